@@ -1,0 +1,269 @@
+//! `opendraw draw`: commit to directory files and rules, then — once the
+//! public entropy is given — draw and write the verification bundle.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+use crate::bundle::{self, BUNDLE_FILE};
+use crate::directory;
+use crate::protocol::commitment::{COMMITMENT_FILE, REVEAL_FILE};
+use crate::protocol::field::{Entropy, EntropySource};
+use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE, TARGETS_FILE};
+use crate::protocol::parameters::PARAMETERS_FILE;
+use crate::protocol::result::RESULT_FILE;
+use crate::protocol::verify::BundleFiles;
+use crate::protocol::{
+    Commitment, Digest, DrawInputs, DrawResult, InspectorManifest, Parameters, RecusalManifest, Reveal, Secret, Seed,
+    TargetManifest, run_draw,
+};
+use crate::rules::Rules;
+
+const SECRET_FILE: &str = "secret.hex";
+
+/// Draw targets and inspectors from directory files, verifiably.
+///
+/// With the directory files, the rules and no --entropy, it commits: writes
+/// the manifests, the parameters, the commitment and the secret to --out.
+/// Publish the commitment, obtain the public entropy, then run
+/// `opendraw draw --committed DIR --entropy TEXT`. Given --entropy at once, it
+/// commits and draws in one step.
+#[derive(Debug, clap::Args)]
+pub struct DrawArgs {
+    /// Target directory (CSV: id, region, [unit], the strata_by columns).
+    #[arg(long, value_name = "CSV", required_unless_present = "committed")]
+    targets: Option<PathBuf>,
+    /// Inspector directory (CSV: id, department, unit, region, items,
+    /// certificate_expires, [active]).
+    #[arg(long, value_name = "CSV", required_unless_present = "committed")]
+    inspectors: Option<PathBuf>,
+    /// Declared recusals (CSV: inspector_id, target_id).
+    #[arg(long, value_name = "CSV")]
+    recusals: Option<PathBuf>,
+    /// The task's rules (JSON).
+    #[arg(long, value_name = "JSON", required_unless_present = "committed")]
+    rules: Option<PathBuf>,
+    /// The public entropy, e.g. digits of dice rolled in public.
+    #[arg(long, value_name = "TEXT")]
+    entropy: Option<String>,
+    /// Where the entropy will come from, fixed in the commitment.
+    #[arg(long, value_name = "TEXT", default_value = "entropy given on the command line at the draw")]
+    entropy_source: String,
+    /// The 32-byte secret as 64 hex digits; by default drawn from the OS.
+    #[arg(long, value_name = "HEX")]
+    secret: Option<String>,
+    /// Directory for the output files.
+    #[arg(long, value_name = "DIR", required_unless_present = "committed")]
+    out: Option<PathBuf>,
+    /// Draw for a task committed earlier into DIR.
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with_all = ["targets", "inspectors", "recusals", "rules", "secret", "out"],
+        requires = "entropy"
+    )]
+    committed: Option<PathBuf>,
+}
+
+/// A commitment with everything behind it.
+struct Committed {
+    parameters: Parameters,
+    targets: TargetManifest,
+    inspectors: InspectorManifest,
+    recusals: RecusalManifest,
+    commitment: Commitment,
+    secret: Secret,
+}
+
+impl Committed {
+    fn inputs(&self) -> DrawInputs<'_> {
+        DrawInputs {
+            parameters: &self.parameters,
+            targets: &self.targets,
+            inspectors: &self.inspectors,
+            recusals: &self.recusals,
+        }
+    }
+}
+
+pub fn run(args: DrawArgs) -> anyhow::Result<ExitCode> {
+    let entropy = args.entropy.as_deref().map(Entropy::parse).transpose().context("--entropy")?;
+    let (committed, out) = match &args.committed {
+        Some(dir) => (load_committed(dir)?, dir.clone()),
+        None => {
+            let out = args.out.clone().expect("clap requires --out");
+            let committed = commit(&args)?;
+            if out.join(COMMITMENT_FILE).exists() {
+                bail!("{} already holds a commitment; a draw is never re-run over another, choose a new directory", out.display());
+            }
+            write_commitment(&out, &committed)?;
+            (committed, out)
+        }
+    };
+    let Some(entropy) = entropy else {
+        println!(
+            "\nPublish the commitment digest now. Once the public entropy exists, run\n  opendraw draw --committed {} --entropy TEXT",
+            out.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    draw(&committed, entropy, &out)
+}
+
+/// Reads the directory files and rules and commits to them. Writes nothing.
+fn commit(args: &DrawArgs) -> anyhow::Result<Committed> {
+    let rules_path = args.rules.as_ref().expect("clap requires --rules");
+    let rules = read_rules(rules_path)?;
+    let parameters = rules.to_parameters().with_context(|| rules_path.display().to_string())?;
+    let targets = directory::read_targets(args.targets.as_ref().expect("clap requires --targets"), &rules.strata_by)?;
+    let inspectors = directory::read_inspectors(args.inspectors.as_ref().expect("clap requires --inspectors"))?;
+    let recusals = match &args.recusals {
+        None => RecusalManifest::new(Vec::new()),
+        Some(path) => {
+            let (recusals, outside) = directory::read_recusals(path, &targets, &inspectors)?;
+            if outside > 0 {
+                println!("{outside} recusal pairs name an inspector or target outside the pools and are left out");
+            }
+            recusals
+        }
+    };
+    for department in parameters.departments() {
+        if !inspectors.inspectors().iter().any(|i| i.department == *department) {
+            bail!("{}: no inspector belongs to department '{department}', which the rules name", display(&args.inspectors));
+        }
+    }
+    for key in parameters.stratum_quotas.keys() {
+        if !targets.strata().contains(key) {
+            println!("note: the rules give stratum '{key}' a quota, but no target is in it");
+        }
+    }
+    let secret = match &args.secret {
+        Some(hex) => Secret::parse_hex(hex).context("--secret")?,
+        None => {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes).map_err(|error| anyhow::anyhow!("the OS random source failed: {error}"))?;
+            Secret::from_bytes(bytes)
+        }
+    };
+    let entropy_source = EntropySource::parse(&args.entropy_source).context("--entropy-source")?;
+    let inputs = DrawInputs { parameters: &parameters, targets: &targets, inspectors: &inspectors, recusals: &recusals };
+    inputs.check().with_context(|| rules_path.display().to_string())?;
+    let commitment = inputs.commitment(secret.hash(), entropy_source);
+    Ok(Committed {
+        commitment,
+        parameters,
+        targets,
+        inspectors,
+        recusals,
+        secret,
+    })
+}
+
+fn display(path: &Option<PathBuf>) -> String {
+    path.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+}
+
+fn read_rules(path: &Path) -> anyhow::Result<Rules> {
+    let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+    serde_json::from_str(&text).map_err(|error| {
+        anyhow::anyhow!("{} line {}, column {}: {}", path.display(), error.line(), error.column(), error)
+    })
+}
+
+fn write_commitment(out: &Path, committed: &Committed) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| out.display().to_string())?;
+    write_file(out, PARAMETERS_FILE, &committed.parameters.to_text())?;
+    write_file(out, TARGETS_FILE, committed.targets.text())?;
+    write_file(out, INSPECTORS_FILE, committed.inspectors.text())?;
+    write_file(out, RECUSALS_FILE, committed.recusals.text())?;
+    write_secret(out, &committed.secret)?;
+    // Last: a directory holds a commitment only once everything behind it is on disk.
+    write_file(out, COMMITMENT_FILE, &committed.commitment.to_text())?;
+    println!("committed {}", committed.commitment.digest());
+    println!("  {TARGETS_FILE:<16} {:>10} targets in {} strata   {}", committed.targets.len(), committed.targets.strata().len(), committed.targets.digest());
+    println!("  {INSPECTORS_FILE:<16} {:>10} inspectors             {}", committed.inspectors.len(), committed.inspectors.digest());
+    println!("  {RECUSALS_FILE:<16} {:>10} recusal pairs          {}", committed.recusals.len(), committed.recusals.digest());
+    println!("  {PARAMETERS_FILE:<16} {:>10}                        {}", "", committed.parameters.digest());
+    Ok(())
+}
+
+fn load_committed(dir: &Path) -> anyhow::Result<Committed> {
+    if dir.join(RESULT_FILE).exists() {
+        bail!("{} already holds a result; a draw is never re-run", dir.display());
+    }
+    let read = |name: &str| std::fs::read(dir.join(name)).with_context(|| dir.join(name).display().to_string());
+    let (commitment, stated) = Commitment::parse(&read(COMMITMENT_FILE)?)?;
+    let secret_text = read(SECRET_FILE)?;
+    let secret = Secret::parse_hex(String::from_utf8_lossy(&secret_text).trim_end())
+        .with_context(|| dir.join(SECRET_FILE).display().to_string())?;
+    let committed = Committed {
+        parameters: Parameters::parse(&read(PARAMETERS_FILE)?)?,
+        targets: TargetManifest::parse(read(TARGETS_FILE)?)?,
+        inspectors: InspectorManifest::parse(read(INSPECTORS_FILE)?)?,
+        recusals: RecusalManifest::parse(read(RECUSALS_FILE)?)?,
+        commitment,
+        secret,
+    };
+    let recomputed =
+        committed.inputs().commitment(committed.secret.hash(), committed.commitment.entropy_source.clone());
+    if recomputed != committed.commitment || committed.commitment.digest() != stated {
+        bail!("{}: the files no longer match the commitment; they must not change after it", dir.display());
+    }
+    Ok(committed)
+}
+
+fn draw(committed: &Committed, entropy: Entropy, out: &Path) -> anyhow::Result<ExitCode> {
+    let digest = committed.commitment.digest();
+    let seed = Seed::derive(&digest, &committed.secret, &entropy);
+    let result: DrawResult = run_draw(&committed.inputs(), digest, &seed)?;
+    let reveal = Reveal::new(digest, committed.secret.clone(), entropy);
+    let files = BundleFiles {
+        commitment: committed.commitment.to_text(),
+        parameters: committed.parameters.to_text(),
+        targets: committed.targets.text().to_vec(),
+        inspectors: committed.inspectors.text().to_vec(),
+        recusals: committed.recusals.text().to_vec(),
+        reveal: reveal.to_text(),
+        result: result.to_text(),
+    };
+    write_file(out, REVEAL_FILE, &files.reveal)?;
+    write_file(out, BUNDLE_FILE, &bundle::to_tar(&files))?;
+    write_file(out, RESULT_FILE, &files.result)?;
+    println!("drawn with seed {}", seed.0);
+    for stratum in &result.strata {
+        println!("  stratum {}: {} of {}", stratum.key, stratum.quota, stratum.pool);
+    }
+    println!("  {} targets, {} assignments", result.targets.len(), result.assignments.len());
+    println!("result {}  ({})", Digest::of_file(&files.result), out.join(RESULT_FILE).display());
+    println!("bundle {}  — check it with: opendraw verify {}", out.join(BUNDLE_FILE).display(), out.join(BUNDLE_FILE).display());
+    match &result.failure {
+        None => Ok(ExitCode::SUCCESS),
+        Some(failure) => {
+            println!("the draw FAILED, and the failure is part of the result: {failure}");
+            Ok(ExitCode::from(3))
+        }
+    }
+}
+
+/// Writes a file whole or not at all: into a temporary name, then renamed.
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let temporary = dir.join(format!(".{name}.partial"));
+    std::fs::write(&temporary, bytes).with_context(|| temporary.display().to_string())?;
+    std::fs::rename(&temporary, dir.join(name)).with_context(|| dir.join(name).display().to_string())
+}
+
+fn write_secret(dir: &Path, secret: &Secret) -> anyhow::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let temporary = dir.join(format!(".{SECRET_FILE}.partial"));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(&temporary).with_context(|| temporary.display().to_string())?;
+    writeln!(file, "{}", secret.to_hex())?;
+    std::fs::rename(&temporary, dir.join(SECRET_FILE))?;
+    Ok(())
+}

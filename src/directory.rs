@@ -1,0 +1,259 @@
+//! Directory files — CSV exports of the target and inspector directories and
+//! the declared recusals — read into manifests. Every error names the file,
+//! the line, the column and the reason; nothing is kept from a bad file.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use crate::protocol::field::{Department, InspectorId, ItemCode, Region, TargetId, Unit};
+use crate::protocol::manifest::{Inspector, InspectorManifest, Recusal, RecusalManifest, RowError};
+use crate::protocol::{Date, TargetManifest, TargetManifestBuilder};
+use crate::rules::SINGLE_STRATUM;
+
+/// Where a directory file is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct DirectoryError {
+    pub file: String,
+    pub line: Option<u64>,
+    pub column: Option<String>,
+    pub reason: String,
+}
+
+impl fmt::Display for DirectoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, " line {line}")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, ", column {column}")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+/// A CSV file with a header row, read record by record.
+struct CsvFile {
+    name: String,
+    reader: csv::Reader<std::fs::File>,
+    columns: HashMap<String, usize>,
+}
+
+impl CsvFile {
+    fn open(path: &Path) -> Result<Self, DirectoryError> {
+        let name = path.display().to_string();
+        let fail = |reason: String| DirectoryError { file: name.clone(), line: None, column: None, reason };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_path(path)
+            .map_err(|error| fail(error.to_string()))?;
+        let headers = reader.headers().map_err(|error| fail(csv_reason(&error)))?.clone();
+        let mut columns = HashMap::new();
+        for (index, header) in headers.iter().enumerate() {
+            if columns.insert(header.to_owned(), index).is_some() {
+                return Err(DirectoryError {
+                    line: Some(1),
+                    column: Some(header.to_owned()),
+                    ..fail("the header names this column twice".into())
+                });
+            }
+        }
+        Ok(Self { name, reader, columns })
+    }
+
+    fn error(&self, line: Option<u64>, column: Option<&str>, reason: impl ToString) -> DirectoryError {
+        DirectoryError {
+            file: self.name.clone(),
+            line,
+            column: column.map(str::to_owned),
+            reason: reason.to_string(),
+        }
+    }
+
+    fn required(&self, column: &str) -> Result<usize, DirectoryError> {
+        self.columns
+            .get(column)
+            .copied()
+            .ok_or_else(|| self.error(Some(1), Some(column), "the header has no such column"))
+    }
+
+    fn optional(&self, column: &str) -> Option<usize> {
+        self.columns.get(column).copied()
+    }
+
+    /// Calls `each` with every record and its line number.
+    fn for_each(
+        &mut self,
+        mut each: impl FnMut(&Self, u64, &csv::StringRecord) -> Result<(), DirectoryError>,
+    ) -> Result<(), DirectoryError> {
+        let mut record = csv::StringRecord::new();
+        loop {
+            match self.reader.read_record(&mut record) {
+                Ok(false) => return Ok(()),
+                Ok(true) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    each(self, line, &record)?;
+                }
+                Err(error) => {
+                    let line = error.position().map(|p| p.line());
+                    return Err(self.error(line, None, csv_reason(&error)));
+                }
+            }
+        }
+    }
+}
+
+fn csv_reason(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("has {len} fields; the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { err, .. } => format!("field {} is not valid UTF-8", err.field() + 1),
+        _ => error.to_string(),
+    }
+}
+
+/// Reads the target directory: columns `id`, `region`, optionally `unit`,
+/// and the columns named in `strata_by`, whose values joined by `/` form the
+/// stratum key.
+pub fn read_targets(path: &Path, strata_by: &[String]) -> Result<TargetManifest, DirectoryError> {
+    let mut file = CsvFile::open(path)?;
+    let id = file.required("id")?;
+    let region = file.required("region")?;
+    let unit = file.optional("unit");
+    let strata: Vec<(usize, &str)> = strata_by
+        .iter()
+        .map(|column| Ok((file.required(column)?, column.as_str())))
+        .collect::<Result<_, DirectoryError>>()?;
+    let stratum_column = strata_by.join("/");
+    let mut builder = TargetManifestBuilder::new();
+    let mut lines: Vec<u64> = Vec::new();
+    let mut key = String::new();
+    file.for_each(|file, line, record| {
+        key.clear();
+        for (position, &(index, column)) in strata.iter().enumerate() {
+            let value = &record[index];
+            crate::protocol::field::check_field(value, 128).map_err(|e| file.error(Some(line), Some(column), e))?;
+            if position > 0 {
+                key.push('/');
+            }
+            key.push_str(value);
+        }
+        if strata.is_empty() {
+            key.push_str(SINGLE_STRATUM);
+        }
+        let unit = unit.map_or("", |index| &record[index]);
+        builder.push(&record[id], &key, &record[region], unit).map_err(|error| match error {
+            RowError::Field { column, error } => {
+                let column = match column {
+                    "target_id" => "id",
+                    "stratum" => stratum_column.as_str(),
+                    other => other,
+                };
+                file.error(Some(line), Some(column), error)
+            }
+            other => file.error(Some(line), Some("id"), row_error(other, &lines)),
+        })?;
+        lines.push(line);
+        Ok(())
+    })?;
+    if builder.is_empty() {
+        return Err(file.error(None, None, "the pool is empty: the file has no target rows"));
+    }
+    builder.finish().map_err(|error| match &error {
+        RowError::Duplicate { second, .. } => file.error(Some(lines[*second]), Some("id"), row_error(error.clone(), &lines)),
+        _ => file.error(None, None, row_error(error, &lines)),
+    })
+}
+
+fn row_error(error: RowError, lines: &[u64]) -> String {
+    match error {
+        RowError::Duplicate { id, first, .. } => format!("duplicate id '{id}' (first on line {})", lines[first]),
+        RowError::TooLarge => "the pool has 2^32 or more targets, or its manifest is over 4 GiB".into(),
+        RowError::Field { error, .. } => error.to_string(),
+        RowError::OutOfOrder { .. } => "rows are out of order".into(),
+    }
+}
+
+/// Reads the inspector directory: columns `id`, `department`, `unit`,
+/// `region`, `items` (codes separated by `;` or `,`), `certificate_expires`
+/// (YYYY-MM-DD) and optionally `active` (inactive inspectors are left out).
+pub fn read_inspectors(path: &Path) -> Result<InspectorManifest, DirectoryError> {
+    let mut file = CsvFile::open(path)?;
+    let columns = ["id", "department", "unit", "region", "items", "certificate_expires"];
+    let [id, department, unit, region, items, expires] = columns.map(|column| file.required(column));
+    let (id, department, unit, region, items, expires) = (id?, department?, unit?, region?, items?, expires?);
+    let active = file.optional("active");
+    let mut inspectors = Vec::new();
+    let mut lines = Vec::new();
+    file.for_each(|file, line, record| {
+        let at = |column: &'static str| move |reason: String| file.error(Some(line), Some(column), reason);
+        if let Some(index) = active {
+            if !parse_active(&record[index]).map_err(at("active"))? {
+                return Ok(());
+            }
+        }
+        let codes = record[items]
+            .split([';', ','])
+            .map(|code| ItemCode::parse(code.trim()).map_err(|e| at("items")(format!("item code '{}' {e}", code.trim()))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let inspector = Inspector::new(
+            InspectorId::parse(&record[id]).map_err(|e| at("id")(e.to_string()))?,
+            Department::parse(&record[department]).map_err(|e| at("department")(e.to_string()))?,
+            Unit::parse(&record[unit]).map_err(|e| at("unit")(e.to_string()))?,
+            Region::parse(&record[region]).map_err(|e| at("region")(e.to_string()))?,
+            codes,
+            Date::parse(&record[expires]).map_err(|e| at("certificate_expires")(e.to_string()))?,
+        )
+        .ok_or_else(|| at("items")("lists no item code".into()))?;
+        inspectors.push(inspector);
+        lines.push(line);
+        Ok(())
+    })?;
+    if inspectors.is_empty() {
+        return Err(file.error(None, None, "the pool is empty: the file has no active inspector rows"));
+    }
+    InspectorManifest::new(inspectors).map_err(|duplicate| {
+        let reason = format!("duplicate id '{}' (first on line {})", duplicate.id, lines[duplicate.first]);
+        file.error(Some(lines[duplicate.second]), Some("id"), reason)
+    })
+}
+
+fn parse_active(text: &str) -> Result<bool, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "" | "true" | "yes" | "1" => Ok(true),
+        "false" | "no" | "0" => Ok(false),
+        _ => Err(format!("'{text}' is not one of true, false, yes, no, 1, 0")),
+    }
+}
+
+/// Reads declared recusals: columns `inspector_id` and `target_id`. Pairs
+/// naming an inspector or target outside the pools cannot affect the draw
+/// and are left out; their number is returned.
+pub fn read_recusals(
+    path: &Path,
+    targets: &TargetManifest,
+    inspectors: &InspectorManifest,
+) -> Result<(RecusalManifest, usize), DirectoryError> {
+    let mut file = CsvFile::open(path)?;
+    let inspector_column = file.required("inspector_id")?;
+    let target_column = file.required("target_id")?;
+    let mut pairs = Vec::new();
+    let mut outside = 0;
+    file.for_each(|file, line, record| {
+        let inspector = InspectorId::parse(&record[inspector_column])
+            .map_err(|e| file.error(Some(line), Some("inspector_id"), e))?;
+        let target =
+            TargetId::parse(&record[target_column]).map_err(|e| file.error(Some(line), Some("target_id"), e))?;
+        let known_inspector = inspectors.inspectors().binary_search_by(|i| i.id.cmp(&inspector)).is_ok();
+        if known_inspector && targets.find(target.as_str()).is_some() {
+            pairs.push(Recusal { inspector, target });
+        } else {
+            outside += 1;
+        }
+        Ok(())
+    })?;
+    Ok((RecusalManifest::new(pairs), outside))
+}

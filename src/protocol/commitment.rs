@@ -1,0 +1,245 @@
+//! Commitment, secret and seed (PROTOCOL.md §3 and §4).
+//!
+//! At commitment the service publishes the digests of everything that fixes
+//! the draw and the hash of a secret it keeps; after the public entropy exists
+//! the seed is derived from all three, so neither the service (which cannot
+//! predict the entropy) nor whoever supplies the entropy (who does not know
+//! the secret) can steer the draw.
+
+use std::fmt;
+
+use super::digest::{Digest, HexError, parse_hex32};
+use super::field::{Entropy, EntropySource};
+use super::tsv::{self, ParseError};
+
+pub const PROTOCOL_VERSION: &str = "1";
+pub const COMMITMENT_FILE: &str = "commitment.tsv";
+pub const REVEAL_FILE: &str = "reveal.tsv";
+
+const SECRET_TAG: &str = "opendraw/v1/secret";
+const COMMITMENT_TAG: &str = "opendraw/v1/commitment";
+const SEED_TAG: &str = "opendraw/v1/seed";
+
+/// The service's 32-byte draw secret. Its `Debug` never shows the bytes, so
+/// it cannot reach a log by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret([u8; 32]);
+
+impl Secret {
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    pub fn parse_hex(text: &str) -> Result<Self, HexError> {
+        parse_hex32(text).map(Self)
+    }
+
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// What the commitment publishes in place of the secret.
+    pub fn hash(&self) -> Digest {
+        Digest::tagged(SECRET_TAG, &[&self.0])
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// Everything a draw is committed to before its entropy exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commitment {
+    pub parameters: Digest,
+    pub targets: Digest,
+    pub inspectors: Digest,
+    pub recusals: Digest,
+    pub secret_hash: Digest,
+    pub entropy_source: EntropySource,
+}
+
+impl Commitment {
+    pub fn digest(&self) -> Digest {
+        Digest::tagged(
+            COMMITMENT_TAG,
+            &[
+                PROTOCOL_VERSION.as_bytes(),
+                self.parameters.as_bytes(),
+                self.targets.as_bytes(),
+                self.inspectors.as_bytes(),
+                self.recusals.as_bytes(),
+                self.secret_hash.as_bytes(),
+                self.entropy_source.as_str().as_bytes(),
+            ],
+        )
+    }
+
+    /// The published commitment document; its last line is the digest.
+    pub fn to_text(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        tsv::push_record(&mut out, &["opendraw-commitment", PROTOCOL_VERSION]);
+        for (key, digest) in self.named_digests() {
+            tsv::push_record(&mut out, &[key, &digest.to_hex()]);
+        }
+        tsv::push_record(&mut out, &["entropy-source", self.entropy_source.as_str()]);
+        tsv::push_record(&mut out, &["digest", &self.digest().to_hex()]);
+        out
+    }
+
+    fn named_digests(&self) -> [(&'static str, Digest); 5] {
+        [
+            ("parameters", self.parameters),
+            ("targets", self.targets),
+            ("inspectors", self.inspectors),
+            ("recusals", self.recusals),
+            ("secret-hash", self.secret_hash),
+        ]
+    }
+
+    /// Reads a commitment document; returns the commitment and the digest the
+    /// document states (which a verifier compares with the recomputed one).
+    pub fn parse(text: &[u8]) -> Result<(Self, Digest), ParseError> {
+        const FILE: &str = COMMITMENT_FILE;
+        let lines: Vec<(usize, &str)> = tsv::lines(FILE, text)?.collect();
+        let keys = [
+            "opendraw-commitment",
+            "parameters",
+            "targets",
+            "inspectors",
+            "recusals",
+            "secret-hash",
+            "entropy-source",
+            "digest",
+        ];
+        if lines.len() != keys.len() {
+            return Err(ParseError::file(FILE, format!("has {} lines; {} are expected", lines.len(), keys.len())));
+        }
+        let mut values = Vec::with_capacity(keys.len());
+        for (&(number, line), key) in lines.iter().zip(keys) {
+            let [found, value] = tsv::fields(FILE, number, line)?;
+            if found != key {
+                return Err(ParseError::line(FILE, number, format!("a '{key}' line is expected here")));
+            }
+            values.push((number, key, value));
+        }
+        if values[0].2 != PROTOCOL_VERSION {
+            return Err(ParseError::line(FILE, 1, format!("protocol version '{}' is not 1", values[0].2)));
+        }
+        let digest = |index: usize| {
+            let (number, key, value) = values[index];
+            Digest::parse_hex(value).map_err(|error| ParseError::field(FILE, number, key, error))
+        };
+        let (number, key, source) = values[6];
+        let commitment = Commitment {
+            parameters: digest(1)?,
+            targets: digest(2)?,
+            inspectors: digest(3)?,
+            recusals: digest(4)?,
+            secret_hash: digest(5)?,
+            entropy_source: EntropySource::parse(source)
+                .map_err(|error| ParseError::field(FILE, number, key, error))?,
+        };
+        Ok((commitment, digest(7)?))
+    }
+}
+
+/// The 32-byte key of the draw's ChaCha20 stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seed(pub Digest);
+
+impl Seed {
+    pub fn derive(commitment: &Digest, secret: &Secret, entropy: &Entropy) -> Self {
+        Self(Digest::tagged(
+            SEED_TAG,
+            &[commitment.as_bytes(), &secret.0, entropy.as_str().as_bytes()],
+        ))
+    }
+
+    pub fn bytes(&self) -> [u8; 32] {
+        self.0.0
+    }
+}
+
+/// What is published at reveal: the secret, the entropy, and the seed they
+/// give (stated so that a reader sees it; a verifier recomputes it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reveal {
+    pub commitment: Digest,
+    pub secret: Secret,
+    pub entropy: Entropy,
+    pub seed: Digest,
+}
+
+impl Reveal {
+    pub fn new(commitment: Digest, secret: Secret, entropy: Entropy) -> Self {
+        let seed = Seed::derive(&commitment, &secret, &entropy).0;
+        Self { commitment, secret, entropy, seed }
+    }
+
+    pub fn to_text(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        tsv::push_record(&mut out, &["opendraw-reveal", PROTOCOL_VERSION]);
+        tsv::push_record(&mut out, &["commitment", &self.commitment.to_hex()]);
+        tsv::push_record(&mut out, &["secret", &self.secret.to_hex()]);
+        tsv::push_record(&mut out, &["entropy", self.entropy.as_str()]);
+        tsv::push_record(&mut out, &["seed", &self.seed.to_hex()]);
+        out
+    }
+
+    pub fn parse(text: &[u8]) -> Result<Self, ParseError> {
+        const FILE: &str = REVEAL_FILE;
+        let lines: Vec<(usize, &str)> = tsv::lines(FILE, text)?.collect();
+        let keys = ["opendraw-reveal", "commitment", "secret", "entropy", "seed"];
+        if lines.len() != keys.len() {
+            return Err(ParseError::file(FILE, format!("has {} lines; {} are expected", lines.len(), keys.len())));
+        }
+        let mut values = Vec::with_capacity(keys.len());
+        for (&(number, line), key) in lines.iter().zip(keys) {
+            let [found, value] = tsv::fields(FILE, number, line)?;
+            if found != key {
+                return Err(ParseError::line(FILE, number, format!("a '{key}' line is expected here")));
+            }
+            values.push(value);
+        }
+        if values[0] != PROTOCOL_VERSION {
+            return Err(ParseError::line(FILE, 1, format!("protocol version '{}' is not 1", values[0])));
+        }
+        let at = |line: usize, key: &'static str| move |error: HexError| ParseError::field(FILE, line, key, error);
+        Ok(Self {
+            commitment: Digest::parse_hex(values[1]).map_err(at(2, "commitment"))?,
+            secret: Secret::parse_hex(values[2]).map_err(at(3, "secret"))?,
+            entropy: Entropy::parse(values[3]).map_err(|error| ParseError::field(FILE, 4, "entropy", error))?,
+            seed: Digest::parse_hex(values[4]).map_err(at(5, "seed"))?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_never_shows_in_debug_output() {
+        let secret = Secret::from_bytes([0xab; 32]);
+        assert_eq!(format!("{secret:?}"), "Secret(..)");
+        assert!(!format!("{:?}", Reveal::new(Digest([0; 32]), secret, Entropy::parse("1").unwrap())).contains("abab"));
+    }
+
+    #[test]
+    fn commitment_document_reads_back() {
+        let commitment = Commitment {
+            parameters: Digest([1; 32]),
+            targets: Digest([2; 32]),
+            inspectors: Digest([3; 32]),
+            recusals: Digest([4; 32]),
+            secret_hash: Secret::from_bytes([5; 32]).hash(),
+            entropy_source: EntropySource::parse("dice rolled in public").unwrap(),
+        };
+        let (read, stated) = Commitment::parse(&commitment.to_text()).unwrap();
+        assert_eq!(read, commitment);
+        assert_eq!(stated, commitment.digest());
+    }
+}

@@ -1,0 +1,217 @@
+//! Field text: the values that appear inside manifests, parameters and
+//! results (ids, stratum keys, regions, units, departments, item codes).
+//!
+//! Every published file is tab-separated lines, so a field must never hold a
+//! tab, a line break or any other control character (PROTOCOL.md §2.1). A value
+//! of one of the newtypes below has passed [`check_field`]; inside the crate it
+//! is always valid.
+
+use std::fmt;
+
+/// Longest field, in bytes of UTF-8.
+pub const MAX_FIELD_BYTES: usize = 128;
+
+/// Why a piece of text is not a valid field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    #[error("is empty")]
+    Empty,
+    #[error("is {len} bytes long; at most {max} are allowed")]
+    TooLong { len: usize, max: usize },
+    #[error("contains a tab at character {position}")]
+    Tab { position: usize },
+    #[error("contains a line break at character {position}")]
+    LineBreak { position: usize },
+    #[error("contains the control character U+{code:04X} at character {position}")]
+    Control { code: u32, position: usize },
+    #[error("begins or ends with white space")]
+    SurroundingSpace,
+    #[error("contains a comma at character {position}, which separates item codes")]
+    Comma { position: usize },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Checks that `text` may stand in a field of at most `max` bytes.
+///
+/// Positions in errors count characters from 1, as a person reading the value
+/// would count them.
+pub fn check_field(text: &str, max: usize) -> Result<(), FieldError> {
+    if text.is_empty() {
+        return Err(FieldError::Empty);
+    }
+    if text.len() > max {
+        return Err(FieldError::TooLong { len: text.len(), max });
+    }
+    // ASCII fast path: ids are mostly ASCII, and this runs once per manifest row.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        if text.starts_with(' ') || text.ends_with(' ') {
+            return Err(FieldError::SurroundingSpace);
+        }
+        return Ok(());
+    }
+    for (index, c) in text.chars().enumerate() {
+        let position = index + 1;
+        match c {
+            '\t' => return Err(FieldError::Tab { position }),
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' => {
+                return Err(FieldError::LineBreak { position });
+            }
+            c if c.is_control() => {
+                return Err(FieldError::Control { code: c as u32, position });
+            }
+            _ => {}
+        }
+    }
+    if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
+        return Err(FieldError::SurroundingSpace);
+    }
+    Ok(())
+}
+
+macro_rules! field_newtype {
+    ($(#[$doc:meta])* $name:ident, $max:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(text: &str) -> Result<Self, FieldError> {
+                check_field(text, $max)?;
+                Ok(Self(text.to_owned()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        // Hash, Eq and Ord come from the inner String, so a map keyed by the
+        // newtype can be looked up by `&str`.
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+field_newtype!(
+    /// A target's id in the target directory (e.g. a unified social credit code).
+    TargetId,
+    MAX_FIELD_BYTES
+);
+field_newtype!(
+    /// An inspector's id in the inspector directory.
+    InspectorId,
+    MAX_FIELD_BYTES
+);
+field_newtype!(
+    /// An administrative region; the cross rule compares them.
+    Region,
+    MAX_FIELD_BYTES
+);
+field_newtype!(
+    /// An organisational unit; the cross rule may compare them.
+    Unit,
+    MAX_FIELD_BYTES
+);
+field_newtype!(
+    /// A task's id, as it appears in the parameters.
+    TaskId,
+    MAX_FIELD_BYTES
+);
+field_newtype!(
+    /// A stratum key: targets of one stratum share a quota rule.
+    StratumKey,
+    MAX_FIELD_BYTES
+);
+field_newtype!(
+    /// A department taking part in a task; each draws its own inspectors.
+    Department,
+    MAX_FIELD_BYTES
+);
+field_newtype!(
+    /// The declared source of a draw's public entropy, fixed at commitment.
+    EntropySource,
+    1024
+);
+field_newtype!(
+    /// The public entropy itself (ceremony input, beacon value).
+    Entropy,
+    4096
+);
+
+/// An inspection item's code. Unlike other fields it may not hold a comma,
+/// which separates codes in the inspector manifest.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ItemCode(String);
+
+impl ItemCode {
+    pub fn parse(text: &str) -> Result<Self, FieldError> {
+        check_field(text, MAX_FIELD_BYTES)?;
+        if let Some(index) = text.chars().position(|c| c == ',') {
+            return Err(FieldError::Comma { position: index + 1 });
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ItemCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_ordinary_ids_including_chinese_text() {
+        assert_eq!(check_field("91320102MA1X2Y3Z4A", 128), Ok(()));
+        assert_eq!(check_field("鼓楼区 市场监管局", 128), Ok(()));
+    }
+
+    #[test]
+    fn rejects_what_would_break_a_line_or_a_column() {
+        assert_eq!(check_field("", 128), Err(FieldError::Empty));
+        assert_eq!(check_field("a\tb", 128), Err(FieldError::Tab { position: 2 }));
+        assert_eq!(check_field("ab\n", 128), Err(FieldError::LineBreak { position: 3 }));
+        assert_eq!(check_field("a\rb", 128), Err(FieldError::LineBreak { position: 2 }));
+        assert_eq!(check_field("甲\u{2028}", 128), Err(FieldError::LineBreak { position: 2 }));
+        assert_eq!(
+            check_field("a\u{7}", 128),
+            Err(FieldError::Control { code: 7, position: 2 })
+        );
+        assert_eq!(
+            check_field("é\u{9f}", 128),
+            Err(FieldError::Control { code: 0x9f, position: 2 })
+        );
+        assert_eq!(check_field(" a", 128), Err(FieldError::SurroundingSpace));
+        assert_eq!(check_field("甲\u{3000}", 128), Err(FieldError::SurroundingSpace));
+        assert_eq!(check_field("abcd", 3), Err(FieldError::TooLong { len: 4, max: 3 }));
+    }
+
+    #[test]
+    fn item_codes_may_not_hold_commas() {
+        assert_eq!(ItemCode::parse("A,B"), Err(FieldError::Comma { position: 2 }));
+        assert!(ItemCode::parse("SC-01").is_ok());
+    }
+}

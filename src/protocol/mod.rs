@@ -1,0 +1,26 @@
+//! The draw protocol, version 1: everything a citizen needs to recompute a
+//! draw, and nothing else. Pure: no I/O, no clock, no OS randomness — the
+//! secret comes in from outside. `docs/PROTOCOL.md` specifies it byte for
+//! byte; the section numbers in comments point there.
+
+mod assign;
+pub mod commitment;
+pub mod date;
+pub mod digest;
+pub mod draw;
+pub mod field;
+pub mod manifest;
+pub mod parameters;
+pub mod result;
+pub mod sample;
+pub mod stream;
+pub mod tsv;
+pub mod verify;
+
+pub use commitment::{Commitment, PROTOCOL_VERSION, Reveal, Secret, Seed};
+pub use date::Date;
+pub use digest::Digest;
+pub use draw::{DrawInputs, InputError, run_draw};
+pub use manifest::{InspectorManifest, RecusalManifest, TargetManifest, TargetManifestBuilder};
+pub use parameters::{BasisPoints, CrossRule, InspectorsPerTarget, Parameters, Quota};
+pub use result::DrawResult;

@@ -1,0 +1,342 @@
+//! Verification of a revealed draw (PROTOCOL.md §10): recompute everything
+//! from the published files and compare, check by check.
+
+use std::fmt;
+
+use super::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE, Reveal, Seed};
+use super::digest::Digest;
+use super::draw::{DrawInputs, run_draw};
+use super::manifest::{
+    INSPECTORS_FILE, InspectorManifest, RECUSALS_FILE, RecusalManifest, TARGETS_FILE, TargetManifest,
+};
+use super::parameters::{PARAMETERS_FILE, Parameters};
+use super::result::{DrawResult, RESULT_FILE};
+
+/// The files of a verification bundle, as bytes.
+#[derive(Debug, Clone, Default)]
+pub struct BundleFiles {
+    pub commitment: Vec<u8>,
+    pub parameters: Vec<u8>,
+    pub targets: Vec<u8>,
+    pub inspectors: Vec<u8>,
+    pub recusals: Vec<u8>,
+    pub reveal: Vec<u8>,
+    pub result: Vec<u8>,
+}
+
+impl BundleFiles {
+    /// The bundle's members: file name and contents, in bundle order.
+    pub fn members(&self) -> [(&'static str, &Vec<u8>); 7] {
+        [
+            (COMMITMENT_FILE, &self.commitment),
+            (PARAMETERS_FILE, &self.parameters),
+            (TARGETS_FILE, &self.targets),
+            (INSPECTORS_FILE, &self.inspectors),
+            (RECUSALS_FILE, &self.recusals),
+            (REVEAL_FILE, &self.reveal),
+            (RESULT_FILE, &self.result),
+        ]
+    }
+
+    pub fn member_mut(&mut self, name: &str) -> Option<&mut Vec<u8>> {
+        Some(match name {
+            COMMITMENT_FILE => &mut self.commitment,
+            PARAMETERS_FILE => &mut self.parameters,
+            TARGETS_FILE => &mut self.targets,
+            INSPECTORS_FILE => &mut self.inspectors,
+            RECUSALS_FILE => &mut self.recusals,
+            REVEAL_FILE => &mut self.reveal,
+            RESULT_FILE => &mut self.result,
+            _ => return None,
+        })
+    }
+}
+
+/// Digests taken from the public log, which the bundle must match. Without
+/// them a bundle can only be checked for being consistent with itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Pins {
+    pub commitment: Option<Digest>,
+    pub result: Option<Digest>,
+}
+
+/// What a check looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckKind {
+    /// A file is well formed.
+    Document,
+    /// A committed file's SHA-256 is the one in the commitment.
+    FileDigest,
+    Commitment,
+    Secret,
+    Seed,
+    /// One stratum's pool size, quota and selection.
+    Stratum,
+    /// Every target's inspectors.
+    Inspectors,
+    /// Whether the draw completed, or failed where and why.
+    Outcome,
+    ResultDigest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub kind: CheckKind,
+    /// What was checked: a file name, a stratum key.
+    pub subject: String,
+    pub passed: bool,
+    /// On a pass, what was found; on a failure, the first difference.
+    pub detail: String,
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verdict = if self.passed { "pass" } else { "FAIL" };
+        let what = match self.kind {
+            CheckKind::Document => "file",
+            CheckKind::FileDigest => "digest of",
+            CheckKind::Commitment => "commitment",
+            CheckKind::Secret => "secret",
+            CheckKind::Seed => "seed",
+            CheckKind::Stratum => "stratum",
+            CheckKind::Inspectors => "inspectors",
+            CheckKind::Outcome => "outcome",
+            CheckKind::ResultDigest => "result digest",
+        };
+        write!(f, "{verdict}  {what} {}: {}", self.subject, self.detail)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    pub fn passed(&self) -> bool {
+        !self.checks.is_empty() && self.checks.iter().all(|check| check.passed)
+    }
+
+    pub fn first_failure(&self) -> Option<&Check> {
+        self.checks.iter().find(|check| !check.passed)
+    }
+
+    fn record(&mut self, kind: CheckKind, subject: impl Into<String>, outcome: Result<String, String>) -> bool {
+        let passed = outcome.is_ok();
+        let detail = outcome.unwrap_or_else(|failure| failure);
+        self.checks.push(Check { kind, subject: subject.into(), passed, detail });
+        passed
+    }
+}
+
+/// Runs every check that the files allow, in the order of PROTOCOL.md §10.
+pub fn verify(files: &BundleFiles, pins: &Pins) -> Report {
+    let mut report = Report::default();
+    let Ok((commitment, stated)) = Commitment::parse(&files.commitment)
+        .map_err(|error| report.record(CheckKind::Document, COMMITMENT_FILE, Err(error.to_string())))
+    else {
+        return report;
+    };
+    let committed = [
+        (PARAMETERS_FILE, &files.parameters, commitment.parameters),
+        (TARGETS_FILE, &files.targets, commitment.targets),
+        (INSPECTORS_FILE, &files.inspectors, commitment.inspectors),
+        (RECUSALS_FILE, &files.recusals, commitment.recusals),
+    ];
+    for (name, bytes, expected) in committed {
+        report.record(CheckKind::FileDigest, name, compare_digest(expected, Digest::of_file(bytes)));
+    }
+    let digest = commitment.digest();
+    report.record(CheckKind::Commitment, "digest", check_commitment(digest, stated, pins.commitment));
+
+    let Ok(reveal) = Reveal::parse(&files.reveal)
+        .map_err(|error| report.record(CheckKind::Document, REVEAL_FILE, Err(error.to_string())))
+    else {
+        return report;
+    };
+    let secret_hash = reveal.secret.hash();
+    let secret = if secret_hash == commitment.secret_hash {
+        Ok(format!("its hash {} is the committed one", short(secret_hash)))
+    } else {
+        Err(format!("its hash is {}, the commitment holds {}", secret_hash, commitment.secret_hash))
+    };
+    report.record(CheckKind::Secret, "against its hash", secret);
+    let seed = Seed::derive(&digest, &reveal.secret, &reveal.entropy);
+    let seed_outcome = if reveal.commitment != digest {
+        Err(format!("reveal.tsv names commitment {}, not {}", reveal.commitment, digest))
+    } else if seed.0 == reveal.seed {
+        Ok(format!("{} from the commitment, secret and entropy", short(seed.0)))
+    } else {
+        Err(format!("the commitment, secret and entropy give {}, reveal.tsv states {}", seed.0, reveal.seed))
+    };
+    report.record(CheckKind::Seed, "derivation", seed_outcome);
+
+    let Some(expected) = recompute(files, digest, &seed, &mut report) else {
+        return report;
+    };
+    let Ok(published) = DrawResult::parse(&files.result)
+        .map_err(|error| report.record(CheckKind::Document, RESULT_FILE, Err(error.to_string())))
+    else {
+        return report;
+    };
+    compare_results(&expected, &published, &mut report);
+    let expected_digest = expected.digest();
+    let actual = Digest::of_file(&files.result);
+    let outcome = match pins.result {
+        Some(pin) if pin != actual => Err(format!("result.tsv hashes to {actual}, the public log holds {pin}")),
+        _ if actual != expected_digest => {
+            Err(format!("result.tsv hashes to {actual}; the recomputed result hashes to {expected_digest}"))
+        }
+        Some(_) => Ok(format!("{} matches the recomputed result and the public log", short(actual))),
+        None => Ok(format!("{} matches the recomputed result; compare it with the public log", short(actual))),
+    };
+    report.record(CheckKind::ResultDigest, RESULT_FILE, outcome);
+    report
+}
+
+fn recompute(files: &BundleFiles, commitment: Digest, seed: &Seed, report: &mut Report) -> Option<DrawResult> {
+    let parsed = (|| {
+        let parameters = Parameters::parse(&files.parameters)?;
+        let targets = TargetManifest::parse(files.targets.clone())?;
+        let inspectors = InspectorManifest::parse(files.inspectors.clone())?;
+        let recusals = RecusalManifest::parse(files.recusals.clone())?;
+        Ok::<_, super::tsv::ParseError>((parameters, targets, inspectors, recusals))
+    })();
+    let (parameters, targets, inspectors, recusals) = match parsed {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            report.record(CheckKind::Document, error.file, Err(error.to_string()));
+            return None;
+        }
+    };
+    let inputs = DrawInputs { parameters: &parameters, targets: &targets, inspectors: &inspectors, recusals: &recusals };
+    match run_draw(&inputs, commitment, seed) {
+        Ok(result) => Some(result),
+        Err(error) => {
+            report.record(CheckKind::Document, PARAMETERS_FILE, Err(error.to_string()));
+            None
+        }
+    }
+}
+
+fn compare_digest(expected: Digest, actual: Digest) -> Result<String, String> {
+    if expected == actual {
+        Ok(format!("{} as committed", short(actual)))
+    } else {
+        Err(format!("the file hashes to {actual}, the commitment holds {expected}"))
+    }
+}
+
+fn check_commitment(digest: Digest, stated: Digest, pin: Option<Digest>) -> Result<String, String> {
+    if digest != stated {
+        return Err(format!("the committed values give {digest}, commitment.tsv states {stated}"));
+    }
+    match pin {
+        Some(pin) if pin != digest => Err(format!("{digest} is not the digest in the public log, {pin}")),
+        Some(_) => Ok(format!("{} matches the public log", short(digest))),
+        None => Ok(format!("{digest}; compare it with the public log")),
+    }
+}
+
+/// Compares the recomputed result with the published one, stratum by
+/// stratum, then the inspectors, then the outcome; each reports the first
+/// difference it finds.
+fn compare_results(expected: &DrawResult, found: &DrawResult, report: &mut Report) {
+    if found.commitment != expected.commitment {
+        let detail = format!("result.tsv is for commitment {}, not {}", found.commitment, expected.commitment);
+        report.record(CheckKind::Document, RESULT_FILE, Err(detail));
+    }
+    for (index, stratum) in expected.strata.iter().enumerate() {
+        let expected_ids = selection(expected, index);
+        let outcome = match found.strata.iter().position(|s| s.key == stratum.key) {
+            None => Err(format!("missing from the published result (expected {} drawn)", stratum.quota)),
+            Some(at) => {
+                let published = &found.strata[at];
+                let found_ids = selection(found, at);
+                if (published.pool, published.quota) != (stratum.pool, stratum.quota) {
+                    Err(format!(
+                        "pool {} and quota {} expected, published {} and {}",
+                        stratum.pool, stratum.quota, published.pool, published.quota
+                    ))
+                } else if let Some(difference) = first_difference(&stratum.key.to_string(), &expected_ids, &found_ids) {
+                    Err(difference)
+                } else {
+                    Ok(format!("{} of {} drawn, as published", stratum.quota, stratum.pool))
+                }
+            }
+        };
+        report.record(CheckKind::Stratum, stratum.key.as_str(), outcome);
+    }
+    for extra in found.strata.iter().filter(|s| !expected.strata.iter().any(|e| e.key == s.key)) {
+        report.record(CheckKind::Stratum, extra.key.as_str(), Err("published, but no target of the pool is in it".into()));
+    }
+    let inspectors = match expected.assignments.iter().zip(&found.assignments).find(|(e, f)| e != f) {
+        Some((e, f)) if e.target != f.target || e.department != f.department => Err(format!(
+            "expected target {} (department {}) next, found target {} (department {})",
+            e.target, e.department, f.target, f.department
+        )),
+        Some((e, f)) => Err(format!(
+            "target {}, department {}: expected {}, found {}",
+            e.target,
+            e.department,
+            join(&e.inspectors),
+            join(&f.inspectors)
+        )),
+        None if expected.assignments.len() != found.assignments.len() => Err(format!(
+            "expected {} assignments, found {}",
+            expected.assignments.len(),
+            found.assignments.len()
+        )),
+        None => {
+            let per_target = expected.assignments.first().map_or(0, |a| a.inspectors.len());
+            Ok(format!(
+                "{} assignments of {} inspectors each, as published",
+                expected.assignments.len(),
+                per_target
+            ))
+        }
+    };
+    report.record(CheckKind::Inspectors, "of every target", inspectors);
+    let outcome = match (&expected.failure, &found.failure) {
+        (None, None) => Ok("complete: every drawn target has its inspectors".to_string()),
+        (Some(e), Some(f)) if e == f => Ok(format!("failed, as published: {e}")),
+        (Some(e), _) => Err(format!("the draw fails: {e}; the published result says otherwise")),
+        (None, Some(f)) => Err(format!("the draw completes; the published result records a failure: {f}")),
+    };
+    report.record(CheckKind::Outcome, "status", outcome);
+}
+
+fn selection(result: &DrawResult, stratum: usize) -> Vec<&str> {
+    result.targets.iter().filter(|t| t.stratum == stratum).map(|t| t.id.as_str()).collect()
+}
+
+fn first_difference(stratum: &str, expected: &[&str], found: &[&str]) -> Option<String> {
+    let position = expected.iter().zip(found).position(|(e, f)| e != f);
+    match position {
+        Some(at) => {
+            let (e, f) = (expected[at], found[at]);
+            let missing = if found.contains(&e) { String::new() } else { format!("; {e} is not selected in the published result") };
+            Some(format!("draw position {} in stratum {stratum}: expected target {e}, found {f}{missing}", at + 1))
+        }
+        None if expected.len() > found.len() => Some(format!(
+            "target {} expected at draw position {} in stratum {stratum}, not selected in the published result",
+            expected[found.len()],
+            found.len() + 1
+        )),
+        None if found.len() > expected.len() => Some(format!(
+            "target {} published at draw position {} in stratum {stratum}, but only {} are drawn",
+            found[expected.len()],
+            expected.len() + 1,
+            expected.len()
+        )),
+        None => None,
+    }
+}
+
+fn join(ids: &[super::field::InspectorId]) -> String {
+    ids.iter().map(|id| id.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn short(digest: Digest) -> String {
+    digest.to_hex()[..16].to_string() + "…"
+}

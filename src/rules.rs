@@ -1,0 +1,191 @@
+//! A task's rules as people write them (JSON), turned into the protocol's
+//! canonical [`Parameters`]. Every error names the field it is about.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::protocol::field::{Department, ItemCode, StratumKey, TaskId};
+use crate::protocol::{BasisPoints, CrossRule, Date, InspectorsPerTarget, Parameters, Quota};
+
+/// The rules file of `opendraw draw --rules`.
+///
+/// ```json
+/// {
+///   "task": "2026-Q4-food-017",
+///   "items": ["FOOD-01"],
+///   "strata_by": ["risk_class"],
+///   "quota": {"ratio": "3%"},
+///   "quota_by_stratum": {"D": {"ratio": "20%"}, "A": {"count": 5}},
+///   "inspectors_per_target": 2,
+///   "cross": ["region"],
+///   "balance": true,
+///   "departments": ["market"],
+///   "certificate_date": "2026-12-01"
+/// }
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    pub task: String,
+    pub items: Vec<String>,
+    /// Target columns whose values, joined by `/`, form the stratum key.
+    /// None: every target is in the one stratum `all`.
+    #[serde(default)]
+    pub strata_by: Vec<String>,
+    /// The quota of every stratum without one of its own.
+    #[serde(default)]
+    pub quota: Option<QuotaRule>,
+    #[serde(default)]
+    pub quota_by_stratum: BTreeMap<String, QuotaRule>,
+    #[serde(default = "statutory_minimum")]
+    pub inspectors_per_target: u32,
+    /// `region`, `unit`: attributes an inspector must not share with the target.
+    #[serde(default)]
+    pub cross: Vec<String>,
+    #[serde(default = "yes")]
+    pub balance: bool,
+    pub departments: Vec<String>,
+    /// The day inspectors' certificates must be valid on.
+    pub certificate_date: String,
+}
+
+fn statutory_minimum() -> u32 {
+    InspectorsPerTarget::MIN
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `{"ratio": "3%"}` or `{"count": 12}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaRule {
+    pub ratio: Option<String>,
+    pub count: Option<u32>,
+}
+
+/// The stratum key of a task with no `strata_by`.
+pub const SINGLE_STRATUM: &str = "all";
+
+/// A rule that does not hold, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("field {field}: {reason}")]
+pub struct RuleError {
+    pub field: String,
+    pub reason: String,
+}
+
+fn error(field: impl Into<String>, reason: impl ToString) -> RuleError {
+    RuleError { field: field.into(), reason: reason.to_string() }
+}
+
+impl QuotaRule {
+    fn to_quota(&self, field: &str) -> Result<Quota, RuleError> {
+        match (&self.ratio, self.count) {
+            (Some(ratio), None) => BasisPoints::parse_percent(ratio)
+                .map(Quota::Ratio)
+                .map_err(|reason| error(format!("{field}.ratio"), reason)),
+            (None, Some(count)) => Ok(Quota::Count(count)),
+            _ => Err(error(field, "give either a ratio such as \"3%\" or a count, not both")),
+        }
+    }
+}
+
+impl Rules {
+    pub fn to_parameters(&self) -> Result<Parameters, RuleError> {
+        let task = TaskId::parse(&self.task).map_err(|e| error("task", e))?;
+        let items = list("items", &self.items, ItemCode::parse)?;
+        let departments = list("departments", &self.departments, Department::parse)?;
+        let certificate_date = Date::parse(&self.certificate_date).map_err(|e| error("certificate_date", e))?;
+        let inspectors_per_target =
+            InspectorsPerTarget::new(self.inspectors_per_target).map_err(|e| error("inspectors_per_target", e))?;
+        let mut cross = CrossRule::default();
+        for (index, attribute) in self.cross.iter().enumerate() {
+            match attribute.as_str() {
+                "region" => cross.region = true,
+                "unit" => cross.unit = true,
+                other => {
+                    return Err(error(format!("cross[{index}]"), format!("'{other}' is neither \"region\" nor \"unit\"")));
+                }
+            }
+        }
+        let default_quota = self.quota.as_ref().map(|rule| rule.to_quota("quota")).transpose()?;
+        let mut stratum_quotas = BTreeMap::new();
+        for (key, rule) in &self.quota_by_stratum {
+            let field = format!("quota_by_stratum.{key}");
+            let stratum = StratumKey::parse(key).map_err(|e| error(&field, format!("stratum key {e}")))?;
+            stratum_quotas.insert(stratum, rule.to_quota(&field)?);
+        }
+        if default_quota.is_none() && stratum_quotas.is_empty() {
+            return Err(error("quota", "no quota is given: add \"quota\" or \"quota_by_stratum\""));
+        }
+        Parameters::new(
+            task,
+            items,
+            certificate_date,
+            inspectors_per_target,
+            cross,
+            self.balance,
+            departments,
+            default_quota,
+            stratum_quotas,
+        )
+        .map_err(|reason| error("items", reason))
+    }
+}
+
+fn list<T, E: ToString>(
+    field: &str,
+    values: &[String],
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Vec<T>, RuleError> {
+    if values.is_empty() {
+        return Err(error(field, "the list is empty"));
+    }
+    values
+        .iter()
+        .enumerate()
+        .map(|(index, value)| parse(value).map_err(|e| error(format!("{field}[{index}]"), e)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(json: &str) -> Result<Parameters, RuleError> {
+        serde_json::from_str::<Rules>(json).unwrap().to_parameters()
+    }
+
+    const BASE: &str = r#""task": "T1", "items": ["A"], "departments": ["market"], "certificate_date": "2026-12-01""#;
+
+    #[test]
+    fn a_ratio_over_100_percent_names_its_field() {
+        let error = rules(&format!(r#"{{{BASE}, "quota_by_stratum": {{"D": {{"ratio": "120%"}}}}}}"#)).unwrap_err();
+        assert_eq!(error.field, "quota_by_stratum.D.ratio");
+        assert!(error.reason.contains("more than 100 %"), "{error}");
+    }
+
+    #[test]
+    fn fewer_than_two_inspectors_per_target_is_refused() {
+        let error = rules(&format!(r#"{{{BASE}, "quota": {{"count": 3}}, "inspectors_per_target": 1}}"#)).unwrap_err();
+        assert_eq!(error.field, "inspectors_per_target");
+    }
+
+    #[test]
+    fn a_quota_needs_exactly_one_of_ratio_and_count() {
+        let error = rules(&format!(r#"{{{BASE}, "quota": {{"count": 3, "ratio": "3%"}}}}"#)).unwrap_err();
+        assert_eq!(error.field, "quota");
+        let error = rules(&format!(r#"{{{BASE}, "quota": {{}}}}"#)).unwrap_err();
+        assert_eq!(error.field, "quota");
+    }
+
+    #[test]
+    fn defaults_are_two_inspectors_and_balance() {
+        let parameters = rules(&format!(r#"{{{BASE}, "quota": {{"ratio": "3%"}}}}"#)).unwrap();
+        assert_eq!(parameters.inspectors_per_target.get(), 2);
+        assert!(parameters.balance);
+    }
+}
