@@ -43,13 +43,21 @@ struct CsvFile {
 impl CsvFile {
     fn open(path: &Path) -> Result<Self, DirectoryError> {
         let name = path.display().to_string();
-        let fail = |reason: String| DirectoryError { file: name.clone(), line: None, column: None, reason };
+        let fail = |reason: String| DirectoryError {
+            file: name.clone(),
+            line: None,
+            column: None,
+            reason,
+        };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
             .from_path(path)
             .map_err(|error| fail(error.to_string()))?;
-        let headers = reader.headers().map_err(|error| fail(csv_reason(&error)))?.clone();
+        let headers = reader
+            .headers()
+            .map_err(|error| fail(csv_reason(&error)))?
+            .clone();
         let mut columns = HashMap::new();
         for (index, header) in headers.iter().enumerate() {
             if columns.insert(header.to_owned(), index).is_some() {
@@ -60,10 +68,19 @@ impl CsvFile {
                 });
             }
         }
-        Ok(Self { name, reader, columns })
+        Ok(Self {
+            name,
+            reader,
+            columns,
+        })
     }
 
-    fn error(&self, line: Option<u64>, column: Option<&str>, reason: impl ToString) -> DirectoryError {
+    fn error(
+        &self,
+        line: Option<u64>,
+        column: Option<&str>,
+        reason: impl ToString,
+    ) -> DirectoryError {
         DirectoryError {
             file: self.name.clone(),
             line,
@@ -107,7 +124,9 @@ impl CsvFile {
 
 fn csv_reason(error: &csv::Error) -> String {
     match error.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("has {len} fields; the header has {expected_len}")
         }
         csv::ErrorKind::Utf8 { err, .. } => format!("field {} is not valid UTF-8", err.field() + 1),
@@ -135,7 +154,8 @@ pub fn read_targets(path: &Path, strata_by: &[String]) -> Result<TargetManifest,
         key.clear();
         for (position, &(index, column)) in strata.iter().enumerate() {
             let value = &record[index];
-            crate::protocol::field::check_field(value, 128).map_err(|e| file.error(Some(line), Some(column), e))?;
+            crate::protocol::field::check_field(value, 128)
+                .map_err(|e| file.error(Some(line), Some(column), e))?;
             if position > 0 {
                 key.push('/');
             }
@@ -145,17 +165,19 @@ pub fn read_targets(path: &Path, strata_by: &[String]) -> Result<TargetManifest,
             key.push_str(SINGLE_STRATUM);
         }
         let unit = unit.map_or("", |index| &record[index]);
-        builder.push(&record[id], &key, &record[region], unit).map_err(|error| match error {
-            RowError::Field { column, error } => {
-                let column = match column {
-                    "target_id" => "id",
-                    "stratum" => stratum_column.as_str(),
-                    other => other,
-                };
-                file.error(Some(line), Some(column), error)
-            }
-            other => file.error(Some(line), Some("id"), row_error(other, &lines)),
-        })?;
+        builder
+            .push(&record[id], &key, &record[region], unit)
+            .map_err(|error| match error {
+                RowError::Field { column, error } => {
+                    let column = match column {
+                        "target_id" => "id",
+                        "stratum" => stratum_column.as_str(),
+                        other => other,
+                    };
+                    file.error(Some(line), Some(column), error)
+                }
+                other => file.error(Some(line), Some("id"), row_error(other, &lines)),
+            })?;
         lines.push(line);
         Ok(())
     })?;
@@ -163,15 +185,23 @@ pub fn read_targets(path: &Path, strata_by: &[String]) -> Result<TargetManifest,
         return Err(file.error(None, None, "the pool is empty: the file has no target rows"));
     }
     builder.finish().map_err(|error| match &error {
-        RowError::Duplicate { second, .. } => file.error(Some(lines[*second]), Some("id"), row_error(error.clone(), &lines)),
+        RowError::Duplicate { second, .. } => file.error(
+            Some(lines[*second]),
+            Some("id"),
+            row_error(error.clone(), &lines),
+        ),
         _ => file.error(None, None, row_error(error, &lines)),
     })
 }
 
 fn row_error(error: RowError, lines: &[u64]) -> String {
     match error {
-        RowError::Duplicate { id, first, .. } => format!("duplicate id '{id}' (first on line {})", lines[first]),
-        RowError::TooLarge => "the pool has 2^32 or more targets, or its manifest is over 4 GiB".into(),
+        RowError::Duplicate { id, first, .. } => {
+            format!("duplicate id '{id}' (first on line {})", lines[first])
+        }
+        RowError::TooLarge => {
+            "the pool has 2^32 or more targets, or its manifest is over 4 GiB".into()
+        }
         RowError::Field { error, .. } => error.to_string(),
         RowError::OutOfOrder { .. } => "rows are out of order".into(),
     }
@@ -182,22 +212,36 @@ fn row_error(error: RowError, lines: &[u64]) -> String {
 /// (YYYY-MM-DD) and optionally `active` (inactive inspectors are left out).
 pub fn read_inspectors(path: &Path) -> Result<InspectorManifest, DirectoryError> {
     let mut file = CsvFile::open(path)?;
-    let columns = ["id", "department", "unit", "region", "items", "certificate_expires"];
-    let [id, department, unit, region, items, expires] = columns.map(|column| file.required(column));
-    let (id, department, unit, region, items, expires) = (id?, department?, unit?, region?, items?, expires?);
+    let columns = [
+        "id",
+        "department",
+        "unit",
+        "region",
+        "items",
+        "certificate_expires",
+    ];
+    let [id, department, unit, region, items, expires] =
+        columns.map(|column| file.required(column));
+    let (id, department, unit, region, items, expires) =
+        (id?, department?, unit?, region?, items?, expires?);
     let active = file.optional("active");
     let mut inspectors = Vec::new();
     let mut lines = Vec::new();
     file.for_each(|file, line, record| {
-        let at = |column: &'static str| move |reason: String| file.error(Some(line), Some(column), reason);
-        if let Some(index) = active {
-            if !parse_active(&record[index]).map_err(at("active"))? {
-                return Ok(());
-            }
+        let at = |column: &'static str| {
+            move |reason: String| file.error(Some(line), Some(column), reason)
+        };
+        if let Some(index) = active
+            && !parse_active(&record[index]).map_err(at("active"))?
+        {
+            return Ok(());
         }
         let codes = record[items]
             .split([';', ','])
-            .map(|code| ItemCode::parse(code.trim()).map_err(|e| at("items")(format!("item code '{}' {e}", code.trim()))))
+            .map(|code| {
+                ItemCode::parse(code.trim())
+                    .map_err(|e| at("items")(format!("item code '{}' {e}", code.trim())))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let inspector = Inspector::new(
             InspectorId::parse(&record[id]).map_err(|e| at("id")(e.to_string()))?,
@@ -213,10 +257,17 @@ pub fn read_inspectors(path: &Path) -> Result<InspectorManifest, DirectoryError>
         Ok(())
     })?;
     if inspectors.is_empty() {
-        return Err(file.error(None, None, "the pool is empty: the file has no active inspector rows"));
+        return Err(file.error(
+            None,
+            None,
+            "the pool is empty: the file has no active inspector rows",
+        ));
     }
     InspectorManifest::new(inspectors).map_err(|duplicate| {
-        let reason = format!("duplicate id '{}' (first on line {})", duplicate.id, lines[duplicate.first]);
+        let reason = format!(
+            "duplicate id '{}' (first on line {})",
+            duplicate.id, lines[duplicate.first]
+        );
         file.error(Some(lines[duplicate.second]), Some("id"), reason)
     })
 }
@@ -245,9 +296,12 @@ pub fn read_recusals(
     file.for_each(|file, line, record| {
         let inspector = InspectorId::parse(&record[inspector_column])
             .map_err(|e| file.error(Some(line), Some("inspector_id"), e))?;
-        let target =
-            TargetId::parse(&record[target_column]).map_err(|e| file.error(Some(line), Some("target_id"), e))?;
-        let known_inspector = inspectors.inspectors().binary_search_by(|i| i.id.cmp(&inspector)).is_ok();
+        let target = TargetId::parse(&record[target_column])
+            .map_err(|e| file.error(Some(line), Some("target_id"), e))?;
+        let known_inspector = inspectors
+            .inspectors()
+            .binary_search_by(|i| i.id.cmp(&inspector))
+            .is_ok();
         if known_inspector && targets.find(target.as_str()).is_some() {
             pairs.push(Recusal { inspector, target });
         } else {

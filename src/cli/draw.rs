@@ -15,8 +15,8 @@ use crate::protocol::parameters::PARAMETERS_FILE;
 use crate::protocol::result::RESULT_FILE;
 use crate::protocol::verify::BundleFiles;
 use crate::protocol::{
-    Commitment, Digest, DrawInputs, DrawResult, InspectorManifest, Parameters, RecusalManifest, Reveal, Secret, Seed,
-    TargetManifest, run_draw,
+    Commitment, Digest, DrawInputs, DrawResult, InspectorManifest, Parameters, RecusalManifest,
+    Reveal, Secret, Seed, TargetManifest, run_draw,
 };
 use crate::rules::Rules;
 
@@ -48,7 +48,11 @@ pub struct DrawArgs {
     #[arg(long, value_name = "TEXT")]
     entropy: Option<String>,
     /// Where the entropy will come from, fixed in the commitment.
-    #[arg(long, value_name = "TEXT", default_value = "entropy given on the command line at the draw")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        default_value = "entropy given on the command line at the draw"
+    )]
     entropy_source: String,
     /// The 32-byte secret as 64 hex digits; by default drawn from the OS.
     #[arg(long, value_name = "HEX")]
@@ -88,14 +92,22 @@ impl Committed {
 }
 
 pub fn run(args: DrawArgs) -> anyhow::Result<ExitCode> {
-    let entropy = args.entropy.as_deref().map(Entropy::parse).transpose().context("--entropy")?;
+    let entropy = args
+        .entropy
+        .as_deref()
+        .map(Entropy::parse)
+        .transpose()
+        .context("--entropy")?;
     let (committed, out) = match &args.committed {
         Some(dir) => (load_committed(dir)?, dir.clone()),
         None => {
             let out = args.out.clone().expect("clap requires --out");
             let committed = commit(&args)?;
             if out.join(COMMITMENT_FILE).exists() {
-                bail!("{} already holds a commitment; a draw is never re-run over another, choose a new directory", out.display());
+                bail!(
+                    "{} already holds a commitment; a draw is never re-run over another, choose a new directory",
+                    out.display()
+                );
             }
             write_commitment(&out, &committed)?;
             (committed, out)
@@ -115,22 +127,40 @@ pub fn run(args: DrawArgs) -> anyhow::Result<ExitCode> {
 fn commit(args: &DrawArgs) -> anyhow::Result<Committed> {
     let rules_path = args.rules.as_ref().expect("clap requires --rules");
     let rules = read_rules(rules_path)?;
-    let parameters = rules.to_parameters().with_context(|| rules_path.display().to_string())?;
-    let targets = directory::read_targets(args.targets.as_ref().expect("clap requires --targets"), &rules.strata_by)?;
-    let inspectors = directory::read_inspectors(args.inspectors.as_ref().expect("clap requires --inspectors"))?;
+    let parameters = rules
+        .to_parameters()
+        .with_context(|| rules_path.display().to_string())?;
+    let targets = directory::read_targets(
+        args.targets.as_ref().expect("clap requires --targets"),
+        &rules.strata_by,
+    )?;
+    let inspectors = directory::read_inspectors(
+        args.inspectors
+            .as_ref()
+            .expect("clap requires --inspectors"),
+    )?;
     let recusals = match &args.recusals {
         None => RecusalManifest::new(Vec::new()),
         Some(path) => {
             let (recusals, outside) = directory::read_recusals(path, &targets, &inspectors)?;
             if outside > 0 {
-                println!("{outside} recusal pairs name an inspector or target outside the pools and are left out");
+                println!(
+                    "{outside} recusal pairs name an inspector or target outside the pools and are left out"
+                );
             }
             recusals
         }
     };
     for department in parameters.departments() {
-        if !inspectors.inspectors().iter().any(|i| i.department == *department) {
-            bail!("{}: no inspector belongs to department '{department}', which the rules name", display(&args.inspectors));
+        if !inspectors
+            .inspectors()
+            .iter()
+            .any(|i| i.department == *department)
+        {
+            bail!(
+                "{}: no inspector belongs to department '{department}', which the rules name",
+                display(&args.inspectors)
+            );
         }
     }
     for key in parameters.stratum_quotas.keys() {
@@ -142,13 +172,21 @@ fn commit(args: &DrawArgs) -> anyhow::Result<Committed> {
         Some(hex) => Secret::parse_hex(hex).context("--secret")?,
         None => {
             let mut bytes = [0u8; 32];
-            getrandom::fill(&mut bytes).map_err(|error| anyhow::anyhow!("the OS random source failed: {error}"))?;
+            getrandom::fill(&mut bytes)
+                .map_err(|error| anyhow::anyhow!("the OS random source failed: {error}"))?;
             Secret::from_bytes(bytes)
         }
     };
     let entropy_source = EntropySource::parse(&args.entropy_source).context("--entropy-source")?;
-    let inputs = DrawInputs { parameters: &parameters, targets: &targets, inspectors: &inspectors, recusals: &recusals };
-    inputs.check().with_context(|| rules_path.display().to_string())?;
+    let inputs = DrawInputs {
+        parameters: &parameters,
+        targets: &targets,
+        inspectors: &inspectors,
+        recusals: &recusals,
+    };
+    inputs
+        .check()
+        .with_context(|| rules_path.display().to_string())?;
     let commitment = inputs.commitment(secret.hash(), entropy_source);
     Ok(Committed {
         commitment,
@@ -161,13 +199,18 @@ fn commit(args: &DrawArgs) -> anyhow::Result<Committed> {
 }
 
 fn display(path: &Option<PathBuf>) -> String {
-    path.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+    path.as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
 }
 
 fn read_rules(path: &Path) -> anyhow::Result<Rules> {
     let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
     serde_json::from_str(&text).map_err(|error| {
-        anyhow::anyhow!("{} line {}, column {}: {}", path.display(), error.line(), error.column(), error)
+        let (line, column) = (error.line(), error.column());
+        let message = error.to_string();
+        let message = message.trim_end_matches(&format!(" at line {line} column {column}"));
+        anyhow::anyhow!("{} line {line}, column {column}: {message}", path.display())
     })
 }
 
@@ -181,18 +224,40 @@ fn write_commitment(out: &Path, committed: &Committed) -> anyhow::Result<()> {
     // Last: a directory holds a commitment only once everything behind it is on disk.
     write_file(out, COMMITMENT_FILE, &committed.commitment.to_text())?;
     println!("committed {}", committed.commitment.digest());
-    println!("  {TARGETS_FILE:<16} {:>10} targets in {} strata   {}", committed.targets.len(), committed.targets.strata().len(), committed.targets.digest());
-    println!("  {INSPECTORS_FILE:<16} {:>10} inspectors             {}", committed.inspectors.len(), committed.inspectors.digest());
-    println!("  {RECUSALS_FILE:<16} {:>10} recusal pairs          {}", committed.recusals.len(), committed.recusals.digest());
-    println!("  {PARAMETERS_FILE:<16} {:>10}                        {}", "", committed.parameters.digest());
+    println!(
+        "  {TARGETS_FILE:<16} {:>10} targets in {} strata   {}",
+        committed.targets.len(),
+        committed.targets.strata().len(),
+        committed.targets.digest()
+    );
+    println!(
+        "  {INSPECTORS_FILE:<16} {:>10} inspectors             {}",
+        committed.inspectors.len(),
+        committed.inspectors.digest()
+    );
+    println!(
+        "  {RECUSALS_FILE:<16} {:>10} recusal pairs          {}",
+        committed.recusals.len(),
+        committed.recusals.digest()
+    );
+    println!(
+        "  {PARAMETERS_FILE:<16} {:>10}                        {}",
+        "",
+        committed.parameters.digest()
+    );
     Ok(())
 }
 
 fn load_committed(dir: &Path) -> anyhow::Result<Committed> {
     if dir.join(RESULT_FILE).exists() {
-        bail!("{} already holds a result; a draw is never re-run", dir.display());
+        bail!(
+            "{} already holds a result; a draw is never re-run",
+            dir.display()
+        );
     }
-    let read = |name: &str| std::fs::read(dir.join(name)).with_context(|| dir.join(name).display().to_string());
+    let read = |name: &str| {
+        std::fs::read(dir.join(name)).with_context(|| dir.join(name).display().to_string())
+    };
     let (commitment, stated) = Commitment::parse(&read(COMMITMENT_FILE)?)?;
     let secret_text = read(SECRET_FILE)?;
     let secret = Secret::parse_hex(String::from_utf8_lossy(&secret_text).trim_end())
@@ -205,10 +270,15 @@ fn load_committed(dir: &Path) -> anyhow::Result<Committed> {
         commitment,
         secret,
     };
-    let recomputed =
-        committed.inputs().commitment(committed.secret.hash(), committed.commitment.entropy_source.clone());
+    let recomputed = committed.inputs().commitment(
+        committed.secret.hash(),
+        committed.commitment.entropy_source.clone(),
+    );
     if recomputed != committed.commitment || committed.commitment.digest() != stated {
-        bail!("{}: the files no longer match the commitment; they must not change after it", dir.display());
+        bail!(
+            "{}: the files no longer match the commitment; they must not change after it",
+            dir.display()
+        );
     }
     Ok(committed)
 }
@@ -218,25 +288,32 @@ fn draw(committed: &Committed, entropy: Entropy, out: &Path) -> anyhow::Result<E
     let seed = Seed::derive(&digest, &committed.secret, &entropy);
     let result: DrawResult = run_draw(&committed.inputs(), digest, &seed)?;
     let reveal = Reveal::new(digest, committed.secret.clone(), entropy);
-    let files = BundleFiles {
-        commitment: committed.commitment.to_text(),
-        parameters: committed.parameters.to_text(),
-        targets: committed.targets.text().to_vec(),
-        inspectors: committed.inspectors.text().to_vec(),
-        recusals: committed.recusals.text().to_vec(),
-        reveal: reveal.to_text(),
-        result: result.to_text(),
-    };
+    let files = BundleFiles::new(&committed.inputs(), &committed.commitment, &reveal, &result);
     write_file(out, REVEAL_FILE, &files.reveal)?;
     write_file(out, BUNDLE_FILE, &bundle::to_tar(&files))?;
     write_file(out, RESULT_FILE, &files.result)?;
     println!("drawn with seed {}", seed.0);
     for stratum in &result.strata {
-        println!("  stratum {}: {} of {}", stratum.key, stratum.quota, stratum.pool);
+        println!(
+            "  stratum {}: {} of {}",
+            stratum.key, stratum.quota, stratum.pool
+        );
     }
-    println!("  {} targets, {} assignments", result.targets.len(), result.assignments.len());
-    println!("result {}  ({})", Digest::of_file(&files.result), out.join(RESULT_FILE).display());
-    println!("bundle {}  — check it with: opendraw verify {}", out.join(BUNDLE_FILE).display(), out.join(BUNDLE_FILE).display());
+    println!(
+        "  {} targets, {} assignments",
+        result.targets.len(),
+        result.assignments.len()
+    );
+    println!(
+        "result {}  ({})",
+        Digest::of_file(&files.result),
+        out.join(RESULT_FILE).display()
+    );
+    println!(
+        "bundle {}  — check it with: opendraw verify {}",
+        out.join(BUNDLE_FILE).display(),
+        out.join(BUNDLE_FILE).display()
+    );
     match &result.failure {
         None => Ok(ExitCode::SUCCESS),
         Some(failure) => {
@@ -250,7 +327,8 @@ fn draw(committed: &Committed, entropy: Entropy, out: &Path) -> anyhow::Result<E
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
     let temporary = dir.join(format!(".{name}.partial"));
     std::fs::write(&temporary, bytes).with_context(|| temporary.display().to_string())?;
-    std::fs::rename(&temporary, dir.join(name)).with_context(|| dir.join(name).display().to_string())
+    std::fs::rename(&temporary, dir.join(name))
+        .with_context(|| dir.join(name).display().to_string())
 }
 
 fn write_secret(dir: &Path, secret: &Secret) -> anyhow::Result<()> {
@@ -262,7 +340,9 @@ fn write_secret(dir: &Path, secret: &Secret) -> anyhow::Result<()> {
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     options.mode(0o600);
-    let mut file = options.open(&temporary).with_context(|| temporary.display().to_string())?;
+    let mut file = options
+        .open(&temporary)
+        .with_context(|| temporary.display().to_string())?;
     writeln!(file, "{}", secret.to_hex())?;
     std::fs::rename(&temporary, dir.join(SECRET_FILE))?;
     Ok(())

@@ -8,7 +8,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "opendraw", version, about = "Verifiable random selection of inspection targets and inspectors")]
+#[command(
+    name = "opendraw",
+    version,
+    about = "Verifiable random selection of inspection targets and inspectors"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

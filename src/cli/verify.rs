@@ -27,9 +27,16 @@ pub struct VerifyArgs {
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let pin = |flag: &str, value: &Option<String>| {
-        value.as_deref().map(Digest::parse_hex).transpose().with_context(|| format!("--{flag}"))
+        value
+            .as_deref()
+            .map(Digest::parse_hex)
+            .transpose()
+            .with_context(|| format!("--{flag}"))
     };
-    let pins = Pins { commitment: pin("commitment", &args.commitment)?, result: pin("result-digest", &args.result_digest)? };
+    let pins = Pins {
+        commitment: pin("commitment", &args.commitment)?,
+        result: pin("result-digest", &args.result_digest)?,
+    };
     let files = bundle::read(&args.bundle)?;
     let report = verify(&files, &pins);
     for check in &report.checks {

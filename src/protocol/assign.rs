@@ -38,10 +38,14 @@ pub fn assign_inspectors(
         let target_id = TargetId::parse(target.id).expect("manifest ids are valid");
         let recused_here: &[(usize, usize)] = recused.get(target.id).map_or(&[], Vec::as_slice);
         for (number, pool) in pools.iter_mut().enumerate() {
-            let recused_positions = recused_here.iter().filter(|(d, _)| *d == number).map(|&(_, p)| p);
+            let recused_positions = recused_here
+                .iter()
+                .filter(|(d, _)| *d == number)
+                .map(|&(_, p)| p);
             let candidates = pool.candidates(&target, recused_positions.clone(), parameters.cross);
             if candidates.count() < needed {
-                let (rule, remaining) = pool.explain(&target, recused_positions, parameters.cross, needed);
+                let (rule, remaining) =
+                    pool.explain(&target, recused_positions, parameters.cross, needed);
                 let failure = AssignmentFailure {
                     target: target_id,
                     department: pool.department.clone(),
@@ -55,12 +59,18 @@ pub fn assign_inspectors(
                 pool.pick_least_loaded(needed, stream)
             } else {
                 let ranks = fisher_yates_ranks(candidates.count(), needed, stream);
-                ranks.into_iter().map(|rank| candidates.select(rank)).collect()
+                ranks
+                    .into_iter()
+                    .map(|rank| candidates.select(rank))
+                    .collect()
             };
             assignments.push(Assignment {
                 target: target_id.clone(),
                 department: pool.department.clone(),
-                inspectors: chosen.iter().map(|&p| pool.inspector(p).id.clone()).collect(),
+                inspectors: chosen
+                    .iter()
+                    .map(|&p| pool.inspector(p).id.clone())
+                    .collect(),
             });
         }
     }
@@ -108,8 +118,12 @@ struct DepartmentPool<'a> {
 impl<'a> DepartmentPool<'a> {
     fn new(inputs: &DrawInputs<'a>, department: &'a Department) -> Self {
         let parameters = inputs.parameters;
-        let members: Vec<&Inspector> =
-            inputs.inspectors.inspectors().iter().filter(|i| i.department == *department).collect();
+        let members: Vec<&Inspector> = inputs
+            .inspectors
+            .inspectors()
+            .iter()
+            .filter(|i| i.department == *department)
+            .collect();
         let size = members.len();
         let mut qualified = Bitset::new(size);
         let mut eligible = Bitset::new(size);
@@ -123,10 +137,16 @@ impl<'a> DepartmentPool<'a> {
                 }
             }
             if parameters.cross.region {
-                by_region.entry(inspector.region.as_str()).or_insert_with(|| Bitset::new(size)).set(position);
+                by_region
+                    .entry(inspector.region.as_str())
+                    .or_insert_with(|| Bitset::new(size))
+                    .set(position);
             }
             if parameters.cross.unit {
-                by_unit.entry(inspector.unit.as_str()).or_insert_with(|| Bitset::new(size)).set(position);
+                by_unit
+                    .entry(inspector.unit.as_str())
+                    .or_insert_with(|| Bitset::new(size))
+                    .set(position);
             }
         }
         let loads = Loads::new(&eligible);
@@ -158,10 +178,17 @@ impl<'a> DepartmentPool<'a> {
         for position in recused {
             self.candidates.clear(position);
         }
-        if let Some(same_region) = cross.region.then(|| self.by_region.get(target.region)).flatten() {
+        if let Some(same_region) = cross
+            .region
+            .then(|| self.by_region.get(target.region))
+            .flatten()
+        {
             self.candidates.remove_all(same_region);
         }
-        let same_unit = target.unit.filter(|_| cross.unit).and_then(|unit| self.by_unit.get(unit));
+        let same_unit = target
+            .unit
+            .filter(|_| cross.unit)
+            .and_then(|unit| self.by_unit.get(unit));
         if let Some(same_unit) = same_unit {
             self.candidates.remove_all(same_unit);
         }
@@ -182,11 +209,19 @@ impl<'a> DepartmentPool<'a> {
             left.clear(position);
         }
         let after_recusal = left.count();
-        if let Some(same_region) = cross.region.then(|| self.by_region.get(target.region)).flatten() {
+        if let Some(same_region) = cross
+            .region
+            .then(|| self.by_region.get(target.region))
+            .flatten()
+        {
             left.remove_all(same_region);
         }
         let after_region = left.count();
-        if let Some(same_unit) = target.unit.filter(|_| cross.unit).and_then(|unit| self.by_unit.get(unit)) {
+        if let Some(same_unit) = target
+            .unit
+            .filter(|_| cross.unit)
+            .and_then(|unit| self.by_unit.get(unit))
+        {
             left.remove_all(same_unit);
         }
         let stages = [
@@ -197,7 +232,10 @@ impl<'a> DepartmentPool<'a> {
             (EligibilityRule::CrossRegion, after_region),
             (EligibilityRule::CrossUnit, left.count()),
         ];
-        stages.into_iter().find(|&(_, count)| count < needed).expect("explain is called only when too few remain")
+        stages
+            .into_iter()
+            .find(|&(_, count)| count < needed)
+            .expect("explain is called only when too few remain")
     }
 
     /// Chooses `needed` of the current candidates, least-loaded first: whole
@@ -207,7 +245,8 @@ impl<'a> DepartmentPool<'a> {
         let mut chosen = Vec::with_capacity(needed as usize);
         let mut still = needed;
         for load in self.loads.lowest()..self.loads.levels.len() {
-            self.candidates.intersect_into(&self.loads.levels[load], &mut self.tier);
+            self.candidates
+                .intersect_into(&self.loads.levels[load], &mut self.tier);
             let size = self.tier.count();
             if size == 0 {
                 continue;
@@ -241,11 +280,18 @@ struct Loads {
 
 impl Loads {
     fn new(eligible: &Bitset) -> Self {
-        Self { load: vec![0; eligible.len], levels: vec![eligible.clone()], level_sizes: vec![eligible.count()] }
+        Self {
+            load: vec![0; eligible.len],
+            levels: vec![eligible.clone()],
+            level_sizes: vec![eligible.count()],
+        }
     }
 
     fn lowest(&self) -> usize {
-        self.level_sizes.iter().position(|&size| size > 0).unwrap_or(self.levels.len())
+        self.level_sizes
+            .iter()
+            .position(|&size| size > 0)
+            .unwrap_or(self.levels.len())
     }
 
     fn add(&mut self, position: usize) {
@@ -271,7 +317,10 @@ struct Bitset {
 
 impl Bitset {
     fn new(len: usize) -> Self {
-        Self { words: vec![0; len.div_ceil(64)], len }
+        Self {
+            words: vec![0; len.div_ceil(64)],
+            len,
+        }
     }
 
     fn set(&mut self, position: usize) {

@@ -115,18 +115,29 @@ impl Commitment {
             "digest",
         ];
         if lines.len() != keys.len() {
-            return Err(ParseError::file(FILE, format!("has {} lines; {} are expected", lines.len(), keys.len())));
+            return Err(ParseError::file(
+                FILE,
+                format!("has {} lines; {} are expected", lines.len(), keys.len()),
+            ));
         }
         let mut values = Vec::with_capacity(keys.len());
         for (&(number, line), key) in lines.iter().zip(keys) {
             let [found, value] = tsv::fields(FILE, number, line)?;
             if found != key {
-                return Err(ParseError::line(FILE, number, format!("a '{key}' line is expected here")));
+                return Err(ParseError::line(
+                    FILE,
+                    number,
+                    format!("a '{key}' line is expected here"),
+                ));
             }
             values.push((number, key, value));
         }
         if values[0].2 != PROTOCOL_VERSION {
-            return Err(ParseError::line(FILE, 1, format!("protocol version '{}' is not 1", values[0].2)));
+            return Err(ParseError::line(
+                FILE,
+                1,
+                format!("protocol version '{}' is not 1", values[0].2),
+            ));
         }
         let digest = |index: usize| {
             let (number, key, value) = values[index];
@@ -154,7 +165,11 @@ impl Seed {
     pub fn derive(commitment: &Digest, secret: &Secret, entropy: &Entropy) -> Self {
         Self(Digest::tagged(
             SEED_TAG,
-            &[commitment.as_bytes(), &secret.0, entropy.as_str().as_bytes()],
+            &[
+                commitment.as_bytes(),
+                &secret.0,
+                entropy.as_str().as_bytes(),
+            ],
         ))
     }
 
@@ -176,7 +191,12 @@ pub struct Reveal {
 impl Reveal {
     pub fn new(commitment: Digest, secret: Secret, entropy: Entropy) -> Self {
         let seed = Seed::derive(&commitment, &secret, &entropy).0;
-        Self { commitment, secret, entropy, seed }
+        Self {
+            commitment,
+            secret,
+            entropy,
+            seed,
+        }
     }
 
     pub fn to_text(&self) -> Vec<u8> {
@@ -194,24 +214,38 @@ impl Reveal {
         let lines: Vec<(usize, &str)> = tsv::lines(FILE, text)?.collect();
         let keys = ["opendraw-reveal", "commitment", "secret", "entropy", "seed"];
         if lines.len() != keys.len() {
-            return Err(ParseError::file(FILE, format!("has {} lines; {} are expected", lines.len(), keys.len())));
+            return Err(ParseError::file(
+                FILE,
+                format!("has {} lines; {} are expected", lines.len(), keys.len()),
+            ));
         }
         let mut values = Vec::with_capacity(keys.len());
         for (&(number, line), key) in lines.iter().zip(keys) {
             let [found, value] = tsv::fields(FILE, number, line)?;
             if found != key {
-                return Err(ParseError::line(FILE, number, format!("a '{key}' line is expected here")));
+                return Err(ParseError::line(
+                    FILE,
+                    number,
+                    format!("a '{key}' line is expected here"),
+                ));
             }
             values.push(value);
         }
         if values[0] != PROTOCOL_VERSION {
-            return Err(ParseError::line(FILE, 1, format!("protocol version '{}' is not 1", values[0])));
+            return Err(ParseError::line(
+                FILE,
+                1,
+                format!("protocol version '{}' is not 1", values[0]),
+            ));
         }
-        let at = |line: usize, key: &'static str| move |error: HexError| ParseError::field(FILE, line, key, error);
+        let at = |line: usize, key: &'static str| {
+            move |error: HexError| ParseError::field(FILE, line, key, error)
+        };
         Ok(Self {
             commitment: Digest::parse_hex(values[1]).map_err(at(2, "commitment"))?,
             secret: Secret::parse_hex(values[2]).map_err(at(3, "secret"))?,
-            entropy: Entropy::parse(values[3]).map_err(|error| ParseError::field(FILE, 4, "entropy", error))?,
+            entropy: Entropy::parse(values[3])
+                .map_err(|error| ParseError::field(FILE, 4, "entropy", error))?,
             seed: Digest::parse_hex(values[4]).map_err(at(5, "seed"))?,
         })
     }
@@ -225,7 +259,13 @@ mod tests {
     fn secret_never_shows_in_debug_output() {
         let secret = Secret::from_bytes([0xab; 32]);
         assert_eq!(format!("{secret:?}"), "Secret(..)");
-        assert!(!format!("{:?}", Reveal::new(Digest([0; 32]), secret, Entropy::parse("1").unwrap())).contains("abab"));
+        assert!(
+            !format!(
+                "{:?}",
+                Reveal::new(Digest([0; 32]), secret, Entropy::parse("1").unwrap())
+            )
+            .contains("abab")
+        );
     }
 
     #[test]

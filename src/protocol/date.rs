@@ -38,7 +38,11 @@ impl Date {
         {
             return Err(DateError::NoSuchDay(text.to_owned()));
         }
-        Ok(Self { year, month: month as u8, day: day as u8 })
+        Ok(Self {
+            year,
+            month: month as u8,
+            day: day as u8,
+        })
     }
 
     pub fn year(self) -> u16 {
@@ -48,7 +52,9 @@ impl Date {
 
 fn days_in_month(year: u16, month: u16) -> u16 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -74,11 +80,29 @@ mod tests {
 
     #[test]
     fn refuses_impossible_days_and_other_forms() {
-        assert_eq!(Date::parse("2023-02-29"), Err(DateError::NoSuchDay("2023-02-29".into())));
-        assert_eq!(Date::parse("1900-02-29"), Err(DateError::NoSuchDay("1900-02-29".into())));
-        assert_eq!(Date::parse("2026-13-01"), Err(DateError::NoSuchDay("2026-13-01".into())));
-        assert_eq!(Date::parse("2026-1-01"), Err(DateError::Form("2026-1-01".into())));
-        assert_eq!(Date::parse("2026/01/01"), Err(DateError::Form("2026/01/01".into())));
-        assert_eq!(Date::parse("+026-01-01"), Err(DateError::Form("+026-01-01".into())));
+        assert_eq!(
+            Date::parse("2023-02-29"),
+            Err(DateError::NoSuchDay("2023-02-29".into()))
+        );
+        assert_eq!(
+            Date::parse("1900-02-29"),
+            Err(DateError::NoSuchDay("1900-02-29".into()))
+        );
+        assert_eq!(
+            Date::parse("2026-13-01"),
+            Err(DateError::NoSuchDay("2026-13-01".into()))
+        );
+        assert_eq!(
+            Date::parse("2026-1-01"),
+            Err(DateError::Form("2026-1-01".into()))
+        );
+        assert_eq!(
+            Date::parse("2026/01/01"),
+            Err(DateError::Form("2026/01/01".into()))
+        );
+        assert_eq!(
+            Date::parse("+026-01-01"),
+            Err(DateError::Form("+026-01-01".into()))
+        );
     }
 }

@@ -64,9 +64,15 @@ pub enum HexError {
 /// Parses 64 lowercase hex digits into 32 bytes. Uppercase is refused so that
 /// every value has exactly one spelling in the published files.
 pub fn parse_hex32(text: &str) -> Result<[u8; 32], HexError> {
-    let bad = text.chars().enumerate().find(|(_, c)| !matches!(c, '0'..='9' | 'a'..='f'));
+    let bad = text
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !matches!(c, '0'..='9' | 'a'..='f'));
     if let Some((index, found)) = bad {
-        return Err(HexError::Digit { found, position: index + 1 });
+        return Err(HexError::Digit {
+            found,
+            position: index + 1,
+        });
     }
     let mut out = [0u8; 32];
     hex::decode_to_slice(text, &mut out).map_err(|_| HexError::Length(text.len()))?;
@@ -93,8 +99,14 @@ mod tests {
         manual.extend_from_slice(&2u64.to_be_bytes());
         manual.extend_from_slice(b"ab");
         manual.extend_from_slice(&0u64.to_be_bytes());
-        assert_eq!(Digest::tagged("tag", &[b"ab", b""]), Digest::of_file(&manual));
-        assert_ne!(Digest::tagged("tag", &[b"ab", b""]), Digest::tagged("tag", &[b"a", b"b"]));
+        assert_eq!(
+            Digest::tagged("tag", &[b"ab", b""]),
+            Digest::of_file(&manual)
+        );
+        assert_ne!(
+            Digest::tagged("tag", &[b"ab", b""]),
+            Digest::tagged("tag", &[b"a", b"b"])
+        );
     }
 
     #[test]
@@ -103,8 +115,20 @@ mod tests {
         assert!(parse_hex32(&good).is_ok());
         assert_eq!(parse_hex32(&good[1..]), Err(HexError::Length(63)));
         let upper = format!("A{}", &good[1..]);
-        assert_eq!(parse_hex32(&upper), Err(HexError::Digit { found: 'A', position: 1 }));
+        assert_eq!(
+            parse_hex32(&upper),
+            Err(HexError::Digit {
+                found: 'A',
+                position: 1
+            })
+        );
         let bad = format!("{}g", &good[1..]);
-        assert_eq!(parse_hex32(&bad), Err(HexError::Digit { found: 'g', position: 64 }));
+        assert_eq!(
+            parse_hex32(&bad),
+            Err(HexError::Digit {
+                found: 'g',
+                position: 64
+            })
+        );
     }
 }

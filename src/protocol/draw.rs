@@ -41,8 +41,11 @@ impl<'a> DrawInputs<'a> {
             if self.parameters.quota_for(key).is_none() {
                 return Err(InputError::StratumWithoutQuota(key.clone()));
             }
-            if size >= u64::from(u32::MAX) + 1 {
-                return Err(InputError::StratumTooLarge { key: key.clone(), size });
+            if size > u64::from(u32::MAX) {
+                return Err(InputError::StratumTooLarge {
+                    key: key.clone(),
+                    size,
+                });
             }
         }
         check_pool_size(self.inspectors.len() as u64).map_err(InputError::TooManyInspectors)
@@ -78,7 +81,11 @@ pub fn check_pool_size(size: u64) -> Result<(), u64> {
 }
 
 /// Runs the whole draw for a commitment and seed.
-pub fn run_draw(inputs: &DrawInputs<'_>, commitment: Digest, seed: &Seed) -> Result<DrawResult, InputError> {
+pub fn run_draw(
+    inputs: &DrawInputs<'_>,
+    commitment: Digest,
+    seed: &Seed,
+) -> Result<DrawResult, InputError> {
     inputs.check()?;
     let mut stream = DrawStream::new(seed.bytes());
     let (strata, selected) = draw_targets(inputs, &mut stream);
@@ -86,17 +93,27 @@ pub fn run_draw(inputs: &DrawInputs<'_>, commitment: Digest, seed: &Seed) -> Res
         .iter()
         .map(|&index| SelectedTarget {
             stratum: inputs.targets.stratum_index(index as usize),
-            id: TargetId::parse(inputs.targets.get(index as usize).id).expect("manifest ids are valid"),
+            id: TargetId::parse(inputs.targets.get(index as usize).id)
+                .expect("manifest ids are valid"),
         })
         .collect();
     let (assignments, failure) = assign_inspectors(inputs, &selected, &mut stream);
-    Ok(DrawResult { commitment, strata, targets, assignments, failure })
+    Ok(DrawResult {
+        commitment,
+        strata,
+        targets,
+        assignments,
+        failure,
+    })
 }
 
 /// Draws each stratum's quota by partial Fisher–Yates over its members in
 /// canonical order; strata go in bytewise order of their keys. Returns the
 /// outcome per stratum and the drawn targets' manifest indices in draw order.
-pub fn draw_targets(inputs: &DrawInputs<'_>, stream: &mut DrawStream) -> (Vec<StratumOutcome>, Vec<u32>) {
+pub fn draw_targets(
+    inputs: &DrawInputs<'_>,
+    stream: &mut DrawStream,
+) -> (Vec<StratumOutcome>, Vec<u32>) {
     let manifest = inputs.targets;
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); manifest.strata().len()];
     for index in 0..manifest.len() {
@@ -105,12 +122,19 @@ pub fn draw_targets(inputs: &DrawInputs<'_>, stream: &mut DrawStream) -> (Vec<St
     let mut outcomes = Vec::with_capacity(members.len());
     let mut selected = Vec::new();
     for (key, mut pool) in manifest.strata().iter().zip(members) {
-        let quota = inputs.parameters.quota_for(key).expect("checked: every stratum has a quota");
+        let quota = inputs
+            .parameters
+            .quota_for(key)
+            .expect("checked: every stratum has a quota");
         let size = pool.len() as u32;
         let count = quota.of(size);
         fisher_yates_prefix(&mut pool, count as usize, stream);
         selected.extend_from_slice(&pool[..count as usize]);
-        outcomes.push(StratumOutcome { key: key.clone(), pool: size, quota: count });
+        outcomes.push(StratumOutcome {
+            key: key.clone(),
+            pool: size,
+            quota: count,
+        });
     }
     (outcomes, selected)
 }

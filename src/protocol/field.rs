@@ -41,7 +41,10 @@ pub fn check_field(text: &str, max: usize) -> Result<(), FieldError> {
         return Err(FieldError::Empty);
     }
     if text.len() > max {
-        return Err(FieldError::TooLong { len: text.len(), max });
+        return Err(FieldError::TooLong {
+            len: text.len(),
+            max,
+        });
     }
     // ASCII fast path: ids are mostly ASCII, and this runs once per manifest row.
     if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
@@ -58,7 +61,10 @@ pub fn check_field(text: &str, max: usize) -> Result<(), FieldError> {
                 return Err(FieldError::LineBreak { position });
             }
             c if c.is_control() => {
-                return Err(FieldError::Control { code: c as u32, position });
+                return Err(FieldError::Control {
+                    code: c as u32,
+                    position,
+                });
             }
             _ => {}
         }
@@ -163,7 +169,9 @@ impl ItemCode {
     pub fn parse(text: &str) -> Result<Self, FieldError> {
         check_field(text, MAX_FIELD_BYTES)?;
         if let Some(index) = text.chars().position(|c| c == ',') {
-            return Err(FieldError::Comma { position: index + 1 });
+            return Err(FieldError::Comma {
+                position: index + 1,
+            });
         }
         Ok(Self(text.to_owned()))
     }
@@ -192,26 +200,53 @@ mod tests {
     #[test]
     fn rejects_what_would_break_a_line_or_a_column() {
         assert_eq!(check_field("", 128), Err(FieldError::Empty));
-        assert_eq!(check_field("a\tb", 128), Err(FieldError::Tab { position: 2 }));
-        assert_eq!(check_field("ab\n", 128), Err(FieldError::LineBreak { position: 3 }));
-        assert_eq!(check_field("a\rb", 128), Err(FieldError::LineBreak { position: 2 }));
-        assert_eq!(check_field("甲\u{2028}", 128), Err(FieldError::LineBreak { position: 2 }));
+        assert_eq!(
+            check_field("a\tb", 128),
+            Err(FieldError::Tab { position: 2 })
+        );
+        assert_eq!(
+            check_field("ab\n", 128),
+            Err(FieldError::LineBreak { position: 3 })
+        );
+        assert_eq!(
+            check_field("a\rb", 128),
+            Err(FieldError::LineBreak { position: 2 })
+        );
+        assert_eq!(
+            check_field("甲\u{2028}", 128),
+            Err(FieldError::LineBreak { position: 2 })
+        );
         assert_eq!(
             check_field("a\u{7}", 128),
-            Err(FieldError::Control { code: 7, position: 2 })
+            Err(FieldError::Control {
+                code: 7,
+                position: 2
+            })
         );
         assert_eq!(
             check_field("é\u{9f}", 128),
-            Err(FieldError::Control { code: 0x9f, position: 2 })
+            Err(FieldError::Control {
+                code: 0x9f,
+                position: 2
+            })
         );
         assert_eq!(check_field(" a", 128), Err(FieldError::SurroundingSpace));
-        assert_eq!(check_field("甲\u{3000}", 128), Err(FieldError::SurroundingSpace));
-        assert_eq!(check_field("abcd", 3), Err(FieldError::TooLong { len: 4, max: 3 }));
+        assert_eq!(
+            check_field("甲\u{3000}", 128),
+            Err(FieldError::SurroundingSpace)
+        );
+        assert_eq!(
+            check_field("abcd", 3),
+            Err(FieldError::TooLong { len: 4, max: 3 })
+        );
     }
 
     #[test]
     fn item_codes_may_not_hold_commas() {
-        assert_eq!(ItemCode::parse("A,B"), Err(FieldError::Comma { position: 2 }));
+        assert_eq!(
+            ItemCode::parse("A,B"),
+            Err(FieldError::Comma { position: 2 })
+        );
         assert!(ItemCode::parse("SC-01").is_ok());
     }
 }

@@ -124,7 +124,17 @@ impl DrawResult {
         let mut out = Vec::with_capacity(64 * (self.targets.len() + self.assignments.len()) + 256);
         tsv::push_record(&mut out, &["opendraw-result", PROTOCOL_VERSION]);
         tsv::push_record(&mut out, &["commitment", &self.commitment.to_hex()]);
-        tsv::push_record(&mut out, &["status", if self.failure.is_some() { "failed" } else { "complete" }]);
+        tsv::push_record(
+            &mut out,
+            &[
+                "status",
+                if self.failure.is_some() {
+                    "failed"
+                } else {
+                    "complete"
+                },
+            ],
+        );
         for stratum in &self.strata {
             let (pool, quota) = (stratum.pool.to_string(), stratum.quota.to_string());
             tsv::push_record(&mut out, &["stratum", stratum.key.as_str(), &pool, &quota]);
@@ -132,10 +142,17 @@ impl DrawResult {
         for (index, target) in self.targets.iter().enumerate() {
             let position = (index + 1).to_string();
             let stratum = self.strata[target.stratum].key.as_str();
-            tsv::push_record(&mut out, &["target", &position, stratum, target.id.as_str()]);
+            tsv::push_record(
+                &mut out,
+                &["target", &position, stratum, target.id.as_str()],
+            );
         }
         for assignment in &self.assignments {
-            let mut fields = vec!["assign", assignment.target.as_str(), assignment.department.as_str()];
+            let mut fields = vec![
+                "assign",
+                assignment.target.as_str(),
+                assignment.department.as_str(),
+            ];
             fields.extend(assignment.inspectors.iter().map(InspectorId::as_str));
             tsv::push_record(&mut out, &fields);
         }
@@ -165,45 +182,79 @@ impl DrawResult {
     pub fn parse(text: &[u8]) -> Result<Self, ParseError> {
         const FILE: &str = RESULT_FILE;
         let mut lines = tsv::lines(FILE, text)?.peekable();
-        let header = |lines: &mut dyn Iterator<Item = (usize, &str)>, key: &str| -> Result<(usize, String), ParseError> {
+        let header = |lines: &mut dyn Iterator<Item = (usize, &str)>,
+                      key: &str|
+         -> Result<(usize, String), ParseError> {
             match lines.next() {
                 Some((number, line)) => {
                     let [found, value] = tsv::fields(FILE, number, line)?;
                     if found != key {
-                        return Err(ParseError::line(FILE, number, format!("a '{key}' line is expected here")));
+                        return Err(ParseError::line(
+                            FILE,
+                            number,
+                            format!("a '{key}' line is expected here"),
+                        ));
                     }
                     Ok((number, value.to_owned()))
                 }
-                None => Err(ParseError::file(FILE, format!("ends before its '{key}' line"))),
+                None => Err(ParseError::file(
+                    FILE,
+                    format!("ends before its '{key}' line"),
+                )),
             }
         };
         let (_, version) = header(&mut lines, "opendraw-result")?;
         if version != PROTOCOL_VERSION {
-            return Err(ParseError::line(FILE, 1, format!("protocol version '{version}' is not 1")));
+            return Err(ParseError::line(
+                FILE,
+                1,
+                format!("protocol version '{version}' is not 1"),
+            ));
         }
         let (number, commitment) = header(&mut lines, "commitment")?;
-        let commitment =
-            Digest::parse_hex(&commitment).map_err(|error| ParseError::field(FILE, number, "commitment", error))?;
+        let commitment = Digest::parse_hex(&commitment)
+            .map_err(|error| ParseError::field(FILE, number, "commitment", error))?;
         let (number, status) = header(&mut lines, "status")?;
         let failed = match status.as_str() {
             "complete" => false,
             "failed" => true,
             other => {
-                return Err(ParseError::field(FILE, number, "status", format!("'{other}' is neither 'complete' nor 'failed'")));
+                return Err(ParseError::field(
+                    FILE,
+                    number,
+                    "status",
+                    format!("'{other}' is neither 'complete' nor 'failed'"),
+                ));
             }
         };
-        let mut result = DrawResult { commitment, strata: Vec::new(), targets: Vec::new(), assignments: Vec::new(), failure: None };
+        let mut result = DrawResult {
+            commitment,
+            strata: Vec::new(),
+            targets: Vec::new(),
+            assignments: Vec::new(),
+            failure: None,
+        };
         for (number, line) in lines {
             let mut fields = line.split('\t');
             let kind = fields.next().unwrap_or_default();
             let fields: Vec<&str> = fields.collect();
-            let at = |column: &'static str| move |error: String| ParseError::field(FILE, number, column, error);
+            let at = |column: &'static str| {
+                move |error: String| ParseError::field(FILE, number, column, error)
+            };
             match kind {
                 "stratum" if result.targets.is_empty() => {
                     let [key, pool, quota] = fields[..] else {
-                        return Err(ParseError::line(FILE, number, "a stratum line has a key, a pool size and a quota"));
+                        return Err(ParseError::line(
+                            FILE,
+                            number,
+                            "a stratum line has a key, a pool size and a quota",
+                        ));
                     };
-                    let count = |text: &str| tsv::parse_count(text).and_then(|n| u32::try_from(n).map_err(|_| format!("{n} is 2^32 or more")));
+                    let count = |text: &str| {
+                        tsv::parse_count(text).and_then(|n| {
+                            u32::try_from(n).map_err(|_| format!("{n} is 2^32 or more"))
+                        })
+                    };
                     result.strata.push(StratumOutcome {
                         key: StratumKey::parse(key).map_err(|e| at("stratum")(e.to_string()))?,
                         pool: count(pool).map_err(at("pool"))?,
@@ -212,7 +263,11 @@ impl DrawResult {
                 }
                 "target" if result.assignments.is_empty() => {
                     let [position, stratum, id] = fields[..] else {
-                        return Err(ParseError::line(FILE, number, "a target line has a position, a stratum and a target id"));
+                        return Err(ParseError::line(
+                            FILE,
+                            number,
+                            "a target line has a position, a stratum and a target id",
+                        ));
                     };
                     let expected = (result.targets.len() + 1).to_string();
                     if position != expected {
@@ -228,36 +283,64 @@ impl DrawResult {
                 }
                 "assign" if result.failure.is_none() => {
                     let [target, department, ref inspectors @ ..] = fields[..] else {
-                        return Err(ParseError::line(FILE, number, "an assign line has a target, a department and inspectors"));
+                        return Err(ParseError::line(
+                            FILE,
+                            number,
+                            "an assign line has a target, a department and inspectors",
+                        ));
                     };
                     let inspectors = inspectors
                         .iter()
-                        .map(|id| InspectorId::parse(id).map_err(|e| at("inspector_id")(e.to_string())))
+                        .map(|id| {
+                            InspectorId::parse(id).map_err(|e| at("inspector_id")(e.to_string()))
+                        })
                         .collect::<Result<Vec<_>, _>>()?;
                     result.assignments.push(Assignment {
-                        target: TargetId::parse(target).map_err(|e| at("target_id")(e.to_string()))?,
-                        department: Department::parse(department).map_err(|e| at("department")(e.to_string()))?,
+                        target: TargetId::parse(target)
+                            .map_err(|e| at("target_id")(e.to_string()))?,
+                        department: Department::parse(department)
+                            .map_err(|e| at("department")(e.to_string()))?,
                         inspectors,
                     });
                 }
                 "failure" if failed && result.failure.is_none() => {
                     let [target, department, rule, remaining, needed] = fields[..] else {
-                        return Err(ParseError::line(FILE, number, "a failure line has a target, a department, a rule and two counts"));
+                        return Err(ParseError::line(
+                            FILE,
+                            number,
+                            "a failure line has a target, a department, a rule and two counts",
+                        ));
                     };
-                    let count = |text: &str| tsv::parse_count(text).and_then(|n| u32::try_from(n).map_err(|_| format!("{n} is 2^32 or more")));
+                    let count = |text: &str| {
+                        tsv::parse_count(text).and_then(|n| {
+                            u32::try_from(n).map_err(|_| format!("{n} is 2^32 or more"))
+                        })
+                    };
                     result.failure = Some(AssignmentFailure {
-                        target: TargetId::parse(target).map_err(|e| at("target_id")(e.to_string()))?,
-                        department: Department::parse(department).map_err(|e| at("department")(e.to_string()))?,
-                        rule: EligibilityRule::parse(rule).ok_or_else(|| at("rule")(format!("'{rule}' is not a rule")))?,
+                        target: TargetId::parse(target)
+                            .map_err(|e| at("target_id")(e.to_string()))?,
+                        department: Department::parse(department)
+                            .map_err(|e| at("department")(e.to_string()))?,
+                        rule: EligibilityRule::parse(rule)
+                            .ok_or_else(|| at("rule")(format!("'{rule}' is not a rule")))?,
                         remaining: count(remaining).map_err(at("remaining"))?,
                         needed: count(needed).map_err(at("needed"))?,
                     });
                 }
-                _ => return Err(ParseError::line(FILE, number, format!("a '{kind}' line cannot stand here"))),
+                _ => {
+                    return Err(ParseError::line(
+                        FILE,
+                        number,
+                        format!("a '{kind}' line cannot stand here"),
+                    ));
+                }
             }
         }
         if failed != result.failure.is_some() {
-            return Err(ParseError::file(FILE, "its status and its failure line disagree"));
+            return Err(ParseError::file(
+                FILE,
+                "its status and its failure line disagree",
+            ));
         }
         Ok(result)
     }

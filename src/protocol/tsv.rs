@@ -29,11 +29,21 @@ impl fmt::Display for ParseError {
 
 impl ParseError {
     pub fn file(file: &'static str, reason: impl Into<String>) -> Self {
-        Self { file, line: None, column: None, reason: reason.into() }
+        Self {
+            file,
+            line: None,
+            column: None,
+            reason: reason.into(),
+        }
     }
 
     pub fn line(file: &'static str, line: usize, reason: impl Into<String>) -> Self {
-        Self { file, line: Some(line), column: None, reason: reason.into() }
+        Self {
+            file,
+            line: Some(line),
+            column: None,
+            reason: reason.into(),
+        }
     }
 
     pub fn field(
@@ -42,7 +52,12 @@ impl ParseError {
         column: &'static str,
         reason: impl fmt::Display,
     ) -> Self {
-        Self { file, line: Some(line), column: Some(column), reason: reason.to_string() }
+        Self {
+            file,
+            line: Some(line),
+            column: Some(column),
+            reason: reason.to_string(),
+        }
     }
 }
 
@@ -52,13 +67,20 @@ pub fn lines<'a>(
     bytes: &'a [u8],
 ) -> Result<impl Iterator<Item = (usize, &'a str)>, ParseError> {
     let text = std::str::from_utf8(bytes).map_err(|error| {
-        let line = bytes[..error.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = bytes[..error.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
         ParseError::line(file, line, "is not valid UTF-8")
     })?;
     let Some(body) = text.strip_suffix('\n') else {
         return Err(ParseError::file(file, "does not end with a line feed (LF)"));
     };
-    Ok(body.split('\n').enumerate().map(|(index, line)| (index + 1, line)))
+    Ok(body
+        .split('\n')
+        .enumerate()
+        .map(|(index, line)| (index + 1, line)))
 }
 
 /// Splits a line into exactly `N` tab-separated fields.
@@ -71,12 +93,20 @@ pub fn fields<'a, const N: usize>(
     let mut parts = line.split('\t');
     for (index, slot) in out.iter_mut().enumerate() {
         *slot = parts.next().ok_or_else(|| {
-            ParseError::line(file, number, format!("has {index} fields; {N} are expected"))
+            ParseError::line(
+                file,
+                number,
+                format!("has {index} fields; {N} are expected"),
+            )
         })?;
     }
     if parts.next().is_some() {
         let found = line.split('\t').count();
-        return Err(ParseError::line(file, number, format!("has {found} fields; {N} are expected")));
+        return Err(ParseError::line(
+            file,
+            number,
+            format!("has {found} fields; {N} are expected"),
+        ));
     }
     Ok(out)
 }
@@ -88,7 +118,9 @@ pub fn parse_count(text: &str) -> Result<u64, String> {
         && (text == "0" || !text.starts_with('0'))
         && text.len() <= 19;
     if !canonical {
-        return Err(format!("'{text}' is not a decimal number without leading zeros"));
+        return Err(format!(
+            "'{text}' is not a decimal number without leading zeros"
+        ));
     }
     text.parse().map_err(|_| format!("'{text}' is too large"))
 }

@@ -10,7 +10,9 @@ pub use inspectors::{
     DuplicateInspector, INSPECTORS_FILE, INSPECTORS_HEADER, Inspector, InspectorManifest,
 };
 pub use recusals::{RECUSALS_FILE, RECUSALS_HEADER, Recusal, RecusalManifest};
-pub use targets::{RowError, TARGETS_FILE, TARGETS_HEADER, Target, TargetManifest, TargetManifestBuilder};
+pub use targets::{
+    RowError, TARGETS_FILE, TARGETS_HEADER, Target, TargetManifest, TargetManifestBuilder,
+};
 
 use super::tsv::ParseError;
 
@@ -24,5 +26,9 @@ fn expect_header(
         return Ok(());
     }
     let header = header.replace('\t', "<TAB>");
-    Err(ParseError::line(file, 1, format!("the header must be '{header}'")))
+    Err(ParseError::line(
+        file,
+        1,
+        format!("the header must be '{header}'"),
+    ))
 }

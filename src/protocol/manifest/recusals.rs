@@ -32,7 +32,11 @@ impl RecusalManifest {
         for pair in &pairs {
             tsv::push_record(&mut text, &[pair.inspector.as_str(), pair.target.as_str()]);
         }
-        Self { digest: Digest::of_file(&text), text, pairs }
+        Self {
+            digest: Digest::of_file(&text),
+            text,
+            pairs,
+        }
     }
 
     /// Reads a published manifest, refusing anything but its canonical form.
@@ -57,7 +61,11 @@ impl RecusalManifest {
             }
             pairs.push(pair);
         }
-        Ok(Self { digest: Digest::of_file(&text), text, pairs })
+        Ok(Self {
+            digest: Digest::of_file(&text),
+            text,
+            pairs,
+        })
     }
 
     pub fn pairs(&self) -> &[Recusal] {

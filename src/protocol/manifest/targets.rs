@@ -59,24 +59,39 @@ impl TargetManifest {
         let mut lines = tsv::lines(TARGETS_FILE, &text)?;
         super::expect_header(TARGETS_FILE, lines.next(), TARGETS_HEADER)?;
         let base = text.as_ptr() as usize;
-        let span = |field: &str| Span { start: (field.as_ptr() as usize - base) as u32, len: field.len() as u32 };
+        let span = |field: &str| Span {
+            start: (field.as_ptr() as usize - base) as u32,
+            len: field.len() as u32,
+        };
         for (number, line) in lines {
             let [id, stratum, region, unit] = tsv::fields(TARGETS_FILE, number, line)?;
             let located = |error: RowError| match error {
-                RowError::Field { column, error } => ParseError::field(TARGETS_FILE, number, column, error),
+                RowError::Field { column, error } => {
+                    ParseError::field(TARGETS_FILE, number, column, error)
+                }
                 RowError::OutOfOrder { .. } => ParseError::field(
                     TARGETS_FILE,
                     number,
                     COLUMNS[0],
                     format!("'{id}' is not in bytewise order after the line before it"),
                 ),
-                RowError::Duplicate { .. } => {
-                    ParseError::field(TARGETS_FILE, number, COLUMNS[0], format!("'{id}' appears twice"))
+                RowError::Duplicate { .. } => ParseError::field(
+                    TARGETS_FILE,
+                    number,
+                    COLUMNS[0],
+                    format!("'{id}' appears twice"),
+                ),
+                RowError::TooLarge => {
+                    ParseError::line(TARGETS_FILE, number, "has 2^32 or more targets")
                 }
-                RowError::TooLarge => ParseError::line(TARGETS_FILE, number, "has 2^32 or more targets"),
             };
             let stratum = rows.check(id, stratum, region, unit).map_err(located)?;
-            let row = Row { id: span(id), region: span(region), unit: span(unit), stratum };
+            let row = Row {
+                id: span(id),
+                region: span(region),
+                unit: span(unit),
+                stratum,
+            };
             rows.push(&text, row).map_err(located)?;
         }
         Ok(rows.finish(text))
@@ -107,7 +122,9 @@ impl TargetManifest {
 
     /// The index of the target with this id.
     pub fn find(&self, id: &str) -> Option<usize> {
-        self.rows.binary_search_by(|row| self.str(row.id).as_bytes().cmp(id.as_bytes())).ok()
+        self.rows
+            .binary_search_by(|row| self.str(row.id).as_bytes().cmp(id.as_bytes()))
+            .ok()
     }
 
     /// Stratum keys in bytewise order.
@@ -153,14 +170,31 @@ impl TargetManifestBuilder {
     pub fn new() -> Self {
         let mut text = Vec::new();
         tsv::push_record(&mut text, &[TARGETS_HEADER]);
-        Self { text, rows: RowCollector::new(Order::Any) }
+        Self {
+            text,
+            rows: RowCollector::new(Order::Any),
+        }
     }
 
     /// Adds a target; `unit` may be empty. Fields are validated here, once.
-    pub fn push(&mut self, id: &str, stratum: &str, region: &str, unit: &str) -> Result<(), RowError> {
+    pub fn push(
+        &mut self,
+        id: &str,
+        stratum: &str,
+        region: &str,
+        unit: &str,
+    ) -> Result<(), RowError> {
         let stratum_index = self.rows.check(id, stratum, region, unit)?;
         let [id, _, region, unit] = append_row(&mut self.text, [id, stratum, region, unit]);
-        self.rows.push(&self.text, Row { id, region, unit, stratum: stratum_index })
+        self.rows.push(
+            &self.text,
+            Row {
+                id,
+                region,
+                unit,
+                stratum: stratum_index,
+            },
+        )
     }
 
     pub fn len(&self) -> usize {
@@ -182,10 +216,12 @@ impl TargetManifestBuilder {
         }
         let field = |span: Span| &text[span.start as usize..(span.start + span.len) as usize];
         let mut order: Vec<u32> = (0..rows.rows.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| field(rows.rows[a as usize].id).cmp(field(rows.rows[b as usize].id)));
-        let duplicate = order
-            .windows(2)
-            .find(|pair| field(rows.rows[pair[0] as usize].id) == field(rows.rows[pair[1] as usize].id));
+        order.sort_unstable_by(|&a, &b| {
+            field(rows.rows[a as usize].id).cmp(field(rows.rows[b as usize].id))
+        });
+        let duplicate = order.windows(2).find(|pair| {
+            field(rows.rows[pair[0] as usize].id) == field(rows.rows[pair[1] as usize].id)
+        });
         if let Some(pair) = duplicate {
             let (first, second) = (pair[0].min(pair[1]) as usize, pair[0].max(pair[1]) as usize);
             let id = String::from_utf8_lossy(field(rows.rows[first].id)).into_owned();
@@ -196,13 +232,31 @@ impl TargetManifestBuilder {
         let mut sorted_rows = Vec::with_capacity(rows.rows.len());
         for index in order {
             let row = rows.rows[index as usize];
-            let text_of = |span: Span| std::str::from_utf8(field(span)).expect("spans lie on field boundaries");
+            let text_of = |span: Span| {
+                std::str::from_utf8(field(span)).expect("spans lie on field boundaries")
+            };
             let stratum = rows.keys[row.stratum as usize].as_str();
-            let [id, _, region, unit] =
-                append_row(&mut sorted_text, [text_of(row.id), stratum, text_of(row.region), text_of(row.unit)]);
-            sorted_rows.push(Row { id, region, unit, stratum: row.stratum });
+            let [id, _, region, unit] = append_row(
+                &mut sorted_text,
+                [
+                    text_of(row.id),
+                    stratum,
+                    text_of(row.region),
+                    text_of(row.unit),
+                ],
+            );
+            sorted_rows.push(Row {
+                id,
+                region,
+                unit,
+                stratum: row.stratum,
+            });
         }
-        let rows = RowCollector { rows: sorted_rows, sorted: true, ..rows };
+        let rows = RowCollector {
+            rows: sorted_rows,
+            sorted: true,
+            ..rows
+        };
         Ok(rows.finish(sorted_text))
     }
 }
@@ -211,9 +265,18 @@ impl TargetManifestBuilder {
 /// were pushed, from 0.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowError {
-    Field { column: &'static str, error: FieldError },
-    Duplicate { id: String, first: usize, second: usize },
-    OutOfOrder { row: usize },
+    Field {
+        column: &'static str,
+        error: FieldError,
+    },
+    Duplicate {
+        id: String,
+        first: usize,
+        second: usize,
+    },
+    OutOfOrder {
+        row: usize,
+    },
     TooLarge,
 }
 
@@ -224,7 +287,10 @@ fn append_row(text: &mut Vec<u8>, fields: [&str; 4]) -> [Span; 4] {
         if index > 0 {
             text.push(b'\t');
         }
-        spans[index] = Span { start: text.len() as u32, len: field.len() as u32 };
+        spans[index] = Span {
+            start: text.len() as u32,
+            len: field.len() as u32,
+        };
         text.extend_from_slice(field.as_bytes());
     }
     text.push(b'\n');
@@ -252,11 +318,23 @@ struct RowCollector {
 
 impl RowCollector {
     fn new(order: Order) -> Self {
-        Self { rows: Vec::new(), keys: Vec::new(), key_index: HashMap::new(), order, sorted: true }
+        Self {
+            rows: Vec::new(),
+            keys: Vec::new(),
+            key_index: HashMap::new(),
+            order,
+            sorted: true,
+        }
     }
 
     /// Validates a row's fields and returns its stratum's index.
-    fn check(&mut self, id: &str, stratum: &str, region: &str, unit: &str) -> Result<u32, RowError> {
+    fn check(
+        &mut self,
+        id: &str,
+        stratum: &str,
+        region: &str,
+        unit: &str,
+    ) -> Result<u32, RowError> {
         let field = |column: &'static str, text: &str| {
             check_field(text, MAX_FIELD_BYTES).map_err(|error| RowError::Field { column, error })
         };
@@ -268,7 +346,10 @@ impl RowCollector {
         if let Some(&index) = self.key_index.get(stratum) {
             return Ok(index);
         }
-        let key = StratumKey::parse(stratum).map_err(|error| RowError::Field { column: COLUMNS[1], error })?;
+        let key = StratumKey::parse(stratum).map_err(|error| RowError::Field {
+            column: COLUMNS[1],
+            error,
+        })?;
         let index = self.keys.len() as u32;
         self.keys.push(key.clone());
         self.key_index.insert(key, index);
@@ -286,10 +367,16 @@ impl RowCollector {
                 Ordering::Equal => {
                     let id = String::from_utf8_lossy(id_of(row.id)).into_owned();
                     let second = self.rows.len();
-                    return Err(RowError::Duplicate { id, first: second - 1, second });
+                    return Err(RowError::Duplicate {
+                        id,
+                        first: second - 1,
+                        second,
+                    });
                 }
                 Ordering::Greater if self.order == Order::Strict => {
-                    return Err(RowError::OutOfOrder { row: self.rows.len() });
+                    return Err(RowError::OutOfOrder {
+                        row: self.rows.len(),
+                    });
                 }
                 Ordering::Greater => self.sorted = false,
             }
@@ -310,7 +397,15 @@ impl RowCollector {
         for row in &mut self.rows {
             row.stratum = renumber[row.stratum as usize];
         }
-        let strata = order.iter().map(|&old| self.keys[old as usize].clone()).collect();
-        TargetManifest { digest: Digest::of_file(&text), text, rows: self.rows, strata }
+        let strata = order
+            .iter()
+            .map(|&old| self.keys[old as usize].clone())
+            .collect();
+        TargetManifest {
+            digest: Digest::of_file(&text),
+            text,
+            rows: self.rows,
+            strata,
+        }
     }
 }

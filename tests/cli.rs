@@ -1,0 +1,484 @@
+//! The `opendraw` command line, run as a real process: a draw verifies; a
+//! draw can be committed first and drawn later, never twice; and bad input
+//! gets an error naming file, line, column and reason, and writes nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/nanjing")
+        .join(name)
+}
+
+fn opendraw(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opendraw"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr)
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Runs `draw` over the example files, with some of them replaced.
+fn draw_with(out: &Path, replace: &[(&str, &Path)], extra: &[&str]) -> Output {
+    let file = |flag: &str, name: &str| -> String {
+        replace.iter().find(|(f, _)| *f == flag).map_or_else(
+            || path(&example(name)).to_owned(),
+            |(_, p)| path(p).to_owned(),
+        )
+    };
+    let (targets, inspectors, recusals, rules) = (
+        file("--targets", "targets.csv"),
+        file("--inspectors", "inspectors.csv"),
+        file("--recusals", "recusals.csv"),
+        file("--rules", "rules.json"),
+    );
+    let mut args = vec![
+        "draw",
+        "--targets",
+        &targets,
+        "--inspectors",
+        &inspectors,
+        "--recusals",
+        &recusals,
+        "--rules",
+        &rules,
+        "--out",
+        path(out),
+    ];
+    args.extend_from_slice(extra);
+    opendraw(&args)
+}
+
+#[test]
+fn a_draw_writes_a_bundle_that_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("draw");
+    let drawn = draw_with(&out, &[], &["--entropy", "6 6 1 2 5 3 4 4 2 1"]);
+    assert!(drawn.status.success(), "{}", text(&drawn));
+    for name in [
+        "targets.tsv",
+        "inspectors.tsv",
+        "recusals.tsv",
+        "parameters.tsv",
+        "commitment.tsv",
+        "reveal.tsv",
+        "result.tsv",
+        "bundle.tar",
+    ] {
+        assert!(out.join(name).is_file(), "{name} missing");
+    }
+    let verified = opendraw(&["verify", path(&out.join("bundle.tar"))]);
+    assert!(verified.status.success(), "{}", text(&verified));
+    assert!(
+        text(&verified).contains("verified: all"),
+        "{}",
+        text(&verified)
+    );
+    let unpacked = opendraw(&["verify", path(&out)]);
+    assert!(
+        unpacked.status.success(),
+        "a directory of the files verifies too: {}",
+        text(&unpacked)
+    );
+}
+
+#[test]
+fn verify_pins_the_digests_of_the_public_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("draw");
+    assert!(
+        draw_with(&out, &[], &["--entropy", "12345678901234567890"])
+            .status
+            .success()
+    );
+    let commitment = std::fs::read_to_string(out.join("commitment.tsv")).unwrap();
+    let digest = commitment
+        .lines()
+        .last()
+        .unwrap()
+        .split('\t')
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let bundle = out.join("bundle.tar");
+    assert!(
+        opendraw(&["verify", path(&bundle), "--commitment", &digest])
+            .status
+            .success()
+    );
+    let wrong = "0".repeat(64);
+    let failed = opendraw(&["verify", path(&bundle), "--commitment", &wrong]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        text(&failed).contains("not the digest in the public log"),
+        "{}",
+        text(&failed)
+    );
+}
+
+#[test]
+fn a_tampered_bundle_fails_and_names_the_first_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("draw");
+    assert!(
+        draw_with(&out, &[], &["--entropy", "99887766554433221100"])
+            .status
+            .success()
+    );
+    let mut bundle = std::fs::read(out.join("bundle.tar")).unwrap();
+    let needle = b"target\t1\t";
+    let at = bundle
+        .windows(needle.len())
+        .rposition(|w| w == needle)
+        .unwrap()
+        + needle.len()
+        + 2;
+    bundle[at + 5] ^= 0x01;
+    let tampered = dir.path().join("tampered.tar");
+    std::fs::write(&tampered, &bundle).unwrap();
+    let failed = opendraw(&["verify", path(&tampered)]);
+    assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
+    assert!(
+        text(&failed).contains("NOT verified; the first failure: FAIL  stratum"),
+        "{}",
+        text(&failed)
+    );
+    assert!(
+        text(&failed).contains("draw position 1"),
+        "{}",
+        text(&failed)
+    );
+}
+
+#[test]
+fn commit_first_then_draw_once_the_entropy_is_public() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("task");
+    let committed = draw_with(&out, &[], &["--secret", &"ab".repeat(32)]);
+    assert!(committed.status.success(), "{}", text(&committed));
+    assert!(out.join("commitment.tsv").is_file() && out.join("secret.hex").is_file());
+    assert!(
+        !out.join("result.tsv").exists(),
+        "no result before the entropy"
+    );
+    assert!(
+        text(&committed).contains("--committed"),
+        "{}",
+        text(&committed)
+    );
+
+    let drawn = opendraw(&[
+        "draw",
+        "--committed",
+        path(&out),
+        "--entropy",
+        "5 5 5 1 2 3",
+    ]);
+    assert!(drawn.status.success(), "{}", text(&drawn));
+    assert!(
+        opendraw(&["verify", path(&out.join("bundle.tar"))])
+            .status
+            .success()
+    );
+
+    let result = std::fs::read(out.join("result.tsv")).unwrap();
+    let again = opendraw(&[
+        "draw",
+        "--committed",
+        path(&out),
+        "--entropy",
+        "6 6 6 1 2 3",
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again).contains("never re-run"), "{}", text(&again));
+    assert_eq!(
+        std::fs::read(out.join("result.tsv")).unwrap(),
+        result,
+        "the first result stays"
+    );
+}
+
+#[test]
+fn a_second_commitment_into_the_same_directory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("task");
+    assert!(draw_with(&out, &[], &[]).status.success());
+    let commitment = std::fs::read(out.join("commitment.tsv")).unwrap();
+    let again = draw_with(&out, &[], &[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        text(&again).contains("already holds a commitment"),
+        "{}",
+        text(&again)
+    );
+    assert_eq!(
+        std::fs::read(out.join("commitment.tsv")).unwrap(),
+        commitment
+    );
+}
+
+#[test]
+fn files_changed_after_the_commitment_are_refused_at_the_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("task");
+    assert!(draw_with(&out, &[], &[]).status.success());
+    let targets = std::fs::read_to_string(out.join("targets.tsv")).unwrap();
+    let last = targets.lines().last().unwrap().to_owned();
+    std::fs::write(
+        out.join("targets.tsv"),
+        targets.replace(&format!("{last}\n"), ""),
+    )
+    .unwrap();
+    let drawn = opendraw(&[
+        "draw",
+        "--committed",
+        path(&out),
+        "--entropy",
+        "1 2 3 4 5 6",
+    ]);
+    assert_eq!(drawn.status.code(), Some(2));
+    assert!(
+        text(&drawn).contains("no longer match the commitment"),
+        "{}",
+        text(&drawn)
+    );
+    assert!(!out.join("result.tsv").exists());
+}
+
+#[test]
+fn an_infeasible_draw_records_its_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.json");
+    let original = std::fs::read_to_string(example("rules.json")).unwrap();
+    std::fs::write(
+        &rules,
+        original.replace(
+            "\"inspectors_per_target\": 2",
+            "\"inspectors_per_target\": 20",
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("draw");
+    let drawn = draw_with(
+        &out,
+        &[("--rules", &rules)],
+        &["--entropy", "42424242424242"],
+    );
+    assert_eq!(drawn.status.code(), Some(3), "{}", text(&drawn));
+    assert!(text(&drawn).contains("the draw FAILED"), "{}", text(&drawn));
+    let result = std::fs::read_to_string(out.join("result.tsv")).unwrap();
+    assert!(
+        result.contains("status\tfailed") && result.contains("\nfailure\t"),
+        "{result}"
+    );
+    assert!(
+        opendraw(&["verify", path(&out.join("bundle.tar"))])
+            .status
+            .success(),
+        "a failed draw verifies too"
+    );
+}
+
+/// Runs a draw with one replaced input and checks that it fails with a
+/// message containing every fragment, and writes nothing.
+fn refused(flag: &str, name: &str, contents: &str, fragments: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join(name);
+    std::fs::write(&input, contents).unwrap();
+    let out = dir.path().join("out");
+    let output = draw_with(&out, &[(flag, &input)], &["--entropy", "1 2 3 4 5 6"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let message = String::from_utf8_lossy(&output.stderr);
+    for fragment in fragments {
+        assert!(
+            message.contains(fragment),
+            "{fragment:?} not in {message:?}"
+        );
+    }
+    assert!(!out.exists(), "nothing is written on bad input");
+}
+
+const TARGETS_HEADER: &str = "id,name,region,industry,risk_class,unit\n";
+
+#[test]
+fn a_missing_column_is_named() {
+    refused(
+        "--targets",
+        "t.csv",
+        "id,name,industry,risk_class\nX1,a,b,C\n",
+        &["t.csv line 1, column region: the header has no such column"],
+    );
+    refused(
+        "--rules",
+        "r.json",
+        &std::fs::read_to_string(example("rules.json"))
+            .unwrap()
+            .replace("risk_class", "risk"),
+        &["column risk: the header has no such column"],
+    );
+}
+
+#[test]
+fn a_duplicate_id_names_both_lines() {
+    let csv = format!("{TARGETS_HEADER}X1,a,R1,i,A,U\nX2,b,R1,i,B,U\nX1,c,R2,i,C,U\n");
+    refused(
+        "--targets",
+        "t.csv",
+        &csv,
+        &["t.csv line 4, column id: duplicate id 'X1' (first on line 2)"],
+    );
+    let inspectors = "id,department,unit,region,items,certificate_expires\nE1,market,U,R,FOOD-01,2027-01-01\nE1,market,U,R,FOOD-01,2027-01-01\n";
+    refused(
+        "--inspectors",
+        "i.csv",
+        inspectors,
+        &["i.csv line 3, column id: duplicate id 'E1' (first on line 2)"],
+    );
+}
+
+#[test]
+fn ids_with_tabs_newlines_or_control_characters_are_refused() {
+    refused(
+        "--targets",
+        "t.csv",
+        &format!("{TARGETS_HEADER}\"X\t1\",a,R1,i,A,U\n"),
+        &["t.csv line 2, column id: contains a tab at character 2"],
+    );
+    refused(
+        "--targets",
+        "t.csv",
+        &format!("{TARGETS_HEADER}X0,a,R1,i,A,U\n\"X\n1\",a,R1,i,A,U\n"),
+        &["t.csv line 3, column id: contains a line break at character 2"],
+    );
+    refused(
+        "--targets",
+        "t.csv",
+        &format!("{TARGETS_HEADER}X\u{1}1,a,R1,i,A,U\n"),
+        &["t.csv line 2, column id: contains the control character U+0001"],
+    );
+    refused(
+        "--targets",
+        "t.csv",
+        &format!("{TARGETS_HEADER}X1,a,,i,A,U\n"),
+        &["t.csv line 2, column region: is empty"],
+    );
+    refused(
+        "--targets",
+        "t.csv",
+        &format!("{TARGETS_HEADER}X1,a,R1,i,,U\n"),
+        &["t.csv line 2, column risk_class: is empty"],
+    );
+}
+
+#[test]
+fn a_row_with_the_wrong_number_of_fields_is_refused() {
+    refused(
+        "--targets",
+        "t.csv",
+        &format!("{TARGETS_HEADER}X1,a,R1,i,A\n"),
+        &["t.csv line 2: has 5 fields; the header has 6"],
+    );
+}
+
+#[test]
+fn an_empty_pool_is_refused() {
+    refused(
+        "--targets",
+        "t.csv",
+        TARGETS_HEADER,
+        &["t.csv: the pool is empty"],
+    );
+    refused(
+        "--inspectors",
+        "i.csv",
+        "id,department,unit,region,items,certificate_expires,active\nE1,market,U,R,F,2027-01-01,false\n",
+        &["i.csv: the pool is empty"],
+    );
+}
+
+#[test]
+fn bad_inspector_fields_are_named() {
+    let header = "id,department,unit,region,items,certificate_expires\n";
+    refused(
+        "--inspectors",
+        "i.csv",
+        &format!("{header}E1,market,U,R,FOOD-01,2027-02-30\n"),
+        &["i.csv line 2, column certificate_expires: '2027-02-30' is not a day of the calendar"],
+    );
+    refused(
+        "--inspectors",
+        "i.csv",
+        &format!("{header}E1,market,U,R,,2027-01-01\n"),
+        &["i.csv line 2, column items: item code '' is empty"],
+    );
+}
+
+#[test]
+fn rules_errors_name_the_field() {
+    let rules = std::fs::read_to_string(example("rules.json")).unwrap();
+    refused(
+        "--rules",
+        "r.json",
+        &rules.replace("\"65%\"", "\"120%\""),
+        &["r.json: field quota_by_stratum.D.ratio: '120%' is more than 100 %"],
+    );
+    refused(
+        "--rules",
+        "r.json",
+        &rules.replace(
+            "\"inspectors_per_target\": 2",
+            "\"inspectors_per_target\": 1",
+        ),
+        &[
+            "field inspectors_per_target: 1 inspectors per target is fewer than the statutory minimum of 2",
+        ],
+    );
+    refused(
+        "--rules",
+        "r.json",
+        &rules.replace("\"balance\"", "\"balanse\""),
+        &["r.json line 9, column 11: unknown field `balanse`"],
+    );
+    refused(
+        "--rules",
+        "r.json",
+        &rules.replace("\"market\"", "\"police\""),
+        &["no inspector belongs to department 'police'"],
+    );
+    refused(
+        "--rules",
+        "r.json",
+        &rules.replace("\"quota\": {\"ratio\": \"5%\"},", ""),
+        &["stratum 'A' has no quota"],
+    );
+}
+
+#[test]
+fn a_malformed_secret_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = draw_with(&out, &[], &["--secret", "abc"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("--secret: expected 64 hex digits, found 3"),
+        "{}",
+        text(&output)
+    );
+    let output = draw_with(&out, &[], &["--secret", &format!("{}G", "a".repeat(63))]);
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("'G' at character 64 is not a lowercase hex digit"),
+        "{}",
+        text(&output)
+    );
+    assert!(!out.exists());
+}

@@ -1,0 +1,731 @@
+//! The test vectors in `tests/vectors/` are the contract between this
+//! implementation and every other verifier (PROTOCOL.md §12): each test
+//! here reads a vector's inputs from the JSON file and checks that this
+//! implementation gives the JSON's expected outputs.
+//!
+//! `OPENDRAW_BLESS=1 cargo test --test vectors` rewrites the files from the
+//! case definitions at the bottom of this file. Do that only for a new case:
+//! a changed output of an existing case breaks every published draw.
+
+use std::path::PathBuf;
+
+use opendraw::protocol::field::{
+    Department, Entropy, EntropySource, InspectorId, ItemCode, Region, TargetId, Unit,
+};
+use opendraw::protocol::manifest::{Inspector, Recusal};
+use opendraw::protocol::sample::fisher_yates_ranks;
+use opendraw::protocol::stream::DrawStream;
+use opendraw::protocol::{
+    Commitment, CrossRule, Date, Digest, DrawInputs, InspectorManifest, InspectorsPerTarget,
+    Parameters, Quota, RecusalManifest, Secret, Seed, TargetManifest, TargetManifestBuilder,
+    run_draw,
+};
+use serde_json::{Value, json};
+
+fn vector_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors")
+        .join(name)
+}
+
+fn blessing() -> bool {
+    std::env::var_os("OPENDRAW_BLESS").is_some()
+}
+
+/// Reads a vector file, or writes it first when blessing.
+fn load(name: &str, make: impl FnOnce() -> Value) -> Value {
+    let path = vector_path(name);
+    if blessing() {
+        let text = serde_json::to_string_pretty(&make()).unwrap() + "\n";
+        std::fs::write(&path, text).unwrap();
+    }
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn hex32(value: &Value) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(value.as_str().unwrap(), &mut out).unwrap();
+    out
+}
+
+fn text(value: &Value) -> &str {
+    value.as_str().expect("a string")
+}
+
+// ---- ChaCha20 ---------------------------------------------------------------
+
+#[test]
+fn chacha20_stream_matches_the_vectors() {
+    let vectors = load("chacha20.json", make_chacha20);
+    for case in vectors["cases"].as_array().unwrap() {
+        let mut stream = DrawStream::new(hex32(&case["key"]));
+        let words: Vec<u64> = case["words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_u64().unwrap())
+            .collect();
+        let got: Vec<u64> = (0..words.len())
+            .map(|_| u64::from(stream.next_word()))
+            .collect();
+        assert_eq!(got, words, "{}", case["name"]);
+        let bytes: Vec<u8> = got.iter().flat_map(|w| (*w as u32).to_le_bytes()).collect();
+        assert_eq!(
+            hex::encode(bytes),
+            text(&case["keystream"]),
+            "{}",
+            case["name"]
+        );
+    }
+}
+
+#[test]
+fn rfc_8439_all_zero_vector_is_the_first_case() {
+    // Appendix A.1, test vectors #1 and #2, copied from the RFC: the
+    // keystream of the all-zero key and nonce, block counters 0 and 1.
+    let rfc = concat!(
+        "76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7",
+        "da41597c5157488d7724e03fb8d84a376a43b8f41518a11cc387b669b2ee6586",
+        "9f07e7be5551387a98ba977c732d080dcb0f29a048e3656912c6533e32ee7aed",
+        "29b721769ce64e43d57133b074d839d531ed1f28510afb45ace10a1f4b794d6f",
+    );
+    let vectors = load("chacha20.json", make_chacha20);
+    let first = &vectors["cases"][0];
+    assert_eq!(first["key"], "00".repeat(32));
+    assert!(text(&first["keystream"]).starts_with(rfc));
+}
+
+fn make_chacha20() -> Value {
+    let case = |name: &str, key: [u8; 32], count: usize| {
+        let mut stream = DrawStream::new(key);
+        let words: Vec<u32> = (0..count).map(|_| stream.next_word()).collect();
+        let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        json!({"name": name, "key": hex::encode(key), "words": words, "keystream": hex::encode(bytes)})
+    };
+    let counting: [u8; 32] = std::array::from_fn(|i| i as u8);
+    json!({
+        "description": "ChaCha20 keystream (RFC 8439, nonce 0, block counter from 0) read as little-endian u32 words. 'words' are the first words of the stream; 'keystream' is the same bytes in hex. Case 1 is RFC 8439 appendix A.1 test vectors #1 and #2.",
+        "cases": [
+            case("rfc8439-a1-zero-key", [0; 32], 40),
+            case("counting-key", counting, 40),
+        ]
+    })
+}
+
+// ---- uniform(n) and k of n --------------------------------------------------
+
+#[test]
+fn uniform_matches_the_vectors() {
+    let vectors = load("uniform.json", make_uniform);
+    for case in vectors["word_cases"].as_array().unwrap() {
+        let n = case["n"].as_u64().unwrap();
+        let words: Vec<u64> = case["words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_u64().unwrap())
+            .collect();
+        let expected = case["results"].as_array().unwrap();
+        let got = uniform_over_words(n as u32, &words);
+        let got: Vec<Value> = got
+            .into_iter()
+            .map(|(value, used)| json!({"value": value, "words_used": used}))
+            .collect();
+        assert_eq!(&got, expected, "n = {n}");
+    }
+    for case in vectors["seeded_cases"].as_array().unwrap() {
+        let mut stream = DrawStream::new(hex32(&case["seed"]));
+        let n = case["n"].as_u64().unwrap() as u32;
+        let values: Vec<u64> = (0..case["values"].as_array().unwrap().len())
+            .map(|_| u64::from(stream.uniform_below(n)))
+            .collect();
+        let expected: Vec<u64> = case["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        assert_eq!(values, expected, "n = {n}");
+        assert_eq!(
+            stream.words_read(),
+            case["words_read"].as_u64().unwrap(),
+            "n = {n}"
+        );
+    }
+}
+
+/// uniform(n) applied repeatedly to a given list of words, as the
+/// specification states it; returns each value and the words it used.
+fn uniform_over_words(n: u32, words: &[u64]) -> Vec<(u64, u64)> {
+    let limit = (1u64 << 32) - (1u64 << 32) % u64::from(n);
+    let mut out = Vec::new();
+    let mut used = 0;
+    for &word in words {
+        used += 1;
+        if word < limit {
+            out.push((word % u64::from(n), used));
+            used = 0;
+        }
+    }
+    out
+}
+
+#[test]
+fn uniform_over_words_agrees_with_the_stream() {
+    let mut stream = DrawStream::new([7; 32]);
+    let mut words = DrawStream::new([7; 32]);
+    let n = (1u32 << 31) + 1;
+    let listed: Vec<u64> = (0..200).map(|_| u64::from(words.next_word())).collect();
+    let expected = uniform_over_words(n, &listed);
+    let got: Vec<u64> = expected
+        .iter()
+        .map(|_| u64::from(stream.uniform_below(n)))
+        .collect();
+    assert_eq!(got, expected.iter().map(|(v, _)| *v).collect::<Vec<_>>());
+}
+
+fn make_uniform() -> Value {
+    let word_case = |n: u32, words: Vec<u64>| {
+        let results: Vec<Value> = uniform_over_words(n, &words)
+            .into_iter()
+            .map(|(value, used)| json!({"value": value, "words_used": used}))
+            .collect();
+        json!({"n": n, "limit": (1u64 << 32) - (1u64 << 32) % u64::from(n), "words": words, "results": results})
+    };
+    let seeded = |n: u32, count: usize| {
+        let seed: [u8; 32] = std::array::from_fn(|i| i as u8);
+        let mut stream = DrawStream::new(seed);
+        let values: Vec<u32> = (0..count).map(|_| stream.uniform_below(n)).collect();
+        json!({"seed": hex::encode(seed), "n": n, "values": values, "words_read": stream.words_read()})
+    };
+    let max = u64::from(u32::MAX);
+    json!({
+        "description": "uniform(n): limit = 2^32 - (2^32 mod n); take words until one is below limit; return it mod n. word_cases apply uniform(n) repeatedly to the listed words; results give each value and how many words it used (more than 1 means rejection). seeded_cases read the ChaCha20 stream of 'seed'.",
+        "word_cases": [
+            word_case(3, vec![max, 7, max - 1, 0]),
+            word_case((1 << 31) + 1, vec![(1 << 31) + 1, max, 1 << 31, (1 << 31) + 2, 5]),
+            word_case(u32::MAX, vec![max, max - 1, max, max, 0]),
+            word_case(1, vec![max, 0]),
+            word_case(10, vec![4294967290, 4294967295, 4294967289, 123456789]),
+        ],
+        "seeded_cases": [
+            seeded(3, 64),
+            seeded(10, 64),
+            seeded((1 << 31) + 1, 64),
+            seeded(u32::MAX, 16),
+            seeded(1_000_003, 32),
+        ]
+    })
+}
+
+#[test]
+fn k_of_n_matches_the_vectors() {
+    let vectors = load("k-of-n.json", make_k_of_n);
+    for case in vectors["cases"].as_array().unwrap() {
+        let mut stream = DrawStream::new(hex32(&case["seed"]));
+        let (n, k) = (
+            case["n"].as_u64().unwrap() as u32,
+            case["k"].as_u64().unwrap() as u32,
+        );
+        let chosen: Vec<u64> = fisher_yates_ranks(n, k, &mut stream)
+            .into_iter()
+            .map(u64::from)
+            .collect();
+        let expected: Vec<u64> = case["chosen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        assert_eq!(chosen, expected, "{n} choose {k}");
+        assert_eq!(stream.words_read(), case["words_read"].as_u64().unwrap());
+    }
+}
+
+fn make_k_of_n() -> Value {
+    let case = |n: u32, k: u32| {
+        let seed: [u8; 32] = std::array::from_fn(|i| (i * 7) as u8);
+        let mut stream = DrawStream::new(seed);
+        let chosen = fisher_yates_ranks(n, k, &mut stream);
+        json!({"seed": hex::encode(seed), "n": n, "k": k, "chosen": chosen, "words_read": stream.words_read()})
+    };
+    json!({
+        "description": "k of n by partial Fisher-Yates over the list 0..n: for i in 0..k { j = i + uniform(n - i); swap(a[i], a[j]) }; chosen = a[0..k] in that order.",
+        "cases": [case(10, 3), case(10, 10), case(1, 1), case(5, 0), case(1000, 12), case(4_000_000_000, 5)]
+    })
+}
+
+// ---- whole draws -------------------------------------------------------------
+
+#[test]
+fn whole_draws_match_the_vectors() {
+    let vectors = load("draws.json", make_draws);
+    let cases = vectors["cases"].as_array().unwrap();
+    assert!(cases.len() >= 5);
+    for case in cases {
+        let name = text(&case["name"]);
+        let inputs = &case["inputs"];
+        let expected = &case["expected"];
+        assert_eq!(&compute_expected(inputs), expected, "case {name}");
+    }
+}
+
+/// The inputs of one whole-draw case, built through the library so that
+/// manifests come out canonical.
+struct DrawCase {
+    name: &'static str,
+    description: &'static str,
+    targets: Vec<[&'static str; 4]>,
+    inspectors: Vec<(
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    )>,
+    recusals: Vec<(&'static str, &'static str)>,
+    items: Vec<&'static str>,
+    departments: Vec<&'static str>,
+    per_target: u32,
+    cross: CrossRule,
+    balance: bool,
+    default_quota: Option<Quota>,
+    stratum_quotas: Vec<(&'static str, Quota)>,
+    entropy: &'static str,
+}
+
+impl DrawCase {
+    fn to_json(&self, number: u8) -> Value {
+        let mut builder = TargetManifestBuilder::new();
+        for [id, stratum, region, unit] in &self.targets {
+            builder.push(id, stratum, region, unit).unwrap();
+        }
+        let targets = builder.finish().unwrap();
+        let inspectors = InspectorManifest::new(
+            self.inspectors
+                .iter()
+                .map(|(id, department, unit, region, items, expires)| {
+                    Inspector::new(
+                        InspectorId::parse(id).unwrap(),
+                        Department::parse(department).unwrap(),
+                        Unit::parse(unit).unwrap(),
+                        Region::parse(region).unwrap(),
+                        items
+                            .split(',')
+                            .map(|item| ItemCode::parse(item).unwrap())
+                            .collect(),
+                        Date::parse(expires).unwrap(),
+                    )
+                    .unwrap()
+                })
+                .collect(),
+        )
+        .unwrap();
+        let recusals = RecusalManifest::new(
+            self.recusals
+                .iter()
+                .map(|(inspector, target)| Recusal {
+                    inspector: InspectorId::parse(inspector).unwrap(),
+                    target: TargetId::parse(target).unwrap(),
+                })
+                .collect(),
+        );
+        let parameters = Parameters::new(
+            opendraw::protocol::field::TaskId::parse(&format!("vector-{number}-{}", self.name))
+                .unwrap(),
+            self.items
+                .iter()
+                .map(|item| ItemCode::parse(item).unwrap())
+                .collect(),
+            Date::parse("2026-12-01").unwrap(),
+            InspectorsPerTarget::new(self.per_target).unwrap(),
+            self.cross,
+            self.balance,
+            self.departments
+                .iter()
+                .map(|d| Department::parse(d).unwrap())
+                .collect(),
+            self.default_quota,
+            self.stratum_quotas
+                .iter()
+                .map(|(key, quota)| {
+                    (
+                        opendraw::protocol::field::StratumKey::parse(key).unwrap(),
+                        *quota,
+                    )
+                })
+                .collect(),
+        )
+        .unwrap();
+        let secret: [u8; 32] =
+            std::array::from_fn(|i| (i as u8).wrapping_mul(31).wrapping_add(number));
+        json!({
+            "name": self.name,
+            "description": self.description,
+            "inputs": {
+                "parameters.tsv": String::from_utf8(parameters.to_text()).unwrap(),
+                "targets.tsv": String::from_utf8(targets.text().to_vec()).unwrap(),
+                "inspectors.tsv": String::from_utf8(inspectors.text().to_vec()).unwrap(),
+                "recusals.tsv": String::from_utf8(recusals.text().to_vec()).unwrap(),
+                "secret": hex::encode(secret),
+                "entropy_source": "dice rolled at the public draw meeting",
+                "entropy": self.entropy,
+            },
+            // Filled in by the test itself when blessing.
+            "expected": Value::Null,
+        })
+    }
+}
+
+fn make_draws() -> Value {
+    let cases = draw_cases();
+    let mut out = Vec::new();
+    for (index, case) in cases.iter().enumerate() {
+        let mut value = case.to_json(index as u8 + 1);
+        value["expected"] = compute_expected(&value["inputs"]);
+        out.push(value);
+    }
+    json!({
+        "description": "Whole draws: inputs (the committed files, the secret, the entropy source and the entropy) and every derived value. A verifier must reproduce each expected value exactly.",
+        "cases": out
+    })
+}
+
+/// Every value a verifier derives from a case's inputs.
+fn compute_expected(inputs: &Value) -> Value {
+    let parameters = Parameters::parse(text(&inputs["parameters.tsv"]).as_bytes()).unwrap();
+    let targets = TargetManifest::parse(text(&inputs["targets.tsv"]).as_bytes().to_vec()).unwrap();
+    let inspectors =
+        InspectorManifest::parse(text(&inputs["inspectors.tsv"]).as_bytes().to_vec()).unwrap();
+    let recusals =
+        RecusalManifest::parse(text(&inputs["recusals.tsv"]).as_bytes().to_vec()).unwrap();
+    let secret = Secret::parse_hex(text(&inputs["secret"])).unwrap();
+    let entropy = Entropy::parse(text(&inputs["entropy"])).unwrap();
+    let commitment = Commitment {
+        parameters: parameters.digest(),
+        targets: targets.digest(),
+        inspectors: inspectors.digest(),
+        recusals: recusals.digest(),
+        secret_hash: secret.hash(),
+        entropy_source: EntropySource::parse(text(&inputs["entropy_source"])).unwrap(),
+    };
+    let digest = commitment.digest();
+    let seed = Seed::derive(&digest, &secret, &entropy);
+    let draw = DrawInputs {
+        parameters: &parameters,
+        targets: &targets,
+        inspectors: &inspectors,
+        recusals: &recusals,
+    };
+    let result = run_draw(&draw, digest, &seed).unwrap();
+    json!({
+        "digests": {
+            "parameters.tsv": Digest::of_file(text(&inputs["parameters.tsv"]).as_bytes()).to_hex(),
+            "targets.tsv": targets.digest().to_hex(),
+            "inspectors.tsv": inspectors.digest().to_hex(),
+            "recusals.tsv": recusals.digest().to_hex(),
+        },
+        "secret_hash": secret.hash().to_hex(),
+        "commitment.tsv": String::from_utf8(commitment.to_text()).unwrap(),
+        "commitment_digest": digest.to_hex(),
+        "seed": seed.0.to_hex(),
+        "result.tsv": String::from_utf8(result.to_text()).unwrap(),
+        "result_digest": result.digest().to_hex(),
+    })
+}
+
+fn ratio(basis_points: u32) -> Quota {
+    Quota::Ratio(opendraw::protocol::BasisPoints::new(basis_points).unwrap())
+}
+
+fn draw_cases() -> Vec<DrawCase> {
+    let none = CrossRule {
+        region: false,
+        unit: false,
+    };
+    let region = CrossRule {
+        region: true,
+        unit: false,
+    };
+    let both = CrossRule {
+        region: true,
+        unit: true,
+    };
+    let market = |id, unit, region| (id, "market", unit, region, "FOOD", "2027-12-31");
+    vec![
+        DrawCase {
+            name: "one-stratum-count",
+            description: "The smallest useful draw: 4 of 12 targets in one stratum, 2 of 5 inspectors each, no other rule.",
+            targets: (1..=12)
+                .map(|i| {
+                    [
+                        [
+                            "T01", "T02", "T03", "T04", "T05", "T06", "T07", "T08", "T09", "T10",
+                            "T11", "T12",
+                        ][i - 1],
+                        "all",
+                        if i % 2 == 0 { "R2" } else { "R1" },
+                        "",
+                    ]
+                })
+                .collect(),
+            inspectors: vec![
+                market("I1", "U1", "R1"),
+                market("I2", "U1", "R1"),
+                market("I3", "U2", "R2"),
+                market("I4", "U2", "R2"),
+                market("I5", "U3", "R3"),
+            ],
+            recusals: vec![],
+            items: vec!["FOOD"],
+            departments: vec!["market"],
+            per_target: 2,
+            cross: none,
+            balance: false,
+            default_quota: Some(Quota::Count(4)),
+            stratum_quotas: vec![],
+            entropy: "31415926535897932384",
+        },
+        DrawCase {
+            name: "strata-and-ratios",
+            description: "Five strata: a default ratio of 3 % rounded up, 25 % of C, all of D, a count of 100 capped at B's size, and a count of 0 for X.",
+            targets: vec![
+                ["A01", "A", "R1", ""],
+                ["A02", "A", "R1", ""],
+                ["A03", "A", "R2", ""],
+                ["A04", "A", "R2", ""],
+                ["A05", "A", "R1", ""],
+                ["A06", "A", "R1", ""],
+                ["A07", "A", "R2", ""],
+                ["A08", "A", "R2", ""],
+                ["A09", "A", "R1", ""],
+                ["A10", "A", "R1", ""],
+                ["A11", "A", "R2", ""],
+                ["A12", "A", "R2", ""],
+                ["B01", "B", "R1", ""],
+                ["B02", "B", "R2", ""],
+                ["B03", "B", "R1", ""],
+                ["C01", "C", "R1", ""],
+                ["C02", "C", "R2", ""],
+                ["C03", "C", "R1", ""],
+                ["C04", "C", "R2", ""],
+                ["C05", "C", "R1", ""],
+                ["C06", "C", "R2", ""],
+                ["C07", "C", "R1", ""],
+                ["C08", "C", "R2", ""],
+                ["C09", "C", "R1", ""],
+                ["D01", "D", "R1", ""],
+                ["D02", "D", "R2", ""],
+                ["D03", "D", "R1", ""],
+                ["X01", "X", "R1", ""],
+                ["X02", "X", "R2", ""],
+            ],
+            inspectors: vec![
+                market("I1", "U1", "R1"),
+                market("I2", "U1", "R1"),
+                market("I3", "U2", "R2"),
+                market("I4", "U2", "R2"),
+            ],
+            recusals: vec![],
+            items: vec!["FOOD"],
+            departments: vec!["market"],
+            per_target: 2,
+            cross: none,
+            balance: false,
+            default_quota: Some(ratio(300)),
+            stratum_quotas: vec![
+                ("B", Quota::Count(100)),
+                ("C", ratio(2500)),
+                ("D", ratio(10_000)),
+                ("X", Quota::Count(0)),
+            ],
+            entropy: "2718281828459045",
+        },
+        DrawCase {
+            name: "recusals-certificates-items",
+            description: "Every target drawn. I2's certificate expired the day before the date, I4's expires on it (still valid), I3 lacks item DRUG, and two recusals remove I1 and I5 from some targets.",
+            targets: vec![
+                ["T1", "all", "R1", ""],
+                ["T2", "all", "R1", ""],
+                ["T3", "all", "R1", ""],
+                ["T4", "all", "R1", ""],
+                ["T5", "all", "R1", ""],
+                ["T6", "all", "R1", ""],
+            ],
+            inspectors: vec![
+                ("I1", "market", "U1", "R1", "DRUG,FOOD", "2027-12-31"),
+                ("I2", "market", "U1", "R1", "DRUG,FOOD", "2026-11-30"),
+                ("I3", "market", "U1", "R1", "FOOD", "2027-12-31"),
+                ("I4", "market", "U1", "R1", "DRUG,FOOD", "2026-12-01"),
+                (
+                    "I5",
+                    "market",
+                    "U1",
+                    "R1",
+                    "DRUG,FOOD,SPECIAL",
+                    "2027-12-31",
+                ),
+                ("I6", "market", "U1", "R1", "DRUG,FOOD", "2028-01-01"),
+            ],
+            recusals: vec![("I1", "T2"), ("I1", "T5"), ("I5", "T2"), ("I9", "T1")],
+            items: vec!["FOOD", "DRUG"],
+            departments: vec!["market"],
+            per_target: 2,
+            cross: none,
+            balance: false,
+            default_quota: Some(ratio(10_000)),
+            stratum_quotas: vec![],
+            entropy: "1414213562373095",
+        },
+        DrawCase {
+            name: "cross-region-and-unit",
+            description: "Cross inspection on region and unit: no inspector may share either with the target; T3 has no unit, so only its region counts.",
+            targets: vec![
+                ["T1", "all", "R1", "U1"],
+                ["T2", "all", "R2", "U2"],
+                ["T3", "all", "R3", ""],
+                ["T4", "all", "R1", "U4"],
+                ["T5", "all", "R2", "U1"],
+            ],
+            inspectors: vec![
+                market("I1", "U1", "R1"),
+                market("I2", "U1", "R2"),
+                market("I3", "U2", "R2"),
+                market("I4", "U2", "R3"),
+                market("I5", "U3", "R3"),
+                market("I6", "U4", "R1"),
+                market("I7", "U3", "R1"),
+            ],
+            recusals: vec![],
+            items: vec!["FOOD"],
+            departments: vec!["market"],
+            per_target: 2,
+            cross: both,
+            balance: false,
+            default_quota: Some(ratio(10_000)),
+            stratum_quotas: vec![],
+            entropy: "1732050807568877",
+        },
+        DrawCase {
+            name: "balanced-workload",
+            description: "Balance: 15 targets, 2 of 6 inspectors each, always among the least loaded, so every inspector ends with exactly 5.",
+            targets: (0..15)
+                .map(|i| {
+                    [
+                        [
+                            "S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10",
+                            "S11", "S12", "S13", "S14", "S15",
+                        ][i],
+                        "all",
+                        "R1",
+                        "",
+                    ]
+                })
+                .collect(),
+            inspectors: vec![
+                market("I1", "U1", "R2"),
+                market("I2", "U1", "R2"),
+                market("I3", "U2", "R2"),
+                market("I4", "U2", "R3"),
+                market("I5", "U3", "R3"),
+                market("I6", "U3", "R3"),
+            ],
+            recusals: vec![("I3", "S04")],
+            items: vec!["FOOD"],
+            departments: vec!["market"],
+            per_target: 2,
+            cross: region,
+            balance: true,
+            default_quota: Some(ratio(10_000)),
+            stratum_quotas: vec![],
+            entropy: "6180339887498948",
+        },
+        DrawCase {
+            name: "joint-departments",
+            description: "A joint inspection: 'health' then 'market' (bytewise order) each draw 2 inspectors of their own for every target, with cross region and balance.",
+            targets: vec![
+                ["T1", "all", "R1", ""],
+                ["T2", "all", "R2", ""],
+                ["T3", "all", "R3", ""],
+                ["T4", "all", "R1", ""],
+                ["T5", "all", "R2", ""],
+                ["T6", "all", "R3", ""],
+            ],
+            inspectors: vec![
+                market("M1", "MU1", "R1"),
+                market("M2", "MU2", "R2"),
+                market("M3", "MU3", "R3"),
+                market("M4", "MU1", "R1"),
+                ("H1", "health", "HU1", "R1", "FOOD", "2027-12-31"),
+                ("H2", "health", "HU2", "R2", "FOOD", "2027-12-31"),
+                ("H3", "health", "HU3", "R3", "FOOD", "2027-12-31"),
+                ("H4", "health", "HU2", "R2", "FOOD", "2027-12-31"),
+                ("P1", "police", "PU1", "R2", "FOOD", "2027-12-31"),
+            ],
+            recusals: vec![("H2", "T1")],
+            items: vec!["FOOD"],
+            departments: vec!["market", "health"],
+            per_target: 2,
+            cross: region,
+            balance: true,
+            default_quota: Some(ratio(10_000)),
+            stratum_quotas: vec![],
+            entropy: "0577215664901532",
+        },
+        DrawCase {
+            name: "infeasible",
+            description: "Drawn targets get their inspectors until T3, in region R2, where the cross rule leaves a single candidate: the draw fails there, keeps the assignments made before, and records the rule.",
+            targets: vec![
+                ["T1", "all", "R1", ""],
+                ["T2", "all", "R1", ""],
+                ["T3", "all", "R2", ""],
+                ["T4", "all", "R1", ""],
+                ["T5", "all", "R1", ""],
+            ],
+            inspectors: vec![
+                market("I1", "U1", "R2"),
+                market("I2", "U1", "R2"),
+                market("I3", "U2", "R3"),
+            ],
+            recusals: vec![],
+            items: vec!["FOOD"],
+            departments: vec!["market"],
+            per_target: 2,
+            cross: region,
+            balance: false,
+            default_quota: Some(ratio(10_000)),
+            stratum_quotas: vec![],
+            entropy: "2123581321345589",
+        },
+        DrawCase {
+            name: "bytewise-order",
+            description: "Canonical order is bytewise over UTF-8, which is not UTF-16 order: '！' (U+FF01) sorts before '𠀀' (U+20000), and Chinese stratum keys sort by their bytes.",
+            targets: vec![
+                ["𠀀-1", "鼓楼区", "R1", ""],
+                ["！-1", "鼓楼区", "R1", ""],
+                ["Z-1", "玄武区", "R1", ""],
+                ["z-1", "玄武区", "R1", ""],
+                ["甲-1", "玄武区", "R1", ""],
+                ["ａ-1", "鼓楼区", "R1", ""],
+                ["é-1", "A", "R1", ""],
+                ["e-1", "A", "R1", ""],
+            ],
+            inspectors: vec![
+                market("检查员乙", "U1", "R2"),
+                market("检查员甲", "U1", "R2"),
+                market("𠀀检查员", "U2", "R3"),
+            ],
+            recusals: vec![],
+            items: vec!["FOOD"],
+            departments: vec!["market"],
+            per_target: 2,
+            cross: none,
+            balance: true,
+            default_quota: Some(Quota::Count(2)),
+            stratum_quotas: vec![],
+            entropy: "1 6 2 5 3 4 4 3 5 2 6 1",
+        },
+    ]
+}
