@@ -13,10 +13,7 @@ pub const BUNDLE_FILE: &str = "bundle.tar";
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
     #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
     #[error("{path}: the bundle has no member named {member}")]
     Missing { path: String, member: &'static str },
     #[error("{path}: member {member} appears twice")]
@@ -41,9 +38,7 @@ pub fn to_tar(files: &BundleFiles) -> Vec<u8> {
         header.set_gid(0);
         header.set_entry_type(tar::EntryType::Regular);
         header.set_cksum();
-        builder
-            .append(&header, bytes.as_slice())
-            .expect("writing to memory cannot fail");
+        builder.append(&header, bytes.as_slice()).expect("writing to memory cannot fail");
     }
     builder.into_inner().expect("writing to memory cannot fail")
 }
@@ -51,18 +46,13 @@ pub fn to_tar(files: &BundleFiles) -> Vec<u8> {
 /// Reads a bundle from a tar file or from a directory of its files.
 pub fn read(path: &Path) -> Result<BundleFiles, BundleError> {
     let shown = path.display().to_string();
-    let io = |source| BundleError::Io {
-        path: shown.clone(),
-        source,
-    };
+    let io = |source| BundleError::Io { path: shown.clone(), source };
     if path.is_dir() {
         let mut files = BundleFiles::default();
         for (name, _) in BundleFiles::default().members() {
             let member = path.join(name);
-            let bytes = std::fs::read(&member).map_err(|source| BundleError::Io {
-                path: member.display().to_string(),
-                source,
-            })?;
+            let bytes = std::fs::read(&member)
+                .map_err(|source| BundleError::Io { path: member.display().to_string(), source })?;
             *files.member_mut(name).expect("a bundle member") = bytes;
         }
         return Ok(files);
@@ -73,10 +63,7 @@ pub fn read(path: &Path) -> Result<BundleFiles, BundleError> {
 
 /// Unpacks a bundle; every member must be present exactly once.
 pub fn from_tar(shown: &str, bytes: &[u8]) -> Result<BundleFiles, BundleError> {
-    let io = |source| BundleError::Io {
-        path: shown.to_owned(),
-        source,
-    };
+    let io = |source| BundleError::Io { path: shown.to_owned(), source };
     let mut files = BundleFiles::default();
     let mut seen = BTreeSet::new();
     let mut archive = tar::Archive::new(bytes);
@@ -84,31 +71,19 @@ pub fn from_tar(shown: &str, bytes: &[u8]) -> Result<BundleFiles, BundleError> {
         let mut entry = entry.map_err(io)?;
         let member = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         if entry.header().entry_type() != tar::EntryType::Regular {
-            return Err(BundleError::NotAFile {
-                path: shown.to_owned(),
-                member,
-            });
+            return Err(BundleError::NotAFile { path: shown.to_owned(), member });
         }
         if !seen.insert(member.clone()) {
-            return Err(BundleError::Repeated {
-                path: shown.to_owned(),
-                member,
-            });
+            return Err(BundleError::Repeated { path: shown.to_owned(), member });
         }
         let Some(slot) = files.member_mut(&member) else {
-            return Err(BundleError::Unknown {
-                path: shown.to_owned(),
-                member,
-            });
+            return Err(BundleError::Unknown { path: shown.to_owned(), member });
         };
         entry.read_to_end(slot).map_err(io)?;
     }
     for (name, _) in BundleFiles::default().members() {
         if !seen.contains(name) {
-            return Err(BundleError::Missing {
-                path: shown.to_owned(),
-                member: name,
-            });
+            return Err(BundleError::Missing { path: shown.to_owned(), member: name });
         }
     }
     Ok(files)
@@ -144,9 +119,6 @@ mod tests {
         header.set_cksum();
         builder.append(&header, &[][..]).unwrap();
         let error = from_tar("b.tar", &builder.into_inner().unwrap()).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "b.tar: the bundle has no member named parameters.tsv"
-        );
+        assert_eq!(error.to_string(), "b.tar: the bundle has no member named parameters.tsv");
     }
 }

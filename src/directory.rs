@@ -43,21 +43,13 @@ struct CsvFile {
 impl CsvFile {
     fn open(path: &Path) -> Result<Self, DirectoryError> {
         let name = path.display().to_string();
-        let fail = |reason: String| DirectoryError {
-            file: name.clone(),
-            line: None,
-            column: None,
-            reason,
-        };
+        let fail = |reason: String| DirectoryError { file: name.clone(), line: None, column: None, reason };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
             .from_path(path)
             .map_err(|error| fail(error.to_string()))?;
-        let headers = reader
-            .headers()
-            .map_err(|error| fail(csv_reason(&error)))?
-            .clone();
+        let headers = reader.headers().map_err(|error| fail(csv_reason(&error)))?.clone();
         let mut columns = HashMap::new();
         for (index, header) in headers.iter().enumerate() {
             if columns.insert(header.to_owned(), index).is_some() {
@@ -68,19 +60,10 @@ impl CsvFile {
                 });
             }
         }
-        Ok(Self {
-            name,
-            reader,
-            columns,
-        })
+        Ok(Self { name, reader, columns })
     }
 
-    fn error(
-        &self,
-        line: Option<u64>,
-        column: Option<&str>,
-        reason: impl ToString,
-    ) -> DirectoryError {
+    fn error(&self, line: Option<u64>, column: Option<&str>, reason: impl ToString) -> DirectoryError {
         DirectoryError {
             file: self.name.clone(),
             line,
@@ -124,9 +107,7 @@ impl CsvFile {
 
 fn csv_reason(error: &csv::Error) -> String {
     match error.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             format!("has {len} fields; the header has {expected_len}")
         }
         csv::ErrorKind::Utf8 { err, .. } => format!("field {} is not valid UTF-8", err.field() + 1),
@@ -165,19 +146,17 @@ pub fn read_targets(path: &Path, strata_by: &[String]) -> Result<TargetManifest,
             key.push_str(SINGLE_STRATUM);
         }
         let unit = unit.map_or("", |index| &record[index]);
-        builder
-            .push(&record[id], &key, &record[region], unit)
-            .map_err(|error| match error {
-                RowError::Field { column, error } => {
-                    let column = match column {
-                        "target_id" => "id",
-                        "stratum" => stratum_column.as_str(),
-                        other => other,
-                    };
-                    file.error(Some(line), Some(column), error)
-                }
-                other => file.error(Some(line), Some("id"), row_error(other, &lines)),
-            })?;
+        builder.push(&record[id], &key, &record[region], unit).map_err(|error| match error {
+            RowError::Field { column, error } => {
+                let column = match column {
+                    "target_id" => "id",
+                    "stratum" => stratum_column.as_str(),
+                    other => other,
+                };
+                file.error(Some(line), Some(column), error)
+            }
+            other => file.error(Some(line), Some("id"), row_error(other, &lines)),
+        })?;
         lines.push(line);
         Ok(())
     })?;
@@ -185,11 +164,9 @@ pub fn read_targets(path: &Path, strata_by: &[String]) -> Result<TargetManifest,
         return Err(file.error(None, None, "the pool is empty: the file has no target rows"));
     }
     builder.finish().map_err(|error| match &error {
-        RowError::Duplicate { second, .. } => file.error(
-            Some(lines[*second]),
-            Some("id"),
-            row_error(error.clone(), &lines),
-        ),
+        RowError::Duplicate { second, .. } => {
+            file.error(Some(lines[*second]), Some("id"), row_error(error.clone(), &lines))
+        }
         _ => file.error(None, None, row_error(error, &lines)),
     })
 }
@@ -199,9 +176,7 @@ fn row_error(error: RowError, lines: &[u64]) -> String {
         RowError::Duplicate { id, first, .. } => {
             format!("duplicate id '{id}' (first on line {})", lines[first])
         }
-        RowError::TooLarge => {
-            "the pool has 2^32 or more targets, or its manifest is over 4 GiB".into()
-        }
+        RowError::TooLarge => "the pool has 2^32 or more targets, or its manifest is over 4 GiB".into(),
         RowError::Field { error, .. } => error.to_string(),
         RowError::OutOfOrder { .. } => "rows are out of order".into(),
     }
@@ -212,25 +187,14 @@ fn row_error(error: RowError, lines: &[u64]) -> String {
 /// (YYYY-MM-DD) and optionally `active` (inactive inspectors are left out).
 pub fn read_inspectors(path: &Path) -> Result<InspectorManifest, DirectoryError> {
     let mut file = CsvFile::open(path)?;
-    let columns = [
-        "id",
-        "department",
-        "unit",
-        "region",
-        "items",
-        "certificate_expires",
-    ];
-    let [id, department, unit, region, items, expires] =
-        columns.map(|column| file.required(column));
-    let (id, department, unit, region, items, expires) =
-        (id?, department?, unit?, region?, items?, expires?);
+    let columns = ["id", "department", "unit", "region", "items", "certificate_expires"];
+    let [id, department, unit, region, items, expires] = columns.map(|column| file.required(column));
+    let (id, department, unit, region, items, expires) = (id?, department?, unit?, region?, items?, expires?);
     let active = file.optional("active");
     let mut inspectors = Vec::new();
     let mut lines = Vec::new();
     file.for_each(|file, line, record| {
-        let at = |column: &'static str| {
-            move |reason: String| file.error(Some(line), Some(column), reason)
-        };
+        let at = |column: &'static str| move |reason: String| file.error(Some(line), Some(column), reason);
         if let Some(index) = active
             && !parse_active(&record[index]).map_err(at("active"))?
         {
@@ -257,17 +221,10 @@ pub fn read_inspectors(path: &Path) -> Result<InspectorManifest, DirectoryError>
         Ok(())
     })?;
     if inspectors.is_empty() {
-        return Err(file.error(
-            None,
-            None,
-            "the pool is empty: the file has no active inspector rows",
-        ));
+        return Err(file.error(None, None, "the pool is empty: the file has no active inspector rows"));
     }
     InspectorManifest::new(inspectors).map_err(|duplicate| {
-        let reason = format!(
-            "duplicate id '{}' (first on line {})",
-            duplicate.id, lines[duplicate.first]
-        );
+        let reason = format!("duplicate id '{}' (first on line {})", duplicate.id, lines[duplicate.first]);
         file.error(Some(lines[duplicate.second]), Some("id"), reason)
     })
 }
@@ -298,10 +255,7 @@ pub fn read_recusals(
             .map_err(|e| file.error(Some(line), Some("inspector_id"), e))?;
         let target = TargetId::parse(&record[target_column])
             .map_err(|e| file.error(Some(line), Some("target_id"), e))?;
-        let known_inspector = inspectors
-            .inspectors()
-            .binary_search_by(|i| i.id.cmp(&inspector))
-            .is_ok();
+        let known_inspector = inspectors.inspectors().binary_search_by(|i| i.id.cmp(&inspector)).is_ok();
         if known_inspector && targets.find(target.as_str()).is_some() {
             pairs.push(Recusal { inspector, target });
         } else {

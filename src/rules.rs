@@ -78,10 +78,7 @@ pub struct RuleError {
 }
 
 fn error(field: impl Into<String>, reason: impl ToString) -> RuleError {
-    RuleError {
-        field: field.into(),
-        reason: reason.to_string(),
-    }
+    RuleError { field: field.into(), reason: reason.to_string() }
 }
 
 impl QuotaRule {
@@ -91,10 +88,7 @@ impl QuotaRule {
                 .map(Quota::Ratio)
                 .map_err(|reason| error(format!("{field}.ratio"), reason)),
             (None, Some(count)) => Ok(Quota::Count(count)),
-            _ => Err(error(
-                field,
-                "give either a ratio such as \"3%\" or a count, not both",
-            )),
+            _ => Err(error(field, "give either a ratio such as \"3%\" or a count, not both")),
         }
     }
 }
@@ -121,23 +115,15 @@ impl Rules {
                 }
             }
         }
-        let default_quota = self
-            .quota
-            .as_ref()
-            .map(|rule| rule.to_quota("quota"))
-            .transpose()?;
+        let default_quota = self.quota.as_ref().map(|rule| rule.to_quota("quota")).transpose()?;
         let mut stratum_quotas = BTreeMap::new();
         for (key, rule) in &self.quota_by_stratum {
             let field = format!("quota_by_stratum.{key}");
-            let stratum =
-                StratumKey::parse(key).map_err(|e| error(&field, format!("stratum key {e}")))?;
+            let stratum = StratumKey::parse(key).map_err(|e| error(&field, format!("stratum key {e}")))?;
             stratum_quotas.insert(stratum, rule.to_quota(&field)?);
         }
         if default_quota.is_none() && stratum_quotas.is_empty() {
-            return Err(error(
-                "quota",
-                "no quota is given: add \"quota\" or \"quota_by_stratum\"",
-            ));
+            return Err(error("quota", "no quota is given: add \"quota\" or \"quota_by_stratum\""));
         }
         Parameters::new(
             task,
@@ -177,33 +163,27 @@ mod tests {
         serde_json::from_str::<Rules>(json).unwrap().to_parameters()
     }
 
-    const BASE: &str = r#""task": "T1", "items": ["A"], "departments": ["market"], "certificate_date": "2026-12-01""#;
+    const BASE: &str =
+        r#""task": "T1", "items": ["A"], "departments": ["market"], "certificate_date": "2026-12-01""#;
 
     #[test]
     fn a_ratio_over_100_percent_names_its_field() {
-        let error = rules(&format!(
-            r#"{{{BASE}, "quota_by_stratum": {{"D": {{"ratio": "120%"}}}}}}"#
-        ))
-        .unwrap_err();
+        let error =
+            rules(&format!(r#"{{{BASE}, "quota_by_stratum": {{"D": {{"ratio": "120%"}}}}}}"#)).unwrap_err();
         assert_eq!(error.field, "quota_by_stratum.D.ratio");
         assert!(error.reason.contains("more than 100 %"), "{error}");
     }
 
     #[test]
     fn fewer_than_two_inspectors_per_target_is_refused() {
-        let error = rules(&format!(
-            r#"{{{BASE}, "quota": {{"count": 3}}, "inspectors_per_target": 1}}"#
-        ))
-        .unwrap_err();
+        let error = rules(&format!(r#"{{{BASE}, "quota": {{"count": 3}}, "inspectors_per_target": 1}}"#))
+            .unwrap_err();
         assert_eq!(error.field, "inspectors_per_target");
     }
 
     #[test]
     fn a_quota_needs_exactly_one_of_ratio_and_count() {
-        let error = rules(&format!(
-            r#"{{{BASE}, "quota": {{"count": 3, "ratio": "3%"}}}}"#
-        ))
-        .unwrap_err();
+        let error = rules(&format!(r#"{{{BASE}, "quota": {{"count": 3, "ratio": "3%"}}}}"#)).unwrap_err();
         assert_eq!(error.field, "quota");
         let error = rules(&format!(r#"{{{BASE}, "quota": {{}}}}"#)).unwrap_err();
         assert_eq!(error.field, "quota");

@@ -6,16 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn example(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/nanjing")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/nanjing").join(name)
 }
 
 fn opendraw(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_opendraw"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_opendraw")).args(args).output().expect("the binary runs")
 }
 
 fn text(output: &Output) -> String {
@@ -29,10 +24,10 @@ fn path(p: &Path) -> &str {
 /// Runs `draw` over the example files, with some of them replaced.
 fn draw_with(out: &Path, replace: &[(&str, &Path)], extra: &[&str]) -> Output {
     let file = |flag: &str, name: &str| -> String {
-        replace.iter().find(|(f, _)| *f == flag).map_or_else(
-            || path(&example(name)).to_owned(),
-            |(_, p)| path(p).to_owned(),
-        )
+        replace
+            .iter()
+            .find(|(f, _)| *f == flag)
+            .map_or_else(|| path(&example(name)).to_owned(), |(_, p)| path(p).to_owned())
     };
     let (targets, inspectors, recusals, rules) = (
         file("--targets", "targets.csv"),
@@ -61,7 +56,7 @@ fn draw_with(out: &Path, replace: &[(&str, &Path)], extra: &[&str]) -> Output {
 fn a_draw_writes_a_bundle_that_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("draw");
-    let drawn = draw_with(&out, &[], &["--entropy", "6 6 1 2 5 3 4 4 2 1"]);
+    let drawn = draw_with(&out, &[], &["--entropy", "6612534421"]);
     assert!(drawn.status.success(), "{}", text(&drawn));
     for name in [
         "targets.tsv",
@@ -77,85 +72,41 @@ fn a_draw_writes_a_bundle_that_verifies() {
     }
     let verified = opendraw(&["verify", path(&out.join("bundle.tar"))]);
     assert!(verified.status.success(), "{}", text(&verified));
-    assert!(
-        text(&verified).contains("verified: all"),
-        "{}",
-        text(&verified)
-    );
+    assert!(text(&verified).contains("verified: all"), "{}", text(&verified));
     let unpacked = opendraw(&["verify", path(&out)]);
-    assert!(
-        unpacked.status.success(),
-        "a directory of the files verifies too: {}",
-        text(&unpacked)
-    );
+    assert!(unpacked.status.success(), "a directory of the files verifies too: {}", text(&unpacked));
 }
 
 #[test]
 fn verify_pins_the_digests_of_the_public_log() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("draw");
-    assert!(
-        draw_with(&out, &[], &["--entropy", "12345678901234567890"])
-            .status
-            .success()
-    );
+    assert!(draw_with(&out, &[], &["--entropy", "12345678901234567890"]).status.success());
     let commitment = std::fs::read_to_string(out.join("commitment.tsv")).unwrap();
-    let digest = commitment
-        .lines()
-        .last()
-        .unwrap()
-        .split('\t')
-        .nth(1)
-        .unwrap()
-        .to_owned();
+    let digest = commitment.lines().last().unwrap().split('\t').nth(1).unwrap().to_owned();
     let bundle = out.join("bundle.tar");
-    assert!(
-        opendraw(&["verify", path(&bundle), "--commitment", &digest])
-            .status
-            .success()
-    );
+    assert!(opendraw(&["verify", path(&bundle), "--commitment", &digest]).status.success());
     let wrong = "0".repeat(64);
     let failed = opendraw(&["verify", path(&bundle), "--commitment", &wrong]);
     assert_eq!(failed.status.code(), Some(1));
-    assert!(
-        text(&failed).contains("not the digest in the public log"),
-        "{}",
-        text(&failed)
-    );
+    assert!(text(&failed).contains("not the digest in the public log"), "{}", text(&failed));
 }
 
 #[test]
 fn a_tampered_bundle_fails_and_names_the_first_difference() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("draw");
-    assert!(
-        draw_with(&out, &[], &["--entropy", "99887766554433221100"])
-            .status
-            .success()
-    );
+    assert!(draw_with(&out, &[], &["--entropy", "99887766554433221100"]).status.success());
     let mut bundle = std::fs::read(out.join("bundle.tar")).unwrap();
     let needle = b"target\t1\t";
-    let at = bundle
-        .windows(needle.len())
-        .rposition(|w| w == needle)
-        .unwrap()
-        + needle.len()
-        + 2;
+    let at = bundle.windows(needle.len()).rposition(|w| w == needle).unwrap() + needle.len() + 2;
     bundle[at + 5] ^= 0x01;
     let tampered = dir.path().join("tampered.tar");
     std::fs::write(&tampered, &bundle).unwrap();
     let failed = opendraw(&["verify", path(&tampered)]);
     assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
-    assert!(
-        text(&failed).contains("NOT verified; the first failure: FAIL  stratum"),
-        "{}",
-        text(&failed)
-    );
-    assert!(
-        text(&failed).contains("draw position 1"),
-        "{}",
-        text(&failed)
-    );
+    assert!(text(&failed).contains("NOT verified; the first failure: FAIL  stratum"), "{}", text(&failed));
+    assert!(text(&failed).contains("draw position 1"), "{}", text(&failed));
 }
 
 #[test]
@@ -165,45 +116,18 @@ fn commit_first_then_draw_once_the_entropy_is_public() {
     let committed = draw_with(&out, &[], &["--secret", &"ab".repeat(32)]);
     assert!(committed.status.success(), "{}", text(&committed));
     assert!(out.join("commitment.tsv").is_file() && out.join("secret.hex").is_file());
-    assert!(
-        !out.join("result.tsv").exists(),
-        "no result before the entropy"
-    );
-    assert!(
-        text(&committed).contains("--committed"),
-        "{}",
-        text(&committed)
-    );
+    assert!(!out.join("result.tsv").exists(), "no result before the entropy");
+    assert!(text(&committed).contains("--committed"), "{}", text(&committed));
 
-    let drawn = opendraw(&[
-        "draw",
-        "--committed",
-        path(&out),
-        "--entropy",
-        "5 5 5 1 2 3",
-    ]);
+    let drawn = opendraw(&["draw", "--committed", path(&out), "--entropy", "555123"]);
     assert!(drawn.status.success(), "{}", text(&drawn));
-    assert!(
-        opendraw(&["verify", path(&out.join("bundle.tar"))])
-            .status
-            .success()
-    );
+    assert!(opendraw(&["verify", path(&out.join("bundle.tar"))]).status.success());
 
     let result = std::fs::read(out.join("result.tsv")).unwrap();
-    let again = opendraw(&[
-        "draw",
-        "--committed",
-        path(&out),
-        "--entropy",
-        "6 6 6 1 2 3",
-    ]);
+    let again = opendraw(&["draw", "--committed", path(&out), "--entropy", "666123"]);
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again).contains("never re-run"), "{}", text(&again));
-    assert_eq!(
-        std::fs::read(out.join("result.tsv")).unwrap(),
-        result,
-        "the first result stays"
-    );
+    assert_eq!(std::fs::read(out.join("result.tsv")).unwrap(), result, "the first result stays");
 }
 
 #[test]
@@ -214,15 +138,8 @@ fn a_second_commitment_into_the_same_directory_is_refused() {
     let commitment = std::fs::read(out.join("commitment.tsv")).unwrap();
     let again = draw_with(&out, &[], &[]);
     assert_eq!(again.status.code(), Some(2));
-    assert!(
-        text(&again).contains("already holds a commitment"),
-        "{}",
-        text(&again)
-    );
-    assert_eq!(
-        std::fs::read(out.join("commitment.tsv")).unwrap(),
-        commitment
-    );
+    assert!(text(&again).contains("already holds a commitment"), "{}", text(&again));
+    assert_eq!(std::fs::read(out.join("commitment.tsv")).unwrap(), commitment);
 }
 
 #[test]
@@ -232,24 +149,10 @@ fn files_changed_after_the_commitment_are_refused_at_the_draw() {
     assert!(draw_with(&out, &[], &[]).status.success());
     let targets = std::fs::read_to_string(out.join("targets.tsv")).unwrap();
     let last = targets.lines().last().unwrap().to_owned();
-    std::fs::write(
-        out.join("targets.tsv"),
-        targets.replace(&format!("{last}\n"), ""),
-    )
-    .unwrap();
-    let drawn = opendraw(&[
-        "draw",
-        "--committed",
-        path(&out),
-        "--entropy",
-        "1 2 3 4 5 6",
-    ]);
+    std::fs::write(out.join("targets.tsv"), targets.replace(&format!("{last}\n"), "")).unwrap();
+    let drawn = opendraw(&["draw", "--committed", path(&out), "--entropy", "123456"]);
     assert_eq!(drawn.status.code(), Some(2));
-    assert!(
-        text(&drawn).contains("no longer match the commitment"),
-        "{}",
-        text(&drawn)
-    );
+    assert!(text(&drawn).contains("no longer match the commitment"), "{}", text(&drawn));
     assert!(!out.join("result.tsv").exists());
 }
 
@@ -258,31 +161,16 @@ fn an_infeasible_draw_records_its_failure() {
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("rules.json");
     let original = std::fs::read_to_string(example("rules.json")).unwrap();
-    std::fs::write(
-        &rules,
-        original.replace(
-            "\"inspectors_per_target\": 2",
-            "\"inspectors_per_target\": 20",
-        ),
-    )
-    .unwrap();
+    std::fs::write(&rules, original.replace("\"inspectors_per_target\": 2", "\"inspectors_per_target\": 20"))
+        .unwrap();
     let out = dir.path().join("draw");
-    let drawn = draw_with(
-        &out,
-        &[("--rules", &rules)],
-        &["--entropy", "42424242424242"],
-    );
+    let drawn = draw_with(&out, &[("--rules", &rules)], &["--entropy", "42424242424242"]);
     assert_eq!(drawn.status.code(), Some(3), "{}", text(&drawn));
     assert!(text(&drawn).contains("the draw FAILED"), "{}", text(&drawn));
     let result = std::fs::read_to_string(out.join("result.tsv")).unwrap();
+    assert!(result.contains("status\tfailed") && result.contains("\nfailure\t"), "{result}");
     assert!(
-        result.contains("status\tfailed") && result.contains("\nfailure\t"),
-        "{result}"
-    );
-    assert!(
-        opendraw(&["verify", path(&out.join("bundle.tar"))])
-            .status
-            .success(),
+        opendraw(&["verify", path(&out.join("bundle.tar"))]).status.success(),
         "a failed draw verifies too"
     );
 }
@@ -294,14 +182,11 @@ fn refused(flag: &str, name: &str, contents: &str, fragments: &[&str]) {
     let input = dir.path().join(name);
     std::fs::write(&input, contents).unwrap();
     let out = dir.path().join("out");
-    let output = draw_with(&out, &[(flag, &input)], &["--entropy", "1 2 3 4 5 6"]);
+    let output = draw_with(&out, &[(flag, &input)], &["--entropy", "123456"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     let message = String::from_utf8_lossy(&output.stderr);
     for fragment in fragments {
-        assert!(
-            message.contains(fragment),
-            "{fragment:?} not in {message:?}"
-        );
+        assert!(message.contains(fragment), "{fragment:?} not in {message:?}");
     }
     assert!(!out.exists(), "nothing is written on bad input");
 }
@@ -319,9 +204,7 @@ fn a_missing_column_is_named() {
     refused(
         "--rules",
         "r.json",
-        &std::fs::read_to_string(example("rules.json"))
-            .unwrap()
-            .replace("risk_class", "risk"),
+        &std::fs::read_to_string(example("rules.json")).unwrap().replace("risk_class", "risk"),
         &["column risk: the header has no such column"],
     );
 }
@@ -329,12 +212,7 @@ fn a_missing_column_is_named() {
 #[test]
 fn a_duplicate_id_names_both_lines() {
     let csv = format!("{TARGETS_HEADER}X1,a,R1,i,A,U\nX2,b,R1,i,B,U\nX1,c,R2,i,C,U\n");
-    refused(
-        "--targets",
-        "t.csv",
-        &csv,
-        &["t.csv line 4, column id: duplicate id 'X1' (first on line 2)"],
-    );
+    refused("--targets", "t.csv", &csv, &["t.csv line 4, column id: duplicate id 'X1' (first on line 2)"]);
     let inspectors = "id,department,unit,region,items,certificate_expires\nE1,market,U,R,FOOD-01,2027-01-01\nE1,market,U,R,FOOD-01,2027-01-01\n";
     refused(
         "--inspectors",
@@ -390,12 +268,7 @@ fn a_row_with_the_wrong_number_of_fields_is_refused() {
 
 #[test]
 fn an_empty_pool_is_refused() {
-    refused(
-        "--targets",
-        "t.csv",
-        TARGETS_HEADER,
-        &["t.csv: the pool is empty"],
-    );
+    refused("--targets", "t.csv", TARGETS_HEADER, &["t.csv: the pool is empty"]);
     refused(
         "--inspectors",
         "i.csv",
@@ -433,13 +306,8 @@ fn rules_errors_name_the_field() {
     refused(
         "--rules",
         "r.json",
-        &rules.replace(
-            "\"inspectors_per_target\": 2",
-            "\"inspectors_per_target\": 1",
-        ),
-        &[
-            "field inspectors_per_target: 1 inspectors per target is fewer than the statutory minimum of 2",
-        ],
+        &rules.replace("\"inspectors_per_target\": 2", "\"inspectors_per_target\": 1"),
+        &["field inspectors_per_target: 1 inspectors per target is fewer than the statutory minimum of 2"],
     );
     refused(
         "--rules",
@@ -462,21 +330,35 @@ fn rules_errors_name_the_field() {
 }
 
 #[test]
+fn entropy_outside_the_committed_format_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = draw_with(&out, &[], &["--entropy-format", "dice", "--entropy", "1 2 3 4 5 6"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        message
+            .contains("--entropy: ' ' at character 2 is not allowed in the committed entropy format 'dice'"),
+        "{message}"
+    );
+    let output = draw_with(&out, &[], &["--entropy-format", "dice", "--entropy", "1234567"]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("'7' at character 7"), "{}", text(&output));
+}
+
+#[test]
 fn a_malformed_secret_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let output = draw_with(&out, &[], &["--secret", "abc"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&output.stderr)
-            .contains("--secret: expected 64 hex digits, found 3"),
+        String::from_utf8_lossy(&output.stderr).contains("--secret: expected 64 hex digits, found 3"),
         "{}",
         text(&output)
     );
     let output = draw_with(&out, &[], &["--secret", &format!("{}G", "a".repeat(63))]);
     assert!(
-        String::from_utf8_lossy(&output.stderr)
-            .contains("'G' at character 64 is not a lowercase hex digit"),
+        String::from_utf8_lossy(&output.stderr).contains("'G' at character 64 is not a lowercase hex digit"),
         "{}",
         text(&output)
     );

@@ -5,13 +5,11 @@ use std::path::PathBuf;
 
 use opendraw::protocol::field::{Entropy, EntropySource};
 use opendraw::protocol::verify::{BundleFiles, CheckKind, Pins, Report, verify};
-use opendraw::protocol::{DrawInputs, Reveal, Secret, Seed, run_draw};
+use opendraw::protocol::{DrawInputs, EntropyFormat, Reveal, Secret, Seed, run_draw};
 use opendraw::{directory, rules::Rules};
 
 fn example(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/nanjing")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/nanjing").join(name)
 }
 
 /// The example draw of `examples/nanjing`, revealed.
@@ -21,8 +19,7 @@ fn revealed_bundle() -> BundleFiles {
     let parameters = rules.to_parameters().unwrap();
     let targets = directory::read_targets(&example("targets.csv"), &rules.strata_by).unwrap();
     let inspectors = directory::read_inspectors(&example("inspectors.csv")).unwrap();
-    let (recusals, _) =
-        directory::read_recusals(&example("recusals.csv"), &targets, &inspectors).unwrap();
+    let (recusals, _) = directory::read_recusals(&example("recusals.csv"), &targets, &inspectors).unwrap();
     let inputs = DrawInputs {
         parameters: &parameters,
         targets: &targets,
@@ -30,17 +27,16 @@ fn revealed_bundle() -> BundleFiles {
         recusals: &recusals,
     };
     let secret = Secret::from_bytes([0x5a; 32]);
-    let commitment = inputs.commitment(secret.hash(), EntropySource::parse("dice").unwrap());
+    let commitment = inputs.commitment(
+        secret.hash(),
+        EntropyFormat::Digits,
+        EntropySource::parse("digits read from a public lottery draw").unwrap(),
+    );
     let digest = commitment.digest();
-    let entropy = Entropy::parse("3 1 4 1 5 9 2 6 5 3 5 8 9 7 9").unwrap();
+    let entropy = Entropy::parse("314159265358979").unwrap();
     let result = run_draw(&inputs, digest, &Seed::derive(&digest, &secret, &entropy)).unwrap();
     assert!(result.failure.is_none(), "the example draw completes");
-    BundleFiles::new(
-        &inputs,
-        &commitment,
-        &Reveal::new(digest, secret, entropy),
-        &result,
-    )
+    BundleFiles::new(&inputs, &commitment, &Reveal::new(digest, secret, entropy), &result)
 }
 
 fn first_failure(report: &Report) -> (CheckKind, String) {
@@ -54,13 +50,8 @@ fn tamper(files: &BundleFiles, member: &str, after: &str, from: &str, to: &str) 
     let mut files = files.clone();
     let bytes = files.member_mut(member).unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
-    let start = text
-        .find(after)
-        .unwrap_or_else(|| panic!("{after:?} not in {member}"));
-    let at = start
-        + text[start..]
-            .find(from)
-            .unwrap_or_else(|| panic!("{from:?} not in {member}"));
+    let start = text.find(after).unwrap_or_else(|| panic!("{after:?} not in {member}"));
+    let at = start + text[start..].find(from).unwrap_or_else(|| panic!("{from:?} not in {member}"));
     bytes[at..at + from.len()].copy_from_slice(to.as_bytes());
     files
 }
@@ -117,18 +108,30 @@ fn one_byte_changed_in_the_parameters_fails_their_digest() {
 fn one_byte_changed_in_the_secret_fails_the_secret_check() {
     let files = revealed_bundle();
     let tampered = tamper(&files, "reveal.tsv", "secret\t", "5a5a", "5a5b");
-    assert_eq!(
-        first_failure(&verify(&tampered, &Pins::default())).0,
-        CheckKind::Secret
-    );
+    assert_eq!(first_failure(&verify(&tampered, &Pins::default())).0, CheckKind::Secret);
 }
 
 #[test]
 fn one_byte_changed_in_the_entropy_fails_the_seed_check() {
     let files = revealed_bundle();
-    let tampered = tamper(&files, "reveal.tsv", "entropy\t", "3 1 4", "3 1 5");
+    let tampered = tamper(&files, "reveal.tsv", "entropy\t", "3141", "3151");
     let report = verify(&tampered, &Pins::default());
     assert_eq!(first_failure(&report).0, CheckKind::Seed);
+}
+
+#[test]
+fn the_same_entropy_spelled_another_way_is_refused() {
+    // The commitment fixed the spelling: separators cannot be slipped in
+    // to get another seed from the same public value.
+    let files = revealed_bundle();
+    let reveal = Reveal::parse(&files.reveal).unwrap();
+    let spaced = Entropy::parse("3 1 4 1 5 9 2 6 5 3 5 8 9 7 9").unwrap();
+    let mut tampered = files.clone();
+    tampered.reveal = Reveal::new(reveal.commitment, reveal.secret, spaced).to_text();
+    let report = verify(&tampered, &Pins::default());
+    let failure = report.first_failure().unwrap();
+    assert_eq!(failure.kind, CheckKind::Seed);
+    assert!(failure.detail.contains("not written as committed"), "{}", failure.detail);
 }
 
 #[test]
@@ -137,11 +140,7 @@ fn a_consistent_lie_about_entropy_and_seed_still_fails_at_the_selection() {
     // make the published selection come out of it.
     let files = revealed_bundle();
     let reveal = Reveal::parse(&files.reveal).unwrap();
-    let other = Reveal::new(
-        reveal.commitment,
-        reveal.secret,
-        Entropy::parse("3 1 4 1 5 9 2 6 5 3 5 8 9 7 8").unwrap(),
-    );
+    let other = Reveal::new(reveal.commitment, reveal.secret, Entropy::parse("314159265358978").unwrap());
     let mut tampered = files.clone();
     tampered.reveal = other.to_text();
     let report = verify(&tampered, &Pins::default());
@@ -152,10 +151,7 @@ fn a_consistent_lie_about_entropy_and_seed_still_fails_at_the_selection() {
 fn one_byte_changed_in_the_result_names_the_first_difference() {
     let files = revealed_bundle();
     let result = String::from_utf8(files.result.clone()).unwrap();
-    let line = result
-        .lines()
-        .find(|l| l.starts_with("target\t2\t"))
-        .unwrap();
+    let line = result.lines().find(|l| l.starts_with("target\t2\t")).unwrap();
     let id = line.rsplit('\t').next().unwrap();
     let last = id.chars().last().unwrap();
     let swapped = if last == '0' { '1' } else { '0' };
@@ -164,18 +160,8 @@ fn one_byte_changed_in_the_result_names_the_first_difference() {
     let report = verify(&tampered, &Pins::default());
     let failure = report.first_failure().unwrap();
     assert_eq!(failure.kind, CheckKind::Stratum);
-    assert!(
-        failure
-            .detail
-            .contains(&format!("expected target {id}, found {changed}")),
-        "{}",
-        failure.detail
-    );
-    assert!(
-        failure.detail.contains("draw position 2"),
-        "{}",
-        failure.detail
-    );
+    assert!(failure.detail.contains(&format!("expected target {id}, found {changed}")), "{}", failure.detail);
+    assert!(failure.detail.contains("draw position 2"), "{}", failure.detail);
 }
 
 #[test]
@@ -186,16 +172,12 @@ fn a_changed_inspector_names_the_target_and_both_lists() {
     let fields: Vec<&str> = line.split('\t').collect();
     let replacement = if fields[3] == "E001" { "E002" } else { "E001" };
     let tampered = tamper(&files, "result.tsv", line, fields[3], replacement);
-    let failure = verify(&tampered, &Pins::default())
-        .first_failure()
-        .cloned()
-        .unwrap();
+    let failure = verify(&tampered, &Pins::default()).first_failure().cloned().unwrap();
     assert_eq!(failure.kind, CheckKind::Inspectors);
     assert!(
-        failure.detail.starts_with(&format!(
-            "target {}, department market: expected {}",
-            fields[1], fields[3]
-        )),
+        failure
+            .detail
+            .starts_with(&format!("target {}, department market: expected {}", fields[1], fields[3])),
         "{}",
         failure.detail
     );
@@ -204,22 +186,10 @@ fn a_changed_inspector_names_the_target_and_both_lists() {
 #[test]
 fn a_bundle_that_does_not_match_the_public_log_fails_the_commitment() {
     let files = revealed_bundle();
-    let pins = Pins {
-        commitment: Some(opendraw::protocol::Digest([1; 32])),
-        result: None,
-    };
-    assert_eq!(
-        first_failure(&verify(&files, &pins)).0,
-        CheckKind::Commitment
-    );
-    let pins = Pins {
-        commitment: None,
-        result: Some(opendraw::protocol::Digest([1; 32])),
-    };
-    assert_eq!(
-        first_failure(&verify(&files, &pins)).0,
-        CheckKind::ResultDigest
-    );
+    let pins = Pins { commitment: Some(opendraw::protocol::Digest([1; 32])), result: None };
+    assert_eq!(first_failure(&verify(&files, &pins)).0, CheckKind::Commitment);
+    let pins = Pins { commitment: None, result: Some(opendraw::protocol::Digest([1; 32])) };
+    assert_eq!(first_failure(&verify(&files, &pins)).0, CheckKind::ResultDigest);
 }
 
 #[test]

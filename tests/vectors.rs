@@ -16,16 +16,13 @@ use opendraw::protocol::manifest::{Inspector, Recusal};
 use opendraw::protocol::sample::fisher_yates_ranks;
 use opendraw::protocol::stream::DrawStream;
 use opendraw::protocol::{
-    Commitment, CrossRule, Date, Digest, DrawInputs, InspectorManifest, InspectorsPerTarget,
-    Parameters, Quota, RecusalManifest, Secret, Seed, TargetManifest, TargetManifestBuilder,
-    run_draw,
+    Commitment, CrossRule, Date, Digest, DrawInputs, EntropyFormat, InspectorManifest, InspectorsPerTarget,
+    Parameters, Quota, RecusalManifest, Secret, Seed, TargetManifest, TargetManifestBuilder, run_draw,
 };
 use serde_json::{Value, json};
 
 fn vector_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/vectors")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors").join(name)
 }
 
 fn blessing() -> bool {
@@ -60,23 +57,11 @@ fn chacha20_stream_matches_the_vectors() {
     let vectors = load("chacha20.json", make_chacha20);
     for case in vectors["cases"].as_array().unwrap() {
         let mut stream = DrawStream::new(hex32(&case["key"]));
-        let words: Vec<u64> = case["words"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| w.as_u64().unwrap())
-            .collect();
-        let got: Vec<u64> = (0..words.len())
-            .map(|_| u64::from(stream.next_word()))
-            .collect();
+        let words: Vec<u64> = case["words"].as_array().unwrap().iter().map(|w| w.as_u64().unwrap()).collect();
+        let got: Vec<u64> = (0..words.len()).map(|_| u64::from(stream.next_word())).collect();
         assert_eq!(got, words, "{}", case["name"]);
         let bytes: Vec<u8> = got.iter().flat_map(|w| (*w as u32).to_le_bytes()).collect();
-        assert_eq!(
-            hex::encode(bytes),
-            text(&case["keystream"]),
-            "{}",
-            case["name"]
-        );
+        assert_eq!(hex::encode(bytes), text(&case["keystream"]), "{}", case["name"]);
     }
 }
 
@@ -120,18 +105,11 @@ fn uniform_matches_the_vectors() {
     let vectors = load("uniform.json", make_uniform);
     for case in vectors["word_cases"].as_array().unwrap() {
         let n = case["n"].as_u64().unwrap();
-        let words: Vec<u64> = case["words"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| w.as_u64().unwrap())
-            .collect();
+        let words: Vec<u64> = case["words"].as_array().unwrap().iter().map(|w| w.as_u64().unwrap()).collect();
         let expected = case["results"].as_array().unwrap();
         let got = uniform_over_words(n as u32, &words);
-        let got: Vec<Value> = got
-            .into_iter()
-            .map(|(value, used)| json!({"value": value, "words_used": used}))
-            .collect();
+        let got: Vec<Value> =
+            got.into_iter().map(|(value, used)| json!({"value": value, "words_used": used})).collect();
         assert_eq!(&got, expected, "n = {n}");
     }
     for case in vectors["seeded_cases"].as_array().unwrap() {
@@ -140,18 +118,10 @@ fn uniform_matches_the_vectors() {
         let values: Vec<u64> = (0..case["values"].as_array().unwrap().len())
             .map(|_| u64::from(stream.uniform_below(n)))
             .collect();
-        let expected: Vec<u64> = case["values"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_u64().unwrap())
-            .collect();
+        let expected: Vec<u64> =
+            case["values"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
         assert_eq!(values, expected, "n = {n}");
-        assert_eq!(
-            stream.words_read(),
-            case["words_read"].as_u64().unwrap(),
-            "n = {n}"
-        );
+        assert_eq!(stream.words_read(), case["words_read"].as_u64().unwrap(), "n = {n}");
     }
 }
 
@@ -178,10 +148,7 @@ fn uniform_over_words_agrees_with_the_stream() {
     let n = (1u32 << 31) + 1;
     let listed: Vec<u64> = (0..200).map(|_| u64::from(words.next_word())).collect();
     let expected = uniform_over_words(n, &listed);
-    let got: Vec<u64> = expected
-        .iter()
-        .map(|_| u64::from(stream.uniform_below(n)))
-        .collect();
+    let got: Vec<u64> = expected.iter().map(|_| u64::from(stream.uniform_below(n))).collect();
     assert_eq!(got, expected.iter().map(|(v, _)| *v).collect::<Vec<_>>());
 }
 
@@ -224,20 +191,10 @@ fn k_of_n_matches_the_vectors() {
     let vectors = load("k-of-n.json", make_k_of_n);
     for case in vectors["cases"].as_array().unwrap() {
         let mut stream = DrawStream::new(hex32(&case["seed"]));
-        let (n, k) = (
-            case["n"].as_u64().unwrap() as u32,
-            case["k"].as_u64().unwrap() as u32,
-        );
-        let chosen: Vec<u64> = fisher_yates_ranks(n, k, &mut stream)
-            .into_iter()
-            .map(u64::from)
-            .collect();
-        let expected: Vec<u64> = case["chosen"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_u64().unwrap())
-            .collect();
+        let (n, k) = (case["n"].as_u64().unwrap() as u32, case["k"].as_u64().unwrap() as u32);
+        let chosen: Vec<u64> = fisher_yates_ranks(n, k, &mut stream).into_iter().map(u64::from).collect();
+        let expected: Vec<u64> =
+            case["chosen"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
         assert_eq!(chosen, expected, "{n} choose {k}");
         assert_eq!(stream.words_read(), case["words_read"].as_u64().unwrap());
     }
@@ -277,14 +234,7 @@ struct DrawCase {
     name: &'static str,
     description: &'static str,
     targets: Vec<[&'static str; 4]>,
-    inspectors: Vec<(
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-    )>,
+    inspectors: Vec<(&'static str, &'static str, &'static str, &'static str, &'static str, &'static str)>,
     recusals: Vec<(&'static str, &'static str)>,
     items: Vec<&'static str>,
     departments: Vec<&'static str>,
@@ -312,10 +262,7 @@ impl DrawCase {
                         Department::parse(department).unwrap(),
                         Unit::parse(unit).unwrap(),
                         Region::parse(region).unwrap(),
-                        items
-                            .split(',')
-                            .map(|item| ItemCode::parse(item).unwrap())
-                            .collect(),
+                        items.split(',').map(|item| ItemCode::parse(item).unwrap()).collect(),
                         Date::parse(expires).unwrap(),
                     )
                     .unwrap()
@@ -333,44 +280,37 @@ impl DrawCase {
                 .collect(),
         );
         let parameters = Parameters::new(
-            opendraw::protocol::field::TaskId::parse(&format!("vector-{number}-{}", self.name))
-                .unwrap(),
-            self.items
-                .iter()
-                .map(|item| ItemCode::parse(item).unwrap())
-                .collect(),
+            opendraw::protocol::field::TaskId::parse(&format!("vector-{number}-{}", self.name)).unwrap(),
+            self.items.iter().map(|item| ItemCode::parse(item).unwrap()).collect(),
             Date::parse("2026-12-01").unwrap(),
             InspectorsPerTarget::new(self.per_target).unwrap(),
             self.cross,
             self.balance,
-            self.departments
-                .iter()
-                .map(|d| Department::parse(d).unwrap())
-                .collect(),
+            self.departments.iter().map(|d| Department::parse(d).unwrap()).collect(),
             self.default_quota,
             self.stratum_quotas
                 .iter()
-                .map(|(key, quota)| {
-                    (
-                        opendraw::protocol::field::StratumKey::parse(key).unwrap(),
-                        *quota,
-                    )
-                })
+                .map(|(key, quota)| (opendraw::protocol::field::StratumKey::parse(key).unwrap(), *quota))
                 .collect(),
         )
         .unwrap();
-        let secret: [u8; 32] =
-            std::array::from_fn(|i| (i as u8).wrapping_mul(31).wrapping_add(number));
+        let secret: [u8; 32] = std::array::from_fn(|i| (i as u8).wrapping_mul(31).wrapping_add(number));
+        let (format, source) = if self.entropy.chars().all(|c| ('1'..='6').contains(&c)) {
+            ("dice", "dice rolled at the public draw meeting")
+        } else {
+            ("digits", "numbers drawn at the public lottery of 2026-12-01")
+        };
         json!({
             "name": self.name,
             "description": self.description,
             "inputs": {
                 "parameters.tsv": String::from_utf8(parameters.to_text()).unwrap(),
-                "targets.tsv": String::from_utf8(targets.text().to_vec()).unwrap(),
+                "targets.tsv": String::from_utf8(targets.to_bytes()).unwrap(),
                 "inspectors.tsv": String::from_utf8(inspectors.text().to_vec()).unwrap(),
                 "recusals.tsv": String::from_utf8(recusals.text().to_vec()).unwrap(),
                 "secret": hex::encode(secret),
-                "entropy_source": "dice rolled at the public draw meeting",
+                "entropy_format": format,
+                "entropy_source": source,
                 "entropy": self.entropy,
             },
             // Filled in by the test itself when blessing.
@@ -397,10 +337,8 @@ fn make_draws() -> Value {
 fn compute_expected(inputs: &Value) -> Value {
     let parameters = Parameters::parse(text(&inputs["parameters.tsv"]).as_bytes()).unwrap();
     let targets = TargetManifest::parse(text(&inputs["targets.tsv"]).as_bytes().to_vec()).unwrap();
-    let inspectors =
-        InspectorManifest::parse(text(&inputs["inspectors.tsv"]).as_bytes().to_vec()).unwrap();
-    let recusals =
-        RecusalManifest::parse(text(&inputs["recusals.tsv"]).as_bytes().to_vec()).unwrap();
+    let inspectors = InspectorManifest::parse(text(&inputs["inspectors.tsv"]).as_bytes().to_vec()).unwrap();
+    let recusals = RecusalManifest::parse(text(&inputs["recusals.tsv"]).as_bytes().to_vec()).unwrap();
     let secret = Secret::parse_hex(text(&inputs["secret"])).unwrap();
     let entropy = Entropy::parse(text(&inputs["entropy"])).unwrap();
     let commitment = Commitment {
@@ -409,6 +347,7 @@ fn compute_expected(inputs: &Value) -> Value {
         inspectors: inspectors.digest(),
         recusals: recusals.digest(),
         secret_hash: secret.hash(),
+        entropy_format: EntropyFormat::parse(text(&inputs["entropy_format"])).unwrap(),
         entropy_source: EntropySource::parse(text(&inputs["entropy_source"])).unwrap(),
     };
     let digest = commitment.digest();
@@ -441,18 +380,9 @@ fn ratio(basis_points: u32) -> Quota {
 }
 
 fn draw_cases() -> Vec<DrawCase> {
-    let none = CrossRule {
-        region: false,
-        unit: false,
-    };
-    let region = CrossRule {
-        region: true,
-        unit: false,
-    };
-    let both = CrossRule {
-        region: true,
-        unit: true,
-    };
+    let none = CrossRule { region: false, unit: false };
+    let region = CrossRule { region: true, unit: false };
+    let both = CrossRule { region: true, unit: true };
     let market = |id, unit, region| (id, "market", unit, region, "FOOD", "2027-12-31");
     vec![
         DrawCase {
@@ -461,10 +391,8 @@ fn draw_cases() -> Vec<DrawCase> {
             targets: (1..=12)
                 .map(|i| {
                     [
-                        [
-                            "T01", "T02", "T03", "T04", "T05", "T06", "T07", "T08", "T09", "T10",
-                            "T11", "T12",
-                        ][i - 1],
+                        ["T01", "T02", "T03", "T04", "T05", "T06", "T07", "T08", "T09", "T10", "T11", "T12"]
+                            [i - 1],
                         "all",
                         if i % 2 == 0 { "R2" } else { "R1" },
                         "",
@@ -559,14 +487,7 @@ fn draw_cases() -> Vec<DrawCase> {
                 ("I2", "market", "U1", "R1", "DRUG,FOOD", "2026-11-30"),
                 ("I3", "market", "U1", "R1", "FOOD", "2027-12-31"),
                 ("I4", "market", "U1", "R1", "DRUG,FOOD", "2026-12-01"),
-                (
-                    "I5",
-                    "market",
-                    "U1",
-                    "R1",
-                    "DRUG,FOOD,SPECIAL",
-                    "2027-12-31",
-                ),
+                ("I5", "market", "U1", "R1", "DRUG,FOOD,SPECIAL", "2027-12-31"),
                 ("I6", "market", "U1", "R1", "DRUG,FOOD", "2028-01-01"),
             ],
             recusals: vec![("I1", "T2"), ("I1", "T5"), ("I5", "T2"), ("I9", "T1")],
@@ -615,8 +536,8 @@ fn draw_cases() -> Vec<DrawCase> {
                 .map(|i| {
                     [
                         [
-                            "S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10",
-                            "S11", "S12", "S13", "S14", "S15",
+                            "S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10", "S11",
+                            "S12", "S13", "S14", "S15",
                         ][i],
                         "all",
                         "R1",
@@ -684,11 +605,7 @@ fn draw_cases() -> Vec<DrawCase> {
                 ["T4", "all", "R1", ""],
                 ["T5", "all", "R1", ""],
             ],
-            inspectors: vec![
-                market("I1", "U1", "R2"),
-                market("I2", "U1", "R2"),
-                market("I3", "U2", "R3"),
-            ],
+            inspectors: vec![market("I1", "U1", "R2"), market("I2", "U1", "R2"), market("I3", "U2", "R3")],
             recusals: vec![],
             items: vec!["FOOD"],
             departments: vec!["market"],
@@ -725,7 +642,7 @@ fn draw_cases() -> Vec<DrawCase> {
             balance: true,
             default_quota: Some(Quota::Count(2)),
             stratum_quotas: vec![],
-            entropy: "1 6 2 5 3 4 4 3 5 2 6 1",
+            entropy: "162534435261",
         },
     ]
 }

@@ -15,8 +15,8 @@ use crate::protocol::parameters::PARAMETERS_FILE;
 use crate::protocol::result::RESULT_FILE;
 use crate::protocol::verify::BundleFiles;
 use crate::protocol::{
-    Commitment, Digest, DrawInputs, DrawResult, InspectorManifest, Parameters, RecusalManifest,
-    Reveal, Secret, Seed, TargetManifest, run_draw,
+    Commitment, Digest, DrawInputs, DrawResult, EntropyFormat, InspectorManifest, Parameters,
+    RecusalManifest, Reveal, Secret, Seed, TargetManifest, run_draw,
 };
 use crate::rules::Rules;
 
@@ -44,15 +44,16 @@ pub struct DrawArgs {
     /// The task's rules (JSON).
     #[arg(long, value_name = "JSON", required_unless_present = "committed")]
     rules: Option<PathBuf>,
-    /// The public entropy, e.g. digits of dice rolled in public.
+    /// The public entropy, written in the committed --entropy-format, e.g.
+    /// the faces of dice rolled in public: 3141526354.
     #[arg(long, value_name = "TEXT")]
     entropy: Option<String>,
+    /// How the entropy will be written, fixed in the commitment: dice
+    /// (digits 1-6), digits (0-9) or hex (lowercase), with no separators.
+    #[arg(long, value_name = "FORMAT", default_value = "digits")]
+    entropy_format: String,
     /// Where the entropy will come from, fixed in the commitment.
-    #[arg(
-        long,
-        value_name = "TEXT",
-        default_value = "entropy given on the command line at the draw"
-    )]
+    #[arg(long, value_name = "TEXT", default_value = "entropy given on the command line at the draw")]
     entropy_source: String,
     /// The 32-byte secret as 64 hex digits; by default drawn from the OS.
     #[arg(long, value_name = "HEX")]
@@ -92,27 +93,25 @@ impl Committed {
 }
 
 pub fn run(args: DrawArgs) -> anyhow::Result<ExitCode> {
-    let entropy = args
-        .entropy
-        .as_deref()
-        .map(Entropy::parse)
-        .transpose()
-        .context("--entropy")?;
-    let (committed, out) = match &args.committed {
-        Some(dir) => (load_committed(dir)?, dir.clone()),
-        None => {
-            let out = args.out.clone().expect("clap requires --out");
-            let committed = commit(&args)?;
-            if out.join(COMMITMENT_FILE).exists() {
-                bail!(
-                    "{} already holds a commitment; a draw is never re-run over another, choose a new directory",
-                    out.display()
-                );
-            }
-            write_commitment(&out, &committed)?;
-            (committed, out)
-        }
+    let entropy = args.entropy.as_deref().map(Entropy::parse).transpose().context("--entropy")?;
+    let (committed, out, fresh) = match &args.committed {
+        Some(dir) => (load_committed(dir)?, dir.clone(), false),
+        None => (commit(&args)?, args.out.clone().expect("clap requires --out"), true),
     };
+    // Every check comes before the first write: bad input writes nothing.
+    if let Some(entropy) = &entropy {
+        let format = committed.commitment.entropy_format;
+        format.check(entropy).map_err(anyhow::Error::msg).context("--entropy")?;
+    }
+    if fresh {
+        if out.join(COMMITMENT_FILE).exists() {
+            bail!(
+                "{} already holds a commitment; a draw is never re-run over another, choose a new directory",
+                out.display()
+            );
+        }
+        write_commitment(&out, &committed)?;
+    }
     let Some(entropy) = entropy else {
         println!(
             "\nPublish the commitment digest now. Once the public entropy exists, run\n  opendraw draw --committed {} --entropy TEXT",
@@ -127,18 +126,11 @@ pub fn run(args: DrawArgs) -> anyhow::Result<ExitCode> {
 fn commit(args: &DrawArgs) -> anyhow::Result<Committed> {
     let rules_path = args.rules.as_ref().expect("clap requires --rules");
     let rules = read_rules(rules_path)?;
-    let parameters = rules
-        .to_parameters()
-        .with_context(|| rules_path.display().to_string())?;
-    let targets = directory::read_targets(
-        args.targets.as_ref().expect("clap requires --targets"),
-        &rules.strata_by,
-    )?;
-    let inspectors = directory::read_inspectors(
-        args.inspectors
-            .as_ref()
-            .expect("clap requires --inspectors"),
-    )?;
+    let parameters = rules.to_parameters().with_context(|| rules_path.display().to_string())?;
+    let targets =
+        directory::read_targets(args.targets.as_ref().expect("clap requires --targets"), &rules.strata_by)?;
+    let inspectors =
+        directory::read_inspectors(args.inspectors.as_ref().expect("clap requires --inspectors"))?;
     let recusals = match &args.recusals {
         None => RecusalManifest::new(Vec::new()),
         Some(path) => {
@@ -152,11 +144,7 @@ fn commit(args: &DrawArgs) -> anyhow::Result<Committed> {
         }
     };
     for department in parameters.departments() {
-        if !inspectors
-            .inspectors()
-            .iter()
-            .any(|i| i.department == *department)
-        {
+        if !inspectors.inspectors().iter().any(|i| i.department == *department) {
             bail!(
                 "{}: no inspector belongs to department '{department}', which the rules name",
                 display(&args.inspectors)
@@ -177,6 +165,8 @@ fn commit(args: &DrawArgs) -> anyhow::Result<Committed> {
             Secret::from_bytes(bytes)
         }
     };
+    let entropy_format =
+        EntropyFormat::parse(&args.entropy_format).map_err(anyhow::Error::msg).context("--entropy-format")?;
     let entropy_source = EntropySource::parse(&args.entropy_source).context("--entropy-source")?;
     let inputs = DrawInputs {
         parameters: &parameters,
@@ -184,24 +174,13 @@ fn commit(args: &DrawArgs) -> anyhow::Result<Committed> {
         inspectors: &inspectors,
         recusals: &recusals,
     };
-    inputs
-        .check()
-        .with_context(|| rules_path.display().to_string())?;
-    let commitment = inputs.commitment(secret.hash(), entropy_source);
-    Ok(Committed {
-        commitment,
-        parameters,
-        targets,
-        inspectors,
-        recusals,
-        secret,
-    })
+    inputs.check().with_context(|| rules_path.display().to_string())?;
+    let commitment = inputs.commitment(secret.hash(), entropy_format, entropy_source);
+    Ok(Committed { commitment, parameters, targets, inspectors, recusals, secret })
 }
 
 fn display(path: &Option<PathBuf>) -> String {
-    path.as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default()
+    path.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
 }
 
 fn read_rules(path: &Path) -> anyhow::Result<Rules> {
@@ -217,7 +196,7 @@ fn read_rules(path: &Path) -> anyhow::Result<Rules> {
 fn write_commitment(out: &Path, committed: &Committed) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| out.display().to_string())?;
     write_file(out, PARAMETERS_FILE, &committed.parameters.to_text())?;
-    write_file(out, TARGETS_FILE, committed.targets.text())?;
+    write_file(out, TARGETS_FILE, &committed.targets.to_bytes())?;
     write_file(out, INSPECTORS_FILE, committed.inspectors.text())?;
     write_file(out, RECUSALS_FILE, committed.recusals.text())?;
     write_secret(out, &committed.secret)?;
@@ -240,24 +219,16 @@ fn write_commitment(out: &Path, committed: &Committed) -> anyhow::Result<()> {
         committed.recusals.len(),
         committed.recusals.digest()
     );
-    println!(
-        "  {PARAMETERS_FILE:<16} {:>10}                        {}",
-        "",
-        committed.parameters.digest()
-    );
+    println!("  {PARAMETERS_FILE:<16} {:>10}                        {}", "", committed.parameters.digest());
     Ok(())
 }
 
 fn load_committed(dir: &Path) -> anyhow::Result<Committed> {
     if dir.join(RESULT_FILE).exists() {
-        bail!(
-            "{} already holds a result; a draw is never re-run",
-            dir.display()
-        );
+        bail!("{} already holds a result; a draw is never re-run", dir.display());
     }
-    let read = |name: &str| {
-        std::fs::read(dir.join(name)).with_context(|| dir.join(name).display().to_string())
-    };
+    let read =
+        |name: &str| std::fs::read(dir.join(name)).with_context(|| dir.join(name).display().to_string());
     let (commitment, stated) = Commitment::parse(&read(COMMITMENT_FILE)?)?;
     let secret_text = read(SECRET_FILE)?;
     let secret = Secret::parse_hex(String::from_utf8_lossy(&secret_text).trim_end())
@@ -272,18 +243,18 @@ fn load_committed(dir: &Path) -> anyhow::Result<Committed> {
     };
     let recomputed = committed.inputs().commitment(
         committed.secret.hash(),
+        committed.commitment.entropy_format,
         committed.commitment.entropy_source.clone(),
     );
     if recomputed != committed.commitment || committed.commitment.digest() != stated {
-        bail!(
-            "{}: the files no longer match the commitment; they must not change after it",
-            dir.display()
-        );
+        bail!("{}: the files no longer match the commitment; they must not change after it", dir.display());
     }
     Ok(committed)
 }
 
 fn draw(committed: &Committed, entropy: Entropy, out: &Path) -> anyhow::Result<ExitCode> {
+    let format = committed.commitment.entropy_format;
+    format.check(&entropy).map_err(anyhow::Error::msg).context("--entropy")?;
     let digest = committed.commitment.digest();
     let seed = Seed::derive(&digest, &committed.secret, &entropy);
     let result: DrawResult = run_draw(&committed.inputs(), digest, &seed)?;
@@ -294,21 +265,10 @@ fn draw(committed: &Committed, entropy: Entropy, out: &Path) -> anyhow::Result<E
     write_file(out, RESULT_FILE, &files.result)?;
     println!("drawn with seed {}", seed.0);
     for stratum in &result.strata {
-        println!(
-            "  stratum {}: {} of {}",
-            stratum.key, stratum.quota, stratum.pool
-        );
+        println!("  stratum {}: {} of {}", stratum.key, stratum.quota, stratum.pool);
     }
-    println!(
-        "  {} targets, {} assignments",
-        result.targets.len(),
-        result.assignments.len()
-    );
-    println!(
-        "result {}  ({})",
-        Digest::of_file(&files.result),
-        out.join(RESULT_FILE).display()
-    );
+    println!("  {} targets, {} assignments", result.targets.len(), result.assignments.len());
+    println!("result {}  ({})", Digest::of_file(&files.result), out.join(RESULT_FILE).display());
     println!(
         "bundle {}  — check it with: opendraw verify {}",
         out.join(BUNDLE_FILE).display(),
@@ -327,8 +287,7 @@ fn draw(committed: &Committed, entropy: Entropy, out: &Path) -> anyhow::Result<E
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
     let temporary = dir.join(format!(".{name}.partial"));
     std::fs::write(&temporary, bytes).with_context(|| temporary.display().to_string())?;
-    std::fs::rename(&temporary, dir.join(name))
-        .with_context(|| dir.join(name).display().to_string())
+    std::fs::rename(&temporary, dir.join(name)).with_context(|| dir.join(name).display().to_string())
 }
 
 fn write_secret(dir: &Path, secret: &Secret) -> anyhow::Result<()> {
@@ -340,9 +299,7 @@ fn write_secret(dir: &Path, secret: &Secret) -> anyhow::Result<()> {
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     options.mode(0o600);
-    let mut file = options
-        .open(&temporary)
-        .with_context(|| temporary.display().to_string())?;
+    let mut file = options.open(&temporary).with_context(|| temporary.display().to_string())?;
     writeln!(file, "{}", secret.to_hex())?;
     std::fs::rename(&temporary, dir.join(SECRET_FILE))?;
     Ok(())

@@ -27,11 +27,7 @@ pub struct VerifyArgs {
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let pin = |flag: &str, value: &Option<String>| {
-        value
-            .as_deref()
-            .map(Digest::parse_hex)
-            .transpose()
-            .with_context(|| format!("--{flag}"))
+        value.as_deref().map(Digest::parse_hex).transpose().with_context(|| format!("--{flag}"))
     };
     let pins = Pins {
         commitment: pin("commitment", &args.commitment)?,

@@ -50,6 +50,67 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// How the public entropy is written, fixed at commitment. Without it, an
+/// operator who knows the secret could choose among spellings of the same
+/// public value (`31415`, `3 1 4 1 5`, `3,1,4,1,5`) after seeing each draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntropyFormat {
+    /// Faces of six-sided dice: the characters `1` to `6`, nothing else.
+    Dice,
+    /// Decimal digits `0` to `9`, nothing else.
+    Digits,
+    /// Lowercase hexadecimal digits, as randomness beacons publish values.
+    Hex,
+}
+
+impl EntropyFormat {
+    pub const ALL: [EntropyFormat; 3] = [Self::Dice, Self::Digits, Self::Hex];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dice => "dice",
+            Self::Digits => "digits",
+            Self::Hex => "hex",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|format| format.as_str() == text)
+            .ok_or_else(|| format!("'{text}' is not an entropy format (dice, digits, hex)"))
+    }
+
+    fn allows(self, c: char) -> bool {
+        match self {
+            Self::Dice => ('1'..='6').contains(&c),
+            Self::Digits => c.is_ascii_digit(),
+            Self::Hex => matches!(c, '0'..='9' | 'a'..='f'),
+        }
+    }
+
+    /// Checks that `entropy` is written in this format.
+    pub fn check(self, entropy: &Entropy) -> Result<(), String> {
+        match entropy.as_str().chars().enumerate().find(|(_, c)| !self.allows(*c)) {
+            None => Ok(()),
+            Some((index, c)) => Err(format!(
+                "'{c}' at character {} is not allowed in the committed entropy format '{}' ({})",
+                index + 1,
+                self.as_str(),
+                self.describe()
+            )),
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Dice => "only the digits 1 to 6, no spaces or separators",
+            Self::Digits => "only the digits 0 to 9, no spaces or separators",
+            Self::Hex => "only lowercase hex digits 0-9 and a-f",
+        }
+    }
+}
+
 /// Everything a draw is committed to before its entropy exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Commitment {
@@ -58,6 +119,7 @@ pub struct Commitment {
     pub inspectors: Digest,
     pub recusals: Digest,
     pub secret_hash: Digest,
+    pub entropy_format: EntropyFormat,
     pub entropy_source: EntropySource,
 }
 
@@ -72,6 +134,7 @@ impl Commitment {
                 self.inspectors.as_bytes(),
                 self.recusals.as_bytes(),
                 self.secret_hash.as_bytes(),
+                self.entropy_format.as_str().as_bytes(),
                 self.entropy_source.as_str().as_bytes(),
             ],
         )
@@ -84,6 +147,7 @@ impl Commitment {
         for (key, digest) in self.named_digests() {
             tsv::push_record(&mut out, &[key, &digest.to_hex()]);
         }
+        tsv::push_record(&mut out, &["entropy-format", self.entropy_format.as_str()]);
         tsv::push_record(&mut out, &["entropy-source", self.entropy_source.as_str()]);
         tsv::push_record(&mut out, &["digest", &self.digest().to_hex()]);
         out
@@ -111,6 +175,7 @@ impl Commitment {
             "inspectors",
             "recusals",
             "secret-hash",
+            "entropy-format",
             "entropy-source",
             "digest",
         ];
@@ -124,36 +189,31 @@ impl Commitment {
         for (&(number, line), key) in lines.iter().zip(keys) {
             let [found, value] = tsv::fields(FILE, number, line)?;
             if found != key {
-                return Err(ParseError::line(
-                    FILE,
-                    number,
-                    format!("a '{key}' line is expected here"),
-                ));
+                return Err(ParseError::line(FILE, number, format!("a '{key}' line is expected here")));
             }
             values.push((number, key, value));
         }
         if values[0].2 != PROTOCOL_VERSION {
-            return Err(ParseError::line(
-                FILE,
-                1,
-                format!("protocol version '{}' is not 1", values[0].2),
-            ));
+            return Err(ParseError::line(FILE, 1, format!("protocol version '{}' is not 1", values[0].2)));
         }
         let digest = |index: usize| {
             let (number, key, value) = values[index];
             Digest::parse_hex(value).map_err(|error| ParseError::field(FILE, number, key, error))
         };
-        let (number, key, source) = values[6];
+        let (format_line, format_key, format) = values[6];
+        let (number, key, source) = values[7];
         let commitment = Commitment {
             parameters: digest(1)?,
             targets: digest(2)?,
             inspectors: digest(3)?,
             recusals: digest(4)?,
             secret_hash: digest(5)?,
+            entropy_format: EntropyFormat::parse(format)
+                .map_err(|error| ParseError::field(FILE, format_line, format_key, error))?,
             entropy_source: EntropySource::parse(source)
                 .map_err(|error| ParseError::field(FILE, number, key, error))?,
         };
-        Ok((commitment, digest(7)?))
+        Ok((commitment, digest(8)?))
     }
 }
 
@@ -163,14 +223,7 @@ pub struct Seed(pub Digest);
 
 impl Seed {
     pub fn derive(commitment: &Digest, secret: &Secret, entropy: &Entropy) -> Self {
-        Self(Digest::tagged(
-            SEED_TAG,
-            &[
-                commitment.as_bytes(),
-                &secret.0,
-                entropy.as_str().as_bytes(),
-            ],
-        ))
+        Self(Digest::tagged(SEED_TAG, &[commitment.as_bytes(), &secret.0, entropy.as_str().as_bytes()]))
     }
 
     pub fn bytes(&self) -> [u8; 32] {
@@ -191,12 +244,7 @@ pub struct Reveal {
 impl Reveal {
     pub fn new(commitment: Digest, secret: Secret, entropy: Entropy) -> Self {
         let seed = Seed::derive(&commitment, &secret, &entropy).0;
-        Self {
-            commitment,
-            secret,
-            entropy,
-            seed,
-        }
+        Self { commitment, secret, entropy, seed }
     }
 
     pub fn to_text(&self) -> Vec<u8> {
@@ -223,24 +271,15 @@ impl Reveal {
         for (&(number, line), key) in lines.iter().zip(keys) {
             let [found, value] = tsv::fields(FILE, number, line)?;
             if found != key {
-                return Err(ParseError::line(
-                    FILE,
-                    number,
-                    format!("a '{key}' line is expected here"),
-                ));
+                return Err(ParseError::line(FILE, number, format!("a '{key}' line is expected here")));
             }
             values.push(value);
         }
         if values[0] != PROTOCOL_VERSION {
-            return Err(ParseError::line(
-                FILE,
-                1,
-                format!("protocol version '{}' is not 1", values[0]),
-            ));
+            return Err(ParseError::line(FILE, 1, format!("protocol version '{}' is not 1", values[0])));
         }
-        let at = |line: usize, key: &'static str| {
-            move |error: HexError| ParseError::field(FILE, line, key, error)
-        };
+        let at =
+            |line: usize, key: &'static str| move |error: HexError| ParseError::field(FILE, line, key, error);
         Ok(Self {
             commitment: Digest::parse_hex(values[1]).map_err(at(2, "commitment"))?,
             secret: Secret::parse_hex(values[2]).map_err(at(3, "secret"))?,
@@ -260,12 +299,19 @@ mod tests {
         let secret = Secret::from_bytes([0xab; 32]);
         assert_eq!(format!("{secret:?}"), "Secret(..)");
         assert!(
-            !format!(
-                "{:?}",
-                Reveal::new(Digest([0; 32]), secret, Entropy::parse("1").unwrap())
-            )
-            .contains("abab")
+            !format!("{:?}", Reveal::new(Digest([0; 32]), secret, Entropy::parse("1").unwrap()))
+                .contains("abab")
         );
+    }
+
+    #[test]
+    fn entropy_must_be_written_in_the_committed_format() {
+        let spaced = Entropy::parse("3 1 4").unwrap();
+        assert!(EntropyFormat::Digits.check(&Entropy::parse("314").unwrap()).is_ok());
+        assert!(EntropyFormat::Digits.check(&spaced).unwrap_err().contains("' ' at character 2"));
+        assert!(EntropyFormat::Dice.check(&Entropy::parse("1234560").unwrap()).is_err());
+        assert!(EntropyFormat::Hex.check(&Entropy::parse("00ff").unwrap()).is_ok());
+        assert!(EntropyFormat::Hex.check(&Entropy::parse("00FF").unwrap()).is_err());
     }
 
     #[test]
@@ -276,6 +322,7 @@ mod tests {
             inspectors: Digest([3; 32]),
             recusals: Digest([4; 32]),
             secret_hash: Secret::from_bytes([5; 32]).hash(),
+            entropy_format: EntropyFormat::Dice,
             entropy_source: EntropySource::parse("dice rolled in public").unwrap(),
         };
         let (read, stated) = Commitment::parse(&commitment.to_text()).unwrap();

@@ -34,15 +34,10 @@ impl Date {
             part.parse().map_err(|_| form())
         };
         let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-        if year < 1000 || !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month)
-        {
+        if year < 1000 || !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
             return Err(DateError::NoSuchDay(text.to_owned()));
         }
-        Ok(Self {
-            year,
-            month: month as u8,
-            day: day as u8,
-        })
+        Ok(Self { year, month: month as u8, day: day as u8 })
     }
 
     pub fn year(self) -> u16 {
@@ -52,9 +47,7 @@ impl Date {
 
 fn days_in_month(year: u16, month: u16) -> u16 {
     match month {
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
-            29
-        }
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -80,29 +73,11 @@ mod tests {
 
     #[test]
     fn refuses_impossible_days_and_other_forms() {
-        assert_eq!(
-            Date::parse("2023-02-29"),
-            Err(DateError::NoSuchDay("2023-02-29".into()))
-        );
-        assert_eq!(
-            Date::parse("1900-02-29"),
-            Err(DateError::NoSuchDay("1900-02-29".into()))
-        );
-        assert_eq!(
-            Date::parse("2026-13-01"),
-            Err(DateError::NoSuchDay("2026-13-01".into()))
-        );
-        assert_eq!(
-            Date::parse("2026-1-01"),
-            Err(DateError::Form("2026-1-01".into()))
-        );
-        assert_eq!(
-            Date::parse("2026/01/01"),
-            Err(DateError::Form("2026/01/01".into()))
-        );
-        assert_eq!(
-            Date::parse("+026-01-01"),
-            Err(DateError::Form("+026-01-01".into()))
-        );
+        assert_eq!(Date::parse("2023-02-29"), Err(DateError::NoSuchDay("2023-02-29".into())));
+        assert_eq!(Date::parse("1900-02-29"), Err(DateError::NoSuchDay("1900-02-29".into())));
+        assert_eq!(Date::parse("2026-13-01"), Err(DateError::NoSuchDay("2026-13-01".into())));
+        assert_eq!(Date::parse("2026-1-01"), Err(DateError::Form("2026-1-01".into())));
+        assert_eq!(Date::parse("2026/01/01"), Err(DateError::Form("2026/01/01".into())));
+        assert_eq!(Date::parse("+026-01-01"), Err(DateError::Form("+026-01-01".into())));
     }
 }

@@ -52,6 +52,37 @@ impl fmt::Debug for Digest {
     }
 }
 
+/// SHA-256 of a file that arrives in pieces, computed on another thread so
+/// that writing the next piece and hashing the last one overlap.
+pub struct BackgroundDigest {
+    pieces: std::sync::mpsc::Sender<std::sync::Arc<String>>,
+    worker: std::thread::JoinHandle<Digest>,
+}
+
+impl BackgroundDigest {
+    pub fn start() -> Self {
+        let (pieces, received) = std::sync::mpsc::channel::<std::sync::Arc<String>>();
+        let worker = std::thread::spawn(move || {
+            let mut hasher = Sha256::new();
+            for piece in received {
+                hasher.update(piece.as_bytes());
+            }
+            Digest(hasher.finalize().into())
+        });
+        Self { pieces, worker }
+    }
+
+    pub fn feed(&self, piece: std::sync::Arc<String>) {
+        self.pieces.send(piece).expect("the hashing thread lives until finish");
+    }
+
+    /// The digest of all pieces fed, in order.
+    pub fn finish(self) -> Digest {
+        drop(self.pieces);
+        self.worker.join().expect("the hashing thread does not panic")
+    }
+}
+
 /// Why a text is not 32 bytes of lowercase hex.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HexError {
@@ -64,15 +95,9 @@ pub enum HexError {
 /// Parses 64 lowercase hex digits into 32 bytes. Uppercase is refused so that
 /// every value has exactly one spelling in the published files.
 pub fn parse_hex32(text: &str) -> Result<[u8; 32], HexError> {
-    let bad = text
-        .chars()
-        .enumerate()
-        .find(|(_, c)| !matches!(c, '0'..='9' | 'a'..='f'));
+    let bad = text.chars().enumerate().find(|(_, c)| !matches!(c, '0'..='9' | 'a'..='f'));
     if let Some((index, found)) = bad {
-        return Err(HexError::Digit {
-            found,
-            position: index + 1,
-        });
+        return Err(HexError::Digit { found, position: index + 1 });
     }
     let mut out = [0u8; 32];
     hex::decode_to_slice(text, &mut out).map_err(|_| HexError::Length(text.len()))?;
@@ -99,14 +124,16 @@ mod tests {
         manual.extend_from_slice(&2u64.to_be_bytes());
         manual.extend_from_slice(b"ab");
         manual.extend_from_slice(&0u64.to_be_bytes());
-        assert_eq!(
-            Digest::tagged("tag", &[b"ab", b""]),
-            Digest::of_file(&manual)
-        );
-        assert_ne!(
-            Digest::tagged("tag", &[b"ab", b""]),
-            Digest::tagged("tag", &[b"a", b"b"])
-        );
+        assert_eq!(Digest::tagged("tag", &[b"ab", b""]), Digest::of_file(&manual));
+        assert_ne!(Digest::tagged("tag", &[b"ab", b""]), Digest::tagged("tag", &[b"a", b"b"]));
+    }
+
+    #[test]
+    fn background_digest_equals_the_digest_of_the_whole() {
+        let hasher = BackgroundDigest::start();
+        hasher.feed(std::sync::Arc::new("ab".to_string()));
+        hasher.feed(std::sync::Arc::new("c".to_string()));
+        assert_eq!(hasher.finish(), Digest::of_file(b"abc"));
     }
 
     #[test]
@@ -115,20 +142,8 @@ mod tests {
         assert!(parse_hex32(&good).is_ok());
         assert_eq!(parse_hex32(&good[1..]), Err(HexError::Length(63)));
         let upper = format!("A{}", &good[1..]);
-        assert_eq!(
-            parse_hex32(&upper),
-            Err(HexError::Digit {
-                found: 'A',
-                position: 1
-            })
-        );
+        assert_eq!(parse_hex32(&upper), Err(HexError::Digit { found: 'A', position: 1 }));
         let bad = format!("{}g", &good[1..]);
-        assert_eq!(
-            parse_hex32(&bad),
-            Err(HexError::Digit {
-                found: 'g',
-                position: 64
-            })
-        );
+        assert_eq!(parse_hex32(&bad), Err(HexError::Digit { found: 'g', position: 64 }));
     }
 }

@@ -3,7 +3,7 @@
 //! same result.
 
 use super::assign::assign_inspectors;
-use super::commitment::{Commitment, Seed};
+use super::commitment::{Commitment, EntropyFormat, Seed};
 use super::digest::Digest;
 use super::field::{EntropySource, StratumKey, TargetId};
 use super::manifest::{InspectorManifest, RecusalManifest, TargetManifest};
@@ -42,23 +42,26 @@ impl<'a> DrawInputs<'a> {
                 return Err(InputError::StratumWithoutQuota(key.clone()));
             }
             if size > u64::from(u32::MAX) {
-                return Err(InputError::StratumTooLarge {
-                    key: key.clone(),
-                    size,
-                });
+                return Err(InputError::StratumTooLarge { key: key.clone(), size });
             }
         }
         check_pool_size(self.inspectors.len() as u64).map_err(InputError::TooManyInspectors)
     }
 
     /// The commitment these inputs give with this secret hash and source.
-    pub fn commitment(&self, secret_hash: Digest, entropy_source: EntropySource) -> Commitment {
+    pub fn commitment(
+        &self,
+        secret_hash: Digest,
+        entropy_format: EntropyFormat,
+        entropy_source: EntropySource,
+    ) -> Commitment {
         Commitment {
             parameters: self.parameters.digest(),
             targets: self.targets.digest(),
             inspectors: self.inspectors.digest(),
             recusals: self.recusals.digest(),
             secret_hash,
+            entropy_format,
             entropy_source,
         }
     }
@@ -81,39 +84,30 @@ pub fn check_pool_size(size: u64) -> Result<(), u64> {
 }
 
 /// Runs the whole draw for a commitment and seed.
-pub fn run_draw(
-    inputs: &DrawInputs<'_>,
-    commitment: Digest,
-    seed: &Seed,
-) -> Result<DrawResult, InputError> {
+pub fn run_draw(inputs: &DrawInputs<'_>, commitment: Digest, seed: &Seed) -> Result<DrawResult, InputError> {
     inputs.check()?;
     let mut stream = DrawStream::new(seed.bytes());
     let (strata, selected) = draw_targets(inputs, &mut stream);
-    let targets: Vec<SelectedTarget> = selected
+    let ids: Vec<TargetId> = selected
         .iter()
-        .map(|&index| SelectedTarget {
+        .map(|&index| TargetId::parse(inputs.targets.get(index as usize).id).expect("manifest ids are valid"))
+        .collect();
+    let targets = selected
+        .iter()
+        .zip(&ids)
+        .map(|(&index, id)| SelectedTarget {
             stratum: inputs.targets.stratum_index(index as usize),
-            id: TargetId::parse(inputs.targets.get(index as usize).id)
-                .expect("manifest ids are valid"),
+            id: id.clone(),
         })
         .collect();
-    let (assignments, failure) = assign_inspectors(inputs, &selected, &mut stream);
-    Ok(DrawResult {
-        commitment,
-        strata,
-        targets,
-        assignments,
-        failure,
-    })
+    let (assignments, failure) = assign_inspectors(inputs, &selected, &ids, &mut stream);
+    Ok(DrawResult { commitment, strata, targets, assignments, failure })
 }
 
 /// Draws each stratum's quota by partial Fisher–Yates over its members in
 /// canonical order; strata go in bytewise order of their keys. Returns the
 /// outcome per stratum and the drawn targets' manifest indices in draw order.
-pub fn draw_targets(
-    inputs: &DrawInputs<'_>,
-    stream: &mut DrawStream,
-) -> (Vec<StratumOutcome>, Vec<u32>) {
+pub fn draw_targets(inputs: &DrawInputs<'_>, stream: &mut DrawStream) -> (Vec<StratumOutcome>, Vec<u32>) {
     let manifest = inputs.targets;
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); manifest.strata().len()];
     for index in 0..manifest.len() {
@@ -122,19 +116,12 @@ pub fn draw_targets(
     let mut outcomes = Vec::with_capacity(members.len());
     let mut selected = Vec::new();
     for (key, mut pool) in manifest.strata().iter().zip(members) {
-        let quota = inputs
-            .parameters
-            .quota_for(key)
-            .expect("checked: every stratum has a quota");
+        let quota = inputs.parameters.quota_for(key).expect("checked: every stratum has a quota");
         let size = pool.len() as u32;
         let count = quota.of(size);
         fisher_yates_prefix(&mut pool, count as usize, stream);
         selected.extend_from_slice(&pool[..count as usize]);
-        outcomes.push(StratumOutcome {
-            key: key.clone(),
-            pool: size,
-            quota: count,
-        });
+        outcomes.push(StratumOutcome { key: key.clone(), pool: size, quota: count });
     }
     (outcomes, selected)
 }

@@ -7,6 +7,7 @@
 //! is always valid.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Longest field, in bytes of UTF-8.
 pub const MAX_FIELD_BYTES: usize = 128;
@@ -41,13 +42,10 @@ pub fn check_field(text: &str, max: usize) -> Result<(), FieldError> {
         return Err(FieldError::Empty);
     }
     if text.len() > max {
-        return Err(FieldError::TooLong {
-            len: text.len(),
-            max,
-        });
+        return Err(FieldError::TooLong { len: text.len(), max });
     }
     // ASCII fast path: ids are mostly ASCII, and this runs once per manifest row.
-    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    if is_printable_ascii(text.as_bytes()) {
         if text.starts_with(' ') || text.ends_with(' ') {
             return Err(FieldError::SurroundingSpace);
         }
@@ -61,10 +59,7 @@ pub fn check_field(text: &str, max: usize) -> Result<(), FieldError> {
                 return Err(FieldError::LineBreak { position });
             }
             c if c.is_control() => {
-                return Err(FieldError::Control {
-                    code: c as u32,
-                    position,
-                });
+                return Err(FieldError::Control { code: c as u32, position });
             }
             _ => {}
         }
@@ -75,16 +70,37 @@ pub fn check_field(text: &str, max: usize) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// Whether every byte is printable ASCII (0x20 to 0x7E), eight bytes at a
+/// time: the common case for ids, checked for every row of a manifest.
+fn is_printable_ascii(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Whether some byte of `word` is below `n` (n <= 128); exact as a yes/no
+    // answer (Bit Twiddling Hacks, "hasless").
+    let has_less = |word: u64, n: u64| word.wrapping_sub(ONES * n) & !word & HIGH != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().expect("chunks of eight"));
+        let is_delete = has_less(word ^ (ONES * 0x7f), 1);
+        if word & HIGH != 0 || has_less(word, 0x20) || is_delete {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|b| (0x20..0x7f).contains(b))
+}
+
 macro_rules! field_newtype {
     ($(#[$doc:meta])* $name:ident, $max:expr) => {
         $(#[$doc])*
+        // Shared, so that a result naming the same inspector or department
+        // thousands of times holds one copy of the text.
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name(String);
+        pub struct $name(Arc<str>);
 
         impl $name {
             pub fn parse(text: &str) -> Result<Self, FieldError> {
                 check_field(text, $max)?;
-                Ok(Self(text.to_owned()))
+                Ok(Self(Arc::from(text)))
             }
 
             pub fn as_str(&self) -> &str {
@@ -98,7 +114,7 @@ macro_rules! field_newtype {
             }
         }
 
-        // Hash, Eq and Ord come from the inner String, so a map keyed by the
+        // Hash, Eq and Ord come from the inner str, so a map keyed by the
         // newtype can be looked up by `&str`.
         impl std::borrow::Borrow<str> for $name {
             fn borrow(&self) -> &str {
@@ -163,17 +179,15 @@ field_newtype!(
 /// An inspection item's code. Unlike other fields it may not hold a comma,
 /// which separates codes in the inspector manifest.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ItemCode(String);
+pub struct ItemCode(Arc<str>);
 
 impl ItemCode {
     pub fn parse(text: &str) -> Result<Self, FieldError> {
         check_field(text, MAX_FIELD_BYTES)?;
         if let Some(index) = text.chars().position(|c| c == ',') {
-            return Err(FieldError::Comma {
-                position: index + 1,
-            });
+            return Err(FieldError::Comma { position: index + 1 });
         }
-        Ok(Self(text.to_owned()))
+        Ok(Self(Arc::from(text)))
     }
 
     pub fn as_str(&self) -> &str {
@@ -200,53 +214,32 @@ mod tests {
     #[test]
     fn rejects_what_would_break_a_line_or_a_column() {
         assert_eq!(check_field("", 128), Err(FieldError::Empty));
-        assert_eq!(
-            check_field("a\tb", 128),
-            Err(FieldError::Tab { position: 2 })
-        );
-        assert_eq!(
-            check_field("ab\n", 128),
-            Err(FieldError::LineBreak { position: 3 })
-        );
-        assert_eq!(
-            check_field("a\rb", 128),
-            Err(FieldError::LineBreak { position: 2 })
-        );
-        assert_eq!(
-            check_field("甲\u{2028}", 128),
-            Err(FieldError::LineBreak { position: 2 })
-        );
-        assert_eq!(
-            check_field("a\u{7}", 128),
-            Err(FieldError::Control {
-                code: 7,
-                position: 2
-            })
-        );
-        assert_eq!(
-            check_field("é\u{9f}", 128),
-            Err(FieldError::Control {
-                code: 0x9f,
-                position: 2
-            })
-        );
+        assert_eq!(check_field("a\tb", 128), Err(FieldError::Tab { position: 2 }));
+        assert_eq!(check_field("ab\n", 128), Err(FieldError::LineBreak { position: 3 }));
+        assert_eq!(check_field("a\rb", 128), Err(FieldError::LineBreak { position: 2 }));
+        assert_eq!(check_field("甲\u{2028}", 128), Err(FieldError::LineBreak { position: 2 }));
+        assert_eq!(check_field("a\u{7}", 128), Err(FieldError::Control { code: 7, position: 2 }));
+        assert_eq!(check_field("é\u{9f}", 128), Err(FieldError::Control { code: 0x9f, position: 2 }));
         assert_eq!(check_field(" a", 128), Err(FieldError::SurroundingSpace));
-        assert_eq!(
-            check_field("甲\u{3000}", 128),
-            Err(FieldError::SurroundingSpace)
-        );
-        assert_eq!(
-            check_field("abcd", 3),
-            Err(FieldError::TooLong { len: 4, max: 3 })
-        );
+        assert_eq!(check_field("甲\u{3000}", 128), Err(FieldError::SurroundingSpace));
+        assert_eq!(check_field("abcd", 3), Err(FieldError::TooLong { len: 4, max: 3 }));
+    }
+
+    #[test]
+    fn the_ascii_fast_path_agrees_with_a_byte_by_byte_check() {
+        for byte in 0u8..=255 {
+            for position in 0..17 {
+                let mut bytes = vec![b'a'; 17];
+                bytes[position] = byte;
+                let plain = bytes.iter().all(|b| (0x20..0x7f).contains(b));
+                assert_eq!(is_printable_ascii(&bytes), plain, "byte {byte:#x} at {position}");
+            }
+        }
     }
 
     #[test]
     fn item_codes_may_not_hold_commas() {
-        assert_eq!(
-            ItemCode::parse("A,B"),
-            Err(FieldError::Comma { position: 2 })
-        );
+        assert_eq!(ItemCode::parse("A,B"), Err(FieldError::Comma { position: 2 }));
         assert!(ItemCode::parse("SC-01").is_ok());
     }
 }

@@ -3,7 +3,8 @@
 //! secret comes in from outside. `docs/PROTOCOL.md` specifies it byte for
 //! byte; the section numbers in comments point there.
 
-mod assign;
+pub mod assign;
+mod bitset;
 pub mod commitment;
 pub mod date;
 pub mod digest;
@@ -17,7 +18,7 @@ pub mod stream;
 pub mod tsv;
 pub mod verify;
 
-pub use commitment::{Commitment, PROTOCOL_VERSION, Reveal, Secret, Seed};
+pub use commitment::{Commitment, EntropyFormat, PROTOCOL_VERSION, Reveal, Secret, Seed};
 pub use date::Date;
 pub use digest::Digest;
 pub use draw::{DrawInputs, InputError, run_draw};

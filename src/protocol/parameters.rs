@@ -35,9 +35,7 @@ impl BasisPoints {
             return Err(invalid());
         }
         if fraction.len() > 2 {
-            return Err(format!(
-                "'{text}' is finer than 0.01 %, the smallest step (one basis point)"
-            ));
+            return Err(format!("'{text}' is finer than 0.01 %, the smallest step (one basis point)"));
         }
         let whole: u32 = whole.parse().map_err(|_| invalid())?;
         let fraction: u32 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
@@ -95,9 +93,7 @@ impl Quota {
     fn parse(kind: &str, value: &str) -> Result<Self, String> {
         let number = tsv::parse_count(value)?;
         match kind {
-            "ratio" => {
-                BasisPoints::new(u32::try_from(number).unwrap_or(u32::MAX)).map(Quota::Ratio)
-            }
+            "ratio" => BasisPoints::new(u32::try_from(number).unwrap_or(u32::MAX)).map(Quota::Ratio),
             "count" => u32::try_from(number)
                 .map(Quota::Count)
                 .map_err(|_| format!("a count of {number} is 2^32 or more")),
@@ -116,15 +112,10 @@ impl InspectorsPerTarget {
 
     pub fn new(value: u32) -> Result<Self, String> {
         if value < Self::MIN {
-            return Err(format!(
-                "{value} inspectors per target is fewer than the statutory minimum of 2"
-            ));
+            return Err(format!("{value} inspectors per target is fewer than the statutory minimum of 2"));
         }
         if value > Self::MAX {
-            return Err(format!(
-                "{value} inspectors per target is more than {}",
-                Self::MAX
-            ));
+            return Err(format!("{value} inspectors per target is more than {}", Self::MAX));
         }
         Ok(Self(value))
     }
@@ -153,26 +144,12 @@ impl CrossRule {
 
     fn parse(text: &str) -> Result<Self, String> {
         Ok(match text {
-            "none" => Self {
-                region: false,
-                unit: false,
-            },
-            "region" => Self {
-                region: true,
-                unit: false,
-            },
-            "unit" => Self {
-                region: false,
-                unit: true,
-            },
-            "region,unit" => Self {
-                region: true,
-                unit: true,
-            },
+            "none" => Self { region: false, unit: false },
+            "region" => Self { region: true, unit: false },
+            "unit" => Self { region: false, unit: true },
+            "region,unit" => Self { region: true, unit: true },
             other => {
-                return Err(format!(
-                    "'{other}' is not one of none, region, unit, region,unit"
-                ));
+                return Err(format!("'{other}' is not one of none, region, unit, region,unit"));
             }
         })
     }
@@ -242,10 +219,7 @@ impl Parameters {
 
     /// The quota rule for a stratum: its own, else the default.
     pub fn quota_for(&self, stratum: &StratumKey) -> Option<Quota> {
-        self.stratum_quotas
-            .get(stratum)
-            .copied()
-            .or(self.default_quota)
+        self.stratum_quotas.get(stratum).copied().or(self.default_quota)
     }
 
     pub fn to_text(&self) -> Vec<u8> {
@@ -255,17 +229,11 @@ impl Parameters {
         for item in &self.items {
             tsv::push_record(&mut out, &["item", item.as_str()]);
         }
-        tsv::push_record(
-            &mut out,
-            &["certificate-date", &self.certificate_date.to_string()],
-        );
+        tsv::push_record(&mut out, &["certificate-date", &self.certificate_date.to_string()]);
         let per_target = self.inspectors_per_target.get().to_string();
         tsv::push_record(&mut out, &["inspectors-per-target", &per_target]);
         tsv::push_record(&mut out, &["cross", self.cross.as_str()]);
-        tsv::push_record(
-            &mut out,
-            &["balance", if self.balance { "yes" } else { "no" }],
-        );
+        tsv::push_record(&mut out, &["balance", if self.balance { "yes" } else { "no" }]);
         for department in &self.departments {
             tsv::push_record(&mut out, &["department", department.as_str()]);
         }
@@ -290,10 +258,7 @@ impl Parameters {
     /// Reads a published parameters file, refusing anything but its
     /// canonical form.
     pub fn parse(text: &[u8]) -> Result<Self, ParseError> {
-        let mut reader = Reader {
-            lines: tsv::lines(PARAMETERS_FILE, text)?.peekable(),
-            last: 0,
-        };
+        let mut reader = Reader { lines: tsv::lines(PARAMETERS_FILE, text)?.peekable(), last: 0 };
         reader.expect_magic()?;
         let task = reader.one("task", TaskId::parse)?;
         let items = reader.repeated("item", ItemCode::parse)?;
@@ -312,11 +277,7 @@ impl Parameters {
         let default_quota = reader.default_quota()?;
         let stratum_quotas = reader.stratum_quotas()?;
         if let Some((number, _)) = reader.lines.next() {
-            return Err(ParseError::line(
-                PARAMETERS_FILE,
-                number,
-                "is not a parameters line in its place",
-            ));
+            return Err(ParseError::line(PARAMETERS_FILE, number, "is not a parameters line in its place"));
         }
         let parameters = Parameters::new(
             task,
@@ -333,10 +294,7 @@ impl Parameters {
         // Every rule above keeps one spelling per value; this catches what
         // they might have missed.
         if parameters.to_text() != text {
-            return Err(ParseError::file(
-                PARAMETERS_FILE,
-                "is not in canonical form",
-            ));
+            return Err(ParseError::file(PARAMETERS_FILE, "is not in canonical form"));
         }
         Ok(parameters)
     }
@@ -354,11 +312,7 @@ impl<'a, I: Iterator<Item = (usize, &'a str)>> Reader<'a, I> {
                 self.last = 1;
                 Ok(())
             }
-            _ => Err(ParseError::line(
-                PARAMETERS_FILE,
-                1,
-                "must be 'opendraw-parameters<TAB>1'",
-            )),
+            _ => Err(ParseError::line(PARAMETERS_FILE, 1, "must be 'opendraw-parameters<TAB>1'")),
         }
     }
 
@@ -375,11 +329,7 @@ impl<'a, I: Iterator<Item = (usize, &'a str)>> Reader<'a, I> {
     }
 
     fn missing(&self, key: &str) -> ParseError {
-        ParseError::line(
-            PARAMETERS_FILE,
-            self.last + 1,
-            format!("a '{key}' line is expected here"),
-        )
+        ParseError::line(PARAMETERS_FILE, self.last + 1, format!("a '{key}' line is expected here"))
     }
 
     fn one<T, E: fmt::Display>(
@@ -389,11 +339,7 @@ impl<'a, I: Iterator<Item = (usize, &'a str)>> Reader<'a, I> {
     ) -> Result<T, ParseError> {
         let (number, fields) = self.next_of(key).ok_or_else(|| self.missing(key))?;
         let [value] = fields[..] else {
-            return Err(ParseError::line(
-                PARAMETERS_FILE,
-                number,
-                format!("'{key}' takes one value"),
-            ));
+            return Err(ParseError::line(PARAMETERS_FILE, number, format!("'{key}' takes one value")));
         };
         parse(value).map_err(|error| ParseError::field(PARAMETERS_FILE, number, key, error))
     }
@@ -405,11 +351,7 @@ impl<'a, I: Iterator<Item = (usize, &'a str)>> Reader<'a, I> {
         parse: impl Fn(&str) -> Result<T, E>,
     ) -> Result<Vec<T>, ParseError> {
         let mut values: Vec<T> = vec![self.one(key, &parse)?];
-        while self
-            .lines
-            .peek()
-            .is_some_and(|(_, line)| line.split('\t').next() == Some(key))
-        {
+        while self.lines.peek().is_some_and(|(_, line)| line.split('\t').next() == Some(key)) {
             let value = self.one(key, &parse)?;
             if values.last().is_some_and(|last| *last >= value) {
                 let reason = "values must be in bytewise order without repeats";
@@ -485,10 +427,7 @@ mod tests {
         assert_eq!(three_percent.of(101), 4);
         assert_eq!(three_percent.of(1), 1);
         assert_eq!(three_percent.of(0), 0);
-        assert_eq!(
-            Quota::Ratio(BasisPoints::new(10_000).unwrap()).of(u32::MAX),
-            u32::MAX
-        );
+        assert_eq!(Quota::Ratio(BasisPoints::new(10_000).unwrap()).of(u32::MAX), u32::MAX);
         assert_eq!(Quota::Count(5).of(3), 3);
     }
 

@@ -124,17 +124,7 @@ impl DrawResult {
         let mut out = Vec::with_capacity(64 * (self.targets.len() + self.assignments.len()) + 256);
         tsv::push_record(&mut out, &["opendraw-result", PROTOCOL_VERSION]);
         tsv::push_record(&mut out, &["commitment", &self.commitment.to_hex()]);
-        tsv::push_record(
-            &mut out,
-            &[
-                "status",
-                if self.failure.is_some() {
-                    "failed"
-                } else {
-                    "complete"
-                },
-            ],
-        );
+        tsv::push_record(&mut out, &["status", if self.failure.is_some() { "failed" } else { "complete" }]);
         for stratum in &self.strata {
             let (pool, quota) = (stratum.pool.to_string(), stratum.quota.to_string());
             tsv::push_record(&mut out, &["stratum", stratum.key.as_str(), &pool, &quota]);
@@ -142,17 +132,10 @@ impl DrawResult {
         for (index, target) in self.targets.iter().enumerate() {
             let position = (index + 1).to_string();
             let stratum = self.strata[target.stratum].key.as_str();
-            tsv::push_record(
-                &mut out,
-                &["target", &position, stratum, target.id.as_str()],
-            );
+            tsv::push_record(&mut out, &["target", &position, stratum, target.id.as_str()]);
         }
         for assignment in &self.assignments {
-            let mut fields = vec![
-                "assign",
-                assignment.target.as_str(),
-                assignment.department.as_str(),
-            ];
+            let mut fields = vec!["assign", assignment.target.as_str(), assignment.department.as_str()];
             fields.extend(assignment.inspectors.iter().map(InspectorId::as_str));
             tsv::push_record(&mut out, &fields);
         }
@@ -197,19 +180,12 @@ impl DrawResult {
                     }
                     Ok((number, value.to_owned()))
                 }
-                None => Err(ParseError::file(
-                    FILE,
-                    format!("ends before its '{key}' line"),
-                )),
+                None => Err(ParseError::file(FILE, format!("ends before its '{key}' line"))),
             }
         };
         let (_, version) = header(&mut lines, "opendraw-result")?;
         if version != PROTOCOL_VERSION {
-            return Err(ParseError::line(
-                FILE,
-                1,
-                format!("protocol version '{version}' is not 1"),
-            ));
+            return Err(ParseError::line(FILE, 1, format!("protocol version '{version}' is not 1")));
         }
         let (number, commitment) = header(&mut lines, "commitment")?;
         let commitment = Digest::parse_hex(&commitment)
@@ -238,9 +214,8 @@ impl DrawResult {
             let mut fields = line.split('\t');
             let kind = fields.next().unwrap_or_default();
             let fields: Vec<&str> = fields.collect();
-            let at = |column: &'static str| {
-                move |error: String| ParseError::field(FILE, number, column, error)
-            };
+            let at =
+                |column: &'static str| move |error: String| ParseError::field(FILE, number, column, error);
             match kind {
                 "stratum" if result.targets.is_empty() => {
                     let [key, pool, quota] = fields[..] else {
@@ -251,9 +226,8 @@ impl DrawResult {
                         ));
                     };
                     let count = |text: &str| {
-                        tsv::parse_count(text).and_then(|n| {
-                            u32::try_from(n).map_err(|_| format!("{n} is 2^32 or more"))
-                        })
+                        tsv::parse_count(text)
+                            .and_then(|n| u32::try_from(n).map_err(|_| format!("{n} is 2^32 or more")))
                     };
                     result.strata.push(StratumOutcome {
                         key: StratumKey::parse(key).map_err(|e| at("stratum")(e.to_string()))?,
@@ -291,13 +265,10 @@ impl DrawResult {
                     };
                     let inspectors = inspectors
                         .iter()
-                        .map(|id| {
-                            InspectorId::parse(id).map_err(|e| at("inspector_id")(e.to_string()))
-                        })
+                        .map(|id| InspectorId::parse(id).map_err(|e| at("inspector_id")(e.to_string())))
                         .collect::<Result<Vec<_>, _>>()?;
                     result.assignments.push(Assignment {
-                        target: TargetId::parse(target)
-                            .map_err(|e| at("target_id")(e.to_string()))?,
+                        target: TargetId::parse(target).map_err(|e| at("target_id")(e.to_string()))?,
                         department: Department::parse(department)
                             .map_err(|e| at("department")(e.to_string()))?,
                         inspectors,
@@ -312,13 +283,11 @@ impl DrawResult {
                         ));
                     };
                     let count = |text: &str| {
-                        tsv::parse_count(text).and_then(|n| {
-                            u32::try_from(n).map_err(|_| format!("{n} is 2^32 or more"))
-                        })
+                        tsv::parse_count(text)
+                            .and_then(|n| u32::try_from(n).map_err(|_| format!("{n} is 2^32 or more")))
                     };
                     result.failure = Some(AssignmentFailure {
-                        target: TargetId::parse(target)
-                            .map_err(|e| at("target_id")(e.to_string()))?,
+                        target: TargetId::parse(target).map_err(|e| at("target_id")(e.to_string()))?,
                         department: Department::parse(department)
                             .map_err(|e| at("department")(e.to_string()))?,
                         rule: EligibilityRule::parse(rule)
@@ -328,19 +297,12 @@ impl DrawResult {
                     });
                 }
                 _ => {
-                    return Err(ParseError::line(
-                        FILE,
-                        number,
-                        format!("a '{kind}' line cannot stand here"),
-                    ));
+                    return Err(ParseError::line(FILE, number, format!("a '{kind}' line cannot stand here")));
                 }
             }
         }
         if failed != result.failure.is_some() {
-            return Err(ParseError::file(
-                FILE,
-                "its status and its failure line disagree",
-            ));
+            return Err(ParseError::file(FILE, "its status and its failure line disagree"));
         }
         Ok(result)
     }

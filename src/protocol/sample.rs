@@ -10,10 +10,7 @@ use super::stream::DrawStream;
 /// Moves a uniformly chosen `k` of `items` to its front, in draw order.
 pub fn fisher_yates_prefix<T>(items: &mut [T], k: usize, stream: &mut DrawStream) {
     let n = items.len();
-    assert!(
-        k <= n && n <= u32::MAX as usize,
-        "k of n needs k <= n < 2^32"
-    );
+    assert!(k <= n && n <= u32::MAX as usize, "k of n needs k <= n < 2^32");
     for i in 0..k {
         let j = i + stream.uniform_below((n - i) as u32) as usize;
         items.swap(i, j);
@@ -29,11 +26,7 @@ pub fn fisher_yates_ranks(n: u32, k: u32, stream: &mut DrawStream) -> Vec<u32> {
     // wrote another value; those writes are kept in `moved`.
     let mut moved: Vec<(u32, u32)> = Vec::new();
     let value_at = |moved: &[(u32, u32)], position: u32| {
-        moved
-            .iter()
-            .rev()
-            .find(|(p, _)| *p == position)
-            .map_or(position, |(_, v)| *v)
+        moved.iter().rev().find(|(p, _)| *p == position).map_or(position, |(_, v)| *v)
     };
     let mut chosen = Vec::with_capacity(k as usize);
     for i in 0..k {

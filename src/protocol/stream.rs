@@ -17,10 +17,7 @@ pub struct DrawStream {
 
 impl DrawStream {
     pub fn new(seed: [u8; 32]) -> Self {
-        Self {
-            rng: ChaCha20Rng::from_seed(seed),
-            words_read: 0,
-        }
+        Self { rng: ChaCha20Rng::from_seed(seed), words_read: 0 }
     }
 
     /// The next keystream word.
@@ -63,14 +60,8 @@ mod tests {
     fn words_are_the_rfc_8439_keystream_read_little_endian() {
         // RFC 8439 appendix A.1, test vector #1: all-zero key and nonce.
         let mut stream = DrawStream::new([0; 32]);
-        assert_eq!(
-            stream.next_word(),
-            u32::from_le_bytes([0x76, 0xb8, 0xe0, 0xad])
-        );
-        assert_eq!(
-            stream.next_word(),
-            u32::from_le_bytes([0xa0, 0xf1, 0x3d, 0x90])
-        );
+        assert_eq!(stream.next_word(), u32::from_le_bytes([0x76, 0xb8, 0xe0, 0xad]));
+        assert_eq!(stream.next_word(), u32::from_le_bytes([0xa0, 0xf1, 0x3d, 0x90]));
         assert_eq!(stream.words_read(), 2);
     }
 

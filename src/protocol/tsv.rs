@@ -29,35 +29,15 @@ impl fmt::Display for ParseError {
 
 impl ParseError {
     pub fn file(file: &'static str, reason: impl Into<String>) -> Self {
-        Self {
-            file,
-            line: None,
-            column: None,
-            reason: reason.into(),
-        }
+        Self { file, line: None, column: None, reason: reason.into() }
     }
 
     pub fn line(file: &'static str, line: usize, reason: impl Into<String>) -> Self {
-        Self {
-            file,
-            line: Some(line),
-            column: None,
-            reason: reason.into(),
-        }
+        Self { file, line: Some(line), column: None, reason: reason.into() }
     }
 
-    pub fn field(
-        file: &'static str,
-        line: usize,
-        column: &'static str,
-        reason: impl fmt::Display,
-    ) -> Self {
-        Self {
-            file,
-            line: Some(line),
-            column: Some(column),
-            reason: reason.to_string(),
-        }
+    pub fn field(file: &'static str, line: usize, column: &'static str, reason: impl fmt::Display) -> Self {
+        Self { file, line: Some(line), column: Some(column), reason: reason.to_string() }
     }
 }
 
@@ -66,21 +46,30 @@ pub fn lines<'a>(
     file: &'static str,
     bytes: &'a [u8],
 ) -> Result<impl Iterator<Item = (usize, &'a str)>, ParseError> {
-    let text = std::str::from_utf8(bytes).map_err(|error| {
-        let line = bytes[..error.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        ParseError::line(file, line, "is not valid UTF-8")
-    })?;
+    let text = std::str::from_utf8(bytes).map_err(|error| utf8_error(file, bytes, error))?;
+    text_lines(file, text)
+}
+
+/// Takes ownership of a published file's bytes once they are known to be
+/// UTF-8, so that large files are checked only once.
+pub fn decode(file: &'static str, bytes: Vec<u8>) -> Result<String, ParseError> {
+    String::from_utf8(bytes).map_err(|error| utf8_error(file, error.as_bytes(), error.utf8_error()))
+}
+
+/// The lines of text already known to be UTF-8.
+pub fn text_lines<'a>(
+    file: &'static str,
+    text: &'a str,
+) -> Result<impl Iterator<Item = (usize, &'a str)>, ParseError> {
     let Some(body) = text.strip_suffix('\n') else {
         return Err(ParseError::file(file, "does not end with a line feed (LF)"));
     };
-    Ok(body
-        .split('\n')
-        .enumerate()
-        .map(|(index, line)| (index + 1, line)))
+    Ok(body.split('\n').enumerate().map(|(index, line)| (index + 1, line)))
+}
+
+fn utf8_error(file: &'static str, bytes: &[u8], error: std::str::Utf8Error) -> ParseError {
+    let line = bytes[..error.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+    ParseError::line(file, line, "is not valid UTF-8")
 }
 
 /// Splits a line into exactly `N` tab-separated fields.
@@ -92,21 +81,13 @@ pub fn fields<'a, const N: usize>(
     let mut out = [""; N];
     let mut parts = line.split('\t');
     for (index, slot) in out.iter_mut().enumerate() {
-        *slot = parts.next().ok_or_else(|| {
-            ParseError::line(
-                file,
-                number,
-                format!("has {index} fields; {N} are expected"),
-            )
-        })?;
+        *slot = parts
+            .next()
+            .ok_or_else(|| ParseError::line(file, number, format!("has {index} fields; {N} are expected")))?;
     }
     if parts.next().is_some() {
         let found = line.split('\t').count();
-        return Err(ParseError::line(
-            file,
-            number,
-            format!("has {found} fields; {N} are expected"),
-        ));
+        return Err(ParseError::line(file, number, format!("has {found} fields; {N} are expected")));
     }
     Ok(out)
 }
@@ -118,9 +99,7 @@ pub fn parse_count(text: &str) -> Result<u64, String> {
         && (text == "0" || !text.starts_with('0'))
         && text.len() <= 19;
     if !canonical {
-        return Err(format!(
-            "'{text}' is not a decimal number without leading zeros"
-        ));
+        return Err(format!("'{text}' is not a decimal number without leading zeros"));
     }
     text.parse().map_err(|_| format!("'{text}' is too large"))
 }

@@ -7,8 +7,7 @@ use super::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE, Reveal, Seed};
 use super::digest::Digest;
 use super::draw::{DrawInputs, run_draw};
 use super::manifest::{
-    INSPECTORS_FILE, InspectorManifest, RECUSALS_FILE, RecusalManifest, TARGETS_FILE,
-    TargetManifest,
+    INSPECTORS_FILE, InspectorManifest, RECUSALS_FILE, RecusalManifest, TARGETS_FILE, TargetManifest,
 };
 use super::parameters::{PARAMETERS_FILE, Parameters};
 use super::result::{DrawResult, RESULT_FILE};
@@ -36,7 +35,7 @@ impl BundleFiles {
         Self {
             commitment: commitment.to_text(),
             parameters: inputs.parameters.to_text(),
-            targets: inputs.targets.text().to_vec(),
+            targets: inputs.targets.to_bytes(),
             inspectors: inputs.inspectors.text().to_vec(),
             recusals: inputs.recusals.text().to_vec(),
             reveal: reveal.to_text(),
@@ -148,12 +147,7 @@ impl Report {
     ) -> bool {
         let passed = outcome.is_ok();
         let detail = outcome.unwrap_or_else(|failure| failure);
-        self.checks.push(Check {
-            kind,
-            subject: subject.into(),
-            passed,
-            detail,
-        });
+        self.checks.push(Check { kind, subject: subject.into(), passed, detail });
         passed
     }
 }
@@ -161,9 +155,9 @@ impl Report {
 /// Runs every check that the files allow, in the order of PROTOCOL.md §10.
 pub fn verify(files: &BundleFiles, pins: &Pins) -> Report {
     let mut report = Report::default();
-    let Ok((commitment, stated)) = Commitment::parse(&files.commitment).map_err(|error| {
-        report.record(CheckKind::Document, COMMITMENT_FILE, Err(error.to_string()))
-    }) else {
+    let Ok((commitment, stated)) = Commitment::parse(&files.commitment)
+        .map_err(|error| report.record(CheckKind::Document, COMMITMENT_FILE, Err(error.to_string())))
+    else {
         return report;
     };
     let committed = [
@@ -173,18 +167,10 @@ pub fn verify(files: &BundleFiles, pins: &Pins) -> Report {
         (RECUSALS_FILE, &files.recusals, commitment.recusals),
     ];
     for (name, bytes, expected) in committed {
-        report.record(
-            CheckKind::FileDigest,
-            name,
-            compare_digest(expected, Digest::of_file(bytes)),
-        );
+        report.record(CheckKind::FileDigest, name, compare_digest(expected, Digest::of_file(bytes)));
     }
     let digest = commitment.digest();
-    report.record(
-        CheckKind::Commitment,
-        "digest",
-        check_commitment(digest, stated, pins.commitment),
-    );
+    report.record(CheckKind::Commitment, "digest", check_commitment(digest, stated, pins.commitment));
 
     let Ok(reveal) = Reveal::parse(&files.reveal)
         .map_err(|error| report.record(CheckKind::Document, REVEAL_FILE, Err(error.to_string())))
@@ -193,33 +179,20 @@ pub fn verify(files: &BundleFiles, pins: &Pins) -> Report {
     };
     let secret_hash = reveal.secret.hash();
     let secret = if secret_hash == commitment.secret_hash {
-        Ok(format!(
-            "its hash {} is the committed one",
-            short(secret_hash)
-        ))
+        Ok(format!("its hash {} is the committed one", short(secret_hash)))
     } else {
-        Err(format!(
-            "its hash is {}, the commitment holds {}",
-            secret_hash, commitment.secret_hash
-        ))
+        Err(format!("its hash is {}, the commitment holds {}", secret_hash, commitment.secret_hash))
     };
     report.record(CheckKind::Secret, "against its hash", secret);
     let seed = Seed::derive(&digest, &reveal.secret, &reveal.entropy);
     let seed_outcome = if reveal.commitment != digest {
-        Err(format!(
-            "reveal.tsv names commitment {}, not {}",
-            reveal.commitment, digest
-        ))
+        Err(format!("reveal.tsv names commitment {}, not {}", reveal.commitment, digest))
+    } else if let Err(reason) = commitment.entropy_format.check(&reveal.entropy) {
+        Err(format!("the entropy is not written as committed: {reason}"))
     } else if seed.0 == reveal.seed {
-        Ok(format!(
-            "{} from the commitment, secret and entropy",
-            short(seed.0)
-        ))
+        Ok(format!("{} from the commitment, secret and entropy", short(seed.0)))
     } else {
-        Err(format!(
-            "the commitment, secret and entropy give {}, reveal.tsv states {}",
-            seed.0, reveal.seed
-        ))
+        Err(format!("the commitment, secret and entropy give {}, reveal.tsv states {}", seed.0, reveal.seed))
     };
     report.record(CheckKind::Seed, "derivation", seed_outcome);
 
@@ -235,20 +208,16 @@ pub fn verify(files: &BundleFiles, pins: &Pins) -> Report {
     let expected_digest = expected.digest();
     let actual = Digest::of_file(&files.result);
     let outcome = match pins.result {
-        Some(pin) if pin != actual => Err(format!(
-            "result.tsv hashes to {actual}, the public log holds {pin}"
-        )),
-        _ if actual != expected_digest => Err(format!(
-            "result.tsv hashes to {actual}; the recomputed result hashes to {expected_digest}"
-        )),
-        Some(_) => Ok(format!(
-            "{} matches the recomputed result and the public log",
-            short(actual)
-        )),
-        None => Ok(format!(
-            "{} matches the recomputed result; compare it with the public log",
-            short(actual)
-        )),
+        Some(pin) if pin != actual => {
+            Err(format!("result.tsv hashes to {actual}, the public log holds {pin}"))
+        }
+        _ if actual != expected_digest => {
+            Err(format!("result.tsv hashes to {actual}; the recomputed result hashes to {expected_digest}"))
+        }
+        Some(_) => Ok(format!("{} matches the recomputed result and the public log", short(actual))),
+        None => {
+            Ok(format!("{} matches the recomputed result; compare it with the public log", short(actual)))
+        }
     };
     report.record(CheckKind::ResultDigest, RESULT_FILE, outcome);
     report
@@ -293,22 +262,16 @@ fn compare_digest(expected: Digest, actual: Digest) -> Result<String, String> {
     if expected == actual {
         Ok(format!("{} as committed", short(actual)))
     } else {
-        Err(format!(
-            "the file hashes to {actual}, the commitment holds {expected}"
-        ))
+        Err(format!("the file hashes to {actual}, the commitment holds {expected}"))
     }
 }
 
 fn check_commitment(digest: Digest, stated: Digest, pin: Option<Digest>) -> Result<String, String> {
     if digest != stated {
-        return Err(format!(
-            "the committed values give {digest}, commitment.tsv states {stated}"
-        ));
+        return Err(format!("the committed values give {digest}, commitment.tsv states {stated}"));
     }
     match pin {
-        Some(pin) if pin != digest => Err(format!(
-            "{digest} is not the digest in the public log, {pin}"
-        )),
+        Some(pin) if pin != digest => Err(format!("{digest} is not the digest in the public log, {pin}")),
         Some(_) => Ok(format!("{} matches the public log", short(digest))),
         None => Ok(format!("{digest}; compare it with the public log")),
     }
@@ -319,19 +282,14 @@ fn check_commitment(digest: Digest, stated: Digest, pin: Option<Digest>) -> Resu
 /// difference it finds.
 fn compare_results(expected: &DrawResult, found: &DrawResult, report: &mut Report) {
     if found.commitment != expected.commitment {
-        let detail = format!(
-            "result.tsv is for commitment {}, not {}",
-            found.commitment, expected.commitment
-        );
+        let detail =
+            format!("result.tsv is for commitment {}, not {}", found.commitment, expected.commitment);
         report.record(CheckKind::Document, RESULT_FILE, Err(detail));
     }
     for (index, stratum) in expected.strata.iter().enumerate() {
         let expected_ids = selection(expected, index);
         let outcome = match found.strata.iter().position(|s| s.key == stratum.key) {
-            None => Err(format!(
-                "missing from the published result (expected {} drawn)",
-                stratum.quota
-            )),
+            None => Err(format!("missing from the published result (expected {} drawn)", stratum.quota)),
             Some(at) => {
                 let published = &found.strata[at];
                 let found_ids = selection(found, at);
@@ -345,32 +303,20 @@ fn compare_results(expected: &DrawResult, found: &DrawResult, report: &mut Repor
                 {
                     Err(difference)
                 } else {
-                    Ok(format!(
-                        "{} of {} drawn, as published",
-                        stratum.quota, stratum.pool
-                    ))
+                    Ok(format!("{} of {} drawn, as published", stratum.quota, stratum.pool))
                 }
             }
         };
         report.record(CheckKind::Stratum, stratum.key.as_str(), outcome);
     }
-    for extra in found
-        .strata
-        .iter()
-        .filter(|s| !expected.strata.iter().any(|e| e.key == s.key))
-    {
+    for extra in found.strata.iter().filter(|s| !expected.strata.iter().any(|e| e.key == s.key)) {
         report.record(
             CheckKind::Stratum,
             extra.key.as_str(),
             Err("published, but no target of the pool is in it".into()),
         );
     }
-    let inspectors = match expected
-        .assignments
-        .iter()
-        .zip(&found.assignments)
-        .find(|(e, f)| e != f)
-    {
+    let inspectors = match expected.assignments.iter().zip(&found.assignments).find(|(e, f)| e != f) {
         Some((e, f)) if e.target != f.target || e.department != f.department => Err(format!(
             "expected target {} (department {}) next, found target {} (department {})",
             e.target, e.department, f.target, f.department
@@ -388,10 +334,7 @@ fn compare_results(expected: &DrawResult, found: &DrawResult, report: &mut Repor
             found.assignments.len()
         )),
         None => {
-            let per_target = expected
-                .assignments
-                .first()
-                .map_or(0, |a| a.inspectors.len());
+            let per_target = expected.assignments.first().map_or(0, |a| a.inspectors.len());
             Ok(format!(
                 "{} assignments of {} inspectors each, as published",
                 expected.assignments.len(),
@@ -403,23 +346,14 @@ fn compare_results(expected: &DrawResult, found: &DrawResult, report: &mut Repor
     let outcome = match (&expected.failure, &found.failure) {
         (None, None) => Ok("complete: every drawn target has its inspectors".to_string()),
         (Some(e), Some(f)) if e == f => Ok(format!("failed, as published: {e}")),
-        (Some(e), _) => Err(format!(
-            "the draw fails: {e}; the published result says otherwise"
-        )),
-        (None, Some(f)) => Err(format!(
-            "the draw completes; the published result records a failure: {f}"
-        )),
+        (Some(e), _) => Err(format!("the draw fails: {e}; the published result says otherwise")),
+        (None, Some(f)) => Err(format!("the draw completes; the published result records a failure: {f}")),
     };
     report.record(CheckKind::Outcome, "status", outcome);
 }
 
 fn selection(result: &DrawResult, stratum: usize) -> Vec<&str> {
-    result
-        .targets
-        .iter()
-        .filter(|t| t.stratum == stratum)
-        .map(|t| t.id.as_str())
-        .collect()
+    result.targets.iter().filter(|t| t.stratum == stratum).map(|t| t.id.as_str()).collect()
 }
 
 fn first_difference(stratum: &str, expected: &[&str], found: &[&str]) -> Option<String> {
@@ -453,10 +387,7 @@ fn first_difference(stratum: &str, expected: &[&str], found: &[&str]) -> Option<
 }
 
 fn join(ids: &[super::field::InspectorId]) -> String {
-    ids.iter()
-        .map(|id| id.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    ids.iter().map(|id| id.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 fn short(digest: Digest) -> String {

@@ -6,8 +6,7 @@ use super::super::field::{Department, InspectorId, ItemCode, Region, Unit};
 use super::super::tsv::{self, ParseError};
 
 pub const INSPECTORS_FILE: &str = "inspectors.tsv";
-pub const INSPECTORS_HEADER: &str =
-    "inspector_id\tdepartment\tunit\tregion\titems\tcertificate_expires";
+pub const INSPECTORS_HEADER: &str = "inspector_id\tdepartment\tunit\tregion\titems\tcertificate_expires";
 
 /// One inspector as the draw sees them; contact details and other directory
 /// fields stay out of the manifest.
@@ -39,14 +38,7 @@ impl Inspector {
         if items.is_empty() {
             return None;
         }
-        Some(Self {
-            id,
-            department,
-            unit,
-            region,
-            items,
-            certificate_expires,
-        })
+        Some(Self { id, department, unit, region, items, certificate_expires })
     }
 
     pub fn items(&self) -> &[ItemCode] {
@@ -55,9 +47,7 @@ impl Inspector {
 
     /// Qualified for every one of `required` (bytewise sorted).
     pub fn is_qualified_for(&self, required: &[ItemCode]) -> bool {
-        required
-            .iter()
-            .all(|item| self.items.binary_search(item).is_ok())
+        required.iter().all(|item| self.items.binary_search(item).is_ok())
     }
 
     /// The certificate is valid on `date` up to and including its expiry day.
@@ -104,26 +94,15 @@ impl InspectorManifest {
         indexed.sort_by(|a, b| a.1.id.cmp(&b.1.id));
         if let Some(pair) = indexed.windows(2).find(|pair| pair[0].1.id == pair[1].1.id) {
             let (a, b) = (pair[0].0, pair[1].0);
-            return Err(DuplicateInspector {
-                id: pair[0].1.id.clone(),
-                first: a.min(b),
-                second: a.max(b),
-            });
+            return Err(DuplicateInspector { id: pair[0].1.id.clone(), first: a.min(b), second: a.max(b) });
         }
-        let inspectors: Vec<Inspector> = indexed
-            .into_iter()
-            .map(|(_, inspector)| inspector)
-            .collect();
+        let inspectors: Vec<Inspector> = indexed.into_iter().map(|(_, inspector)| inspector).collect();
         let mut text = Vec::new();
         tsv::push_record(&mut text, &[INSPECTORS_HEADER]);
         for inspector in &inspectors {
             inspector.write(&mut text);
         }
-        Ok(Self {
-            digest: Digest::of_file(&text),
-            text,
-            inspectors,
-        })
+        Ok(Self { digest: Digest::of_file(&text), text, inspectors })
     }
 
     /// Reads a published manifest, refusing anything but its canonical form.
@@ -134,17 +113,14 @@ impl InspectorManifest {
         let mut inspectors: Vec<Inspector> = Vec::new();
         for (number, line) in lines {
             let [id, department, unit, region, items, expires] = tsv::fields(FILE, number, line)?;
-            let at = |column: &'static str| {
-                move |error: String| ParseError::field(FILE, number, column, error)
-            };
+            let at =
+                |column: &'static str| move |error: String| ParseError::field(FILE, number, column, error);
             let id = InspectorId::parse(id).map_err(|e| at("inspector_id")(e.to_string()))?;
-            let department =
-                Department::parse(department).map_err(|e| at("department")(e.to_string()))?;
+            let department = Department::parse(department).map_err(|e| at("department")(e.to_string()))?;
             let unit = Unit::parse(unit).map_err(|e| at("unit")(e.to_string()))?;
             let region = Region::parse(region).map_err(|e| at("region")(e.to_string()))?;
             let items = parse_item_list(items).map_err(at("items"))?;
-            let expires =
-                Date::parse(expires).map_err(|e| at("certificate_expires")(e.to_string()))?;
+            let expires = Date::parse(expires).map_err(|e| at("certificate_expires")(e.to_string()))?;
             if let Some(previous) = inspectors.last()
                 && previous.id >= id
             {
@@ -155,20 +131,9 @@ impl InspectorManifest {
                 };
                 return Err(at("inspector_id")(format!("'{id}' {why}")));
             }
-            inspectors.push(Inspector {
-                id,
-                department,
-                unit,
-                region,
-                items,
-                certificate_expires: expires,
-            });
+            inspectors.push(Inspector { id, department, unit, region, items, certificate_expires: expires });
         }
-        Ok(Self {
-            digest: Digest::of_file(&text),
-            text,
-            inspectors,
-        })
+        Ok(Self { digest: Digest::of_file(&text), text, inspectors })
     }
 
     pub fn inspectors(&self) -> &[Inspector] {
@@ -198,9 +163,7 @@ fn parse_item_list(text: &str) -> Result<Vec<ItemCode>, String> {
     for part in text.split(',') {
         let item = ItemCode::parse(part).map_err(|error| format!("item code '{part}' {error}"))?;
         if items.last().is_some_and(|last| *last >= item) {
-            return Err(format!(
-                "item codes must be in bytewise order without repeats ('{part}')"
-            ));
+            return Err(format!("item codes must be in bytewise order without repeats ('{part}')"));
         }
         items.push(item);
     }

@@ -32,11 +32,7 @@ impl RecusalManifest {
         for pair in &pairs {
             tsv::push_record(&mut text, &[pair.inspector.as_str(), pair.target.as_str()]);
         }
-        Self {
-            digest: Digest::of_file(&text),
-            text,
-            pairs,
-        }
+        Self { digest: Digest::of_file(&text), text, pairs }
     }
 
     /// Reads a published manifest, refusing anything but its canonical form.
@@ -61,11 +57,7 @@ impl RecusalManifest {
             }
             pairs.push(pair);
         }
-        Ok(Self {
-            digest: Digest::of_file(&text),
-            text,
-            pairs,
-        })
+        Ok(Self { digest: Digest::of_file(&text), text, pairs })
     }
 
     pub fn pairs(&self) -> &[Recusal] {

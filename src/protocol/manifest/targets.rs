@@ -1,32 +1,27 @@
 //! The target manifest: the frozen pool of eligible targets (PROTOCOL.md §2.2).
 //!
 //! A pool may hold millions of targets, so the manifest keeps its canonical
-//! text and refers to fields by byte spans into it instead of allocating a
-//! string per field.
+//! text and, per target, only where its line starts and its stratum; the
+//! other fields are split off the line when asked for, which only drawn
+//! targets are.
 
-use std::cmp::Ordering;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::super::digest::Digest;
 use super::super::field::{FieldError, MAX_FIELD_BYTES, StratumKey, check_field};
 use super::super::tsv::{self, ParseError};
+use super::chunked::ChunkedText;
 
 pub const TARGETS_FILE: &str = "targets.tsv";
 pub const TARGETS_HEADER: &str = "target_id\tstratum\tregion\tunit";
 const COLUMNS: [&str; 4] = ["target_id", "stratum", "region", "unit"];
 
+/// A target's line: its offset in the text (which stays below 4 GiB) and
+/// its stratum. 8 bytes a target.
 #[derive(Debug, Clone, Copy)]
-struct Span {
-    start: u32,
-    len: u32,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Row {
-    id: Span,
-    region: Span,
-    unit: Span,
-    stratum: u32,
+pub(super) struct Row {
+    pub start: u32,
+    pub stratum: u32,
 }
 
 /// One target of the pool.
@@ -42,7 +37,7 @@ pub struct Target<'a> {
 /// The pool of targets in canonical order (bytewise by id), with its digest.
 #[derive(Debug, Clone)]
 pub struct TargetManifest {
-    text: Vec<u8>,
+    text: ChunkedText,
     rows: Vec<Row>,
     /// Stratum keys in bytewise order; rows refer to them by index.
     strata: Vec<StratumKey>,
@@ -51,50 +46,45 @@ pub struct TargetManifest {
 
 impl TargetManifest {
     /// Reads a published manifest, refusing anything but its canonical form.
-    pub fn parse(text: Vec<u8>) -> Result<Self, ParseError> {
-        if text.len() > u32::MAX as usize {
+    /// The digest is computed on another thread while the rows are read.
+    pub fn parse(bytes: Vec<u8>) -> Result<Self, ParseError> {
+        if bytes.len() > u32::MAX as usize {
             return Err(ParseError::file(TARGETS_FILE, "is larger than 4 GiB"));
         }
+        let text = tsv::decode(TARGETS_FILE, bytes)?;
+        let (rows, digest) = std::thread::scope(|scope| {
+            let digest = scope.spawn(|| Digest::of_file(text.as_bytes()));
+            let rows = Self::parse_rows(&text);
+            (rows, digest.join().expect("hashing does not panic"))
+        });
+        Ok(rows?.finish(ChunkedText::whole(text), digest))
+    }
+
+    fn parse_rows(text: &str) -> Result<RowCollector, ParseError> {
         let mut rows = RowCollector::new(Order::Strict);
-        let mut lines = tsv::lines(TARGETS_FILE, &text)?;
+        let mut lines = tsv::text_lines(TARGETS_FILE, text)?;
         super::expect_header(TARGETS_FILE, lines.next(), TARGETS_HEADER)?;
         let base = text.as_ptr() as usize;
-        let span = |field: &str| Span {
-            start: (field.as_ptr() as usize - base) as u32,
-            len: field.len() as u32,
-        };
         for (number, line) in lines {
             let [id, stratum, region, unit] = tsv::fields(TARGETS_FILE, number, line)?;
             let located = |error: RowError| match error {
-                RowError::Field { column, error } => {
-                    ParseError::field(TARGETS_FILE, number, column, error)
-                }
+                RowError::Field { column, error } => ParseError::field(TARGETS_FILE, number, column, error),
                 RowError::OutOfOrder { .. } => ParseError::field(
                     TARGETS_FILE,
                     number,
                     COLUMNS[0],
                     format!("'{id}' is not in bytewise order after the line before it"),
                 ),
-                RowError::Duplicate { .. } => ParseError::field(
-                    TARGETS_FILE,
-                    number,
-                    COLUMNS[0],
-                    format!("'{id}' appears twice"),
-                ),
-                RowError::TooLarge => {
-                    ParseError::line(TARGETS_FILE, number, "has 2^32 or more targets")
+                RowError::Duplicate { .. } => {
+                    ParseError::field(TARGETS_FILE, number, COLUMNS[0], format!("'{id}' appears twice"))
                 }
+                RowError::TooLarge => ParseError::line(TARGETS_FILE, number, "has 2^32 or more targets"),
             };
             let stratum = rows.check(id, stratum, region, unit).map_err(located)?;
-            let row = Row {
-                id: span(id),
-                region: span(region),
-                unit: span(unit),
-                stratum,
-            };
-            rows.push(&text, row).map_err(located)?;
+            let row = Row { start: (line.as_ptr() as usize - base) as u32, stratum };
+            rows.push(row, id).map_err(located)?;
         }
-        Ok(rows.finish(text))
+        Ok(rows)
     }
 
     pub fn len(&self) -> usize {
@@ -107,11 +97,11 @@ impl TargetManifest {
 
     pub fn get(&self, index: usize) -> Target<'_> {
         let row = self.rows[index];
-        let unit = self.str(row.unit);
+        let [id, _, region, unit] = self.text.fields(row.start);
         Target {
-            id: self.str(row.id),
+            id,
             stratum: &self.strata[row.stratum as usize],
-            region: self.str(row.region),
+            region,
             unit: (!unit.is_empty()).then_some(unit),
         }
     }
@@ -122,9 +112,7 @@ impl TargetManifest {
 
     /// The index of the target with this id.
     pub fn find(&self, id: &str) -> Option<usize> {
-        self.rows
-            .binary_search_by(|row| self.str(row.id).as_bytes().cmp(id.as_bytes()))
-            .ok()
+        self.rows.binary_search_by(|row| self.text.id(row.start).cmp(id)).ok()
     }
 
     /// Stratum keys in bytewise order.
@@ -137,127 +125,20 @@ impl TargetManifest {
         self.rows[index].stratum as usize
     }
 
+    /// The canonical file, in pieces whose concatenation is the file.
+    pub fn pieces(&self) -> impl Iterator<Item = &[u8]> {
+        self.text.pieces()
+    }
+
     /// The canonical file, byte for byte.
-    pub fn text(&self) -> &[u8] {
-        &self.text
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.text.len());
+        self.pieces().for_each(|piece| out.extend_from_slice(piece));
+        out
     }
 
     pub fn digest(&self) -> Digest {
         self.digest
-    }
-
-    fn str(&self, span: Span) -> &str {
-        let bytes = &self.text[span.start as usize..(span.start + span.len) as usize];
-        // Every span was cut from validated UTF-8 at field boundaries.
-        std::str::from_utf8(bytes).expect("spans lie on field boundaries")
-    }
-}
-
-/// Builds a manifest from rows in any order, e.g. a directory export.
-#[derive(Debug)]
-pub struct TargetManifestBuilder {
-    text: Vec<u8>,
-    rows: RowCollector,
-}
-
-impl Default for TargetManifestBuilder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl TargetManifestBuilder {
-    pub fn new() -> Self {
-        let mut text = Vec::new();
-        tsv::push_record(&mut text, &[TARGETS_HEADER]);
-        Self {
-            text,
-            rows: RowCollector::new(Order::Any),
-        }
-    }
-
-    /// Adds a target; `unit` may be empty. Fields are validated here, once.
-    pub fn push(
-        &mut self,
-        id: &str,
-        stratum: &str,
-        region: &str,
-        unit: &str,
-    ) -> Result<(), RowError> {
-        let stratum_index = self.rows.check(id, stratum, region, unit)?;
-        let [id, _, region, unit] = append_row(&mut self.text, [id, stratum, region, unit]);
-        self.rows.push(
-            &self.text,
-            Row {
-                id,
-                region,
-                unit,
-                stratum: stratum_index,
-            },
-        )
-    }
-
-    pub fn len(&self) -> usize {
-        self.rows.rows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.rows.is_empty()
-    }
-
-    /// Sorts the rows into canonical order if they came in another.
-    pub fn finish(self) -> Result<TargetManifest, RowError> {
-        let Self { text, rows } = self;
-        if text.len() > u32::MAX as usize {
-            return Err(RowError::TooLarge);
-        }
-        if rows.sorted {
-            return Ok(rows.finish(text));
-        }
-        let field = |span: Span| &text[span.start as usize..(span.start + span.len) as usize];
-        let mut order: Vec<u32> = (0..rows.rows.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            field(rows.rows[a as usize].id).cmp(field(rows.rows[b as usize].id))
-        });
-        let duplicate = order.windows(2).find(|pair| {
-            field(rows.rows[pair[0] as usize].id) == field(rows.rows[pair[1] as usize].id)
-        });
-        if let Some(pair) = duplicate {
-            let (first, second) = (pair[0].min(pair[1]) as usize, pair[0].max(pair[1]) as usize);
-            let id = String::from_utf8_lossy(field(rows.rows[first].id)).into_owned();
-            return Err(RowError::Duplicate { id, first, second });
-        }
-        let mut sorted_text = Vec::with_capacity(text.len());
-        tsv::push_record(&mut sorted_text, &[TARGETS_HEADER]);
-        let mut sorted_rows = Vec::with_capacity(rows.rows.len());
-        for index in order {
-            let row = rows.rows[index as usize];
-            let text_of = |span: Span| {
-                std::str::from_utf8(field(span)).expect("spans lie on field boundaries")
-            };
-            let stratum = rows.keys[row.stratum as usize].as_str();
-            let [id, _, region, unit] = append_row(
-                &mut sorted_text,
-                [
-                    text_of(row.id),
-                    stratum,
-                    text_of(row.region),
-                    text_of(row.unit),
-                ],
-            );
-            sorted_rows.push(Row {
-                id,
-                region,
-                unit,
-                stratum: row.stratum,
-            });
-        }
-        let rows = RowCollector {
-            rows: sorted_rows,
-            sorted: true,
-            ..rows
-        };
-        Ok(rows.finish(sorted_text))
     }
 }
 
@@ -265,40 +146,14 @@ impl TargetManifestBuilder {
 /// were pushed, from 0.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowError {
-    Field {
-        column: &'static str,
-        error: FieldError,
-    },
-    Duplicate {
-        id: String,
-        first: usize,
-        second: usize,
-    },
-    OutOfOrder {
-        row: usize,
-    },
+    Field { column: &'static str, error: FieldError },
+    Duplicate { id: String, first: usize, second: usize },
+    OutOfOrder { row: usize },
     TooLarge,
 }
 
-/// Writes one row and returns where each of its fields landed.
-fn append_row(text: &mut Vec<u8>, fields: [&str; 4]) -> [Span; 4] {
-    let mut spans = [Span { start: 0, len: 0 }; 4];
-    for (index, field) in fields.iter().enumerate() {
-        if index > 0 {
-            text.push(b'\t');
-        }
-        spans[index] = Span {
-            start: text.len() as u32,
-            len: field.len() as u32,
-        };
-        text.extend_from_slice(field.as_bytes());
-    }
-    text.push(b'\n');
-    spans
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Order {
+pub(super) enum Order {
     /// A published file: rows must already be in canonical order.
     Strict,
     /// A builder: rows may come in any order and are sorted at the end.
@@ -307,28 +162,24 @@ enum Order {
 
 /// What parsing and building share: field checks, stratum interning, order.
 #[derive(Debug)]
-struct RowCollector {
-    rows: Vec<Row>,
-    keys: Vec<StratumKey>,
-    key_index: HashMap<StratumKey, u32>,
+pub(super) struct RowCollector {
+    pub rows: Vec<Row>,
+    pub keys: Vec<StratumKey>,
+    key_index: FxHashMap<StratumKey, u32>,
     order: Order,
     /// Whether every row so far came after the one before it.
-    sorted: bool,
+    pub sorted: bool,
+    last_id: String,
 }
 
 impl RowCollector {
-    fn new(order: Order) -> Self {
-        Self {
-            rows: Vec::new(),
-            keys: Vec::new(),
-            key_index: HashMap::new(),
-            order,
-            sorted: true,
-        }
+    pub(super) fn new(order: Order) -> Self {
+        let key_index = FxHashMap::default();
+        Self { rows: Vec::new(), keys: Vec::new(), key_index, order, sorted: true, last_id: String::new() }
     }
 
     /// Validates a row's fields and returns its stratum's index.
-    fn check(
+    pub(super) fn check(
         &mut self,
         id: &str,
         stratum: &str,
@@ -346,46 +197,44 @@ impl RowCollector {
         if let Some(&index) = self.key_index.get(stratum) {
             return Ok(index);
         }
-        let key = StratumKey::parse(stratum).map_err(|error| RowError::Field {
-            column: COLUMNS[1],
-            error,
-        })?;
+        let key =
+            StratumKey::parse(stratum).map_err(|error| RowError::Field { column: COLUMNS[1], error })?;
         let index = self.keys.len() as u32;
         self.keys.push(key.clone());
         self.key_index.insert(key, index);
         Ok(index)
     }
 
-    fn push(&mut self, text: &[u8], row: Row) -> Result<(), RowError> {
+    /// Adds a row, checking its id against the one before.
+    pub(super) fn push(&mut self, row: Row, id: &str) -> Result<(), RowError> {
         if self.rows.len() as u64 >= u64::from(u32::MAX) {
             return Err(RowError::TooLarge);
         }
-        if let Some(last) = self.rows.last() {
-            let id_of = |span: Span| &text[span.start as usize..(span.start + span.len) as usize];
-            match id_of(last.id).cmp(id_of(row.id)) {
-                Ordering::Less => {}
-                Ordering::Equal => {
-                    let id = String::from_utf8_lossy(id_of(row.id)).into_owned();
+        if !self.rows.is_empty() {
+            match self.last_id.as_str().cmp(id) {
+                std::cmp::Ordering::Less => {}
+                std::cmp::Ordering::Equal => {
                     let second = self.rows.len();
-                    return Err(RowError::Duplicate {
-                        id,
-                        first: second - 1,
-                        second,
-                    });
+                    return Err(RowError::Duplicate { id: id.to_owned(), first: second - 1, second });
                 }
-                Ordering::Greater if self.order == Order::Strict => {
-                    return Err(RowError::OutOfOrder {
-                        row: self.rows.len(),
-                    });
+                std::cmp::Ordering::Greater if self.order == Order::Strict => {
+                    return Err(RowError::OutOfOrder { row: self.rows.len() });
                 }
-                Ordering::Greater => self.sorted = false,
+                std::cmp::Ordering::Greater => self.sorted = false,
             }
         }
         self.rows.push(row);
+        self.last_id.clear();
+        self.last_id.push_str(id);
         Ok(())
     }
 
-    fn finish(mut self, text: Vec<u8>) -> TargetManifest {
+    /// The same strata with rows rewritten in canonical order.
+    pub(super) fn with_rows(self, rows: Vec<Row>) -> Self {
+        Self { rows, sorted: true, ..self }
+    }
+
+    pub(super) fn finish(mut self, text: ChunkedText, digest: Digest) -> TargetManifest {
         // Stratum indices were handed out in order of first appearance; the
         // manifest lists strata in bytewise order of their keys.
         let mut order: Vec<u32> = (0..self.keys.len() as u32).collect();
@@ -397,15 +246,36 @@ impl RowCollector {
         for row in &mut self.rows {
             row.stratum = renumber[row.stratum as usize];
         }
-        let strata = order
-            .iter()
-            .map(|&old| self.keys[old as usize].clone())
-            .collect();
-        TargetManifest {
-            digest: Digest::of_file(&text),
-            text,
-            rows: self.rows,
-            strata,
-        }
+        let strata = order.iter().map(|&old| self.keys[old as usize].clone()).collect();
+        TargetManifest { text, rows: self.rows, strata, digest }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_published_manifest_must_be_in_order() {
+        let text = b"target_id\tstratum\tregion\tunit\nb\tS\tR\t\na\tS\tR\t\n".to_vec();
+        let error = TargetManifest::parse(text).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "targets.tsv line 3, column target_id: 'a' is not in bytewise order after the line before it"
+        );
+        let text = b"target_id\tstratum\tregion\n".to_vec();
+        assert_eq!(TargetManifest::parse(text).unwrap_err().line, Some(1));
+    }
+
+    #[test]
+    fn a_parsed_manifest_has_the_digest_of_its_bytes() {
+        let text = b"target_id\tstratum\tregion\tunit\na\tS\tR\tU\n".to_vec();
+        let manifest = TargetManifest::parse(text.clone()).unwrap();
+        assert_eq!(manifest.digest(), Digest::of_file(&text));
+        assert_eq!(manifest.to_bytes(), text);
+        assert_eq!(
+            manifest.get(0),
+            Target { id: "a", stratum: &manifest.strata()[0], region: "R", unit: Some("U") }
+        );
     }
 }
