@@ -7,8 +7,6 @@
 //! case definitions at the bottom of this file. Do that only for a new case:
 //! a changed output of an existing case breaks every published draw.
 
-use std::path::PathBuf;
-
 use opendraw::protocol::field::{
     Department, Entropy, EntropySource, InspectorId, ItemCode, Region, TargetId, Unit,
 };
@@ -17,38 +15,14 @@ use opendraw::protocol::sample::fisher_yates_ranks;
 use opendraw::protocol::stream::DrawStream;
 use opendraw::protocol::{
     Commitment, CrossRule, Date, Digest, DrawInputs, EntropyFormat, InspectorManifest, InspectorsPerTarget,
-    Parameters, Quota, RecusalManifest, Secret, Seed, TargetManifest, TargetManifestBuilder, run_draw,
+    Parameters, Quota, RecusalManifest, Reveal, Secret, Seed, TargetManifest, TargetManifestBuilder,
+    run_draw,
 };
 use serde_json::{Value, json};
 
-fn vector_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors").join(name)
-}
+mod common;
 
-fn blessing() -> bool {
-    std::env::var_os("OPENDRAW_BLESS").is_some()
-}
-
-/// Reads a vector file, or writes it first when blessing.
-fn load(name: &str, make: impl FnOnce() -> Value) -> Value {
-    let path = vector_path(name);
-    if blessing() {
-        let text = serde_json::to_string_pretty(&make()).unwrap() + "\n";
-        std::fs::write(&path, text).unwrap();
-    }
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn hex32(value: &Value) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    hex::decode_to_slice(value.as_str().unwrap(), &mut out).unwrap();
-    out
-}
-
-fn text(value: &Value) -> &str {
-    value.as_str().expect("a string")
-}
+use common::{hex32, load, text};
 
 // ---- ChaCha20 ---------------------------------------------------------------
 
@@ -370,6 +344,7 @@ fn compute_expected(inputs: &Value) -> Value {
         "commitment.tsv": String::from_utf8(commitment.to_text()).unwrap(),
         "commitment_digest": digest.to_hex(),
         "seed": seed.0.to_hex(),
+        "reveal.tsv": String::from_utf8(Reveal::new(digest, secret.clone(), entropy.clone()).to_text()).unwrap(),
         "result.tsv": String::from_utf8(result.to_text()).unwrap(),
         "result_digest": result.digest().to_hex(),
     })
@@ -643,6 +618,97 @@ fn draw_cases() -> Vec<DrawCase> {
             default_quota: Some(Quota::Count(2)),
             stratum_quotas: vec![],
             entropy: "162534435261",
+        },
+        DrawCase {
+            name: "stratum-quotas-only",
+            description: "No default quota: every stratum present has its own, and a quota for stratum Z, which has no target, has no effect.",
+            targets: vec![
+                ["A1", "A", "R1", ""],
+                ["A2", "A", "R1", ""],
+                ["A3", "A", "R1", ""],
+                ["B1", "B", "R1", ""],
+                ["B2", "B", "R1", ""],
+            ],
+            inspectors: vec![market("I1", "U1", "R2"), market("I2", "U1", "R2"), market("I3", "U1", "R2")],
+            recusals: vec![],
+            items: vec!["FOOD"],
+            departments: vec!["market"],
+            per_target: 2,
+            cross: none,
+            balance: false,
+            default_quota: None,
+            stratum_quotas: vec![("A", ratio(5000)), ("B", Quota::Count(1)), ("Z", Quota::Count(9))],
+            entropy: "3333333333",
+        },
+        DrawCase {
+            name: "empty-pool",
+            description: "A manifest with no target: nothing is drawn, and the result is complete.",
+            targets: vec![],
+            inspectors: vec![market("I1", "U1", "R1"), market("I2", "U1", "R1")],
+            recusals: vec![],
+            items: vec!["FOOD"],
+            departments: vec!["market"],
+            per_target: 2,
+            cross: none,
+            balance: false,
+            default_quota: Some(Quota::Count(1)),
+            stratum_quotas: vec![],
+            entropy: "12345",
+        },
+        DrawCase {
+            name: "failure-at-department",
+            description: "The department has a single inspector and K = 2: the first drawn target fails at the 'department' rule with 1 remaining.",
+            targets: vec![["T1", "all", "R1", ""], ["T2", "all", "R1", ""]],
+            inspectors: vec![market("I1", "U1", "R2"), ("P1", "police", "U1", "R2", "FOOD", "2027-12-31")],
+            recusals: vec![],
+            items: vec!["FOOD"],
+            departments: vec!["market"],
+            per_target: 2,
+            cross: none,
+            balance: false,
+            default_quota: Some(Quota::Count(2)),
+            stratum_quotas: vec![],
+            entropy: "4444",
+        },
+        DrawCase {
+            name: "failure-names-the-first-rule",
+            description: "Of three inspectors only I1 is qualified, and the cross rule would remove it too: the failure names 'qualification' with 1 remaining, not the 0 left at the end.",
+            targets: vec![["T1", "all", "R1", ""]],
+            inspectors: vec![
+                ("I1", "market", "U1", "R1", "FOOD", "2027-12-31"),
+                ("I2", "market", "U1", "R2", "DRUG", "2027-12-31"),
+                ("I3", "market", "U1", "R3", "DRUG", "2027-12-31"),
+            ],
+            recusals: vec![],
+            items: vec!["FOOD"],
+            departments: vec!["market"],
+            per_target: 2,
+            cross: region,
+            balance: false,
+            default_quota: Some(Quota::Count(1)),
+            stratum_quotas: vec![],
+            entropy: "5555",
+        },
+        DrawCase {
+            name: "joint-failure-keeps-earlier-department",
+            description: "In a joint inspection the first department ('health') is assigned for T1, then 'market' fails for T1 (cross region): the health assignment stays in the result before the failure line.",
+            targets: vec![["T1", "all", "R1", ""]],
+            inspectors: vec![
+                ("H1", "health", "HU", "R2", "FOOD", "2027-12-31"),
+                ("H2", "health", "HU", "R3", "FOOD", "2027-12-31"),
+                market("M1", "MU", "R1"),
+                market("M2", "MU", "R1"),
+                market("M3", "MU", "R2"),
+            ],
+            recusals: vec![],
+            items: vec!["FOOD"],
+            departments: vec!["health", "market"],
+            per_target: 2,
+            cross: region,
+            balance: true,
+            default_quota: Some(Quota::Count(1)),
+            stratum_quotas: vec![],
+            entropy: "6666",
         },
     ]
 }

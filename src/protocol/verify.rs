@@ -97,6 +97,23 @@ pub enum CheckKind {
     ResultDigest,
 }
 
+impl CheckKind {
+    /// The kind's name in test vectors and machine-readable reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckKind::Document => "document",
+            CheckKind::FileDigest => "file-digest",
+            CheckKind::Commitment => "commitment",
+            CheckKind::Secret => "secret",
+            CheckKind::Seed => "seed",
+            CheckKind::Stratum => "stratum",
+            CheckKind::Inspectors => "inspectors",
+            CheckKind::Outcome => "outcome",
+            CheckKind::ResultDigest => "result-digest",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
     pub kind: CheckKind,

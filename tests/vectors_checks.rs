@@ -1,0 +1,339 @@
+//! Vectors for verifiers' behaviour rather than values (PROTOCOL.md §12):
+//! `verify.json` lists tampered bundles and the checks a verifier reports
+//! for each; `invalid.json` lists files every reader must refuse.
+//!
+//! `OPENDRAW_BLESS=1 cargo test --test vectors_checks` rewrites them.
+
+mod common;
+
+use base64::Engine as _;
+use common::{load, read, text};
+use opendraw::bundle;
+use opendraw::protocol::Digest;
+use opendraw::protocol::commitment::{Commitment, Reveal};
+use opendraw::protocol::verify::{BundleFiles, Pins, verify};
+use opendraw::protocol::{DrawResult, InspectorManifest, Parameters, RecusalManifest, TargetManifest};
+use serde_json::{Value, json};
+
+/// The bundle of the `strata-and-ratios` draw vector.
+fn base_bundle() -> BundleFiles {
+    let draws = read("draws.json");
+    let case = draws["cases"].as_array().unwrap().iter().find(|c| c["name"] == "strata-and-ratios").unwrap();
+    let (inputs, expected) = (&case["inputs"], &case["expected"]);
+    let file = |value: &Value| text(value).as_bytes().to_vec();
+    BundleFiles {
+        commitment: file(&expected["commitment.tsv"]),
+        parameters: file(&inputs["parameters.tsv"]),
+        targets: file(&inputs["targets.tsv"]),
+        inspectors: file(&inputs["inspectors.tsv"]),
+        recusals: file(&inputs["recusals.tsv"]),
+        reveal: file(&expected["reveal.tsv"]),
+        result: file(&expected["result.tsv"]),
+    }
+}
+
+fn files_json(files: &BundleFiles) -> Value {
+    let mut out = serde_json::Map::new();
+    for (name, bytes) in files.members() {
+        out.insert(name.to_owned(), json!(String::from_utf8(bytes.clone()).unwrap()));
+    }
+    Value::Object(out)
+}
+
+fn report_json(files: &BundleFiles, pins: &Pins) -> Value {
+    let report = verify(files, pins);
+    let checks: Vec<Value> =
+        report.checks.iter().map(|c| json!([c.kind.as_str(), c.subject, c.passed])).collect();
+    let first = report.first_failure().map(|c| json!({"kind": c.kind.as_str(), "subject": c.subject}));
+    json!({"verified": report.passed(), "first_failure": first, "checks": checks})
+}
+
+/// One tampered copy of the base bundle: `from` replaced by `to` in one
+/// member, at its first occurrence after `after`.
+struct Tamper {
+    name: &'static str,
+    description: &'static str,
+    member: &'static str,
+    after: &'static str,
+    from: &'static str,
+    to: &'static str,
+}
+
+fn apply(files: &BundleFiles, tamper: &Tamper) -> BundleFiles {
+    let mut files = files.clone();
+    let bytes = files.member_mut(tamper.member).unwrap();
+    let content = String::from_utf8(bytes.clone()).unwrap();
+    let start =
+        content.find(tamper.after).unwrap_or_else(|| panic!("{}: {:?} not found", tamper.name, tamper.after));
+    let at = start
+        + content[start..].find(tamper.from).unwrap_or_else(|| panic!("{}: {:?}", tamper.name, tamper.from));
+    *bytes = format!("{}{}{}", &content[..at], tamper.to, &content[at + tamper.from.len()..]).into_bytes();
+    files
+}
+
+fn make_verify() -> Value {
+    let base = base_bundle();
+    let commitment = Commitment::parse(&base.commitment).unwrap().0.digest();
+    let result = Digest::of_file(&base.result);
+    let tampers = [
+        Tamper {
+            name: "targets-byte",
+            description: "one byte of a target id changed",
+            member: "targets.tsv",
+            after: "\nB02",
+            from: "B02",
+            to: "B03",
+        },
+        Tamper {
+            name: "parameters-byte",
+            description: "the default ratio changed from 300 to 400",
+            member: "parameters.tsv",
+            after: "default-quota",
+            from: "300",
+            to: "400",
+        },
+        Tamper {
+            name: "inspectors-byte",
+            description: "an inspector's region changed",
+            member: "inspectors.tsv",
+            after: "\nI2",
+            from: "R1",
+            to: "R2",
+        },
+        Tamper {
+            name: "recusals-byte",
+            description: "the recusal header changed",
+            member: "recusals.tsv",
+            after: "",
+            from: "target_id",
+            to: "target_Id",
+        },
+        Tamper {
+            name: "entropy-source",
+            description: "the entropy source rewritten without updating the stated digest",
+            member: "commitment.tsv",
+            after: "entropy-source",
+            from: "numbers",
+            to: "Numbers",
+        },
+        Tamper {
+            name: "secret-byte",
+            description: "one hex digit of the revealed secret changed",
+            member: "reveal.tsv",
+            after: "secret\t",
+            from: "0",
+            to: "f",
+        },
+        Tamper {
+            name: "entropy-respelled",
+            description: "the same digits with a space: not the committed format",
+            member: "reveal.tsv",
+            after: "entropy\t",
+            from: "27",
+            to: "2 7",
+        },
+        Tamper {
+            name: "entropy-digit",
+            description: "one digit of the entropy changed, seed line left alone",
+            member: "reveal.tsv",
+            after: "entropy\t",
+            from: "27",
+            to: "28",
+        },
+        Tamper {
+            name: "result-target",
+            description: "the first drawn target of stratum B replaced",
+            member: "result.tsv",
+            after: "target\t2\tB\t",
+            from: "B0",
+            to: "B9",
+        },
+        Tamper {
+            name: "result-inspector",
+            description: "an assigned inspector replaced",
+            member: "result.tsv",
+            after: "assign\tA",
+            from: "\tI",
+            to: "\tJ",
+        },
+        Tamper {
+            name: "result-quota",
+            description: "stratum C's quota misstated",
+            member: "result.tsv",
+            after: "stratum\tC\t9\t",
+            from: "3",
+            to: "2",
+        },
+        Tamper {
+            name: "result-status",
+            description: "status says failed without a failure line",
+            member: "result.tsv",
+            after: "status\t",
+            from: "complete",
+            to: "failed",
+        },
+        Tamper {
+            name: "result-commitment",
+            description: "the result names another commitment",
+            member: "result.tsv",
+            after: "commitment\t",
+            from: "5",
+            to: "6",
+        },
+    ];
+    let pins = Pins { commitment: Some(commitment), result: Some(result) };
+    let mut cases = vec![json!({
+        "name": "untouched",
+        "description": "the bundle as published, with the digests of the public log",
+        "files": files_json(&base),
+        "pins": {"commitment": commitment.to_hex(), "result": result.to_hex()},
+        "bundle.tar": base64::engine::general_purpose::STANDARD.encode(bundle::to_tar(&base)),
+        "expected": report_json(&base, &pins),
+    })];
+    for tamper in &tampers {
+        let files = apply(&base, tamper);
+        cases.push(json!({
+            "name": tamper.name,
+            "description": tamper.description,
+            "files": files_json(&files),
+            "pins": {"commitment": commitment.to_hex(), "result": result.to_hex()},
+            "expected": report_json(&files, &pins),
+        }));
+    }
+    for (name, description, pins) in [
+        (
+            "wrong-commitment-pin",
+            "the public log holds another commitment digest",
+            Pins { commitment: Some(Digest([1; 32])), result: Some(result) },
+        ),
+        (
+            "wrong-result-pin",
+            "the public log holds another result digest",
+            Pins { commitment: Some(commitment), result: Some(Digest([1; 32])) },
+        ),
+        ("no-pins", "no digests from the public log: only self-consistency is checked", Pins::default()),
+    ] {
+        let pin = |digest: Option<Digest>| digest.map(|d| json!(d.to_hex())).unwrap_or(Value::Null);
+        cases.push(json!({
+            "name": name,
+            "description": description,
+            "files": files_json(&base),
+            "pins": {"commitment": pin(pins.commitment), "result": pin(pins.result)},
+            "expected": report_json(&base, &pins),
+        }));
+    }
+    json!({
+        "description": "Bundles (as their seven files; the first also as a base64 ustar archive) with the digests a verifier takes from the public log ('pins', null when absent), and the checks of PROTOCOL.md section 10 a verifier reports: [kind, subject, passed] in order, and the first failure. A verifier must report the same checks.",
+        "cases": cases
+    })
+}
+
+#[test]
+fn verification_reports_match_the_vectors() {
+    let vectors = load("verify.json", make_verify);
+    for case in vectors["cases"].as_array().unwrap() {
+        let mut files = BundleFiles::default();
+        for (name, content) in case["files"].as_object().unwrap() {
+            *files.member_mut(name).unwrap() = text(content).as_bytes().to_vec();
+        }
+        let pin = |value: &Value| value.as_str().map(|hex| Digest::parse_hex(hex).unwrap());
+        let pins =
+            Pins { commitment: pin(&case["pins"]["commitment"]), result: pin(&case["pins"]["result"]) };
+        assert_eq!(report_json(&files, &pins), case["expected"], "case {}", case["name"]);
+        if let Some(tar) = case["bundle.tar"].as_str() {
+            let bytes = base64::engine::general_purpose::STANDARD.decode(tar).unwrap();
+            let unpacked = bundle::from_tar("bundle.tar", &bytes).unwrap();
+            assert_eq!(unpacked.members(), files.members(), "the archive holds the same files");
+        }
+    }
+}
+
+/// A file that must be refused, and where the reference reader says so.
+fn refusal(file: &'static str, description: &'static str, content: &[u8]) -> Value {
+    let error = parse(file, content).expect_err(description);
+    let mut case =
+        json!({"file": file, "description": description, "line": error.line, "column": error.column});
+    match std::str::from_utf8(content) {
+        Ok(text) => case["text"] = json!(text),
+        Err(_) => case["hex"] = json!(hex::encode(content)),
+    }
+    case
+}
+
+fn parse(file: &str, content: &[u8]) -> Result<(), opendraw::protocol::tsv::ParseError> {
+    match file {
+        "targets.tsv" => TargetManifest::parse(content.to_vec()).map(drop),
+        "inspectors.tsv" => InspectorManifest::parse(content.to_vec()).map(drop),
+        "recusals.tsv" => RecusalManifest::parse(content.to_vec()).map(drop),
+        "parameters.tsv" => Parameters::parse(content).map(drop),
+        "commitment.tsv" => Commitment::parse(content).map(drop),
+        "reveal.tsv" => Reveal::parse(content).map(drop),
+        "result.tsv" => DrawResult::parse(content).map(drop),
+        other => panic!("no reader for {other}"),
+    }
+}
+
+fn make_invalid() -> Value {
+    const T: &str = "target_id\tstratum\tregion\tunit\n";
+    const I: &str = "inspector_id\tdepartment\tunit\tregion\titems\tcertificate_expires\n";
+    let parameters = |replace: &str, with: &str| {
+        let good = "opendraw-parameters\t1\ntask\tT\nitem\tFOOD\ncertificate-date\t2026-12-01\ninspectors-per-target\t2\ncross\tnone\nbalance\tno\ndepartment\tmarket\ndefault-quota\tratio\t300\n";
+        assert!(good.contains(replace));
+        good.replacen(replace, with, 1)
+    };
+    let commitment = "opendraw-commitment\t1\nparameters\t{h}\ntargets\t{h}\ninspectors\t{h}\nrecusals\t{h}\nsecret-hash\t{h}\nentropy-format\tdigits\nentropy-source\tdice\ndigest\t{h}\n"
+        .replace("{h}", &"ab".repeat(32));
+    let cases = vec![
+        refusal("targets.tsv", "a byte order mark before the header", format!("\u{feff}{T}A\tS\tR\t\n").as_bytes()),
+        refusal("targets.tsv", "CR LF line ends", format!("{}A\tS\tR\t\r\n", T.replace('\n', "\r\n")).as_bytes()),
+        refusal("targets.tsv", "no LF after the last line", format!("{T}A\tS\tR\t").as_bytes()),
+        refusal("targets.tsv", "an empty file", b""),
+        refusal("targets.tsv", "a blank line", format!("{T}A\tS\tR\t\n\n").as_bytes()),
+        refusal("targets.tsv", "ids out of bytewise order", format!("{T}B\tS\tR\t\nA\tS\tR\t\n").as_bytes()),
+        refusal("targets.tsv", "a repeated id", format!("{T}A\tS\tR\t\nA\tS\tR\t\n").as_bytes()),
+        refusal("targets.tsv", "ids sorted by UTF-16 code units, not bytes", format!("{T}𠀀\tS\tR\t\n！\tS\tR\t\n").as_bytes()),
+        refusal("targets.tsv", "a no-break space ending an id", format!("{T}A\u{a0}\tS\tR\t\n").as_bytes()),
+        refusal("targets.tsv", "a line separator inside a region", format!("{T}A\tS\tR\u{2028}1\t\n").as_bytes()),
+        refusal("targets.tsv", "an empty stratum", format!("{T}A\t\tR\t\n").as_bytes()),
+        refusal("targets.tsv", "five fields", format!("{T}A\tS\tR\tU\tX\n").as_bytes()),
+        refusal("targets.tsv", "an id of 129 bytes", format!("{T}{}\tS\tR\t\n", "x".repeat(129)).as_bytes()),
+        refusal("targets.tsv", "bytes that are not UTF-8", &[T.as_bytes(), b"A\xff\tS\tR\t\n"].concat()),
+        refusal("targets.tsv", "an overlong UTF-8 encoding of '/'", &[T.as_bytes(), b"A\xc0\xaf\tS\tR\t\n"].concat()),
+        refusal("inspectors.tsv", "items out of bytewise order", format!("{I}I1\tm\tU\tR\tFOOD,DRUG\t2027-01-01\n").as_bytes()),
+        refusal("inspectors.tsv", "an item listed twice", format!("{I}I1\tm\tU\tR\tFOOD,FOOD\t2027-01-01\n").as_bytes()),
+        refusal("inspectors.tsv", "no item", format!("{I}I1\tm\tU\tR\t\t2027-01-01\n").as_bytes()),
+        refusal("inspectors.tsv", "29 February of a common year", format!("{I}I1\tm\tU\tR\tFOOD\t2027-02-29\n").as_bytes()),
+        refusal("inspectors.tsv", "a date without leading zeros", format!("{I}I1\tm\tU\tR\tFOOD\t2027-1-1\n").as_bytes()),
+        refusal("recusals.tsv", "pairs out of order", b"inspector_id\ttarget_id\nI2\tT1\nI1\tT2\n"),
+        refusal("parameters.tsv", "a leading zero", parameters("inspectors-per-target\t2", "inspectors-per-target\t02").as_bytes()),
+        refusal("parameters.tsv", "one inspector per target", parameters("inspectors-per-target\t2", "inspectors-per-target\t1").as_bytes()),
+        refusal("parameters.tsv", "a ratio over 100 %", parameters("ratio\t300", "ratio\t10001").as_bytes()),
+        refusal("parameters.tsv", "'Yes' for yes", parameters("balance\tno", "balance\tYes").as_bytes()),
+        refusal("parameters.tsv", "items out of order", parameters("item\tFOOD\n", "item\tFOOD\nitem\tDRUG\n").as_bytes()),
+        refusal("parameters.tsv", "lines out of order", parameters("cross\tnone\nbalance\tno\n", "balance\tno\ncross\tnone\n").as_bytes()),
+        refusal("parameters.tsv", "no default-quota line", parameters("default-quota\tratio\t300\n", "").as_bytes()),
+        refusal("commitment.tsv", "an uppercase hex digit", commitment.replacen("ab", "AB", 1).as_bytes()),
+        refusal("commitment.tsv", "an unknown entropy format", commitment.replace("digits", "decimal").as_bytes()),
+        refusal("reveal.tsv", "a secret of 63 hex digits", format!("opendraw-reveal\t1\ncommitment\t{h}\nsecret\t{s}\nentropy\t123\nseed\t{h}\n", h = "ab".repeat(32), s = &"ab".repeat(32)[1..]).as_bytes()),
+        refusal("result.tsv", "a skipped draw position", format!("opendraw-result\t1\ncommitment\t{}\nstatus\tcomplete\nstratum\tS\t3\t2\ntarget\t1\tS\tA\ntarget\t3\tS\tB\n", "ab".repeat(32)).as_bytes()),
+        refusal("result.tsv", "a failure line in a complete result", format!("opendraw-result\t1\ncommitment\t{}\nstatus\tcomplete\nfailure\tA\tm\tdepartment\t1\t2\n", "ab".repeat(32)).as_bytes()),
+    ];
+    json!({
+        "description": "Files every reader must refuse. 'text' is the file (or 'hex' for bytes that are not UTF-8); 'line' and 'column' are where the reference reader reports the fault (null: the whole file), given for orientation: implementations must refuse the file, the place they name may differ.",
+        "cases": cases
+    })
+}
+
+#[test]
+fn invalid_files_are_refused() {
+    let vectors = load("invalid.json", make_invalid);
+    for case in vectors["cases"].as_array().unwrap() {
+        let content = match case["text"].as_str() {
+            Some(text) => text.as_bytes().to_vec(),
+            None => hex::decode(case["hex"].as_str().unwrap()).unwrap(),
+        };
+        let error = parse(text(&case["file"]), &content).expect_err(text(&case["description"]));
+        assert_eq!(json!(error.line), case["line"], "{}", case["description"]);
+        assert_eq!(json!(error.column), case["column"], "{}", case["description"]);
+    }
+}
