@@ -9,6 +9,13 @@
 
 pub mod bundle;
 pub mod cli;
+pub mod csv_input;
+pub mod demo;
 pub mod directory;
+pub mod http;
 pub mod protocol;
+pub mod records;
 pub mod rules;
+pub mod service;
+pub mod storage;
+pub mod task_definition;

@@ -59,10 +59,12 @@ fn yes() -> bool {
 }
 
 /// `{"ratio": "3%"}` or `{"count": 12}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuotaRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
 }
 

@@ -1,11 +1,16 @@
 //! The `opendraw` command line.
 
+mod admin;
 mod draw;
+mod log;
+mod serve;
 mod verify;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use crate::storage::{Store, StoreResult};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,6 +27,15 @@ struct Cli {
 enum Command {
     Draw(draw::DrawArgs),
     Verify(verify::VerifyArgs),
+    Serve(serve::ServeArgs),
+    Demo(admin::DemoArgs),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(admin::UserCommand),
+    Import(admin::ImportArgs),
+    /// The public log.
+    #[command(subcommand)]
+    Log(log::LogCommand),
 }
 
 /// Exit codes: 0 done, 1 verification failed, 2 bad input, 3 the draw
@@ -31,6 +45,11 @@ pub fn run() -> ExitCode {
     let outcome = match cli.command {
         Command::Draw(args) => draw::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Demo(args) => admin::demo(args),
+        Command::User(command) => admin::user(command),
+        Command::Import(args) => admin::import(args),
+        Command::Log(command) => log::run(command),
     };
     match outcome {
         Ok(code) => code,
@@ -38,5 +57,53 @@ pub fn run() -> ExitCode {
             eprintln!("error: {error:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// The database: a SQLite file (created if missing) or a PostgreSQL URL.
+#[derive(Debug, clap::Args)]
+pub struct DatabaseArgs {
+    /// `opendraw.db` (SQLite, the default), `sqlite:PATH`, or
+    /// `postgres://user@host:port/database`.
+    #[arg(long, env = "OPENDRAW_DATABASE_URL", default_value = "opendraw.db")]
+    database_url: String,
+}
+
+impl DatabaseArgs {
+    pub async fn open(&self) -> StoreResult<Store> {
+        Store::open(&self.database_url).await
+    }
+
+    /// The URL without its password, for logs and messages.
+    pub fn shown(&self) -> String {
+        Self::redact(&self.database_url)
+    }
+
+    pub fn redact(url: &str) -> String {
+        let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+        let Some((credentials, host)) = rest.split_once('@') else { return url.to_owned() };
+        match credentials.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_owned(),
+        }
+    }
+}
+
+/// Logs to stderr, at the level `RUST_LOG` asks for (default: info).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_a_log_line() {
+        assert_eq!(DatabaseArgs::redact("postgres://app:s3cret@db:5432/od"), "postgres://app:***@db:5432/od");
+        assert_eq!(DatabaseArgs::redact("postgres://app@db/od"), "postgres://app@db/od");
+        assert_eq!(DatabaseArgs::redact("opendraw.db"), "opendraw.db");
     }
 }

@@ -10,6 +10,7 @@ pub mod date;
 pub mod digest;
 pub mod draw;
 pub mod field;
+pub mod log;
 pub mod manifest;
 pub mod parameters;
 pub mod result;

@@ -1,0 +1,121 @@
+//! Operator commands on a database: `demo`, `user add`, `import`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+use super::DatabaseArgs;
+use crate::demo;
+use crate::records::{InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
+use crate::service::Service;
+use crate::storage::users::{Role, User};
+
+/// Load the demo into an empty database.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    tokio::runtime::Runtime::new()?.block_on(async move {
+        let service = Service::new(args.database.open().await?);
+        if !demo::load_if_empty(&service).await? {
+            bail!("{} already holds data; the demo loads into an empty database only", args.database.shown());
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Create an account and print its token (shown only this once).
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// admin, supervisor or inspector.
+    #[arg(long)]
+    role: String,
+    /// The department a supervisor works for.
+    #[arg(long)]
+    department: Option<String>,
+    /// The inspector-directory id of an inspector account.
+    #[arg(long)]
+    inspector: Option<String>,
+    /// The account's name.
+    name: String,
+}
+
+pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
+    let UserCommand::Add(args) = command;
+    let Some(role) = Role::parse(&args.role) else {
+        bail!("--role must be admin, supervisor or inspector, not '{}'", args.role);
+    };
+    tokio::runtime::Runtime::new()?.block_on(async move {
+        let service = Service::new(args.database.open().await?);
+        let issued = service
+            .add_user(None, &args.name, role, args.department.as_deref(), args.inspector.as_deref())
+            .await?;
+        eprintln!(
+            "created {} account '{}' (id {}); its token, shown only now:",
+            role.as_str(),
+            issued.user.name,
+            issued.user.id
+        );
+        println!("{}", issued.token);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Import a directory from a CSV file (all or nothing, upsert by id).
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// items, targets, inspectors or recusals.
+    kind: String,
+    /// The CSV file (header row; see README for the columns).
+    file: PathBuf,
+    /// Import as a supervisor of this department (inspectors and items
+    /// must belong to it).
+    #[arg(long, default_value = "market")]
+    department: String,
+}
+
+pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let file = std::fs::File::open(&args.file).with_context(|| args.file.display().to_string())?;
+    let size = file.metadata()?.len();
+    let bar = indicatif::ProgressBar::new(size).with_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} {elapsed}")
+            .expect("a valid template"),
+    );
+    bar.set_message(format!("importing {}", args.kind));
+    let reader = bar.wrap_read(std::io::BufReader::with_capacity(1 << 20, file));
+    let name = args.file.display().to_string();
+    let operator = User {
+        id: 0,
+        name: "command line".into(),
+        role: Role::Supervisor,
+        department: Some(args.department.clone()),
+        inspector_id: None,
+    };
+    tokio::runtime::Runtime::new()?.block_on(async move {
+        let service = Service::new(args.database.open().await?);
+        let summary = match args.kind.as_str() {
+            "items" => service.import::<ItemRecord>(&operator, name, reader).await,
+            "targets" => service.import::<TargetRecord>(&operator, name, reader).await,
+            "inspectors" => service.import::<InspectorRecord>(&operator, name, reader).await,
+            "recusals" => service.import::<RecusalRecord>(&operator, name, reader).await,
+            other => bail!("KIND must be items, targets, inspectors or recusals, not '{other}'"),
+        };
+        bar.finish_and_clear();
+        let summary = summary?;
+        println!("imported {} {} (nothing else was changed)", summary.rows, summary.kind);
+        Ok(ExitCode::SUCCESS)
+    })
+}

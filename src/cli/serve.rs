@@ -1,0 +1,85 @@
+//! `opendraw serve`: the HTTP service.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use super::DatabaseArgs;
+use crate::demo;
+use crate::http;
+use crate::service::Service;
+
+/// Run the HTTP service (API at /api, public site at /).
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Address to listen on.
+    #[arg(long, env = "OPENDRAW_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Directory of the public results site, served at /.
+    #[arg(long, env = "OPENDRAW_PUBLIC_DIR", default_value = "public")]
+    public_dir: PathBuf,
+    /// Load the demo (directories, accounts, a task in every state) into an
+    /// empty database first.
+    #[arg(long)]
+    demo: bool,
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    super::init_tracing();
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let store = args.database.open().await?;
+        let service = Service::new(store);
+        if args.demo {
+            demo::load_if_empty(&service).await?;
+        }
+        let listener = tokio::net::TcpListener::bind(args.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.bind))?;
+        let address = listener.local_addr()?;
+        tracing::info!(
+            "opendraw listening on http://{address} (database: {}, public site: {})",
+            args.database.shown(),
+            args.public_dir.display()
+        );
+        tokio::spawn(reveal_at_embargo(service.clone()));
+        let app = http::router(service, Some(args.public_dir));
+        axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+        tracing::info!("opendraw stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Reveals drawn tasks whose embargo date has come, once a minute.
+async fn reveal_at_embargo(service: Service) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match service.reveal_due().await {
+            Ok(revealed) if !revealed.is_empty() => tracing::info!(?revealed, "revealed at the embargo date"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "revealing tasks at their embargo date failed"),
+        }
+    }
+}
+
+async fn shutdown() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        let mut signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("a SIGTERM handler");
+        signal.recv().await;
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+}

@@ -1,0 +1,142 @@
+//! The directories, for supervisors: bulk CSV imports (all or nothing,
+//! upsert by id) and listings.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::AppState;
+use super::error::{AppResult, ErrorBody};
+use super::extract::{Json, Query, Staff};
+use crate::records::{InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
+use crate::service::imports::{ImportSummary, Importable};
+use crate::service::{require, supervised_department};
+use crate::storage::directory::{self, InspectorRow, ItemRow, TargetRow};
+use crate::storage::users::Role;
+
+/// Largest CSV upload: a national directory of tens of millions of rows is
+/// imported from the command line, `opendraw import`.
+const UPLOAD_LIMIT: usize = 2 << 30;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/items", get(items))
+        .route("/api/items/import", post(import_items))
+        .route("/api/targets", get(targets))
+        .route("/api/targets/import", post(import_targets))
+        .route("/api/inspectors", get(inspectors))
+        .route("/api/inspectors/import", post(import_inspectors))
+        .route("/api/recusals/import", post(import_recusals))
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
+}
+
+async fn import<T: Importable>(
+    state: &AppState,
+    user: &crate::storage::users::User,
+    body: Bytes,
+) -> AppResult<Json<ImportSummary>> {
+    let name = format!("{}.csv", T::KIND);
+    Ok(Json(state.service.import::<T>(user, name, std::io::Cursor::new(body)).await?))
+}
+
+/// Imports inspection items (CSV: code, name, department, [legal_basis,
+/// target_category, sampling_ratio, frequency]) of the caller's department.
+#[utoipa::path(post, path = "/api/items/import", tag = "directories", security(("token" = [])),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportSummary), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_items(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    body: Bytes,
+) -> AppResult<Json<ImportSummary>> {
+    import::<ItemRecord>(&state, &user, body).await
+}
+
+/// Imports targets (CSV: id, name, region, risk_class, [industry, unit,
+/// flags, last_inspected]) into the shared target directory.
+#[utoipa::path(post, path = "/api/targets/import", tag = "directories", security(("token" = [])),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportSummary), (status = 422, body = ErrorBody)))]
+pub async fn import_targets(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    body: Bytes,
+) -> AppResult<Json<ImportSummary>> {
+    import::<TargetRecord>(&state, &user, body).await
+}
+
+/// Imports inspectors of the caller's department (CSV: id, name,
+/// department, unit, region, items, certificate_expires, [certificate_no, active]).
+#[utoipa::path(post, path = "/api/inspectors/import", tag = "directories", security(("token" = [])),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportSummary), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_inspectors(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    body: Bytes,
+) -> AppResult<Json<ImportSummary>> {
+    import::<InspectorRecord>(&state, &user, body).await
+}
+
+/// Imports declared recusals (CSV: inspector_id, target_id, [reason]).
+#[utoipa::path(post, path = "/api/recusals/import", tag = "directories", security(("token" = [])),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportSummary), (status = 422, body = ErrorBody)))]
+pub async fn import_recusals(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    body: Bytes,
+) -> AppResult<Json<ImportSummary>> {
+    import::<RecusalRecord>(&state, &user, body).await
+}
+
+#[utoipa::path(get, path = "/api/items", tag = "directories", security(("token" = [])),
+    responses((status = 200, body = Vec<ItemRow>)))]
+pub async fn items(State(state): State<AppState>, Staff(user): Staff) -> AppResult<Json<Vec<ItemRow>>> {
+    require(&user, Role::Supervisor)?;
+    Ok(Json(
+        directory::items(state.service.store().pool()).await.map_err(crate::service::ServiceError::from)?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct Page {
+    /// Ids after this one (bytewise); empty for the first page.
+    #[serde(default)]
+    pub after: String,
+    /// At most this many rows (1 to 1000; default 100).
+    pub limit: Option<i64>,
+}
+
+/// Targets in id order, a page at a time.
+#[utoipa::path(get, path = "/api/targets", tag = "directories", security(("token" = [])), params(Page),
+    responses((status = 200, body = Vec<TargetRow>)))]
+pub async fn targets(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Query(page): Query<Page>,
+) -> AppResult<Json<Vec<TargetRow>>> {
+    require(&user, Role::Supervisor)?;
+    let limit = page.limit.unwrap_or(100).clamp(1, 1000);
+    let rows = directory::targets(state.service.store().pool(), &page.after, limit)
+        .await
+        .map_err(crate::service::ServiceError::from)?;
+    Ok(Json(rows))
+}
+
+/// The inspectors of the caller's department.
+#[utoipa::path(get, path = "/api/inspectors", tag = "directories", security(("token" = [])),
+    responses((status = 200, body = Vec<InspectorRow>)))]
+pub async fn inspectors(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+) -> AppResult<Json<Vec<InspectorRow>>> {
+    let department = supervised_department(&user)?;
+    let rows = directory::inspectors(state.service.store().pool(), Some(department))
+        .await
+        .map_err(crate::service::ServiceError::from)?;
+    Ok(Json(rows))
+}

@@ -1,0 +1,60 @@
+//! The HTTP API (JSON), built in one place so that tests and the server use
+//! the same router. Areas: `tasks`, `directories`, `accounts` (staff, with a
+//! bearer token) and `public` (anyone).
+
+pub mod accounts;
+pub mod directories;
+pub mod error;
+pub mod extract;
+pub mod idempotency;
+pub mod openapi;
+pub mod public;
+pub mod tasks;
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+use crate::service::Service;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Service,
+}
+
+/// The whole application. `public_dir`, when given, is served at `/` (the
+/// public results site).
+pub fn router(service: Service, public_dir: Option<PathBuf>) -> Router {
+    let api = Router::new()
+        .merge(tasks::router())
+        .merge(directories::router())
+        .merge(accounts::router())
+        .merge(public::router())
+        .route("/api/openapi.json", get(openapi_json))
+        .fallback(api_fallback)
+        .with_state(AppState { service });
+    let app = match public_dir.filter(|dir| dir.is_dir()) {
+        Some(dir) => {
+            Router::new().nest("/api", Router::new()).merge(api).fallback_service(ServeDir::new(dir))
+        }
+        None => api,
+    };
+    app.layer(TraceLayer::new_for_http())
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    axum::Json(openapi::ApiDoc::openapi())
+}
+
+async fn api_fallback(uri: axum::http::Uri) -> error::AppError {
+    error::AppError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "not_found",
+        format!("there is nothing at {}", uri.path()),
+    )
+}

@@ -1,0 +1,39 @@
+//! The OpenAPI document, served at `/api/openapi.json`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{accounts, directories, public, tasks};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "opendraw", description = "Verifiable random selection of inspection targets and inspectors"),
+    paths(
+        tasks::list, tasks::create, tasks::show, tasks::update, tasks::commit, tasks::draw, tasks::reveal, tasks::abandon,
+        directories::import_items, directories::import_targets, directories::import_inspectors,
+        directories::import_recusals, directories::items, directories::targets, directories::inspectors,
+        accounts::me, accounts::my_assignments, accounts::list, accounts::create, accounts::rotate, accounts::disable,
+        public::tasks, public::task, public::file, public::bundle, public::selection, public::log_page,
+        public::log_head, public::entity,
+    ),
+    modifiers(&BearerToken),
+    tags(
+        (name = "public", description = "Anyone, without an account"),
+        (name = "tasks", description = "Supervisors: the task lifecycle"),
+        (name = "directories", description = "Supervisors: items, targets, inspectors, recusals"),
+        (name = "accounts", description = "Staff accounts and inspectors' assignments"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}

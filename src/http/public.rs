@@ -1,0 +1,139 @@
+//! What anyone may read: published tasks, their files, and after the reveal
+//! their results and bundles; the public log; where an entity was.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::AppState;
+use super::error::{AppResult, ErrorBody};
+use super::extract::{Json, Path, Query};
+use crate::protocol::log::LogEntry;
+use crate::service::ServiceError;
+use crate::service::public::{EntityView, PublicTask, SelectedTarget};
+use crate::storage::log;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/public/tasks", get(tasks))
+        .route("/api/public/tasks/{id}", get(task))
+        .route("/api/public/tasks/{id}/files/{name}", get(file))
+        .route("/api/public/tasks/{id}/bundle.tar", get(bundle))
+        .route("/api/public/tasks/{id}/selection", get(selection))
+        .route("/api/public/log", get(log_page))
+        .route("/api/public/log/head", get(log_head))
+        .route("/api/public/entities/{id}", get(entity))
+}
+
+/// Published tasks (all but drafts), newest first; timelines left out.
+#[utoipa::path(get, path = "/api/public/tasks", tag = "public", responses((status = 200, body = Vec<PublicTask>)))]
+pub async fn tasks(State(state): State<AppState>) -> AppResult<Json<Vec<PublicTask>>> {
+    Ok(Json(state.service.public_tasks().await?))
+}
+
+/// A published task with its timeline. The secret, seed and result status
+/// appear only after the reveal.
+#[utoipa::path(get, path = "/api/public/tasks/{id}", tag = "public",
+    responses((status = 200, body = PublicTask), (status = 404, body = ErrorBody)))]
+pub async fn task(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let json = state.service.public_task_json(id).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
+}
+
+/// A published file: the manifests, parameters and commitment from the
+/// commit; reveal.tsv and result.tsv after the reveal.
+#[utoipa::path(get, path = "/api/public/tasks/{id}/files/{name}", tag = "public",
+    responses((status = 200, content_type = "text/tab-separated-values", body = String), (status = 404, body = ErrorBody)))]
+pub async fn file(
+    State(state): State<AppState>,
+    Path((id, name)): Path<(i64, String)>,
+) -> AppResult<Response> {
+    let bytes = state.service.public_file(id, &name).await?;
+    let disposition = format!("attachment; filename=\"task-{id}-{name}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/tab-separated-values; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The verification bundle of a revealed task, for `opendraw verify`.
+#[utoipa::path(get, path = "/api/public/tasks/{id}/bundle.tar", tag = "public",
+    responses((status = 200, content_type = "application/x-tar", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+pub async fn bundle(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let tar = state.service.public_bundle(id).await?;
+    let disposition = format!("attachment; filename=\"task-{id}-bundle.tar\"");
+    Ok((
+        [(header::CONTENT_TYPE, "application/x-tar".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        tar,
+    )
+        .into_response())
+}
+
+/// The drawn targets and their inspectors, after the reveal.
+#[utoipa::path(get, path = "/api/public/tasks/{id}/selection", tag = "public",
+    responses((status = 200, body = Vec<SelectedTarget>), (status = 404, body = ErrorBody)))]
+pub async fn selection(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<SelectedTarget>>> {
+    Ok(Json(state.service.public_selection(id).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LogPage {
+    /// Entries after this sequence number (0: from the first).
+    #[serde(default)]
+    pub after: u64,
+    /// At most this many entries (1 to 1000; default 100).
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LogPageBody {
+    #[schema(value_type = Vec<Object>)]
+    pub entries: Vec<LogEntry>,
+    /// The head when this page was read.
+    pub head: LogHead,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LogHead {
+    pub seq: u64,
+    pub hash: String,
+}
+
+/// The public log, a page at a time, in order.
+#[utoipa::path(get, path = "/api/public/log", tag = "public", params(LogPage), responses((status = 200, body = LogPageBody)))]
+pub async fn log_page(
+    State(state): State<AppState>,
+    Query(page): Query<LogPage>,
+) -> AppResult<Json<LogPageBody>> {
+    let pool = state.service.store().pool();
+    let limit = page.limit.unwrap_or(100).clamp(1, 1000);
+    let entries = log::page(pool, page.after, limit).await.map_err(ServiceError::from)?;
+    let (seq, hash) = log::head(pool).await.map_err(ServiceError::from)?;
+    Ok(Json(LogPageBody { entries, head: LogHead { seq, hash: hash.to_hex() } }))
+}
+
+/// The sequence number and hash of the newest entry.
+#[utoipa::path(get, path = "/api/public/log/head", tag = "public", responses((status = 200, body = LogHead)))]
+pub async fn log_head(State(state): State<AppState>) -> AppResult<Json<LogHead>> {
+    let (seq, hash) = log::head(state.service.store().pool()).await.map_err(ServiceError::from)?;
+    Ok(Json(LogHead { seq, hash: hash.to_hex() }))
+}
+
+/// In which committed pools an entity (by id) was, and where it was drawn
+/// in revealed tasks.
+#[utoipa::path(get, path = "/api/public/entities/{id}", tag = "public",
+    responses((status = 200, body = EntityView), (status = 404, body = ErrorBody)))]
+pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<EntityView>> {
+    Ok(Json(state.service.entity(&id).await?))
+}

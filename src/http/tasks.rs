@@ -1,0 +1,171 @@
+//! Tasks, for supervisors of the lead department: drafts, and the
+//! lifecycle — commit, draw, reveal, abandon.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::AppState;
+use super::error::{AppResult, ErrorBody};
+use super::extract::{Json, Path, Staff};
+use super::idempotency::once;
+use crate::service::tasks::TaskView;
+use crate::task_definition::TaskDefinition;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/tasks", get(list).post(create))
+        .route("/api/tasks/{id}", get(show).put(update))
+        .route("/api/tasks/{id}/commit", post(commit))
+        .route("/api/tasks/{id}/draw", post(draw))
+        .route("/api/tasks/{id}/reveal", post(reveal))
+        .route("/api/tasks/{id}/abandon", post(abandon))
+}
+
+/// The tasks of the caller's department, newest first.
+#[utoipa::path(get, path = "/api/tasks", tag = "tasks", security(("token" = [])),
+    responses((status = 200, body = Vec<TaskView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, Staff(user): Staff) -> AppResult<Json<Vec<TaskView>>> {
+    Ok(Json(state.service.tasks(&user).await?))
+}
+
+/// Creates a draft task in the caller's department.
+#[utoipa::path(post, path = "/api/tasks", tag = "tasks", security(("token" = [])), request_body = TaskDefinition,
+    params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key get the first answer")),
+    responses((status = 201, body = TaskView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    headers: HeaderMap,
+    Json(definition): Json<TaskDefinition>,
+) -> AppResult<Response> {
+    let request = format!("POST /api/tasks {}", serde_json::to_string(&definition).unwrap_or_default());
+    once(&state, &user, &headers, request, async {
+        Ok((StatusCode::CREATED, state.service.create_task(&user, definition.clone()).await?))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/tasks/{id}", tag = "tasks", security(("token" = [])),
+    responses((status = 200, body = TaskView), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<TaskView>> {
+    Ok(Json(state.service.task(&user, id).await?))
+}
+
+/// Replaces a draft's definition; refused (409) once committed.
+#[utoipa::path(put, path = "/api/tasks/{id}", tag = "tasks", security(("token" = [])), request_body = TaskDefinition,
+    responses((status = 200, body = TaskView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(id): Path<i64>,
+    Json(definition): Json<TaskDefinition>,
+) -> AppResult<Json<TaskView>> {
+    Ok(Json(state.service.update_task(&user, id, definition).await?))
+}
+
+/// Freezes the pools, draws the secret and logs the commitment.
+#[utoipa::path(post, path = "/api/tasks/{id}/commit", tag = "tasks", security(("token" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key get the first answer")),
+    responses((status = 200, body = TaskView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn commit(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    once(&state, &user, &headers, format!("POST /api/tasks/{id}/commit"), async {
+        Ok((StatusCode::OK, state.service.commit_task(&user, id).await?))
+    })
+    .await
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DrawRequest {
+    /// The public entropy, written in the format fixed at commitment
+    /// (e.g. the faces of dice rolled in public: "31415265...").
+    pub entropy: String,
+}
+
+/// Draws with the public entropy; the result is sealed until the reveal.
+/// Asked again with the same entropy, it answers with the draw already made.
+#[utoipa::path(post, path = "/api/tasks/{id}/draw", tag = "tasks", security(("token" = [])), request_body = DrawRequest,
+    responses((status = 200, body = TaskView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn draw(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(body): Json<DrawRequest>,
+) -> AppResult<Response> {
+    let request = format!("POST /api/tasks/{id}/draw {}", body.entropy);
+    once(&state, &user, &headers, request, async {
+        Ok((StatusCode::OK, state.service.draw_task(&user, id, &body.entropy).await?))
+    })
+    .await
+}
+
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevealRequest {
+    /// Reveal before the embargo date.
+    #[serde(default)]
+    pub release_early: bool,
+}
+
+/// Publishes the secret, the entropy and the result.
+#[utoipa::path(post, path = "/api/tasks/{id}/reveal", tag = "tasks", security(("token" = [])), request_body = RevealRequest,
+    responses((status = 200, body = TaskView), (status = 409, body = ErrorBody)))]
+pub async fn reveal(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let early = if body.is_empty() {
+        false
+    } else {
+        let parsed: RevealRequest = serde_json::from_slice(&body).map_err(|e| {
+            super::error::AppError::bad_request("invalid_json", None, format!("the body: {e}"))
+        })?;
+        parsed.release_early
+    };
+    once(&state, &user, &headers, format!("POST /api/tasks/{id}/reveal {early}"), async {
+        Ok((StatusCode::OK, state.service.reveal_task(&user, id, early).await?))
+    })
+    .await
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AbandonRequest {
+    /// Why; it stays in the public log.
+    pub reason: String,
+}
+
+/// Ends a task that is not revealed yet; the reason stays in the public log.
+#[utoipa::path(post, path = "/api/tasks/{id}/abandon", tag = "tasks", security(("token" = [])), request_body = AbandonRequest,
+    responses((status = 200, body = TaskView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn abandon(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(body): Json<AbandonRequest>,
+) -> AppResult<Response> {
+    let request = format!("POST /api/tasks/{id}/abandon {}", body.reason);
+    once(&state, &user, &headers, request, async {
+        Ok((StatusCode::OK, state.service.abandon_task(&user, id, &body.reason).await?))
+    })
+    .await
+}

@@ -1,0 +1,285 @@
+//! The public log (PROTOCOL.md §15): one append-only hash chain over every
+//! state change of every task, and the checks anyone can run over it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::commitment::{Secret, Seed};
+use super::digest::Digest;
+use super::field::Entropy;
+
+const ENTRY_TAG: &str = "opendraw/v1/log-entry";
+
+/// One entry. `payload` is JSON text, published as it was hashed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub seq: u64,
+    pub at: String,
+    pub kind: String,
+    pub task: Option<u64>,
+    pub actor: String,
+    pub payload: String,
+    pub payload_digest: Digest,
+    pub prev_hash: Digest,
+    pub hash: Digest,
+}
+
+/// The kinds of entry the lifecycle of a task produces.
+pub mod kind {
+    pub const CREATED: &str = "task.created";
+    pub const COMMITTED: &str = "task.committed";
+    pub const DRAWN: &str = "task.drawn";
+    pub const REVEALED: &str = "task.revealed";
+    pub const ABANDONED: &str = "task.abandoned";
+}
+
+/// The hash of an entry, over all its fields but the hash itself.
+pub fn entry_hash(
+    seq: u64,
+    at: &str,
+    kind: &str,
+    task: Option<u64>,
+    actor: &str,
+    payload_digest: &Digest,
+    prev_hash: &Digest,
+) -> Digest {
+    let seq = seq.to_string();
+    let task = task.map(|t| t.to_string()).unwrap_or_default();
+    Digest::tagged(
+        ENTRY_TAG,
+        &[
+            seq.as_bytes(),
+            at.as_bytes(),
+            kind.as_bytes(),
+            task.as_bytes(),
+            actor.as_bytes(),
+            payload_digest.as_bytes(),
+            prev_hash.as_bytes(),
+        ],
+    )
+}
+
+impl LogEntry {
+    /// A new entry after the one whose hash is `prev_hash`.
+    pub fn new(
+        seq: u64,
+        at: String,
+        kind: &str,
+        task: Option<u64>,
+        actor: &str,
+        payload: String,
+        prev_hash: Digest,
+    ) -> Self {
+        let payload_digest = Digest::of_file(payload.as_bytes());
+        let hash = entry_hash(seq, &at, kind, task, actor, &payload_digest, &prev_hash);
+        Self {
+            seq,
+            at,
+            kind: kind.to_owned(),
+            task,
+            actor: actor.to_owned(),
+            payload,
+            payload_digest,
+            prev_hash,
+            hash,
+        }
+    }
+}
+
+/// What a check of the whole log found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogReport {
+    pub entries: u64,
+    pub head: Option<Digest>,
+    pub tasks: usize,
+    /// Tasks committed but neither revealed nor abandoned yet.
+    pub open: Vec<u64>,
+    /// Everything wrong, in log order; empty when the log verifies.
+    pub problems: Vec<String>,
+}
+
+impl LogReport {
+    pub fn passed(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// What the log says of one task so far.
+#[derive(Default)]
+struct TaskTrail {
+    last: Option<String>,
+    commitment: Option<Value>,
+    drawn: Option<Value>,
+}
+
+/// Checks that the entries form one unbroken chain from the first, and that
+/// every task's entries come in lifecycle order and agree with each other:
+/// its commitment before its entropy, its reveal matching both.
+pub fn verify_log(entries: &[LogEntry]) -> LogReport {
+    let mut report = LogReport { entries: entries.len() as u64, ..LogReport::default() };
+    let mut previous = Digest([0; 32]);
+    let mut trails: BTreeMap<u64, TaskTrail> = BTreeMap::new();
+    for (index, entry) in entries.iter().enumerate() {
+        let seq = index as u64 + 1;
+        let mut problem = |text: String| report.problems.push(format!("entry {}: {text}", entry.seq));
+        if entry.seq != seq {
+            problem(format!("sequence number {} where {seq} is expected", entry.seq));
+        }
+        if entry.prev_hash != previous {
+            problem(format!("points back to {}, but the entry before hashes to {previous}", entry.prev_hash));
+        }
+        let digest = Digest::of_file(entry.payload.as_bytes());
+        if digest != entry.payload_digest {
+            problem(format!("its payload hashes to {digest}, not the recorded {}", entry.payload_digest));
+        }
+        let hash = entry_hash(
+            entry.seq,
+            &entry.at,
+            &entry.kind,
+            entry.task,
+            &entry.actor,
+            &digest,
+            &entry.prev_hash,
+        );
+        if hash != entry.hash {
+            problem(format!("hashes to {hash}, not the recorded {}", entry.hash));
+        }
+        previous = entry.hash;
+        if let Some(task) = entry.task
+            && let Err(text) = follow(trails.entry(task).or_default(), entry)
+        {
+            report.problems.push(format!("entry {}, task {task}: {text}", entry.seq));
+        }
+    }
+    report.head = entries.last().map(|entry| entry.hash);
+    report.tasks = trails.len();
+    report.open = trails
+        .iter()
+        .filter(|(_, trail)| matches!(trail.last.as_deref(), Some(kind::COMMITTED | kind::DRAWN)))
+        .map(|(&task, _)| task)
+        .collect();
+    report
+}
+
+/// Applies one entry to a task's trail, or says why it cannot follow.
+fn follow(trail: &mut TaskTrail, entry: &LogEntry) -> Result<(), String> {
+    let payload: Value =
+        serde_json::from_str(&entry.payload).map_err(|error| format!("payload is not JSON: {error}"))?;
+    let allowed: &[Option<&str>] = match entry.kind.as_str() {
+        kind::CREATED => &[None],
+        kind::COMMITTED => &[Some(kind::CREATED)],
+        kind::DRAWN => &[Some(kind::COMMITTED)],
+        kind::REVEALED => &[Some(kind::DRAWN)],
+        kind::ABANDONED => &[Some(kind::CREATED), Some(kind::COMMITTED), Some(kind::DRAWN)],
+        _ => return Ok(()),
+    };
+    if !allowed.contains(&trail.last.as_deref()) {
+        let after = trail.last.as_deref().unwrap_or("nothing");
+        return Err(format!("{} cannot follow {after}", entry.kind));
+    }
+    match entry.kind.as_str() {
+        kind::COMMITTED => trail.commitment = Some(payload.clone()),
+        kind::DRAWN => {
+            let committed = trail.commitment.as_ref().expect("drawn follows committed");
+            if payload["commitment"] != committed["commitment"] {
+                return Err("the draw names another commitment than the task's".into());
+            }
+            trail.drawn = Some(payload.clone());
+        }
+        kind::REVEALED => check_reveal(trail, &payload)?,
+        _ => {}
+    }
+    trail.last = Some(entry.kind.clone());
+    Ok(())
+}
+
+/// A reveal must show the committed secret, and the seed it gives with the
+/// entropy logged at the draw, and the result logged at the draw.
+fn check_reveal(trail: &TaskTrail, payload: &Value) -> Result<(), String> {
+    let committed = trail.commitment.as_ref().expect("revealed follows committed");
+    let drawn = trail.drawn.as_ref().expect("revealed follows drawn");
+    let text = |value: &Value, key: &str| value[key].as_str().map(str::to_owned).ok_or(format!("no {key}"));
+    let secret = Secret::parse_hex(&text(payload, "secret")?).map_err(|e| format!("secret: {e}"))?;
+    if secret.hash().to_hex() != text(committed, "secret_hash")? {
+        return Err("the revealed secret does not hash to the committed secret hash".into());
+    }
+    let commitment =
+        Digest::parse_hex(&text(committed, "commitment")?).map_err(|e| format!("commitment: {e}"))?;
+    let entropy = Entropy::parse(&text(drawn, "entropy")?).map_err(|e| format!("entropy: {e}"))?;
+    let seed = Seed::derive(&commitment, &secret, &entropy);
+    if seed.0.to_hex() != text(payload, "seed")? {
+        return Err("the revealed seed is not the one the commitment, secret and entropy give".into());
+    }
+    if payload["result"] != drawn["result"] {
+        return Err("the revealed result digest differs from the one logged at the draw".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(kinds: &[(&str, Option<u64>, &str)]) -> Vec<LogEntry> {
+        let mut previous = Digest([0; 32]);
+        let mut out = Vec::new();
+        for (index, (kind, task, payload)) in kinds.iter().enumerate() {
+            let entry = LogEntry::new(
+                index as u64 + 1,
+                "2026-12-01T00:00:00.000Z".into(),
+                kind,
+                *task,
+                "alice",
+                payload.to_string(),
+                previous,
+            );
+            previous = entry.hash;
+            out.push(entry);
+        }
+        out
+    }
+
+    #[test]
+    fn an_unbroken_chain_verifies_and_reports_open_tasks() {
+        let entries = chain(&[
+            (kind::CREATED, Some(1), "{}"),
+            (kind::COMMITTED, Some(1), r#"{"commitment":"c"}"#),
+            (kind::CREATED, Some(2), "{}"),
+            (kind::ABANDONED, Some(2), r#"{"reason":"duplicate"}"#),
+        ]);
+        let report = verify_log(&entries);
+        assert!(report.passed(), "{:?}", report.problems);
+        assert_eq!(report.open, vec![1]);
+        assert_eq!(report.head, Some(entries[3].hash));
+    }
+
+    #[test]
+    fn a_changed_payload_or_a_removed_entry_breaks_the_chain() {
+        let mut entries = chain(&[
+            (kind::CREATED, Some(1), "{}"),
+            (kind::CREATED, Some(2), "{}"),
+            (kind::CREATED, Some(3), "{}"),
+        ]);
+        entries[1].payload = r#"{"x":1}"#.into();
+        assert!(verify_log(&entries).problems[0].contains("payload hashes to"));
+        let mut entries = chain(&[
+            (kind::CREATED, Some(1), "{}"),
+            (kind::CREATED, Some(2), "{}"),
+            (kind::CREATED, Some(3), "{}"),
+        ]);
+        entries.remove(1);
+        let problems = verify_log(&entries).problems;
+        assert!(problems.iter().any(|p| p.contains("where 2 is expected")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("points back to")), "{problems:?}");
+    }
+
+    #[test]
+    fn a_draw_before_its_commitment_is_reported() {
+        let entries =
+            chain(&[(kind::CREATED, Some(1), "{}"), (kind::DRAWN, Some(1), r#"{"commitment":"c"}"#)]);
+        let problems = verify_log(&entries).problems;
+        assert_eq!(problems, vec!["entry 2, task 1: task.drawn cannot follow task.created".to_string()]);
+    }
+}

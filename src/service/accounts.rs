@@ -1,0 +1,114 @@
+//! Staff accounts and their tokens. A token is 32 random bytes shown once;
+//! the database keeps only its SHA-256.
+
+use base64::Engine as _;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{Service, ServiceError, ServiceResult, require};
+use crate::protocol::Digest;
+use crate::storage::users::{self, Role, User};
+
+/// A new account, or a new token for one: the token is shown only here.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IssuedToken {
+    pub user: User,
+    pub token: String,
+}
+
+pub fn token_hash(token: &str) -> String {
+    Digest::of_file(token.as_bytes()).to_hex()
+}
+
+fn new_token() -> ServiceResult<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        ServiceError::Store(crate::storage::StoreError::Damaged(format!("the OS random source failed: {e}")))
+    })?;
+    Ok(format!("od_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+impl Service {
+    /// The account a bearer token belongs to.
+    pub async fn authenticate(&self, token: &str) -> ServiceResult<Option<User>> {
+        Ok(users::by_token_hash(self.store().pool(), &token_hash(token)).await?)
+    }
+
+    /// Creates an account. Only the command line (with `by` = `None`, the
+    /// machine's operator) or an admin may.
+    pub async fn add_user(
+        &self,
+        by: Option<&User>,
+        name: &str,
+        role: Role,
+        department: Option<&str>,
+        inspector_id: Option<&str>,
+    ) -> ServiceResult<IssuedToken> {
+        if let Some(by) = by {
+            require(by, Role::Admin)?;
+        }
+        let invalid = |field: &str, message: &str| {
+            ServiceError::invalid("invalid_user", Some(field.into()), message.to_owned())
+        };
+        if name.trim().is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
+            return Err(invalid("name", "give a name of 1 to 128 bytes without control characters"));
+        }
+        match role {
+            Role::Supervisor if department.is_none() => {
+                return Err(invalid("department", "a supervisor needs a department"));
+            }
+            Role::Inspector if inspector_id.is_none() => {
+                return Err(invalid("inspector_id", "an inspector account needs its inspector-directory id"));
+            }
+            _ => {}
+        }
+        let token = new_token()?;
+        let mut tx = self.store().write().await?;
+        let id =
+            match users::create(tx.conn(), name, role, department, inspector_id, &token_hash(&token)).await {
+                Err(error) if error.is_unique_violation() => {
+                    return Err(ServiceError::conflict(
+                        "name_taken",
+                        format!("there is already an account named {name}"),
+                    ));
+                }
+                other => other?,
+            };
+        tx.commit().await?;
+        let user = User {
+            id,
+            name: name.to_owned(),
+            role,
+            department: department.map(str::to_owned),
+            inspector_id: inspector_id.map(str::to_owned),
+        };
+        Ok(IssuedToken { user, token })
+    }
+
+    pub async fn users(&self, by: &User) -> ServiceResult<Vec<User>> {
+        require(by, Role::Admin)?;
+        Ok(users::list(self.store().pool()).await?)
+    }
+
+    /// Replaces an account's token; the old one stops working at once.
+    pub async fn rotate_token(&self, by: &User, id: i64) -> ServiceResult<String> {
+        require(by, Role::Admin)?;
+        let token = new_token()?;
+        let mut tx = self.store().write().await?;
+        if !users::set_token(tx.conn(), id, &token_hash(&token)).await? {
+            return Err(ServiceError::NotFound(format!("there is no account {id}")));
+        }
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    pub async fn disable_user(&self, by: &User, id: i64) -> ServiceResult<()> {
+        require(by, Role::Admin)?;
+        let mut tx = self.store().write().await?;
+        if !users::disable(tx.conn(), id).await? {
+            return Err(ServiceError::NotFound(format!("there is no account {id}")));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

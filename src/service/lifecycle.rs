@@ -1,0 +1,402 @@
+//! The task lifecycle (DESIGN.md): commit freezes the pools and the secret,
+//! draw takes the public entropy and seals the result, reveal publishes
+//! everything needed to recompute it, abandon ends a task with a reason.
+//!
+//! Each transition writes its state, its files, its selection and its log
+//! entry in one transaction, guarded by the state it leaves: a retried or
+//! concurrent request finds the state moved on and changes nothing.
+
+use serde_json::json;
+
+use super::tasks::{TaskView, check_definition, definition_of, not_in_state, reread};
+use super::{Service, ServiceError, ServiceResult};
+use crate::protocol::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE};
+use crate::protocol::field::Entropy;
+use crate::protocol::log::kind;
+use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE, TARGETS_FILE};
+use crate::protocol::parameters::PARAMETERS_FILE;
+use crate::protocol::result::RESULT_FILE;
+use crate::protocol::{
+    Date, DrawInputs, InputError, InspectorManifest, Parameters, RecusalManifest, Reveal, Secret, Seed,
+    TargetManifest, run_draw,
+};
+use crate::storage::pools::{self, PoolError};
+use crate::storage::tasks::{self, AssignedInspector, Drawn, DrawnTarget, state};
+use crate::storage::users::User;
+use crate::storage::{StoreError, files, log};
+
+/// The reason an abandonment needs, at most this long.
+const MAX_REASON: usize = 2000;
+
+impl Service {
+    /// Freezes the pools into manifests, draws the secret and logs the
+    /// commitment. Nothing about the task can change afterwards.
+    pub async fn commit_task(&self, user: &User, id: i64) -> ServiceResult<TaskView> {
+        let task = self.task_row(user, id).await?;
+        if task.state != state::DRAFT {
+            return Err(not_in_state(id, &task.state, "committed", state::DRAFT));
+        }
+        let definition = definition_of(&task)?;
+        check_definition(&definition, &task.department)?;
+        let checked = definition.check(&task.department).expect("checked above");
+        let parameters = definition
+            .parameters(id, &task.department)
+            .map_err(|e| ServiceError::invalid("invalid_definition", Some(e.field), e.reason))?;
+        let cutoff = definition.filter.exclude_inspected_within_days.map(days_ago);
+        let pool = self.store().pool();
+        let targets =
+            pools::target_manifest(pool, &definition.filter, &definition.strata_by, cutoff.as_deref())
+                .await
+                .map_err(pool_error)?;
+        if targets.is_empty() {
+            return Err(ServiceError::invalid(
+                "empty_pool",
+                Some("filter".into()),
+                "no target of the directory matches the filter",
+            ));
+        }
+        let inspectors = pools::inspector_manifest(pool, &checked.departments).await?;
+        for department in &checked.departments {
+            if !inspectors.inspectors().iter().any(|i| i.department == *department) {
+                return Err(ServiceError::invalid(
+                    "no_inspectors",
+                    Some("departments".into()),
+                    format!("department {department} has no active inspector"),
+                ));
+            }
+        }
+        let recusals =
+            pools::recusal_manifest(pool, &checked.departments, &definition.filter, cutoff.as_deref())
+                .await?;
+        let inputs = DrawInputs {
+            parameters: &parameters,
+            targets: &targets,
+            inspectors: &inspectors,
+            recusals: &recusals,
+        };
+        inputs.check().map_err(input_error)?;
+        let secret = new_secret()?;
+        let commitment = inputs.commitment(secret.hash(), checked.entropy_format, checked.entropy_source);
+        let digest = commitment.digest();
+
+        let mut tx = self.store().write().await?;
+        if !tasks::mark_committed(tx.conn(), id, targets.len() as i64, &digest.to_hex(), &secret.to_hex())
+            .await?
+        {
+            let current = tasks::get_in(tx.conn(), id).await?.map(|t| t.state).unwrap_or_default();
+            return Err(not_in_state(id, &current, "committed", state::DRAFT));
+        }
+        let parameters_text = parameters.to_text();
+        files::store(tx.conn(), id, PARAMETERS_FILE, files::split(&parameters_text)).await?;
+        files::store(tx.conn(), id, TARGETS_FILE, targets.pieces()).await?;
+        files::store(tx.conn(), id, INSPECTORS_FILE, files::split(inspectors.text())).await?;
+        files::store(tx.conn(), id, RECUSALS_FILE, files::split(recusals.text())).await?;
+        files::store(tx.conn(), id, COMMITMENT_FILE, files::split(&commitment.to_text())).await?;
+        let payload = json!({
+            "task": id,
+            "commitment": digest,
+            "protocol": crate::protocol::PROTOCOL_VERSION,
+            "parameters": commitment.parameters,
+            "targets": commitment.targets,
+            "inspectors": commitment.inspectors,
+            "recusals": commitment.recusals,
+            "secret_hash": commitment.secret_hash,
+            "entropy_format": commitment.entropy_format.as_str(),
+            "entropy_source": commitment.entropy_source,
+            "pool_size": targets.len(),
+        });
+        log::append(tx.conn(), kind::COMMITTED, Some(id), &user.name, &payload).await?;
+        let view = reread(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Takes the public entropy, draws, and seals the result: its digest goes
+    /// into the log now, the result itself is published at the reveal.
+    pub async fn draw_task(&self, user: &User, id: i64, entropy: &str) -> ServiceResult<TaskView> {
+        let task = self.task_row(user, id).await?;
+        if task.state != state::COMMITTED {
+            if task.state == state::DRAWN && task.entropy.as_deref() == Some(entropy) {
+                // The same draw asked again (a retry): the answer is the draw made.
+                return TaskView::from_row(task);
+            }
+            return Err(not_in_state(id, &task.state, "drawn", state::COMMITTED));
+        }
+        let definition = definition_of(&task)?;
+        let committed = self.committed_files(id).await?;
+        let (commitment, _) = Commitment::parse(&committed.commitment).map_err(damaged)?;
+        let entropy = Entropy::parse(entropy).map_err(|e| {
+            ServiceError::invalid("invalid_entropy", Some("entropy".into()), format!("the entropy {e}"))
+        })?;
+        commitment
+            .entropy_format
+            .check(&entropy)
+            .map_err(|reason| ServiceError::invalid("invalid_entropy", Some("entropy".into()), reason))?;
+        let length = entropy.as_str().chars().count();
+        if (length as u64) < u64::from(definition.entropy.min_length) {
+            return Err(ServiceError::invalid(
+                "entropy_too_short",
+                Some("entropy".into()),
+                format!(
+                    "the entropy has {length} characters; this task needs at least {}",
+                    definition.entropy.min_length
+                ),
+            ));
+        }
+        let secret = Secret::parse_hex(task.secret.as_deref().unwrap_or_default())
+            .map_err(|e| damaged(format!("secret: {e}")))?;
+        let digest = commitment.digest();
+        if task.commitment_digest.as_deref() != Some(digest.to_hex().as_str())
+            || commitment.secret_hash != secret.hash()
+        {
+            return Err(damaged(format!("task {id}: the stored files no longer match its commitment")));
+        }
+        let inputs = committed.inputs()?;
+        let draw = DrawInputs {
+            parameters: &inputs.0,
+            targets: &inputs.1,
+            inspectors: &inputs.2,
+            recusals: &inputs.3,
+        };
+        let seed = Seed::derive(&digest, &secret, &entropy);
+        let result = run_draw(&draw, digest, &seed).map_err(input_error)?;
+        let result_text = result.to_text();
+        let result_digest = crate::protocol::Digest::of_file(&result_text);
+        let status = if result.failure.is_some() { "failed" } else { "complete" };
+        let drawn_targets: Vec<DrawnTarget<'_>> = result
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(index, target)| DrawnTarget {
+                position: index as i64 + 1,
+                target: target.id.as_str(),
+                stratum: result.strata[target.stratum].key.as_str(),
+            })
+            .collect();
+        let assigned: Vec<AssignedInspector<'_>> = result
+            .assignments
+            .iter()
+            .flat_map(|assignment| {
+                assignment.inspectors.iter().enumerate().map(|(seq, inspector)| AssignedInspector {
+                    target: assignment.target.as_str(),
+                    department: assignment.department.as_str(),
+                    inspector: inspector.as_str(),
+                    seq: seq as i64,
+                })
+            })
+            .collect();
+
+        let mut tx = self.store().write().await?;
+        let drawn = Drawn {
+            result_digest: &result_digest.to_hex(),
+            status,
+            entropy: entropy.as_str(),
+            seed: &seed.0.to_hex(),
+            drawn_count: result.targets.len() as i64,
+        };
+        if !tasks::mark_drawn(tx.conn(), id, &drawn).await? {
+            let current = tasks::get_in(tx.conn(), id).await?;
+            if let Some(current) =
+                current.filter(|t| t.state == state::DRAWN && t.entropy.as_deref() == Some(entropy.as_str()))
+            {
+                return TaskView::from_row(current);
+            }
+            return Err(ServiceError::conflict(
+                "invalid_state",
+                format!("task {id} was drawn or changed by another request meanwhile"),
+            ));
+        }
+        files::store(tx.conn(), id, RESULT_FILE, files::split(&result_text)).await?;
+        tasks::insert_selection(tx.conn(), id, &drawn_targets, &assigned).await?;
+        let payload = json!({
+            "task": id,
+            "commitment": digest,
+            "entropy": entropy,
+            "result": result_digest,
+            "status": status,
+            "drawn": result.targets.len(),
+        });
+        log::append(tx.conn(), kind::DRAWN, Some(id), &user.name, &payload).await?;
+        let view = reread(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Publishes the secret, the entropy and the result. Before the task's
+    /// embargo date only with `early` (the supervisor releases it).
+    pub async fn reveal_task(&self, user: &User, id: i64, early: bool) -> ServiceResult<TaskView> {
+        let task = self.task_row(user, id).await?;
+        self.reveal(&task, &user.name, early).await
+    }
+
+    /// Reveals a drawn task as `actor` (a supervisor, or `system` at the
+    /// embargo date).
+    pub(super) async fn reveal(
+        &self,
+        task: &tasks::TaskRow,
+        actor: &str,
+        early: bool,
+    ) -> ServiceResult<TaskView> {
+        let id = task.id;
+        if task.state != state::DRAWN {
+            return Err(not_in_state(id, &task.state, "revealed", state::DRAWN));
+        }
+        let definition = definition_of(task)?;
+        if let Some(embargo) = definition.embargo_until.as_deref()
+            && !early
+            && today().as_str() < embargo
+        {
+            return Err(ServiceError::conflict(
+                "embargoed",
+                format!("task {id} is sealed until {embargo}; release it early explicitly to reveal it now"),
+            ));
+        }
+        let commitment =
+            crate::protocol::Digest::parse_hex(task.commitment_digest.as_deref().unwrap_or_default())
+                .map_err(|e| damaged(format!("commitment: {e}")))?;
+        let secret = Secret::parse_hex(task.secret.as_deref().unwrap_or_default())
+            .map_err(|e| damaged(format!("secret: {e}")))?;
+        let entropy = Entropy::parse(task.entropy.as_deref().unwrap_or_default())
+            .map_err(|e| damaged(format!("entropy: {e}")))?;
+        let reveal = Reveal::new(commitment, secret.clone(), entropy.clone());
+        let mut tx = self.store().write().await?;
+        if !tasks::mark_revealed(tx.conn(), id).await? {
+            return Err(ServiceError::conflict(
+                "invalid_state",
+                format!("task {id} was revealed or changed by another request meanwhile"),
+            ));
+        }
+        files::store(tx.conn(), id, REVEAL_FILE, files::split(&reveal.to_text())).await?;
+        let payload = json!({
+            "task": id,
+            "commitment": commitment,
+            "secret": secret.to_hex(),
+            "entropy": entropy,
+            "seed": reveal.seed,
+            "result": task.result_digest,
+        });
+        log::append(tx.conn(), kind::REVEALED, Some(id), actor, &payload).await?;
+        let view = reread(&mut tx, id).await?;
+        tx.commit().await?;
+        self.forget_public(id);
+        Ok(view)
+    }
+
+    /// Reveals every drawn task whose embargo date has come.
+    pub async fn reveal_due(&self) -> ServiceResult<Vec<i64>> {
+        let mut revealed = Vec::new();
+        for id in tasks::ids_in(self.store().pool(), &[state::DRAWN]).await? {
+            let Some(task) = tasks::get(self.store().pool(), id).await? else { continue };
+            let due = definition_of(&task)?.embargo_until.is_some_and(|embargo| embargo <= today());
+            if due && self.reveal(&task, "system", false).await.is_ok() {
+                revealed.push(id);
+            }
+        }
+        Ok(revealed)
+    }
+
+    /// Ends a task that is not yet revealed; the reason stays in the log.
+    pub async fn abandon_task(&self, user: &User, id: i64, reason: &str) -> ServiceResult<TaskView> {
+        let task = self.task_row(user, id).await?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.len() > MAX_REASON {
+            return Err(ServiceError::invalid(
+                "invalid_reason",
+                Some("reason".into()),
+                format!("give a reason of 1 to {MAX_REASON} bytes"),
+            ));
+        }
+        if ![state::DRAFT, state::COMMITTED, state::DRAWN].contains(&task.state.as_str()) {
+            return Err(not_in_state(id, &task.state, "abandoned", "draft, committed or drawn"));
+        }
+        let mut tx = self.store().write().await?;
+        if !tasks::mark_abandoned(tx.conn(), id, &task.state, reason).await? {
+            return Err(ServiceError::conflict(
+                "invalid_state",
+                format!("task {id} changed meanwhile; look at it again"),
+            ));
+        }
+        let payload = json!({"task": id, "reason": reason, "from": task.state});
+        log::append(tx.conn(), kind::ABANDONED, Some(id), &user.name, &payload).await?;
+        let view = reread(&mut tx, id).await?;
+        tx.commit().await?;
+        self.forget_public(id);
+        Ok(view)
+    }
+
+    /// The files fixed at a task's commitment.
+    async fn committed_files(&self, id: i64) -> ServiceResult<CommittedFiles> {
+        let pool = self.store().pool();
+        let load = |name: &'static str| async move {
+            files::load(pool, id, name).await?.ok_or_else(|| damaged(format!("task {id} has no {name}")))
+        };
+        Ok(CommittedFiles {
+            parameters: load(PARAMETERS_FILE).await?,
+            targets: load(TARGETS_FILE).await?,
+            inspectors: load(INSPECTORS_FILE).await?,
+            recusals: load(RECUSALS_FILE).await?,
+            commitment: load(COMMITMENT_FILE).await?,
+        })
+    }
+}
+
+struct CommittedFiles {
+    parameters: Vec<u8>,
+    targets: Vec<u8>,
+    inspectors: Vec<u8>,
+    recusals: Vec<u8>,
+    commitment: Vec<u8>,
+}
+
+impl CommittedFiles {
+    fn inputs(self) -> ServiceResult<(Parameters, TargetManifest, InspectorManifest, RecusalManifest)> {
+        Ok((
+            Parameters::parse(&self.parameters).map_err(damaged)?,
+            TargetManifest::parse(self.targets).map_err(damaged)?,
+            InspectorManifest::parse(self.inspectors).map_err(damaged)?,
+            RecusalManifest::parse(self.recusals).map_err(damaged)?,
+        ))
+    }
+}
+
+fn new_secret() -> ServiceResult<Secret> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|error| damaged(format!("the OS random source failed: {error}")))?;
+    Ok(Secret::from_bytes(bytes))
+}
+
+fn damaged(error: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Store(StoreError::Damaged(error.to_string()))
+}
+
+fn pool_error(error: PoolError) -> ServiceError {
+    match error {
+        PoolError::Store(error) => error.into(),
+        PoolError::Target { target, reason } => ServiceError::invalid(
+            "invalid_pool",
+            Some("strata_by".into()),
+            format!("target {target}: {reason}"),
+        ),
+    }
+}
+
+fn input_error(error: InputError) -> ServiceError {
+    let field = match error {
+        InputError::StratumWithoutQuota(_) => "quota_by_stratum",
+        _ => "filter",
+    };
+    ServiceError::invalid("invalid_pool", Some(field.into()), error.to_string())
+}
+
+/// Today's date (UTC) as YYYY-MM-DD.
+pub fn today() -> String {
+    chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string()
+}
+
+/// The date `days` days before today.
+fn days_ago(days: u32) -> String {
+    let date = chrono::Utc::now().date_naive() - chrono::Duration::days(i64::from(days));
+    let text = date.format("%Y-%m-%d").to_string();
+    debug_assert!(Date::parse(&text).is_ok());
+    text
+}

@@ -1,0 +1,98 @@
+//! What the service does, whoever asks — HTTP handlers, the command line,
+//! the demo loader: directory imports, the task lifecycle, the public views.
+//! Every operation checks the caller's role here, once.
+
+pub mod accounts;
+pub mod assignments;
+pub mod imports;
+pub mod lifecycle;
+pub mod public;
+pub mod tasks;
+
+use std::sync::Arc;
+
+use crate::storage::users::{Role, User};
+use crate::storage::{Store, StoreError};
+
+/// Why an operation was refused. Each becomes an HTTP status and a stable
+/// code in the API (see `http::error`).
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No such thing, or not one the caller may see.
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request is valid but the state does not allow it (a task already
+    /// committed, drawn, ...). Nothing was changed.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// The request itself is wrong: a field, a row. Nothing was changed.
+    #[error("{message}")]
+    Invalid { code: &'static str, field: Option<String>, message: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl ServiceError {
+    pub fn invalid(code: &'static str, field: impl Into<Option<String>>, message: impl Into<String>) -> Self {
+        ServiceError::Invalid { code, field: field.into(), message: message.into() }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Conflict { code, message: message.into() }
+    }
+}
+
+/// The service: storage plus what is kept in memory for public readers.
+#[derive(Clone)]
+pub struct Service {
+    store: Store,
+    public: Arc<public::PublicCache>,
+}
+
+impl Service {
+    pub fn new(store: Store) -> Self {
+        Self { store, public: Arc::new(public::PublicCache::default()) }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+/// The caller must hold this role.
+pub fn require(user: &User, role: Role) -> ServiceResult<()> {
+    if user.role != role {
+        return Err(ServiceError::Forbidden(format!(
+            "this needs a {} account; {} is a {}",
+            role.as_str(),
+            user.name,
+            user.role.as_str()
+        )));
+    }
+    Ok(())
+}
+
+/// The caller must be a supervisor of this department.
+pub fn require_supervisor_of(user: &User, department: &str) -> ServiceResult<()> {
+    require(user, Role::Supervisor)?;
+    if user.department.as_deref() != Some(department) {
+        return Err(ServiceError::Forbidden(format!(
+            "{} supervises {}, not {department}",
+            user.name,
+            user.department.as_deref().unwrap_or("no department")
+        )));
+    }
+    Ok(())
+}
+
+/// The department a supervisor works for.
+pub fn supervised_department(user: &User) -> ServiceResult<&str> {
+    require(user, Role::Supervisor)?;
+    user.department
+        .as_deref()
+        .ok_or_else(|| ServiceError::Forbidden(format!("{} has no department", user.name)))
+}

@@ -1,0 +1,273 @@
+//! What anyone may read, without an account: published tasks (all but
+//! drafts), their committed files, and — only after the reveal — the
+//! secret, the result, the selection and the bundle. Nothing sealed is in
+//! any of these views before the reveal.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use bytes::Bytes;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::tasks::{definition_of, no_task};
+use super::{Service, ServiceError, ServiceResult};
+use crate::bundle;
+use crate::protocol::commitment::{COMMITMENT_FILE, REVEAL_FILE};
+use crate::protocol::log::LogEntry;
+use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE, TARGETS_FILE};
+use crate::protocol::parameters::PARAMETERS_FILE;
+use crate::protocol::result::RESULT_FILE;
+use crate::protocol::verify::BundleFiles;
+use crate::storage::tasks::{self, TaskRow, state};
+use crate::storage::{directory, files, log};
+use crate::task_definition::TaskDefinition;
+
+/// Published from the commitment on.
+pub const COMMITTED_FILES: [&str; 5] =
+    [PARAMETERS_FILE, TARGETS_FILE, INSPECTORS_FILE, RECUSALS_FILE, COMMITMENT_FILE];
+/// Published at the reveal.
+pub const REVEALED_FILES: [&str; 2] = [REVEAL_FILE, RESULT_FILE];
+
+/// Views of tasks that can no longer change, ready to send.
+#[derive(Default)]
+pub struct PublicCache {
+    tasks: RwLock<HashMap<i64, Bytes>>,
+}
+
+/// A published task as anyone may see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicTask {
+    pub id: i64,
+    pub name: String,
+    pub department: String,
+    /// committed, drawn (sealed), revealed or abandoned.
+    pub state: String,
+    pub definition: TaskDefinition,
+    pub pool_size: Option<i64>,
+    pub drawn_count: Option<i64>,
+    pub created_at: String,
+    pub committed_at: Option<String>,
+    pub drawn_at: Option<String>,
+    pub revealed_at: Option<String>,
+    pub abandoned_at: Option<String>,
+    pub abandon_reason: Option<String>,
+    pub commitment_digest: Option<String>,
+    /// Logged at the draw; the result itself is sealed until the reveal.
+    pub result_digest: Option<String>,
+    /// The public entropy, as supplied at the draw.
+    pub entropy: Option<String>,
+    /// Only after the reveal.
+    pub secret: Option<String>,
+    /// Only after the reveal.
+    pub seed: Option<String>,
+    /// Only after the reveal: complete, or failed.
+    pub result_status: Option<String>,
+    /// Files that can be downloaded now, under `/api/public/tasks/{id}/files/{name}`.
+    pub files: Vec<String>,
+    /// The task's entries in the public log.
+    #[schema(value_type = Vec<Object>)]
+    pub timeline: Vec<LogEntry>,
+}
+
+/// A drawn target with its inspectors (after the reveal).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SelectedTarget {
+    pub position: i64,
+    pub target: String,
+    pub name: Option<String>,
+    pub stratum: String,
+    pub inspectors: Vec<SelectedInspector>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SelectedInspector {
+    pub department: String,
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// Where an entity was: the committed pools that held it, and where it was
+/// drawn (revealed tasks only).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EntityView {
+    pub id: String,
+    pub name: Option<String>,
+    pub pools: Vec<EntityPool>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EntityPool {
+    pub task: i64,
+    pub task_name: String,
+    pub state: String,
+    /// The entity's draw position; only for revealed tasks, and only when drawn.
+    pub drawn_position: Option<i64>,
+}
+
+fn is_published(task: &TaskRow) -> bool {
+    task.state != state::DRAFT
+}
+
+fn is_revealed(task: &TaskRow) -> bool {
+    task.state == state::REVEALED
+}
+
+impl Service {
+    /// Published tasks, newest first.
+    pub async fn public_tasks(&self) -> ServiceResult<Vec<PublicTask>> {
+        let rows = tasks::list(self.store().pool(), None).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(self.public_view(row, false).await?);
+        }
+        Ok(out)
+    }
+
+    /// A published task as JSON, from memory once it can no longer change.
+    pub async fn public_task_json(&self, id: i64) -> ServiceResult<Bytes> {
+        if let Some(cached) = self.public.tasks.read().expect("cache lock").get(&id) {
+            return Ok(cached.clone());
+        }
+        let row =
+            tasks::get(self.store().pool(), id).await?.filter(is_published).ok_or_else(|| no_task(id))?;
+        let settled = matches!(row.state.as_str(), state::REVEALED | state::ABANDONED);
+        let view = self.public_view(row, true).await?;
+        let json = Bytes::from(serde_json::to_vec(&view).expect("views serialise"));
+        if settled {
+            self.public.tasks.write().expect("cache lock").insert(id, json.clone());
+        }
+        Ok(json)
+    }
+
+    pub(super) fn forget_public(&self, id: i64) {
+        self.public.tasks.write().expect("cache lock").remove(&id);
+    }
+
+    async fn public_view(&self, row: TaskRow, with_timeline: bool) -> ServiceResult<PublicTask> {
+        let definition = definition_of(&row)?;
+        let revealed = is_revealed(&row);
+        let committed = row.committed_at.is_some();
+        let mut files: Vec<String> = Vec::new();
+        if committed {
+            files.extend(COMMITTED_FILES.iter().map(|f| f.to_string()));
+        }
+        if revealed {
+            files.extend(REVEALED_FILES.iter().map(|f| f.to_string()));
+            files.push(bundle::BUNDLE_FILE.to_owned());
+        }
+        let timeline =
+            if with_timeline { log::of_task(self.store().pool(), row.id).await? } else { Vec::new() };
+        Ok(PublicTask {
+            id: row.id,
+            name: row.name,
+            department: row.department,
+            state: row.state,
+            definition,
+            pool_size: row.pool_size,
+            drawn_count: row.drawn_count,
+            created_at: row.created_at,
+            committed_at: row.committed_at,
+            drawn_at: row.drawn_at,
+            revealed_at: row.revealed_at,
+            abandoned_at: row.abandoned_at,
+            abandon_reason: row.abandon_reason,
+            commitment_digest: row.commitment_digest,
+            result_digest: row.result_digest,
+            entropy: row.entropy,
+            secret: if revealed { row.secret } else { None },
+            seed: if revealed { row.seed } else { None },
+            result_status: if revealed { row.result_status } else { None },
+            files,
+            timeline,
+        })
+    }
+
+    /// One published file of a task.
+    pub async fn public_file(&self, id: i64, name: &str) -> ServiceResult<Vec<u8>> {
+        let row =
+            tasks::get(self.store().pool(), id).await?.filter(is_published).ok_or_else(|| no_task(id))?;
+        let allowed = if COMMITTED_FILES.contains(&name) {
+            row.committed_at.is_some()
+        } else if REVEALED_FILES.contains(&name) {
+            is_revealed(&row)
+        } else {
+            return Err(ServiceError::NotFound(format!("a task has no file named {name}")));
+        };
+        if !allowed {
+            return Err(ServiceError::NotFound(format!(
+                "{name} of task {id} is not published ({})",
+                row.state
+            )));
+        }
+        files::load(self.store().pool(), id, name)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("task {id} has no {name}")))
+    }
+
+    /// The verification bundle of a revealed task.
+    pub async fn public_bundle(&self, id: i64) -> ServiceResult<Vec<u8>> {
+        let mut files = BundleFiles::default();
+        for (name, _) in BundleFiles::default().members() {
+            *files.member_mut(name).expect("a bundle member") = self.public_file(id, name).await?;
+        }
+        Ok(bundle::to_tar(&files))
+    }
+
+    /// The drawn targets and their inspectors, after the reveal.
+    pub async fn public_selection(&self, id: i64) -> ServiceResult<Vec<SelectedTarget>> {
+        let row =
+            tasks::get(self.store().pool(), id).await?.filter(is_published).ok_or_else(|| no_task(id))?;
+        if !is_revealed(&row) {
+            return Err(ServiceError::NotFound(format!(
+                "the selection of task {id} is not published ({})",
+                row.state
+            )));
+        }
+        let mut out: Vec<SelectedTarget> = Vec::new();
+        for line in tasks::selection(self.store().pool(), id).await? {
+            if out.last().is_none_or(|last| last.position != line.position) {
+                out.push(SelectedTarget {
+                    position: line.position,
+                    target: line.target,
+                    name: line.target_name,
+                    stratum: line.stratum,
+                    inspectors: Vec::new(),
+                });
+            }
+            if let (Some(department), Some(inspector)) = (line.department, line.inspector) {
+                let name = line.inspector_name;
+                out.last_mut().expect("pushed above").inspectors.push(SelectedInspector {
+                    department,
+                    id: inspector,
+                    name,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// In which committed pools an entity was, and where it was drawn.
+    pub async fn entity(&self, id: &str) -> ServiceResult<EntityView> {
+        let pool = self.store().pool();
+        let drawn = tasks::drawn_in(pool, id).await?;
+        let mut pools = Vec::new();
+        let states = [state::COMMITTED, state::DRAWN, state::REVEALED, state::ABANDONED];
+        for task in tasks::ids_in(pool, &states).await? {
+            let Some(piece) = files::piece_for(pool, task, TARGETS_FILE, id).await? else { continue };
+            if !files::has_line_for(&piece, id) {
+                continue;
+            }
+            let row = tasks::get(pool, task).await?.ok_or_else(|| no_task(task))?;
+            let drawn_position = drawn.iter().find(|(t, _)| *t == task).map(|(_, position)| *position);
+            pools.push(EntityPool { task, task_name: row.name, state: row.state, drawn_position });
+        }
+        let name = directory::target_name(pool, id).await?;
+        if name.is_none() && pools.is_empty() {
+            return Err(ServiceError::NotFound(format!(
+                "no entity {id} is in the directory or any committed pool"
+            )));
+        }
+        Ok(EntityView { id: id.to_owned(), name, pools })
+    }
+}

@@ -1,0 +1,128 @@
+//! A task's published files (manifests, parameters, commitment, reveal,
+//! result), stored as pieces of about 1 MiB cut at line ends. A piece is
+//! keyed by the first field of its first data line, so finding whether an
+//! id is in a committed pool reads one piece, not the whole manifest.
+
+use sqlx::AnyConnection;
+use sqlx::Row;
+
+use super::StoreResult;
+
+const PIECE: usize = 1 << 20;
+
+/// Stores a file in pieces; `pieces` are cut at line ends, the first one
+/// beginning with the header line.
+pub async fn store<'a>(
+    conn: &mut AnyConnection,
+    task: i64,
+    name: &str,
+    pieces: impl IntoIterator<Item = &'a [u8]>,
+) -> StoreResult<()> {
+    for (seq, piece) in pieces.into_iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO task_files (task_id, name, seq, first_key, content) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(task)
+        .bind(name)
+        .bind(seq as i64)
+        .bind(first_key(piece, seq == 0))
+        .bind(piece.to_vec())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Cuts a file into pieces at line ends.
+pub fn split(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut pieces = Vec::new();
+    let mut rest = bytes;
+    while rest.len() > PIECE {
+        let cut = rest[PIECE..].iter().position(|&b| b == b'\n').map_or(rest.len(), |at| PIECE + at + 1);
+        let (piece, after) = rest.split_at(cut);
+        pieces.push(piece);
+        rest = after;
+    }
+    if !rest.is_empty() || pieces.is_empty() {
+        pieces.push(rest);
+    }
+    pieces
+}
+
+/// The first field of the piece's first data line; the first piece starts
+/// with the header, so its key is empty and sorts before every id.
+fn first_key(piece: &[u8], first: bool) -> String {
+    if first {
+        return String::new();
+    }
+    let end = piece.iter().position(|&b| b == b'\t' || b == b'\n').unwrap_or(piece.len());
+    String::from_utf8_lossy(&piece[..end]).into_owned()
+}
+
+/// The whole file, or `None` when the task has no such file.
+pub async fn load(pool: &sqlx::AnyPool, task: i64, name: &str) -> StoreResult<Option<Vec<u8>>> {
+    let rows = sqlx::query("SELECT content FROM task_files WHERE task_id = $1 AND name = $2 ORDER BY seq")
+        .bind(task)
+        .bind(name)
+        .fetch_all(pool)
+        .await?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for row in rows {
+        out.extend_from_slice(&row.try_get::<Vec<u8>, _>(0)?);
+    }
+    Ok(Some(out))
+}
+
+/// The piece that would hold the line whose first field is `key`.
+pub async fn piece_for(
+    pool: &sqlx::AnyPool,
+    task: i64,
+    name: &str,
+    key: &str,
+) -> StoreResult<Option<Vec<u8>>> {
+    let row = sqlx::query(
+        "SELECT content FROM task_files WHERE task_id = $1 AND name = $2 AND first_key <= $3 \
+         ORDER BY first_key DESC LIMIT 1",
+    )
+    .bind(task)
+    .bind(name)
+    .bind(key)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|row| row.try_get(0)).transpose()?)
+}
+
+/// Whether a piece of a sorted file has a line whose first field is `key`.
+pub fn has_line_for(piece: &[u8], key: &str) -> bool {
+    piece
+        .split(|&b| b == b'\n')
+        .any(|line| line.len() > key.len() && line.starts_with(key.as_bytes()) && line[key.len()] == b'\t')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_end_at_line_ends_and_join_to_the_file() {
+        let line = "x".repeat(1000) + "\n";
+        let file = line.repeat(3000);
+        let pieces = split(file.as_bytes());
+        assert!(pieces.len() > 2);
+        assert!(pieces.iter().all(|piece| piece.ends_with(b"\n")));
+        assert_eq!(pieces.concat(), file.as_bytes());
+        assert_eq!(split(b""), vec![b"".as_slice()]);
+    }
+
+    #[test]
+    fn a_line_is_found_by_its_first_field() {
+        let piece = b"A1\tS\tR\t\nA2\tS\tR\t\n";
+        assert!(has_line_for(piece, "A2"));
+        assert!(!has_line_for(piece, "A"));
+        assert_eq!(first_key(piece, false), "A1");
+        assert_eq!(first_key(piece, true), "");
+    }
+}

@@ -1,0 +1,93 @@
+//! The public log in the database: appended in the same transaction as the
+//! change it records.
+//!
+//! Every append first moves the one `log_head` row forward. That update
+//! takes the row's lock, so appends from any number of connections or
+//! server processes take turns and the chain never forks.
+
+use serde::Serialize;
+use sqlx::AnyConnection;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{StoreError, StoreResult, now};
+use crate::protocol::Digest;
+use crate::protocol::log::LogEntry;
+
+/// Appends an entry with this payload (serialised as JSON) and returns it.
+pub async fn append(
+    conn: &mut AnyConnection,
+    kind: &str,
+    task: Option<i64>,
+    actor: &str,
+    payload: &impl Serialize,
+) -> StoreResult<LogEntry> {
+    let payload = serde_json::to_string(payload).expect("payloads serialise");
+    let head = sqlx::query("UPDATE log_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *conn)
+        .await?;
+    let seq: i64 = head.try_get(0)?;
+    let previous = digest(&head.try_get::<String, _>(1)?)?;
+    let entry = LogEntry::new(seq as u64, now(), kind, task.map(|t| t as u64), actor, payload, previous);
+    sqlx::query(
+        "INSERT INTO log_entries (seq, at, kind, task_id, actor, payload, payload_digest, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(seq)
+    .bind(&entry.at)
+    .bind(&entry.kind)
+    .bind(task)
+    .bind(&entry.actor)
+    .bind(&entry.payload)
+    .bind(entry.payload_digest.to_hex())
+    .bind(entry.prev_hash.to_hex())
+    .bind(entry.hash.to_hex())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE log_head SET hash = $1 WHERE id = 1")
+        .bind(entry.hash.to_hex())
+        .execute(&mut *conn)
+        .await?;
+    Ok(entry)
+}
+
+const COLUMNS: &str = "seq, at, kind, task_id, actor, payload, payload_digest, prev_hash, hash";
+
+/// Up to `limit` entries after sequence number `after`, in order.
+pub async fn page(pool: &sqlx::AnyPool, after: u64, limit: u64) -> StoreResult<Vec<LogEntry>> {
+    let sql = format!("SELECT {COLUMNS} FROM log_entries WHERE seq > $1 ORDER BY seq LIMIT $2");
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after as i64).bind(limit as i64).fetch_all(pool).await?;
+    rows.iter().map(entry).collect()
+}
+
+/// A task's entries, in order.
+pub async fn of_task(pool: &sqlx::AnyPool, task: i64) -> StoreResult<Vec<LogEntry>> {
+    let sql = format!("SELECT {COLUMNS} FROM log_entries WHERE task_id = $1 ORDER BY seq");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(task).fetch_all(pool).await?;
+    rows.iter().map(entry).collect()
+}
+
+/// The sequence number and hash of the last entry (0 and zeros when empty).
+pub async fn head(pool: &sqlx::AnyPool) -> StoreResult<(u64, Digest)> {
+    let row = sqlx::query("SELECT seq, hash FROM log_head WHERE id = 1").fetch_one(pool).await?;
+    Ok((row.try_get::<i64, _>(0)? as u64, digest(&row.try_get::<String, _>(1)?)?))
+}
+
+fn entry(row: &AnyRow) -> StoreResult<LogEntry> {
+    Ok(LogEntry {
+        seq: row.try_get::<i64, _>(0)? as u64,
+        at: row.try_get(1)?,
+        kind: row.try_get(2)?,
+        task: row.try_get::<Option<i64>, _>(3)?.map(|t| t as u64),
+        actor: row.try_get(4)?,
+        payload: row.try_get(5)?,
+        payload_digest: digest(&row.try_get::<String, _>(6)?)?,
+        prev_hash: digest(&row.try_get::<String, _>(7)?)?,
+        hash: digest(&row.try_get::<String, _>(8)?)?,
+    })
+}
+
+fn digest(text: &str) -> StoreResult<Digest> {
+    Digest::parse_hex(text).map_err(|error| StoreError::Damaged(format!("a log digest: {error}")))
+}

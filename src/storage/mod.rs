@@ -1,0 +1,195 @@
+//! Storage: one schema on two backends — SQLite (one file, WAL; the default)
+//! and PostgreSQL (production) — chosen by the database URL.
+//!
+//! Queries are written once, against sqlx's `Any` driver, with `$n`
+//! placeholders, which both backends accept. The few statements that differ
+//! by dialect (DDL in `migrations/`, how a write transaction begins, how
+//! ids are collated) are chosen by [`Backend`]; nothing else is written twice.
+//!
+//! Every write goes through [`Store::write`], a transaction that also
+//! appends to the public log, so a change and its log entry commit together
+//! or not at all.
+
+pub mod directory;
+pub mod files;
+pub mod idempotency;
+pub mod log;
+pub mod pools;
+pub mod tasks;
+pub mod users;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::AnyConnection;
+use sqlx::any::AnyPoolOptions;
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// Which database the URL named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database error, or a row that is not there.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("the database URL '{0}' is neither sqlite: nor postgres:")]
+    UnknownBackend(String),
+    #[error("stored data is damaged: {0}")]
+    Damaged(String),
+}
+
+impl StoreError {
+    /// Whether a unique or primary key constraint refused the write.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite has one writer at a time; writers of this process queue here
+    /// instead of spinning on the database lock.
+    writer: Option<Arc<Mutex<()>>>,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Store {
+    /// Opens (creating a SQLite file if needed) and migrates the database.
+    /// A bare path means a SQLite file.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = normalise(url)?;
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let pool = match backend {
+            Backend::Sqlite => {
+                options
+                    .max_connections(8)
+                    .after_connect(|connection, _| {
+                        Box::pin(async move {
+                            // WAL lets readers go on while one writer commits;
+                            // NORMAL sync keeps every commit across a killed process.
+                            connection
+                                .execute(
+                                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                     PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;",
+                                )
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => options.max_connections(16).connect(&url).await?,
+        };
+        match backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+        }
+        let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Self { pool, backend, writer })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Begins a write transaction. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`), so it never fails half way for a lock.
+    pub async fn write(&self) -> StoreResult<WriteTx> {
+        let turn = match &self.writer {
+            Some(writer) => Some(Arc::clone(writer).lock_owned().await),
+            None => None,
+        };
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, _turn: turn })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A write transaction; dropped without [`WriteTx::commit`], it rolls back.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    pub async fn commit(self) -> StoreResult<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The backend a URL names, and the URL as sqlx wants it.
+fn normalise(url: &str) -> StoreResult<(Backend, String)> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((Backend::Postgres, url.to_owned()));
+    }
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    if path.contains("://") {
+        return Err(StoreError::UnknownBackend(url.to_owned()));
+    }
+    let separator = if path.contains('?') { '&' } else { '?' };
+    let options = if path.contains("mode=") { String::new() } else { format!("{separator}mode=rwc") };
+    Ok((Backend::Sqlite, format!("sqlite://{path}{options}")))
+}
+
+/// The current time as RFC 3339, UTC, to the millisecond.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// `$1, $2, …` for `count` parameters starting after `offset`.
+pub fn placeholders(offset: usize, count: usize) -> String {
+    (offset + 1..=offset + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_the_backend() {
+        assert_eq!(
+            normalise("opendraw.db").unwrap(),
+            (Backend::Sqlite, "sqlite://opendraw.db?mode=rwc".into())
+        );
+        assert_eq!(normalise("sqlite:x.db").unwrap().1, "sqlite://x.db?mode=rwc");
+        assert_eq!(normalise("sqlite://x.db?mode=ro").unwrap().1, "sqlite://x.db?mode=ro");
+        assert_eq!(normalise("postgres://u@h/db").unwrap().0, Backend::Postgres);
+        assert!(normalise("mysql://u@h/db").is_err());
+    }
+
+    #[test]
+    fn placeholders_are_numbered_from_the_offset() {
+        assert_eq!(placeholders(2, 3), "$3, $4, $5");
+    }
+}
