@@ -1,0 +1,261 @@
+//! Test harness: the real router on a real port (port 0), over a fresh
+//! database — a SQLite file in a temporary directory, or a new PostgreSQL
+//! database on the server at 127.0.0.1:5432 (override with
+//! OPENDRAW_TEST_POSTGRES). A test that needs PostgreSQL and cannot reach
+//! it fails; it is never skipped.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use opendraw::service::Service;
+use opendraw::storage::Store;
+use opendraw::storage::users::Role;
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use sqlx::{ConnectOptions, Executor};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: $crate::helpers::TestApp) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await;
+                    run(app).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await;
+                    run(app).await
+                }
+            }
+        )*
+    };
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub database_url: String,
+    pub service: Service,
+    pub client: reqwest::Client,
+    /// Tokens of the accounts every test starts with.
+    pub admin: String,
+    pub market: String,
+    pub health: String,
+    /// Inspector accounts, linked to M001 and M002 of the seeded directory.
+    pub inspector_a: String,
+    pub inspector_b: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("OPENDRAW_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A new, empty PostgreSQL database; its URL.
+pub async fn new_postgres_database() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let admin = postgres_admin_url();
+    let mut connection = sqlx::postgres::PgConnectOptions::from_url(&admin.parse().unwrap())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap_or_else(|error| {
+            panic!("PostgreSQL is needed for this test and is not reachable at {admin}: {error}")
+        });
+    let name = format!(
+        "opendraw_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        chrono::Utc::now().timestamp_micros()
+    );
+    connection.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.unwrap();
+    let base = admin.rsplit_once('/').expect("a database URL").0;
+    format!("{base}/{name}")
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        let (database_url, dir) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                (format!("sqlite:{}", dir.path().join("test.db").display()), Some(dir))
+            }
+            Backend::Postgres => (new_postgres_database().await, None),
+        };
+        let store = Store::open(&database_url).await.unwrap();
+        let service = Service::new(store);
+        let token = |name: &str, role: Role, department: Option<&str>, inspector: Option<&str>| {
+            let service = service.clone();
+            let name = name.to_owned();
+            let department = department.map(str::to_owned);
+            let inspector = inspector.map(str::to_owned);
+            async move {
+                service
+                    .add_user(None, &name, role, department.as_deref(), inspector.as_deref())
+                    .await
+                    .unwrap()
+                    .token
+            }
+        };
+        let admin = token("admin", Role::Admin, None, None).await;
+        let market = token("market-supervisor", Role::Supervisor, Some("market"), None).await;
+        let health = token("health-supervisor", Role::Supervisor, Some("health"), None).await;
+        let inspector_a = token("inspector-a", Role::Inspector, None, Some("M001")).await;
+        let inspector_b = token("inspector-b", Role::Inspector, None, Some("M002")).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let app = opendraw::http::router(service.clone(), None);
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self {
+            address,
+            database_url,
+            service,
+            client: reqwest::Client::new(),
+            admin,
+            market,
+            health,
+            inspector_a,
+            inspector_b,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, token: Option<&str>, path: &str) -> Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn post_json(&self, token: Option<&str>, path: &str, body: &Value) -> Response {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn post_csv(&self, token: &str, path: &str, csv: &str) -> Response {
+        let request = self.client.post(self.url(path)).bearer_auth(token).header("content-type", "text/csv");
+        request.body(csv.to_owned()).send().await.unwrap()
+    }
+
+    /// Imports the standard small directory: items, 60 targets in 3
+    /// regions, 10 market and 4 health inspectors, 2 recusals.
+    pub async fn seed_directory(&self) {
+        for (token, csv) in [(&self.market, ITEMS_MARKET), (&self.health, ITEMS_HEALTH)] {
+            expect(self.post_csv(token, "/api/items/import", csv).await, StatusCode::OK).await;
+        }
+        expect(self.post_csv(&self.market, "/api/targets/import", &targets_csv(60)).await, StatusCode::OK)
+            .await;
+        expect(
+            self.post_csv(&self.market, "/api/inspectors/import", &inspectors_csv("market", "M", 10)).await,
+            StatusCode::OK,
+        )
+        .await;
+        expect(
+            self.post_csv(&self.health, "/api/inspectors/import", &inspectors_csv("health", "H", 4)).await,
+            StatusCode::OK,
+        )
+        .await;
+        let recusals = "inspector_id,target_id,reason\nM003,T0001,relative\nM004,T0002,former employee\n";
+        expect(self.post_csv(&self.market, "/api/recusals/import", recusals).await, StatusCode::OK).await;
+    }
+
+    /// Creates a market task from `definition` (merged over a default one).
+    pub async fn create_task(&self, changes: Value) -> i64 {
+        let mut definition = default_definition();
+        if let (Some(base), Some(changes)) = (definition.as_object_mut(), changes.as_object()) {
+            for (key, value) in changes {
+                base.insert(key.clone(), value.clone());
+            }
+        }
+        let body =
+            expect(self.post_json(Some(&self.market), "/api/tasks", &definition).await, StatusCode::CREATED)
+                .await;
+        body["id"].as_i64().unwrap()
+    }
+
+    /// Posts a task action as the market supervisor and expects `status`.
+    pub async fn act(&self, id: i64, action: &str, body: Value, status: StatusCode) -> Value {
+        let response = self.post_json(Some(&self.market), &format!("/api/tasks/{id}/{action}"), &body).await;
+        expect(response, status).await
+    }
+
+    /// A task drawn (sealed) with the default definition; returns its id.
+    pub async fn drawn_task(&self) -> i64 {
+        let id = self.create_task(json!({})).await;
+        self.act(id, "commit", json!({}), StatusCode::OK).await;
+        self.act(id, "draw", json!({"entropy": DICE}), StatusCode::OK).await;
+        id
+    }
+
+    pub async fn log_head(&self) -> Value {
+        expect(self.get(None, "/api/public/log/head").await, StatusCode::OK).await
+    }
+}
+
+/// Twenty dice faces.
+pub const DICE: &str = "31415326535641526354";
+
+pub fn default_definition() -> Value {
+    json!({
+        "name": "Test inspection",
+        "items": ["FOOD-01"],
+        "strata_by": ["region"],
+        "quota": {"ratio": "20%"},
+        "cross": ["region"],
+        "certificate_date": "2026-12-01",
+        "entropy": {"format": "dice", "source": "dice rolled at the test meeting", "min_length": 20}
+    })
+}
+
+/// Checks the status, and returns the body as JSON (null when not JSON).
+pub async fn expect(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(actual, status, "body: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+const ITEMS_MARKET: &str = "code,name,department\nFOOD-01,食品经营检查,market\nDRUG-01,药品经营检查,market\n";
+const ITEMS_HEALTH: &str = "code,name,department\nHEALTH-01,公共场所卫生检查,health\n";
+
+pub fn targets_csv(count: u32) -> String {
+    let mut csv = String::from("id,name,region,industry,risk_class,unit\n");
+    for index in 1..=count {
+        let region = ["R1", "R2", "R3"][(index % 3) as usize];
+        let risk = ["A", "B", "C", "D"][(index % 4) as usize];
+        csv.push_str(&format!("T{index:04},单位{index},{region},餐饮服务,{risk},{region}-bureau\n"));
+    }
+    csv
+}
+
+pub fn inspectors_csv(department: &str, prefix: &str, count: u32) -> String {
+    let mut csv = String::from("id,name,department,unit,region,items,certificate_expires\n");
+    for index in 1..=count {
+        let region = ["R1", "R2", "R3"][(index % 3) as usize];
+        csv.push_str(&format!("{prefix}{index:03},检查员{index},{department},{region}-{department},{region},FOOD-01;HEALTH-01,2028-12-31\n"));
+    }
+    csv
+}

@@ -1,0 +1,9 @@
+//! The service over HTTP, against a real server and a real database, each
+//! test on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod bad_input;
+mod lifecycle;
+mod public;
+mod roles;
