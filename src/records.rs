@@ -75,7 +75,7 @@ pub trait DirectoryRecord: Sized + Send + 'static {
 
     /// The record's identity: a second record with the same key in one file
     /// is an error.
-    fn key(&self) -> String;
+    fn key(&self) -> std::sync::Arc<str>;
 }
 
 /// Reads every record of a CSV file, calling `each` with batches of up to
@@ -89,7 +89,7 @@ pub fn read_records<T: DirectoryRecord, R: Read>(
 ) -> Result<u64, DirectoryError> {
     let mut file = CsvFile::new(name, reader)?;
     let columns = T::columns(&file)?;
-    let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut seen: rustc_hash::FxHashMap<std::sync::Arc<str>, u64> = rustc_hash::FxHashMap::default();
     let mut pending = Vec::with_capacity(batch);
     let mut count = 0;
     file.for_each(|file, line, record| {
@@ -184,8 +184,8 @@ impl DirectoryRecord for ItemRecord {
         })
     }
 
-    fn key(&self) -> String {
-        self.code.to_string()
+    fn key(&self) -> std::sync::Arc<str> {
+        self.code.shared()
     }
 }
 
@@ -224,8 +224,8 @@ impl DirectoryRecord for TargetRecord {
         })
     }
 
-    fn key(&self) -> String {
-        self.id.to_string()
+    fn key(&self) -> std::sync::Arc<str> {
+        self.id.shared()
     }
 }
 
@@ -264,8 +264,8 @@ impl DirectoryRecord for InspectorRecord {
         })
     }
 
-    fn key(&self) -> String {
-        self.id.to_string()
+    fn key(&self) -> std::sync::Arc<str> {
+        self.id.shared()
     }
 }
 
@@ -298,8 +298,8 @@ impl DirectoryRecord for RecusalRecord {
         })
     }
 
-    fn key(&self) -> String {
-        format!("{} / {}", self.inspector_id, self.target_id)
+    fn key(&self) -> std::sync::Arc<str> {
+        format!("{} / {}", self.inspector_id, self.target_id).into()
     }
 }
 

@@ -173,7 +173,7 @@ async fn crash_and_recover(database: String) {
     assert!(report.contains("verified"), "{report}");
     let store = opendraw::storage::Store::open(&database).await.unwrap();
     let pool = store.pool();
-    let acknowledged = acknowledged.lock().unwrap();
+    let acknowledged = std::mem::take(&mut *acknowledged.lock().unwrap());
     assert!(
         acknowledged.targets.len() >= 300 && acknowledged.tasks.len() >= 3,
         "the workload did something before the kills"

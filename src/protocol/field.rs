@@ -106,6 +106,11 @@ macro_rules! field_newtype {
             pub fn as_str(&self) -> &str {
                 &self.0
             }
+
+            /// The text, shared rather than copied.
+            pub fn shared(&self) -> Arc<str> {
+                Arc::clone(&self.0)
+            }
         }
 
         impl serde::Serialize for $name {
@@ -195,6 +200,11 @@ field_newtype!(
 pub struct ItemCode(Arc<str>);
 
 impl ItemCode {
+    /// The text, shared rather than copied.
+    pub fn shared(&self) -> Arc<str> {
+        Arc::clone(&self.0)
+    }
+
     pub fn parse(text: &str) -> Result<Self, FieldError> {
         check_field(text, MAX_FIELD_BYTES)?;
         if let Some(index) = text.chars().position(|c| c == ',') {

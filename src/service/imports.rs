@@ -19,7 +19,17 @@ use crate::storage::directory::{self, Upsert};
 use crate::storage::users::User;
 
 /// Rows parsed per batch, and per trip to the writer.
-const BATCH: usize = 5_000;
+const BATCH: usize = directory::ROWS_PER_STATEMENT;
+
+/// Why the parsing thread stopped an import.
+enum Refusal {
+    Forbidden(String),
+    Invalid(DirectoryError),
+}
+
+fn stopped() -> DirectoryError {
+    DirectoryError { file: String::new(), line: None, column: None, reason: "stopped".into() }
+}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportSummary {
@@ -75,49 +85,54 @@ impl Service {
         reader: impl Read + Send + 'static,
     ) -> ServiceResult<ImportSummary> {
         let department = supervised_department(user)?.to_owned();
-        let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<(u64, T)>>(4);
-        let file = name.clone();
-        let parser = tokio::task::spawn_blocking(move || {
-            read_records::<T, _>(name, reader, BATCH, |batch| {
+        // The parsing thread checks each batch and prepares it for the
+        // database while the previous batch is being written.
+        let (sender, mut batches) = tokio::sync::mpsc::channel::<String>(4);
+        let parser = tokio::task::spawn_blocking(move || -> Result<u64, Refusal> {
+            let file = name.clone();
+            let mut refused = None;
+            let rows = read_records::<T, _>(name, reader, BATCH, |batch| {
+                if let Some((line, (column, reason))) = batch
+                    .iter()
+                    .find_map(|(line, record)| record.allowed(&department).err().map(|e| (*line, e)))
+                {
+                    let error = DirectoryError {
+                        file: file.clone(),
+                        line: Some(line),
+                        column: Some(column.into()),
+                        reason,
+                    };
+                    refused = Some(Refusal::Forbidden(error.to_string()));
+                    return Err(stopped());
+                }
+                let records: Vec<T> = batch.into_iter().map(|(_, record)| record).collect();
                 // The writer went away: it failed, and says why itself.
-                sender.blocking_send(batch).map_err(|_| DirectoryError {
-                    file: String::new(),
-                    line: None,
-                    column: None,
-                    reason: "stopped".into(),
-                })
-            })
+                sender.blocking_send(directory::batch_json(&records)).map_err(|_| stopped())
+            });
+            match (refused, rows) {
+                (Some(refused), _) => Err(refused),
+                (None, rows) => rows.map_err(Refusal::Invalid),
+            }
         });
         let mut tx = self.store().write().await?;
-        let mut written = 0u64;
-        let mut refused: Option<ServiceError> = None;
+        let mut written = Ok(());
         while let Some(batch) = batches.recv().await {
-            if let Some((line, (column, reason))) =
-                batch.iter().find_map(|(line, record)| record.allowed(&department).err().map(|e| (*line, e)))
-            {
-                let error = DirectoryError {
-                    file: file.clone(),
-                    line: Some(line),
-                    column: Some(column.into()),
-                    reason,
-                };
-                refused = Some(ServiceError::Forbidden(error.to_string()));
+            written = directory::upsert_batch::<T>(&mut tx, batch).await;
+            if written.is_err() {
                 break;
             }
-            let records: Vec<T> = batch.into_iter().map(|(_, record)| record).collect();
-            directory::upsert(tx.conn(), &records).await?;
-            written += records.len() as u64;
         }
         drop(batches);
         let parsed = parser.await.expect("the parser does not panic");
-        if let Some(refused) = refused {
-            return Err(refused);
-        }
-        let rows = parsed.map_err(|error| {
-            let field = error.column.clone().or_else(|| error.line.map(|line| format!("line {line}")));
-            ServiceError::invalid("invalid_csv", field, error.to_string())
+        written?;
+        let rows = parsed.map_err(|refusal| match refusal {
+            Refusal::Forbidden(message) => ServiceError::Forbidden(message),
+            Refusal::Invalid(error) => {
+                let field = error.column.clone().or_else(|| error.line.map(|line| format!("line {line}")));
+                ServiceError::invalid("invalid_csv", field, error.to_string())
+            }
         })?;
-        debug_assert_eq!(rows, written);
+        directory::analyze::<T>(&mut tx).await?;
         tx.commit().await?;
         Ok(ImportSummary { kind: T::KIND.to_owned(), rows })
     }

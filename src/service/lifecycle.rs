@@ -43,6 +43,7 @@ impl Service {
             .parameters(id, &task.department)
             .map_err(|e| ServiceError::invalid("invalid_definition", Some(e.field), e.reason))?;
         let cutoff = definition.filter.exclude_inspected_within_days.map(days_ago);
+        let started = std::time::Instant::now();
         let pool = self.store().pool();
         let targets =
             pools::target_manifest(pool, &definition.filter, &definition.strata_by, cutoff.as_deref())
@@ -75,6 +76,7 @@ impl Service {
             recusals: &recusals,
         };
         inputs.check().map_err(input_error)?;
+        let frozen = started.elapsed();
         let secret = new_secret()?;
         let commitment = inputs.commitment(secret.hash(), checked.entropy_format, checked.entropy_source);
         let digest = commitment.digest();
@@ -108,6 +110,7 @@ impl Service {
         log::append(tx.conn(), kind::COMMITTED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit().await?;
+        tracing::info!(task = id, pool = targets.len(), ?frozen, total = ?started.elapsed(), "committed");
         Ok(view)
     }
 
@@ -123,7 +126,9 @@ impl Service {
             return Err(not_in_state(id, &task.state, "drawn", state::COMMITTED));
         }
         let definition = definition_of(&task)?;
+        let started = std::time::Instant::now();
         let committed = self.committed_files(id).await?;
+        let loaded = started.elapsed();
         let (commitment, _) = Commitment::parse(&committed.commitment).map_err(damaged)?;
         let entropy = Entropy::parse(entropy).map_err(|e| {
             ServiceError::invalid("invalid_entropy", Some("entropy".into()), format!("the entropy {e}"))
@@ -160,6 +165,7 @@ impl Service {
         };
         let seed = Seed::derive(&digest, &secret, &entropy);
         let result = run_draw(&draw, digest, &seed).map_err(input_error)?;
+        let computed = started.elapsed();
         let result_text = result.to_text();
         let result_digest = crate::protocol::Digest::of_file(&result_text);
         let status = if result.failure.is_some() { "failed" } else { "complete" };
@@ -207,7 +213,7 @@ impl Service {
             ));
         }
         files::store(tx.conn(), id, RESULT_FILE, files::split(&result_text)).await?;
-        tasks::insert_selection(tx.conn(), id, &drawn_targets, &assigned).await?;
+        tasks::insert_selection(&mut tx, id, &drawn_targets, &assigned).await?;
         let payload = json!({
             "task": id,
             "commitment": digest,
@@ -219,6 +225,7 @@ impl Service {
         log::append(tx.conn(), kind::DRAWN, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit().await?;
+        tracing::info!(task = id, status, ?loaded, ?computed, total = ?started.elapsed(), "drawn");
         Ok(view)
     }
 

@@ -3,17 +3,15 @@
 //! transaction, so that an import is all or nothing.
 
 use serde::Serialize;
-use sqlx::AnyConnection;
 use sqlx::Row;
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
 
-use super::{StoreResult, placeholders};
+use super::{Backend, StoreResult, WriteTx};
 use crate::records::{InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 
-/// One value of a row to write.
-pub enum Cell {
-    Text(String),
+/// One value of a row to write, borrowed from the record where it can be.
+pub enum Cell<'a> {
+    Text(&'a str),
+    Owned(String),
     MaybeText(Option<String>),
     Number(Option<i64>),
 }
@@ -24,7 +22,9 @@ pub trait Upsert {
     const TABLE: &'static str;
     const COLUMNS: &'static [&'static str];
     const KEY: &'static [&'static str];
-    fn cells(&self) -> Vec<Cell>;
+    /// Columns holding numbers.
+    const NUMBERS: &'static [&'static str] = &[];
+    fn cells(&self) -> Vec<Cell<'_>>;
 }
 
 impl Upsert for ItemRecord {
@@ -32,16 +32,17 @@ impl Upsert for ItemRecord {
     const COLUMNS: &'static [&'static str] =
         &["code", "name", "legal_basis", "department", "target_category", "sampling_ratio_bp", "frequency"];
     const KEY: &'static [&'static str] = &["code"];
+    const NUMBERS: &'static [&'static str] = &["sampling_ratio_bp"];
 
-    fn cells(&self) -> Vec<Cell> {
+    fn cells(&self) -> Vec<Cell<'_>> {
         vec![
-            Cell::Text(self.code.to_string()),
-            Cell::Text(self.name.clone()),
-            Cell::Text(self.legal_basis.clone()),
-            Cell::Text(self.department.to_string()),
-            Cell::Text(self.target_category.clone()),
+            Cell::Text(self.code.as_str()),
+            Cell::Text(&self.name),
+            Cell::Text(&self.legal_basis),
+            Cell::Text(self.department.as_str()),
+            Cell::Text(&self.target_category),
             Cell::Number(self.sampling_ratio_bp.map(i64::from)),
-            Cell::Text(self.frequency.clone()),
+            Cell::Text(&self.frequency),
         ]
     }
 }
@@ -52,15 +53,15 @@ impl Upsert for TargetRecord {
         &["id", "name", "region", "industry", "risk_class", "unit", "flags", "last_inspected"];
     const KEY: &'static [&'static str] = &["id"];
 
-    fn cells(&self) -> Vec<Cell> {
+    fn cells(&self) -> Vec<Cell<'_>> {
         vec![
-            Cell::Text(self.id.to_string()),
-            Cell::Text(self.name.clone()),
-            Cell::Text(self.region.to_string()),
-            Cell::Text(self.industry.clone()),
-            Cell::Text(self.risk_class.clone()),
-            Cell::Text(self.unit.as_ref().map(ToString::to_string).unwrap_or_default()),
-            Cell::Text(self.flags.join(",")),
+            Cell::Text(self.id.as_str()),
+            Cell::Text(&self.name),
+            Cell::Text(self.region.as_str()),
+            Cell::Text(&self.industry),
+            Cell::Text(&self.risk_class),
+            Cell::Text(self.unit.as_ref().map_or("", |unit| unit.as_str())),
+            Cell::Owned(self.flags.join(",")),
             Cell::MaybeText(self.last_inspected.map(|date| date.to_string())),
         ]
     }
@@ -80,20 +81,21 @@ impl Upsert for InspectorRecord {
         "active",
     ];
     const KEY: &'static [&'static str] = &["id"];
+    const NUMBERS: &'static [&'static str] = &["active"];
 
-    fn cells(&self) -> Vec<Cell> {
+    fn cells(&self) -> Vec<Cell<'_>> {
         let mut items: Vec<&str> = self.items.iter().map(|item| item.as_str()).collect();
         items.sort_unstable();
         items.dedup();
         vec![
-            Cell::Text(self.id.to_string()),
-            Cell::Text(self.name.clone()),
-            Cell::Text(self.department.to_string()),
-            Cell::Text(self.unit.to_string()),
-            Cell::Text(self.region.to_string()),
-            Cell::Text(self.certificate_no.clone()),
-            Cell::Text(self.certificate_expires.to_string()),
-            Cell::Text(items.join(",")),
+            Cell::Text(self.id.as_str()),
+            Cell::Text(&self.name),
+            Cell::Text(self.department.as_str()),
+            Cell::Text(self.unit.as_str()),
+            Cell::Text(self.region.as_str()),
+            Cell::Text(&self.certificate_no),
+            Cell::Owned(self.certificate_expires.to_string()),
+            Cell::Owned(items.join(",")),
             Cell::Number(Some(i64::from(self.active))),
         ]
     }
@@ -104,55 +106,79 @@ impl Upsert for RecusalRecord {
     const COLUMNS: &'static [&'static str] = &["inspector_id", "target_id", "reason"];
     const KEY: &'static [&'static str] = &["inspector_id", "target_id"];
 
-    fn cells(&self) -> Vec<Cell> {
+    fn cells(&self) -> Vec<Cell<'_>> {
         vec![
-            Cell::Text(self.inspector_id.to_string()),
-            Cell::Text(self.target_id.to_string()),
-            Cell::Text(self.reason.clone()),
+            Cell::Text(self.inspector_id.as_str()),
+            Cell::Text(self.target_id.as_str()),
+            Cell::Text(&self.reason),
         ]
     }
 }
 
-/// Most rows in one statement: SQLite allows 32 766 parameters.
-const MAX_PARAMETERS: usize = 30_000;
+/// Rows per statement.
+pub const ROWS_PER_STATEMENT: usize = 5_000;
 
 /// Inserts the rows, replacing those with the same key.
-pub async fn upsert<T: Upsert>(conn: &mut AnyConnection, rows: &[T]) -> StoreResult<()> {
-    let per_statement = (MAX_PARAMETERS / T::COLUMNS.len()).max(1);
-    for chunk in rows.chunks(per_statement) {
-        let sql = upsert_sql::<T>(chunk.len());
-        let mut query: Query<'_, sqlx::Any, AnyArguments> = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for row in chunk {
-            for cell in row.cells() {
-                query = match cell {
-                    Cell::Text(text) => query.bind(text),
-                    Cell::MaybeText(text) => query.bind(text),
-                    Cell::Number(number) => query.bind(number),
-                };
-            }
-        }
-        query.execute(&mut *conn).await?;
+pub async fn upsert<T: Upsert>(tx: &mut WriteTx, rows: &[T]) -> StoreResult<()> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        upsert_batch::<T>(tx, batch_json(chunk)).await?;
     }
     Ok(())
 }
 
-fn upsert_sql<T: Upsert>(rows: usize) -> String {
-    let width = T::COLUMNS.len();
-    let values: Vec<String> =
-        (0..rows).map(|row| format!("({})", placeholders(row * width, width))).collect();
+/// Writes a batch made by [`batch_json`], replacing rows with the same key.
+///
+/// A batch travels as one parameter, a JSON array of rows, which the
+/// database unpacks itself: binding millions of values one by one costs more
+/// in the driver than the insert costs in the database, and the batch can
+/// be prepared on another thread while the previous one is written.
+pub async fn upsert_batch<T: Upsert>(tx: &mut WriteTx, batch: String) -> StoreResult<()> {
+    let sql = upsert_sql::<T>(tx.backend());
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(batch).execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// Refreshes the planner's statistics after a bulk import, so that the
+/// next queries use the indexes (PostgreSQL plans a fresh table as empty).
+pub async fn analyze<T: Upsert>(tx: &mut WriteTx) -> StoreResult<()> {
+    if tx.backend() == Backend::Postgres {
+        sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {}", T::TABLE))).execute(tx.conn()).await?;
+    }
+    Ok(())
+}
+
+/// Rows as the JSON array [`upsert_batch`] takes: one array of cells a row.
+pub fn batch_json<T: Upsert>(rows: &[T]) -> String {
+    let mut batch = String::with_capacity(rows.len() * 128);
+    batch.push('[');
+    for (index, row) in rows.iter().enumerate() {
+        if index > 0 {
+            batch.push(',');
+        }
+        let cells: Vec<serde_json::Value> = row
+            .cells()
+            .into_iter()
+            .map(|cell| match cell {
+                Cell::Text(text) => serde_json::Value::from(text),
+                Cell::Owned(text) => serde_json::Value::from(text),
+                Cell::MaybeText(text) => serde_json::Value::from(text),
+                Cell::Number(number) => serde_json::Value::from(number),
+            })
+            .collect();
+        batch.push_str(&serde_json::Value::Array(cells).to_string());
+    }
+    batch.push(']');
+    batch
+}
+
+fn upsert_sql<T: Upsert>(backend: Backend) -> String {
+    let insert = super::insert_from_json(backend, T::TABLE, T::COLUMNS, T::NUMBERS);
     let updates: Vec<String> = T::COLUMNS
         .iter()
         .filter(|column| !T::KEY.contains(column))
         .map(|column| format!("{column} = excluded.{column}"))
         .collect();
-    format!(
-        "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
-        T::TABLE,
-        T::COLUMNS.join(", "),
-        values.join(", "),
-        T::KEY.join(", "),
-        updates.join(", ")
-    )
+    format!("{insert} ON CONFLICT ({}) DO UPDATE SET {}", T::KEY.join(", "), updates.join(", "))
 }
 
 /// Rows of a directory table for browsing, in id order, after `after`.

@@ -123,7 +123,7 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _turn: turn })
+        Ok(WriteTx { tx, backend: self.backend, _turn: turn })
     }
 
     pub async fn close(&self) {
@@ -134,10 +134,15 @@ impl Store {
 /// A write transaction; dropped without [`WriteTx::commit`], it rolls back.
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
+    backend: Backend,
     _turn: Option<OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     pub fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
     }
@@ -170,6 +175,43 @@ pub fn now() -> String {
 /// `$1, $2, …` for `count` parameters starting after `offset`.
 pub fn placeholders(offset: usize, count: usize) -> String {
     (offset + 1..=offset + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
+/// `INSERT INTO table (columns) SELECT … FROM` the rows of a JSON array
+/// bound as `$1`, each row an array of cells in column order; `numbers`
+/// are the columns holding integers. The database unpacks the batch itself:
+/// one parameter instead of one per value.
+pub fn insert_from_json(backend: Backend, table: &str, columns: &[&str], numbers: &[&str]) -> String {
+    let rows = match backend {
+        Backend::Sqlite => "json_each($1)",
+        Backend::Postgres => "jsonb_array_elements($1::jsonb) AS batch(value)",
+    };
+    let values: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| match numbers.contains(column) {
+            true => format!("CAST(value ->> {index} AS BIGINT)"),
+            false => format!("value ->> {index}"),
+        })
+        .collect();
+    // `WHERE true` lets SQLite tell a following ON CONFLICT from a join.
+    format!(
+        "INSERT INTO {table} ({}) SELECT {} FROM {rows} WHERE true",
+        columns.join(", "),
+        values.join(", ")
+    )
+}
+
+impl Backend {
+    /// Placeholders for statements with many parameters, each used once, in
+    /// order. SQLite gets plain `?`: its driver resolves every `$n` by name,
+    /// which costs time quadratic in the number of parameters.
+    pub fn bulk_placeholders(self, offset: usize, count: usize) -> String {
+        match self {
+            Backend::Sqlite => vec!["?"; count].join(", "),
+            Backend::Postgres => placeholders(offset, count),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,8 +2,10 @@
 //!
 //! The target pool can hold millions of rows. Reading them one by one costs
 //! more in the driver than in the database, so the database writes each
-//! batch of manifest lines itself, in id order, and the batch arrives as one
-//! string: `id ⇥ stratum ⇥ region ⇥ unit ↵` for every target.
+//! batch of manifest lines itself and the batch arrives as one string:
+//! `id ⇥ stratum ⇥ region ⇥ unit ↵` for every target. Batches follow the id
+//! index; should a database ever hand lines over in another order, the
+//! manifest builder sorts them, so the manifest is canonical either way.
 
 use sqlx::Row;
 
@@ -73,7 +75,7 @@ pub async fn target_manifest(
     };
     let (where_sql, values) = filter_sql(filter, "t", 4, cutoff);
     let sql = format!(
-        "SELECT string_agg(line, '' ORDER BY id), max(id), count(*) FROM ( \
+        "SELECT string_agg(line, ''), max(id), count(*) FROM ( \
            SELECT t.id AS id, t.id || $1 || {stratum} || $1 || t.region || $1 || t.unit || $2 AS line \
            FROM targets t WHERE t.id > $3 AND {where_sql} ORDER BY t.id LIMIT $4) batch"
     );

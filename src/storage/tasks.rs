@@ -8,7 +8,7 @@ use sqlx::AnyConnection;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{StoreResult, now, placeholders};
+use super::{StoreResult, WriteTx, insert_from_json, now, placeholders};
 
 /// A task's lifecycle (DESIGN: draft → committed → drawn → revealed, or
 /// abandoned from any state before revealed).
@@ -262,42 +262,39 @@ pub struct AssignedInspector<'a> {
     pub seq: i64,
 }
 
-/// Records what a draw selected, many rows a statement.
+/// Records what a draw selected, a batch of rows a statement.
 pub async fn insert_selection(
-    conn: &mut AnyConnection,
+    tx: &mut WriteTx,
     task: i64,
     targets: &[DrawnTarget<'_>],
     assignments: &[AssignedInspector<'_>],
 ) -> StoreResult<()> {
-    for chunk in targets.chunks(5_000) {
-        let values: Vec<String> =
-            (0..chunk.len()).map(|i| format!("($1, {})", placeholders(1 + i * 3, 3))).collect();
-        let sql = format!(
-            "INSERT INTO drawn_targets (task_id, position, target_id, stratum) VALUES {}",
-            values.join(", ")
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(task);
-        for target in chunk {
-            query = query.bind(target.position).bind(target.target).bind(target.stratum);
-        }
-        query.execute(&mut *conn).await?;
+    let backend = tx.backend();
+    let sql = insert_from_json(
+        backend,
+        "drawn_targets",
+        &["task_id", "position", "target_id", "stratum"],
+        &["task_id", "position"],
+    );
+    for chunk in targets.chunks(10_000) {
+        let rows: Vec<serde_json::Value> =
+            chunk.iter().map(|t| serde_json::json!([task, t.position, t.target, t.stratum])).collect();
+        sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(serde_json::Value::Array(rows).to_string())
+            .execute(tx.conn())
+            .await?;
     }
-    for chunk in assignments.chunks(5_000) {
-        let values: Vec<String> =
-            (0..chunk.len()).map(|i| format!("($1, {})", placeholders(1 + i * 4, 4))).collect();
-        let sql = format!(
-            "INSERT INTO assignments (task_id, target_id, department, inspector_id, seq) VALUES {}",
-            values.join(", ")
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(task);
-        for assigned in chunk {
-            query = query
-                .bind(assigned.target)
-                .bind(assigned.department)
-                .bind(assigned.inspector)
-                .bind(assigned.seq);
-        }
-        query.execute(&mut *conn).await?;
+    let columns = ["task_id", "target_id", "department", "inspector_id", "seq"];
+    let sql = insert_from_json(backend, "assignments", &columns, &["task_id", "seq"]);
+    for chunk in assignments.chunks(10_000) {
+        let rows: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|a| serde_json::json!([task, a.target, a.department, a.inspector, a.seq]))
+            .collect();
+        sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(serde_json::Value::Array(rows).to_string())
+            .execute(tx.conn())
+            .await?;
     }
     Ok(())
 }
