@@ -149,6 +149,12 @@ async fn run(size: usize, backend: &str, targets: &str) -> String {
         totals.push(total);
     }
     service.store().close().await;
+    if backend == "postgres" {
+        let admin = std::env::var("OPENDRAW_BENCH_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let mut connection = sqlx::postgres::PgConnectOptions::from_url(&admin.parse().unwrap()).unwrap().connect().await.unwrap();
+        let name = url.rsplit_once('/').unwrap().1.to_owned();
+        connection.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await.unwrap();
+    }
     format!(
         "| {size} | {backend} | {:.2} s | {:.0} ms | {:.0} ms | {:.0} ms | {drawn} |",
         import.as_secs_f64(),

@@ -222,12 +222,13 @@ async fn a_killed_sqlite_server_loses_nothing_acknowledged_and_keeps_its_log() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_postgres_server_loses_nothing_acknowledged_and_keeps_its_log() {
-    crash_and_recover(helpers::new_postgres_database().await).await;
+    let (database, _drop) = helpers::new_postgres_database().await;
+    crash_and_recover(database).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_postgres_draw_each_task_once_into_one_log() {
-    let database = helpers::new_postgres_database().await;
+    let (database, _drop) = helpers::new_postgres_database().await;
     let token = add_user(&database, "supervisor", Some("market"), "supervisor");
     let (a, b) = (Server::start(&database), Server::start(&database));
     let client = reqwest::Client::new();

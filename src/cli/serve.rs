@@ -35,8 +35,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async move {
         let store = args.database.open().await?;
         let service = Service::new(store);
-        if args.demo {
-            demo::load_if_empty(&service).await?;
+        if args.demo && !demo::load_if_empty(&service).await? {
+            tracing::info!("the database already holds data; the demo was not loaded again");
         }
         let listener = tokio::net::TcpListener::bind(args.bind)
             .await

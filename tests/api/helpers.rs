@@ -59,6 +59,7 @@ pub struct TestApp {
     pub inspector_a: String,
     pub inspector_b: String,
     _dir: Option<tempfile::TempDir>,
+    _database: Option<DropDatabase>,
 }
 
 pub fn postgres_admin_url() -> String {
@@ -66,8 +67,29 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
-/// A new, empty PostgreSQL database; its URL.
-pub async fn new_postgres_database() -> String {
+/// Drops a test's PostgreSQL database when the test ends, pass or fail.
+pub struct DropDatabase(String);
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        let name = std::mem::take(&mut self.0);
+        // Drop runs inside the test's runtime; the drop needs one of its own.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async move {
+                let admin = postgres_admin_url();
+                if let Ok(mut connection) = sqlx::postgres::PgConnectOptions::from_url(&admin.parse().unwrap()).unwrap().connect().await {
+                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = connection.execute(sqlx::AssertSqlSafe(sql)).await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+/// A new, empty PostgreSQL database: its URL, and the guard that drops it.
+pub async fn new_postgres_database() -> (String, DropDatabase) {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let admin = postgres_admin_url();
     let mut connection = sqlx::postgres::PgConnectOptions::from_url(&admin.parse().unwrap())
@@ -85,17 +107,20 @@ pub async fn new_postgres_database() -> String {
     );
     connection.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.unwrap();
     let base = admin.rsplit_once('/').expect("a database URL").0;
-    format!("{base}/{name}")
+    (format!("{base}/{name}"), DropDatabase(name))
 }
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
-        let (database_url, dir) = match backend {
+        let (database_url, dir, database) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
-                (format!("sqlite:{}", dir.path().join("test.db").display()), Some(dir))
+                (format!("sqlite:{}", dir.path().join("test.db").display()), Some(dir), None)
             }
-            Backend::Postgres => (new_postgres_database().await, None),
+            Backend::Postgres => {
+                let (url, guard) = new_postgres_database().await;
+                (url, None, Some(guard))
+            }
         };
         let store = Store::open(&database_url).await.unwrap();
         let service = Service::new(store);
@@ -132,6 +157,7 @@ impl TestApp {
             inspector_a,
             inspector_b,
             _dir: dir,
+            _database: database,
         }
     }
 
