@@ -1,0 +1,312 @@
+//! The public site in a real browser: headless Chromium driven through
+//! chromedriver (Debian's `chromium` and `chromium-driver`, which .ci/run
+//! installs), against the real server on a real port with the demo data.
+//! A missing browser or driver fails these tests; they are never skipped.
+//! Screenshots are written to target/screenshots/ for review.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use fantoccini::{Client, ClientBuilder, Locator};
+use opendraw::protocol::verify::BundleFiles;
+use opendraw::service::Service;
+use opendraw::storage::Store;
+use serde_json::json;
+
+/// A chromedriver process and a browser session through it.
+struct Browser {
+    driver: Child,
+    client: Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start(language: &str) -> Self {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is needed for the browser tests (Debian package chromium-driver)");
+        wait_until_listening(port).await;
+        let profile = tempfile::tempdir().unwrap();
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--window-size=1280,1000", format!("--lang={language}"),
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+                "prefs": {"intl.accept_languages": language},
+            }
+        });
+        let capabilities = capabilities.as_object().unwrap().clone().into_iter().collect();
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a Chromium session through chromedriver");
+        Self { driver, client, _profile: profile }
+    }
+
+    async fn open(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    /// The element, once it is there.
+    async fn element(&self, css: &str) -> fantoccini::elements::Element {
+        self.client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"))
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.element(css).await.text().await.unwrap()
+    }
+
+    async fn count(&self, css: &str) -> usize {
+        self.client.find_all(Locator::Css(css)).await.unwrap().len()
+    }
+
+    /// Waits until `css` has attribute `name`, and returns its value.
+    async fn attribute(&self, css: &str, name: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                if let Some(value) = element.attr(name).await.unwrap() {
+                    return value;
+                }
+            }
+            assert!(Instant::now() < deadline, "{css} never got attribute {name}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn screenshot(&self, name: &str) {
+        let directory = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&directory).unwrap();
+        std::fs::write(directory.join(format!("{name}.png")), self.client.screenshot().await.unwrap()).unwrap();
+    }
+
+    async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn wait_until_listening(port: u16) {
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start on port {port}");
+}
+
+/// The server with the demo data and the public site; `tamper` may alter
+/// the bundle of task 1 on its way out, as a hostile server would.
+async fn site(tamper: Option<fn(&mut BundleFiles)>) -> (String, Service, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&format!("sqlite:{}", dir.path().join("site.db").display())).await.unwrap();
+    let service = Service::new(store);
+    assert!(opendraw::demo::load_if_empty(&service).await.unwrap());
+    let public = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("public");
+    let mut app = opendraw::http::router(service.clone(), Some(public));
+    if let Some(tamper) = tamper {
+        let service = service.clone();
+        app = app.layer(axum::middleware::from_fn(move |request: Request, next: Next| {
+            let service = service.clone();
+            async move {
+                if request.uri().path() != "/api/public/tasks/1/bundle.tar" {
+                    return next.run(request).await;
+                }
+                let tar = service.public_bundle(1).await.unwrap();
+                let mut files = opendraw::bundle::from_tar("bundle.tar", &tar).unwrap();
+                tamper(&mut files);
+                Response::builder().body(Body::from(opendraw::bundle::to_tar(&files))).unwrap().into_response()
+            }
+        }));
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (address, service, dir)
+}
+
+/// Changes one byte of a member after `after`.
+fn flip(files: &mut BundleFiles, member: &str, after: &str) {
+    let bytes = files.member_mut(member).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let at = text.find(after).unwrap_or_else(|| panic!("{after:?} not in {member}")) + after.len();
+    bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+}
+
+/// Runs the page's verification of task 1 and returns (verified, first failure).
+async fn verify_task_one(browser: &Browser, address: &str) -> (String, String) {
+    browser.open(&format!("{address}/task.html?id=1")).await;
+    browser.element("#verify-button").await.click().await.unwrap();
+    let verified = browser.attribute("#verify-verdict", "data-verified", Duration::from_secs(60)).await;
+    let failure = match verified.as_str() {
+        "false" => browser.text("#verify-first-failure").await,
+        _ => String::new(),
+    };
+    (verified, failure)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_page_lists_the_published_tasks() {
+    let (address, _service, _dir) = site(None).await;
+    let browser = Browser::start("en-US").await;
+    browser.open(&format!("{address}/")).await;
+    browser.element("#tasks [data-task-id]").await;
+    let ids: Vec<String> = {
+        let mut ids = Vec::new();
+        for element in browser.client.find_all(Locator::Css("#tasks [data-task-id]")).await.unwrap() {
+            ids.push(element.attr("data-task-id").await.unwrap().unwrap());
+        }
+        ids
+    };
+    for id in ["1", "2", "3", "5", "6"] {
+        assert!(ids.contains(&id.to_string()), "task {id} is listed: {ids:?}");
+    }
+    assert!(!ids.contains(&"4".to_string()), "the draft is not listed");
+    browser.screenshot("home").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revealed_draw_verifies_in_the_browser_with_every_check_passing() {
+    let (address, _service, _dir) = site(None).await;
+    let browser = Browser::start("en-US").await;
+    let (verified, failure) = verify_task_one(&browser, &address).await;
+    assert_eq!(verified, "true", "{failure}");
+    let checks = browser.count("#verify-report li.check").await;
+    assert!(checks >= 10, "every check is shown ({checks})");
+    assert_eq!(browser.count("#verify-report li.check.fail").await, 0);
+    assert!(browser.count("#selection tr").await > 10, "the selection is shown");
+    browser.screenshot("task-revealed").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tampered_manifest_fails_its_digest_check_in_the_browser() {
+    let (address, _service, _dir) = site(Some(|files| flip(files, "targets.tsv", "\n913201"))).await;
+    let browser = Browser::start("en-US").await;
+    let (verified, failure) = verify_task_one(&browser, &address).await;
+    assert_eq!(verified, "false");
+    let failed = browser.element("#verify-report li.check.fail").await;
+    assert_eq!(failed.attr("data-kind").await.unwrap().as_deref(), Some("file-digest"));
+    assert_eq!(failed.attr("data-subject").await.unwrap().as_deref(), Some("targets.tsv"));
+    assert!(!failure.is_empty());
+    browser.screenshot("task-tampered-manifest").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tampered_secret_fails_the_secret_check_in_the_browser() {
+    let (address, _service, _dir) = site(Some(|files| flip(files, "reveal.tsv", "secret\t"))).await;
+    let browser = Browser::start("en-US").await;
+    let (verified, _) = verify_task_one(&browser, &address).await;
+    assert_eq!(verified, "false");
+    let failed = browser.element("#verify-report li.check.fail").await;
+    assert_eq!(failed.attr("data-kind").await.unwrap().as_deref(), Some("secret"));
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tampered_result_names_the_first_difference_in_the_browser() {
+    let (address, _service, _dir) = site(Some(|files| flip(files, "result.tsv", "target\t1\t"))).await;
+    let browser = Browser::start("en-US").await;
+    let (verified, failure) = verify_task_one(&browser, &address).await;
+    assert_eq!(verified, "false");
+    let failed = browser.element("#verify-report li.check.fail").await;
+    assert_eq!(failed.attr("data-kind").await.unwrap().as_deref(), Some("stratum"));
+    assert!(failure.contains("position 1"), "the first difference is named: {failure}");
+    browser.screenshot("task-tampered-result").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sealed_task_shows_no_selection_anywhere() {
+    let (address, service, _dir) = site(None).await;
+    let pool = service.store().pool();
+    let task = opendraw::storage::tasks::get(pool, 2).await.unwrap().unwrap();
+    assert_eq!(task.state, "drawn");
+    let drawn = opendraw::storage::tasks::selection(pool, 2).await.unwrap();
+    let browser = Browser::start("en-US").await;
+    browser.open(&format!("{address}/task.html?id=2")).await;
+    browser.element("#sealed-notice").await;
+    browser.element("#timeline").await;
+    assert_eq!(browser.count("#selection").await, 0, "no selection table");
+    assert_eq!(browser.count("#verify-button").await, 0, "nothing to verify yet");
+    let page = browser.client.source().await.unwrap();
+    for row in &drawn {
+        assert!(!page.contains(&row.target), "drawn target {} appears in the page", row.target);
+    }
+    let api = reqwest::get(format!("{address}/api/public/tasks/2/selection")).await.unwrap();
+    assert_eq!(api.status(), reqwest::StatusCode::NOT_FOUND, "and the API behind it returns none");
+    browser.screenshot("task-sealed").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_language_switch_changes_the_page_language() {
+    let (address, _service, _dir) = site(None).await;
+    let browser = Browser::start("en-US").await;
+    browser.open(&format!("{address}/")).await;
+    browser.element("#tasks [data-task-id]").await;
+    assert_eq!(browser.attribute("html", "lang", Duration::from_secs(5)).await, "en", "English first, from the browser");
+    let english = browser.text("main").await;
+    browser.element("#lang-switch").await.click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(browser.attribute("html", "lang", Duration::from_secs(5)).await, "zh-CN");
+    let chinese = browser.text("main").await;
+    assert_ne!(english, chinese);
+    assert!(chinese.contains("抽查") || chinese.contains("任务"), "{chinese}");
+    browser.screenshot("home-zh").await;
+    browser.close().await;
+
+    let browser = Browser::start("zh-CN").await;
+    browser.open(&format!("{address}/")).await;
+    browser.element("#tasks [data-task-id]").await;
+    assert_eq!(browser.attribute("html", "lang", Duration::from_secs(5)).await, "zh-CN", "Chinese first for a Chinese browser");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_entity_search_finds_a_target_and_where_it_was_drawn() {
+    let (address, service, _dir) = site(None).await;
+    let drawn = opendraw::storage::tasks::selection(service.store().pool(), 1).await.unwrap();
+    let target = drawn[0].target.clone();
+    let browser = Browser::start("en-US").await;
+    browser.open(&format!("{address}/")).await;
+    let input = browser.element("#entity-id").await;
+    input.send_keys(&target).await.unwrap();
+    browser.element("#entity-search button, #entity-search [type=submit]").await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let result = loop {
+        let text = browser.text("#entity-result").await;
+        if text.contains("2026") || Instant::now() > deadline {
+            break text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(result.contains("2026年第三季度餐饮服务单位双随机抽查"), "the revealed task that drew it is named: {result}");
+    browser.screenshot("entity-search").await;
+    browser.close().await;
+}
