@@ -364,3 +364,13 @@ fn a_malformed_secret_is_refused() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn an_unreadable_bundle_does_not_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.tar");
+    std::fs::write(&path, b"this is not a tar archive at all, not even one block").unwrap();
+    let output = opendraw(&["verify", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(text(&output).contains("NOT verified; the bundle cannot be read"), "{}", text(&output));
+}

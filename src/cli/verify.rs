@@ -33,7 +33,15 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         commitment: pin("commitment", &args.commitment)?,
         result: pin("result-digest", &args.result_digest)?,
     };
-    let files = bundle::read(&args.bundle)?;
+    let files = match bundle::read(&args.bundle) {
+        Ok(files) => files,
+        Err(error) => {
+            // An unreadable bundle is a bundle that does not verify.
+            println!("FAIL  bundle: {error}");
+            println!("NOT verified; the bundle cannot be read");
+            return Ok(ExitCode::from(1));
+        }
+    };
     let report = verify(&files, &pins);
     for check in &report.checks {
         if !args.quiet || !check.passed {

@@ -1,0 +1,1725 @@
+// opendraw: an independent verifier of the draw protocol, version 1.
+//
+// Written from docs/PROTOCOL.md and the test vectors alone, without the reference
+// implementation's code. No dependencies, no build step: an ES module that runs in
+// a modern browser (SHA-256 through WebCrypto, which browsers offer on HTTPS and
+// localhost pages) and in Node >= 20, where it is also a command-line tool:
+//
+//   node verify.js BUNDLE.tar [--commitment HEX] [--result-digest HEX]
+//
+// Exit code 0 when the bundle verifies, 1 when it does not, 2 on bad usage.
+
+const encoder = new TextEncoder();
+const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const plainDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+export const MEMBERS = [
+  'commitment.tsv',
+  'parameters.tsv',
+  'targets.tsv',
+  'inspectors.tsv',
+  'recusals.tsv',
+  'reveal.tsv',
+  'result.tsv',
+];
+const MANIFESTS = ['parameters.tsv', 'targets.tsv', 'inspectors.tsv', 'recusals.tsv'];
+const RULES = ['department', 'qualification', 'certificate', 'recusal', 'cross-region', 'cross-unit'];
+const ENTROPY_FORMATS = { dice: /^[1-6]+$/, digits: /^[0-9]+$/, hex: /^[0-9a-f]+$/ };
+
+// ---------------------------------------------------------------------------
+// Errors
+
+/** A file that breaks a rule of the protocol. `file`, `line` (1-based) and `column` say where. */
+export class ProtocolError extends Error {
+  constructor(file, line, column, message) {
+    let where = file || '';
+    if (line != null) where += ` line ${line}`;
+    if (column != null) where += ` (${column})`;
+    super(where ? `${where}: ${message}` : message);
+    this.name = 'ProtocolError';
+    this.file = file;
+    this.line = line;
+    this.column = column;
+    this.reason = message;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Bytes, hex, hashing (§3.1)
+
+export function toHex(bytes) {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+  return s;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** 64 lowercase hex digits -> 32 bytes; throws on anything else. */
+export function fromHex64(text) {
+  if (typeof text !== 'string' || !HEX64.test(text)) throw new Error('not 64 lowercase hex digits');
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+export async function sha256(bytes) {
+  const subtle = globalThis.crypto && globalThis.crypto.subtle;
+  if (!subtle) {
+    throw new Error('WebCrypto (crypto.subtle) is not available here; browsers offer it only on HTTPS or localhost pages');
+  }
+  return new Uint8Array(await subtle.digest('SHA-256', bytes));
+}
+
+export async function taggedHash(tag, fields) {
+  const tagBytes = encoder.encode(tag);
+  let total = 8 + tagBytes.length;
+  for (const f of fields) total += 8 + f.length;
+  const buf = new Uint8Array(total);
+  const view = new DataView(buf.buffer);
+  let p = 0;
+  const put = (bytes) => {
+    view.setUint32(p, Math.floor(bytes.length / 4294967296));
+    view.setUint32(p + 4, bytes.length >>> 0);
+    buf.set(bytes, p + 8);
+    p += 8 + bytes.length;
+  };
+  put(tagBytes);
+  for (const f of fields) put(f);
+  return sha256(buf);
+}
+
+/** Bytewise order of two byte ranges of (possibly different) buffers. */
+function compareRanges(a, as, ae, b, bs, be) {
+  const la = ae - as;
+  const lb = be - bs;
+  const n = la < lb ? la : lb;
+  for (let i = 0; i < n; i++) {
+    const x = a[as + i];
+    const y = b[bs + i];
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return la === lb ? 0 : la < lb ? -1 : 1;
+}
+
+/**
+ * Bytewise (UTF-8, i.e. code point) order of two well-formed JS strings, without
+ * encoding them: UTF-16 order except that surrogates rank above U+E000..U+FFFF.
+ */
+export function compareText(a, b) {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800 && y >= 0xd800) {
+        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+      }
+      return x < y ? -1 : 1;
+    }
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
+function asBytes(value, name) {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (typeof value === 'string') return encoder.encode(value);
+  throw new TypeError(`${name}: expected bytes`);
+}
+
+function quote(text) {
+  return JSON.stringify(text);
+}
+
+// ---------------------------------------------------------------------------
+// ChaCha20 (§5)
+
+function keyWords(key) {
+  if (!(key instanceof Uint8Array) || key.length !== 32) throw new TypeError('a ChaCha20 key is 32 bytes');
+  const k = new Uint32Array(8);
+  for (let i = 0; i < 8; i++) {
+    k[i] = (key[4 * i] | (key[4 * i + 1] << 8) | (key[4 * i + 2] << 16) | (key[4 * i + 3] << 24)) >>> 0;
+  }
+  return k;
+}
+
+// One ChaCha20 block: constants, key, 64-bit block counter (words 12, 13), nonce 0.
+function chachaBlock(k, counterLo, counterHi, out) {
+  const j0 = 0x61707865, j1 = 0x3320646e, j2 = 0x79622d32, j3 = 0x6b206574;
+  const j4 = k[0] | 0, j5 = k[1] | 0, j6 = k[2] | 0, j7 = k[3] | 0;
+  const j8 = k[4] | 0, j9 = k[5] | 0, j10 = k[6] | 0, j11 = k[7] | 0;
+  const j12 = counterLo | 0, j13 = counterHi | 0, j14 = 0, j15 = 0;
+  let x0 = j0, x1 = j1, x2 = j2, x3 = j3, x4 = j4, x5 = j5, x6 = j6, x7 = j7;
+  let x8 = j8, x9 = j9, x10 = j10, x11 = j11, x12 = j12, x13 = j13, x14 = j14, x15 = j15;
+  let t;
+  for (let r = 0; r < 10; r++) {
+    // columns
+    x0 = (x0 + x4) | 0; t = x12 ^ x0; x12 = (t << 16) | (t >>> 16);
+    x8 = (x8 + x12) | 0; t = x4 ^ x8; x4 = (t << 12) | (t >>> 20);
+    x0 = (x0 + x4) | 0; t = x12 ^ x0; x12 = (t << 8) | (t >>> 24);
+    x8 = (x8 + x12) | 0; t = x4 ^ x8; x4 = (t << 7) | (t >>> 25);
+
+    x1 = (x1 + x5) | 0; t = x13 ^ x1; x13 = (t << 16) | (t >>> 16);
+    x9 = (x9 + x13) | 0; t = x5 ^ x9; x5 = (t << 12) | (t >>> 20);
+    x1 = (x1 + x5) | 0; t = x13 ^ x1; x13 = (t << 8) | (t >>> 24);
+    x9 = (x9 + x13) | 0; t = x5 ^ x9; x5 = (t << 7) | (t >>> 25);
+
+    x2 = (x2 + x6) | 0; t = x14 ^ x2; x14 = (t << 16) | (t >>> 16);
+    x10 = (x10 + x14) | 0; t = x6 ^ x10; x6 = (t << 12) | (t >>> 20);
+    x2 = (x2 + x6) | 0; t = x14 ^ x2; x14 = (t << 8) | (t >>> 24);
+    x10 = (x10 + x14) | 0; t = x6 ^ x10; x6 = (t << 7) | (t >>> 25);
+
+    x3 = (x3 + x7) | 0; t = x15 ^ x3; x15 = (t << 16) | (t >>> 16);
+    x11 = (x11 + x15) | 0; t = x7 ^ x11; x7 = (t << 12) | (t >>> 20);
+    x3 = (x3 + x7) | 0; t = x15 ^ x3; x15 = (t << 8) | (t >>> 24);
+    x11 = (x11 + x15) | 0; t = x7 ^ x11; x7 = (t << 7) | (t >>> 25);
+
+    // diagonals
+    x0 = (x0 + x5) | 0; t = x15 ^ x0; x15 = (t << 16) | (t >>> 16);
+    x10 = (x10 + x15) | 0; t = x5 ^ x10; x5 = (t << 12) | (t >>> 20);
+    x0 = (x0 + x5) | 0; t = x15 ^ x0; x15 = (t << 8) | (t >>> 24);
+    x10 = (x10 + x15) | 0; t = x5 ^ x10; x5 = (t << 7) | (t >>> 25);
+
+    x1 = (x1 + x6) | 0; t = x12 ^ x1; x12 = (t << 16) | (t >>> 16);
+    x11 = (x11 + x12) | 0; t = x6 ^ x11; x6 = (t << 12) | (t >>> 20);
+    x1 = (x1 + x6) | 0; t = x12 ^ x1; x12 = (t << 8) | (t >>> 24);
+    x11 = (x11 + x12) | 0; t = x6 ^ x11; x6 = (t << 7) | (t >>> 25);
+
+    x2 = (x2 + x7) | 0; t = x13 ^ x2; x13 = (t << 16) | (t >>> 16);
+    x8 = (x8 + x13) | 0; t = x7 ^ x8; x7 = (t << 12) | (t >>> 20);
+    x2 = (x2 + x7) | 0; t = x13 ^ x2; x13 = (t << 8) | (t >>> 24);
+    x8 = (x8 + x13) | 0; t = x7 ^ x8; x7 = (t << 7) | (t >>> 25);
+
+    x3 = (x3 + x4) | 0; t = x14 ^ x3; x14 = (t << 16) | (t >>> 16);
+    x9 = (x9 + x14) | 0; t = x4 ^ x9; x4 = (t << 12) | (t >>> 20);
+    x3 = (x3 + x4) | 0; t = x14 ^ x3; x14 = (t << 8) | (t >>> 24);
+    x9 = (x9 + x14) | 0; t = x4 ^ x9; x4 = (t << 7) | (t >>> 25);
+  }
+  out[0] = x0 + j0; out[1] = x1 + j1; out[2] = x2 + j2; out[3] = x3 + j3;
+  out[4] = x4 + j4; out[5] = x5 + j5; out[6] = x6 + j6; out[7] = x7 + j7;
+  out[8] = x8 + j8; out[9] = x9 + j9; out[10] = x10 + j10; out[11] = x11 + j11;
+  out[12] = x12 + j12; out[13] = x13 + j13; out[14] = x14 + j14; out[15] = x15 + j15;
+}
+
+/** The first `count` little-endian 32-bit words of the ChaCha20 keystream of `key` (§5). */
+export function chacha20Words(key, count) {
+  const k = keyWords(key);
+  const out = new Uint32Array(count);
+  const block = new Uint32Array(16);
+  let lo = 0, hi = 0;
+  for (let i = 0; i < count; i += 16) {
+    chachaBlock(k, lo, hi, block);
+    lo = (lo + 1) >>> 0;
+    if (lo === 0) hi = (hi + 1) >>> 0;
+    const n = Math.min(16, count - i);
+    for (let j = 0; j < n; j++) out[i + j] = block[j];
+  }
+  return out;
+}
+
+/** The draw's random stream (§5) and uniform(n) (§6). */
+export class DrawStream {
+  #key;
+  #block = new Uint32Array(16);
+  #pos = 16;
+  #lo = 0;
+  #hi = 0;
+  #read = 0;
+
+  constructor(seed) {
+    this.#key = keyWords(seed);
+  }
+
+  nextWord() {
+    if (this.#pos === 16) {
+      chachaBlock(this.#key, this.#lo, this.#hi, this.#block);
+      this.#lo = (this.#lo + 1) >>> 0;
+      if (this.#lo === 0) this.#hi = (this.#hi + 1) >>> 0;
+      this.#pos = 0;
+    }
+    this.#read++;
+    return this.#block[this.#pos++];
+  }
+
+  uniformBelow(n) {
+    if (!Number.isInteger(n) || n < 1 || n >= 4294967296) throw new RangeError(`uniform(${n}): n must be 1 to 2^32 - 1`);
+    const limit = 4294967296 - (4294967296 % n);
+    let w;
+    do {
+      w = this.nextWord() >>> 0;
+    } while (w >= limit);
+    return w % n;
+  }
+
+  get wordsRead() {
+    return this.#read;
+  }
+}
+
+/**
+ * §7.1: choose k of the list 0..n-1 by partial Fisher-Yates; returns the chosen
+ * positions in the order chosen. Large n with small k keeps only the swapped positions.
+ */
+export function kOfN(n, k, stream) {
+  if (!Number.isInteger(n) || !Number.isInteger(k) || k < 0 || k > n || n >= 4294967296) {
+    throw new RangeError(`k of n: need 0 <= k <= n < 2^32 (k = ${k}, n = ${n})`);
+  }
+  const out = new Array(k);
+  if (k === 0) return out;
+  if (n <= 1 << 22 && k * 8 >= n) {
+    const a = new Uint32Array(n);
+    for (let i = 0; i < n; i++) a[i] = i;
+    for (let i = 0; i < k; i++) {
+      const j = i + stream.uniformBelow(n - i);
+      const v = a[j];
+      a[j] = a[i];
+      a[i] = v;
+      out[i] = v;
+    }
+    return out;
+  }
+  const moved = new Map();
+  for (let i = 0; i < k; i++) {
+    const j = i + stream.uniformBelow(n - i);
+    const vj = moved.has(j) ? moved.get(j) : j;
+    const vi = moved.has(i) ? moved.get(i) : i;
+    moved.set(j, vi); // position i is never read again
+    out[i] = vj;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Common file format (§2.1)
+
+function lineNumberAt(bytes, offset) {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 10) line++;
+  return line;
+}
+
+/** Checks the rules of §2.1 that concern the whole file. */
+function checkFile(bytes, file) {
+  if (bytes.length === 0) throw new ProtocolError(file, null, null, 'the file is empty');
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    throw new ProtocolError(file, 1, null, 'the file begins with a byte order mark');
+  }
+  try {
+    fatalDecoder.decode(bytes);
+  } catch {
+    throw new ProtocolError(file, lineNumberAt(bytes, firstBadUtf8(bytes)), null, 'the file is not well-formed UTF-8');
+  }
+  const cr = bytes.indexOf(13);
+  if (cr !== -1) throw new ProtocolError(file, lineNumberAt(bytes, cr), null, 'a carriage return (CR); lines end with LF only');
+  if (bytes[bytes.length - 1] !== 10) throw new ProtocolError(file, null, null, 'the last line does not end with LF');
+}
+
+// Only used to say where a decoding error is.
+function firstBadUtf8(b) {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    let n, min;
+    if (c < 0x80) { i++; continue; }
+    else if (c >= 0xc2 && c <= 0xdf) { n = 1; min = 0x80; }
+    else if (c >= 0xe0 && c <= 0xef) { n = 2; min = 0x800; }
+    else if (c >= 0xf0 && c <= 0xf4) { n = 3; min = 0x10000; }
+    else return i;
+    let cp = c & (0x3f >> n);
+    for (let j = 1; j <= n; j++) {
+      const d = b[i + j];
+      if (d === undefined || (d & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += n + 1;
+  }
+  return b.length;
+}
+
+// Length of the white-space character (§2.1) starting at i, or 0.
+function spaceAt(b, i) {
+  const c = b[i];
+  if (c === 0x20) return 1;
+  if (c === 0xc2) return b[i + 1] === 0xa0 ? 2 : 0;
+  if (c === 0xe1) return b[i + 1] === 0x9a && b[i + 2] === 0x80 ? 3 : 0;
+  if (c === 0xe2) {
+    const d = b[i + 1], f = b[i + 2];
+    if (d === 0x80 && (f <= 0x8a || f === 0xaf)) return 3;
+    if (d === 0x81 && f === 0x9f) return 3;
+    return 0;
+  }
+  if (c === 0xe3) return b[i + 1] === 0x80 && b[i + 2] === 0x80 ? 3 : 0;
+  return 0;
+}
+
+/**
+ * The field-text rules of §2.1 for b[s..e) (already known to be well-formed UTF-8 with
+ * no TAB or LF): returns null, or what is wrong.
+ */
+function fieldProblem(b, s, e, max, noComma) {
+  const len = e - s;
+  if (len === 0) return 'empty';
+  if (len > max) return `longer than ${max} bytes (${len})`;
+  for (let i = s; i < e; i++) {
+    const c = b[i];
+    if (c < 0x80) {
+      if (c < 0x20 || c === 0x7f) return `a control character (U+${c.toString(16).padStart(4, '0').toUpperCase()})`;
+      if (noComma && c === 0x2c) return 'a comma';
+    } else if (c === 0xc2) {
+      if (b[i + 1] < 0xa0) return `a control character (U+${b[i + 1].toString(16).padStart(4, '0').toUpperCase()})`;
+    } else if (c === 0xe2 && b[i + 1] === 0x80 && (b[i + 2] === 0xa8 || b[i + 2] === 0xa9)) {
+      return b[i + 2] === 0xa8 ? 'a line separator (U+2028)' : 'a paragraph separator (U+2029)';
+    }
+  }
+  if (spaceAt(b, s) !== 0) return 'begins with white space';
+  if (b[e - 1] === 0x20 || (len >= 2 && spaceAt(b, e - 2) === 2) || (len >= 3 && spaceAt(b, e - 3) === 3)) {
+    return 'ends with white space';
+  }
+  return null;
+}
+
+/** The §2.1 field-text rules for a JS string (used for entropy and pins given as text). */
+export function fieldTextProblem(text, max = 128) {
+  const b = encoder.encode(text);
+  if (b.indexOf(9) !== -1 || b.indexOf(10) !== -1) return 'a control character';
+  return fieldProblem(b, 0, b.length, max, false);
+}
+
+/**
+ * Splits a (small) file into lines of fields after the checks of §2.1. Each line is
+ * {no, r: [s0, e0, s1, e1, ...]} with byte ranges into `bytes`.
+ */
+function splitFile(bytes, file) {
+  checkFile(bytes, file);
+  const lines = [];
+  let s = 0;
+  let no = 0;
+  while (s < bytes.length) {
+    no++;
+    const e = bytes.indexOf(10, s);
+    if (e === s) throw new ProtocolError(file, no, null, 'an empty line');
+    const r = [];
+    let p = s;
+    for (;;) {
+      let t = bytes.indexOf(9, p);
+      if (t === -1 || t > e) t = e;
+      r.push(p, t);
+      if (t === e) break;
+      p = t + 1;
+    }
+    lines.push({ no, r });
+    s = e + 1;
+  }
+  return lines;
+}
+
+function fieldString(b, s, e) {
+  if (e - s < 48) {
+    let ascii = true;
+    for (let i = s; i < e; i++) if (b[i] >= 0x80) { ascii = false; break; }
+    if (ascii) return String.fromCharCode.apply(null, b.subarray(s, e));
+  }
+  return plainDecoder.decode(b.subarray(s, e));
+}
+
+// A tiny reader over the lines of a small file.
+class Lines {
+  constructor(bytes, file) {
+    this.b = bytes;
+    this.file = file;
+    this.lines = splitFile(bytes, file);
+    this.i = 0;
+  }
+  get done() {
+    return this.i >= this.lines.length;
+  }
+  get no() {
+    return this.i < this.lines.length ? this.lines[this.i].no : this.lines.length + 1;
+  }
+  fail(message, column = null, no = this.no) {
+    return new ProtocolError(this.file, no, column, message);
+  }
+  count(line) {
+    return line.r.length / 2;
+  }
+  str(line, k) {
+    return fieldString(this.b, line.r[2 * k], line.r[2 * k + 1]);
+  }
+  /** The first field of the current line, or null at the end. */
+  peekKey() {
+    if (this.done) return null;
+    const l = this.lines[this.i];
+    return fieldString(this.b, l.r[0], l.r[1]);
+  }
+  /** Takes the current line, which must start with `key` and have `n` fields (or one of `n` if an array). */
+  take(key, n, what = key) {
+    if (this.done) throw this.fail(`missing the ${quote(what)} line`);
+    const l = this.lines[this.i];
+    const k = this.str(l, 0);
+    if (k !== key) throw this.fail(`expected the ${quote(what)} line, found ${quote(k)}`);
+    const counts = Array.isArray(n) ? n : [n];
+    if (!counts.includes(this.count(l))) {
+      throw this.fail(`${quote(key)} line: ${this.count(l)} fields, expected ${counts.join(' or ')}`);
+    }
+    this.i++;
+    return l;
+  }
+  /** A field text of line l, field k. */
+  text(l, k, column, max = 128, noComma = false) {
+    const problem = fieldProblem(this.b, l.r[2 * k], l.r[2 * k + 1], max, noComma);
+    if (problem) throw this.fail(problem, column, l.no);
+    return this.str(l, k);
+  }
+  magic(text) {
+    if (this.done) throw this.fail('missing the header line');
+    const l = this.lines[this.i];
+    const got = plainDecoder.decode(this.b.subarray(l.r[0], l.r[l.r.length - 1]));
+    if (got !== text) {
+      const show = (x) => quote(x.replaceAll('\t', '⇥'));
+      throw this.fail(`the header must be ${show(text)}, found ${show(got)}`);
+    }
+    this.i++;
+  }
+  end() {
+    if (!this.done) throw this.fail(`unexpected line ${quote(this.peekKey())}`);
+  }
+}
+
+const NUMBER = /^(?:0|[1-9][0-9]*)$/;
+
+function parseNumber(text, min, max) {
+  if (!NUMBER.test(text) || text.length > 16) return null;
+  const n = Number(text);
+  return n >= min && n <= max ? n : null;
+}
+
+function numberField(lines, l, k, column, min, max) {
+  const t = lines.str(l, k);
+  const n = parseNumber(t, min, max);
+  if (n === null) throw lines.fail(`${quote(t)} is not a number from ${min} to ${max} (decimal, no sign, no leading zero)`, column, l.no);
+  return n;
+}
+
+function hexField(lines, l, k, column) {
+  const t = lines.str(l, k);
+  if (!HEX64.test(t)) throw lines.fail(`${quote(t)} is not 64 lowercase hex digits`, column, l.no);
+  return t;
+}
+
+const DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
+
+export function isDate(text) {
+  const m = DATE.exec(text);
+  if (!m) return false;
+  const y = +m[1], mo = +m[2], d = +m[3];
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  return d <= days;
+}
+
+function dateField(lines, l, k, column) {
+  const t = lines.str(l, k);
+  if (!isDate(t)) throw lines.fail(`${quote(t)} is not a date YYYY-MM-DD that exists`, column, l.no);
+  return t;
+}
+
+function rangeOf(lines, l, k) {
+  return [l.r[2 * k], l.r[2 * k + 1]];
+}
+
+function requireIncreasing(lines, l, k, prev, column, what) {
+  const [s, e] = rangeOf(lines, l, k);
+  if (prev && compareRanges(lines.b, prev[0], prev[1], lines.b, s, e) >= 0) {
+    throw lines.fail(`${what} not in strictly increasing bytewise order (${quote(lines.str(l, k))} after ${quote(fieldString(lines.b, prev[0], prev[1]))})`, column, l.no);
+  }
+  return [s, e];
+}
+
+// ---------------------------------------------------------------------------
+// Parameters (§2.5)
+
+export function parseParameters(bytes) {
+  const L = new Lines(asBytes(bytes, 'parameters.tsv'), 'parameters.tsv');
+  L.magic('opendraw-parameters\t1');
+  const task = L.text(L.take('task', 2), 1, 'task');
+  const items = [];
+  let prev = null;
+  do {
+    const l = L.take('item', 2);
+    L.text(l, 1, 'item', 128, true);
+    prev = requireIncreasing(L, l, 1, prev, 'item', 'items');
+    items.push(L.str(l, 1));
+  } while (L.peekKey() === 'item');
+  const certificateDate = dateField(L, L.take('certificate-date', 2), 1, 'certificate-date');
+  const k = numberField(L, L.take('inspectors-per-target', 2), 1, 'inspectors-per-target', 2, 100);
+  let l = L.take('cross', 2);
+  const crossText = L.str(l, 1);
+  if (!['none', 'region', 'unit', 'region,unit'].includes(crossText)) {
+    throw L.fail(`${quote(crossText)} is not none, region, unit or region,unit`, 'cross', l.no);
+  }
+  l = L.take('balance', 2);
+  const balanceText = L.str(l, 1);
+  if (balanceText !== 'yes' && balanceText !== 'no') throw L.fail(`${quote(balanceText)} is not yes or no`, 'balance', l.no);
+  const departments = [];
+  prev = null;
+  do {
+    const l2 = L.take('department', 2);
+    L.text(l2, 1, 'department');
+    prev = requireIncreasing(L, l2, 1, prev, 'department', 'departments');
+    departments.push(L.str(l2, 1));
+  } while (L.peekKey() === 'department');
+  l = L.take('default-quota', [2, 3]);
+  let defaultQuota = null;
+  if (L.count(l) === 2) {
+    if (L.str(l, 1) !== 'none') throw L.fail(`${quote(L.str(l, 1))} is not none, ratio or count`, 'default-quota', l.no);
+  } else {
+    defaultQuota = quotaOf(L, l, 1, 'default-quota');
+  }
+  const stratumQuotas = new Map();
+  prev = null;
+  while (!L.done) {
+    const l2 = L.take('stratum-quota', 4);
+    L.text(l2, 1, 'stratum-quota');
+    prev = requireIncreasing(L, l2, 1, prev, 'stratum-quota', 'strata');
+    stratumQuotas.set(L.str(l2, 1), quotaOf(L, l2, 2, 'stratum-quota'));
+  }
+  return {
+    task,
+    items,
+    certificateDate,
+    k,
+    cross: crossText,
+    crossRegion: crossText === 'region' || crossText === 'region,unit',
+    crossUnit: crossText === 'unit' || crossText === 'region,unit',
+    balance: balanceText === 'yes',
+    departments,
+    defaultQuota,
+    stratumQuotas,
+  };
+}
+
+function quotaOf(L, l, k, column) {
+  const kind = L.str(l, k);
+  if (kind === 'ratio') return { kind, value: numberField(L, l, k + 1, column, 0, 10000) };
+  if (kind === 'count') return { kind, value: numberField(L, l, k + 1, column, 0, 4294967295) };
+  throw L.fail(`${quote(kind)} is not ratio or count`, column, l.no);
+}
+
+/** §7.2 */
+export function quotaFor(rule, n) {
+  if (rule.kind === 'ratio') return Math.floor((rule.value * n + 9999) / 10000);
+  return Math.min(rule.value, n);
+}
+
+// ---------------------------------------------------------------------------
+// Target manifest (§2.2), parsed into typed arrays: it can hold millions of lines.
+
+// Interns byte strings of one buffer: equal bytes get one index.
+class Interner {
+  constructor(buf) {
+    this.buf = buf;
+    this.mask = 63;
+    this.table = new Int32Array(64).fill(-1);
+    this.starts = [];
+    this.ends = [];
+    this.hashes = [];
+    this.strings = [];
+  }
+  get size() {
+    return this.starts.length;
+  }
+  intern(s, e) {
+    const b = this.buf;
+    let h = 0x811c9dc5 | 0;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    let slot = h & this.mask;
+    for (;;) {
+      const id = this.table[slot];
+      if (id === -1) break;
+      if (this.hashes[id] === h && compareRanges(b, this.starts[id], this.ends[id], b, s, e) === 0) return id;
+      slot = (slot + 1) & this.mask;
+    }
+    const id = this.starts.length;
+    this.starts.push(s);
+    this.ends.push(e);
+    this.hashes.push(h);
+    this.strings.push(null);
+    this.table[slot] = id;
+    if (id * 2 > this.mask) this.#grow();
+    return id;
+  }
+  #grow() {
+    const size = (this.mask + 1) * 2;
+    this.mask = size - 1;
+    this.table = new Int32Array(size).fill(-1);
+    for (let id = 0; id < this.starts.length; id++) {
+      let slot = this.hashes[id] & this.mask;
+      while (this.table[slot] !== -1) slot = (slot + 1) & this.mask;
+      this.table[slot] = id;
+    }
+  }
+  str(id) {
+    let s = this.strings[id];
+    if (s === null) s = this.strings[id] = fieldString(this.buf, this.starts[id], this.ends[id]);
+    return s;
+  }
+  compare(a, b) {
+    return compareRanges(this.buf, this.starts[a], this.ends[a], this.buf, this.starts[b], this.ends[b]);
+  }
+}
+
+const TARGETS_HEADER = encoder.encode('target_id\tstratum\tregion\tunit\n');
+
+export function parseTargets(bytes, onProgress = null) {
+  const file = 'targets.tsv';
+  const b = asBytes(bytes, file);
+  checkFile(b, file);
+  const H = TARGETS_HEADER;
+  if (b.length < H.length || compareRanges(b, 0, H.length, H, 0, H.length) !== 0) {
+    const e = b.indexOf(10);
+    throw new ProtocolError(file, 1, null, `the header must be "target_id⇥stratum⇥region⇥unit", found ${quote(fieldString(b, 0, e).replaceAll('\t', '⇥'))}`);
+  }
+  let n = 0;
+  for (let p = H.length; p < b.length; p = b.indexOf(10, p) + 1) n++;
+  const idS = new Uint32Array(n);
+  const idE = new Uint32Array(n);
+  const stratum = new Uint32Array(n);
+  const region = new Uint32Array(n);
+  const unit = new Int32Array(n);
+  const strata = new Interner(b);
+  const regions = new Interner(b);
+  const units = new Interner(b);
+  const bad = (row, column, message) => new ProtocolError(file, row + 2, column, message);
+  let s = H.length;
+  const step = 1 << 16;
+  for (let row = 0; row < n; row++) {
+    if (onProgress && (row & (step - 1)) === 0) onProgress(row / n);
+    const e = b.indexOf(10, s);
+    if (e === s) throw bad(row, null, 'an empty line');
+    const t1 = b.indexOf(9, s);
+    const t2 = t1 === -1 || t1 > e ? -1 : b.indexOf(9, t1 + 1);
+    const t3 = t2 === -1 || t2 > e ? -1 : b.indexOf(9, t2 + 1);
+    if (t3 === -1 || t3 > e) throw bad(row, null, 'fewer than 4 fields');
+    const t4 = b.indexOf(9, t3 + 1);
+    if (t4 !== -1 && t4 < e) throw bad(row, null, 'more than 4 fields');
+    let problem = fieldProblem(b, s, t1, 128, false);
+    if (problem) throw bad(row, 'target_id', problem);
+    if (row > 0 && compareRanges(b, idS[row - 1], idE[row - 1], b, s, t1) >= 0) {
+      throw bad(row, 'target_id', `${quote(fieldString(b, s, t1))} is not after ${quote(fieldString(b, idS[row - 1], idE[row - 1]))} in strictly increasing bytewise order`);
+    }
+    problem = fieldProblem(b, t1 + 1, t2, 128, false);
+    if (problem) throw bad(row, 'stratum', problem);
+    problem = fieldProblem(b, t2 + 1, t3, 128, false);
+    if (problem) throw bad(row, 'region', problem);
+    if (e > t3 + 1) {
+      problem = fieldProblem(b, t3 + 1, e, 128, false);
+      if (problem) throw bad(row, 'unit', problem);
+      unit[row] = units.intern(t3 + 1, e);
+    } else {
+      unit[row] = -1;
+    }
+    idS[row] = s;
+    idE[row] = t1;
+    stratum[row] = strata.intern(t1 + 1, t2);
+    region[row] = regions.intern(t2 + 1, t3);
+    s = e + 1;
+  }
+  if (onProgress) onProgress(1);
+  return {
+    n,
+    buf: b,
+    idS,
+    idE,
+    stratum,
+    region,
+    unit,
+    strata,
+    regions,
+    units,
+    id(row) {
+      return fieldString(b, idS[row], idE[row]);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Inspector manifest (§2.3) and recusals (§2.4)
+
+export function parseInspectors(bytes) {
+  const file = 'inspectors.tsv';
+  const L = new Lines(asBytes(bytes, file), file);
+  L.magic('inspector_id\tdepartment\tunit\tregion\titems\tcertificate_expires');
+  const list = [];
+  let prev = null;
+  while (!L.done) {
+    const l = L.lines[L.i];
+    if (L.count(l) !== 6) throw L.fail(`${L.count(l)} fields, expected 6`);
+    L.i++;
+    const id = L.text(l, 0, 'inspector_id');
+    prev = requireIncreasing(L, l, 0, prev, 'inspector_id', 'ids');
+    const department = L.text(l, 1, 'department');
+    const unit = L.text(l, 2, 'unit');
+    const region = L.text(l, 3, 'region');
+    const [is, ie] = rangeOf(L, l, 4);
+    if (is === ie) throw L.fail('no item', 'items', l.no);
+    const items = [];
+    let p = is;
+    let prevItem = null;
+    for (;;) {
+      let c = p;
+      while (c < ie && L.b[c] !== 0x2c) c++;
+      const problem = fieldProblem(L.b, p, c, 128, true);
+      if (problem) throw L.fail(`item ${items.length + 1}: ${problem}`, 'items', l.no);
+      if (prevItem && compareRanges(L.b, prevItem[0], prevItem[1], L.b, p, c) >= 0) {
+        throw L.fail(`items not in strictly increasing bytewise order (${quote(fieldString(L.b, p, c))} after ${quote(fieldString(L.b, prevItem[0], prevItem[1]))})`, 'items', l.no);
+      }
+      prevItem = [p, c];
+      items.push(fieldString(L.b, p, c));
+      if (c === ie) break;
+      p = c + 1;
+    }
+    const expires = dateField(L, l, 5, 'certificate_expires');
+    list.push({ id, department, unit, region, items, expires });
+  }
+  return list;
+}
+
+export function parseRecusals(bytes) {
+  const file = 'recusals.tsv';
+  const L = new Lines(asBytes(bytes, file), file);
+  L.magic('inspector_id\ttarget_id');
+  const pairs = [];
+  let prev = null;
+  while (!L.done) {
+    const l = L.lines[L.i];
+    if (L.count(l) !== 2) throw L.fail(`${L.count(l)} fields, expected 2`);
+    L.i++;
+    const inspector = L.text(l, 0, 'inspector_id');
+    const target = L.text(l, 1, 'target_id');
+    // TAB sorts below every byte of a field text: whole lines sort like their pairs.
+    const s = l.r[0], e = l.r[3];
+    if (prev && compareRanges(L.b, prev[0], prev[1], L.b, s, e) >= 0) {
+      throw L.fail('pairs not in strictly increasing order (by inspector_id, then target_id)', null, l.no);
+    }
+    prev = [s, e];
+    pairs.push([inspector, target]);
+  }
+  return pairs;
+}
+
+// ---------------------------------------------------------------------------
+// Commitment (§3.5), reveal (§4), result (§9)
+
+export function parseCommitment(bytes) {
+  const L = new Lines(asBytes(bytes, 'commitment.tsv'), 'commitment.tsv');
+  L.magic('opendraw-commitment\t1');
+  const c = {};
+  for (const [key, name] of [
+    ['parameters', 'parameters.tsv'],
+    ['targets', 'targets.tsv'],
+    ['inspectors', 'inspectors.tsv'],
+    ['recusals', 'recusals.tsv'],
+  ]) {
+    c[name] = hexField(L, L.take(key, 2), 1, key);
+  }
+  c.secretHash = hexField(L, L.take('secret-hash', 2), 1, 'secret-hash');
+  const l = L.take('entropy-format', 2);
+  c.entropyFormat = L.str(l, 1);
+  if (!Object.hasOwn(ENTROPY_FORMATS, c.entropyFormat)) {
+    throw L.fail(`${quote(c.entropyFormat)} is not dice, digits or hex`, 'entropy-format', l.no);
+  }
+  c.entropySource = L.text(L.take('entropy-source', 2), 1, 'entropy-source', 1024);
+  c.digest = hexField(L, L.take('digest', 2), 1, 'digest');
+  L.end();
+  return c;
+}
+
+export function parseReveal(bytes) {
+  const L = new Lines(asBytes(bytes, 'reveal.tsv'), 'reveal.tsv');
+  L.magic('opendraw-reveal\t1');
+  const commitment = hexField(L, L.take('commitment', 2), 1, 'commitment');
+  const secret = hexField(L, L.take('secret', 2), 1, 'secret');
+  const entropy = L.text(L.take('entropy', 2), 1, 'entropy', 4096);
+  const seed = hexField(L, L.take('seed', 2), 1, 'seed');
+  L.end();
+  return { commitment, secret, entropy, seed };
+}
+
+export function parseResult(bytes) {
+  const L = new Lines(asBytes(bytes, 'result.tsv'), 'result.tsv');
+  L.magic('opendraw-result\t1');
+  const commitment = hexField(L, L.take('commitment', 2), 1, 'commitment');
+  let l = L.take('status', 2);
+  const status = L.str(l, 1);
+  if (status !== 'complete' && status !== 'failed') throw L.fail(`${quote(status)} is not complete or failed`, 'status', l.no);
+  const strata = [];
+  let prev = null;
+  while (L.peekKey() === 'stratum') {
+    l = L.take('stratum', 4);
+    const key = L.text(l, 1, 'key');
+    prev = requireIncreasing(L, l, 1, prev, 'key', 'strata');
+    strata.push({ key, pool: numberField(L, l, 2, 'pool', 0, 4294967295), quota: numberField(L, l, 3, 'quota', 0, 4294967295), line: l.no });
+  }
+  const strataKeys = new Set(strata.map((x) => x.key));
+  const targets = [];
+  while (L.peekKey() === 'target') {
+    l = L.take('target', 4);
+    const position = numberField(L, l, 1, 'position', 1, 4294967295);
+    if (position !== targets.length + 1) throw L.fail(`position ${position} where ${targets.length + 1} comes next`, 'position', l.no);
+    const key = L.text(l, 2, 'key');
+    if (!strataKeys.has(key)) throw L.fail(`${quote(key)} has no stratum line`, 'key', l.no);
+    targets.push({ position, key, id: L.text(l, 3, 'target_id'), line: l.no });
+  }
+  const assigns = [];
+  while (L.peekKey() === 'assign') {
+    l = L.lines[L.i];
+    if (L.count(l) < 4) throw L.fail(`${L.count(l)} fields, expected at least 4`);
+    L.i++;
+    const inspectors = [];
+    for (let k = 3; k < L.count(l); k++) inspectors.push(L.text(l, k, 'inspector_id'));
+    assigns.push({ target: L.text(l, 1, 'target_id'), department: L.text(l, 2, 'department'), inspectors, line: l.no });
+  }
+  let failure = null;
+  if (L.peekKey() === 'failure') {
+    l = L.take('failure', 6);
+    if (status !== 'failed') throw L.fail('a failure line in a complete result', null, l.no);
+    const rule = L.str(l, 3);
+    if (!RULES.includes(rule)) throw L.fail(`${quote(rule)} is not a rule of §8.2`, 'rule', l.no);
+    failure = {
+      target: L.text(l, 1, 'target_id'),
+      department: L.text(l, 2, 'department'),
+      rule,
+      remaining: numberField(L, l, 4, 'remaining', 0, 4294967295),
+      k: numberField(L, l, 5, 'k', 0, 4294967295),
+    };
+  }
+  L.end();
+  if (status === 'failed' && !failure) throw L.fail('status failed without a failure line', 'status', 3);
+  return { commitment, status, strata, targets, assigns, failure };
+}
+
+// ---------------------------------------------------------------------------
+// The draw (§7, §8)
+
+function missingQuotaRule(params, T) {
+  if (params.defaultQuota) return null;
+  for (let id = 0; id < T.strata.size; id++) {
+    const key = T.strata.str(id);
+    if (!params.stratumQuotas.has(key)) return key;
+  }
+  return null;
+}
+
+/**
+ * Recomputes the draw from parsed files and the seed (32 bytes). Returns
+ * {strata: [{key, pool, quota, ids}], targets: [{position, key, id}], assigns:
+ * [{target, department, inspectors}], status, failure}.
+ */
+export function computeDraw(params, T, inspectors, recusals, seed, onProgress = null) {
+  const stream = new DrawStream(seed);
+  const ns = T.strata.size;
+  const counts = new Uint32Array(ns);
+  for (let r = 0; r < T.n; r++) counts[T.stratum[r]]++;
+  const offsets = new Uint32Array(ns + 1);
+  for (let i = 0; i < ns; i++) offsets[i + 1] = offsets[i] + counts[i];
+  const members = new Uint32Array(T.n);
+  const fill = offsets.slice(0, ns);
+  for (let r = 0; r < T.n; r++) members[fill[T.stratum[r]]++] = r;
+  const order = Array.from({ length: ns }, (_, i) => i).sort((a, b) => T.strata.compare(a, b));
+
+  const strata = [];
+  const drawnRows = [];
+  const targets = [];
+  for (const sid of order) {
+    const key = T.strata.str(sid);
+    const rule = params.stratumQuotas.get(key) || params.defaultQuota;
+    if (!rule) throw new ProtocolError('parameters.tsv', null, null, `stratum ${quote(key)} has no quota rule`);
+    const pool = counts[sid];
+    const quota = quotaFor(rule, pool);
+    const ranks = kOfN(pool, quota, stream);
+    const ids = [];
+    for (const rank of ranks) {
+      const row = members[offsets[sid] + rank];
+      const id = T.id(row);
+      ids.push(id);
+      drawnRows.push(row);
+      targets.push({ position: targets.length + 1, key, id });
+    }
+    strata.push({ key, pool, quota, ids });
+  }
+  if (onProgress) onProgress(0.3);
+
+  // Inspectors: region and unit as the targets' interned indices (-2: no target has it).
+  const regionIndex = new Map();
+  for (let i = 0; i < T.regions.size; i++) regionIndex.set(T.regions.str(i), i);
+  const unitIndex = new Map();
+  for (let i = 0; i < T.units.size; i++) unitIndex.set(T.units.str(i), i);
+  const m = inspectors.length;
+  const iRegion = new Int32Array(m);
+  const iUnit = new Int32Array(m);
+  const idIndex = new Map();
+  for (let i = 0; i < m; i++) {
+    const ins = inspectors[i];
+    iRegion[i] = regionIndex.has(ins.region) ? regionIndex.get(ins.region) : -2;
+    iUnit[i] = unitIndex.has(ins.unit) ? unitIndex.get(ins.unit) : -2;
+    idIndex.set(ins.id, i);
+  }
+  const recused = new Map(); // target id -> Set of inspector indices
+  for (const [inspector, target] of recusals) {
+    if (!idIndex.has(inspector)) continue;
+    let set = recused.get(target);
+    if (!set) recused.set(target, (set = new Set()));
+    set.add(idIndex.get(inspector));
+  }
+  const departments = params.departments.map((d) => {
+    const dept = [];
+    for (let i = 0; i < m; i++) if (inspectors[i].department === d) dept.push(i);
+    const qualified = dept.filter((i) => {
+      const have = inspectors[i].items;
+      return params.items.every((item) => have.includes(item));
+    });
+    const certified = Int32Array.from(qualified.filter((i) => params.certificateDate <= inspectors[i].expires));
+    return { name: d, dept: dept.length, qualified: qualified.length, certified };
+  });
+  const K = params.k;
+  const load = new Uint32Array(m);
+  const cand = new Int32Array(m);
+  const group = new Int32Array(m);
+  const assigns = [];
+  let failure = null;
+  const total = drawnRows.length;
+  outer: for (let t = 0; t < total; t++) {
+    if (onProgress && (t & 1023) === 0) onProgress(0.3 + (0.7 * t) / Math.max(total, 1));
+    const row = drawnRows[t];
+    const tid = targets[t].id;
+    const rec = recused.get(tid);
+    const tRegion = T.region[row];
+    const tUnit = T.unit[row];
+    for (const d of departments) {
+      let nRecusal = 0, nRegion = 0, nc = 0;
+      // With balance, the group of least load is gathered in the same pass.
+      let minLoad = Infinity, ng = 0;
+      const list = d.certified;
+      const crossRegion = params.crossRegion;
+      const crossUnit = params.crossUnit && tUnit !== -1;
+      for (let x = 0; x < list.length; x++) {
+        const i = list[x];
+        if (rec !== undefined && rec.has(i)) continue;
+        nRecusal++;
+        if (crossRegion && iRegion[i] === tRegion) continue;
+        nRegion++;
+        if (crossUnit && iUnit[i] === tUnit) continue;
+        cand[nc++] = i;
+        const l = load[i];
+        if (l < minLoad) {
+          minLoad = l;
+          ng = 0;
+          group[ng++] = i;
+        } else if (l === minLoad) {
+          group[ng++] = i;
+        }
+      }
+      const remaining = [d.dept, d.qualified, list.length, nRecusal, nRegion, nc];
+      const at = remaining.findIndex((v) => v < K);
+      if (at !== -1) {
+        failure = { target: tid, department: d.name, rule: RULES[at], remaining: remaining[at], k: K };
+        break outer;
+      }
+      const chosen = [];
+      if (!params.balance) {
+        for (const rank of kOfN(nc, K, stream)) chosen.push(cand[rank]);
+      } else {
+        // Groups of equal load in increasing order of load, each in C's order (§8.3).
+        let need = K;
+        let level = minLoad;
+        for (;;) {
+          if (ng <= need) {
+            for (let x = 0; x < ng; x++) chosen.push(group[x]);
+            need -= ng;
+          } else {
+            for (const rank of kOfN(ng, need, stream)) chosen.push(group[rank]);
+            need = 0;
+          }
+          if (need === 0) break;
+          let next = Infinity;
+          ng = 0;
+          for (let x = 0; x < nc; x++) {
+            const i = cand[x];
+            const l = load[i];
+            if (l <= level || l > next) continue;
+            if (l < next) {
+              next = l;
+              ng = 0;
+            }
+            group[ng++] = i;
+          }
+          level = next;
+        }
+        for (const i of chosen) load[i]++;
+      }
+      assigns.push({ target: tid, department: d.name, inspectors: chosen.map((i) => inspectors[i].id) });
+    }
+  }
+  if (onProgress) onProgress(1);
+  return { strata, targets, assigns, status: failure ? 'failed' : 'complete', failure };
+}
+
+export function resultText(commitmentHex, draw) {
+  const out = ['opendraw-result\t1', `commitment\t${commitmentHex}`, `status\t${draw.status}`];
+  for (const s of draw.strata) out.push(`stratum\t${s.key}\t${s.pool}\t${s.quota}`);
+  for (const t of draw.targets) out.push(`target\t${t.position}\t${t.key}\t${t.id}`);
+  for (const a of draw.assigns) out.push(`assign\t${a.target}\t${a.department}\t${a.inspectors.join('\t')}`);
+  const f = draw.failure;
+  if (f) out.push(`failure\t${f.target}\t${f.department}\t${f.rule}\t${f.remaining}\t${f.k}`);
+  return out.join('\n') + '\n';
+}
+
+function commitmentText(digests, secretHashHex, format, source, digestHex) {
+  return (
+    'opendraw-commitment\t1\n' +
+    `parameters\t${digests['parameters.tsv']}\n` +
+    `targets\t${digests['targets.tsv']}\n` +
+    `inspectors\t${digests['inspectors.tsv']}\n` +
+    `recusals\t${digests['recusals.tsv']}\n` +
+    `secret-hash\t${secretHashHex}\n` +
+    `entropy-format\t${format}\n` +
+    `entropy-source\t${source}\n` +
+    `digest\t${digestHex}\n`
+  );
+}
+
+async function commitmentDigest(digests, secretHash, format, source) {
+  return taggedHash('opendraw/v1/commitment', [
+    encoder.encode('1'),
+    fromHex64(digests['parameters.tsv']),
+    fromHex64(digests['targets.tsv']),
+    fromHex64(digests['inspectors.tsv']),
+    fromHex64(digests['recusals.tsv']),
+    secretHash,
+    encoder.encode(format),
+    encoder.encode(source),
+  ]);
+}
+
+function entropyProblem(format, entropy) {
+  const problem = fieldTextProblem(entropy, 4096);
+  if (problem) return `the entropy: ${problem}`;
+  if (!ENTROPY_FORMATS[format].test(entropy)) {
+    return `the entropy ${quote(entropy)} is not written in the committed format ${format} (${
+      { dice: 'only 1 to 6', digits: 'only 0 to 9', hex: 'only 0-9 and a-f' }[format]
+    }, nothing else)`;
+  }
+  return null;
+}
+
+/** Every derived value of a draw from its inputs, shaped like `expected` in draws.json. */
+export async function recompute(files) {
+  const bytes = {};
+  for (const name of MANIFESTS) bytes[name] = asBytes(files[name], name);
+  const params = parseParameters(bytes['parameters.tsv']);
+  const T = parseTargets(bytes['targets.tsv']);
+  const inspectors = parseInspectors(bytes['inspectors.tsv']);
+  const recusals = parseRecusals(bytes['recusals.tsv']);
+  const missing = missingQuotaRule(params, T);
+  if (missing !== null) throw new ProtocolError('parameters.tsv', null, null, `stratum ${quote(missing)} has no quota rule`);
+  const { secret, entropy_format: format, entropy_source: source, entropy } = files;
+  if (!Object.hasOwn(ENTROPY_FORMATS, format)) throw new Error(`unknown entropy format ${quote(format)}`);
+  const sourceProblem = fieldTextProblem(source, 1024);
+  if (sourceProblem) throw new Error(`the entropy source: ${sourceProblem}`);
+  const eProblem = entropyProblem(format, entropy);
+  if (eProblem) throw new Error(eProblem);
+  const secretBytes = fromHex64(secret);
+  const digests = {};
+  for (const name of MANIFESTS) digests[name] = toHex(await sha256(bytes[name]));
+  const secretHash = await taggedHash('opendraw/v1/secret', [secretBytes]);
+  const commitment = await commitmentDigest(digests, secretHash, format, source);
+  const commitmentHex = toHex(commitment);
+  const seed = await taggedHash('opendraw/v1/seed', [commitment, secretBytes, encoder.encode(entropy)]);
+  const seedHex = toHex(seed);
+  const draw = computeDraw(params, T, inspectors, recusals, seed);
+  const result = resultText(commitmentHex, draw);
+  return {
+    digests,
+    secret_hash: toHex(secretHash),
+    'commitment.tsv': commitmentText(digests, toHex(secretHash), format, source, commitmentHex),
+    commitment_digest: commitmentHex,
+    seed: seedHex,
+    'reveal.tsv': `opendraw-reveal\t1\ncommitment\t${commitmentHex}\nsecret\t${secret}\nentropy\t${entropy}\nseed\t${seedHex}\n`,
+    'result.tsv': result,
+    result_digest: toHex(await sha256(encoder.encode(result))),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The bundle (§11)
+
+function readOctal(h, start, length, what) {
+  if (h[start] & 0x80) {
+    // GNU base-256
+    let v = h[start] & 0x7f;
+    for (let i = start + 1; i < start + length; i++) v = v * 256 + h[i];
+    return v;
+  }
+  let i = start;
+  const end = start + length;
+  while (i < end && h[i] === 0x20) i++;
+  let v = 0;
+  let digits = 0;
+  for (; i < end; i++) {
+    const c = h[i];
+    if (c >= 0x30 && c <= 0x37) {
+      v = v * 8 + (c - 0x30);
+      digits++;
+    } else break;
+  }
+  for (; i < end; i++) {
+    if (h[i] !== 0 && h[i] !== 0x20) throw new Error(`bundle: a tar header's ${what} field is not octal`);
+  }
+  if (digits === 0) throw new Error(`bundle: a tar header's ${what} field is empty`);
+  return v;
+}
+
+function cString(h, start, length) {
+  let e = start;
+  while (e < start + length && h[e] !== 0) e++;
+  return h.subarray(start, e);
+}
+
+function parsePax(data) {
+  const out = {};
+  let p = 0;
+  while (p < data.length) {
+    const sp = data.indexOf(0x20, p);
+    if (sp === -1) throw new Error('bundle: a malformed pax header');
+    const len = Number(plainDecoder.decode(data.subarray(p, sp)));
+    if (!Number.isInteger(len) || len <= 0 || p + len > data.length) throw new Error('bundle: a malformed pax header');
+    const rec = data.subarray(sp + 1, p + len - 1);
+    const eq = rec.indexOf(0x3d);
+    if (eq === -1) throw new Error('bundle: a malformed pax header');
+    out[plainDecoder.decode(rec.subarray(0, eq))] = rec.subarray(eq + 1);
+    p += len;
+  }
+  return out;
+}
+
+/** Reads the ustar bundle of §11: a Map from member name to its bytes. */
+export function readTar(bytes) {
+  const b = asBytes(bytes, 'bundle');
+  const files = new Map();
+  let p = 0;
+  let nextName = null;
+  let nextSize = null;
+  let ended = false;
+  while (p + 512 <= b.length) {
+    const h = b.subarray(p, p + 512);
+    if (h.every((x) => x === 0)) {
+      ended = true;
+      break;
+    }
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i];
+    const stated = readOctal(h, 148, 8, 'checksum');
+    if (stated !== sum) throw new Error(`bundle: a tar header at byte ${p} has a bad checksum`);
+    const type = h[156];
+    let size = readOctal(h, 124, 12, 'size');
+    if (nextSize !== null && (type === 0x30 || type === 0)) size = nextSize;
+    const dataStart = p + 512;
+    const dataEnd = dataStart + size;
+    if (dataEnd > b.length) throw new Error('bundle: the archive is truncated');
+    const data = b.subarray(dataStart, dataEnd);
+    p = dataStart + Math.ceil(size / 512) * 512;
+    if (type === 0x78 /* x */) {
+      const pax = parsePax(data);
+      if (pax.path) nextName = fatalDecoder.decode(pax.path);
+      if (pax.size) nextSize = Number(plainDecoder.decode(pax.size));
+      continue;
+    }
+    if (type === 0x67 /* g */) continue;
+    if (type === 0x4c /* L */) {
+      nextName = fatalDecoder.decode(cString(data, 0, data.length));
+      continue;
+    }
+    let name = nextName;
+    nextName = null;
+    nextSize = null;
+    if (name === null) {
+      let n;
+      try {
+        n = fatalDecoder.decode(cString(h, 0, 100));
+        const magic = plainDecoder.decode(h.subarray(257, 262));
+        const prefix = magic === 'ustar' ? fatalDecoder.decode(cString(h, 345, 155)) : '';
+        if (prefix) n = `${prefix}/${n}`;
+      } catch {
+        throw new Error('bundle: a member name that is not UTF-8');
+      }
+      name = n;
+    }
+    if (!MEMBERS.includes(name)) throw new Error(`bundle: unknown member ${quote(name)}`);
+    if (files.has(name)) throw new Error(`bundle: repeated member ${quote(name)}`);
+    if (type !== 0x30 && type !== 0) {
+      throw new Error(`bundle: member ${quote(name)} is not a regular file (tar type ${quote(String.fromCharCode(type))})`);
+    }
+    files.set(name, data);
+  }
+  // §11: writers end the archive with zero blocks. Their absence alone hides nothing (every
+  // member is checked below), but an archive that stops inside a block is truncated.
+  if (!ended && p !== b.length) throw new Error('bundle: the archive is truncated (it stops inside a 512-byte block)');
+  for (const name of MEMBERS) if (!files.has(name)) throw new Error(`bundle: missing member ${quote(name)}`);
+  return files;
+}
+
+// ---------------------------------------------------------------------------
+// Verification (§10)
+
+function normaliseFiles(files) {
+  if (files instanceof Uint8Array || files instanceof ArrayBuffer) return readTar(files);
+  const map = new Map();
+  const entries = files instanceof Map ? files.entries() : Object.entries(files);
+  for (const [name, value] of entries) map.set(name, asBytes(value, name));
+  return map;
+}
+
+function firstDifference(label, expected, found) {
+  return `${label}: expected ${expected}, found ${found}`;
+}
+
+export async function verifyBundle(files, pins = { commitment: null, result: null }, onProgress = () => {}) {
+  const checks = [];
+  const add = (kind, subject, passed, detail) => {
+    checks.push({ kind, subject, passed, detail });
+    return passed;
+  };
+  const report = () => {
+    const failed = checks.find((c) => !c.passed);
+    return {
+      verified: checks.length > 0 && !failed,
+      checks,
+      firstFailure: failed ? { kind: failed.kind, subject: failed.subject, detail: failed.detail } : null,
+    };
+  };
+  const progress = (fraction, label) => {
+    try {
+      onProgress(Math.max(0, Math.min(1, fraction)), label);
+    } catch {
+      // a progress callback must not break verification
+    }
+  };
+  pins = pins || {};
+  const pinCommitment = pins.commitment ?? null;
+  const pinResult = pins.result ?? null;
+
+  progress(0, 'reading the bundle');
+  const f = normaliseFiles(files);
+  for (const name of MEMBERS) {
+    if (!f.has(name)) {
+      add('document', name, false, `${name} is missing from the bundle`);
+      return report();
+    }
+  }
+
+  // 1. The commitment document.
+  let c;
+  try {
+    c = parseCommitment(f.get('commitment.tsv'));
+  } catch (e) {
+    add('document', 'commitment.tsv', false, e.message);
+    return report();
+  }
+
+  // 2. File digests.
+  const sizes = MANIFESTS.map((n) => f.get(n).length);
+  const totalSize = sizes.reduce((a, x) => a + x, 0) || 1;
+  let hashed = 0;
+  for (let i = 0; i < MANIFESTS.length; i++) {
+    const name = MANIFESTS[i];
+    progress(0.02 + (0.18 * hashed) / totalSize, `hashing ${name}`);
+    const digest = toHex(await sha256(f.get(name)));
+    hashed += sizes[i];
+    if (digest === c[name]) add('file-digest', name, true, `SHA-256 ${digest}, as committed`);
+    else add('file-digest', name, false, firstDifference(`SHA-256 of ${name}`, `${c[name]} (the committed digest)`, digest));
+  }
+  progress(0.2, 'checking the commitment');
+
+  // 3. The commitment digest, from the digests and values commitment.tsv states.
+  const secretHashBytes = fromHex64(c.secretHash);
+  const commitment = await commitmentDigest(c, secretHashBytes, c.entropyFormat, c.entropySource);
+  const commitmentHex = toHex(commitment);
+  {
+    const problems = [];
+    if (commitmentHex !== c.digest) problems.push(firstDifference('commitment digest', `${commitmentHex} (recomputed)`, `${c.digest} (stated in commitment.tsv)`));
+    if (pinCommitment !== null && pinCommitment !== commitmentHex) {
+      problems.push(firstDifference('commitment digest', `${pinCommitment} (the public log)`, `${commitmentHex} (recomputed)`));
+    }
+    if (problems.length) add('commitment', 'digest', false, problems.join('; '));
+    else if (pinCommitment !== null) add('commitment', 'digest', true, `${commitmentHex}: recomputed, as stated, and as in the public log`);
+    else add('commitment', 'digest', true, `${commitmentHex}: recomputed and as stated; consistent, compare it with the public log`);
+  }
+
+  // 4. The reveal and the secret.
+  let r;
+  try {
+    r = parseReveal(f.get('reveal.tsv'));
+  } catch (e) {
+    add('document', 'reveal.tsv', false, e.message);
+    return report();
+  }
+  const secret = fromHex64(r.secret);
+  const secretHash = toHex(await taggedHash('opendraw/v1/secret', [secret]));
+  if (secretHash === c.secretHash) add('secret', 'against its hash', true, `the revealed secret hashes to the committed ${secretHash}`);
+  else add('secret', 'against its hash', false, firstDifference('hash of the revealed secret', `${c.secretHash} (committed)`, secretHash));
+
+  // 5. The seed.
+  const seed = await taggedHash('opendraw/v1/seed', [commitment, secret, encoder.encode(r.entropy)]);
+  const seedHex = toHex(seed);
+  {
+    const problems = [];
+    if (r.commitment !== commitmentHex) problems.push(firstDifference('the reveal names commitment', commitmentHex, r.commitment));
+    const eProblem = entropyProblem(c.entropyFormat, r.entropy);
+    if (eProblem) problems.push(eProblem);
+    if (seedHex !== r.seed) problems.push(firstDifference('seed', `${seedHex} (derived)`, `${r.seed} (stated in reveal.tsv)`));
+    if (problems.length) add('seed', 'derivation', false, problems.join('; '));
+    else add('seed', 'derivation', true, `${seedHex}, from the commitment, the secret and the entropy ${quote(r.entropy)} (${c.entropyFormat})`);
+  }
+
+  // 6. The parameters and manifests; recompute the draw.
+  progress(0.22, 'reading parameters.tsv');
+  let params, T, inspectors, recusals;
+  const step = async (name, fn) => {
+    try {
+      return fn();
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      add('document', name, false, e.message);
+      return undefined;
+    }
+  };
+  params = await step('parameters.tsv', () => parseParameters(f.get('parameters.tsv')));
+  if (!params) return report();
+  progress(0.24, 'reading targets.tsv');
+  T = await step('targets.tsv', () => parseTargets(f.get('targets.tsv'), (x) => progress(0.24 + 0.36 * x, 'reading targets.tsv')));
+  if (!T) return report();
+  progress(0.6, 'reading inspectors.tsv');
+  inspectors = await step('inspectors.tsv', () => parseInspectors(f.get('inspectors.tsv')));
+  if (!inspectors) return report();
+  progress(0.62, 'reading recusals.tsv');
+  recusals = await step('recusals.tsv', () => parseRecusals(f.get('recusals.tsv')));
+  if (!recusals) return report();
+  const missing = missingQuotaRule(params, T);
+  if (missing !== null) {
+    add('document', 'parameters.tsv', false, `stratum ${quote(missing)} of targets.tsv has no quota rule (no stratum-quota line and default-quota none): the commitment describes no draw`);
+    return report();
+  }
+  progress(0.64, 'drawing');
+  const draw = computeDraw(params, T, inspectors, recusals, seed, (x) => progress(0.64 + 0.3 * x, 'drawing'));
+
+  // 7. The published result against the recomputed one.
+  progress(0.95, 'comparing the result');
+  let pub;
+  const resultBytes = f.get('result.tsv');
+  try {
+    pub = parseResult(resultBytes);
+  } catch (e) {
+    if (!(e instanceof ProtocolError)) throw e;
+    add('document', 'result.tsv', false, e.message);
+    return report();
+  }
+  if (pub.commitment !== commitmentHex) {
+    add('document', 'result.tsv', false, firstDifference('result.tsv names commitment', `${commitmentHex} (recomputed)`, pub.commitment));
+  }
+  const pubStrata = new Map(pub.strata.map((s) => [s.key, s]));
+  const pubTargets = new Map();
+  for (const t of pub.targets) {
+    if (!pubTargets.has(t.key)) pubTargets.set(t.key, []);
+    pubTargets.get(t.key).push(t);
+  }
+  let position = 0;
+  for (const s of draw.strata) {
+    const first = position + 1;
+    position += s.ids.length;
+    const p = pubStrata.get(s.key);
+    if (!p) {
+      add('stratum', s.key, false, `stratum ${quote(s.key)} (${s.pool} targets, ${s.quota} drawn) is missing from the published result`);
+      continue;
+    }
+    if (p.pool !== s.pool) {
+      add('stratum', s.key, false, firstDifference(`pool size of stratum ${s.key}`, s.pool, p.pool));
+      continue;
+    }
+    if (p.quota !== s.quota) {
+      add('stratum', s.key, false, firstDifference(`quota of stratum ${s.key}`, s.quota, p.quota));
+      continue;
+    }
+    // The drawn targets of the stratum, in order. (Their absolute positions shift when an
+    // earlier stratum differs; that stratum fails, and the result digest covers the rest.)
+    const published = pubTargets.get(s.key) || [];
+    let problem = null;
+    for (let i = 0; i < Math.max(s.ids.length, published.length) && !problem; i++) {
+      const where = `draw ${i + 1} of stratum ${s.key} (position ${first + i})`;
+      if (i >= s.ids.length) problem = `${where}: expected no further target, found ${quote(published[i].id)}`;
+      else if (i >= published.length) problem = `${where}: expected target ${quote(s.ids[i])}, found none`;
+      else if (published[i].id !== s.ids[i]) problem = `${where}: expected target ${quote(s.ids[i])}, found ${quote(published[i].id)}`;
+    }
+    if (problem) add('stratum', s.key, false, problem);
+    else add('stratum', s.key, true, `${s.pool} targets, ${s.quota} drawn, the same in the same order`);
+  }
+  const known = new Set(draw.strata.map((s) => s.key));
+  for (const p of pub.strata) {
+    if (!known.has(p.key)) add('stratum', p.key, false, `the published result has a stratum ${quote(p.key)} that the target manifest does not have`);
+  }
+  {
+    let problem = null;
+    const n = Math.max(draw.assigns.length, pub.assigns.length);
+    for (let i = 0; i < n && !problem; i++) {
+      const a = draw.assigns[i];
+      const b = pub.assigns[i];
+      if (!b) problem = `assignment ${i + 1} (target ${quote(a.target)}, ${a.department}) is missing from the published result`;
+      else if (!a) problem = `the published result has an extra assignment ${i + 1} (target ${quote(b.target)}, ${b.department})`;
+      else if (a.target !== b.target) problem = firstDifference(`assignment ${i + 1}`, `target ${quote(a.target)}`, `target ${quote(b.target)}`);
+      else if (a.department !== b.department) problem = firstDifference(`assignment ${i + 1} (target ${quote(a.target)})`, `department ${quote(a.department)}`, quote(b.department));
+      else if (a.inspectors.join('\t') !== b.inspectors.join('\t')) {
+        problem = firstDifference(`inspectors of target ${quote(a.target)} for ${a.department}`, a.inspectors.join(', '), b.inspectors.join(', '));
+      }
+    }
+    if (problem) add('inspectors', 'of every target', false, problem);
+    else add('inspectors', 'of every target', true, `${draw.assigns.length} assignments, the same inspectors in the same order`);
+  }
+  {
+    const describe = (status, fl) => (fl ? `${status}: target ${quote(fl.target)}, department ${fl.department}, rule ${fl.rule}, ${fl.remaining} left of ${fl.k} needed` : status);
+    const expected = describe(draw.status, draw.failure);
+    const found = describe(pub.status, pub.failure);
+    if (expected === found) add('outcome', 'status', true, expected);
+    else add('outcome', 'status', false, firstDifference('outcome', expected, found));
+  }
+
+  // 8. The result digest.
+  const recomputedText = resultText(commitmentHex, draw);
+  const recomputedDigest = toHex(await sha256(encoder.encode(recomputedText)));
+  const publishedDigest = toHex(await sha256(resultBytes));
+  {
+    const problems = [];
+    if (publishedDigest !== recomputedDigest) {
+      problems.push(firstDifference('SHA-256 of result.tsv', `${recomputedDigest} (recomputed)`, `${publishedDigest} (published)`) + firstLineDifference(recomputedText, resultBytes));
+    }
+    if (pinResult !== null && pinResult !== publishedDigest) {
+      problems.push(firstDifference('result digest', `${pinResult} (the public log)`, `${publishedDigest} (published result.tsv)`));
+    }
+    if (problems.length) add('result-digest', 'result.tsv', false, problems.join('; '));
+    else if (pinResult !== null) add('result-digest', 'result.tsv', true, `${publishedDigest}: recomputed, published, and as in the public log`);
+    else add('result-digest', 'result.tsv', true, `${publishedDigest}: recomputed and published alike; consistent, compare it with the public log`);
+  }
+  progress(1, 'done');
+  return report();
+}
+
+function firstLineDifference(expectedText, publishedBytes) {
+  const a = expectedText.split('\n');
+  const b = plainDecoder.decode(publishedBytes).split('\n');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) {
+      const show = (x) => (x === undefined ? 'nothing' : quote(x.replaceAll('\t', '⇥')));
+      return ` (first difference at line ${i + 1}: expected ${show(a[i])}, found ${show(b[i])})`;
+    }
+  }
+  return '';
+}
+
+// ---------------------------------------------------------------------------
+// The public log (§15)
+
+const ZERO_HASH = '0'.repeat(64);
+const AT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$/;
+const NEXT = {
+  'task.created': [null],
+  'task.committed': ['task.created'],
+  'task.drawn': ['task.committed'],
+  'task.revealed': ['task.drawn'],
+  'task.abandoned': ['task.created', 'task.committed', 'task.drawn'],
+};
+
+export async function verifyLog(entries) {
+  const problems = [];
+  const tasks = new Map(); // task -> {last, committed, drawn}
+  let prevHash = ZERO_HASH;
+  let expectedSeq = 1;
+  for (const e of entries) {
+    const where = `entry ${e && e.seq}`;
+    if (!e || typeof e !== 'object') {
+      problems.push(`entry ${expectedSeq}: not an object`);
+      continue;
+    }
+    if (e.seq !== expectedSeq) problems.push(`${where}: sequence number ${e.seq} where ${expectedSeq} comes next`);
+    expectedSeq = (Number.isInteger(e.seq) ? e.seq : expectedSeq) + 1;
+    if (typeof e.at !== 'string' || !AT.test(e.at)) problems.push(`${where}: time ${quote(e.at)} is not RFC 3339 UTC with milliseconds`);
+    if (e.prev_hash !== prevHash) problems.push(`${where}: prev_hash ${e.prev_hash} is not the previous entry's hash ${prevHash}`);
+    if (typeof e.payload !== 'string') {
+      problems.push(`${where}: the payload is not a JSON text`);
+      prevHash = e.hash;
+      continue;
+    }
+    const payloadDigest = toHex(await sha256(encoder.encode(e.payload)));
+    if (payloadDigest !== e.payload_digest) problems.push(`${where}: payload_digest ${e.payload_digest} does not match the payload (${payloadDigest})`);
+    let hash = null;
+    try {
+      hash = toHex(
+        await taggedHash('opendraw/v1/log-entry', [
+          encoder.encode(String(e.seq)),
+          encoder.encode(e.at),
+          encoder.encode(e.kind),
+          encoder.encode(e.task === null || e.task === undefined ? '' : String(e.task)),
+          encoder.encode(e.actor),
+          fromHex64(e.payload_digest),
+          fromHex64(e.prev_hash),
+        ]),
+      );
+    } catch (err) {
+      problems.push(`${where}: cannot compute its hash (${err.message})`);
+    }
+    if (hash !== null && hash !== e.hash) problems.push(`${where}: hash ${e.hash} does not recompute (${hash})`);
+    prevHash = e.hash;
+
+    if (typeof e.kind !== 'string' || !e.kind.startsWith('task.')) continue;
+    if (!Object.hasOwn(NEXT, e.kind)) {
+      problems.push(`${where}: unknown kind ${quote(e.kind)}`);
+      continue;
+    }
+    let payload;
+    try {
+      payload = JSON.parse(e.payload);
+    } catch {
+      problems.push(`${where}: the payload is not valid JSON`);
+      continue;
+    }
+    if (e.task === null || e.task === undefined) {
+      problems.push(`${where}: ${e.kind} without a task`);
+      continue;
+    }
+    const key = String(e.task);
+    const state = tasks.get(key) || { last: null };
+    if (!NEXT[e.kind].includes(state.last)) {
+      problems.push(`${where}: task ${key}: ${e.kind} after ${state.last ?? 'nothing'}`);
+    }
+    state.last = e.kind;
+    if (e.kind === 'task.committed') state.committed = payload;
+    else if (e.kind === 'task.drawn') {
+      state.drawn = payload;
+      if (state.committed && payload.commitment !== state.committed.commitment) {
+        problems.push(`${where}: task ${key}: drawn for commitment ${payload.commitment}, committed ${state.committed.commitment}`);
+      }
+    } else if (e.kind === 'task.revealed' && state.committed && state.drawn) {
+      const cm = state.committed;
+      const dr = state.drawn;
+      try {
+        const secret = fromHex64(payload.secret);
+        const sh = toHex(await taggedHash('opendraw/v1/secret', [secret]));
+        if (sh !== cm.secret_hash) problems.push(`${where}: task ${key}: the revealed secret hashes to ${sh}, committed ${cm.secret_hash}`);
+        const seed = toHex(await taggedHash('opendraw/v1/seed', [fromHex64(cm.commitment), secret, encoder.encode(String(dr.entropy))]));
+        if (seed !== payload.seed) problems.push(`${where}: task ${key}: seed ${payload.seed}, derived ${seed}`);
+      } catch (err) {
+        problems.push(`${where}: task ${key}: ${err.message}`);
+      }
+      if (payload.result !== dr.result) problems.push(`${where}: task ${key}: revealed result ${payload.result}, logged at the draw ${dr.result}`);
+      if (payload.commitment !== undefined && payload.commitment !== cm.commitment) {
+        problems.push(`${where}: task ${key}: revealed for commitment ${payload.commitment}, committed ${cm.commitment}`);
+      }
+      if (payload.entropy !== undefined && payload.entropy !== dr.entropy) {
+        problems.push(`${where}: task ${key}: revealed entropy ${quote(payload.entropy)}, drawn with ${quote(dr.entropy)}`);
+      }
+    }
+    tasks.set(key, state);
+  }
+  const open = [];
+  for (const [key, state] of tasks) {
+    if (state.last === 'task.committed' || state.last === 'task.drawn') open.push(Number(key));
+  }
+  open.sort((a, b) => a - b);
+  const head = entries.length ? entries[entries.length - 1].hash : ZERO_HASH;
+  return { passed: problems.length === 0, problems, head, open };
+}
+
+// ---------------------------------------------------------------------------
+// Command line (Node only)
+
+async function main(argv) {
+  const usage = 'usage: node verify.js BUNDLE.tar [--commitment HEX] [--result-digest HEX]';
+  const fs = await import('node:fs/promises');
+  let path = null;
+  const pins = { commitment: null, result: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--commitment' || a === '--result-digest') {
+      const v = argv[++i];
+      if (v === undefined || !HEX64.test(v)) {
+        console.error(`${a} needs 64 lowercase hex digits\n${usage}`);
+        return 2;
+      }
+      pins[a === '--commitment' ? 'commitment' : 'result'] = v;
+    } else if (a === '-h' || a === '--help') {
+      console.log(usage);
+      return 0;
+    } else if (a.startsWith('-') && a !== '-') {
+      console.error(`unknown option ${a}\n${usage}`);
+      return 2;
+    } else if (path === null) {
+      path = a;
+    } else {
+      console.error(`one bundle at a time\n${usage}`);
+      return 2;
+    }
+  }
+  if (path === null) {
+    console.error(usage);
+    return 2;
+  }
+  let bytes;
+  try {
+    bytes = new Uint8Array(await fs.readFile(path));
+  } catch (e) {
+    console.error(`cannot read ${path}: ${e.message}`);
+    return 2;
+  }
+  let files;
+  try {
+    files = readTar(bytes);
+  } catch (e) {
+    console.log(`FAIL  ${e.message}`);
+    console.log('NOT VERIFIED');
+    return 1;
+  }
+  const report = await verifyBundle(files, pins);
+  for (const c of report.checks) {
+    console.log(`${c.passed ? 'pass' : 'FAIL'}  ${c.kind} ${c.subject}: ${c.detail}`);
+  }
+  if (report.verified) {
+    if (pins.commitment && pins.result) console.log('VERIFIED: the draw recomputes, and its digests are those of the public log');
+    else console.log('VERIFIED (consistent): the draw recomputes; compare the commitment and result digests with the public log');
+    return 0;
+  }
+  const f = report.firstFailure;
+  console.log(`NOT VERIFIED: first failure ${f.kind} ${f.subject}`);
+  return 1;
+}
+
+if (typeof process !== 'undefined' && process.versions && process.versions.node && Array.isArray(process.argv) && process.argv[1]) {
+  const [{ fileURLToPath }, { realpathSync }, { resolve }] = await Promise.all([import('node:url'), import('node:fs'), import('node:path')]);
+  const real = (p) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  let self = null;
+  try {
+    self = real(fileURLToPath(import.meta.url));
+  } catch {
+    self = null;
+  }
+  if (self !== null && real(resolve(process.argv[1])) === self) {
+    process.exitCode = await main(process.argv.slice(2));
+  }
+}

@@ -1,0 +1,351 @@
+// The independent JavaScript verifier (public/verify.js) against every test vector.
+// Run with: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  sha256,
+  taggedHash,
+  chacha20Words,
+  DrawStream,
+  kOfN,
+  readTar,
+  recompute,
+  verifyBundle,
+  verifyLog,
+  toHex,
+  fromHex64,
+  parseTargets,
+  parseInspectors,
+  parseRecusals,
+  parseParameters,
+  parseCommitment,
+  parseReveal,
+  parseResult,
+} from '../../public/verify.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const verifyJs = join(root, 'public', 'verify.js');
+const vector = (name) => JSON.parse(readFileSync(join(root, 'tests', 'vectors', name), 'utf8'));
+const enc = new TextEncoder();
+const hexBytes = (hex) => new Uint8Array(Buffer.from(hex, 'hex'));
+
+const chacha = vector('chacha20.json');
+const uniform = vector('uniform.json');
+const kofn = vector('k-of-n.json');
+const draws = vector('draws.json');
+const verify = vector('verify.json');
+const invalid = vector('invalid.json');
+
+// A stream that hands out listed words, for uniform.json's word_cases.
+class ListedWords extends DrawStream {
+  constructor(words) {
+    super(new Uint8Array(32));
+    this.words = words;
+    this.used = 0;
+  }
+  nextWord() {
+    if (this.used >= this.words.length) throw new Error('ran out of listed words');
+    return this.words[this.used++];
+  }
+}
+
+test('tagged hash and secret hash examples of §3.1 and §3.2', async () => {
+  const raw = hexBytes('0000000000000003' + '746167' + '0000000000000002' + '6162' + '0000000000000000');
+  assert.equal(raw.length, 29);
+  assert.equal(toHex(await taggedHash('tag', [enc.encode('ab'), new Uint8Array(0)])), toHex(await sha256(raw)));
+  const secret = fromHex64('01203f5e7d9cbbdaf91837567594b3d2f1102f4e6d8cabcae90827466584a3c2');
+  assert.equal(toHex(await taggedHash('opendraw/v1/secret', [secret])), 'e0fc142cd977774fc0c600ab549c3fd330d87fe234ecd4e0a99ce373fc2bf715');
+});
+
+test('chacha20.json: words and keystream', () => {
+  assert.ok(chacha.cases.length > 0);
+  for (const c of chacha.cases) {
+    const words = chacha20Words(hexBytes(c.key), c.words.length);
+    assert.deepEqual(Array.from(words), c.words, c.name);
+    const ks = hexBytes(c.keystream);
+    const asWords = chacha20Words(hexBytes(c.key), ks.length / 4);
+    const bytes = new Uint8Array(asWords.buffer);
+    // little-endian words, read back as bytes (the test machine is little-endian; check it)
+    assert.equal(new Uint8Array(new Uint32Array([1]).buffer)[0], 1);
+    assert.equal(toHex(bytes), c.keystream, c.name);
+    const stream = new DrawStream(hexBytes(c.key));
+    for (const w of c.words) assert.equal(stream.nextWord(), w);
+    assert.equal(stream.wordsRead, c.words.length);
+  }
+});
+
+test('§5 example: the seed of §4 gives the listed words', () => {
+  const words = chacha20Words(hexBytes('f08f9b22665190636cbb808567d2e632ae05e2b317f4ad26facee6a027ea7f99'), 6);
+  assert.deepEqual(Array.from(words), [3657860430, 953076520, 4151962403, 2324315419, 3944060017, 1270125932]);
+});
+
+test('uniform.json: word_cases', () => {
+  assert.ok(uniform.word_cases.length > 0);
+  for (const c of uniform.word_cases) {
+    assert.equal(4294967296 - (4294967296 % c.n), c.limit);
+    const s = new ListedWords(c.words);
+    for (const r of c.results) {
+      const before = s.used;
+      assert.equal(s.uniformBelow(c.n), r.value, `n = ${c.n}`);
+      assert.equal(s.used - before, r.words_used, `n = ${c.n}`);
+    }
+  }
+});
+
+test('uniform.json: seeded_cases', () => {
+  assert.ok(uniform.seeded_cases.length > 0);
+  for (const c of uniform.seeded_cases) {
+    const s = new DrawStream(hexBytes(c.seed));
+    const values = c.values.map(() => s.uniformBelow(c.n));
+    assert.deepEqual(values, c.values, `n = ${c.n}`);
+    assert.equal(s.wordsRead, c.words_read, `n = ${c.n}`);
+  }
+});
+
+test('k-of-n.json: chosen and words read', () => {
+  assert.ok(kofn.cases.length > 0);
+  for (const c of kofn.cases) {
+    const s = new DrawStream(hexBytes(c.seed));
+    assert.deepEqual(kOfN(c.n, c.k, s), c.chosen, `${c.k} of ${c.n}`);
+    assert.equal(s.wordsRead, c.words_read, `${c.k} of ${c.n}`);
+  }
+});
+
+test('draws.json: every expected field, via recompute', async () => {
+  assert.ok(draws.cases.length > 0);
+  for (const c of draws.cases) {
+    const files = { ...c.inputs };
+    for (const name of ['parameters.tsv', 'targets.tsv', 'inspectors.tsv', 'recusals.tsv']) files[name] = enc.encode(c.inputs[name]);
+    const got = await recompute(files);
+    assert.deepEqual(Object.keys(got).sort(), Object.keys(c.expected).sort(), c.name);
+    for (const key of Object.keys(c.expected)) assert.deepEqual(got[key], c.expected[key], `${c.name}: ${key}`);
+  }
+});
+
+function filesOf(c) {
+  const files = new Map();
+  for (const [name, text] of Object.entries(c.files)) files.set(name, enc.encode(text));
+  return files;
+}
+
+function assertReport(report, expected, label) {
+  assert.deepEqual(
+    report.checks.map((c) => [c.kind, c.subject, c.passed]),
+    expected.checks,
+    label,
+  );
+  assert.equal(report.verified, expected.verified, label);
+  if (expected.first_failure === null) assert.equal(report.firstFailure, null, label);
+  else {
+    assert.deepEqual({ kind: report.firstFailure.kind, subject: report.firstFailure.subject }, expected.first_failure, label);
+    assert.ok(report.firstFailure.detail.length > 0, label);
+  }
+  for (const c of report.checks) assert.equal(typeof c.detail, 'string', label);
+}
+
+test('verify.json: the checks of §10 for every case', async () => {
+  assert.ok(verify.cases.length > 0);
+  let tars = 0;
+  for (const c of verify.cases) {
+    const fractions = [];
+    const report = await verifyBundle(filesOf(c), c.pins, (f) => fractions.push(f));
+    assertReport(report, c.expected, c.name);
+    for (const f of fractions) assert.ok(f >= 0 && f <= 1);
+    if (c['bundle.tar'] !== undefined) {
+      tars++;
+      const members = readTar(new Uint8Array(Buffer.from(c['bundle.tar'], 'base64')));
+      assert.deepEqual([...members.keys()].sort(), Object.keys(c.files).sort());
+      for (const [name, bytes] of members) assert.equal(Buffer.from(bytes).toString('utf8'), c.files[name], name);
+      assertReport(await verifyBundle(members, c.pins), c.expected, `${c.name} (bundle.tar)`);
+    }
+  }
+  assert.equal(tars, 1);
+});
+
+const parsers = {
+  'targets.tsv': parseTargets,
+  'inspectors.tsv': parseInspectors,
+  'recusals.tsv': parseRecusals,
+  'parameters.tsv': parseParameters,
+  'commitment.tsv': parseCommitment,
+  'reveal.tsv': parseReveal,
+  'result.tsv': parseResult,
+};
+
+test('invalid.json: every file is refused, alone and inside a bundle', async () => {
+  assert.ok(invalid.cases.length > 0);
+  const good = verify.cases.find((c) => c.name === 'untouched');
+  for (const c of invalid.cases) {
+    const bytes = c.hex !== undefined ? hexBytes(c.hex) : enc.encode(c.text);
+    const parse = parsers[c.file];
+    assert.ok(parse, `a parser for ${c.file}`);
+    assert.throws(() => parse(bytes), (e) => e.name === 'ProtocolError' && e.message.length > 0, `${c.file}: ${c.description}`);
+    const files = filesOf(good);
+    files.set(c.file, bytes);
+    const report = await verifyBundle(files, good.pins);
+    assert.equal(report.verified, false, `${c.file}: ${c.description} (in a bundle)`);
+  }
+});
+
+test('readTar refuses missing, repeated and unknown members', () => {
+  const tar = new Uint8Array(Buffer.from(verify.cases[0]['bundle.tar'], 'base64'));
+  // Walk the members to find their header offsets.
+  const headers = [];
+  for (let p = 0; tar[p] !== 0; ) {
+    const size = parseInt(Buffer.from(tar.subarray(p + 124, p + 136)).toString('latin1').replace(/\0.*$/, '').trim(), 8);
+    headers.push({ p, end: p + 512 + Math.ceil(size / 512) * 512 });
+    p = headers.at(-1).end;
+  }
+  assert.equal(headers.length, 7);
+  const rename = (bytes, at, name) => {
+    const copy = bytes.slice();
+    copy.fill(0, at, at + 100);
+    copy.set(enc.encode(name), at);
+    copy.fill(0x20, at + 148, at + 156);
+    let sum = 0;
+    for (let i = at; i < at + 512; i++) sum += copy[i];
+    copy.set(enc.encode(sum.toString(8).padStart(6, '0') + '\0 '), at + 148);
+    return copy;
+  };
+  const last = headers[6];
+  const withoutLast = new Uint8Array([...tar.subarray(0, last.p), ...tar.subarray(last.end)]);
+  assert.throws(() => readTar(withoutLast), /missing member "result.tsv"/);
+  assert.throws(() => readTar(rename(tar, last.p, 'reveal.tsv')), /repeated member "reveal.tsv"/);
+  assert.throws(() => readTar(rename(tar, last.p, 'notes.txt')), /unknown member "notes.txt"/);
+  assert.throws(() => readTar(rename(tar, last.p, './result.tsv')), /unknown member/);
+  const badSum = tar.slice();
+  badSum[last.p + 1] ^= 1;
+  assert.throws(() => readTar(badSum), /checksum/);
+});
+
+test('command line: exit 0 on the bundle, 1 on a tampered copy, 2 on bad usage', () => {
+  const c = verify.cases[0];
+  const dir = mkdtempSync(join(tmpdir(), 'opendraw-verify-'));
+  try {
+    const tar = Buffer.from(c['bundle.tar'], 'base64');
+    const good = join(dir, 'bundle.tar');
+    writeFileSync(good, tar);
+    const run = (...args) => spawnSync(process.execPath, [verifyJs, ...args], { encoding: 'utf8' });
+
+    let r = run(good, '--commitment', c.pins.commitment, '--result-digest', c.pins.result);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^pass {2}file-digest parameters\.tsv/m);
+    assert.doesNotMatch(r.stdout, /FAIL/);
+    r = run(good);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+
+    const at = tar.indexOf('target\t2\tB\tB03');
+    assert.ok(at > 0);
+    const bad = Buffer.from(tar);
+    bad.write('target\t2\tB\tB93', at);
+    const tampered = join(dir, 'tampered.tar');
+    writeFileSync(tampered, bad);
+    r = run(tampered, '--commitment', c.pins.commitment, '--result-digest', c.pins.result);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^FAIL {2}stratum B: draw 1 of stratum B \(position 2\): expected target "B03", found "B93"/m);
+
+    r = run(good, '--commitment', '0'.repeat(64));
+    assert.equal(r.status, 1);
+
+    assert.equal(run().status, 2);
+    assert.equal(run(good, '--commitment').status, 2);
+    assert.equal(run(good, '--commitment', 'XYZ').status, 2);
+    assert.equal(run(good, '--frobnicate').status, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// A small public log (§15), hashed by hand from the one-stratum-count vector.
+async function entry(seq, prev, kind, task, payload, actor = 'alice') {
+  const text = JSON.stringify(payload);
+  const payloadDigest = toHex(await sha256(enc.encode(text)));
+  const at = `2026-12-01T08:${String(seq).padStart(2, '0')}:00.000Z`;
+  const hash = toHex(
+    await taggedHash('opendraw/v1/log-entry', [
+      enc.encode(String(seq)),
+      enc.encode(at),
+      enc.encode(kind),
+      enc.encode(task === null ? '' : String(task)),
+      enc.encode(actor),
+      hexBytes(payloadDigest),
+      hexBytes(prev),
+    ]),
+  );
+  return { seq, at, kind, task, actor, payload: text, payload_digest: payloadDigest, prev_hash: prev, hash };
+}
+
+async function buildLog() {
+  const v = draws.cases[0];
+  const x = v.expected;
+  const specs = [
+    ['task.created', 1, { task: 1, name: 'markets', department: 'market' }],
+    ['task.committed', 1, { task: 1, commitment: x.commitment_digest, protocol: 1, ...x.digests, secret_hash: x.secret_hash, entropy_format: 'digits', entropy_source: v.inputs.entropy_source, pool_size: 12 }],
+    ['task.created', 2, { task: 2, name: 'shops', department: 'market' }],
+    ['task.drawn', 1, { task: 1, commitment: x.commitment_digest, entropy: v.inputs.entropy, result: x.result_digest, status: 'complete', drawn: 4 }],
+    ['task.committed', 2, { task: 2, commitment: 'ab'.repeat(32), secret_hash: 'cd'.repeat(32) }],
+    ['task.revealed', 1, { task: 1, commitment: x.commitment_digest, secret: v.inputs.secret, entropy: v.inputs.entropy, seed: x.seed, result: x.result_digest }],
+  ];
+  const log = [];
+  let prev = '0'.repeat(64);
+  for (const [kind, task, payload] of specs) {
+    const e = await entry(log.length + 1, prev, kind, task, payload);
+    log.push(e);
+    prev = e.hash;
+  }
+  return log;
+}
+
+test('verifyLog: a good chain, then a changed payload', async () => {
+  const log = await buildLog();
+  const good = await verifyLog(log);
+  assert.deepEqual(good.problems, []);
+  assert.equal(good.passed, true);
+  assert.equal(good.head, log.at(-1).hash);
+  assert.deepEqual(good.open, [2]);
+
+  const changed = structuredClone(log);
+  changed[3].payload = changed[3].payload.replace('"drawn":4', '"drawn":5');
+  const r = await verifyLog(changed);
+  assert.equal(r.passed, false);
+  assert.ok(r.problems.some((p) => /entry 4: payload_digest/.test(p)), r.problems.join('\n'));
+
+  // The payload and its digest rewritten together: the entry hash no longer recomputes.
+  const rehashed = structuredClone(log);
+  rehashed[3].payload = changed[3].payload;
+  rehashed[3].payload_digest = toHex(await sha256(enc.encode(changed[3].payload)));
+  const r2 = await verifyLog(rehashed);
+  assert.equal(r2.passed, false);
+  assert.ok(r2.problems.some((p) => /entry 4: hash .* does not recompute/.test(p)), r2.problems.join('\n'));
+
+  // An entry removed: a gap, and a broken prev_hash.
+  const r3 = await verifyLog([...log.slice(0, 2), ...log.slice(3)]);
+  assert.equal(r3.passed, false);
+  assert.ok(r3.problems.some((p) => /sequence number/.test(p)));
+  assert.ok(r3.problems.some((p) => /prev_hash/.test(p)));
+});
+
+test('verifyLog: lifecycle and reveal checks', async () => {
+  const log = await buildLog();
+  // A reveal whose seed does not derive, properly hashed into the chain.
+  const specs = log.map((e) => [e.kind, e.task, JSON.parse(e.payload)]);
+  specs[5][2].seed = '00'.repeat(32);
+  specs.push(['task.drawn', 1, { task: 1, commitment: 'ee'.repeat(32) }]);
+  const bad = [];
+  let prev = '0'.repeat(64);
+  for (const [kind, task, payload] of specs) {
+    const e = await entry(bad.length + 1, prev, kind, task, payload);
+    bad.push(e);
+    prev = e.hash;
+  }
+  const r = await verifyLog(bad);
+  assert.equal(r.passed, false);
+  assert.ok(r.problems.some((p) => /entry 6: task 1: seed/.test(p)), r.problems.join('\n'));
+  assert.ok(r.problems.some((p) => /entry 7: task 1: task.drawn after task.revealed/.test(p)), r.problems.join('\n'));
+});
