@@ -66,7 +66,12 @@ impl Browser {
 
     /// The element, once it is there.
     async fn element(&self, css: &str) -> fantoccini::elements::Element {
-        self.client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"))
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
     }
 
     async fn text(&self, css: &str) -> String {
@@ -94,7 +99,8 @@ impl Browser {
     async fn screenshot(&self, name: &str) {
         let directory = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&directory).unwrap();
-        std::fs::write(directory.join(format!("{name}.png")), self.client.screenshot().await.unwrap()).unwrap();
+        std::fs::write(directory.join(format!("{name}.png")), self.client.screenshot().await.unwrap())
+            .unwrap();
     }
 
     async fn close(mut self) {
@@ -138,7 +144,10 @@ async fn site(tamper: Option<fn(&mut BundleFiles)>) -> (String, Service, tempfil
                 let tar = service.public_bundle(1).await.unwrap();
                 let mut files = opendraw::bundle::from_tar("bundle.tar", &tar).unwrap();
                 tamper(&mut files);
-                Response::builder().body(Body::from(opendraw::bundle::to_tar(&files))).unwrap().into_response()
+                Response::builder()
+                    .body(Body::from(opendraw::bundle::to_tar(&files)))
+                    .unwrap()
+                    .into_response()
             }
         }));
     }
@@ -270,7 +279,11 @@ async fn the_language_switch_changes_the_page_language() {
     let browser = Browser::start("en-US").await;
     browser.open(&format!("{address}/")).await;
     browser.element("#tasks [data-task-id]").await;
-    assert_eq!(browser.attribute("html", "lang", Duration::from_secs(5)).await, "en", "English first, from the browser");
+    assert_eq!(
+        browser.attribute("html", "lang", Duration::from_secs(5)).await,
+        "en",
+        "English first, from the browser"
+    );
     let english = browser.text("main").await;
     browser.element("#lang-switch").await.click().await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -284,7 +297,11 @@ async fn the_language_switch_changes_the_page_language() {
     let browser = Browser::start("zh-CN").await;
     browser.open(&format!("{address}/")).await;
     browser.element("#tasks [data-task-id]").await;
-    assert_eq!(browser.attribute("html", "lang", Duration::from_secs(5)).await, "zh-CN", "Chinese first for a Chinese browser");
+    assert_eq!(
+        browser.attribute("html", "lang", Duration::from_secs(5)).await,
+        "zh-CN",
+        "Chinese first for a Chinese browser"
+    );
     browser.close().await;
 }
 
@@ -306,7 +323,10 @@ async fn the_entity_search_finds_a_target_and_where_it_was_drawn() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    assert!(result.contains("2026年第三季度餐饮服务单位双随机抽查"), "the revealed task that drew it is named: {result}");
+    assert!(
+        result.contains("2026年第三季度餐饮服务单位双随机抽查"),
+        "the revealed task that drew it is named: {result}"
+    );
     browser.screenshot("entity-search").await;
     browser.close().await;
 }

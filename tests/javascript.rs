@@ -14,8 +14,15 @@ fn the_javascript_verifier_passes_every_vector() {
         .output()
         .expect("node (Node.js 20 or later) is needed to test public/verify.js");
     let report = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "node --test failed:\n{report}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "node --test failed:\n{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(report.contains("# fail 0"), "{report}");
-    let passed = report.lines().find_map(|line| line.strip_prefix("# pass ")).and_then(|n| n.trim().parse::<u32>().ok());
+    let passed = report
+        .lines()
+        .find_map(|line| line.strip_prefix("# pass "))
+        .and_then(|n| n.trim().parse::<u32>().ok());
     assert!(passed.is_some_and(|n| n > 0), "no JavaScript test ran:\n{report}");
 }

@@ -78,7 +78,12 @@ impl Drop for DropDatabase {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(async move {
                 let admin = postgres_admin_url();
-                if let Ok(mut connection) = sqlx::postgres::PgConnectOptions::from_url(&admin.parse().unwrap()).unwrap().connect().await {
+                if let Ok(mut connection) =
+                    sqlx::postgres::PgConnectOptions::from_url(&admin.parse().unwrap())
+                        .unwrap()
+                        .connect()
+                        .await
+                {
                     let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
                     let _ = connection.execute(sqlx::AssertSqlSafe(sql)).await;
                 }
