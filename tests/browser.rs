@@ -157,11 +157,17 @@ async fn site(tamper: Option<fn(&mut BundleFiles)>) -> (String, Service, tempfil
     (address, service, dir)
 }
 
-/// Changes one byte of a member after `after`.
+/// Changes one byte of a member: the first byte after `after`, or with
+/// `after` ending in a tab, the last byte of that line (a target id).
 fn flip(files: &mut BundleFiles, member: &str, after: &str) {
     let bytes = files.member_mut(member).unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
-    let at = text.find(after).unwrap_or_else(|| panic!("{after:?} not in {member}")) + after.len();
+    let start = text.find(after).unwrap_or_else(|| panic!("{after:?} not in {member}"));
+    let at = if after.ends_with('\t') {
+        start + text[start..].find('\n').unwrap() - 1
+    } else {
+        start + after.len()
+    };
     bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
 }
 
@@ -194,6 +200,11 @@ async fn the_home_page_lists_the_published_tasks() {
         assert!(ids.contains(&id.to_string()), "task {id} is listed: {ids:?}");
     }
     assert!(!ids.contains(&"4".to_string()), "the draft is not listed");
+    let unknown = reqwest::get(format!("{address}/api/no/such/thing")).await.unwrap();
+    assert_eq!(unknown.status(), reqwest::StatusCode::NOT_FOUND);
+    let body: serde_json::Value =
+        unknown.json().await.expect("unknown API paths answer JSON even with the site served");
+    assert_eq!(body["code"], "not_found");
     browser.screenshot("home").await;
     browser.close().await;
 }

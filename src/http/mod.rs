@@ -36,6 +36,8 @@ pub fn router(service: Service, public_dir: Option<PathBuf>) -> Router {
         .merge(accounts::router())
         .merge(public::router())
         .route("/api/openapi.json", get(openapi_json))
+        // Unknown API paths get the API's error shape, not the site's 404.
+        .route("/api/{*rest}", axum::routing::any(api_fallback))
         .fallback(api_fallback)
         .with_state(AppState { service });
     let app = match public_dir.filter(|dir| dir.is_dir()) {

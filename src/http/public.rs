@@ -52,6 +52,9 @@ pub async fn file(
     State(state): State<AppState>,
     Path((id, name)): Path<(i64, String)>,
 ) -> AppResult<Response> {
+    if name == crate::bundle::BUNDLE_FILE {
+        return bundle(State(state), Path(id)).await;
+    }
     let bytes = state.service.public_file(id, &name).await?;
     let disposition = format!("attachment; filename=\"task-{id}-{name}\"");
     Ok((

@@ -244,6 +244,11 @@ impl Service {
                 });
             }
         }
+        // Departments draw in bytewise order (PROTOCOL.md §8.1); within one,
+        // the inspectors stay in the order drawn (the sort is stable).
+        for target in &mut out {
+            target.inspectors.sort_by(|a, b| a.department.as_bytes().cmp(b.department.as_bytes()));
+        }
         Ok(out)
     }
 

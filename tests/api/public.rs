@@ -109,6 +109,30 @@ on_both_backends! {
         assert_eq!(String::from_utf8_lossy(&targets).lines().count(), 61, "the header and 60 targets");
     }
 
+    async fn a_joint_inspection_lists_inspectors_as_the_result_does(app) {
+        app.seed_directory().await;
+        let task = app.create_task(json!({"departments": ["market", "health"], "cross": [], "quota": {"count": 2}})).await;
+        app.act(task, "commit", json!({}), StatusCode::OK).await;
+        app.act(task, "draw", json!({"entropy": crate::helpers::DICE}), StatusCode::OK).await;
+        app.act(task, "reveal", json!({"release_early": true}), StatusCode::OK).await;
+        let result = app.get(None, &format!("/api/public/tasks/{task}/files/result.tsv")).await.text().await.unwrap();
+        let selection = expect(app.get(None, &format!("/api/public/tasks/{task}/selection")).await, StatusCode::OK).await;
+        for target in selection.as_array().unwrap() {
+            let listed: Vec<String> = target["inspectors"].as_array().unwrap().iter()
+                .map(|i| format!("{}\t{}", i["department"].as_str().unwrap(), i["id"].as_str().unwrap())).collect();
+            let published: Vec<String> = result.lines()
+                .filter(|line| line.starts_with(&format!("assign\t{}\t", target["target"].as_str().unwrap())))
+                .flat_map(|line| {
+                    let fields: Vec<&str> = line.split('\t').collect();
+                    fields[3..].iter().map(|id| format!("{}\t{id}", fields[2])).collect::<Vec<_>>()
+                })
+                .collect();
+            assert_eq!(listed, published, "health first, then market, each in draw order");
+        }
+        let bundle = app.get(None, &format!("/api/public/tasks/{task}/files/bundle.tar")).await;
+        assert_eq!(bundle.status(), StatusCode::OK, "the bundle is also one of the task's files");
+    }
+
     async fn the_openapi_document_lists_the_routes(app) {
         let document = expect(app.get(None, "/api/openapi.json").await, StatusCode::OK).await;
         for path in ["/api/tasks/{id}/draw", "/api/public/log", "/api/targets/import", "/api/me/assignments"] {
