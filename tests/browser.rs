@@ -86,10 +86,10 @@ impl Browser {
     async fn attribute(&self, css: &str, name: &str, within: Duration) -> String {
         let deadline = Instant::now() + within;
         loop {
-            if let Ok(element) = self.client.find(Locator::Css(css)).await {
-                if let Some(value) = element.attr(name).await.unwrap() {
-                    return value;
-                }
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && let Some(value) = element.attr(name).await.unwrap()
+            {
+                return value;
             }
             assert!(Instant::now() < deadline, "{css} never got attribute {name}");
             tokio::time::sleep(Duration::from_millis(100)).await;
