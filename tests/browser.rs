@@ -4,125 +4,20 @@
 //! A missing browser or driver fails these tests; they are never skipped.
 //! Screenshots are written to target/screenshots/ for review.
 
-use std::net::TcpListener;
+mod browser_support;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use fantoccini::{Client, ClientBuilder, Locator};
+use browser_support::Browser;
+use fantoccini::Locator;
 use opendraw::protocol::verify::BundleFiles;
 use opendraw::service::Service;
 use opendraw::storage::Store;
-use serde_json::json;
-
-/// A chromedriver process and a browser session through it.
-struct Browser {
-    driver: Child,
-    client: Client,
-    _profile: tempfile::TempDir,
-}
-
-impl Browser {
-    async fn start(language: &str) -> Self {
-        let port = free_port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver is needed for the browser tests (Debian package chromium-driver)");
-        wait_until_listening(port).await;
-        let profile = tempfile::tempdir().unwrap();
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--no-first-run", "--window-size=1280,1000", format!("--lang={language}"),
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-                "prefs": {"intl.accept_languages": language},
-            }
-        });
-        let capabilities = capabilities.as_object().unwrap().clone().into_iter().collect();
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a Chromium session through chromedriver");
-        Self { driver, client, _profile: profile }
-    }
-
-    async fn open(&self, url: &str) {
-        self.client.goto(url).await.unwrap();
-    }
-
-    /// The element, once it is there.
-    async fn element(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-    }
-
-    async fn text(&self, css: &str) -> String {
-        self.element(css).await.text().await.unwrap()
-    }
-
-    async fn count(&self, css: &str) -> usize {
-        self.client.find_all(Locator::Css(css)).await.unwrap().len()
-    }
-
-    /// Waits until `css` has attribute `name`, and returns its value.
-    async fn attribute(&self, css: &str, name: &str, within: Duration) -> String {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Ok(element) = self.client.find(Locator::Css(css)).await
-                && let Some(value) = element.attr(name).await.unwrap()
-            {
-                return value;
-            }
-            assert!(Instant::now() < deadline, "{css} never got attribute {name}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn screenshot(&self, name: &str) {
-        let directory = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-        std::fs::create_dir_all(&directory).unwrap();
-        std::fs::write(directory.join(format!("{name}.png")), self.client.screenshot().await.unwrap())
-            .unwrap();
-    }
-
-    async fn close(mut self) {
-        let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn wait_until_listening(port: u16) {
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("chromedriver did not start on port {port}");
-}
 
 /// The server with the demo data and the public site; `tamper` may alter
 /// the bundle of task 1 on its way out, as a hostile server would.

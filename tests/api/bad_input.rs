@@ -92,6 +92,23 @@ on_both_backends! {
         assert_eq!(task["state"], "draft", "a refused commit leaves a draft");
     }
 
+    async fn the_pool_leaves_out_targets_inspected_recently_and_flagged_ones(app) {
+        app.seed_directory().await;
+        let today = chrono::Utc::now().date_naive();
+        let recent = (today - chrono::Duration::days(30)).format("%Y-%m-%d");
+        let long_ago = (today - chrono::Duration::days(400)).format("%Y-%m-%d");
+        let csv = format!(
+            "id,name,region,risk_class,flags,last_inspected\nT0001,甲,R2,A,,{recent}\nT0002,乙,R2,A,,{long_ago}\nT0003,丙,R1,A,abnormal,\n"
+        );
+        expect(app.post_csv(&app.market, "/api/targets/import", &csv).await, StatusCode::OK).await;
+        let task = app.create_task(json!({"filter": {"exclude_inspected_within_days": 365, "exclude_flags": ["abnormal"]}})).await;
+        let committed = app.act(task, "commit", json!({}), StatusCode::OK).await;
+        assert_eq!(committed["pool_size"], 58, "T0001 (inspected 30 days ago) and T0003 (abnormal) are left out");
+        let manifest = app.get(None, &format!("/api/public/tasks/{task}/files/targets.tsv")).await.text().await.unwrap();
+        assert!(!manifest.contains("\nT0001\t") && !manifest.contains("\nT0003\t"));
+        assert!(manifest.contains("\nT0002\t"), "inspected 400 days ago is back in the pool");
+    }
+
     async fn entropy_must_be_written_as_committed_and_long_enough(app) {
         app.seed_directory().await;
         let task = app.create_task(json!({})).await;
