@@ -28,7 +28,7 @@ pub enum BundleError {
 /// give byte-identical bundles.
 pub fn to_tar(files: &BundleFiles) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
-    for (name, bytes) in files.members() {
+    for (name, bytes) in files.present() {
         let mut header = tar::Header::new_ustar();
         header.set_path(name).expect("member names are short ASCII");
         header.set_size(bytes.len() as u64);
@@ -54,6 +54,14 @@ pub fn read(path: &Path) -> Result<BundleFiles, BundleError> {
             let bytes = std::fs::read(&member)
                 .map_err(|source| BundleError::Io { path: member.display().to_string(), source })?;
             *files.member_mut(name).expect("a bundle member") = bytes;
+        }
+        let replacements = path.join(crate::protocol::replace::REPLACEMENTS_FILE);
+        if replacements.exists() {
+            files.replacements =
+                Some(std::fs::read(&replacements).map_err(|source| BundleError::Io {
+                    path: replacements.display().to_string(),
+                    source,
+                })?);
         }
         return Ok(files);
     }

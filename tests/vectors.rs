@@ -712,3 +712,100 @@ fn draw_cases() -> Vec<DrawCase> {
         },
     ]
 }
+
+// ---- replacements -------------------------------------------------------------
+
+/// The draw vector `name`: its inputs parsed, its seed, its result.
+struct DrawnCase {
+    parameters: Parameters,
+    targets: TargetManifest,
+    inspectors: InspectorManifest,
+    recusals: RecusalManifest,
+    seed: Seed,
+    commitment: Digest,
+    result: opendraw::protocol::DrawResult,
+}
+
+fn drawn_case(name: &str) -> DrawnCase {
+    let draws = common::read("draws.json");
+    let case = draws["cases"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap();
+    let inputs = &case["inputs"];
+    let parameters = Parameters::parse(text(&inputs["parameters.tsv"]).as_bytes()).unwrap();
+    let targets = TargetManifest::parse(text(&inputs["targets.tsv"]).as_bytes().to_vec()).unwrap();
+    let inspectors = InspectorManifest::parse(text(&inputs["inspectors.tsv"]).as_bytes().to_vec()).unwrap();
+    let recusals = RecusalManifest::parse(text(&inputs["recusals.tsv"]).as_bytes().to_vec()).unwrap();
+    let commitment = Digest::parse_hex(text(&case["expected"]["commitment_digest"])).unwrap();
+    let seed = Seed(Digest::parse_hex(text(&case["expected"]["seed"])).unwrap());
+    let result =
+        opendraw::protocol::DrawResult::parse(text(&case["expected"]["result.tsv"]).as_bytes()).unwrap();
+    DrawnCase { parameters, targets, inspectors, recusals, seed, commitment, result }
+}
+
+/// Applies the listed replacements in order; every value a verifier derives.
+fn replay(case: &DrawnCase, steps: &[Value]) -> Value {
+    use opendraw::protocol::replace::{Replacement, Replacements, apply, draw_replacement};
+    let inputs = DrawInputs {
+        parameters: &case.parameters,
+        targets: &case.targets,
+        inspectors: &case.inspectors,
+        recusals: &case.recusals,
+    };
+    let mut current = case.result.assignments.clone();
+    let mut items = Vec::new();
+    for (index, step) in steps.iter().enumerate() {
+        let number = index as u32 + 1;
+        let target = TargetId::parse(text(&step["target"])).unwrap();
+        let department = Department::parse(text(&step["department"])).unwrap();
+        let out = InspectorId::parse(text(&step["out"])).unwrap();
+        let drawn =
+            draw_replacement(&inputs, &case.seed, &current, number, &target, &department, &out).unwrap();
+        let item = Replacement {
+            number,
+            target,
+            department,
+            out,
+            replacement: drawn,
+            reason: text(&step["reason"]).to_owned(),
+        };
+        apply(&mut current, &item);
+        items.push(item);
+    }
+    let file = Replacements { commitment: case.commitment, items: items.clone() };
+    json!({
+        "replacements": items.iter().map(|i| i.replacement.as_str()).collect::<Vec<_>>(),
+        "line_digests": items.iter().map(|i| i.line_digest().to_hex()).collect::<Vec<_>>(),
+        "replacements.tsv": String::from_utf8(file.to_text()).unwrap(),
+    })
+}
+
+fn make_replacements() -> Value {
+    let case = drawn_case("balanced-workload");
+    let first = case.result.assignments.iter().find(|a| a.target.as_str() == "S14").unwrap();
+    let on_s04 = case.result.assignments.iter().find(|a| a.target.as_str() == "S04").unwrap();
+    let mut steps = vec![json!({
+        "target": "S14", "department": "market", "out": first.inspectors[0].as_str(), "reason": "declared a conflict of interest"
+    })];
+    let mut expected = replay(&case, &steps);
+    // The second replaces the inspector the first one drew.
+    steps.push(json!({
+        "target": "S14", "department": "market", "out": expected["replacements"][0], "reason": "ill on the inspection day"
+    }));
+    steps.push(json!({"target": "S04", "department": "market", "out": on_s04.inspectors[1].as_str(), "reason": "transferred"}));
+    expected = replay(&case, &steps);
+    json!({
+        "description": "Replacements (PROTOCOL.md section 16) applied in order to the result of the draw vector 'balanced-workload': for each, the inspector drawn in, the SHA-256 of its line, and the replacements.tsv they make. The second replaces the inspector the first drew; S04 has a recused inspector (I3), who must never be drawn for it.",
+        "cases": [{"draw": "balanced-workload", "steps": steps, "expected": expected}]
+    })
+}
+
+#[test]
+fn replacements_match_the_vectors() {
+    let vectors = load("replacements.json", make_replacements);
+    for case in vectors["cases"].as_array().unwrap() {
+        let drawn = drawn_case(text(&case["draw"]));
+        let steps = case["steps"].as_array().unwrap();
+        assert_eq!(&replay(&drawn, steps), &case["expected"]);
+        let replaced = case["expected"]["replacements"].as_array().unwrap();
+        assert_ne!(replaced[2], "I3", "a recused inspector is never drawn");
+    }
+}

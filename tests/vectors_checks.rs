@@ -29,6 +29,7 @@ fn base_bundle() -> BundleFiles {
         recusals: file(&inputs["recusals.tsv"]),
         reveal: file(&expected["reveal.tsv"]),
         result: file(&expected["result.tsv"]),
+        replacements: None,
     }
 }
 

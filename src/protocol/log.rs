@@ -33,6 +33,7 @@ pub mod kind {
     pub const DRAWN: &str = "task.drawn";
     pub const REVEALED: &str = "task.revealed";
     pub const ABANDONED: &str = "task.abandoned";
+    pub const REPLACED: &str = "task.replaced";
 }
 
 /// The hash of an entry, over all its fields but the hash itself.
@@ -112,6 +113,7 @@ struct TaskTrail {
     last: Option<String>,
     commitment: Option<Value>,
     drawn: Option<Value>,
+    replacements: u64,
 }
 
 /// Checks that the entries form one unbroken chain from the first, and that
@@ -173,6 +175,7 @@ fn follow(trail: &mut TaskTrail, entry: &LogEntry) -> Result<(), String> {
         kind::DRAWN => &[Some(kind::COMMITTED)],
         kind::REVEALED => &[Some(kind::DRAWN)],
         kind::ABANDONED => &[Some(kind::CREATED), Some(kind::COMMITTED), Some(kind::DRAWN)],
+        kind::REPLACED => &[Some(kind::DRAWN), Some(kind::REVEALED)],
         _ => return Ok(()),
     };
     if !allowed.contains(&trail.last.as_deref()) {
@@ -189,6 +192,18 @@ fn follow(trail: &mut TaskTrail, entry: &LogEntry) -> Result<(), String> {
             trail.drawn = Some(payload.clone());
         }
         kind::REVEALED => check_reveal(trail, &payload)?,
+        kind::REPLACED => {
+            // A replacement leaves the task where it was: it can come
+            // between the draw and the reveal, or after the reveal.
+            trail.replacements += 1;
+            if payload["replacement"].as_u64() != Some(trail.replacements) {
+                return Err(format!(
+                    "replacements must be numbered 1, 2, …; expected {}",
+                    trail.replacements
+                ));
+            }
+            return Ok(());
+        }
         _ => {}
     }
     trail.last = Some(entry.kind.clone());
@@ -281,5 +296,29 @@ mod tests {
             chain(&[(kind::CREATED, Some(1), "{}"), (kind::DRAWN, Some(1), r#"{"commitment":"c"}"#)]);
         let problems = verify_log(&entries).problems;
         assert_eq!(problems, vec!["entry 2, task 1: task.drawn cannot follow task.created".to_string()]);
+    }
+
+    #[test]
+    fn replacements_come_after_the_draw_numbered_in_order() {
+        let drawn = [
+            (kind::CREATED, Some(1), "{}"),
+            (kind::COMMITTED, Some(1), r#"{"commitment":"c"}"#),
+            (kind::DRAWN, Some(1), r#"{"commitment":"c"}"#),
+        ];
+        let mut good = drawn.to_vec();
+        good.push((kind::REPLACED, Some(1), r#"{"replacement":1}"#));
+        good.push((kind::REPLACED, Some(1), r#"{"replacement":2}"#));
+        let report = verify_log(&chain(&good));
+        assert!(report.passed(), "{:?}", report.problems);
+        assert_eq!(report.open, vec![1], "a replacement leaves the task drawn");
+
+        let mut skipped = drawn.to_vec();
+        skipped.push((kind::REPLACED, Some(1), r#"{"replacement":2}"#));
+        let problems = verify_log(&chain(&skipped)).problems;
+        assert!(problems[0].contains("expected 1"), "{problems:?}");
+
+        let early = [(kind::CREATED, Some(1), "{}"), (kind::REPLACED, Some(1), r#"{"replacement":1}"#)];
+        let problems = verify_log(&chain(&early)).problems;
+        assert!(problems[0].contains("task.replaced cannot follow task.created"), "{problems:?}");
     }
 }

@@ -13,6 +13,7 @@ pub mod field;
 pub mod log;
 pub mod manifest;
 pub mod parameters;
+pub mod replace;
 pub mod result;
 pub mod sample;
 pub mod stream;

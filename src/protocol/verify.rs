@@ -10,6 +10,7 @@ use super::manifest::{
     INSPECTORS_FILE, InspectorManifest, RECUSALS_FILE, RecusalManifest, TARGETS_FILE, TargetManifest,
 };
 use super::parameters::{PARAMETERS_FILE, Parameters};
+use super::replace::{REPLACEMENTS_FILE, Replacements, apply, draw_replacement};
 use super::result::{DrawResult, RESULT_FILE};
 
 /// The files of a verification bundle, as bytes.
@@ -22,6 +23,8 @@ pub struct BundleFiles {
     pub recusals: Vec<u8>,
     pub reveal: Vec<u8>,
     pub result: Vec<u8>,
+    /// Present when inspectors were replaced after the draw (§16).
+    pub replacements: Option<Vec<u8>>,
 }
 
 impl BundleFiles {
@@ -40,10 +43,21 @@ impl BundleFiles {
             recusals: inputs.recusals.text().to_vec(),
             reveal: reveal.to_text(),
             result: result.to_text(),
+            replacements: None,
         }
     }
 
-    /// The bundle's members: file name and contents, in bundle order.
+    /// Every member present, in bundle order: the seven required, then
+    /// replacements.tsv when there is one.
+    pub fn present(&self) -> Vec<(&'static str, &Vec<u8>)> {
+        let mut members = self.members().to_vec();
+        if let Some(replacements) = &self.replacements {
+            members.push((REPLACEMENTS_FILE, replacements));
+        }
+        members
+    }
+
+    /// The seven members every bundle has: file name and contents, in bundle order.
     pub fn members(&self) -> [(&'static str, &Vec<u8>); 7] {
         [
             (COMMITMENT_FILE, &self.commitment),
@@ -65,6 +79,7 @@ impl BundleFiles {
             RECUSALS_FILE => &mut self.recusals,
             REVEAL_FILE => &mut self.reveal,
             RESULT_FILE => &mut self.result,
+            REPLACEMENTS_FILE => self.replacements.get_or_insert_with(Vec::new),
             _ => return None,
         })
     }
@@ -95,6 +110,8 @@ pub enum CheckKind {
     /// Whether the draw completed, or failed where and why.
     Outcome,
     ResultDigest,
+    /// One replacement of an inspector after the draw (§16).
+    Replacement,
 }
 
 impl CheckKind {
@@ -110,6 +127,7 @@ impl CheckKind {
             CheckKind::Inspectors => "inspectors",
             CheckKind::Outcome => "outcome",
             CheckKind::ResultDigest => "result-digest",
+            CheckKind::Replacement => "replacement",
         }
     }
 }
@@ -137,6 +155,7 @@ impl fmt::Display for Check {
             CheckKind::Inspectors => "inspectors",
             CheckKind::Outcome => "outcome",
             CheckKind::ResultDigest => "result digest",
+            CheckKind::Replacement => "replacement",
         };
         write!(f, "{verdict}  {what} {}: {}", self.subject, self.detail)
     }
@@ -237,7 +256,66 @@ pub fn verify(files: &BundleFiles, pins: &Pins) -> Report {
         }
     };
     report.record(CheckKind::ResultDigest, RESULT_FILE, outcome);
+    if let Some(replacements) = &files.replacements {
+        check_replacements(files, replacements, digest, &seed, expected, &mut report);
+    }
     report
+}
+
+/// Recomputes every replacement in order, from the recomputed assignments.
+fn check_replacements(
+    files: &BundleFiles,
+    text: &[u8],
+    commitment: Digest,
+    seed: &Seed,
+    result: DrawResult,
+    report: &mut Report,
+) {
+    let published = match Replacements::parse(text) {
+        Ok(published) => published,
+        Err(error) => {
+            report.record(CheckKind::Document, REPLACEMENTS_FILE, Err(error.to_string()));
+            return;
+        }
+    };
+    if published.commitment != commitment {
+        let detail = format!("replacements.tsv is for commitment {}, not {commitment}", published.commitment);
+        report.record(CheckKind::Document, REPLACEMENTS_FILE, Err(detail));
+        return;
+    }
+    let parsed = (|| {
+        Ok::<_, super::tsv::ParseError>((
+            Parameters::parse(&files.parameters)?,
+            TargetManifest::parse(files.targets.clone())?,
+            InspectorManifest::parse(files.inspectors.clone())?,
+            RecusalManifest::parse(files.recusals.clone())?,
+        ))
+    })();
+    let Ok((parameters, targets, inspectors, recusals)) = parsed else { return };
+    let inputs = DrawInputs {
+        parameters: &parameters,
+        targets: &targets,
+        inspectors: &inspectors,
+        recusals: &recusals,
+    };
+    let mut current = result.assignments;
+    for item in &published.items {
+        let drawn =
+            draw_replacement(&inputs, seed, &current, item.number, &item.target, &item.department, &item.out);
+        let outcome = match drawn {
+            Ok(drawn) if drawn == item.replacement => Ok(format!(
+                "target {}, department {}: {} replaced by {}, as published",
+                item.target, item.department, item.out, drawn
+            )),
+            Ok(drawn) => Err(format!(
+                "target {}, department {}: {} is replaced by {drawn}, not by the published {}",
+                item.target, item.department, item.out, item.replacement
+            )),
+            Err(error) => Err(error.to_string()),
+        };
+        report.record(CheckKind::Replacement, item.number.to_string(), outcome);
+        apply(&mut current, item);
+    }
 }
 
 fn recompute(
