@@ -22,6 +22,8 @@ export const MEMBERS = [
   'reveal.tsv',
   'result.tsv',
 ];
+/** Members a bundle may have besides MEMBERS (§11): replacements.tsv when inspectors were replaced (§16). */
+export const OPTIONAL_MEMBERS = ['replacements.tsv'];
 const MANIFESTS = ['parameters.tsv', 'targets.tsv', 'inspectors.tsv', 'recusals.tsv'];
 const RULES = ['department', 'qualification', 'certificate', 'recusal', 'cross-region', 'cross-unit'];
 const ENTROPY_FORMATS = { dice: /^[1-6]+$/, digits: /^[0-9]+$/, hex: /^[0-9a-f]+$/ };
@@ -1156,6 +1158,185 @@ export async function recompute(files) {
 }
 
 // ---------------------------------------------------------------------------
+// Replacements (§16)
+
+/**
+ * The random stream of replacement `number` (§16, 3): the stream of §5 keyed by
+ * H("opendraw/v1/replacement", seed, number in decimal ASCII). Asynchronous, because the
+ * tagged hash goes through WebCrypto: returns a Promise of a DrawStream.
+ */
+export async function replacementStream(seed, number) {
+  if (!Number.isInteger(number) || number < 1) throw new RangeError(`replacement numbers are 1, 2, 3, … (got ${number})`);
+  const key = await taggedHash('opendraw/v1/replacement', [asBytes(seed, 'seed'), encoder.encode(String(number))]);
+  return new DrawStream(key);
+}
+
+/**
+ * §8.2's candidate list for `target` ({id, region, unit}, unit '' or null when empty) and
+ * `department`: every rule applied, inspector ids in manifest (id) order.
+ */
+export function candidateList(params, inspectors, recusals, target, department) {
+  const recused = new Set();
+  for (const [inspector, targetId] of recusals) if (targetId === target.id) recused.add(inspector);
+  const unit = target.unit || '';
+  const out = [];
+  for (const ins of inspectors) {
+    if (ins.department !== department) continue;
+    if (!params.items.every((item) => ins.items.includes(item))) continue;
+    if (!(params.certificateDate <= ins.expires)) continue; // ASCII dates of equal length
+    if (recused.has(ins.id)) continue;
+    if (params.crossRegion && ins.region === target.region) continue;
+    if (params.crossUnit && unit !== '' && ins.unit === unit) continue;
+    out.push(ins.id);
+  }
+  return out;
+}
+
+/**
+ * The candidates of a replacement (§16, 2): the candidate list of §8.2 for `target` and
+ * `department`, less every inspector of `current` (the current assignment of that target
+ * for that department, the outgoing inspector included). Inspector ids, in id order.
+ */
+export function replacementCandidates(params, inspectors, recusals, target, department, current) {
+  const taken = new Set(current);
+  return candidateList(params, inspectors, recusals, target, department).filter((id) => !taken.has(id));
+}
+
+/** The row of target `id` in a parsed target manifest (ids are sorted bytewise), or -1. */
+function findTargetRow(T, id) {
+  const key = encoder.encode(id);
+  let lo = 0;
+  let hi = T.n - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareRanges(T.buf, T.idS[mid], T.idE[mid], key, 0, key.length);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+function targetOf(T, id) {
+  const row = findTargetRow(T, id);
+  if (row === -1) return null;
+  return { id, region: T.regions.str(T.region[row]), unit: T.unit[row] === -1 ? '' : T.units.str(T.unit[row]) };
+}
+
+const assignKey = (target, department) => `${target}\t${department}`;
+
+/** The current assignments of §16, 1, from assign lines: a Map "target⇥department" -> ids. */
+function assignmentMap(assigns) {
+  const map = new Map();
+  for (const a of assigns) map.set(assignKey(a.target, a.department), a.inspectors.slice());
+  return map;
+}
+
+/**
+ * Draws replacement `number` of `out` for `targetId` and `department` (§16) against
+ * `current` (from assignmentMap) without changing it. Returns {inspector, candidates,
+ * position} or {problem}.
+ */
+async function drawReplacement(ctx, current, number, targetId, department, out) {
+  const where = `target ${quote(targetId)}, department ${quote(department)}`;
+  const assignment = current.get(assignKey(targetId, department));
+  if (!assignment) return { problem: `${where} has no assignment` };
+  const position = assignment.indexOf(out);
+  if (position === -1) return { problem: `${quote(out)} is not in the current assignment of ${where} (${assignment.join(', ')})` };
+  const target = targetOf(ctx.T, targetId);
+  if (!target) return { problem: `${quote(targetId)} is not in targets.tsv` };
+  const candidates = replacementCandidates(ctx.params, ctx.inspectors, ctx.recusals, target, department, assignment);
+  if (candidates.length === 0) return { problem: `no candidate is left for ${where}: there can be no replacement` };
+  const stream = await replacementStream(ctx.seed, number);
+  return { inspector: candidates[stream.uniformBelow(candidates.length)], candidates, position };
+}
+
+function applyReplacement(current, targetId, department, position, inspector) {
+  const key = assignKey(targetId, department);
+  const next = current.get(key).slice();
+  next[position] = inspector;
+  current.set(key, next);
+}
+
+/** The `replace` line of a replacement (§16), without its LF. */
+export function replacementLine(r) {
+  return `replace\t${r.number}\t${r.target}\t${r.department}\t${r.out}\t${r.in}\t${r.reason}`;
+}
+
+/** replacements.tsv (§16) for a commitment digest (hex) and replacements {number, target, department, out, in, reason}. */
+export function replacementsText(commitmentHex, replacements) {
+  let text = `opendraw-replacements\t1\ncommitment\t${commitmentHex}\n`;
+  for (const r of replacements) text += replacementLine(r) + '\n';
+  return text;
+}
+
+/**
+ * Parses replacements.tsv (§16) strictly. Returns {commitment, replacements: [{number,
+ * target, department, out, in, reason, line}]} (`line`: the line number in the file).
+ */
+export function parseReplacements(bytes) {
+  const L = new Lines(asBytes(bytes, 'replacements.tsv'), 'replacements.tsv');
+  L.magic('opendraw-replacements\t1');
+  const commitment = hexField(L, L.take('commitment', 2), 1, 'commitment');
+  const replacements = [];
+  while (!L.done) {
+    const l = L.take('replace', 7);
+    const number = numberField(L, l, 1, 'number', 1, 4294967295);
+    if (number !== replacements.length + 1) throw L.fail(`replacement ${number} where ${replacements.length + 1} comes next`, 'number', l.no);
+    replacements.push({
+      number,
+      target: L.text(l, 2, 'target_id'),
+      department: L.text(l, 3, 'department'),
+      out: L.text(l, 4, 'out'),
+      in: L.text(l, 5, 'in'),
+      reason: L.text(l, 6, 'reason', 1024),
+      line: l.no,
+    });
+  }
+  return { commitment, replacements };
+}
+
+/**
+ * Replays replacements (§16) on a draw. `files`: the four input files (parameters.tsv,
+ * targets.tsv, inspectors.tsv, recusals.tsv), the draw's result.tsv and its seed (64 hex
+ * digits or 32 bytes). `steps`: [{target, department, out, reason}] in order. Returns
+ * {replacements: [inspector drawn in, …], line_digests: [SHA-256 of each replace line,
+ * hex], 'replacements.tsv': text}, for the commitment the result names. Throws on a step
+ * that cannot be made.
+ */
+export async function replay(files, steps) {
+  const get = (name) => asBytes(files instanceof Map ? files.get(name) : files[name], name);
+  const params = parseParameters(get('parameters.tsv'));
+  const T = parseTargets(get('targets.tsv'));
+  const inspectors = parseInspectors(get('inspectors.tsv'));
+  const recusals = parseRecusals(get('recusals.tsv'));
+  const result = parseResult(get('result.tsv'));
+  const seedValue = files instanceof Map ? files.get('seed') : files.seed;
+  const seed = typeof seedValue === 'string' ? fromHex64(seedValue) : asBytes(seedValue, 'seed');
+  if (seed.length !== 32) throw new TypeError('the seed is 32 bytes');
+  const ctx = { params, T, inspectors, recusals, seed };
+  const current = assignmentMap(result.assigns);
+  const made = [];
+  const lineDigests = [];
+  for (const [i, s] of steps.entries()) {
+    const number = i + 1;
+    const reasonProblem = fieldTextProblem(s.reason, 1024);
+    if (reasonProblem) throw new Error(`replacement ${number}: the reason: ${reasonProblem}`);
+    const r = await drawReplacement(ctx, current, number, s.target, s.department, s.out);
+    if (r.problem) throw new Error(`replacement ${number}: ${r.problem}`);
+    applyReplacement(current, s.target, s.department, r.position, r.inspector);
+    const rec = { number, target: s.target, department: s.department, out: s.out, in: r.inspector, reason: s.reason };
+    made.push(rec);
+    lineDigests.push(toHex(await sha256(encoder.encode(replacementLine(rec)))));
+  }
+  return {
+    replacements: made.map((r) => r.in),
+    line_digests: lineDigests,
+    'replacements.tsv': replacementsText(result.commitment, made),
+  };
+}
+
+// ---------------------------------------------------------------------------
 // The bundle (§11)
 
 function readOctal(h, start, length, what) {
@@ -1207,7 +1388,10 @@ function parsePax(data) {
   return out;
 }
 
-/** Reads the ustar bundle of §11: a Map from member name to its bytes. */
+/**
+ * Reads the ustar bundle of §11: a Map from member name to its bytes. The seven MEMBERS
+ * must be there; replacements.tsv may be; anything else is refused.
+ */
 export function readTar(bytes) {
   const b = asBytes(bytes, 'bundle');
   const files = new Map();
@@ -1259,7 +1443,7 @@ export function readTar(bytes) {
       }
       name = n;
     }
-    if (!MEMBERS.includes(name)) throw new Error(`bundle: unknown member ${quote(name)}`);
+    if (!MEMBERS.includes(name) && !OPTIONAL_MEMBERS.includes(name)) throw new Error(`bundle: unknown member ${quote(name)}`);
     if (files.has(name)) throw new Error(`bundle: repeated member ${quote(name)}`);
     if (type !== 0x30 && type !== 0) {
       throw new Error(`bundle: member ${quote(name)} is not a regular file (tar type ${quote(String.fromCharCode(type))})`);
@@ -1512,6 +1696,40 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
     else if (pinResult !== null) add('result-digest', 'result.tsv', true, `${publishedDigest}: recomputed, published, and as in the public log`);
     else add('result-digest', 'result.tsv', true, `${publishedDigest}: recomputed and published alike; consistent, compare it with the public log`);
   }
+
+  // 9. The replacements, when the bundle has them (§16).
+  if (f.has('replacements.tsv')) {
+    progress(0.97, 'checking the replacements');
+    let rep;
+    try {
+      rep = parseReplacements(f.get('replacements.tsv'));
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      add('document', 'replacements.tsv', false, e.message);
+      return report();
+    }
+    if (rep.commitment !== commitmentHex) {
+      add('document', 'replacements.tsv', false, firstDifference('replacements.tsv names commitment', `${commitmentHex} (recomputed)`, rep.commitment));
+      return report();
+    }
+    // From the recomputed assignments with the earlier replacements applied as published
+    // (the record of who was actually sent): each replacement is checked against the
+    // assignment that record describes, as the reference CLI does.
+    const ctx = { params, T, inspectors, recusals, seed };
+    const current = assignmentMap(draw.assigns);
+    for (const x of rep.replacements) {
+      const what = `replacement ${x.number} of ${quote(x.out)} for target ${quote(x.target)}, department ${quote(x.department)}`;
+      const r = await drawReplacement(ctx, current, x.number, x.target, x.department, x.out);
+      if (r.problem) {
+        add('replacement', String(x.number), false, `${what}: ${r.problem}; expected no replacement, found ${quote(x.in)}`);
+        continue;
+      }
+      applyReplacement(current, x.target, x.department, r.position, x.in);
+      const n = r.candidates.length;
+      if (r.inspector === x.in) add('replacement', String(x.number), true, `${what}: ${quote(x.in)}, drawn from ${n} candidate${n === 1 ? '' : 's'}`);
+      else add('replacement', String(x.number), false, firstDifference(`${what}: inspector drawn in (from ${n} candidate${n === 1 ? '' : 's'})`, quote(r.inspector), quote(x.in)));
+    }
+  }
   progress(1, 'done');
   return report();
 }
@@ -1539,6 +1757,8 @@ const NEXT = {
   'task.drawn': ['task.committed'],
   'task.revealed': ['task.drawn'],
   'task.abandoned': ['task.created', 'task.committed', 'task.drawn'],
+  // §16: after the draw (before or after the reveal); it does not change the task's state.
+  'task.replaced': ['task.drawn', 'task.revealed'],
 };
 
 export async function verifyLog(entries) {
@@ -1602,6 +1822,18 @@ export async function verifyLog(entries) {
     const state = tasks.get(key) || { last: null };
     if (!NEXT[e.kind].includes(state.last)) {
       problems.push(`${where}: task ${key}: ${e.kind} after ${state.last ?? 'nothing'}`);
+    }
+    if (e.kind === 'task.replaced') {
+      // Numbered 1, 2, 3, … per task (§16), with the SHA-256 of the replace line (§15.2).
+      state.replaced = (state.replaced || 0) + 1;
+      if (payload.replacement !== state.replaced) {
+        problems.push(`${where}: task ${key}: replacement ${quote(payload.replacement)} where ${state.replaced} comes next`);
+      }
+      if (typeof payload.line !== 'string' || !HEX64.test(payload.line)) {
+        problems.push(`${where}: task ${key}: replacement line digest ${quote(payload.line)} is not 64 lowercase hex digits`);
+      }
+      tasks.set(key, state);
+      continue;
     }
     state.last = e.kind;
     if (e.kind === 'task.committed') state.committed = payload;

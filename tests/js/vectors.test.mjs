@@ -2,7 +2,7 @@
 // Run with: node --test tests/js/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -26,6 +26,11 @@ import {
   parseCommitment,
   parseReveal,
   parseResult,
+  parseReplacements,
+  replacementStream,
+  replacementCandidates,
+  replay,
+  OPTIONAL_MEMBERS,
 } from '../../public/verify.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,6 +46,7 @@ const kofn = vector('k-of-n.json');
 const draws = vector('draws.json');
 const verify = vector('verify.json');
 const invalid = vector('invalid.json');
+const replacements = vector('replacements.json');
 
 // A stream that hands out listed words, for uniform.json's word_cases.
 class ListedWords extends DrawStream {
@@ -348,4 +354,228 @@ test('verifyLog: lifecycle and reveal checks', async () => {
   assert.equal(r.passed, false);
   assert.ok(r.problems.some((p) => /entry 6: task 1: seed/.test(p)), r.problems.join('\n'));
   assert.ok(r.problems.some((p) => /entry 7: task 1: task.drawn after task.revealed/.test(p)), r.problems.join('\n'));
+});
+
+// ---------------------------------------------------------------------------
+// Replacements (§16)
+
+const drawNamed = (name) => {
+  const d = draws.cases.find((c) => c.name === name);
+  assert.ok(d, `draws.json has ${name}`);
+  return d;
+};
+
+test('replacements.json: every case reproduced exactly', async () => {
+  assert.ok(replacements.cases.length > 0);
+  for (const c of replacements.cases) {
+    const d = drawNamed(c.draw);
+    const got = await replay({ ...d.inputs, 'result.tsv': d.expected['result.tsv'], seed: d.expected.seed }, c.steps);
+    assert.deepEqual(got, c.expected, c.draw);
+    // The file parses back to the steps and the inspectors drawn in.
+    const parsed = parseReplacements(enc.encode(got['replacements.tsv']));
+    assert.equal(parsed.commitment, d.expected.commitment_digest);
+    assert.deepEqual(
+      parsed.replacements.map((r) => [r.number, r.target, r.department, r.out, r.in, r.reason]),
+      c.steps.map((s, i) => [i + 1, s.target, s.department, s.out, c.expected.replacements[i], s.reason]),
+    );
+  }
+});
+
+test('§16 pieces: the replacement stream and the candidates', async () => {
+  const d = drawNamed('balanced-workload');
+  const seed = hexBytes(d.expected.seed);
+  // Key = H("opendraw/v1/replacement", seed, "R"); one uniform(n) per replacement.
+  const key = await taggedHash('opendraw/v1/replacement', [seed, enc.encode('2')]);
+  const a = await replacementStream(seed, 2);
+  const b = new DrawStream(key);
+  for (let i = 0; i < 20; i++) assert.equal(a.nextWord(), b.nextWord());
+  const params = parseParameters(enc.encode(d.inputs['parameters.tsv']));
+  const inspectors = parseInspectors(enc.encode(d.inputs['inspectors.tsv']));
+  const recusals = parseRecusals(enc.encode(d.inputs['recusals.tsv']));
+  // S04 (region R1): I3 is recused; cross-region excludes nobody (inspectors are R2/R3).
+  const s04 = { id: 'S04', region: 'R1', unit: '' };
+  assert.deepEqual(replacementCandidates(params, inspectors, recusals, s04, 'market', ['I2', 'I4']), ['I1', 'I5', 'I6']);
+  assert.deepEqual(replacementCandidates(params, inspectors, recusals, s04, 'health', ['I2', 'I4']), []);
+  // An inspector of the target's own region is no candidate with cross region.
+  assert.deepEqual(replacementCandidates(params, inspectors, recusals, { id: 'X', region: 'R3', unit: '' }, 'market', ['I1']), ['I2', 'I3']);
+});
+
+function ustar(files) {
+  const blocks = [];
+  for (const [name, text] of files) {
+    const data = typeof text === 'string' ? enc.encode(text) : text;
+    const h = new Uint8Array(512);
+    const put = (str, at) => h.set(enc.encode(str), at);
+    put(name, 0);
+    put('0000644\0', 100);
+    put('0000000\0', 108);
+    put('0000000\0', 116);
+    put(data.length.toString(8).padStart(11, '0') + '\0', 124);
+    put('00000000000\0', 136);
+    h.fill(0x20, 148, 156);
+    h[156] = 0x30;
+    put('ustar\0', 257);
+    put('00', 263);
+    let sum = 0;
+    for (const x of h) sum += x;
+    put(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+    blocks.push(h, data, new Uint8Array((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(new Uint8Array(1024));
+  return Buffer.concat(blocks);
+}
+
+// The bundle of 'balanced-workload' with the replacements of replacements.json.
+function replacedBundle(replacementsTsv) {
+  const d = drawNamed('balanced-workload');
+  const c = replacements.cases.find((x) => x.draw === 'balanced-workload');
+  return [
+    ['commitment.tsv', d.expected['commitment.tsv']],
+    ...['parameters.tsv', 'targets.tsv', 'inspectors.tsv', 'recusals.tsv'].map((n) => [n, d.inputs[n]]),
+    ['reveal.tsv', d.expected['reveal.tsv']],
+    ['result.tsv', d.expected['result.tsv']],
+    ['replacements.tsv', replacementsTsv ?? c.expected['replacements.tsv']],
+  ];
+}
+const balancedPins = () => {
+  const x = drawNamed('balanced-workload').expected;
+  return { commitment: x.commitment_digest, result: x.result_digest };
+};
+const DRAW_CHECKS = [
+  ['file-digest', 'parameters.tsv'],
+  ['file-digest', 'targets.tsv'],
+  ['file-digest', 'inspectors.tsv'],
+  ['file-digest', 'recusals.tsv'],
+  ['commitment', 'digest'],
+  ['secret', 'against its hash'],
+  ['seed', 'derivation'],
+  ['stratum', 'all'],
+  ['inspectors', 'of every target'],
+  ['outcome', 'status'],
+  ['result-digest', 'result.tsv'],
+];
+const MEMBERS_ALL = ['commitment.tsv', 'parameters.tsv', 'targets.tsv', 'inspectors.tsv', 'recusals.tsv', 'reveal.tsv', 'result.tsv', ...OPTIONAL_MEMBERS];
+const goodReplacements = () => replacements.cases.find((x) => x.draw === 'balanced-workload').expected['replacements.tsv'];
+const withIn2 = () => goodReplacements().replace('replace\t2\tS14\tmarket\tI5\tI3\t', 'replace\t2\tS14\tmarket\tI5\tI2\t');
+const otherCommitment = () => goodReplacements().replace(drawNamed('balanced-workload').expected.commitment_digest, 'ab'.repeat(32));
+
+test('check 9: a bundle with replacements.tsv verifies, checks in order', async () => {
+  const tar = ustar(replacedBundle());
+  const files = readTar(new Uint8Array(tar));
+  assert.deepEqual([...files.keys()].sort(), [...MEMBERS_ALL].sort());
+  const report = await verifyBundle(files, balancedPins());
+  assert.deepEqual(
+    report.checks.map((c) => [c.kind, c.subject, c.passed]),
+    [...DRAW_CHECKS.map(([k, s]) => [k, s, true]), ['replacement', '1', true], ['replacement', '2', true], ['replacement', '3', true]],
+  );
+  assert.equal(report.verified, true);
+  assert.equal(report.firstFailure, null);
+  // Without replacements.tsv the same bundle has only the draw's checks.
+  const seven = await verifyBundle(new Map([...files].filter(([n]) => n !== 'replacements.tsv')), balancedPins());
+  assert.deepEqual(seven.checks.map((c) => [c.kind, c.subject]), DRAW_CHECKS);
+});
+
+test('check 9: a changed IN fails at its replacement, naming expected and found', async () => {
+  const report = await verifyBundle(readTar(new Uint8Array(ustar(replacedBundle(withIn2())))), balancedPins());
+  assert.equal(report.verified, false);
+  assert.deepEqual(report.checks.slice(-3).map((c) => [c.kind, c.subject, c.passed]), [['replacement', '1', true], ['replacement', '2', false], ['replacement', '3', true]]);
+  assert.deepEqual({ kind: report.firstFailure.kind, subject: report.firstFailure.subject }, { kind: 'replacement', subject: '2' });
+  const detail = report.firstFailure.detail;
+  assert.match(detail, /"S14"/);
+  assert.match(detail, /market/);
+  assert.match(detail, /expected "I3", found "I2"/);
+});
+
+test('check 9: replacements.tsv for another commitment, or malformed, fails as a document', async () => {
+  let report = await verifyBundle(readTar(new Uint8Array(ustar(replacedBundle(otherCommitment())))), balancedPins());
+  assert.equal(report.verified, false);
+  assert.deepEqual({ kind: report.firstFailure.kind, subject: report.firstFailure.subject }, { kind: 'document', subject: 'replacements.tsv' });
+  assert.match(report.firstFailure.detail, /abab/);
+  assert.deepEqual(report.checks.map((c) => [c.kind, c.subject, c.passed]), [...DRAW_CHECKS.map(([k, s]) => [k, s, true]), ['document', 'replacements.tsv', false]]);
+  for (const bad of [
+    goodReplacements().replace('replace\t3', 'replace\t4'),
+    goodReplacements().replace('replace\t1', 'replace\t01'),
+    goodReplacements().replace('transferred', 'x'.repeat(1025)),
+    goodReplacements().replace('transferred', 'transferred '),
+    goodReplacements().replace('transferred', 'transferred\tx'),
+    goodReplacements().replace('opendraw-replacements\t1', 'opendraw-replacements\t2'),
+    'opendraw-replacements\t1\n',
+  ]) {
+    assert.throws(() => parseReplacements(enc.encode(bad)), (e) => e.name === 'ProtocolError');
+    report = await verifyBundle(new Map(replacedBundle(bad).map(([n, t]) => [n, enc.encode(t)])), balancedPins());
+    assert.deepEqual({ kind: report.firstFailure.kind, subject: report.firstFailure.subject }, { kind: 'document', subject: 'replacements.tsv' }, bad);
+  }
+  // A reason of exactly 1024 bytes is allowed (but changes nothing drawn).
+  report = await verifyBundle(new Map(replacedBundle(goodReplacements().replace('transferred', 'é'.repeat(512))).map(([n, t]) => [n, enc.encode(t)])), balancedPins());
+  assert.equal(report.verified, true);
+});
+
+test('readTar: replacements.tsv is the one optional member', () => {
+  const tar = new Uint8Array(ustar(replacedBundle()));
+  assert.equal(readTar(tar).size, 8);
+  const files = replacedBundle();
+  assert.throws(() => readTar(new Uint8Array(ustar([...files, ['replacements.tsv', goodReplacements()]]))), /repeated member "replacements.tsv"/);
+  assert.throws(() => readTar(new Uint8Array(ustar([...files, ['replacement.tsv', goodReplacements()]]))), /unknown member "replacement.tsv"/);
+  assert.throws(() => readTar(new Uint8Array(ustar(files.filter(([n]) => n !== 'result.tsv')))), /missing member "result.tsv"/);
+});
+
+// The reference CLI as a black box, when it has been built (cargo build).
+const cli = join(root, 'target', 'debug', 'opendraw');
+test('the Rust CLI agrees on the replaced bundles', { skip: !existsSync(cli) && 'target/debug/opendraw not built' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opendraw-replaced-'));
+  try {
+    for (const [name, text, verified] of [
+      ['valid', goodReplacements(), true],
+      ['in-changed', withIn2(), false],
+      ['other-commitment', otherCommitment(), false],
+    ]) {
+      const tar = ustar(replacedBundle(text));
+      const path = join(dir, `${name}.tar`);
+      writeFileSync(path, tar);
+      const pins = balancedPins();
+      const r = spawnSync(cli, ['verify', path, '--commitment', pins.commitment, '--result-digest', pins.result], { encoding: 'utf8' });
+      const js = await verifyBundle(readTar(new Uint8Array(tar)), pins);
+      assert.equal(js.verified, verified, name);
+      assert.equal(r.status, verified ? 0 : 1, `${name}: ${r.stdout}${r.stderr}`);
+      const rust = r.stdout.split('\n').filter((l) => /^(pass|FAIL) /.test(l)).map((l) => l.startsWith('pass'));
+      assert.deepEqual(rust, js.checks.map((c) => c.passed), `${name}: ${r.stdout}`);
+      if (!verified) {
+        const first = r.stdout.split('\n').find((l) => l.startsWith('FAIL'));
+        assert.ok(first.includes(js.firstFailure.kind === 'replacement' ? `replacement ${js.firstFailure.subject}` : 'replacements.tsv'), first);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('verifyLog: task.replaced after the draw, not before it', async () => {
+  const base = (await buildLog()).map((e) => [e.kind, e.task, JSON.parse(e.payload)]);
+  const replaced = (n) => ['task.replaced', 1, { task: 1, replacement: n, line: 'e3'.repeat(32) }];
+  const chain = async (specs) => {
+    const log = [];
+    let prev = '0'.repeat(64);
+    for (const [kind, task, payload] of specs) {
+      const e = await entry(log.length + 1, prev, kind, task, payload);
+      log.push(e);
+      prev = e.hash;
+    }
+    return verifyLog(log);
+  };
+  // After task.drawn (index 3), and once more after the reveal: accepted, state unchanged.
+  let r = await chain([...base.slice(0, 4), replaced(1), ...base.slice(4), replaced(2)]);
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(r.open, [2]);
+  // Replaced and not yet revealed: the task stays open.
+  r = await chain([...base.slice(0, 4), replaced(1)]);
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(r.open, [1]);
+  // Before task.drawn (right after task.committed): refused.
+  r = await chain([...base.slice(0, 2), replaced(1), ...base.slice(2)]);
+  assert.equal(r.passed, false);
+  assert.ok(r.problems.some((p) => /entry 3: task 1: task.replaced after task.committed/.test(p)), r.problems.join('\n'));
+  // Numbers out of order: refused.
+  r = await chain([...base.slice(0, 4), replaced(2)]);
+  assert.equal(r.passed, false);
+  assert.ok(r.problems.some((p) => /replacement 2 where 1 comes next/.test(p)), r.problems.join('\n'));
 });
