@@ -11,6 +11,7 @@ fn the_javascript_verifier_passes_every_vector() {
     let output = Command::new("node")
         .args(["--test", "tests/js/"])
         .current_dir(root)
+        .env("OPENDRAW_BIN", env!("CARGO_BIN_EXE_opendraw"))
         .output()
         .expect("node (Node.js 20 or later) is needed to test public/verify.js");
     let report = String::from_utf8_lossy(&output.stdout);
@@ -20,6 +21,7 @@ fn the_javascript_verifier_passes_every_vector() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(report.contains("# fail 0"), "{report}");
+    assert!(report.contains("# skipped 0"), "a JavaScript test was skipped:\n{report}");
     let passed = report
         .lines()
         .find_map(|line| line.strip_prefix("# pass "))

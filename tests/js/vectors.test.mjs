@@ -520,8 +520,9 @@ test('readTar: replacements.tsv is the one optional member', () => {
 });
 
 // The reference CLI as a black box, when it has been built (cargo build).
-const cli = join(root, 'target', 'debug', 'opendraw');
-test('the Rust CLI agrees on the replaced bundles', { skip: !existsSync(cli) && 'target/debug/opendraw not built' }, async () => {
+// `cargo test` names the binary it built; run by hand, the debug build is used.
+const cli = process.env.OPENDRAW_BIN || join(root, 'target', 'debug', 'opendraw');
+test('the Rust CLI agrees on the replaced bundles', { skip: !existsSync(cli) && 'the opendraw binary is not built (cargo build)' }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'opendraw-replaced-'));
   try {
     for (const [name, text, verified] of [
