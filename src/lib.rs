@@ -5,14 +5,17 @@
 //! - [`bundle`] packs and unpacks the verification bundle.
 //! - [`directory`] reads directory CSV files into manifests.
 //! - [`rules`] turns a task's rules (JSON) into protocol parameters.
+//! - [`calendar`] counts working days; [`inspection`] is the vocabulary of results.
 //! - [`cli`] is the command line.
 
 pub mod bundle;
+pub mod calendar;
 pub mod cli;
 pub mod csv_input;
 pub mod demo;
 pub mod directory;
 pub mod http;
+pub mod inspection;
 pub mod protocol;
 pub mod records;
 pub mod rules;

@@ -40,6 +40,8 @@ pub struct TargetRecord {
     /// Flags such as `abnormal` (on the abnormal-operation list).
     pub flags: Vec<String>,
     pub last_inspected: Option<Date>,
+    /// The registered address, for the inspectors who go there.
+    pub address: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -115,6 +117,7 @@ pub fn read_records<T: DirectoryRecord, R: Read>(
 fn key_column<T: DirectoryRecord>() -> &'static str {
     match T::KIND {
         "items" => "code",
+        "calendar" => "date",
         "recusals" => "inspector_id",
         _ => "id",
     }
@@ -189,7 +192,7 @@ impl DirectoryRecord for ItemRecord {
     }
 }
 
-pub struct TargetColumns([usize; 4], [Option<usize>; 4]);
+pub struct TargetColumns([usize; 4], [Option<usize>; 5]);
 
 impl DirectoryRecord for TargetRecord {
     const KIND: &'static str = "targets";
@@ -197,12 +200,12 @@ impl DirectoryRecord for TargetRecord {
 
     fn columns<R: Read>(file: &CsvFile<R>) -> Result<TargetColumns, DirectoryError> {
         let [id, name, region, risk] = ["id", "name", "region", "risk_class"].map(|c| file.required(c));
-        let optional = ["industry", "unit", "flags", "last_inspected"].map(|c| file.optional(c));
+        let optional = ["industry", "unit", "flags", "last_inspected", "address"].map(|c| file.optional(c));
         Ok(TargetColumns([id?, name?, region?, risk?], optional))
     }
 
     fn parse(columns: &TargetColumns, record: &csv::StringRecord) -> Result<Self, (&'static str, String)> {
-        let TargetColumns([id, name, region, risk], [industry, unit, flags, last]) = *columns;
+        let TargetColumns([id, name, region, risk], [industry, unit, flags, last, address]) = *columns;
         let risk_class = &record[risk];
         if !RISK_CLASSES.contains(&risk_class) {
             return Err(("risk_class", format!("'{risk_class}' is not one of A, B, C, D")));
@@ -221,6 +224,7 @@ impl DirectoryRecord for TargetRecord {
             unit: if unit.is_empty() { None } else { Some(field("unit", unit, Unit::parse)?) },
             flags,
             last_inspected: if last.is_empty() { None } else { Some(date("last_inspected", last)?) },
+            address: text("address", optional(record, address), false)?,
         })
     }
 
@@ -303,6 +307,45 @@ impl DirectoryRecord for RecusalRecord {
     }
 }
 
+/// A calendar entry: a public holiday, or a weekend day worked in place of one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CalendarRecord {
+    pub date: chrono::NaiveDate,
+    pub kind: crate::calendar::DayKind,
+    pub name: String,
+}
+
+pub struct CalendarColumns([usize; 2], Option<usize>);
+
+impl DirectoryRecord for CalendarRecord {
+    const KIND: &'static str = "calendar";
+    type Columns = CalendarColumns;
+
+    fn columns<R: Read>(file: &CsvFile<R>) -> Result<CalendarColumns, DirectoryError> {
+        let [date, kind] = ["date", "kind"].map(|c| file.required(c));
+        Ok(CalendarColumns([date?, kind?], file.optional("name")))
+    }
+
+    fn parse(columns: &CalendarColumns, record: &csv::StringRecord) -> Result<Self, (&'static str, String)> {
+        let CalendarColumns([date, kind], name) = *columns;
+        let day = date_of("date", &record[date])?;
+        let kind = crate::calendar::DayKind::parse(&record[kind])
+            .ok_or_else(|| ("kind", format!("'{}' is neither holiday nor workday", &record[kind])))?;
+        crate::calendar::check_entry(day, kind).map_err(|reason| ("kind", reason))?;
+        Ok(CalendarRecord { date: day, kind, name: text("name", optional(record, name), false)? })
+    }
+
+    fn key(&self) -> std::sync::Arc<str> {
+        self.date.to_string().into()
+    }
+}
+
+/// A calendar date, YYYY-MM-DD.
+pub fn date_of(column: &'static str, value: &str) -> Result<chrono::NaiveDate, (&'static str, String)> {
+    Date::parse(value).map_err(|error| (column, error.to_string()))?;
+    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|error| (column, format!("'{value}': {error}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,6 +368,22 @@ mod tests {
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].flags, vec!["abnormal", "closed"]);
         assert_eq!(rows[1].unit, None);
+    }
+
+    #[test]
+    fn calendar_rows_name_the_bad_field() {
+        let rows = read::<CalendarRecord>("date,kind,name\n2026-10-01,holiday,国庆节\n2026-10-10,workday,国庆节调休\n")
+            .unwrap();
+        assert_eq!(rows[1].kind, crate::calendar::DayKind::Workday);
+        let error = read::<CalendarRecord>("date,kind\n2026-10-09,workday\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "f.csv line 2, column kind: 2026-10-09 is a Friday; a make-up working day falls on a Saturday or Sunday"
+        );
+        let error = read::<CalendarRecord>("date,kind\n2026-02-30,holiday\n").unwrap_err();
+        assert!(error.to_string().contains("line 2, column date"), "{error}");
+        let error = read::<CalendarRecord>("date,kind\n2026-10-01,day off\n").unwrap_err();
+        assert!(error.to_string().contains("'day off' is neither holiday nor workday"), "{error}");
     }
 
     #[test]

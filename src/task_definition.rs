@@ -52,7 +52,23 @@ pub struct TaskDefinition {
     /// The result stays sealed until this day (YYYY-MM-DD); none: until revealed.
     #[serde(default)]
     pub embargo_until: Option<String>,
+    /// The annual spot-check plan the task belongs to (抽查计划): its id and
+    /// name, published with every result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_name: Option<String>,
+    /// The inspection type of the published record; "双随机抽查" when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspection_type: Option<String>,
+    /// The inspecting authority's name (检查机关) in published results; the
+    /// lead department's code when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
 }
+
+/// The inspection type of a task without one.
+pub const DEFAULT_INSPECTION_TYPE: &str = "双随机抽查";
 
 fn two() -> u32 {
     2
@@ -168,6 +184,18 @@ impl TaskDefinition {
                 return Err(error(&format!("{field}[{index}]"), "must be 1 to 128 bytes of text".into()));
             }
         }
+        for (field, value) in [
+            ("plan_id", &self.plan_id),
+            ("plan_name", &self.plan_name),
+            ("inspection_type", &self.inspection_type),
+            ("authority", &self.authority),
+        ] {
+            if let Some(value) = value
+                && (value.trim().is_empty() || value.len() > 256 || value.chars().any(char::is_control))
+            {
+                return Err(error(field, "must be 1 to 256 bytes of text without control characters".into()));
+            }
+        }
         if let Some(class) =
             self.filter.risk_classes.iter().find(|c| !crate::records::RISK_CLASSES.contains(&c.as_str()))
         {
@@ -237,6 +265,8 @@ mod tests {
         assert_eq!(definition(&json).check("m").unwrap_err().field, "entropy.format");
         let json = format!(r#"{{{}, "filter": {{"risk_classes": ["E"]}}}}"#, BASE);
         assert_eq!(definition(&json).check("m").unwrap_err().field, "filter.risk_classes");
+        let json = format!(r#"{{{}, "plan_name": " "}}"#, BASE);
+        assert_eq!(definition(&json).check("m").unwrap_err().field, "plan_name");
         let json = format!(r#"{{{}, "inspectors_per_target": 1}}"#, BASE);
         assert_eq!(definition(&json).check("m").unwrap_err().field, "inspectors_per_target");
     }

@@ -10,10 +10,12 @@ use utoipa::IntoParams;
 
 use super::AppState;
 use super::error::{AppResult, ErrorBody};
-use super::extract::{Json, Query, Staff};
-use crate::records::{InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
+use super::extract::{Json, Path, Query, Staff};
+use crate::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 use crate::service::imports::{ImportSummary, Importable};
 use crate::service::{require, supervised_department};
+use crate::service::calendar::CalendarEntry;
+use crate::storage::calendar::CalendarDay;
 use crate::storage::directory::{self, InspectorRow, ItemRow, TargetRow};
 use crate::storage::users::Role;
 
@@ -30,6 +32,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/inspectors", get(inspectors))
         .route("/api/inspectors/import", post(import_inspectors))
         .route("/api/recusals/import", post(import_recusals))
+        .route("/api/calendar", get(calendar))
+        .route("/api/calendar/import", post(import_calendar))
+        .route("/api/calendar/{date}", axum::routing::put(set_calendar_day).delete(remove_calendar_day))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
 }
 
@@ -139,4 +144,59 @@ pub async fn inspectors(
         .await
         .map_err(crate::service::ServiceError::from)?;
     Ok(Json(rows))
+}
+
+/// Imports calendar days (CSV: date, kind = holiday or workday, [name]):
+/// public holidays, and the weekend days worked in their place.
+#[utoipa::path(post, path = "/api/calendar/import", tag = "directories", security(("token" = [])),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportSummary), (status = 422, body = ErrorBody)))]
+pub async fn import_calendar(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    body: Bytes,
+) -> AppResult<Json<ImportSummary>> {
+    import::<CalendarRecord>(&state, &user, body).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct Year {
+    /// Only this year's entries.
+    pub year: Option<i32>,
+}
+
+/// The calendar's holidays and make-up working days.
+#[utoipa::path(get, path = "/api/calendar", tag = "directories", security(("token" = [])), params(Year),
+    responses((status = 200, body = Vec<CalendarDay>)))]
+pub async fn calendar(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Query(year): Query<Year>,
+) -> AppResult<Json<Vec<CalendarDay>>> {
+    Ok(Json(state.service.calendar(&user, year.year).await?))
+}
+
+/// Sets one day of the calendar.
+#[utoipa::path(put, path = "/api/calendar/{date}", tag = "directories", security(("token" = [])),
+    request_body = CalendarEntry,
+    responses((status = 200, body = CalendarDay), (status = 422, body = ErrorBody)))]
+pub async fn set_calendar_day(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(date): Path<String>,
+    Json(entry): Json<CalendarEntry>,
+) -> AppResult<Json<CalendarDay>> {
+    Ok(Json(state.service.set_calendar_day(&user, &date, entry).await?))
+}
+
+/// Makes a day ordinary again.
+#[utoipa::path(delete, path = "/api/calendar/{date}", tag = "directories", security(("token" = [])),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn remove_calendar_day(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(date): Path<String>,
+) -> AppResult<axum::http::StatusCode> {
+    state.service.remove_calendar_day(&user, &date).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

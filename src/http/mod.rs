@@ -1,12 +1,13 @@
 //! The HTTP API (JSON), built in one place so that tests and the server use
-//! the same router. Areas: `tasks`, `directories`, `accounts` (staff, with a
-//! bearer token) and `public` (anyone).
+//! the same router. Areas: `tasks`, `directories`, `accounts`, `inspections`
+//! (staff, with a bearer token) and `public` (anyone).
 
 pub mod accounts;
 pub mod directories;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod inspections;
 pub mod openapi;
 pub mod public;
 pub mod tasks;
@@ -34,6 +35,7 @@ pub fn router(service: Service, public_dir: Option<PathBuf>) -> Router {
         .merge(tasks::router())
         .merge(directories::router())
         .merge(accounts::router())
+        .merge(inspections::router())
         .merge(public::router())
         .route("/api/openapi.json", get(openapi_json))
         // Unknown API paths get the API's error shape, not the site's 404.

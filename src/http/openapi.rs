@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, directories, public, tasks};
+use super::{accounts, directories, inspections, public, tasks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -12,9 +12,16 @@ use super::{accounts, directories, public, tasks};
         tasks::list, tasks::create, tasks::show, tasks::update, tasks::commit, tasks::draw, tasks::reveal, tasks::abandon,
         directories::import_items, directories::import_targets, directories::import_inspectors,
         directories::import_recusals, directories::items, directories::targets, directories::inspectors,
+        directories::import_calendar, directories::calendar, directories::set_calendar_day,
+        directories::remove_calendar_day,
+        inspections::my_result, inspections::save, inspections::submit, inspections::declare_conflict,
+        inspections::list, inspections::show, inspections::return_result, inspections::approve,
+        inspections::publish, inspections::correct, inspections::publish_task, inspections::replace,
+        inspections::replacements, inspections::conflicts, inspections::ledger, inspections::ledger_csv,
         accounts::me, accounts::my_assignments, accounts::list, accounts::create, accounts::rotate, accounts::disable,
         public::tasks, public::task, public::file, public::bundle, public::selection, public::log_page,
-        public::log_head, public::entity,
+        public::log_head, public::entity, public::replacements, public::results, public::results_csv,
+        public::outcomes, public::statistics,
     ),
     modifiers(&BearerToken),
     tags(
@@ -22,6 +29,7 @@ use super::{accounts, directories, public, tasks};
         (name = "tasks", description = "Supervisors: the task lifecycle"),
         (name = "directories", description = "Supervisors: items, targets, inspectors, recusals"),
         (name = "accounts", description = "Staff accounts and inspectors' assignments"),
+        (name = "inspections", description = "Results, review, publication, replacements, the ledger"),
     )
 )]
 pub struct ApiDoc;

@@ -15,6 +15,8 @@ use super::extract::{Json, Path, Query};
 use crate::protocol::log::LogEntry;
 use crate::service::ServiceError;
 use crate::service::public::{EntityView, PublicTask, SelectedTarget};
+use crate::service::published::{OutcomeLabel, ResultPage, ResultQuery, Statistics};
+use crate::storage::replacements::ReplacementRow;
 use crate::storage::log;
 
 pub fn router() -> Router<AppState> {
@@ -27,6 +29,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/public/log", get(log_page))
         .route("/api/public/log/head", get(log_head))
         .route("/api/public/entities/{id}", get(entity))
+        .route("/api/public/tasks/{id}/replacements", get(replacements))
+        .route("/api/public/results", get(results))
+        .route("/api/public/results.csv", get(results_csv))
+        .route("/api/public/outcomes", get(outcomes))
+        .route("/api/public/statistics", get(statistics))
 }
 
 /// Published tasks (all but drafts), newest first; timelines left out.
@@ -139,4 +146,44 @@ pub async fn log_head(State(state): State<AppState>) -> AppResult<Json<LogHead>>
     responses((status = 200, body = EntityView), (status = 404, body = ErrorBody)))]
 pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<EntityView>> {
     Ok(Json(state.service.entity(&id).await?))
+}
+
+/// A revealed task's replacements of inspectors (PROTOCOL.md §16).
+#[utoipa::path(get, path = "/api/public/tasks/{id}/replacements", tag = "public",
+    responses((status = 200, body = Vec<ReplacementRow>), (status = 404, body = ErrorBody)))]
+pub async fn replacements(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<ReplacementRow>>> {
+    Ok(Json(state.service.public_replacements(id).await?))
+}
+
+/// Published results, newest publication first, with the fields of the
+/// national credit-publicity record; corrected originals stay listed.
+#[utoipa::path(get, path = "/api/public/results", tag = "public", params(ResultQuery),
+    responses((status = 200, body = ResultPage), (status = 422, body = ErrorBody)))]
+pub async fn results(State(state): State<AppState>, Query(query): Query<ResultQuery>) -> AppResult<Json<ResultPage>> {
+    Ok(Json(state.service.published_results(&query).await?))
+}
+
+/// Every matching published result as CSV, UTF-8 with BOM (Excel reads the
+/// Chinese right); headers in Chinese, or English with `lang=en`.
+#[utoipa::path(get, path = "/api/public/results.csv", tag = "public", params(ResultQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 422, body = ErrorBody)))]
+pub async fn results_csv(State(state): State<AppState>, Query(query): Query<ResultQuery>) -> AppResult<Response> {
+    let csv = state.service.published_results_csv(&query).await?;
+    Ok(super::inspections::csv_response(csv, "results.csv"))
+}
+
+/// The outcome vocabulary, in order, with its wording in both languages.
+#[utoipa::path(get, path = "/api/public/outcomes", tag = "public", responses((status = 200, body = Vec<OutcomeLabel>)))]
+pub async fn outcomes() -> Json<Vec<OutcomeLabel>> {
+    Json(crate::service::published::outcomes())
+}
+
+/// Results by outcome, region and risk class; draws and publications per
+/// month; the on-time publication rate.
+#[utoipa::path(get, path = "/api/public/statistics", tag = "public", responses((status = 200, body = Statistics)))]
+pub async fn statistics(State(state): State<AppState>) -> AppResult<Json<Statistics>> {
+    Ok(Json(state.service.statistics().await?))
 }

@@ -1,14 +1,21 @@
 //! What an inspector sees: the targets assigned to them, from the draw on
 //! (sealed to the public, not to the inspectors assigned), never anyone
-//! else's.
+//! else's; with each, the items to inspect and where their results stand;
+//! and the conflicts of interest they declare.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::public::SelectedInspector;
+use super::results::{DeadlineView, ViewContext};
+use super::tasks::definition_of;
 use super::{Service, ServiceError, ServiceResult, require};
-use crate::storage::tasks;
+use crate::inspection::{ResultState, check_reason};
+use crate::storage::replacements::{self, ConflictRow};
+use crate::storage::results;
+use crate::storage::tasks::{self, state};
 use crate::storage::users::{Role, User};
+use crate::storage::directory;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Assignment {
@@ -19,20 +26,51 @@ pub struct Assignment {
     pub target: String,
     pub target_name: Option<String>,
     pub region: Option<String>,
+    /// The registered address, where the inspection goes.
+    pub address: Option<String>,
+    pub industry: Option<String>,
     /// The department the inspector goes for.
     pub department: String,
     /// Everyone assigned to this target, the caller included.
     pub team: Vec<SelectedInspector>,
+    /// The task's items, each with its result so far (the whole team of a
+    /// target records its results together).
+    pub items: Vec<AssignedItem>,
+    /// The conflict of interest the caller declared for this target, if any.
+    pub conflict: Option<ConflictRow>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AssignedItem {
+    pub item: String,
+    pub item_name: Option<String>,
+    /// record (nothing yet), finish (a draft), fix (returned), none
+    /// (submitted, approved or published: nothing for the team to do).
+    pub to_do: String,
+    /// None until a result is saved.
+    pub result_state: Option<ResultState>,
+    pub inspection_date: Option<String>,
+    pub return_reason: Option<String>,
+    pub deadline: Option<DeadlineView>,
+}
+
+/// A declared conflict of interest.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictDeclaration {
+    pub task: i64,
+    pub target: String,
+    /// Why the caller should not inspect this target (kept internal; the
+    /// replacement it leads to is published with a reason of its own).
+    pub reason: String,
 }
 
 impl Service {
     pub async fn my_assignments(&self, user: &User) -> ServiceResult<Vec<Assignment>> {
-        require(user, Role::Inspector)?;
-        let inspector = user
-            .inspector_id
-            .as_deref()
-            .ok_or_else(|| ServiceError::Forbidden(format!("{} is not linked to an inspector", user.name)))?;
+        let inspector = inspector_of(user)?;
         let pool = self.store().pool();
+        let context = ViewContext::load(self).await?;
+        let conflicts = replacements::conflicts(pool, None, Some(inspector)).await?;
         let mut out = Vec::new();
         for row in tasks::assignments_of(pool, inspector).await? {
             let team = tasks::team(pool, row.task, &row.target)
@@ -40,17 +78,93 @@ impl Service {
                 .into_iter()
                 .map(|(department, id, name)| SelectedInspector { department, id, name })
                 .collect();
+            let task = tasks::get(pool, row.task).await?.ok_or_else(|| super::tasks::no_task(row.task))?;
+            let definition = definition_of(&task)?;
+            let mut items = Vec::new();
+            for item in &definition.items {
+                let result = results::current(pool, row.task, &row.target, item).await?;
+                let state = result.as_ref().and_then(|r| ResultState::parse(&r.state));
+                let to_do = match state {
+                    None => "record",
+                    Some(ResultState::Draft) => "finish",
+                    Some(ResultState::Returned) => "fix",
+                    Some(_) => "none",
+                };
+                let inspection_date = result.as_ref().and_then(|r| r.inspection_date.clone());
+                let deadline = match state {
+                    Some(state) if state.public() => None,
+                    _ => DeadlineView::of(&context.calendar, inspection_date.as_deref(), context.today),
+                };
+                items.push(AssignedItem {
+                    item: item.clone(),
+                    item_name: context.names.item_name(item),
+                    to_do: to_do.to_owned(),
+                    result_state: state,
+                    return_reason: result.as_ref().and_then(|r| r.return_reason.clone()),
+                    inspection_date,
+                    deadline,
+                });
+            }
+            let target = directory::target(pool, &row.target).await?;
+            let conflict = conflicts.iter().find(|c| c.task == row.task && c.target == row.target).cloned();
             out.push(Assignment {
                 task: row.task,
                 task_name: row.task_name,
                 task_state: row.task_state,
-                target: row.target,
                 target_name: row.target_name,
                 region: row.region,
+                address: target.as_ref().map(|t| t.address.clone()),
+                industry: target.map(|t| t.industry),
+                target: row.target,
                 department: row.department,
                 team,
+                items,
+                conflict,
             });
         }
         Ok(out)
     }
+
+    /// Declares a conflict of interest with an assigned target: recorded
+    /// for the supervisors, who replace the inspector by a draw, and kept
+    /// as a recusal so that later pools leave the pair out.
+    pub async fn declare_conflict(&self, user: &User, declaration: ConflictDeclaration) -> ServiceResult<ConflictRow> {
+        let inspector = inspector_of(user)?;
+        check_reason(&declaration.reason)
+            .map_err(|why| ServiceError::invalid("invalid_reason", Some("reason".into()), why))?;
+        let pool = self.store().pool();
+        let not_assigned = || {
+            ServiceError::Forbidden(format!(
+                "you are not assigned to target {} in task {}",
+                declaration.target, declaration.task
+            ))
+        };
+        let task = tasks::get(pool, declaration.task).await?.ok_or_else(not_assigned)?;
+        if ![state::DRAWN, state::REVEALED].contains(&task.state.as_str()) {
+            return Err(not_assigned());
+        }
+        let team = tasks::team(pool, declaration.task, &declaration.target).await?;
+        if !team.iter().any(|(_, id, _)| id == inspector) {
+            return Err(not_assigned());
+        }
+        // Not in the public log: the declaration concerns a sealed
+        // assignment. The replacement that follows is logged (task.replaced).
+        let mut tx = self.store().write().await?;
+        replacements::declare(tx.conn(), declaration.task, &declaration.target, inspector, &declaration.reason)
+            .await?;
+        tx.commit().await?;
+        let declared = replacements::conflicts(pool, Some(declaration.task), Some(inspector)).await?;
+        declared.into_iter().find(|c| c.target == declaration.target).ok_or_else(|| {
+            ServiceError::Store(crate::storage::StoreError::Damaged("a declared conflict vanished".into()))
+        })
+    }
 }
+
+/// The inspector-directory id of an inspector account.
+fn inspector_of(user: &User) -> ServiceResult<&str> {
+    require(user, Role::Inspector)?;
+    user.inspector_id
+        .as_deref()
+        .ok_or_else(|| ServiceError::Forbidden(format!("{} is not linked to an inspector", user.name)))
+}
+

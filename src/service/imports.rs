@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::{Service, ServiceError, ServiceResult, supervised_department};
 use crate::csv_input::DirectoryError;
 use crate::records::{
-    DirectoryRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord, read_records,
+    CalendarRecord, DirectoryRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord, read_records,
 };
 use crate::storage::directory::{self, Upsert};
 use crate::storage::users::User;
@@ -71,6 +71,13 @@ impl Importable for InspectorRecord {
 }
 
 impl Importable for RecusalRecord {
+    fn allowed(&self, _: &str) -> Result<(), (&'static str, String)> {
+        Ok(())
+    }
+}
+
+impl Importable for CalendarRecord {
+    /// The calendar is shared by every department.
     fn allowed(&self, _: &str) -> Result<(), (&'static str, String)> {
         Ok(())
     }

@@ -332,7 +332,7 @@ impl Service {
     }
 
     /// The files fixed at a task's commitment.
-    async fn committed_files(&self, id: i64) -> ServiceResult<CommittedFiles> {
+    pub(super) async fn committed_files(&self, id: i64) -> ServiceResult<CommittedFiles> {
         let pool = self.store().pool();
         let load = |name: &'static str| async move {
             files::load(pool, id, name).await?.ok_or_else(|| damaged(format!("task {id} has no {name}")))
@@ -347,7 +347,7 @@ impl Service {
     }
 }
 
-struct CommittedFiles {
+pub(super) struct CommittedFiles {
     parameters: Vec<u8>,
     targets: Vec<u8>,
     inspectors: Vec<u8>,
@@ -356,7 +356,9 @@ struct CommittedFiles {
 }
 
 impl CommittedFiles {
-    fn inputs(self) -> ServiceResult<(Parameters, TargetManifest, InspectorManifest, RecusalManifest)> {
+    pub(super) fn inputs(
+        self,
+    ) -> ServiceResult<(Parameters, TargetManifest, InspectorManifest, RecusalManifest)> {
         Ok((
             Parameters::parse(&self.parameters).map_err(damaged)?,
             TargetManifest::parse(self.targets).map_err(damaged)?,
@@ -372,7 +374,7 @@ fn new_secret() -> ServiceResult<Secret> {
     Ok(Secret::from_bytes(bytes))
 }
 
-fn damaged(error: impl std::fmt::Display) -> ServiceError {
+pub(super) fn damaged(error: impl std::fmt::Display) -> ServiceError {
     ServiceError::Store(StoreError::Damaged(error.to_string()))
 }
 
@@ -395,14 +397,14 @@ fn input_error(error: InputError) -> ServiceError {
     ServiceError::invalid("invalid_pool", Some(field.into()), error.to_string())
 }
 
-/// Today's date (UTC) as YYYY-MM-DD.
+/// Today's date where the service works (`OPENDRAW_UTC_OFFSET`), YYYY-MM-DD.
 pub fn today() -> String {
-    chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string()
+    crate::calendar::today().format("%Y-%m-%d").to_string()
 }
 
 /// The date `days` days before today.
 fn days_ago(days: u32) -> String {
-    let date = chrono::Utc::now().date_naive() - chrono::Duration::days(i64::from(days));
+    let date = crate::calendar::today() - chrono::Duration::days(i64::from(days));
     let text = date.format("%Y-%m-%d").to_string();
     debug_assert!(Date::parse(&text).is_ok());
     text

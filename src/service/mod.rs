@@ -4,9 +4,14 @@
 
 pub mod accounts;
 pub mod assignments;
+pub mod calendar;
 pub mod imports;
+pub mod ledger;
 pub mod lifecycle;
 pub mod public;
+pub mod published;
+pub mod replacements;
+pub mod results;
 pub mod tasks;
 
 use std::sync::Arc;

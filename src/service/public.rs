@@ -20,7 +20,10 @@ use crate::protocol::parameters::PARAMETERS_FILE;
 use crate::protocol::result::RESULT_FILE;
 use crate::protocol::verify::BundleFiles;
 use crate::storage::tasks::{self, TaskRow, state};
-use crate::storage::{directory, files, log};
+use super::published::PublicResult;
+use crate::protocol::replace::REPLACEMENTS_FILE;
+use crate::storage::replacements::{self, ReplacementRow};
+use crate::storage::{directory, files, log, results};
 use crate::task_definition::TaskDefinition;
 
 /// Published from the commitment on.
@@ -68,6 +71,8 @@ pub struct PublicTask {
     /// The task's entries in the public log.
     #[schema(value_type = Vec<Object>)]
     pub timeline: Vec<LogEntry>,
+    /// Published results (current ones), under `/api/public/results?task={id}`.
+    pub results_published: i64,
 }
 
 /// A drawn target with its inspectors (after the reveal).
@@ -94,6 +99,8 @@ pub struct EntityView {
     pub id: String,
     pub name: Option<String>,
     pub pools: Vec<EntityPool>,
+    /// Its published results, corrected originals included.
+    pub results: Vec<PublicResult>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -103,6 +110,8 @@ pub struct EntityPool {
     pub state: String,
     /// The entity's draw position; only for revealed tasks, and only when drawn.
     pub drawn_position: Option<i64>,
+    /// Whether it was selected: only for revealed tasks (none while sealed).
+    pub selected: Option<bool>,
 }
 
 fn is_published(task: &TaskRow) -> bool {
@@ -154,8 +163,13 @@ impl Service {
         }
         if revealed {
             files.extend(REVEALED_FILES.iter().map(|f| f.to_string()));
+            if !replacements::of_task(self.store().pool(), row.id).await?.is_empty() {
+                files.push(REPLACEMENTS_FILE.to_owned());
+            }
             files.push(bundle::BUNDLE_FILE.to_owned());
         }
+        let filter = results::PublicFilter { task: Some(row.id), ..results::PublicFilter::default() };
+        let (_, results_published) = results::published(self.store().pool(), &filter, 0, 1).await?;
         let timeline =
             if with_timeline { log::of_task(self.store().pool(), row.id).await? } else { Vec::new() };
         Ok(PublicTask {
@@ -180,6 +194,7 @@ impl Service {
             result_status: if revealed { row.result_status } else { None },
             files,
             timeline,
+            results_published,
         })
     }
 
@@ -189,7 +204,7 @@ impl Service {
             tasks::get(self.store().pool(), id).await?.filter(is_published).ok_or_else(|| no_task(id))?;
         let allowed = if COMMITTED_FILES.contains(&name) {
             row.committed_at.is_some()
-        } else if REVEALED_FILES.contains(&name) {
+        } else if REVEALED_FILES.contains(&name) || name == REPLACEMENTS_FILE {
             is_revealed(&row)
         } else {
             return Err(ServiceError::NotFound(format!("a task has no file named {name}")));
@@ -211,6 +226,7 @@ impl Service {
         for (name, _) in BundleFiles::default().members() {
             *files.member_mut(name).expect("a bundle member") = self.public_file(id, name).await?;
         }
+        files.replacements = files::load(self.store().pool(), id, REPLACEMENTS_FILE).await?;
         Ok(bundle::to_tar(&files))
     }
 
@@ -265,7 +281,8 @@ impl Service {
             }
             let row = tasks::get(pool, task).await?.ok_or_else(|| no_task(task))?;
             let drawn_position = drawn.iter().find(|(t, _)| *t == task).map(|(_, position)| *position);
-            pools.push(EntityPool { task, task_name: row.name, state: row.state, drawn_position });
+            let selected = is_revealed(&row).then_some(drawn_position.is_some());
+            pools.push(EntityPool { task, task_name: row.name, state: row.state, drawn_position, selected });
         }
         let name = directory::target_name(pool, id).await?;
         if name.is_none() && pools.is_empty() {
@@ -273,6 +290,22 @@ impl Service {
                 "no entity {id} is in the directory or any committed pool"
             )));
         }
-        Ok(EntityView { id: id.to_owned(), name, pools })
+        let filter = results::PublicFilter { target: Some(id), superseded: true, ..results::PublicFilter::default() };
+        let (rows, _) = results::published(pool, &filter, 0, 500).await?;
+        let results = self.public_results(rows).await?;
+        Ok(EntityView { id: id.to_owned(), name, pools, results })
+    }
+
+    /// A revealed task's replacements (PROTOCOL.md §16).
+    pub async fn public_replacements(&self, id: i64) -> ServiceResult<Vec<ReplacementRow>> {
+        let row =
+            tasks::get(self.store().pool(), id).await?.filter(is_published).ok_or_else(|| no_task(id))?;
+        if !is_revealed(&row) {
+            return Err(ServiceError::NotFound(format!(
+                "the replacements of task {id} are published at its reveal ({})",
+                row.state
+            )));
+        }
+        Ok(replacements::of_task(self.store().pool(), id).await?)
     }
 }

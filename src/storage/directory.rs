@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::{Backend, StoreResult, WriteTx};
-use crate::records::{InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
+use crate::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 
 /// One value of a row to write, borrowed from the record where it can be.
 pub enum Cell<'a> {
@@ -50,7 +50,7 @@ impl Upsert for ItemRecord {
 impl Upsert for TargetRecord {
     const TABLE: &'static str = "targets";
     const COLUMNS: &'static [&'static str] =
-        &["id", "name", "region", "industry", "risk_class", "unit", "flags", "last_inspected"];
+        &["id", "name", "region", "industry", "risk_class", "unit", "flags", "last_inspected", "address"];
     const KEY: &'static [&'static str] = &["id"];
 
     fn cells(&self) -> Vec<Cell<'_>> {
@@ -63,7 +63,18 @@ impl Upsert for TargetRecord {
             Cell::Text(self.unit.as_ref().map_or("", |unit| unit.as_str())),
             Cell::Owned(self.flags.join(",")),
             Cell::MaybeText(self.last_inspected.map(|date| date.to_string())),
+            Cell::Text(&self.address),
         ]
+    }
+}
+
+impl Upsert for CalendarRecord {
+    const TABLE: &'static str = "calendar_days";
+    const COLUMNS: &'static [&'static str] = &["day", "kind", "name"];
+    const KEY: &'static [&'static str] = &["day"];
+
+    fn cells(&self) -> Vec<Cell<'_>> {
+        vec![Cell::Owned(self.date.to_string()), Cell::Text(self.kind.as_str()), Cell::Text(&self.name)]
     }
 }
 
@@ -192,31 +203,47 @@ pub struct TargetRow {
     pub unit: String,
     pub flags: String,
     pub last_inspected: Option<String>,
+    pub address: String,
 }
 
 pub async fn targets(pool: &sqlx::AnyPool, after: &str, limit: i64) -> StoreResult<Vec<TargetRow>> {
     let rows = sqlx::query(
-        "SELECT id, name, region, industry, risk_class, unit, flags, last_inspected FROM targets \
+        "SELECT id, name, region, industry, risk_class, unit, flags, last_inspected, address FROM targets \
          WHERE id > $1 ORDER BY id LIMIT $2",
     )
     .bind(after)
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(TargetRow {
-                id: row.try_get(0)?,
-                name: row.try_get(1)?,
-                region: row.try_get(2)?,
-                industry: row.try_get(3)?,
-                risk_class: row.try_get(4)?,
-                unit: row.try_get(5)?,
-                flags: row.try_get(6)?,
-                last_inspected: row.try_get(7)?,
-            })
-        })
-        .collect()
+    rows.iter().map(target_row).collect()
+}
+
+fn target_row(row: &sqlx::any::AnyRow) -> StoreResult<TargetRow> {
+    Ok(TargetRow {
+        id: row.try_get(0)?,
+        name: row.try_get(1)?,
+        region: row.try_get(2)?,
+        industry: row.try_get(3)?,
+        risk_class: row.try_get(4)?,
+        unit: row.try_get(5)?,
+        flags: row.try_get(6)?,
+        last_inspected: row.try_get(7)?,
+        address: row.try_get(8)?,
+    })
+}
+
+/// A target of the directory.
+pub async fn target<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    executor: E,
+    id: &str,
+) -> StoreResult<Option<TargetRow>> {
+    let row = sqlx::query(
+        "SELECT id, name, region, industry, risk_class, unit, flags, last_inspected, address FROM targets WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(executor)
+    .await?;
+    row.as_ref().map(target_row).transpose()
 }
 
 /// A target's name, when it is in the directory.

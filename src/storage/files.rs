@@ -33,6 +33,16 @@ pub async fn store<'a>(
     Ok(())
 }
 
+/// Removes a file, to store it anew.
+pub async fn remove(conn: &mut AnyConnection, task: i64, name: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM task_files WHERE task_id = $1 AND name = $2")
+        .bind(task)
+        .bind(name)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Cuts a file into pieces at line ends.
 pub fn split(bytes: &[u8]) -> Vec<&[u8]> {
     let mut pieces = Vec::new();

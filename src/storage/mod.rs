@@ -10,11 +10,14 @@
 //! appends to the public log, so a change and its log entry commit together
 //! or not at all.
 
+pub mod calendar;
 pub mod directory;
 pub mod files;
 pub mod idempotency;
 pub mod log;
 pub mod pools;
+pub mod replacements;
+pub mod results;
 pub mod tasks;
 pub mod users;
 

@@ -406,3 +406,50 @@ pub async fn drawn_in(pool: &sqlx::AnyPool, target: &str) -> StoreResult<Vec<(i6
     .await?;
     rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
 }
+
+/// A drawn target with what its ledger line shows.
+#[derive(Debug, Clone)]
+pub struct DrawnTargetRow {
+    pub target: String,
+    pub name: Option<String>,
+    pub unit: Option<String>,
+    pub region: Option<String>,
+}
+
+/// A task's drawn targets, in draw order, with their directory entries.
+pub async fn drawn_targets(pool: &sqlx::AnyPool, task: i64) -> StoreResult<Vec<DrawnTargetRow>> {
+    let rows = sqlx::query(
+        "SELECT d.target_id, t.name, t.unit, t.region FROM drawn_targets d LEFT JOIN targets t ON t.id = d.target_id \
+         WHERE d.task_id = $1 ORDER BY d.position",
+    )
+    .bind(task)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(DrawnTargetRow {
+                target: row.try_get(0)?,
+                name: row.try_get(1)?,
+                unit: row.try_get(2)?,
+                region: row.try_get(3)?,
+            })
+        })
+        .collect()
+}
+
+/// The inspectors of one department in a task: (target, inspector id, name).
+pub async fn department_team(
+    pool: &sqlx::AnyPool,
+    task: i64,
+    department: &str,
+) -> StoreResult<Vec<(String, String, Option<String>)>> {
+    let rows = sqlx::query(
+        "SELECT a.target_id, a.inspector_id, i.name FROM assignments a LEFT JOIN inspectors i ON i.id = a.inspector_id \
+         WHERE a.task_id = $1 AND a.department = $2 ORDER BY a.target_id, a.seq",
+    )
+    .bind(task)
+    .bind(department)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))).collect()
+}

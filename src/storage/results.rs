@@ -1,0 +1,397 @@
+//! Inspection results and the steps each took. A transition is one
+//! `UPDATE … WHERE state IN (…)`: a concurrent or repeated request finds
+//! the state moved on and changes nothing.
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Executor, Row};
+use utoipa::ToSchema;
+
+use super::{StoreResult, now};
+
+#[derive(Debug, Clone)]
+pub struct ResultRow {
+    pub id: i64,
+    pub reference: String,
+    pub task: i64,
+    pub target: String,
+    pub item: String,
+    pub department: String,
+    pub state: String,
+    pub outcome: Option<String>,
+    pub outcome_text: String,
+    pub inspection_date: Option<String>,
+    pub summary: String,
+    /// Internal: never published.
+    pub notes: String,
+    pub recorded_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub submitted_at: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub return_reason: Option<String>,
+    pub published_by: Option<String>,
+    pub published_at: Option<String>,
+    pub region: Option<String>,
+    /// The published record, as logged (JSON).
+    pub record: Option<String>,
+    pub corrects: Option<i64>,
+    pub correction_reason: Option<String>,
+}
+
+const COLUMNS: &str = "id, reference, task_id, target_id, item_code, department, state, outcome, outcome_text, \
+    inspection_date, summary, notes, recorded_by, created_at, updated_at, submitted_at, reviewed_by, reviewed_at, \
+    return_reason, published_by, published_at, region, record, corrects, correction_reason";
+
+fn result(row: &AnyRow) -> StoreResult<ResultRow> {
+    Ok(ResultRow {
+        id: row.try_get(0)?,
+        reference: row.try_get(1)?,
+        task: row.try_get(2)?,
+        target: row.try_get(3)?,
+        item: row.try_get(4)?,
+        department: row.try_get(5)?,
+        state: row.try_get(6)?,
+        outcome: row.try_get(7)?,
+        outcome_text: row.try_get(8)?,
+        inspection_date: row.try_get(9)?,
+        summary: row.try_get(10)?,
+        notes: row.try_get(11)?,
+        recorded_by: row.try_get(12)?,
+        created_at: row.try_get(13)?,
+        updated_at: row.try_get(14)?,
+        submitted_at: row.try_get(15)?,
+        reviewed_by: row.try_get(16)?,
+        reviewed_at: row.try_get(17)?,
+        return_reason: row.try_get(18)?,
+        published_by: row.try_get(19)?,
+        published_at: row.try_get(20)?,
+        region: row.try_get(21)?,
+        record: row.try_get(22)?,
+        corrects: row.try_get(23)?,
+        correction_reason: row.try_get(24)?,
+    })
+}
+
+/// The current result (not superseded) of a target and item in a task.
+pub async fn current<'c, E: Executor<'c, Database = Any>>(
+    executor: E,
+    task: i64,
+    target: &str,
+    item: &str,
+) -> StoreResult<Option<ResultRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM results WHERE task_id = $1 AND target_id = $2 AND item_code = $3 \
+         AND state <> 'superseded'"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(task)
+        .bind(target)
+        .bind(item)
+        .fetch_optional(executor)
+        .await?;
+    row.as_ref().map(result).transpose()
+}
+
+pub async fn get<'c, E: Executor<'c, Database = Any>>(executor: E, id: i64) -> StoreResult<Option<ResultRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM results WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(executor).await?;
+    row.as_ref().map(result).transpose()
+}
+
+pub async fn by_reference(pool: &sqlx::AnyPool, reference: &str) -> StoreResult<Option<ResultRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM results WHERE reference = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reference).fetch_optional(pool).await?;
+    row.as_ref().map(result).transpose()
+}
+
+/// What an inspector writes into a result.
+#[derive(Debug, Clone, Default)]
+pub struct Fields<'a> {
+    pub outcome: Option<&'a str>,
+    pub outcome_text: &'a str,
+    pub inspection_date: Option<&'a str>,
+    pub summary: &'a str,
+    pub notes: &'a str,
+}
+
+/// A new result in state `state`; returns its id.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert(
+    conn: &mut AnyConnection,
+    reference: &str,
+    task: i64,
+    target: &str,
+    item: &str,
+    department: &str,
+    state: &str,
+    fields: &Fields<'_>,
+    by: &str,
+) -> StoreResult<i64> {
+    let at = now();
+    let row = sqlx::query(
+        "INSERT INTO results (reference, task_id, target_id, item_code, department, state, outcome, outcome_text, \
+         inspection_date, summary, notes, recorded_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+    )
+    .bind(reference)
+    .bind(task)
+    .bind(target)
+    .bind(item)
+    .bind(department)
+    .bind(state)
+    .bind(fields.outcome)
+    .bind(fields.outcome_text)
+    .bind(fields.inspection_date)
+    .bind(fields.summary)
+    .bind(fields.notes)
+    .bind(by)
+    .bind(&at)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Rewrites an editable result's fields; false when it is no longer in
+/// one of `states`.
+pub async fn update_fields(
+    conn: &mut AnyConnection,
+    id: i64,
+    states: &[&str],
+    fields: &Fields<'_>,
+    by: &str,
+) -> StoreResult<bool> {
+    let sql = format!(
+        "UPDATE results SET outcome = $1, outcome_text = $2, inspection_date = $3, summary = $4, notes = $5, \
+         recorded_by = $6, updated_at = $7 WHERE id = $8 AND state IN ({})",
+        super::placeholders(8, states.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(fields.outcome)
+        .bind(fields.outcome_text)
+        .bind(fields.inspection_date)
+        .bind(fields.summary)
+        .bind(fields.notes)
+        .bind(by)
+        .bind(now())
+        .bind(id);
+    for state in states {
+        query = query.bind(*state);
+    }
+    Ok(query.execute(&mut *conn).await?.rows_affected() == 1)
+}
+
+/// A column a transition sets besides the state.
+pub enum Set<'a> {
+    Text(&'static str, &'a str),
+    Now(&'static str),
+}
+
+/// Moves a result from one of `from` to `to`, setting `also`; false when
+/// it was in none of `from`.
+pub async fn transition(
+    conn: &mut AnyConnection,
+    id: i64,
+    from: &[&str],
+    to: &str,
+    also: &[Set<'_>],
+) -> StoreResult<bool> {
+    let at = now();
+    let mut assignments = vec!["state = $1".to_owned(), "updated_at = $2".to_owned()];
+    let mut texts: Vec<&str> = Vec::new();
+    for set in also {
+        match set {
+            Set::Text(column, value) => {
+                texts.push(value);
+                assignments.push(format!("{column} = ${}", 2 + texts.len()));
+            }
+            Set::Now(column) => assignments.push(format!("{column} = $2")),
+        }
+    }
+    let next = 3 + texts.len();
+    let sql = format!(
+        "UPDATE results SET {} WHERE id = ${next} AND state IN ({})",
+        assignments.join(", "),
+        super::placeholders(next, from.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to).bind(&at);
+    for text in texts {
+        query = query.bind(text);
+    }
+    query = query.bind(id);
+    for state in from {
+        query = query.bind(*state);
+    }
+    Ok(query.execute(&mut *conn).await?.rows_affected() == 1)
+}
+
+/// Links a correction to the result it corrects.
+pub async fn mark_correction(conn: &mut AnyConnection, id: i64, corrects: i64, reason: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE results SET corrects = $1, correction_reason = $2 WHERE id = $3")
+        .bind(corrects)
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Fixes what was published: the region then, and the record as logged.
+pub async fn set_published_record(
+    conn: &mut AnyConnection,
+    id: i64,
+    region: &str,
+    record: &str,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE results SET region = $1, record = $2 WHERE id = $3")
+        .bind(region)
+        .bind(record)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// One step of a result: who did what, when, and why.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Step {
+    pub at: String,
+    pub actor: String,
+    /// saved, submitted, returned, approved, published, corrected, superseded.
+    pub step: String,
+    pub reason: String,
+}
+
+pub async fn add_step(conn: &mut AnyConnection, id: i64, actor: &str, step: &str, reason: &str) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO result_steps (result_id, seq, at, actor, step, reason) \
+         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM result_steps WHERE result_id = $1",
+    )
+    .bind(id)
+    .bind(now())
+    .bind(actor)
+    .bind(step)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn steps(pool: &sqlx::AnyPool, id: i64) -> StoreResult<Vec<Step>> {
+    let rows = sqlx::query("SELECT at, actor, step, reason FROM result_steps WHERE result_id = $1 ORDER BY seq")
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| Ok(Step { at: row.try_get(0)?, actor: row.try_get(1)?, step: row.try_get(2)?, reason: row.try_get(3)? }))
+        .collect()
+}
+
+/// The results of a department, optionally of one task and state, by task,
+/// target and item.
+pub async fn of_department(
+    pool: &sqlx::AnyPool,
+    department: &str,
+    task: Option<i64>,
+    state: Option<&str>,
+) -> StoreResult<Vec<ResultRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM results WHERE department = $1 AND ($2 IS NULL OR task_id = $2) \
+         AND ($3 IS NULL OR state = $3) ORDER BY task_id, target_id, item_code, id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(department).bind(task).bind(state).fetch_all(pool).await?;
+    rows.iter().map(result).collect()
+}
+
+/// The current results of the given tasks.
+pub async fn of_tasks(pool: &sqlx::AnyPool, tasks: &[i64]) -> StoreResult<Vec<ResultRow>> {
+    if tasks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM results WHERE task_id IN ({}) AND state <> 'superseded'",
+        super::placeholders(0, tasks.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for task in tasks {
+        query = query.bind(*task);
+    }
+    query.fetch_all(pool).await?.iter().map(result).collect()
+}
+
+/// Which published results a public query wants.
+#[derive(Debug, Clone, Default)]
+pub struct PublicFilter<'a> {
+    pub task: Option<i64>,
+    pub target: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub item: Option<&'a str>,
+    pub outcome: Option<&'a str>,
+    /// Inspection dates from and to (inclusive), YYYY-MM-DD.
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    /// Corrected originals too.
+    pub superseded: bool,
+}
+
+/// Published results (and, when asked, the originals they corrected),
+/// newest publication first; `limit` of them after skipping `offset`, and
+/// how many match in all.
+pub async fn published(
+    pool: &sqlx::AnyPool,
+    filter: &PublicFilter<'_>,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(Vec<ResultRow>, i64)> {
+    let states = if filter.superseded { "('published', 'superseded')" } else { "('published')" };
+    let condition = format!(
+        "state IN {states} AND ($1 IS NULL OR task_id = $1) AND ($2 IS NULL OR target_id = $2) \
+         AND ($3 IS NULL OR region = $3) AND ($4 IS NULL OR item_code = $4) AND ($5 IS NULL OR outcome = $5) \
+         AND ($6 IS NULL OR inspection_date >= $6) AND ($7 IS NULL OR inspection_date <= $7)"
+    );
+    let bind = |sql: String| {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(filter.task)
+            .bind(filter.target)
+            .bind(filter.region)
+            .bind(filter.item)
+            .bind(filter.outcome)
+            .bind(filter.from)
+            .bind(filter.to)
+    };
+    let total: i64 = bind(format!("SELECT COUNT(*) FROM results WHERE {condition}")).fetch_one(pool).await?.try_get(0)?;
+    let sql = format!("SELECT {COLUMNS} FROM results WHERE {condition} ORDER BY published_at DESC, id DESC LIMIT $8 OFFSET $9");
+    let rows = bind(sql).bind(limit).bind(offset).fetch_all(pool).await?;
+    Ok((rows.iter().map(result).collect::<StoreResult<_>>()?, total))
+}
+
+/// The reference of the result that corrected `id`, if any.
+pub async fn corrected_by(pool: &sqlx::AnyPool, id: i64) -> StoreResult<Option<String>> {
+    let row = sqlx::query("SELECT reference FROM results WHERE corrects = $1").bind(id).fetch_optional(pool).await?;
+    Ok(row.map(|row| row.try_get(0)).transpose()?)
+}
+
+/// References by id, for the given ids.
+pub async fn references(pool: &sqlx::AnyPool, ids: &[i64]) -> StoreResult<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT id, reference FROM results WHERE id IN ({})", super::placeholders(0, ids.len()));
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(pool).await?.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+}
+
+/// The inspection dates of results not yet published.
+pub async fn unpublished_with_dates(pool: &sqlx::AnyPool) -> StoreResult<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT inspection_date FROM results WHERE state IN ('draft', 'submitted', 'returned', 'approved') \
+         AND inspection_date IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
+}
