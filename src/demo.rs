@@ -56,7 +56,8 @@ const NAMES: [&str; 16] = [
     "燕子矶",
 ];
 
-const STREETS: [&str; 8] = ["中山路", "汉中路", "北京东路", "龙蟠路", "江东中路", "双龙大道", "珠江路", "太平南路"];
+const STREETS: [&str; 8] =
+    ["中山路", "汉中路", "北京东路", "龙蟠路", "江东中路", "双龙大道", "珠江路", "太平南路"];
 
 /// Loads the demo if the database holds no target yet; false otherwise.
 pub async fn load_if_empty(service: &Service) -> anyhow::Result<bool> {
@@ -366,7 +367,7 @@ async fn inspections(service: &Service, market: &User, m001: User, tasks: &DemoT
         let input = ResultInput {
             outcome: Some(outcome.into()),
             outcome_text: text.into(),
-            inspection_date: Some(crate::calendar::today().to_string()),
+            inspection_date: Some(service.today().to_string()),
             summary: summary.into(),
             notes: format!("内部备注：检查人员{}记录，现场负责人签字确认。", target.inspectors[0].id),
         };
@@ -389,7 +390,7 @@ async fn inspections(service: &Service, market: &User, m001: User, tasks: &DemoT
             let correction = Correction {
                 outcome: "rectify".into(),
                 outcome_text: String::new(),
-                inspection_date: crate::calendar::today().to_string(),
+                inspection_date: service.today().to_string(),
                 summary: "复核发现冷藏设施温度记录缺失，已责令改正。".into(),
                 reason: "复核现场检查记录，原公示结果有误，予以更正".into(),
             };
@@ -405,7 +406,7 @@ async fn inspections(service: &Service, market: &User, m001: User, tasks: &DemoT
         let key = ResultKey { task: tasks.pharmacies, target: &target, item: "DRUG-01" };
         let input = ResultInput {
             outcome: Some("no_problem".into()),
-            inspection_date: Some(crate::calendar::today().to_string()),
+            inspection_date: Some(service.today().to_string()),
             summary: "药品购进记录完整，未发现问题。".into(),
             notes: "内部备注：抽查期间尚未公开。".into(),
             ..ResultInput::default()
@@ -420,7 +421,7 @@ async fn inspections(service: &Service, market: &User, m001: User, tasks: &DemoT
         let key = ResultKey { task: tasks.joint, target: &target.target, item: "FOOD-01" };
         let input = ResultInput {
             outcome: Some("no_problem".into()),
-            inspection_date: Some(crate::calendar::today().to_string()),
+            inspection_date: Some(service.today().to_string()),
             summary: "联合检查：住宿场所卫生及餐饮服务未发现问题。".into(),
             notes: "内部备注：卫生健康委员会与市场监督管理局联合检查。".into(),
             ..ResultInput::default()

@@ -343,7 +343,8 @@ impl DirectoryRecord for CalendarRecord {
 /// A calendar date, YYYY-MM-DD.
 pub fn date_of(column: &'static str, value: &str) -> Result<chrono::NaiveDate, (&'static str, String)> {
     Date::parse(value).map_err(|error| (column, error.to_string()))?;
-    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|error| (column, format!("'{value}': {error}")))
+    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|error| (column, format!("'{value}': {error}")))
 }
 
 #[cfg(test)]
@@ -372,8 +373,10 @@ mod tests {
 
     #[test]
     fn calendar_rows_name_the_bad_field() {
-        let rows = read::<CalendarRecord>("date,kind,name\n2026-10-01,holiday,国庆节\n2026-10-10,workday,国庆节调休\n")
-            .unwrap();
+        let rows = read::<CalendarRecord>(
+            "date,kind,name\n2026-10-01,holiday,国庆节\n2026-10-10,workday,国庆节调休\n",
+        )
+        .unwrap();
         assert_eq!(rows[1].kind, crate::calendar::DayKind::Workday);
         let error = read::<CalendarRecord>("date,kind\n2026-10-09,workday\n").unwrap_err();
         assert_eq!(

@@ -48,7 +48,11 @@ fn key(path: &(i64, String, String)) -> ResultKey<'_> {
 /// internal notes (the team's and the reviewers' only).
 #[utoipa::path(get, path = "/api/me/results/{task}/{target}/{item}", tag = "inspections", security(("token" = [])),
     responses((status = 200, body = ResultView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn my_result(State(state): State<AppState>, Staff(user): Staff, Path(path): KeyPath) -> AppResult<Json<ResultView>> {
+pub async fn my_result(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(path): KeyPath,
+) -> AppResult<Json<ResultView>> {
     Ok(Json(state.service.my_result(&user, key(&path)).await?))
 }
 
@@ -72,7 +76,11 @@ pub async fn save(
 /// Enters the result for review; it needs an outcome and the date.
 #[utoipa::path(post, path = "/api/me/results/{task}/{target}/{item}/submit", tag = "inspections", security(("token" = [])),
     responses((status = 200, body = ResultView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn submit(State(state): State<AppState>, Staff(user): Staff, Path(path): KeyPath) -> AppResult<Json<ResultView>> {
+pub async fn submit(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(path): KeyPath,
+) -> AppResult<Json<ResultView>> {
     Ok(Json(state.service.submit_result(&user, key(&path)).await?))
 }
 
@@ -112,7 +120,11 @@ pub async fn list(
 /// A result with its notes and every step it took.
 #[utoipa::path(get, path = "/api/results/{id}", tag = "inspections", security(("token" = [])),
     responses((status = 200, body = ResultView), (status = 404, body = ErrorBody)))]
-pub async fn show(State(state): State<AppState>, Staff(user): Staff, Path(id): Path<i64>) -> AppResult<Json<ResultView>> {
+pub async fn show(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ResultView>> {
     Ok(Json(state.service.result(&user, id).await?))
 }
 
@@ -138,7 +150,11 @@ pub async fn return_result(
 
 #[utoipa::path(post, path = "/api/results/{id}/approve", tag = "inspections", security(("token" = [])),
     responses((status = 200, body = ResultView), (status = 409, body = ErrorBody)))]
-pub async fn approve(State(state): State<AppState>, Staff(user): Staff, Path(id): Path<i64>) -> AppResult<Json<ResultView>> {
+pub async fn approve(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ResultView>> {
     Ok(Json(state.service.approve_result(&user, id).await?))
 }
 
@@ -146,7 +162,11 @@ pub async fn approve(State(state): State<AppState>, Staff(user): Staff, Path(id)
 /// public log.
 #[utoipa::path(post, path = "/api/results/{id}/publish", tag = "inspections", security(("token" = [])),
     responses((status = 200, body = ResultView), (status = 409, body = ErrorBody)))]
-pub async fn publish(State(state): State<AppState>, Staff(user): Staff, Path(id): Path<i64>) -> AppResult<Json<ResultView>> {
+pub async fn publish(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ResultView>> {
     Ok(Json(state.service.publish_result(&user, id).await?))
 }
 

@@ -16,8 +16,8 @@ use crate::protocol::log::LogEntry;
 use crate::service::ServiceError;
 use crate::service::public::{EntityView, PublicTask, SelectedTarget};
 use crate::service::published::{OutcomeLabel, ResultPage, ResultQuery, Statistics};
-use crate::storage::replacements::ReplacementRow;
 use crate::storage::log;
+use crate::storage::replacements::ReplacementRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -162,7 +162,10 @@ pub async fn replacements(
 /// national credit-publicity record; corrected originals stay listed.
 #[utoipa::path(get, path = "/api/public/results", tag = "public", params(ResultQuery),
     responses((status = 200, body = ResultPage), (status = 422, body = ErrorBody)))]
-pub async fn results(State(state): State<AppState>, Query(query): Query<ResultQuery>) -> AppResult<Json<ResultPage>> {
+pub async fn results(
+    State(state): State<AppState>,
+    Query(query): Query<ResultQuery>,
+) -> AppResult<Json<ResultPage>> {
     Ok(Json(state.service.published_results(&query).await?))
 }
 
@@ -170,7 +173,10 @@ pub async fn results(State(state): State<AppState>, Query(query): Query<ResultQu
 /// Chinese right); headers in Chinese, or English with `lang=en`.
 #[utoipa::path(get, path = "/api/public/results.csv", tag = "public", params(ResultQuery),
     responses((status = 200, content_type = "text/csv", body = String), (status = 422, body = ErrorBody)))]
-pub async fn results_csv(State(state): State<AppState>, Query(query): Query<ResultQuery>) -> AppResult<Response> {
+pub async fn results_csv(
+    State(state): State<AppState>,
+    Query(query): Query<ResultQuery>,
+) -> AppResult<Response> {
     let csv = state.service.published_results_csv(&query).await?;
     Ok(super::inspections::csv_response(csv, "results.csv"))
 }

@@ -11,11 +11,11 @@ use super::results::{DeadlineView, ViewContext};
 use super::tasks::definition_of;
 use super::{Service, ServiceError, ServiceResult, require};
 use crate::inspection::{ResultState, check_reason};
+use crate::storage::directory;
 use crate::storage::replacements::{self, ConflictRow};
 use crate::storage::results;
 use crate::storage::tasks::{self, state};
 use crate::storage::users::{Role, User};
-use crate::storage::directory;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Assignment {
@@ -128,7 +128,11 @@ impl Service {
     /// Declares a conflict of interest with an assigned target: recorded
     /// for the supervisors, who replace the inspector by a draw, and kept
     /// as a recusal so that later pools leave the pair out.
-    pub async fn declare_conflict(&self, user: &User, declaration: ConflictDeclaration) -> ServiceResult<ConflictRow> {
+    pub async fn declare_conflict(
+        &self,
+        user: &User,
+        declaration: ConflictDeclaration,
+    ) -> ServiceResult<ConflictRow> {
         let inspector = inspector_of(user)?;
         check_reason(&declaration.reason)
             .map_err(|why| ServiceError::invalid("invalid_reason", Some("reason".into()), why))?;
@@ -150,8 +154,14 @@ impl Service {
         // Not in the public log: the declaration concerns a sealed
         // assignment. The replacement that follows is logged (task.replaced).
         let mut tx = self.store().write().await?;
-        replacements::declare(tx.conn(), declaration.task, &declaration.target, inspector, &declaration.reason)
-            .await?;
+        replacements::declare(
+            tx.conn(),
+            declaration.task,
+            &declaration.target,
+            inspector,
+            &declaration.reason,
+        )
+        .await?;
         tx.commit().await?;
         let declared = replacements::conflicts(pool, Some(declaration.task), Some(inspector)).await?;
         declared.into_iter().find(|c| c.target == declaration.target).ok_or_else(|| {
@@ -167,4 +177,3 @@ fn inspector_of(user: &User) -> ServiceResult<&str> {
         .as_deref()
         .ok_or_else(|| ServiceError::Forbidden(format!("{} is not linked to an inspector", user.name)))
 }
-

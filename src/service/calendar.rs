@@ -28,10 +28,19 @@ impl Service {
     }
 
     /// Sets one day.
-    pub async fn set_calendar_day(&self, user: &User, date: &str, entry: CalendarEntry) -> ServiceResult<CalendarDay> {
+    pub async fn set_calendar_day(
+        &self,
+        user: &User,
+        date: &str,
+        entry: CalendarEntry,
+    ) -> ServiceResult<CalendarDay> {
         supervised_department(user)?;
         let day = parse_day(date).ok_or_else(|| {
-            ServiceError::invalid("invalid_date", Some("date".into()), format!("'{date}' is not a date YYYY-MM-DD"))
+            ServiceError::invalid(
+                "invalid_date",
+                Some("date".into()),
+                format!("'{date}' is not a date YYYY-MM-DD"),
+            )
         })?;
         let kind = DayKind::parse(&entry.kind).ok_or_else(|| {
             ServiceError::invalid(
@@ -40,9 +49,11 @@ impl Service {
                 format!("'{}' is neither holiday nor workday", entry.kind),
             )
         })?;
-        check_entry(day, kind).map_err(|why| ServiceError::invalid("invalid_calendar", Some("kind".into()), why))?;
-        check_text(&entry.name, 128)
-            .map_err(|why| ServiceError::invalid("invalid_calendar", Some("name".into()), format!("the name {why}")))?;
+        check_entry(day, kind)
+            .map_err(|why| ServiceError::invalid("invalid_calendar", Some("kind".into()), why))?;
+        check_text(&entry.name, 128).map_err(|why| {
+            ServiceError::invalid("invalid_calendar", Some("name".into()), format!("the name {why}"))
+        })?;
         let mut tx = self.store().write().await?;
         calendar::put(tx.conn(), &day.to_string(), kind, &entry.name).await?;
         tx.commit().await?;

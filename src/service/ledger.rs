@@ -12,9 +12,9 @@ use super::results::{DeadlineView, ViewContext};
 use super::tasks::definition_of;
 use super::{Service, ServiceResult, supervised_department};
 use crate::inspection::ResultState;
+use crate::storage::results;
 use crate::storage::tasks::{self, state};
 use crate::storage::users::User;
-use crate::storage::results;
 
 /// Which lines a ledger shows.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -115,7 +115,8 @@ impl Service {
                         continue;
                     }
                     let inspection_date = result.and_then(|r| r.inspection_date.clone());
-                    let deadline = DeadlineView::of(&context.calendar, inspection_date.as_deref(), context.today);
+                    let deadline =
+                        DeadlineView::of(&context.calendar, inspection_date.as_deref(), context.today);
                     if filter.overdue && !deadline.as_ref().is_some_and(|d| d.overdue) {
                         continue;
                     }
@@ -155,7 +156,14 @@ impl Service {
 /// left; lines without an inspection date last, by task and target.
 fn urgency(line: &LedgerLine) -> (u8, i64, String, i64, String, String) {
     match &line.deadline {
-        Some(deadline) => (0, deadline.working_days_left, deadline.due_date.clone(), line.task, line.target.clone(), line.item.clone()),
+        Some(deadline) => (
+            0,
+            deadline.working_days_left,
+            deadline.due_date.clone(),
+            line.task,
+            line.target.clone(),
+            line.item.clone(),
+        ),
         None => (1, 0, String::new(), line.task, line.target.clone(), line.item.clone()),
     }
 }
@@ -184,13 +192,37 @@ impl Ledger {
     pub fn to_csv(&self, english: bool) -> Vec<u8> {
         let headers: [&str; 14] = if english {
             [
-                "task", "task name", "task state", "unit", "region", "target", "target name", "item", "item name",
-                "inspectors", "state", "inspection date", "due date", "working days left",
+                "task",
+                "task name",
+                "task state",
+                "unit",
+                "region",
+                "target",
+                "target name",
+                "item",
+                "item name",
+                "inspectors",
+                "state",
+                "inspection date",
+                "due date",
+                "working days left",
             ]
         } else {
             [
-                "任务编号", "任务名称", "任务状态", "监管单位", "区域", "检查对象编号", "检查对象名称", "检查事项编号",
-                "检查事项", "检查人员", "结果状态", "检查完成日期", "公示截止日期", "剩余工作日",
+                "任务编号",
+                "任务名称",
+                "任务状态",
+                "监管单位",
+                "区域",
+                "检查对象编号",
+                "检查对象名称",
+                "检查事项编号",
+                "检查事项",
+                "检查人员",
+                "结果状态",
+                "检查完成日期",
+                "公示截止日期",
+                "剩余工作日",
             ]
         };
         let mut writer = csv_writer();

@@ -42,7 +42,7 @@ impl Service {
         let parameters = definition
             .parameters(id, &task.department)
             .map_err(|e| ServiceError::invalid("invalid_definition", Some(e.field), e.reason))?;
-        let cutoff = definition.filter.exclude_inspected_within_days.map(days_ago);
+        let cutoff = definition.filter.exclude_inspected_within_days.map(|days| days_ago(self.today(), days));
         let started = std::time::Instant::now();
         let pool = self.store().pool();
         let targets =
@@ -251,7 +251,7 @@ impl Service {
         let definition = definition_of(task)?;
         if let Some(embargo) = definition.embargo_until.as_deref()
             && !early
-            && today().as_str() < embargo
+            && self.today().to_string().as_str() < embargo
         {
             return Err(ServiceError::conflict(
                 "embargoed",
@@ -294,7 +294,8 @@ impl Service {
         let mut revealed = Vec::new();
         for id in tasks::ids_in(self.store().pool(), &[state::DRAWN]).await? {
             let Some(task) = tasks::get(self.store().pool(), id).await? else { continue };
-            let due = definition_of(&task)?.embargo_until.is_some_and(|embargo| embargo <= today());
+            let today = self.today().to_string();
+            let due = definition_of(&task)?.embargo_until.is_some_and(|embargo| embargo <= today);
             if due && self.reveal(&task, "system", false).await.is_ok() {
                 revealed.push(id);
             }
@@ -397,14 +398,9 @@ fn input_error(error: InputError) -> ServiceError {
     ServiceError::invalid("invalid_pool", Some(field.into()), error.to_string())
 }
 
-/// Today's date where the service works (`OPENDRAW_UTC_OFFSET`), YYYY-MM-DD.
-pub fn today() -> String {
-    crate::calendar::today().format("%Y-%m-%d").to_string()
-}
-
-/// The date `days` days before today.
-fn days_ago(days: u32) -> String {
-    let date = crate::calendar::today() - chrono::Duration::days(i64::from(days));
+/// The date `days` days before `today`.
+fn days_ago(today: chrono::NaiveDate, days: u32) -> String {
+    let date = today - chrono::Duration::days(i64::from(days));
     let text = date.format("%Y-%m-%d").to_string();
     debug_assert!(Date::parse(&text).is_ok());
     text

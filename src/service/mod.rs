@@ -14,7 +14,9 @@ pub mod replacements;
 pub mod results;
 pub mod tasks;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
 
 use crate::storage::users::{Role, User};
 use crate::storage::{Store, StoreError};
@@ -56,15 +58,51 @@ impl ServiceError {
 pub struct Service {
     store: Store,
     public: Arc<public::PublicCache>,
+    clock: Clock,
+}
+
+/// Where the service takes today's date from: the system clock (at
+/// `OPENDRAW_UTC_OFFSET`), or a day set by whoever holds the clock — how
+/// tests see a deadline pass without waiting for it.
+#[derive(Clone, Default)]
+pub struct Clock(Option<Arc<Mutex<NaiveDate>>>);
+
+impl Clock {
+    pub fn fixed(day: NaiveDate) -> Self {
+        Clock(Some(Arc::new(Mutex::new(day))))
+    }
+
+    /// Moves a fixed clock; the system clock cannot be moved.
+    pub fn set(&self, day: NaiveDate) {
+        if let Some(fixed) = &self.0 {
+            *fixed.lock().expect("clock lock") = day;
+        }
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        match &self.0 {
+            Some(fixed) => *fixed.lock().expect("clock lock"),
+            None => crate::calendar::today(),
+        }
+    }
 }
 
 impl Service {
     pub fn new(store: Store) -> Self {
-        Self { store, public: Arc::new(public::PublicCache::default()) }
+        Self::with_clock(store, Clock::default())
+    }
+
+    pub fn with_clock(store: Store, clock: Clock) -> Self {
+        Self { store, public: Arc::new(public::PublicCache::default()), clock }
     }
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Today, where the service works.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
     }
 }
 

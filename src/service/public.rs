@@ -10,6 +10,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::published::PublicResult;
 use super::tasks::{definition_of, no_task};
 use super::{Service, ServiceError, ServiceResult};
 use crate::bundle;
@@ -17,12 +18,11 @@ use crate::protocol::commitment::{COMMITMENT_FILE, REVEAL_FILE};
 use crate::protocol::log::LogEntry;
 use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE, TARGETS_FILE};
 use crate::protocol::parameters::PARAMETERS_FILE;
+use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::result::RESULT_FILE;
 use crate::protocol::verify::BundleFiles;
-use crate::storage::tasks::{self, TaskRow, state};
-use super::published::PublicResult;
-use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::storage::replacements::{self, ReplacementRow};
+use crate::storage::tasks::{self, TaskRow, state};
 use crate::storage::{directory, files, log, results};
 use crate::task_definition::TaskDefinition;
 
@@ -290,7 +290,8 @@ impl Service {
                 "no entity {id} is in the directory or any committed pool"
             )));
         }
-        let filter = results::PublicFilter { target: Some(id), superseded: true, ..results::PublicFilter::default() };
+        let filter =
+            results::PublicFilter { target: Some(id), superseded: true, ..results::PublicFilter::default() };
         let (rows, _) = results::published(pool, &filter, 0, 500).await?;
         let results = self.public_results(rows).await?;
         Ok(EntityView { id: id.to_owned(), name, pools, results })

@@ -14,9 +14,9 @@ use super::results::PublishedRecord;
 use super::{Service, ServiceError, ServiceResult};
 use crate::calendar::{self, parse_day};
 use crate::inspection::{Outcome, ResultState};
+use crate::storage::StoreError;
 use crate::storage::results::{self, PublicFilter, ResultRow};
 use crate::storage::tasks::{self, state};
-use crate::storage::StoreError;
 
 /// Query parameters of the published results.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -124,7 +124,9 @@ pub fn outcomes() -> Vec<OutcomeLabel> {
 
 impl ResultQuery {
     fn filter(&self) -> ServiceResult<PublicFilter<'_>> {
-        let invalid = |field: &str, message: String| ServiceError::invalid("invalid_query", Some(field.into()), message);
+        let invalid = |field: &str, message: String| {
+            ServiceError::invalid("invalid_query", Some(field.into()), message)
+        };
         if let Some(outcome) = self.outcome.as_deref()
             && Outcome::parse(outcome).is_none()
         {
@@ -181,15 +183,49 @@ impl Service {
         let mut writer = csv_writer();
         let headers: [&str; 20] = if english {
             [
-                "plan id", "plan name", "task id", "task name", "inspection type", "inspecting authority",
-                "entity id", "entity name", "region", "item code", "item name", "result", "result code",
-                "result details", "summary", "completion date", "published at", "reference", "status", "corrects",
+                "plan id",
+                "plan name",
+                "task id",
+                "task name",
+                "inspection type",
+                "inspecting authority",
+                "entity id",
+                "entity name",
+                "region",
+                "item code",
+                "item name",
+                "result",
+                "result code",
+                "result details",
+                "summary",
+                "completion date",
+                "published at",
+                "reference",
+                "status",
+                "corrects",
             ]
         } else {
             [
-                "抽查计划编号", "抽查计划名称", "抽查任务编号", "抽查任务名称", "检查类型", "检查机关",
-                "检查对象编号", "检查对象名称", "区域", "检查事项编号", "检查事项", "检查结果", "检查结果代码",
-                "结果说明", "检查情况", "检查完成日期", "公示日期", "结果编号", "状态", "更正的结果编号",
+                "抽查计划编号",
+                "抽查计划名称",
+                "抽查任务编号",
+                "抽查任务名称",
+                "检查类型",
+                "检查机关",
+                "检查对象编号",
+                "检查对象名称",
+                "区域",
+                "检查事项编号",
+                "检查事项",
+                "检查结果",
+                "检查结果代码",
+                "结果说明",
+                "检查情况",
+                "检查完成日期",
+                "公示日期",
+                "结果编号",
+                "状态",
+                "更正的结果编号",
             ]
         };
         writer.write_record(headers).map_err(csv_error)?;
@@ -301,9 +337,11 @@ impl Service {
             }
         }
         let calendar = crate::storage::calendar::load(pool).await?;
-        let today = calendar::today();
+        let today = self.today();
         for row in results::unpublished_with_dates(pool).await? {
-            if let Some(day) = parse_day(&row) && calendar.publication_due(day) < today {
+            if let Some(day) = parse_day(&row)
+                && calendar.publication_due(day) < today
+            {
                 timing.overdue_unpublished += 1;
             }
         }
@@ -320,7 +358,10 @@ impl Service {
                 // In the vocabulary's order, every outcome shown.
                 Outcome::ALL
                     .iter()
-                    .map(|o| Count { key: o.code().to_owned(), count: by_outcome.get(o.code()).copied().unwrap_or(0) })
+                    .map(|o| Count {
+                        key: o.code().to_owned(),
+                        count: by_outcome.get(o.code()).copied().unwrap_or(0),
+                    })
                     .collect()
             },
             by_region: counts(by_region),

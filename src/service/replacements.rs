@@ -51,7 +51,10 @@ impl Service {
                 ServiceError::invalid(
                     "not_assigned",
                     Some("inspector".into()),
-                    format!("{} is not assigned to target {} in task {id}", request.inspector, request.target),
+                    format!(
+                        "{} is not assigned to target {} in task {id}",
+                        request.inspector, request.target
+                    ),
                 )
             })?;
         require_supervisor_of(user, &department)?;
@@ -113,7 +116,8 @@ impl Service {
         let department = super::supervised_department(user)?;
         let task = tasks::get(self.store().pool(), id).await?.ok_or_else(|| no_task(id))?;
         let definition = definition_of(&task)?;
-        let takes_part = task.department == department || definition.departments.iter().any(|d| d == department);
+        let takes_part =
+            task.department == department || definition.departments.iter().any(|d| d == department);
         if !takes_part {
             return Err(ServiceError::Forbidden(format!("{department} takes no part in task {id}")));
         }
@@ -152,13 +156,20 @@ impl Service {
     ) -> ServiceResult<(Replacement, Vec<u8>)> {
         let id = task.id;
         let pool = self.store().pool();
-        let result_text =
-            files::load(pool, id, RESULT_FILE).await?.ok_or_else(|| damaged(format!("task {id} has no result")))?;
+        let result_text = files::load(pool, id, RESULT_FILE)
+            .await?
+            .ok_or_else(|| damaged(format!("task {id} has no result")))?;
         let result = DrawResult::parse(&result_text).map_err(damaged)?;
         let seed = Digest::parse_hex(task.seed.as_deref().unwrap_or_default()).map(Seed).map_err(damaged)?;
-        let commitment = Digest::parse_hex(task.commitment_digest.as_deref().unwrap_or_default()).map_err(damaged)?;
+        let commitment =
+            Digest::parse_hex(task.commitment_digest.as_deref().unwrap_or_default()).map_err(damaged)?;
         let (parameters, targets, inspectors, recusals) = self.committed_files(id).await?.inputs()?;
-        let inputs = DrawInputs { parameters: &parameters, targets: &targets, inspectors: &inspectors, recusals: &recusals };
+        let inputs = DrawInputs {
+            parameters: &parameters,
+            targets: &targets,
+            inspectors: &inspectors,
+            recusals: &recusals,
+        };
         let mut current = result.assignments.clone();
         let mut made = Vec::new();
         for row in replacements::of_task(pool, id).await? {
@@ -175,15 +186,22 @@ impl Service {
         }
         let target = TargetId::parse(&request.target).map_err(|e| invalid_field("target", e.to_string()))?;
         let department = Department::parse(department).map_err(damaged)?;
-        let out = InspectorId::parse(&request.inspector).map_err(|e| invalid_field("inspector", e.to_string()))?;
+        let out =
+            InspectorId::parse(&request.inspector).map_err(|e| invalid_field("inspector", e.to_string()))?;
         let drawn = replace::draw_replacement(&inputs, &seed, &current, number, &target, &department, &out)
             .map_err(|error| match error {
-                ReplacementError::NoCandidate { .. } => ServiceError::conflict("no_candidate", error.to_string()),
-                ReplacementError::NotAssigned { .. } => invalid_field("inspector", error.to_string()),
-                ReplacementError::Reason(reason) => invalid_reason(&reason),
-            })?;
-        let replacement =
-            Replacement { number, target, department, out, replacement: drawn, reason: request.reason.clone() };
+            ReplacementError::NoCandidate { .. } => ServiceError::conflict("no_candidate", error.to_string()),
+            ReplacementError::NotAssigned { .. } => invalid_field("inspector", error.to_string()),
+            ReplacementError::Reason(reason) => invalid_reason(&reason),
+        })?;
+        let replacement = Replacement {
+            number,
+            target,
+            department,
+            out,
+            replacement: drawn,
+            reason: request.reason.clone(),
+        };
         made.push(replacement.clone());
         let text = Replacements { commitment, items: made }.to_text();
         Ok((replacement, text))

@@ -184,7 +184,7 @@ impl ViewContext {
         Ok(ViewContext {
             names: Names::load(service).await?,
             calendar: crate::storage::calendar::load(service.store().pool()).await?,
-            today: calendar::today(),
+            today: service.today(),
         })
     }
 }
@@ -221,12 +221,14 @@ impl Service {
     /// A result of the caller's team, with its notes.
     pub async fn my_result(&self, user: &User, key: ResultKey<'_>) -> ServiceResult<ResultView> {
         let (task, _) = self.team_member(user, key).await?;
-        let row = results::current(self.store().pool(), key.task, key.target, key.item).await?.ok_or_else(|| {
-            ServiceError::NotFound(format!(
-                "no result has been recorded for target {} and item {} in task {}",
-                key.target, key.item, key.task
-            ))
-        })?;
+        let row = results::current(self.store().pool(), key.task, key.target, key.item).await?.ok_or_else(
+            || {
+                ServiceError::NotFound(format!(
+                    "no result has been recorded for target {} and item {} in task {}",
+                    key.target, key.item, key.task
+                ))
+            },
+        )?;
         self.result_view(row, &task).await
     }
 
@@ -239,7 +241,7 @@ impl Service {
         input: ResultInput,
     ) -> ServiceResult<(bool, ResultView)> {
         let (task, department) = self.team_member(user, key).await?;
-        let checked = check_input(&input, &task)?;
+        let checked = check_input(&input, &task, self.today())?;
         let fields = checked.fields(&input);
         let mut tx = self.store().write().await?;
         let existing = results::current(tx.conn(), key.task, key.target, key.item).await?;
@@ -277,12 +279,17 @@ impl Service {
     /// Enters the result for review: from then on its team cannot change it.
     pub async fn submit_result(&self, user: &User, key: ResultKey<'_>) -> ServiceResult<ResultView> {
         let (task, _) = self.team_member(user, key).await?;
-        let row = results::current(self.store().pool(), key.task, key.target, key.item).await?.ok_or_else(|| {
-            ServiceError::conflict(
-                "result_not_recorded",
-                format!("nothing has been recorded for target {} and item {} yet; save it first", key.target, key.item),
-            )
-        })?;
+        let row = results::current(self.store().pool(), key.task, key.target, key.item).await?.ok_or_else(
+            || {
+                ServiceError::conflict(
+                    "result_not_recorded",
+                    format!(
+                        "nothing has been recorded for target {} and item {} yet; save it first",
+                        key.target, key.item
+                    ),
+                )
+            },
+        )?;
         let state = state_of(&row)?;
         if !state.editable() {
             return Err(not_editable(&row));
@@ -290,8 +297,14 @@ impl Service {
         check_complete(&row)?;
         let mut tx = self.store().write().await?;
         let editable = [ResultState::Draft.as_str(), ResultState::Returned.as_str()];
-        if !results::transition(tx.conn(), row.id, &editable, ResultState::Submitted.as_str(), &[Set::Now("submitted_at")])
-            .await?
+        if !results::transition(
+            tx.conn(),
+            row.id,
+            &editable,
+            ResultState::Submitted.as_str(),
+            &[Set::Now("submitted_at")],
+        )
+        .await?
         {
             return Err(changed_meanwhile(&row));
         }
@@ -325,7 +338,9 @@ impl Service {
             return Err(ServiceError::invalid(
                 "invalid_query",
                 Some("state".into()),
-                format!("'{state}' is not one of draft, submitted, returned, approved, published, superseded"),
+                format!(
+                    "'{state}' is not one of draft, submitted, returned, approved, published, superseded"
+                ),
             ));
         }
         let pool = self.store().pool();
@@ -345,7 +360,8 @@ impl Service {
 
     /// Sends a submitted result back to its team, with a reason.
     pub async fn return_result(&self, user: &User, id: i64, reason: &str) -> ServiceResult<ResultView> {
-        check_reason(reason).map_err(|why| ServiceError::invalid("invalid_reason", Some("reason".into()), why))?;
+        check_reason(reason)
+            .map_err(|why| ServiceError::invalid("invalid_reason", Some("reason".into()), why))?;
         let (row, task) = self.reviewed_result(user, id).await?;
         self.review_step(user, &row, &task, ResultState::Returned, reason).await
     }
@@ -376,7 +392,9 @@ impl Service {
         if to == ResultState::Returned {
             also.push(Set::Text("return_reason", reason));
         }
-        if !results::transition(tx.conn(), row.id, &[ResultState::Submitted.as_str()], to.as_str(), &also).await? {
+        if !results::transition(tx.conn(), row.id, &[ResultState::Submitted.as_str()], to.as_str(), &also)
+            .await?
+        {
             return Err(changed_meanwhile(row));
         }
         results::add_step(tx.conn(), row.id, &user.name, to.as_str(), reason).await?;
@@ -428,9 +446,13 @@ impl Service {
     /// Publishes every approved result of a task that the caller reviews.
     pub async fn publish_approved(&self, user: &User, task: i64) -> ServiceResult<Vec<ResultView>> {
         let department = super::supervised_department(user)?;
-        let approved =
-            results::of_department(self.store().pool(), department, Some(task), Some(ResultState::Approved.as_str()))
-                .await?;
+        let approved = results::of_department(
+            self.store().pool(),
+            department,
+            Some(task),
+            Some(ResultState::Approved.as_str()),
+        )
+        .await?;
         let mut out = Vec::with_capacity(approved.len());
         for row in approved {
             out.push(self.publish_result(user, row.id).await?);
@@ -456,7 +478,7 @@ impl Service {
             summary: correction.summary.clone(),
             notes: row.notes.clone(),
         };
-        let checked = check_input(&input, &task)?;
+        let checked = check_input(&input, &task, self.today())?;
         let fields = checked.fields(&input);
         check_fields_complete(&fields)?;
         let from = state_of(&row)?;
@@ -504,7 +526,14 @@ impl Service {
         .await?;
         let corrected = reread(&mut tx, new_id).await?;
         let record = self
-            .record_of(&mut tx, &corrected, &task, &names, &calendar, Some((&row.reference, &correction.reason)))
+            .record_of(
+                &mut tx,
+                &corrected,
+                &task,
+                &names,
+                &calendar,
+                Some((&row.reference, &correction.reason)),
+            )
             .await?;
         results::add_step(tx.conn(), row.id, &user.name, "superseded", &correction.reason).await?;
         results::add_step(tx.conn(), new_id, &user.name, "corrected", &correction.reason).await?;
@@ -547,7 +576,10 @@ impl Service {
             plan_name: definition.plan_name.clone(),
             task: task.id,
             task_name: task.name.clone(),
-            inspection_type: definition.inspection_type.clone().unwrap_or_else(|| DEFAULT_INSPECTION_TYPE.into()),
+            inspection_type: definition
+                .inspection_type
+                .clone()
+                .unwrap_or_else(|| DEFAULT_INSPECTION_TYPE.into()),
             authority: definition.authority.clone().unwrap_or_else(|| task.department.clone()),
             department: row.department.clone(),
             target: row.target.clone(),
@@ -691,8 +723,9 @@ impl CheckedInput {
     }
 }
 
-fn check_input(input: &ResultInput, task: &TaskRow) -> ServiceResult<CheckedInput> {
-    let invalid = |field: &str, message: String| ServiceError::invalid("invalid_result", Some(field.into()), message);
+fn check_input(input: &ResultInput, task: &TaskRow, today: chrono::NaiveDate) -> ServiceResult<CheckedInput> {
+    let invalid =
+        |field: &str, message: String| ServiceError::invalid("invalid_result", Some(field.into()), message);
     let outcome = match input.outcome.as_deref().filter(|o| !o.is_empty()) {
         None => None,
         Some(code) => Some(Outcome::parse(code).ok_or_else(|| {
@@ -708,16 +741,19 @@ fn check_input(input: &ResultInput, task: &TaskRow) -> ServiceResult<CheckedInpu
         check_text(value, max).map_err(|why| invalid(field, format!("the {field} {why}")))?;
     }
     if let Some(text) = input.inspection_date.as_deref().filter(|d| !d.is_empty()) {
-        let day = calendar::parse_day(text)
-            .ok_or_else(|| invalid("inspection_date", format!("'{text}' is not a date of the form YYYY-MM-DD")))?;
-        let today = calendar::today();
+        let day = calendar::parse_day(text).ok_or_else(|| {
+            invalid("inspection_date", format!("'{text}' is not a date of the form YYYY-MM-DD"))
+        })?;
         if day > today {
             return Err(invalid("inspection_date", format!("{text} is in the future (today is {today})")));
         }
         if let Some(drawn) = task.drawn_at.as_deref().and_then(calendar::local_day)
             && day < drawn
         {
-            return Err(invalid("inspection_date", format!("{text} is before task {} was drawn ({drawn})", task.id)));
+            return Err(invalid(
+                "inspection_date",
+                format!("{text} is before task {} was drawn ({drawn})", task.id),
+            ));
         }
     }
     Ok(CheckedInput { outcome })
@@ -738,7 +774,8 @@ fn check_fields_complete(fields: &Fields<'_>) -> ServiceResult<()> {
     let missing = |field: &str, message: &str| {
         ServiceError::invalid("result_incomplete", Some(field.into()), message.to_owned())
     };
-    let outcome = fields.outcome.and_then(Outcome::parse).ok_or_else(|| missing("outcome", "give the outcome"))?;
+    let outcome =
+        fields.outcome.and_then(Outcome::parse).ok_or_else(|| missing("outcome", "give the outcome"))?;
     if fields.inspection_date.is_none() {
         return Err(missing("inspection_date", "give the date the inspection was completed"));
     }
@@ -749,8 +786,9 @@ fn check_fields_complete(fields: &Fields<'_>) -> ServiceResult<()> {
 }
 
 fn state_of(row: &ResultRow) -> ServiceResult<ResultState> {
-    ResultState::parse(&row.state)
-        .ok_or_else(|| crate::storage::StoreError::Damaged(format!("result {} state '{}'", row.id, row.state)).into())
+    ResultState::parse(&row.state).ok_or_else(|| {
+        crate::storage::StoreError::Damaged(format!("result {} state '{}'", row.id, row.state)).into()
+    })
 }
 
 fn not_editable(row: &ResultRow) -> ServiceError {
@@ -764,11 +802,15 @@ fn not_editable(row: &ResultRow) -> ServiceError {
 }
 
 fn changed_meanwhile(row: &ResultRow) -> ServiceError {
-    ServiceError::conflict("invalid_result_state", format!("result {} changed meanwhile; look at it again", row.id))
+    ServiceError::conflict(
+        "invalid_result_state",
+        format!("result {} changed meanwhile; look at it again", row.id),
+    )
 }
 
 fn incomplete(row: &ResultRow) -> ServiceError {
-    crate::storage::StoreError::Damaged(format!("result {} is published without outcome or date", row.id)).into()
+    crate::storage::StoreError::Damaged(format!("result {} is published without outcome or date", row.id))
+        .into()
 }
 
 fn require_revealed(task: &TaskRow) -> ServiceResult<()> {
@@ -794,7 +836,9 @@ async fn reread(tx: &mut WriteTx, id: i64) -> ServiceResult<ResultRow> {
 fn new_reference() -> ServiceResult<String> {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).map_err(|error| {
-        ServiceError::Store(crate::storage::StoreError::Damaged(format!("the OS random source failed: {error}")))
+        ServiceError::Store(crate::storage::StoreError::Damaged(format!(
+            "the OS random source failed: {error}"
+        )))
     })?;
     Ok(format!("r{}", hex::encode(bytes)))
 }

@@ -35,11 +35,12 @@ pub async fn days(pool: &sqlx::AnyPool, year: Option<i32>) -> StoreResult<Vec<Ca
         Some(year) => (format!("{year:04}-01-01"), format!("{year:04}-12-31")),
         None => ("0000-00-00".to_owned(), "9999-99-99".to_owned()),
     };
-    let rows = sqlx::query("SELECT day, kind, name FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day")
-        .bind(from)
-        .bind(to)
-        .fetch_all(pool)
-        .await?;
+    let rows =
+        sqlx::query("SELECT day, kind, name FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day")
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await?;
     rows.iter()
         .map(|row| {
             let kind: String = row.try_get(1)?;

@@ -94,7 +94,10 @@ pub async fn current<'c, E: Executor<'c, Database = Any>>(
     row.as_ref().map(result).transpose()
 }
 
-pub async fn get<'c, E: Executor<'c, Database = Any>>(executor: E, id: i64) -> StoreResult<Option<ResultRow>> {
+pub async fn get<'c, E: Executor<'c, Database = Any>>(
+    executor: E,
+    id: i64,
+) -> StoreResult<Option<ResultRow>> {
     let sql = format!("SELECT {COLUMNS} FROM results WHERE id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(executor).await?;
     row.as_ref().map(result).transpose()
@@ -227,7 +230,12 @@ pub async fn transition(
 }
 
 /// Links a correction to the result it corrects.
-pub async fn mark_correction(conn: &mut AnyConnection, id: i64, corrects: i64, reason: &str) -> StoreResult<()> {
+pub async fn mark_correction(
+    conn: &mut AnyConnection,
+    id: i64,
+    corrects: i64,
+    reason: &str,
+) -> StoreResult<()> {
     sqlx::query("UPDATE results SET corrects = $1, correction_reason = $2 WHERE id = $3")
         .bind(corrects)
         .bind(reason)
@@ -263,7 +271,13 @@ pub struct Step {
     pub reason: String,
 }
 
-pub async fn add_step(conn: &mut AnyConnection, id: i64, actor: &str, step: &str, reason: &str) -> StoreResult<()> {
+pub async fn add_step(
+    conn: &mut AnyConnection,
+    id: i64,
+    actor: &str,
+    step: &str,
+    reason: &str,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO result_steps (result_id, seq, at, actor, step, reason) \
          SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM result_steps WHERE result_id = $1",
@@ -279,12 +293,20 @@ pub async fn add_step(conn: &mut AnyConnection, id: i64, actor: &str, step: &str
 }
 
 pub async fn steps(pool: &sqlx::AnyPool, id: i64) -> StoreResult<Vec<Step>> {
-    let rows = sqlx::query("SELECT at, actor, step, reason FROM result_steps WHERE result_id = $1 ORDER BY seq")
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
+    let rows =
+        sqlx::query("SELECT at, actor, step, reason FROM result_steps WHERE result_id = $1 ORDER BY seq")
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
     rows.iter()
-        .map(|row| Ok(Step { at: row.try_get(0)?, actor: row.try_get(1)?, step: row.try_get(2)?, reason: row.try_get(3)? }))
+        .map(|row| {
+            Ok(Step {
+                at: row.try_get(0)?,
+                actor: row.try_get(1)?,
+                step: row.try_get(2)?,
+                reason: row.try_get(3)?,
+            })
+        })
         .collect()
 }
 
@@ -300,7 +322,8 @@ pub async fn of_department(
         "SELECT {COLUMNS} FROM results WHERE department = $1 AND ($2 IS NULL OR task_id = $2) \
          AND ($3 IS NULL OR state = $3) ORDER BY task_id, target_id, item_code, id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(department).bind(task).bind(state).fetch_all(pool).await?;
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(department).bind(task).bind(state).fetch_all(pool).await?;
     rows.iter().map(result).collect()
 }
 
@@ -360,15 +383,21 @@ pub async fn published(
             .bind(filter.from)
             .bind(filter.to)
     };
-    let total: i64 = bind(format!("SELECT COUNT(*) FROM results WHERE {condition}")).fetch_one(pool).await?.try_get(0)?;
-    let sql = format!("SELECT {COLUMNS} FROM results WHERE {condition} ORDER BY published_at DESC, id DESC LIMIT $8 OFFSET $9");
+    let total: i64 =
+        bind(format!("SELECT COUNT(*) FROM results WHERE {condition}")).fetch_one(pool).await?.try_get(0)?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM results WHERE {condition} ORDER BY published_at DESC, id DESC LIMIT $8 OFFSET $9"
+    );
     let rows = bind(sql).bind(limit).bind(offset).fetch_all(pool).await?;
     Ok((rows.iter().map(result).collect::<StoreResult<_>>()?, total))
 }
 
 /// The reference of the result that corrected `id`, if any.
 pub async fn corrected_by(pool: &sqlx::AnyPool, id: i64) -> StoreResult<Option<String>> {
-    let row = sqlx::query("SELECT reference FROM results WHERE corrects = $1").bind(id).fetch_optional(pool).await?;
+    let row = sqlx::query("SELECT reference FROM results WHERE corrects = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
     Ok(row.map(|row| row.try_get(0)).transpose()?)
 }
 
@@ -377,7 +406,8 @@ pub async fn references(pool: &sqlx::AnyPool, ids: &[i64]) -> StoreResult<Vec<(i
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("SELECT id, reference FROM results WHERE id IN ({})", super::placeholders(0, ids.len()));
+    let sql =
+        format!("SELECT id, reference FROM results WHERE id IN ({})", super::placeholders(0, ids.len()));
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for id in ids {
         query = query.bind(*id);

@@ -6,7 +6,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use opendraw::service::Service;
+use opendraw::service::{Clock, Service};
 use opendraw::storage::Store;
 use opendraw::storage::users::Role;
 use reqwest::{Response, StatusCode};
@@ -50,6 +50,8 @@ pub struct TestApp {
     pub address: String,
     pub database_url: String,
     pub service: Service,
+    /// The service's clock: fixed at today, moved by tests to see deadlines pass.
+    pub clock: Clock,
     pub client: reqwest::Client,
     /// Tokens of the accounts every test starts with.
     pub admin: String,
@@ -128,7 +130,8 @@ impl TestApp {
             }
         };
         let store = Store::open(&database_url).await.unwrap();
-        let service = Service::new(store);
+        let clock = Clock::fixed(opendraw::calendar::today());
+        let service = Service::with_clock(store, clock.clone());
         let token = |name: &str, role: Role, department: Option<&str>, inspector: Option<&str>| {
             let service = service.clone();
             let name = name.to_owned();
@@ -155,6 +158,7 @@ impl TestApp {
             address,
             database_url,
             service,
+            clock,
             client: reqwest::Client::new(),
             admin,
             market,
@@ -180,6 +184,14 @@ impl TestApp {
 
     pub async fn post_json(&self, token: Option<&str>, path: &str, body: &Value) -> Response {
         let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn put_json(&self, token: Option<&str>, path: &str, body: &Value) -> Response {
+        let mut request = self.client.put(self.url(path)).json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }

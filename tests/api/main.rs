@@ -4,6 +4,9 @@
 mod helpers;
 
 mod bad_input;
+mod deadlines;
+mod inspections;
 mod lifecycle;
 mod public;
+mod replacements;
 mod roles;
