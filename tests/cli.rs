@@ -374,3 +374,26 @@ fn an_unreadable_bundle_does_not_verify() {
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert!(text(&output).contains("NOT verified; the bundle cannot be read"), "{}", text(&output));
 }
+
+#[test]
+fn the_holiday_calendar_imports_and_a_bad_row_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite:{}", dir.path().join("cli.db").display());
+    let shipped = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("calendars/cn-2026.csv");
+    let imported = opendraw(&["import", "--database-url", &database, "calendar", path(&shipped)]);
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(text(&imported).contains("imported 39 calendar"), "{}", text(&imported));
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-08,workday,调休\n").unwrap();
+    let refused = opendraw(&["import", "--database-url", &database, "calendar", path(&bad)]);
+    assert!(!refused.status.success());
+    let message = text(&refused);
+    assert!(message.contains("line 3, column kind") && message.contains("is a Friday"), "{message}");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let days = runtime.block_on(async {
+        let store = opendraw::storage::Store::open(&database).await.unwrap();
+        opendraw::storage::calendar::days(store.pool(), Some(2027)).await.unwrap()
+    });
+    assert!(days.is_empty(), "the good first row was not kept either: {days:?}");
+}

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 
 use super::DatabaseArgs;
 use crate::demo;
-use crate::records::{InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
+use crate::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 use crate::service::Service;
 use crate::storage::users::{Role, User};
 
@@ -77,7 +77,8 @@ pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
 pub struct ImportArgs {
     #[command(flatten)]
     database: DatabaseArgs,
-    /// items, targets, inspectors or recusals.
+    /// items, targets, inspectors, recusals or calendar (holidays and
+    /// make-up working days: date,kind,name).
     kind: String,
     /// The CSV file (header row; see README for the columns).
     file: PathBuf,
@@ -111,7 +112,8 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
             "targets" => service.import::<TargetRecord>(&operator, name, reader).await,
             "inspectors" => service.import::<InspectorRecord>(&operator, name, reader).await,
             "recusals" => service.import::<RecusalRecord>(&operator, name, reader).await,
-            other => bail!("KIND must be items, targets, inspectors or recusals, not '{other}'"),
+            "calendar" => service.import::<CalendarRecord>(&operator, name, reader).await,
+            other => bail!("KIND must be items, targets, inspectors, recusals or calendar, not '{other}'"),
         };
         bar.finish_and_clear();
         let summary = summary?;

@@ -18,6 +18,10 @@ async fn every_public_answer(app: &TestApp, task: i64, entity: &str) -> Vec<(Str
         "/api/public/log?after=0&limit=1000".to_owned(),
         "/api/public/log/head".to_owned(),
         format!("/api/public/entities/{entity}"),
+        format!("/api/public/tasks/{task}/replacements"),
+        format!("/api/public/results?task={task}"),
+        format!("/api/public/results.csv?target={entity}"),
+        "/api/public/statistics".to_owned(),
     ];
     for name in [
         "parameters.tsv",
@@ -53,7 +57,8 @@ on_both_backends! {
             assert!(!body.contains(&secret), "{path} shows the secret");
             assert!(!body.contains(&seed), "{path} shows the seed");
             assert!(!body.contains("drawn_position\":1"), "{path} shows a draw position");
-            if path.ends_with("/selection") || path.ends_with("bundle.tar") || path.ends_with("reveal.tsv") || path.ends_with("result.tsv") {
+            assert!(!body.contains(&format!("\"target\":\"{drawn}\"")), "{path} names a drawn target");
+            if path.ends_with("/selection") || path.ends_with("bundle.tar") || path.ends_with("reveal.tsv") || path.ends_with("result.tsv") || path.ends_with("/replacements") {
                 assert_eq!(status, StatusCode::NOT_FOUND, "{path} is sealed: {body}");
                 assert!(!body.contains(&inspector), "{path}: {body}");
             }
