@@ -315,6 +315,8 @@ impl Service {
         log::append(tx.conn(), kind::SUBMITTED, Some(row.task), "inspector", &payload).await?;
         let row = reread(&mut tx, row.id).await?;
         tx.commit().await?;
+        // The task's public timeline has a new entry.
+        self.forget_public(row.task);
         self.result_view(row, &task).await
     }
 
@@ -403,6 +405,7 @@ impl Service {
         log::append(tx.conn(), kind, Some(row.task), &user.name, &payload).await?;
         let row = reread(&mut tx, row.id).await?;
         tx.commit().await?;
+        self.forget_public(row.task);
         self.result_view(row, task).await
     }
 

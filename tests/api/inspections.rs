@@ -240,7 +240,11 @@ on_both_backends! {
     async fn a_correction_is_a_new_logged_result_and_the_original_stays_public(app) {
         let task = task_with_assignments(&app, true).await;
         let target = target_of(&app, &app.inspector_a, task, "").await;
+        let before = app.get(None, &format!("/api/public/tasks/{task}")).await.text().await.unwrap();
+        assert!(!before.contains("result.submitted"));
         let entered = enter(&app, &app.inspector_a, task, &target, "no_problem").await;
+        let after = app.get(None, &format!("/api/public/tasks/{task}")).await.text().await.unwrap();
+        assert!(after.contains("result.submitted"), "the revealed task's timeline is not stale");
         let id = &entered["id"];
         let early = json!({"outcome": "rectify", "inspection_date": today(&app), "reason": "复核更正"});
         let not_published = review(&app, id, "correct", early.clone(), StatusCode::CONFLICT).await;
