@@ -190,7 +190,7 @@ impl Ledger {
     /// The lines as CSV: UTF-8 with a byte-order mark, so that Excel reads
     /// the Chinese text right; headers in Chinese, or English with `english`.
     pub fn to_csv(&self, english: bool) -> Vec<u8> {
-        let headers: [&str; 14] = if english {
+        let headers: [&str; 15] = if english {
             [
                 "task",
                 "task name",
@@ -206,6 +206,7 @@ impl Ledger {
                 "inspection date",
                 "due date",
                 "working days left",
+                "overdue",
             ]
         } else {
             [
@@ -223,6 +224,7 @@ impl Ledger {
                 "检查完成日期",
                 "公示截止日期",
                 "剩余工作日",
+                "是否逾期",
             ]
         };
         let mut writer = csv_writer();
@@ -231,6 +233,11 @@ impl Ledger {
             let (due, left) = match &line.deadline {
                 Some(deadline) => (deadline.due_date.clone(), deadline.working_days_left.to_string()),
                 None => (String::new(), String::new()),
+            };
+            let overdue = match (&line.deadline, english) {
+                (Some(deadline), false) if deadline.overdue => "逾期",
+                (Some(deadline), true) if deadline.overdue => "overdue",
+                _ => "",
             };
             writer
                 .write_record([
@@ -248,6 +255,7 @@ impl Ledger {
                     line.inspection_date.clone().unwrap_or_default(),
                     due,
                     left,
+                    overdue.to_owned(),
                 ])
                 .expect("writes to memory");
         }

@@ -95,6 +95,8 @@ on_both_backends! {
         assert_eq!(records.len(), 60);
         assert_eq!(&records[0][5], target.as_str());
         assert_eq!(&records[0][8], "食品经营检查", "Chinese text intact");
+        assert_eq!(&records[0][14], "逾期", "overdue lines stand out");
+        assert_eq!(&records[1][14], "");
         expect(app.get(Some(&app.inspector_a), "/api/ledger").await, StatusCode::FORBIDDEN).await;
     }
 

@@ -276,4 +276,50 @@ on_both_backends! {
         let statistics = expect(app.get(None, "/api/public/statistics").await, StatusCode::OK).await;
         assert_eq!(statistics["published"], 1, "the correction replaces the original in the counts");
     }
+
+    async fn published_results_filter_and_export_as_csv_with_chinese_text_intact(app) {
+        let task = task_with_assignments(&app, true).await;
+        let mine = assignments(&app, &app.inspector_a, task).await;
+        for (assignment, outcome) in mine.iter().zip(["rectify", "no_problem", "rectify"]) {
+            let entered = enter(&app, &app.inspector_a, task, assignment["target"].as_str().unwrap(), outcome).await;
+            review(&app, &entered["id"], "approve", json!({}), StatusCode::OK).await;
+        }
+        let published = expect(app.post_json(Some(&app.market), &format!("/api/tasks/{task}/results/publish"), &json!({})).await, StatusCode::OK).await;
+        assert_eq!(published.as_array().unwrap().len(), 3);
+
+        let rectify = expect(app.get(None, "/api/public/results?outcome=rectify").await, StatusCode::OK).await;
+        assert_eq!(rectify["total"], 2);
+        let region = rectify["results"][0]["region"].as_str().unwrap().to_owned();
+        let in_region = expect(app.get(None, &format!("/api/public/results?region={region}")).await, StatusCode::OK).await;
+        assert!(in_region["results"].as_array().unwrap().iter().all(|r| r["region"] == region.as_str()));
+        let future = expect(app.get(None, "/api/public/results?from=2999-01-01").await, StatusCode::OK).await;
+        assert_eq!(future["total"], 0);
+        for (query, field) in [("outcome=fine", "outcome"), ("from=2026-13-01", "from"), ("limit=0", "limit"), ("lang=fr", "lang"), ("colour=red", "")] {
+            let error = expect(app.get(None, &format!("/api/public/results?{query}")).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+            if !field.is_empty() {
+                assert_eq!(error["field"], field, "{query}: {error}");
+            }
+        }
+
+        let response = app.get(None, "/api/public/results.csv?outcome=rectify").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+        let bytes = response.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with a byte-order mark");
+        let mut reader = csv::Reader::from_reader(&bytes[3..]);
+        let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+        for column in ["抽查计划编号", "抽查任务名称", "检查类型", "检查机关", "检查对象名称", "检查事项", "检查结果", "检查完成日期"] {
+            assert!(headers.iter().any(|h| h == column), "{column} missing from {headers:?}");
+        }
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 2);
+        let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        assert_eq!(&rows[0][at("检查结果")], "发现问题，已责令改正");
+        assert_eq!(&rows[0][at("检查事项")], "食品经营检查");
+        assert_eq!(&rows[0][at("检查类型")], "双随机抽查");
+        assert!(rows[0][at("检查对象名称")].starts_with("单位"));
+        let english = app.get(None, "/api/public/results.csv?lang=en").await.text().await.unwrap();
+        assert!(english.trim_start_matches('\u{feff}').starts_with("plan id,plan name,task id"), "{english}");
+        assert_eq!(english.lines().count(), 4, "the header and three results");
+    }
 }
