@@ -9,7 +9,10 @@
 //   function is re-evaluated when the language changes (see `bindings`),
 //   so switching never reloads the page or loses its state.
 // - api(): fetch helpers with one error type for the API's error shape.
-// - One entry point per page (data-page on <body>): home, task, log, how.
+// - One entry point per page (data-page on <body>): home, task, log, how
+//   here; results (results.js) and stats (stats.js) are loaded on demand,
+//   as is records.js, which renders published inspection results wherever
+//   they appear. Those modules import their helpers from this one.
 
 'use strict';
 
@@ -27,6 +30,8 @@ const MESSAGES = {
     'nav.home': 'Home',
     'nav.task': 'Task',
     'nav.log': 'Public log',
+    'nav.results': 'Results',
+    'nav.stats': 'Statistics',
     'nav.how': 'How it works',
     'lang.switch': '中文',
     'lang.switch.title': 'Switch the site to Chinese (切换到中文)',
@@ -36,6 +41,8 @@ const MESSAGES = {
     'title.task': 'Task — opendraw',
     'title.taskN': '{name} — opendraw',
     'title.log': 'Public log — opendraw',
+    'title.results': 'Published inspection results — opendraw',
+    'title.stats': 'Statistics — opendraw',
     'title.how': 'How it works — opendraw',
     'loading': 'Loading…',
     'error.load': 'Could not load this from the server: {message}',
@@ -181,7 +188,7 @@ const MESSAGES = {
     'file.commitment.tsv': 'the commitment: the four files’ digests, the secret’s hash, the entropy plan',
     'file.reveal.tsv': 'the secret, the entropy and the seed',
     'file.result.tsv': 'the result: strata, drawn targets and their inspectors',
-    'file.bundle.tar': 'all seven files in one archive, for verification',
+    'file.bundle.tar': 'all the files above in one archive, for verification',
     'task.files.command': 'To verify with the command-line tool:',
     'task.selection.h2': 'Who was drawn, and by whom inspected',
     'task.selection.status.complete': 'The draw completed: {n}.',
@@ -274,6 +281,154 @@ const MESSAGES = {
     'kind.task.abandoned': 'Abandoned',
 
     // how page
+    'kind.task.replaced': 'Inspector replaced',
+    'kind.result.submitted': 'Result submitted for review',
+    'kind.result.returned': 'Result returned for revision',
+    'kind.result.approved': 'Result approved',
+    'kind.result.published': 'Result published',
+    'kind.result.corrected': 'Published result corrected',
+    'kind.replacement': 'Replacement',
+    'subject.replacement': 'No. {n}',
+
+    // timeline entries of replacements and results
+    'tl.replaced': 'Inspector replacement No. {n} was drawn and recorded. The log holds the SHA-256 of its line ({digest}); the line itself — which target, which inspector went out, who came in, and why — is in replacements.tsv, published with the task’s files once the draw is revealed.',
+    'tl.group': (v) => `${v.n} log entries about inspection results: ${v.counts}`,
+    'tl.count.result.submitted': '{n} submitted',
+    'tl.count.result.returned': '{n} returned',
+    'tl.count.result.approved': '{n} approved',
+    'tl.count.result.published': '{n} published',
+    'tl.count.result.corrected': '{n} corrected',
+    'tl.result.submitted': 'An inspection result ({ref}) was entered and submitted for review.',
+    'tl.result.returned': 'Result {ref} was returned to the inspectors for revision.',
+    'tl.result.approved': 'Result {ref} was approved for publication.',
+    'tl.result.published': 'Result {ref} was published: {entity} — {item}: {outcome}.',
+    'tl.result.published.short': 'Result {ref} was published.',
+    'tl.result.corrected': 'Result {ref} was published as a correction of {corrects}. Reason: {reason}',
+    'tl.seeResult': 'see the result',
+
+    // shared: a published inspection result
+    'rec.col.entity': 'Entity',
+    'rec.col.task': 'Task',
+    'rec.col.item': 'Item inspected',
+    'rec.col.result': 'Result',
+    'rec.col.inspection': 'Inspection',
+    'rec.col.published': 'Published',
+    'rec.caption': 'Published inspection results, newest publication first',
+    'rec.region': 'Region: {region}',
+    'rec.plan': 'Plan: {plan}',
+    'rec.plan.none': 'Plan: none named',
+    'rec.type': 'Type: {type}',
+    'rec.authority': 'Inspecting authority: {authority}',
+    'rec.completed': 'Completed: {date}',
+    'rec.summary': 'Summary: {summary}',
+    'rec.reference': 'Record',
+    'rec.late': 'Published late (due {date})',
+    'rec.onTime': 'Published on time (due {date})',
+    'rec.status.corrected': 'Corrected',
+    'rec.status.correction': 'Correction',
+    'rec.correctedBy': 'This record was corrected and is no longer in force. The correction:',
+    'rec.corrects': 'This record corrects record',
+    'rec.reason': 'Reason for the correction: {reason}',
+    'rec.none': 'No result.',
+    'inspectionType.双随机抽查': 'random inspection (双随机抽查)',
+
+    // entity view
+    'outcome.selected': 'Yes — drawn',
+    'search.col.results': 'Results',
+    'search.results.h3': 'Published inspection results',
+    'search.results.none': 'No inspection result has been published for this entity.',
+    'search.results.count': (v) => (v.n === 1 ? '1 published result:' : `${v.n} published results:`),
+    'search.results.all': 'all its results on the results page',
+
+    // task page: results and replacements
+    'fact.results': 'Results published',
+    'task.results.h2': 'Published inspection results',
+    'task.results.intro': 'What the inspections of this task’s targets found, as published.',
+    'task.results.none': 'No result of this task has been published yet.',
+    'task.results.count': (v) => (v.n === 1 ? '1 published record.' : `${v.n} published records.`),
+    'task.results.more': 'Showing the {shown} newest. See all {total} on the results page.',
+    'task.results.all': 'These results on the results page, with filters and downloads',
+    'task.replacements.h2': 'Replaced inspectors',
+    'task.replacements.intro': 'When a drawn inspector cannot go (illness, a conflict of interest found later), the replacement is drawn too, from the same eligible inspectors and with the draw’s own seed — it is not chosen. Each replacement is logged at once and listed here, in replacements.tsv, after the reveal; the verification below checks every one.',
+    'task.replacements.none': 'No inspector of this task was replaced.',
+    'task.replacements.caption': 'Replacements, in the order made',
+    'rep.col.number': 'No.',
+    'rep.col.target': 'Target',
+    'rep.col.department': 'Department',
+    'rep.col.change': 'Out → in',
+    'rep.col.reason': 'Reason',
+    'rep.col.made': 'Made',
+    'rep.by': 'by {who}',
+    'file.replacements.tsv': 'replacements: the inspectors replaced after the draw, and who was drawn in',
+
+    // results page
+    'res.h1': 'Published inspection results',
+    'res.intro': 'What the inspections of drawn targets found, with the fields of the national credit-publicity record: plan, task, type of inspection, inspecting authority, completion date, item and result. A correction never erases a record: the original stays listed, marked as corrected, and links to its correction.',
+    'res.filter.h2': 'Filter the results',
+    'res.f.outcome': 'Result',
+    'res.f.outcome.any': 'Any result',
+    'res.f.region': 'Region',
+    'res.f.region.any': 'Any region',
+    'res.f.item': 'Item',
+    'res.f.item.any': 'Any item',
+    'res.f.task': 'Task',
+    'res.f.task.any': 'Any task',
+    'res.f.task.option': 'No. {id}: {name}',
+    'res.f.target': 'Entity id',
+    'res.f.target.hint': 'The unified social credit code, typed exactly.',
+    'res.f.from': 'Inspected on or after',
+    'res.f.to': 'Inspected on or before',
+    'res.f.corrected': 'Also list the corrected originals',
+    'res.f.apply': 'Show results',
+    'res.f.reset': 'Clear the filters',
+    'res.f.error': 'The filter “{field}” was not accepted: {message}',
+    'res.list.h2': 'Results',
+    'res.summary': 'Results {from}–{to} of {total}, newest publication first.',
+    'res.summary.none': 'No published result matches these filters.',
+    'res.pages': 'Result pages',
+    'res.first': '« Newest',
+    'res.prev': '‹ Newer',
+    'res.next': 'Older ›',
+    'res.download.label': 'Download:',
+    'res.download.intro': 'Every result matching the filters above:',
+    'res.download.csvZh': 'CSV with Chinese headers',
+    'res.download.csvEn': 'CSV with English headers',
+    'res.download.json': 'JSON from the API',
+    'res.download.jsonNote': '(up to 500 results a request; add offset= for more)',
+
+    // statistics page
+    'stats.h1': 'Statistics',
+    'stats.intro': 'Counts of the published results in force — a result that was corrected counts once, through its correction — and of the draws and publications of each month. Every chart has its numbers in a table below it.',
+    'stats.published': 'Published results in force',
+    'stats.rate': 'Published on time',
+    'stats.outcome.h2': 'Results by outcome',
+    'stats.region.h2': 'Results by region of the entity',
+    'stats.risk.h2': 'Results by risk class of the entity',
+    'stats.month.h2': 'Draws and publications per month',
+    'stats.ontime.h2': 'Publication within 20 working days',
+    'stats.table': 'The numbers as a table',
+    'stats.col.key.outcome': 'Result',
+    'stats.col.key.region': 'Region',
+    'stats.col.key.risk': 'Risk class',
+    'stats.col.count': 'Results',
+    'stats.col.share': 'Share',
+    'stats.col.month': 'Month',
+    'stats.col.status': 'Publication',
+    'stats.series.draws': 'Draws made',
+    'stats.series.publications': 'Results published',
+    'stats.ontime.on_time': 'Published on time',
+    'stats.ontime.late': 'Published late',
+    'stats.ontime.overdue_unpublished': 'Overdue, not yet published',
+    'stats.rate.text': '{rate} of the results were published within 20 working days of the inspection’s completion.',
+    'stats.rate.none': 'No result has fallen due yet, so there is no rate.',
+    'stats.empty': 'Nothing has been published yet.',
+    'stats.seeResults': 'see these results',
+    'stats.desc': '{title}: {items}.',
+    'stats.desc.item': '{label}: {value}',
+    'stats.month.desc': '{month}: {draws} draws, {publications} results published',
+    'risk.class': 'Class {c}',
+    'month.short': (v) => ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][v.m - 1] || String(v.m),
+
     'how.h1': 'How it works',
   },
   zh: {
@@ -284,6 +439,8 @@ const MESSAGES = {
     'nav.home': '首页',
     'nav.task': '任务',
     'nav.log': '公开日志',
+    'nav.results': '检查结果',
+    'nav.stats': '统计',
     'nav.how': '原理说明',
     'lang.switch': 'English',
     'lang.switch.title': '切换为英文界面 (Switch to English)',
@@ -293,6 +450,8 @@ const MESSAGES = {
     'title.task': '抽查任务 — opendraw',
     'title.taskN': '{name} — opendraw',
     'title.log': '公开日志 — opendraw',
+    'title.results': '已公示的检查结果 — opendraw',
+    'title.stats': '统计 — opendraw',
     'title.how': '原理说明 — opendraw',
     'loading': '加载中…',
     'error.load': '无法从服务器加载：{message}',
@@ -434,7 +593,7 @@ const MESSAGES = {
     'file.commitment.tsv': '承诺文件：四个文件的摘要、密钥的哈希、随机数方案',
     'file.reveal.tsv': '密钥、随机数和种子',
     'file.result.tsv': '抽取结果：分层、抽中的对象及其检查人员',
-    'file.bundle.tar': '全部七个文件的打包，用于验证',
+    'file.bundle.tar': '以上全部文件的打包，用于验证',
     'task.files.command': '用命令行工具验证：',
     'task.selection.h2': '抽中的对象及检查人员',
     'task.selection.status.complete': '抽取已完成：{n}。',
@@ -525,6 +684,148 @@ const MESSAGES = {
     'kind.task.revealed': '公开结果',
     'kind.task.abandoned': '作废',
 
+    'kind.task.replaced': '更换检查人员',
+    'kind.result.submitted': '检查结果提交审核',
+    'kind.result.returned': '检查结果退回修改',
+    'kind.result.approved': '检查结果审核通过',
+    'kind.result.published': '检查结果公示',
+    'kind.result.corrected': '公示结果更正',
+    'kind.replacement': '人员更换',
+    'subject.replacement': '第{n}次',
+
+    'tl.replaced': '以抽取方式确定第{n}次检查人员更换，并已记录。日志记入该更换记录行的SHA-256（{digest}）；该行本身（哪个对象、换下哪名检查人员、换上哪名、原因）载于 replacements.tsv，在抽取结果公开后随任务文件一并公布。',
+    'tl.group': (v) => `有关检查结果的日志记录${v.n}条：${v.counts}`,
+    'tl.count.result.submitted': '提交{n}条',
+    'tl.count.result.returned': '退回{n}条',
+    'tl.count.result.approved': '审核通过{n}条',
+    'tl.count.result.published': '公示{n}条',
+    'tl.count.result.corrected': '更正{n}条',
+    'tl.result.submitted': '检查结果（{ref}）已录入并提交审核。',
+    'tl.result.returned': '检查结果 {ref} 已退回检查人员修改。',
+    'tl.result.approved': '检查结果 {ref} 已审核通过，待公示。',
+    'tl.result.published': '检查结果 {ref} 已公示：{entity} — {item}：{outcome}。',
+    'tl.result.published.short': '检查结果 {ref} 已公示。',
+    'tl.result.corrected': '检查结果 {ref} 作为对 {corrects} 的更正予以公示。更正原因：{reason}',
+    'tl.seeResult': '查看该结果',
+
+    'rec.col.entity': '检查对象',
+    'rec.col.task': '抽查任务',
+    'rec.col.item': '检查事项',
+    'rec.col.result': '检查结果',
+    'rec.col.inspection': '检查实施',
+    'rec.col.published': '公示',
+    'rec.caption': '已公示的检查结果，按公示时间由新到旧排列',
+    'rec.region': '区域：{region}',
+    'rec.plan': '抽查计划：{plan}',
+    'rec.plan.none': '抽查计划：未注明',
+    'rec.type': '检查类型：{type}',
+    'rec.authority': '检查实施机关：{authority}',
+    'rec.completed': '检查完成日期：{date}',
+    'rec.summary': '检查情况：{summary}',
+    'rec.reference': '记录编号',
+    'rec.late': '逾期公示（应于{date}前公示）',
+    'rec.onTime': '按时公示（应于{date}前公示）',
+    'rec.status.corrected': '已更正',
+    'rec.status.correction': '更正记录',
+    'rec.correctedBy': '此记录已被更正，不再有效。更正记录：',
+    'rec.corrects': '此记录更正了记录',
+    'rec.reason': '更正原因：{reason}',
+    'rec.none': '无结果。',
+    'inspectionType.双随机抽查': '双随机抽查',
+
+    'outcome.selected': '是：被抽中',
+    'search.col.results': '检查结果',
+    'search.results.h3': '已公示的检查结果',
+    'search.results.none': '该对象尚无已公示的检查结果。',
+    'search.results.count': (v) => `共${v.n}条已公示的检查结果：`,
+    'search.results.all': '在检查结果页面查看其全部结果',
+
+    'fact.results': '已公示结果',
+    'task.results.h2': '已公示的检查结果',
+    'task.results.intro': '本任务抽中对象的检查结果，以公示内容为准。',
+    'task.results.none': '本任务尚无已公示的检查结果。',
+    'task.results.count': (v) => `共${v.n}条公示记录。`,
+    'task.results.more': '显示最新的{shown}条，全部{total}条请在检查结果页面查看。',
+    'task.results.all': '在检查结果页面查看、筛选和下载这些结果',
+    'task.replacements.h2': '检查人员更换',
+    'task.replacements.intro': '被抽中的检查人员因故不能参加（如生病、事后发现需要回避）时，替换人员同样以抽取方式产生：从同样符合条件的检查人员中，用本次抽取的种子抽取，而不是指定。每次更换都即时记入日志，并在结果公开后列于此处及 replacements.tsv 中；下方的验证会逐一核对。',
+    'task.replacements.none': '本任务没有更换过检查人员。',
+    'task.replacements.caption': '检查人员更换记录，按更换顺序排列',
+    'rep.col.number': '序号',
+    'rep.col.target': '检查对象',
+    'rep.col.department': '部门',
+    'rep.col.change': '换下 → 换上',
+    'rep.col.reason': '原因',
+    'rep.col.made': '更换时间',
+    'rep.by': '操作人：{who}',
+    'file.replacements.tsv': '检查人员更换记录：抽取后换下的人员和抽中的替换人员',
+
+    'res.h1': '已公示的检查结果',
+    'res.intro': '被抽中对象的检查结果，按国家企业信用信息公示系统的抽查结果字段公示：抽查计划、抽查任务、检查类型、检查实施机关、检查完成日期、检查事项和检查结果。更正不会删除原记录：原记录继续列出，标明“已更正”，并链接到更正记录。',
+    'res.filter.h2': '筛选检查结果',
+    'res.f.outcome': '检查结果',
+    'res.f.outcome.any': '全部结果',
+    'res.f.region': '区域',
+    'res.f.region.any': '全部区域',
+    'res.f.item': '检查事项',
+    'res.f.item.any': '全部事项',
+    'res.f.task': '抽查任务',
+    'res.f.task.any': '全部任务',
+    'res.f.task.option': '第{id}号：{name}',
+    'res.f.target': '对象编号',
+    'res.f.target.hint': '统一社会信用代码，须完整准确。',
+    'res.f.from': '检查完成日期自',
+    'res.f.to': '检查完成日期至',
+    'res.f.corrected': '同时列出已被更正的原记录',
+    'res.f.apply': '查询',
+    'res.f.reset': '清除筛选条件',
+    'res.f.error': '筛选条件“{field}”有误：{message}',
+    'res.list.h2': '查询结果',
+    'res.summary': '第{from}至{to}条，共{total}条，按公示时间由新到旧排列。',
+    'res.summary.none': '没有符合筛选条件的已公示结果。',
+    'res.pages': '结果分页',
+    'res.first': '« 最新',
+    'res.prev': '‹ 较新',
+    'res.next': '较早 ›',
+    'res.download.label': '下载：',
+    'res.download.intro': '符合上述筛选条件的全部结果：',
+    'res.download.csvZh': 'CSV（中文表头）',
+    'res.download.csvEn': 'CSV（英文表头）',
+    'res.download.json': 'JSON（接口数据）',
+    'res.download.jsonNote': '（每次请求最多500条，更多请加 offset= 参数）',
+
+    'stats.h1': '统计',
+    'stats.intro': '统计有效的已公示结果（被更正的结果只按其更正记录计一次），以及每月的抽取次数和结果公示数。每张图表下方都附有数据表。',
+    'stats.published': '有效的已公示结果',
+    'stats.rate': '按时公示率',
+    'stats.outcome.h2': '按检查结果统计',
+    'stats.region.h2': '按检查对象所在区域统计',
+    'stats.risk.h2': '按检查对象风险等级统计',
+    'stats.month.h2': '每月抽取与公示',
+    'stats.ontime.h2': '20个工作日内公示情况',
+    'stats.table': '以数据表查看',
+    'stats.col.key.outcome': '检查结果',
+    'stats.col.key.region': '区域',
+    'stats.col.key.risk': '风险等级',
+    'stats.col.count': '结果数',
+    'stats.col.share': '占比',
+    'stats.col.month': '月份',
+    'stats.col.status': '公示情况',
+    'stats.series.draws': '抽取次数',
+    'stats.series.publications': '公示结果数',
+    'stats.ontime.on_time': '按时公示',
+    'stats.ontime.late': '逾期公示',
+    'stats.ontime.overdue_unpublished': '已逾期、尚未公示',
+    'stats.rate.text': '{rate}的检查结果在检查完成后20个工作日内公示。',
+    'stats.rate.none': '尚无到期的检查结果，暂无公示率。',
+    'stats.empty': '尚无公示内容。',
+    'stats.seeResults': '查看这些结果',
+    'stats.desc': '{title}：{items}。',
+    'stats.desc.item': '{label}：{value}',
+    'stats.month.desc': '{month}：抽取{draws}次，公示结果{publications}条',
+    'risk.class': '{c}级',
+    'month.short': (v) => `${v.m}月`,
+
     'how.h1': '原理说明',
   },
 };
@@ -567,7 +868,7 @@ export function t(key, vars = {}) {
   return message.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
 }
 
-function has(key) {
+export function has(key) {
   return key in MESSAGES[lang] || key in MESSAGES.en;
 }
 
@@ -703,10 +1004,12 @@ export const $ = (selector, root = document) => root.querySelector(selector);
 // ------------------------------------------------------------- fetching ---
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  /** `field`: the parameter or field the server named as wrong, if any. */
+  constructor(status, code, message, field = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -729,6 +1032,7 @@ export async function api(path, as = 'json') {
       response.status,
       (body && body.code) || `http_${response.status}`,
       (body && body.message) || `${response.status} ${response.statusText}`,
+      (body && body.field) || null,
     );
   }
   if (as === 'text') return response.text();
@@ -817,6 +1121,34 @@ function flagLabel(flag) {
 export function kindLabel(kind) {
   const key = `kind.${kind}`;
   return has(key) ? t(key) : kind;
+}
+
+// The fixed vocabulary of inspection outcomes, in both languages, from the
+// server (the national record's wording is its to keep).
+let outcomesRequest = null;
+const outcomeNames = new Map();
+
+/** Loads the outcome vocabulary once; resolves to [{code, label_zh, label_en}] ([] if unavailable). */
+export function loadOutcomes() {
+  if (!outcomesRequest) {
+    outcomesRequest = api('/api/public/outcomes')
+      .then((outcomes) => {
+        for (const outcome of outcomes) outcomeNames.set(outcome.code, outcome);
+        return outcomes;
+      })
+      .catch(() => {
+        outcomesRequest = null;
+        return [];
+      });
+  }
+  return outcomesRequest;
+}
+
+/** An outcome code's label in the current language; `fallback` (the record's own label) until the vocabulary is known. */
+export function outcomeLabel(code, fallback) {
+  const known = outcomeNames.get(code);
+  if (known) return lang === 'zh' ? known.label_zh : known.label_en;
+  return fallback || code;
 }
 
 function list(items) {
@@ -1005,7 +1337,7 @@ function setupChrome() {
 
 let titleFn = null;
 
-function setTitle(render) {
+export function setTitle(render) {
   if (!titleFn) onLangChange(() => (document.title = titleFn()));
   titleFn = render;
   document.title = render();
@@ -1062,16 +1394,23 @@ function taskCard(task) {
 }
 
 function entityOutcome(pool) {
+  // `selected` is null until the reveal; older servers send only drawn_position.
+  const revealed = pool.state === 'revealed' || pool.state === 'results_published' || pool.state === 'results-published';
+  const position = pool.drawn_position ?? null;
+  if (pool.selected === true || (revealed && pool.selected !== false && position !== null)) {
+    return h(
+      'span',
+      { class: 'outcome outcome-drawn', 'data-selected': 'true' },
+      '✓ ',
+      position !== null ? tx('outcome.drawn', { n: position }) : tx('outcome.selected'),
+    );
+  }
+  if (pool.selected === false || revealed) {
+    return h('span', { class: 'outcome outcome-not', 'data-selected': 'false' }, tx('outcome.notDrawn'));
+  }
   switch (pool.state) {
-    case 'revealed':
-    case 'results_published':
-    case 'results-published':
-      if (pool.drawn_position !== null && pool.drawn_position !== undefined) {
-        return h('span', { class: 'outcome outcome-drawn' }, '✓ ', tx('outcome.drawn', { n: pool.drawn_position }));
-      }
-      return h('span', { class: 'outcome outcome-not' }, tx('outcome.notDrawn'));
     case 'drawn':
-      return h('span', { class: 'outcome outcome-sealed' }, tx('outcome.sealed'));
+      return h('span', { class: 'outcome outcome-sealed', 'data-selected': 'sealed' }, tx('outcome.sealed'));
     case 'committed':
       return h('span', { class: 'outcome' }, tx('outcome.committed'));
     case 'abandoned':
@@ -1081,10 +1420,26 @@ function entityOutcome(pool) {
   }
 }
 
-function renderEntity(view) {
+function renderEntityResults(view, records) {
+  const results = view.results || [];
+  const out = [h('h3', { id: 'entity-results-title' }, tx('search.results.h3'))];
+  if (!results.length) {
+    out.push(h('p', { id: 'entity-results', 'data-count': '0' }, tx('search.results.none')));
+    return out;
+  }
+  out.push(
+    h('p', {}, tx('search.results.count', { n: results.length })),
+    records.resultsTable(results, { id: 'entity-results', entity: false, labelledBy: 'entity-results-title' }),
+    h('p', {}, h('a', { href: `results.html?target=${encodeURIComponent(view.id)}` }, tx('search.results.all'))),
+  );
+  return out;
+}
+
+function renderEntity(view, records) {
   const out = [h('p', { class: 'entity-name' }, h('strong', {}, view.name || view.id), ' ', h('code', {}, view.id))];
   if (!view.pools.length) {
     out.push(h('p', {}, tx('search.noPools')));
+    out.push(renderEntityResults(view, records));
     return out;
   }
   out.push(h('p', {}, tx('search.pools', { n: view.pools.length })));
@@ -1134,6 +1489,7 @@ function renderEntity(view) {
       ),
     ),
   );
+  out.push(renderEntityResults(view, records));
   return out;
 }
 
@@ -1164,13 +1520,15 @@ function setupEntitySearch() {
       input.focus();
       return;
     }
+    // The searched id goes into the address, so a link can show an entity.
+    history.replaceState(null, '', `${location.pathname}?entity=${encodeURIComponent(id)}`);
     result.setAttribute('aria-busy', 'true');
     result.replaceChildren(h('p', {}, tx('search.busy')));
     try {
-      const view = await lookUpEntity(id);
+      const [view, records] = await Promise.all([lookUpEntity(id), import('./records.js'), loadOutcomes()]);
       if (mine !== request) return;
       result.dataset.found = 'true';
-      fill(result, renderEntity(view));
+      fill(result, renderEntity(view, records));
     } catch (error) {
       if (mine !== request) return;
       result.dataset.found = 'false';
@@ -1183,6 +1541,11 @@ function setupEntitySearch() {
       if (mine === request) result.removeAttribute('aria-busy');
     }
   });
+  const initial = new URLSearchParams(location.search).get('entity');
+  if (initial && initial.trim()) {
+    input.value = initial.trim();
+    form.requestSubmit();
+  }
 }
 
 async function pageHome() {
@@ -1236,17 +1599,45 @@ function describeEntry(entry, task) {
         from: p.from ? stateLabel(p.from, true) : '?',
         reason: p.reason || t('task.abandoned.noReason'),
       });
+    case 'task.replaced':
+      return t('tl.replaced', { n: p.replacement ?? '?', digest: shortHash(p.line) });
+    case 'result.submitted':
+    case 'result.returned':
+    case 'result.approved':
+      return t(`tl.${entry.kind}`, { ref: p.result ?? '' });
+    case 'result.published': {
+      const r = p.record || {};
+      if (!r.target_name && !r.item_name) return t('tl.result.published.short', { ref: p.result ?? '' });
+      return t('tl.result.published', {
+        ref: p.result ?? '',
+        entity: r.target_name || r.target || '',
+        item: r.item_name || r.item || '',
+        outcome: outcomeLabel(r.outcome, r.outcome_label),
+      });
+    }
+    case 'result.corrected':
+      return t('tl.result.corrected', { ref: p.result ?? '', corrects: p.corrects ?? '', reason: p.reason ?? '' });
     default:
       return t('tl.unknown', { kind: entry.kind });
   }
 }
 
+/** Where a published (or correcting) result of a log entry is listed, or null. */
+function resultHref(entry, task) {
+  if (entry.kind !== 'result.published' && entry.kind !== 'result.corrected') return null;
+  const p = parsePayload(entry);
+  if (!p.result) return null;
+  const target = p.record && p.record.target ? `&target=${encodeURIComponent(p.record.target)}` : '';
+  return `results.html?task=${task ? task.id : p.task}${target}#${encodeURIComponent(p.result)}`;
+}
+
 function timelineItem(entry, task) {
+  const href = resultHref(entry, task);
   return h(
     'li',
     { 'data-kind': entry.kind, 'data-seq': String(entry.seq) },
     h('p', { class: 'tl-head' }, h('strong', {}, () => kindLabel(entry.kind)), ' ', timeEl(entry.at)),
-    h('p', { class: 'tl-text' }, () => describeEntry(entry, task)),
+    h('p', { class: 'tl-text' }, () => describeEntry(entry, task), href ? [' ', h('a', { href }, tx('tl.seeResult'))] : null),
     h(
       'p',
       { class: 'meta' },
@@ -1259,6 +1650,50 @@ function timelineItem(entry, task) {
       hashEl(entry.hash),
     ),
   );
+}
+
+/**
+ * The timeline's items; runs of result entries (three entries a result,
+ * hundreds of results a task) fold into one item that opens to show them.
+ */
+function timelineItems(entries, task) {
+  const items = [];
+  let run = [];
+  const flush = () => {
+    if (run.length < 3) {
+      items.push(...run.map((e) => timelineItem(e, task)));
+    } else {
+      const entries = run;
+      const counts = () => {
+        const byKind = new Map();
+        for (const e of entries) byKind.set(e.kind, (byKind.get(e.kind) || 0) + 1);
+        return list([...byKind].map(([kind, n]) => (has(`tl.count.${kind}`) ? t(`tl.count.${kind}`, { n }) : `${kind} ${n}`)));
+      };
+      items.push(
+        h(
+          'li',
+          { class: 'tl-group', 'data-kind': 'result' },
+          h(
+            'details',
+            {},
+            h('summary', {}, () => t('tl.group', { n: entries.length, counts: counts() })),
+            h('ol', { class: 'timeline timeline-nested' }, entries.map((e) => timelineItem(e, task))),
+          ),
+        ),
+      );
+    }
+    run = [];
+  };
+  for (const entry of entries) {
+    if (entry.kind.startsWith('result.')) {
+      run.push(entry);
+    } else {
+      flush();
+      items.push(timelineItem(entry, task));
+    }
+  }
+  flush();
+  return items;
 }
 
 function row(labelKey, value) {
@@ -1502,15 +1937,20 @@ function renderSelection(task, selection, container, initialFilter) {
   apply();
 }
 
-function checkItem(check) {
+function checkSubject(check) {
+  if (check.kind === 'replacement' && /^[0-9]+$/.test(check.subject)) return tx('subject.replacement', { n: check.subject });
   const subjectKey = `subject.${check.subject}`;
+  return has(subjectKey) ? tx(subjectKey) : check.subject;
+}
+
+function checkItem(check) {
   return h(
     'li',
     { class: `check ${check.passed ? 'pass' : 'fail'}`, 'data-kind': check.kind, 'data-subject': check.subject },
     h('span', { class: 'mark', 'aria-hidden': 'true' }, check.passed ? '✓' : '✗'),
     h('span', { class: 'word' }, tx(check.passed ? 'check.passed' : 'check.failed')),
     h('span', { class: 'check-kind' }, () => kindLabel(check.kind)),
-    h('span', { class: 'check-subject' }, has(subjectKey) ? tx(subjectKey) : check.subject),
+    h('span', { class: 'check-subject' }, checkSubject(check)),
     check.detail ? h('span', { class: 'check-detail', lang: 'en' }, check.detail) : null,
   );
 }
@@ -1586,7 +2026,6 @@ function setupVerify(task, section) {
     const first = result.firstFailure || (result.checks || []).find((c) => !c.passed) || null;
     clearFailure();
     if (!ok && first) {
-      const subjectKey = `subject.${first.subject}`;
       firstFailure = h(
         'div',
         { id: 'verify-first-failure', class: 'first-failure', role: 'alert' },
@@ -1596,7 +2035,7 @@ function setupVerify(task, section) {
           {},
           h('strong', {}, () => kindLabel(first.kind)),
           ' · ',
-          has(subjectKey) ? tx(subjectKey) : first.subject,
+          checkSubject(first),
         ),
         h('p', { class: 'failure-detail', lang: 'en' }, first.detail || ''),
       );
@@ -1694,7 +2133,7 @@ async function downloadWithProgress(url, onProgress) {
   return all.buffer;
 }
 
-function section(id, titleKey, ...content) {
+export function section(id, titleKey, ...content) {
   return h('section', { id, 'aria-labelledby': `${id}-title` }, h('h2', { id: `${id}-title` }, tx(titleKey)), ...content);
 }
 
@@ -1739,7 +2178,7 @@ async function pageTask() {
   const id = rawId.trim();
   let task;
   try {
-    task = await api(`/api/public/tasks/${id}`);
+    [task] = await Promise.all([api(`/api/public/tasks/${id}`), loadOutcomes()]);
   } catch (error) {
     main.replaceChildren(
       h('h1', { id: 'task-name' }, tx('task.h1')),
@@ -1767,6 +2206,9 @@ async function pageTask() {
         h('div', {}, h('dt', {}, tx('fact.items')), h('dd', {}, (def.items || []).join(', '))),
         h('div', {}, h('dt', {}, tx('fact.pool')), h('dd', {}, task.pool_size == null ? '—' : () => countTargets(task.pool_size))),
         h('div', {}, h('dt', {}, tx('fact.drawn')), h('dd', {}, task.drawn_count == null ? (state === 'abandoned' ? '—' : tx('notYet')) : () => countTargets(task.drawn_count))),
+        task.results_published != null
+          ? h('div', {}, h('dt', {}, tx('fact.results')), h('dd', { id: 'results-published' }, h('a', { href: '#results-section' }, String(task.results_published))))
+          : null,
       ),
     ),
   );
@@ -1816,25 +2258,49 @@ async function pageTask() {
       'timeline-section',
       'task.timeline.h2',
       h('p', { class: 'muted' }, () => t('time.note', { zone: zoneLabel() })),
-      h('ol', { id: 'timeline', class: 'timeline' }, timeline.length ? timeline.map((e) => timelineItem(e, task)) : h('li', {}, tx('task.timeline.empty'))),
+      h('ol', { id: 'timeline', class: 'timeline' }, timeline.length ? timelineItems(timeline, task) : h('li', {}, tx('task.timeline.empty'))),
     ),
   );
   content.push(section('files-section', 'task.files.h2', h('div', { id: 'files' }, renderFiles(task))));
 
   let selectionSection = null;
+  let replacementsSection = null;
+  let resultsSection = null;
   let verifySection = null;
   if (revealed) {
     selectionSection = section('selection-section', 'task.selection.h2', h('p', {}, tx('loading')));
+    replacementsSection = section('replacements-section', 'task.replacements.h2', h('p', {}, tx('loading')));
+    content.push(selectionSection, replacementsSection);
+  }
+  // Results are published only after the reveal; the section shows whatever the server has.
+  if (revealed || (task.results_published ?? 0) > 0) {
+    resultsSection = section('results-section', 'task.results.h2', h('p', {}, tx('loading')));
+    content.push(resultsSection);
+  }
+  if (revealed) {
     verifySection = section('verify-section', 'task.verify.h2');
-    content.push(selectionSection, verifySection);
+    content.push(verifySection);
   }
   fill(main, content);
   main.removeAttribute('aria-busy');
 
+  const selectionRequest = revealed ? api(`/api/public/tasks/${task.id}/selection`) : null;
+  if (resultsSection || replacementsSection) {
+    import('./records.js').then(
+      (records) => {
+        if (resultsSection) records.fillTaskResults(task, resultsSection);
+        if (replacementsSection) records.fillReplacements(task, replacementsSection, selectionRequest);
+      },
+      (error) => {
+        for (const s of [resultsSection, replacementsSection]) if (s) s.replaceChildren(s.firstChild, errorBox(error));
+      },
+    );
+  }
+
   if (revealed) {
     setupVerify(task, verifySection);
     try {
-      const selection = await api(`/api/public/tasks/${task.id}/selection`);
+      const selection = await selectionRequest;
       const body = [];
       if (task.result_status === 'failed') {
         body.push(h('div', { class: 'notice notice-warn', role: 'note' }, h('p', {}, tx('task.selection.status.failed'))));
@@ -2086,14 +2552,31 @@ function pageHow() {
 
 // --------------------------------------------------------------- start ---
 
-const PAGES = { home: pageHome, task: pageTask, log: pageLog, how: pageHow };
+const PAGES = {
+  home: pageHome,
+  task: pageTask,
+  log: pageLog,
+  how: pageHow,
+  results: () => import('./results.js').then((m) => m.pageResults()),
+  stats: () => import('./stats.js').then((m) => m.pageStats()),
+};
 
 function start() {
   document.documentElement.lang = LANGS[lang];
   translateStatic(document);
   setupChrome();
   const page = PAGES[document.body.dataset.page];
-  if (page) page();
+  if (!page) return;
+  Promise.resolve()
+    .then(page)
+    .catch((error) => {
+      // A page module that could not load, or a bug: say so instead of "Loading…" forever.
+      const main = $('#main');
+      if (main) {
+        main.removeAttribute('aria-busy');
+        main.append(errorBox(error instanceof ApiError ? error : new ApiError(-1, 'page', String((error && error.message) || error))));
+      }
+    });
 }
 
 if (typeof document !== 'undefined') {

@@ -317,7 +317,9 @@ async fn tasks(service: &Service, market: &User) -> anyhow::Result<DemoTasks> {
         "cross": ["region"],
         "certificate_date": "2026-10-10",
         "entropy": {"format": "dice", "source": "2026年10月8日联合抽取会现场掷骰", "min_length": 20},
-        "embargo_until": "2026-10-12"
+        "embargo_until": "2026-10-12",
+        "inspection_type": "双随机联合抽查",
+        "authority": "南京市市场监督管理局、南京市卫生健康委员会"
     }))?;
     let task = service.create_task(market, joint).await?;
     service.commit_task(market, task.id).await?;

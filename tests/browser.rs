@@ -2,9 +2,12 @@
 //! chromedriver (Debian's `chromium` and `chromium-driver`, which .ci/run
 //! installs), against the real server on a real port with the demo data.
 //! A missing browser or driver fails these tests; they are never skipped.
-//! Screenshots are written to target/screenshots/ for review.
+//! Screenshots are written to target/screenshots/ for review. The draws
+//! are tested here, the published results ("one public") in results.rs.
 
 mod browser_support;
+#[path = "browser/results.rs"]
+mod results;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -181,7 +181,7 @@ impl Service {
         let filter = query.filter()?;
         let english = query.lang.as_deref() == Some("en");
         let mut writer = csv_writer();
-        let headers: [&str; 20] = if english {
+        let headers: [&str; 21] = if english {
             [
                 "plan id",
                 "plan name",
@@ -203,6 +203,7 @@ impl Service {
                 "reference",
                 "status",
                 "corrects",
+                "correction reason",
             ]
         } else {
             [
@@ -226,6 +227,7 @@ impl Service {
                 "结果编号",
                 "状态",
                 "更正的结果编号",
+                "更正原因",
             ]
         };
         writer.write_record(headers).map_err(csv_error)?;
@@ -263,6 +265,7 @@ impl Service {
                         &record.reference,
                         status,
                         record.corrects.as_deref().unwrap_or_default(),
+                        record.correction_reason.as_deref().unwrap_or_default(),
                     ])
                     .map_err(csv_error)?;
             }

@@ -88,6 +88,27 @@ impl Browser {
         }
     }
 
+    /// Waits until `css` has attribute `name` equal to `expected`.
+    pub async fn attribute_becomes(&self, css: &str, name: &str, expected: &str, within: Duration) {
+        let deadline = Instant::now() + within;
+        let mut last = None;
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                last = element.attr(name).await.unwrap();
+                if last.as_deref() == Some(expected) {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "{css} [{name}] is {last:?}, never {expected:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The page as the browser has it now (its DOM, hidden parts included).
+    pub async fn source(&self) -> String {
+        self.client.source().await.unwrap()
+    }
+
     pub async fn screenshot(&self, name: &str) {
         let directory = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&directory).unwrap();
