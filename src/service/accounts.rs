@@ -21,10 +21,7 @@ pub fn token_hash(token: &str) -> String {
 }
 
 fn new_token() -> ServiceResult<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        ServiceError::Store(crate::storage::StoreError::Damaged(format!("the OS random source failed: {e}")))
-    })?;
+    let bytes = super::os_random::<32>()?;
     Ok(format!("od_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)))
 }
 

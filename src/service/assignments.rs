@@ -164,9 +164,10 @@ impl Service {
         .await?;
         tx.commit().await?;
         let declared = replacements::conflicts(pool, Some(declaration.task), Some(inspector)).await?;
-        declared.into_iter().find(|c| c.target == declaration.target).ok_or_else(|| {
-            ServiceError::Store(crate::storage::StoreError::Damaged("a declared conflict vanished".into()))
-        })
+        declared
+            .into_iter()
+            .find(|c| c.target == declaration.target)
+            .ok_or_else(|| super::damaged("a declared conflict vanished"))
     }
 }
 

@@ -9,7 +9,7 @@
 use serde_json::json;
 
 use super::tasks::{TaskView, check_definition, definition_of, not_in_state, reread};
-use super::{Service, ServiceError, ServiceResult};
+use super::{Service, ServiceError, ServiceResult, damaged};
 use crate::protocol::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE};
 use crate::protocol::field::Entropy;
 use crate::protocol::log::kind;
@@ -23,7 +23,7 @@ use crate::protocol::{
 use crate::storage::pools::{self, PoolError};
 use crate::storage::tasks::{self, AssignedInspector, Drawn, DrawnTarget, state};
 use crate::storage::users::User;
-use crate::storage::{StoreError, files, log};
+use crate::storage::{files, log};
 
 /// The reason an abandonment needs, at most this long.
 const MAX_REASON: usize = 2000;
@@ -370,13 +370,7 @@ impl CommittedFiles {
 }
 
 fn new_secret() -> ServiceResult<Secret> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|error| damaged(format!("the OS random source failed: {error}")))?;
-    Ok(Secret::from_bytes(bytes))
-}
-
-pub(super) fn damaged(error: impl std::fmt::Display) -> ServiceError {
-    ServiceError::Store(StoreError::Damaged(error.to_string()))
+    Ok(Secret::from_bytes(super::os_random::<32>()?))
 }
 
 fn pool_error(error: PoolError) -> ServiceError {

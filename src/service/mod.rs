@@ -106,6 +106,19 @@ impl Service {
     }
 }
 
+/// Stored data that no longer makes sense: a server-side failure, never
+/// the caller's.
+pub(crate) fn damaged(error: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Store(StoreError::Damaged(error.to_string()))
+}
+
+/// `N` bytes from the OS random source (secrets, tokens, references).
+pub(crate) fn os_random<const N: usize>() -> ServiceResult<[u8; N]> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|error| damaged(format!("the OS random source failed: {error}")))?;
+    Ok(bytes)
+}
+
 /// The caller must hold this role.
 pub fn require(user: &User, role: Role) -> ServiceResult<()> {
     if user.role != role {

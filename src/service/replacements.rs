@@ -8,9 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::lifecycle::damaged;
 use super::tasks::{definition_of, no_task, not_in_state};
-use super::{Service, ServiceError, ServiceResult, require_supervisor_of};
+use super::{Service, ServiceError, ServiceResult, damaged, require_supervisor_of};
 use crate::inspection::ResultState;
 use crate::protocol::field::{Department, InspectorId, TargetId};
 use crate::protocol::log::kind;

@@ -789,9 +789,8 @@ fn check_fields_complete(fields: &Fields<'_>) -> ServiceResult<()> {
 }
 
 fn state_of(row: &ResultRow) -> ServiceResult<ResultState> {
-    ResultState::parse(&row.state).ok_or_else(|| {
-        crate::storage::StoreError::Damaged(format!("result {} state '{}'", row.id, row.state)).into()
-    })
+    ResultState::parse(&row.state)
+        .ok_or_else(|| super::damaged(format!("result {} state '{}'", row.id, row.state)))
 }
 
 fn not_editable(row: &ResultRow) -> ServiceError {
@@ -812,8 +811,7 @@ fn changed_meanwhile(row: &ResultRow) -> ServiceError {
 }
 
 fn incomplete(row: &ResultRow) -> ServiceError {
-    crate::storage::StoreError::Damaged(format!("result {} is published without outcome or date", row.id))
-        .into()
+    super::damaged(format!("result {} is published without outcome or date", row.id))
 }
 
 fn require_revealed(task: &TaskRow) -> ServiceResult<()> {
@@ -830,18 +828,10 @@ fn require_revealed(task: &TaskRow) -> ServiceResult<()> {
 }
 
 async fn reread(tx: &mut WriteTx, id: i64) -> ServiceResult<ResultRow> {
-    Ok(results::get(tx.conn(), id)
-        .await?
-        .ok_or_else(|| crate::storage::StoreError::Damaged(format!("result {id} vanished")))?)
+    results::get(tx.conn(), id).await?.ok_or_else(|| super::damaged(format!("result {id} vanished")))
 }
 
 /// A new opaque reference: 64 random bits from the OS.
 fn new_reference() -> ServiceResult<String> {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).map_err(|error| {
-        ServiceError::Store(crate::storage::StoreError::Damaged(format!(
-            "the OS random source failed: {error}"
-        )))
-    })?;
-    Ok(format!("r{}", hex::encode(bytes)))
+    Ok(format!("r{}", hex::encode(super::os_random::<8>()?)))
 }
