@@ -14,7 +14,7 @@ use crate::inspection::{ResultState, check_reason};
 use crate::storage::directory;
 use crate::storage::replacements::{self, ConflictRow};
 use crate::storage::results;
-use crate::storage::tasks::{self, state};
+use crate::storage::tasks::{self, TaskRow, state};
 use crate::storage::users::{Role, User};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -136,21 +136,8 @@ impl Service {
         let inspector = inspector_of(user)?;
         check_reason(&declaration.reason)
             .map_err(|why| ServiceError::invalid("invalid_reason", Some("reason".into()), why))?;
+        self.assigned_task(user, declaration.task, &declaration.target).await?;
         let pool = self.store().pool();
-        let not_assigned = || {
-            ServiceError::Forbidden(format!(
-                "you are not assigned to target {} in task {}",
-                declaration.target, declaration.task
-            ))
-        };
-        let task = tasks::get(pool, declaration.task).await?.ok_or_else(not_assigned)?;
-        if ![state::DRAWN, state::REVEALED].contains(&task.state.as_str()) {
-            return Err(not_assigned());
-        }
-        let team = tasks::team(pool, declaration.task, &declaration.target).await?;
-        if !team.iter().any(|(_, id, _)| id == inspector) {
-            return Err(not_assigned());
-        }
         // Not in the public log: the declaration concerns a sealed
         // assignment. The replacement that follows is logged (task.replaced).
         let mut tx = self.store().write().await?;
@@ -168,6 +155,27 @@ impl Service {
             .into_iter()
             .find(|c| c.target == declaration.target)
             .ok_or_else(|| super::damaged("a declared conflict vanished"))
+    }
+}
+
+impl Service {
+    /// A drawn or revealed task in which the caller is assigned to
+    /// `target`. In a joint inspection the whole team of a target, every
+    /// department's inspectors, inspects it together.
+    pub(super) async fn assigned_task(&self, user: &User, task: i64, target: &str) -> ServiceResult<TaskRow> {
+        let inspector = inspector_of(user)?;
+        let pool = self.store().pool();
+        let not_assigned =
+            || ServiceError::Forbidden(format!("you are not assigned to target {target} in task {task}"));
+        let row = tasks::get(pool, task).await?.ok_or_else(not_assigned)?;
+        if ![state::DRAWN, state::REVEALED].contains(&row.state.as_str()) {
+            return Err(not_assigned());
+        }
+        let team = tasks::team(pool, task, target).await?;
+        if !team.iter().any(|(_, id, _)| id == inspector) {
+            return Err(not_assigned());
+        }
+        Ok(row)
     }
 }
 

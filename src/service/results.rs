@@ -220,7 +220,8 @@ pub struct ResultKey<'a> {
 impl Service {
     /// A result of the caller's team, with its notes.
     pub async fn my_result(&self, user: &User, key: ResultKey<'_>) -> ServiceResult<ResultView> {
-        let (task, _) = self.team_member(user, key).await?;
+        let context = ViewContext::load(self).await?;
+        let (task, _) = self.team_member(user, key, &context).await?;
         let row = results::current(self.store().pool(), key.task, key.target, key.item).await?.ok_or_else(
             || {
                 ServiceError::NotFound(format!(
@@ -229,7 +230,7 @@ impl Service {
                 ))
             },
         )?;
-        self.result_view(row, &task).await
+        self.result_view_in(&context, row, &task).await
     }
 
     /// Saves what the caller's team found, as a draft: created on the first
@@ -240,8 +241,9 @@ impl Service {
         key: ResultKey<'_>,
         input: ResultInput,
     ) -> ServiceResult<(bool, ResultView)> {
-        let (task, department) = self.team_member(user, key).await?;
-        let checked = check_input(&input, &task, self.today())?;
+        let context = ViewContext::load(self).await?;
+        let (task, department) = self.team_member(user, key, &context).await?;
+        let checked = check_input(&input, &task, context.today)?;
         let fields = checked.fields(&input);
         let mut tx = self.store().write().await?;
         let existing = results::current(tx.conn(), key.task, key.target, key.item).await?;
@@ -273,12 +275,13 @@ impl Service {
         results::add_step(tx.conn(), id, &user.name, "saved", "").await?;
         let row = reread(&mut tx, id).await?;
         tx.commit().await?;
-        Ok((created, self.result_view(row, &task).await?))
+        Ok((created, self.result_view_in(&context, row, &task).await?))
     }
 
     /// Enters the result for review: from then on its team cannot change it.
     pub async fn submit_result(&self, user: &User, key: ResultKey<'_>) -> ServiceResult<ResultView> {
-        let (task, _) = self.team_member(user, key).await?;
+        let context = ViewContext::load(self).await?;
+        let (task, _) = self.team_member(user, key, &context).await?;
         let row = results::current(self.store().pool(), key.task, key.target, key.item).await?.ok_or_else(
             || {
                 ServiceError::conflict(
@@ -317,7 +320,7 @@ impl Service {
         tx.commit().await?;
         // The task's public timeline has a new entry.
         self.forget_public(row.task);
-        self.result_view(row, &task).await
+        self.result_view_in(&context, row, &task).await
     }
 
     /// A result for its reviewers: supervisors of the item's department.
@@ -421,8 +424,7 @@ impl Service {
             ));
         }
         require_revealed(&task)?;
-        let names = Names::load(self).await?;
-        let calendar = crate::storage::calendar::load(self.store().pool()).await?;
+        let context = ViewContext::load(self).await?;
         let mut tx = self.store().write().await?;
         if !results::transition(
             tx.conn(),
@@ -436,14 +438,14 @@ impl Service {
             return Err(changed_meanwhile(&row));
         }
         let published = reread(&mut tx, row.id).await?;
-        let record = self.record_of(&mut tx, &published, &task, &names, &calendar, None).await?;
+        let record = self.record_of(&mut tx, &published, &task, &context, None).await?;
         results::add_step(tx.conn(), row.id, &user.name, "published", "").await?;
         let payload = json!({"task": row.task, "result": row.reference, "record": record});
         log::append(tx.conn(), kind::PUBLISHED, Some(row.task), &user.name, &payload).await?;
         let row = reread(&mut tx, row.id).await?;
         tx.commit().await?;
         self.forget_public(task.id);
-        self.result_view(row, &task).await
+        self.result_view_in(&context, row, &task).await
     }
 
     /// Publishes every approved result of a task that the caller reviews.
@@ -491,8 +493,7 @@ impl Service {
                 format!("result {} is {}; only a published result is corrected", row.id, from.as_str()),
             ));
         }
-        let names = Names::load(self).await?;
-        let calendar = crate::storage::calendar::load(self.store().pool()).await?;
+        let context = ViewContext::load(self).await?;
         let mut tx = self.store().write().await?;
         if !results::transition(
             tx.conn(),
@@ -529,14 +530,7 @@ impl Service {
         .await?;
         let corrected = reread(&mut tx, new_id).await?;
         let record = self
-            .record_of(
-                &mut tx,
-                &corrected,
-                &task,
-                &names,
-                &calendar,
-                Some((&row.reference, &correction.reason)),
-            )
+            .record_of(&mut tx, &corrected, &task, &context, Some((&row.reference, &correction.reason)))
             .await?;
         results::add_step(tx.conn(), row.id, &user.name, "superseded", &correction.reason).await?;
         results::add_step(tx.conn(), new_id, &user.name, "corrected", &correction.reason).await?;
@@ -551,7 +545,7 @@ impl Service {
         let row = reread(&mut tx, new_id).await?;
         tx.commit().await?;
         self.forget_public(task.id);
-        self.result_view(row, &task).await
+        self.result_view_in(&context, row, &task).await
     }
 
     /// The published record of a result just published, fixed in its row.
@@ -560,10 +554,10 @@ impl Service {
         tx: &mut WriteTx,
         row: &ResultRow,
         task: &TaskRow,
-        names: &Names,
-        calendar: &Calendar,
+        context: &ViewContext,
         corrects: Option<(&str, &str)>,
     ) -> ServiceResult<PublishedRecord> {
+        let (names, calendar) = (&context.names, &context.calendar);
         let definition = definition_of(task)?;
         let target = directory::target(tx.conn(), &row.target).await?;
         let (target_name, region, risk_class) =
@@ -606,39 +600,21 @@ impl Service {
         Ok(record)
     }
 
-    /// The task, and the department responsible for the item, when the
-    /// caller is assigned to the target.
-    async fn team_member(&self, user: &User, key: ResultKey<'_>) -> ServiceResult<(TaskRow, String)> {
-        require(user, Role::Inspector)?;
-        let inspector = user
-            .inspector_id
-            .as_deref()
-            .ok_or_else(|| ServiceError::Forbidden(format!("{} is not linked to an inspector", user.name)))?;
-        let pool = self.store().pool();
-        let not_assigned = || {
-            ServiceError::Forbidden(format!(
-                "you are not assigned to target {} for item {} in task {}",
-                key.target, key.item, key.task
-            ))
-        };
-        let task = tasks::get(pool, key.task).await?.ok_or_else(not_assigned)?;
-        if ![state::DRAWN, state::REVEALED].contains(&task.state.as_str()) {
-            return Err(not_assigned());
-        }
-        let definition = definition_of(&task)?;
-        if !definition.items.iter().any(|item| item == key.item) {
+    /// The task, and the department responsible for the item (which
+    /// reviews what the team records), when the caller is assigned to the target.
+    async fn team_member(
+        &self,
+        user: &User,
+        key: ResultKey<'_>,
+        context: &ViewContext,
+    ) -> ServiceResult<(TaskRow, String)> {
+        let task = self.assigned_task(user, key.task, key.target).await?;
+        if !definition_of(&task)?.items.iter().any(|item| item == key.item) {
             return Err(ServiceError::NotFound(format!("task {} has no item {}", key.task, key.item)));
         }
-        let names = Names::load(self).await?;
-        let department = names.department_of(key.item).ok_or_else(|| {
+        let department = context.names.department_of(key.item).ok_or_else(|| {
             ServiceError::NotFound(format!("item {} is not in the item directory", key.item))
         })?;
-        // In a joint inspection the whole team of the target inspects
-        // together; the item's department reviews what it records.
-        let team = tasks::team(pool, key.task, key.target).await?;
-        if !team.iter().any(|(_, id, _)| id == inspector) {
-            return Err(not_assigned());
-        }
         Ok((task, department.to_owned()))
     }
 
