@@ -169,7 +169,7 @@ impl Service {
             files.push(bundle::BUNDLE_FILE.to_owned());
         }
         let filter = results::PublicFilter { task: Some(row.id), ..results::PublicFilter::default() };
-        let (_, results_published) = results::published(self.store().pool(), &filter, 0, 1).await?;
+        let results_published = results::count_published(self.store().pool(), &filter).await?;
         let timeline =
             if with_timeline { log::of_task(self.store().pool(), row.id).await? } else { Vec::new() };
         Ok(PublicTask {
@@ -292,7 +292,7 @@ impl Service {
         }
         let filter =
             results::PublicFilter { target: Some(id), superseded: true, ..results::PublicFilter::default() };
-        let (rows, _) = results::published(pool, &filter, 0, 500).await?;
+        let rows = results::published(pool, &filter, 0, 500).await?;
         let results = self.public_results(rows).await?;
         Ok(EntityView { id: id.to_owned(), name, pools, results })
     }

@@ -108,8 +108,8 @@ pub struct Statistics {
 }
 
 const MAX_PAGE: i64 = 500;
-/// Rows a CSV export reads per query.
-const CSV_BATCH: i64 = 2_000;
+/// Rows a CSV export or the statistics read per query.
+const BATCH: i64 = 2_000;
 
 pub fn outcomes() -> Vec<OutcomeLabel> {
     Outcome::ALL
@@ -172,7 +172,9 @@ impl Service {
                 format!("must be 1 to {MAX_PAGE}"),
             ));
         }
-        let (rows, total) = results::published(self.store().pool(), &filter, query.offset, limit).await?;
+        let pool = self.store().pool();
+        let total = results::count_published(pool, &filter).await?;
+        let rows = results::published(pool, &filter, query.offset, limit).await?;
         Ok(ResultPage { total, offset: query.offset, limit, results: self.public_results(rows).await? })
     }
 
@@ -231,50 +233,63 @@ impl Service {
             ]
         };
         writer.write_record(headers).map_err(csv_error)?;
+        self.each_published(&filter, |result| {
+            let record = &result.record;
+            let label = if english { record.outcome.label_en() } else { record.outcome.label_zh() };
+            let status = match (english, result.status.as_str()) {
+                (false, "current") => "有效",
+                (false, _) => "已更正",
+                (true, status) => status,
+            };
+            writer
+                .write_record([
+                    record.plan_id.as_deref().unwrap_or_default(),
+                    record.plan_name.as_deref().unwrap_or_default(),
+                    &record.task.to_string(),
+                    &record.task_name,
+                    &record.inspection_type,
+                    &record.authority,
+                    &record.target,
+                    &record.target_name,
+                    &record.region,
+                    &record.item,
+                    &record.item_name,
+                    label,
+                    record.outcome.code(),
+                    &record.outcome_text,
+                    &record.summary,
+                    &record.inspection_date,
+                    &record.published_at,
+                    &record.reference,
+                    status,
+                    record.corrects.as_deref().unwrap_or_default(),
+                    record.correction_reason.as_deref().unwrap_or_default(),
+                ])
+                .map_err(csv_error)
+        })
+        .await?;
+        writer.into_inner().map_err(|error| csv_error(error.into_error().into()))
+    }
+
+    /// Calls `each` with every published result the filter matches, newest
+    /// first, reading a batch at a time.
+    async fn each_published(
+        &self,
+        filter: &PublicFilter<'_>,
+        mut each: impl FnMut(PublicResult) -> ServiceResult<()>,
+    ) -> ServiceResult<()> {
         let mut offset = 0;
         loop {
-            let (rows, _) = results::published(self.store().pool(), &filter, offset, CSV_BATCH).await?;
+            let rows = results::published(self.store().pool(), filter, offset, BATCH).await?;
             let count = rows.len() as i64;
             for result in self.public_results(rows).await? {
-                let record = &result.record;
-                let label = if english { record.outcome.label_en() } else { record.outcome.label_zh() };
-                let status = match (english, result.status.as_str()) {
-                    (false, "current") => "有效",
-                    (false, _) => "已更正",
-                    (true, status) => status,
-                };
-                writer
-                    .write_record([
-                        record.plan_id.as_deref().unwrap_or_default(),
-                        record.plan_name.as_deref().unwrap_or_default(),
-                        &record.task.to_string(),
-                        &record.task_name,
-                        &record.inspection_type,
-                        &record.authority,
-                        &record.target,
-                        &record.target_name,
-                        &record.region,
-                        &record.item,
-                        &record.item_name,
-                        label,
-                        record.outcome.code(),
-                        &record.outcome_text,
-                        &record.summary,
-                        &record.inspection_date,
-                        &record.published_at,
-                        &record.reference,
-                        status,
-                        record.corrects.as_deref().unwrap_or_default(),
-                        record.correction_reason.as_deref().unwrap_or_default(),
-                    ])
-                    .map_err(csv_error)?;
+                each(result)?;
             }
-            if count < CSV_BATCH {
-                break;
+            if count < BATCH {
+                return Ok(());
             }
             offset += count;
         }
-        writer.into_inner().map_err(|error| csv_error(error.into_error().into()))
     }
 
     /// The published results of rows read from the database.
@@ -308,31 +323,24 @@ impl Service {
         let mut months: BTreeMap<String, (u64, u64)> = BTreeMap::new();
         let mut timing = OnTime::default();
         let mut published = 0;
-        let mut offset = 0;
-        loop {
-            let (rows, _) = results::published(pool, &filter, offset, CSV_BATCH).await?;
-            let count = rows.len() as i64;
-            for result in self.public_results(rows).await? {
-                let record = result.record;
-                if record.corrects.is_none() {
-                    if result.on_time { timing.on_time += 1 } else { timing.late += 1 }
-                }
-                if result.status != "current" {
-                    continue;
-                }
-                published += 1;
-                *by_outcome.entry(record.outcome.code().to_owned()).or_default() += 1;
-                *by_region.entry(record.region.clone()).or_default() += 1;
-                *by_risk.entry(record.risk_class.clone()).or_default() += 1;
-                if let Some(day) = calendar::local_day(&record.published_at) {
-                    months.entry(day.format("%Y-%m").to_string()).or_default().1 += 1;
-                }
+        self.each_published(&filter, |result| {
+            let record = result.record;
+            if record.corrects.is_none() {
+                if result.on_time { timing.on_time += 1 } else { timing.late += 1 }
             }
-            if count < CSV_BATCH {
-                break;
+            if result.status != "current" {
+                return Ok(());
             }
-            offset += count;
-        }
+            published += 1;
+            *by_outcome.entry(record.outcome.code().to_owned()).or_default() += 1;
+            *by_region.entry(record.region).or_default() += 1;
+            *by_risk.entry(record.risk_class).or_default() += 1;
+            if let Some(day) = calendar::local_day(&record.published_at) {
+                months.entry(day.format("%Y-%m").to_string()).or_default().1 += 1;
+            }
+            Ok(())
+        })
+        .await?;
         for id in tasks::ids_in(pool, &[state::DRAWN, state::REVEALED]).await? {
             let Some(task) = tasks::get(pool, id).await? else { continue };
             if let Some(day) = task.drawn_at.as_deref().and_then(calendar::local_day) {

@@ -358,38 +358,47 @@ pub struct PublicFilter<'a> {
     pub superseded: bool,
 }
 
+impl PublicFilter<'_> {
+    /// `SELECT what FROM results WHERE` the filter, its values bound as $1 to $7.
+    fn query(&self, what: &str, rest: &str) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
+        let states = if self.superseded { "('published', 'superseded')" } else { "('published')" };
+        let sql = format!(
+            "SELECT {what} FROM results WHERE state IN {states} AND ($1 IS NULL OR task_id = $1) \
+             AND ($2 IS NULL OR target_id = $2) AND ($3 IS NULL OR region = $3) AND ($4 IS NULL OR item_code = $4) \
+             AND ($5 IS NULL OR outcome = $5) AND ($6 IS NULL OR inspection_date >= $6) \
+             AND ($7 IS NULL OR inspection_date <= $7) {rest}"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(self.task)
+            .bind(self.target)
+            .bind(self.region)
+            .bind(self.item)
+            .bind(self.outcome)
+            .bind(self.from)
+            .bind(self.to)
+    }
+}
+
 /// Published results (and, when asked, the originals they corrected),
-/// newest publication first; `limit` of them after skipping `offset`, and
-/// how many match in all.
+/// newest publication first; `limit` of them after skipping `offset`.
 pub async fn published(
     pool: &sqlx::AnyPool,
     filter: &PublicFilter<'_>,
     offset: i64,
     limit: i64,
-) -> StoreResult<(Vec<ResultRow>, i64)> {
-    let states = if filter.superseded { "('published', 'superseded')" } else { "('published')" };
-    let condition = format!(
-        "state IN {states} AND ($1 IS NULL OR task_id = $1) AND ($2 IS NULL OR target_id = $2) \
-         AND ($3 IS NULL OR region = $3) AND ($4 IS NULL OR item_code = $4) AND ($5 IS NULL OR outcome = $5) \
-         AND ($6 IS NULL OR inspection_date >= $6) AND ($7 IS NULL OR inspection_date <= $7)"
-    );
-    let bind = |sql: String| {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(filter.task)
-            .bind(filter.target)
-            .bind(filter.region)
-            .bind(filter.item)
-            .bind(filter.outcome)
-            .bind(filter.from)
-            .bind(filter.to)
-    };
-    let total: i64 =
-        bind(format!("SELECT COUNT(*) FROM results WHERE {condition}")).fetch_one(pool).await?.try_get(0)?;
-    let sql = format!(
-        "SELECT {COLUMNS} FROM results WHERE {condition} ORDER BY published_at DESC, id DESC LIMIT $8 OFFSET $9"
-    );
-    let rows = bind(sql).bind(limit).bind(offset).fetch_all(pool).await?;
-    Ok((rows.iter().map(result).collect::<StoreResult<_>>()?, total))
+) -> StoreResult<Vec<ResultRow>> {
+    let rows = filter
+        .query(COLUMNS, "ORDER BY published_at DESC, id DESC LIMIT $8 OFFSET $9")
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(result).collect()
+}
+
+/// How many published results the filter matches.
+pub async fn count_published(pool: &sqlx::AnyPool, filter: &PublicFilter<'_>) -> StoreResult<i64> {
+    Ok(filter.query("COUNT(*)", "").fetch_one(pool).await?.try_get(0)?)
 }
 
 /// The reference of the result that corrected `id`, if any.
