@@ -3,6 +3,7 @@
 //! left until the 20-working-day deadline or the days it is overdue, most
 //! urgent first; summed per task and per unit; exportable as CSV.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -139,7 +140,7 @@ impl Service {
                 }
             }
         }
-        lines.sort_by_key(urgency);
+        lines.sort_by(by_urgency);
         let by_task = sums(&lines, |line| (line.task.to_string(), Some(line.task_name.clone())));
         let by_unit = sums(&lines, |line| (line.unit.clone().unwrap_or_default(), None));
         Ok(Ledger {
@@ -154,18 +155,16 @@ impl Service {
 
 /// Most urgent first: the most overdue, then the fewest working days
 /// left; lines without an inspection date last, by task and target.
-fn urgency(line: &LedgerLine) -> (u8, i64, String, i64, String, String) {
-    match &line.deadline {
-        Some(deadline) => (
-            0,
-            deadline.working_days_left,
-            deadline.due_date.clone(),
-            line.task,
-            line.target.clone(),
-            line.item.clone(),
-        ),
-        None => (1, 0, String::new(), line.task, line.target.clone(), line.item.clone()),
-    }
+fn by_urgency(a: &LedgerLine, b: &LedgerLine) -> Ordering {
+    let deadlines = match (&a.deadline, &b.deadline) {
+        (Some(x), Some(y)) => {
+            x.working_days_left.cmp(&y.working_days_left).then_with(|| x.due_date.cmp(&y.due_date))
+        }
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    deadlines.then_with(|| (a.task, &a.target, &a.item).cmp(&(b.task, &b.target, &b.item)))
 }
 
 fn sums(lines: &[LedgerLine], key: impl Fn(&LedgerLine) -> (String, Option<String>)) -> Vec<LedgerSum> {
