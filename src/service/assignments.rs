@@ -3,6 +3,9 @@
 //! else's; with each, the items to inspect and where their results stand;
 //! and the conflicts of interest they declare.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -11,7 +14,6 @@ use super::results::{DeadlineView, ViewContext};
 use super::tasks::definition_of;
 use super::{Service, ServiceError, ServiceResult, require};
 use crate::inspection::{ResultState, check_reason};
-use crate::storage::directory;
 use crate::storage::replacements::{self, ConflictRow};
 use crate::storage::results;
 use crate::storage::tasks::{self, TaskRow, state};
@@ -71,6 +73,7 @@ impl Service {
         let pool = self.store().pool();
         let context = ViewContext::load(self).await?;
         let conflicts = replacements::conflicts(pool, None, Some(inspector)).await?;
+        let mut items_of: HashMap<i64, Vec<String>> = HashMap::new();
         let mut out = Vec::new();
         for row in tasks::assignments_of(pool, inspector).await? {
             let team = tasks::team(pool, row.task, &row.target)
@@ -78,10 +81,13 @@ impl Service {
                 .into_iter()
                 .map(|(department, id, name)| SelectedInspector { department, id, name })
                 .collect();
-            let task = tasks::get(pool, row.task).await?.ok_or_else(|| super::tasks::no_task(row.task))?;
-            let definition = definition_of(&task)?;
+            if let Entry::Vacant(slot) = items_of.entry(row.task) {
+                let task =
+                    tasks::get(pool, row.task).await?.ok_or_else(|| super::tasks::no_task(row.task))?;
+                slot.insert(definition_of(&task)?.items);
+            }
             let mut items = Vec::new();
-            for item in &definition.items {
+            for item in &items_of[&row.task] {
                 let result = results::current(pool, row.task, &row.target, item).await?;
                 let state = result.as_ref().and_then(|r| ResultState::parse(&r.state));
                 let to_do = match state {
@@ -105,7 +111,6 @@ impl Service {
                     deadline,
                 });
             }
-            let target = directory::target(pool, &row.target).await?;
             let conflict = conflicts.iter().find(|c| c.task == row.task && c.target == row.target).cloned();
             out.push(Assignment {
                 task: row.task,
@@ -113,8 +118,8 @@ impl Service {
                 task_state: row.task_state,
                 target_name: row.target_name,
                 region: row.region,
-                address: target.as_ref().map(|t| t.address.clone()),
-                industry: target.map(|t| t.industry),
+                address: row.address,
+                industry: row.industry,
                 target: row.target,
                 department: row.department,
                 team,

@@ -348,12 +348,14 @@ pub struct AssignmentRow {
     pub target: String,
     pub target_name: Option<String>,
     pub region: Option<String>,
+    pub industry: Option<String>,
+    pub address: Option<String>,
     pub department: String,
 }
 
 pub async fn assignments_of(pool: &sqlx::AnyPool, inspector: &str) -> StoreResult<Vec<AssignmentRow>> {
     let rows = sqlx::query(
-        "SELECT a.task_id, k.name, k.state, a.target_id, t.name, t.region, a.department \
+        "SELECT a.task_id, k.name, k.state, a.target_id, t.name, t.region, a.department, t.industry, t.address \
          FROM assignments a JOIN tasks k ON k.id = a.task_id LEFT JOIN targets t ON t.id = a.target_id \
          WHERE a.inspector_id = $1 AND k.state IN ($2, $3) ORDER BY a.task_id, a.target_id",
     )
@@ -372,6 +374,8 @@ pub async fn assignments_of(pool: &sqlx::AnyPool, inspector: &str) -> StoreResul
                 target_name: row.try_get(4)?,
                 region: row.try_get(5)?,
                 department: row.try_get(6)?,
+                industry: row.try_get(7)?,
+                address: row.try_get(8)?,
             })
         })
         .collect()
