@@ -66,8 +66,8 @@ impl Service {
         replace::check_reason(&request.reason).map_err(|error| invalid_reason(&error.to_string()))?;
         self.refuse_if_entered(&task, &request.target).await?;
 
-        let number = replacements::of_task(pool, id).await?.len() as u32 + 1;
-        let (replacement, text) = self.draw_replacement(&task, &request, &department, number).await?;
+        let (replacement, text) = self.draw_replacement(&task, &request, &department).await?;
+        let number = replacement.number;
         let row = ReplacementRow {
             number: i64::from(number),
             target: request.target.clone(),
@@ -144,14 +144,14 @@ impl Service {
         Ok(())
     }
 
-    /// Draws replacement `number` from the committed files, the result and
-    /// the replacements before it; returns it and the new replacements.tsv.
+    /// Draws the task's next replacement from the committed files, the
+    /// result and the replacements before it; returns it and the new
+    /// replacements.tsv.
     async fn draw_replacement(
         &self,
         task: &TaskRow,
         request: &ReplacementRequest,
         department: &str,
-        number: u32,
     ) -> ServiceResult<(Replacement, Vec<u8>)> {
         let id = task.id;
         let pool = self.store().pool();
@@ -183,6 +183,7 @@ impl Service {
             replace::apply(&mut current, &earlier);
             made.push(earlier);
         }
+        let number = made.len() as u32 + 1;
         let target = TargetId::parse(&request.target).map_err(|e| invalid_field("target", e.to_string()))?;
         let department = Department::parse(department).map_err(damaged)?;
         let out =
