@@ -318,6 +318,8 @@ fn make_invalid() -> Value {
         refusal("reveal.tsv", "a secret of 63 hex digits", format!("opendraw-reveal\t1\ncommitment\t{h}\nsecret\t{s}\nentropy\t123\nseed\t{h}\n", h = "ab".repeat(32), s = &"ab".repeat(32)[1..]).as_bytes()),
         refusal("result.tsv", "a skipped draw position", format!("opendraw-result\t1\ncommitment\t{}\nstatus\tcomplete\nstratum\tS\t3\t2\ntarget\t1\tS\tA\ntarget\t3\tS\tB\n", "ab".repeat(32)).as_bytes()),
         refusal("result.tsv", "a failure line in a complete result", format!("opendraw-result\t1\ncommitment\t{}\nstatus\tcomplete\nfailure\tA\tm\tdepartment\t1\t2\n", "ab".repeat(32)).as_bytes()),
+        refusal("result.tsv", "strata out of bytewise order", format!("opendraw-result\t1\ncommitment\t{}\nstatus\tcomplete\nstratum\tB\t1\t1\nstratum\tA\t1\t1\ntarget\t1\tB\tT2\ntarget\t2\tA\tT1\n", "ab".repeat(32)).as_bytes()),
+        refusal("result.tsv", "a repeated stratum", format!("opendraw-result\t1\ncommitment\t{}\nstatus\tcomplete\nstratum\tS\t2\t1\nstratum\tS\t2\t1\ntarget\t1\tS\tT1\ntarget\t2\tS\tT2\n", "ab".repeat(32)).as_bytes()),
     ];
     json!({
         "description": "Files every reader must refuse. 'text' is the file (or 'hex' for bytes that are not UTF-8); 'line' and 'column' are where the reference reader reports the fault (null: the whole file), given for orientation: implementations must refuse the file, the place they name may differ.",
