@@ -358,6 +358,49 @@ function spaceAt(b, i) {
   return 0;
 }
 
+// The invisible format characters of §2.1 (Unicode general category Cf, as a fixed
+// list: the engine's own \p{Cf} depends on its Unicode version).
+const FORMAT_CHARACTERS = [
+  [0x00ad, 0x00ad], [0x0600, 0x0605], [0x061c, 0x061c], [0x06dd, 0x06dd], [0x070f, 0x070f],
+  [0x0890, 0x0891], [0x08e2, 0x08e2], [0x180e, 0x180e], [0x200b, 0x200f], [0x202a, 0x202e],
+  [0x2060, 0x2064], [0x2066, 0x206f], [0xfeff, 0xfeff], [0xfff9, 0xfffb], [0x110bd, 0x110bd],
+  [0x110cd, 0x110cd], [0x13430, 0x1343f], [0x1bca0, 0x1bca3], [0x1d173, 0x1d17a],
+  [0xe0001, 0xe0001], [0xe0020, 0xe007f],
+];
+const FORMAT_NAMES = new Map([
+  [0x00ad, 'SOFT HYPHEN'], [0x061c, 'ARABIC LETTER MARK'], [0x180e, 'MONGOLIAN VOWEL SEPARATOR'],
+  [0x200b, 'ZERO WIDTH SPACE'], [0x200c, 'ZERO WIDTH NON-JOINER'], [0x200d, 'ZERO WIDTH JOINER'],
+  [0x200e, 'LEFT-TO-RIGHT MARK'], [0x200f, 'RIGHT-TO-LEFT MARK'], [0x202a, 'LEFT-TO-RIGHT EMBEDDING'],
+  [0x202b, 'RIGHT-TO-LEFT EMBEDDING'], [0x202c, 'POP DIRECTIONAL FORMATTING'],
+  [0x202d, 'LEFT-TO-RIGHT OVERRIDE'], [0x202e, 'RIGHT-TO-LEFT OVERRIDE'], [0x2060, 'WORD JOINER'],
+  [0x2061, 'FUNCTION APPLICATION'], [0x2062, 'INVISIBLE TIMES'], [0x2063, 'INVISIBLE SEPARATOR'],
+  [0x2064, 'INVISIBLE PLUS'], [0x2066, 'LEFT-TO-RIGHT ISOLATE'], [0x2067, 'RIGHT-TO-LEFT ISOLATE'],
+  [0x2068, 'FIRST STRONG ISOLATE'], [0x2069, 'POP DIRECTIONAL ISOLATE'],
+  [0xfeff, 'ZERO WIDTH NO-BREAK SPACE (byte order mark)'],
+]);
+
+// The first UTF-8 bytes those characters can start with: most text (Chinese included)
+// never reaches the range test.
+const FORMAT_LEAD_BYTES = new Uint8Array(256);
+for (const [first, last] of FORMAT_CHARACTERS) {
+  for (let cp = first; cp <= last; cp++) FORMAT_LEAD_BYTES[encoder.encode(String.fromCodePoint(cp))[0]] = 1;
+}
+
+/** `U+202E RIGHT-TO-LEFT OVERRIDE` when cp is an invisible format character of §2.1, else null. */
+function formatCharacter(cp) {
+  if (!FORMAT_CHARACTERS.some(([first, last]) => cp >= first && cp <= last)) return null;
+  const code = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  return FORMAT_NAMES.has(cp) ? `${code} ${FORMAT_NAMES.get(cp)}` : code;
+}
+
+// The code point whose UTF-8 encoding starts at b[i] (a lead byte of well-formed UTF-8).
+function codePointAt(b, i) {
+  const c = b[i];
+  if (c < 0xe0) return ((c & 0x1f) << 6) | (b[i + 1] & 0x3f);
+  if (c < 0xf0) return ((c & 0x0f) << 12) | ((b[i + 1] & 0x3f) << 6) | (b[i + 2] & 0x3f);
+  return ((c & 0x07) << 18) | ((b[i + 1] & 0x3f) << 12) | ((b[i + 2] & 0x3f) << 6) | (b[i + 3] & 0x3f);
+}
+
 /**
  * The field-text rules of §2.1 for b[s..e) (already known to be well-formed UTF-8 with
  * no TAB or LF): returns null, or what is wrong.
@@ -375,6 +418,10 @@ function fieldProblem(b, s, e, max, noComma) {
       if (b[i + 1] < 0xa0) return `a control character (U+${b[i + 1].toString(16).padStart(4, '0').toUpperCase()})`;
     } else if (c === 0xe2 && b[i + 1] === 0x80 && (b[i + 2] === 0xa8 || b[i + 2] === 0xa9)) {
       return b[i + 2] === 0xa8 ? 'a line separator (U+2028)' : 'a paragraph separator (U+2029)';
+    }
+    if (FORMAT_LEAD_BYTES[c] === 1) {
+      const format = formatCharacter(codePointAt(b, i));
+      if (format !== null) return `${format}, an invisible format character, is not allowed`;
     }
   }
   if (spaceAt(b, s) !== 0) return 'begins with white space';

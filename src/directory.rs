@@ -8,11 +8,11 @@ use crate::csv_input::{CsvFile, DirectoryError};
 use crate::protocol::field::{Department, InspectorId, ItemCode, Region, TargetId, Unit};
 use crate::protocol::manifest::{Inspector, InspectorManifest, Recusal, RecusalManifest, RowError};
 use crate::protocol::{Date, TargetManifest, TargetManifestBuilder};
-use crate::rules::SINGLE_STRATUM;
+use crate::rules::stratum_key;
 
 /// Reads the target directory: columns `id`, `region`, optionally `unit`,
 /// and the columns named in `strata_by`, whose values joined by `/` form the
-/// stratum key.
+/// stratum key ([`stratum_key`]).
 pub fn read_targets(path: &Path, strata_by: &[String]) -> Result<TargetManifest, DirectoryError> {
     let mut file = CsvFile::open(path)?;
     let id = file.required("id")?;
@@ -27,19 +27,12 @@ pub fn read_targets(path: &Path, strata_by: &[String]) -> Result<TargetManifest,
     let mut lines: Vec<u64> = Vec::new();
     let mut key = String::new();
     file.for_each(|file, line, record| {
-        key.clear();
-        for (position, &(index, column)) in strata.iter().enumerate() {
-            let value = &record[index];
-            crate::protocol::field::check_field(value, 128)
+        for &(index, column) in &strata {
+            crate::protocol::field::check_field(&record[index], 128)
                 .map_err(|e| file.error(Some(line), Some(column), e))?;
-            if position > 0 {
-                key.push('/');
-            }
-            key.push_str(value);
         }
-        if strata.is_empty() {
-            key.push_str(SINGLE_STRATUM);
-        }
+        stratum_key(&mut key, strata_by, strata.iter().map(|&(index, _)| &record[index]))
+            .map_err(|error| file.error(Some(line), Some(&error.column), &error))?;
         let unit = unit.map_or("", |index| &record[index]);
         builder.push(&record[id], &key, &record[region], unit).map_err(|error| match error {
             RowError::Field { column, error } => {
@@ -55,9 +48,6 @@ pub fn read_targets(path: &Path, strata_by: &[String]) -> Result<TargetManifest,
         lines.push(line);
         Ok(())
     })?;
-    if builder.is_empty() {
-        return Err(file.error(None, None, "the pool is empty: the file has no target rows"));
-    }
     builder.finish().map_err(|error| match &error {
         RowError::Duplicate { second, .. } => {
             file.error(Some(lines[*second]), Some("id"), row_error(error.clone(), &lines))

@@ -29,8 +29,8 @@ use crate::protocol::{BasisPoints, CrossRule, Date, InspectorsPerTarget, Paramet
 pub struct Rules {
     pub task: String,
     pub items: Vec<String>,
-    /// Target columns whose values, joined by `/`, form the stratum key.
-    /// None: every target is in the one stratum `all`.
+    /// Target columns whose values, joined by `/`, form the stratum key
+    /// (see [`stratum_key`]). None: every target is in the one stratum `all`.
     #[serde(default)]
     pub strata_by: Vec<String>,
     /// The quota of every stratum without one of its own.
@@ -70,6 +70,53 @@ pub struct QuotaRule {
 
 /// The stratum key of a task with no `strata_by`.
 pub const SINGLE_STRATUM: &str = "all";
+
+/// What joins a target's values of several `strata_by` columns into its
+/// stratum key (PROTOCOL.md §2.2).
+pub const STRATUM_SEPARATOR: char = '/';
+
+/// A target whose value in one of several `strata_by` columns holds the
+/// separator: its key could equal that of another combination of values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "its {column} '{value}' contains '/', which separates the values of the strata_by columns ({columns}) in a stratum key: two different combinations of values would become one stratum and share its quota"
+)]
+pub struct StratumValueError {
+    pub column: String,
+    pub value: String,
+    pub columns: String,
+}
+
+/// Writes into `key` the stratum key of a target whose values in the
+/// `strata_by` columns are `values`, in the columns' order: the value itself
+/// for one column, the values joined by `/` for several, which then may not
+/// contain `/` — so distinct combinations always give distinct keys.
+pub fn stratum_key<'a, C: AsRef<str>>(
+    key: &mut String,
+    columns: &[C],
+    values: impl IntoIterator<Item = &'a str>,
+) -> Result<(), StratumValueError> {
+    key.clear();
+    let several = columns.len() > 1;
+    for (position, (column, value)) in columns.iter().zip(values).enumerate() {
+        if several && value.contains(STRATUM_SEPARATOR) {
+            let names: Vec<&str> = columns.iter().map(AsRef::as_ref).collect();
+            return Err(StratumValueError {
+                column: column.as_ref().to_owned(),
+                value: value.to_owned(),
+                columns: names.join(", "),
+            });
+        }
+        if position > 0 {
+            key.push(STRATUM_SEPARATOR);
+        }
+        key.push_str(value);
+    }
+    if columns.is_empty() {
+        key.push_str(SINGLE_STRATUM);
+    }
+    Ok(())
+}
 
 /// A rule that does not hold, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -189,6 +236,28 @@ mod tests {
         assert_eq!(error.field, "quota");
         let error = rules(&format!(r#"{{{BASE}, "quota": {{}}}}"#)).unwrap_err();
         assert_eq!(error.field, "quota");
+    }
+
+    #[test]
+    fn distinct_combinations_of_strata_values_give_distinct_keys() {
+        let columns = ["industry", "unit"];
+        let mut key = String::new();
+        stratum_key(&mut key, &columns, ["A", "C"]).unwrap();
+        assert_eq!(key, "A/C");
+        let error = stratum_key(&mut key, &columns, ["A/B", "C"]).unwrap_err();
+        assert_eq!((error.column.as_str(), error.value.as_str()), ("industry", "A/B"));
+        let error = stratum_key(&mut key, &columns, ["A", "B/C"]).unwrap_err();
+        assert_eq!((error.column.as_str(), error.value.as_str()), ("unit", "B/C"));
+        assert!(error.to_string().starts_with("its unit 'B/C' contains '/'"), "{error}");
+    }
+
+    #[test]
+    fn one_column_keeps_its_values_as_they_are_and_none_gives_all() {
+        let mut key = String::new();
+        stratum_key(&mut key, &["industry"], ["A/B"]).unwrap();
+        assert_eq!(key, "A/B");
+        stratum_key::<&str>(&mut key, &[], []).unwrap();
+        assert_eq!(key, SINGLE_STRATUM);
     }
 
     #[test]

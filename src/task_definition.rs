@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::protocol::field::{Department, EntropySource, TaskId};
+use crate::protocol::field::{Department, EntropySource, TaskId, check_visible};
 use crate::protocol::{Date, EntropyFormat, Parameters};
 use crate::rules::{QuotaRule, RuleError, Rules};
 
@@ -156,6 +156,7 @@ impl TaskDefinition {
         if self.name.trim().is_empty() {
             return Err(error("name", "is empty".into()));
         }
+        check_visible(&self.name).map_err(|e| error("name", e.to_string()))?;
         self.parameters(0, lead)?;
         let entropy_format =
             EntropyFormat::parse(&self.entropy.format).map_err(|e| error("entropy.format", e))?;
@@ -183,6 +184,9 @@ impl TaskDefinition {
             {
                 return Err(error(&format!("{field}[{index}]"), "must be 1 to 128 bytes of text".into()));
             }
+            for (index, value) in values.iter().enumerate() {
+                check_visible(value).map_err(|e| error(&format!("{field}[{index}]"), e.to_string()))?;
+            }
         }
         for (field, value) in [
             ("plan_id", &self.plan_id),
@@ -194,6 +198,9 @@ impl TaskDefinition {
                 && (value.trim().is_empty() || value.len() > 256 || value.chars().any(char::is_control))
             {
                 return Err(error(field, "must be 1 to 256 bytes of text without control characters".into()));
+            }
+            if let Some(value) = value {
+                check_visible(value).map_err(|e| error(field, e.to_string()))?;
             }
         }
         if let Some(class) =

@@ -267,8 +267,61 @@ fn a_row_with_the_wrong_number_of_fields_is_refused() {
 }
 
 #[test]
-fn an_empty_pool_is_refused() {
-    refused("--targets", "t.csv", TARGETS_HEADER, &["t.csv: the pool is empty"]);
+fn an_empty_target_pool_draws_nothing_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let targets = dir.path().join("t.csv");
+    std::fs::write(&targets, TARGETS_HEADER).unwrap();
+    let out = dir.path().join("draw");
+    let drawn = draw_with(&out, &[("--targets", &targets)], &["--entropy", "6612534421"]);
+    assert!(drawn.status.success(), "{}", text(&drawn));
+    assert!(text(&drawn).contains("the target pool is empty"), "{}", text(&drawn));
+    let result = std::fs::read_to_string(out.join("result.tsv")).unwrap();
+    assert!(result.contains("status\tcomplete\n"), "{result}");
+    assert!(!result.contains("\ntarget\t"), "nothing is drawn: {result}");
+    let verified = opendraw(&["verify", path(&out.join("bundle.tar"))]);
+    assert!(verified.status.success(), "{}", text(&verified));
+}
+
+#[test]
+fn ids_with_invisible_format_characters_are_refused() {
+    refused(
+        "--targets",
+        "t.csv",
+        &format!("{TARGETS_HEADER}X0,a,R1,i,A,U\nX\u{202e}1,a,R1,i,A,U\n"),
+        &["t.csv line 3, column id: contains U+202E RIGHT-TO-LEFT OVERRIDE at character 2"],
+    );
+    refused(
+        "--inspectors",
+        "i.csv",
+        "id,department,unit,region,items,certificate_expires\nE1,market,U\u{feff},R,FOOD-01,2027-01-01\n",
+        &["i.csv line 2, column unit: contains U+FEFF"],
+    );
+}
+
+#[test]
+fn values_that_would_merge_two_strata_are_refused() {
+    let rules = std::fs::read_to_string(example("rules.json")).unwrap();
+    let rules = rules.replace(r#""strata_by": ["risk_class"]"#, r#""strata_by": ["industry", "unit"]"#);
+    let dir = tempfile::tempdir().unwrap();
+    let rules_path = dir.path().join("rules.json");
+    std::fs::write(
+        &rules_path,
+        rules.replace(r#""quota_by_stratum": {"C": {"ratio": "25%"}, "D": {"ratio": "65%"}},"#, ""),
+    )
+    .unwrap();
+    let targets = dir.path().join("t.csv");
+    std::fs::write(&targets, format!("{TARGETS_HEADER}X1,a,R1,A/B,A,C\nX2,b,R1,A,A,B/C\n")).unwrap();
+    let out = dir.path().join("out");
+    let output =
+        draw_with(&out, &[("--targets", &targets), ("--rules", &rules_path)], &["--entropy", "123456"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("t.csv line 2, column industry: its industry 'A/B' contains '/'"), "{message}");
+    assert!(!out.exists(), "nothing is written on bad input");
+}
+
+#[test]
+fn a_pool_without_an_active_inspector_is_refused() {
     refused(
         "--inspectors",
         "i.csv",

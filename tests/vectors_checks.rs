@@ -318,6 +318,16 @@ fn make_invalid() -> Value {
         refusal("reveal.tsv", "a secret of 63 hex digits", format!("opendraw-reveal\t1\ncommitment\t{h}\nsecret\t{s}\nentropy\t123\nseed\t{h}\n", h = "ab".repeat(32), s = &"ab".repeat(32)[1..]).as_bytes()),
         refusal("result.tsv", "a skipped draw position", format!("opendraw-result\t1\ncommitment\t{}\nstatus\tcomplete\nstratum\tS\t3\t2\ntarget\t1\tS\tA\ntarget\t3\tS\tB\n", "ab".repeat(32)).as_bytes()),
         refusal("result.tsv", "a failure line in a complete result", format!("opendraw-result\t1\ncommitment\t{}\nstatus\tcomplete\nfailure\tA\tm\tdepartment\t1\t2\n", "ab".repeat(32)).as_bytes()),
+        refusal("targets.tsv", "a right-to-left override inside an id", format!("{T}T\u{202e}01\tS\tR\t\n").as_bytes()),
+        refusal("targets.tsv", "a zero width space inside a stratum", format!("{T}A\tS\u{200b}1\tR\t\n").as_bytes()),
+        refusal("targets.tsv", "a language tag (U+E0041) ending a region", format!("{T}A\tS\tR\u{e0041}\t\n").as_bytes()),
+        refusal("inspectors.tsv", "a zero width no-break space inside an id", format!("{I}I\u{feff}1\tm\tU\tR\tFOOD\t2027-01-01\n").as_bytes()),
+        refusal("inspectors.tsv", "a soft hyphen inside an item code", format!("{I}I1\tm\tU\tR\tFO\u{ad}OD\t2027-01-01\n").as_bytes()),
+        refusal("recusals.tsv", "a left-to-right isolate around a target id", "inspector_id\ttarget_id\nI1\t\u{2066}T1\u{2069}\n".as_bytes()),
+        refusal("parameters.tsv", "a word joiner inside a department", parameters("department\tmarket", "department\tmar\u{2060}ket").as_bytes()),
+        refusal("result.tsv", "a right-to-left mark inside an assigned inspector id", format!("opendraw-result\t1\ncommitment\t{}\nstatus\tcomplete\nstratum\tS\t1\t1\ntarget\t1\tS\tT1\nassign\tT1\tm\tI1\tI\u{200f}2\n", "ab".repeat(32)).as_bytes()),
+        refusal("result.tsv", "strata out of bytewise order", format!("opendraw-result\t1\ncommitment\t{}\nstatus\tcomplete\nstratum\tB\t1\t1\nstratum\tA\t1\t1\ntarget\t1\tB\tT2\ntarget\t2\tA\tT1\n", "ab".repeat(32)).as_bytes()),
+        refusal("result.tsv", "a repeated stratum", format!("opendraw-result\t1\ncommitment\t{}\nstatus\tcomplete\nstratum\tS\t2\t1\nstratum\tS\t2\t1\ntarget\t1\tS\tT1\ntarget\t2\tS\tT2\n", "ab".repeat(32)).as_bytes()),
     ];
     json!({
         "description": "Files every reader must refuse. 'text' is the file (or 'hex' for bytes that are not UTF-8); 'line' and 'column' are where the reference reader reports the fault (null: the whole file), given for orientation: implementations must refuse the file, the place they name may differ.",

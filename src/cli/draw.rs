@@ -129,6 +129,11 @@ fn commit(args: &DrawArgs) -> anyhow::Result<Committed> {
     let parameters = rules.to_parameters().with_context(|| rules_path.display().to_string())?;
     let targets =
         directory::read_targets(args.targets.as_ref().expect("clap requires --targets"), &rules.strata_by)?;
+    if targets.is_empty() {
+        // The protocol allows an empty pool (PROTOCOL.md §2.2): the draw then
+        // selects nothing, and publishing that is the point of committing it.
+        println!("note: the target pool is empty: the draw will select no target");
+    }
     let inspectors =
         directory::read_inspectors(args.inspectors.as_ref().expect("clap requires --inspectors"))?;
     let recusals = match &args.recusals {

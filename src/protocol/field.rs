@@ -25,6 +25,8 @@ pub enum FieldError {
     LineBreak { position: usize },
     #[error("contains the control character U+{code:04X} at character {position}")]
     Control { code: u32, position: usize },
+    #[error("contains {} at character {position}, an invisible format character, which is not allowed", describe_format(*code))]
+    Format { code: u32, position: usize },
     #[error("begins or ends with white space")]
     SurroundingSpace,
     #[error("contains a comma at character {position}, which separates item codes")]
@@ -61,6 +63,9 @@ pub fn check_field(text: &str, max: usize) -> Result<(), FieldError> {
             c if c.is_control() => {
                 return Err(FieldError::Control { code: c as u32, position });
             }
+            c if is_format_character(c) => {
+                return Err(FieldError::Format { code: c as u32, position });
+            }
             _ => {}
         }
     }
@@ -68,6 +73,82 @@ pub fn check_field(text: &str, max: usize) -> Result<(), FieldError> {
         return Err(FieldError::SurroundingSpace);
     }
     Ok(())
+}
+
+/// The invisible format characters a field text may not hold (PROTOCOL.md
+/// §2.1): Unicode's general category Cf, fixed as a list so that every
+/// implementation refuses the same set whatever its Unicode tables. They
+/// draw nothing or reorder what follows, so two different ids containing
+/// them can look the same on a page.
+const FORMAT_CHARACTERS: [(u32, u32); 21] = [
+    (0x00AD, 0x00AD),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+];
+
+/// Whether `c` is one of the [`FORMAT_CHARACTERS`].
+pub fn is_format_character(c: char) -> bool {
+    let code = c as u32;
+    FORMAT_CHARACTERS.iter().any(|&(first, last)| (first..=last).contains(&code))
+}
+
+/// `U+202E RIGHT-TO-LEFT OVERRIDE`: the code point, and the name of the
+/// format characters people meet in pasted text.
+fn describe_format(code: u32) -> String {
+    let name = match code {
+        0x00AD => "SOFT HYPHEN",
+        0x061C => "ARABIC LETTER MARK",
+        0x180E => "MONGOLIAN VOWEL SEPARATOR",
+        0x200B => "ZERO WIDTH SPACE",
+        0x200C => "ZERO WIDTH NON-JOINER",
+        0x200D => "ZERO WIDTH JOINER",
+        0x200E => "LEFT-TO-RIGHT MARK",
+        0x200F => "RIGHT-TO-LEFT MARK",
+        0x202A => "LEFT-TO-RIGHT EMBEDDING",
+        0x202B => "RIGHT-TO-LEFT EMBEDDING",
+        0x202C => "POP DIRECTIONAL FORMATTING",
+        0x202D => "LEFT-TO-RIGHT OVERRIDE",
+        0x202E => "RIGHT-TO-LEFT OVERRIDE",
+        0x2060 => "WORD JOINER",
+        0x2061 => "FUNCTION APPLICATION",
+        0x2062 => "INVISIBLE TIMES",
+        0x2063 => "INVISIBLE SEPARATOR",
+        0x2064 => "INVISIBLE PLUS",
+        0x2066 => "LEFT-TO-RIGHT ISOLATE",
+        0x2067 => "RIGHT-TO-LEFT ISOLATE",
+        0x2068 => "FIRST STRONG ISOLATE",
+        0x2069 => "POP DIRECTIONAL ISOLATE",
+        0xFEFF => "ZERO WIDTH NO-BREAK SPACE (byte order mark)",
+        _ => return format!("U+{code:04X}"),
+    };
+    format!("U+{code:04X} {name}")
+}
+
+/// Refuses invisible format characters in free text (names, reasons) that
+/// is shown beside ids but is not itself a field text.
+pub fn check_visible(text: &str) -> Result<(), FieldError> {
+    match text.chars().enumerate().find(|&(_, c)| is_format_character(c)) {
+        Some((index, c)) => Err(FieldError::Format { code: c as u32, position: index + 1 }),
+        None => Ok(()),
+    }
 }
 
 /// Whether every byte is printable ASCII (0x20 to 0x7E), eight bytes at a
@@ -252,6 +333,37 @@ mod tests {
         assert_eq!(check_field(" a", 128), Err(FieldError::SurroundingSpace));
         assert_eq!(check_field("甲\u{3000}", 128), Err(FieldError::SurroundingSpace));
         assert_eq!(check_field("abcd", 3), Err(FieldError::TooLong { len: 4, max: 3 }));
+    }
+
+    #[test]
+    fn refuses_invisible_format_characters_naming_the_code_point() {
+        let override_ = check_field("M001\u{202e}1", 128).unwrap_err();
+        assert_eq!(override_, FieldError::Format { code: 0x202e, position: 5 });
+        assert_eq!(
+            override_.to_string(),
+            "contains U+202E RIGHT-TO-LEFT OVERRIDE at character 5, an invisible format character, which is not allowed"
+        );
+        for code in
+            [0x202a, 0x202d, 0x2066, 0x2069, 0xfeff, 0x200b, 0x200f, 0x2060, 0x2064, 0x061c, 0x180e, 0xad]
+        {
+            let c = char::from_u32(code).unwrap();
+            assert_eq!(check_field(&format!("甲{c}乙"), 128), Err(FieldError::Format { code, position: 2 }));
+            assert_eq!(check_visible(&format!("{c}")), Err(FieldError::Format { code, position: 1 }));
+        }
+        assert_eq!(check_field("\u{e0041}", 128).unwrap_err().to_string().split(' ').nth(1), Some("U+E0041"));
+        // Neighbours of the refused ranges stay allowed.
+        for text in ["a\u{2010}b", "a\u{2065}b", "a\u{2070}", "\u{fefc}", "a\u{2027}b", "甲\u{e0100}"] {
+            assert_eq!(check_field(text, 128), Ok(()), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_format_list_is_unicode_general_category_cf() {
+        use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let cf = c.general_category() == GeneralCategory::Format;
+            assert_eq!(is_format_character(c), cf, "U+{:04X}", c as u32);
+        }
     }
 
     #[test]

@@ -229,8 +229,19 @@ impl DrawResult {
                         tsv::parse_count(text)
                             .and_then(|n| u32::try_from(n).map_err(|_| format!("{n} is 2^32 or more")))
                     };
+                    let key = StratumKey::parse(key).map_err(|e| at("stratum")(e.to_string()))?;
+                    // One line per stratum, in bytewise order (§9): a repeated or
+                    // misplaced stratum is a malformed file, not a different draw.
+                    if let Some(previous) = result.strata.last()
+                        && previous.key.as_str().as_bytes() >= key.as_str().as_bytes()
+                    {
+                        return Err(at("stratum")(format!(
+                            "'{key}' comes after '{}': strata are listed once each, in strictly increasing bytewise order",
+                            previous.key
+                        )));
+                    }
                     result.strata.push(StratumOutcome {
-                        key: StratumKey::parse(key).map_err(|e| at("stratum")(e.to_string()))?,
+                        key,
                         pool: count(pool).map_err(at("pool"))?,
                         quota: count(quota).map_err(at("quota"))?,
                     });

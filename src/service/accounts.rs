@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::{Service, ServiceError, ServiceResult, require};
 use crate::protocol::Digest;
+use crate::protocol::field::check_visible;
 use crate::storage::users::{self, Role, User};
 
 /// A new account, or a new token for one: the token is shown only here.
@@ -49,6 +50,14 @@ impl Service {
         };
         if name.trim().is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
             return Err(invalid("name", "give a name of 1 to 128 bytes without control characters"));
+        }
+        // Names, departments and inspector ids are shown and compared as ids are.
+        for (field, value) in
+            [("name", Some(name)), ("department", department), ("inspector_id", inspector_id)]
+        {
+            if let Some(value) = value {
+                check_visible(value).map_err(|e| invalid(field, &format!("'{value}' {e}")))?;
+            }
         }
         match role {
             Role::Supervisor if department.is_none() => {

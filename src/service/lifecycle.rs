@@ -53,7 +53,7 @@ impl Service {
             return Err(ServiceError::invalid(
                 "empty_pool",
                 Some("filter".into()),
-                "no target of the directory matches the filter",
+                "no target of the directory matches the filter: the draw would select no target, so the task is not committed (change the filter, or abandon the task)",
             ));
         }
         let inspectors = pools::inspector_manifest(pool, &checked.departments).await?;

@@ -13,6 +13,7 @@ use super::{StoreError, StoreResult, placeholders};
 use crate::protocol::field::{Department, InspectorId, ItemCode, Region, Unit};
 use crate::protocol::manifest::{Inspector, InspectorManifest, Recusal, RecusalManifest, RowError};
 use crate::protocol::{Date, TargetManifest, TargetManifestBuilder};
+use crate::rules::stratum_key;
 use crate::task_definition::{PoolFilter, StrataColumn};
 
 const BATCH: i64 = 100_000;
@@ -68,10 +69,13 @@ pub async fn target_manifest(
     strata_by: &[StrataColumn],
     cutoff: Option<&str>,
 ) -> Result<TargetManifest, PoolError> {
+    // Several columns come as separate fields, joined here by the one rule
+    // that keeps distinct combinations apart (`rules::stratum_key`).
+    let columns: Vec<&str> = strata_by.iter().map(|c| c.column()).collect();
     let stratum = if strata_by.is_empty() {
         "'all'".to_owned()
     } else {
-        strata_by.iter().map(|c| format!("t.{}", c.column())).collect::<Vec<_>>().join(" || '/' || ")
+        columns.iter().map(|column| format!("t.{column}")).collect::<Vec<_>>().join(" || $1 || ")
     };
     let (where_sql, values) = filter_sql(filter, "t", 4, cutoff);
     let sql = format!(
@@ -80,6 +84,7 @@ pub async fn target_manifest(
            FROM targets t WHERE t.id > $3 AND {where_sql} ORDER BY t.id LIMIT $4) batch"
     );
     let mut builder = TargetManifestBuilder::new();
+    let mut key = String::new();
     let mut after = String::new();
     loop {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
@@ -97,9 +102,18 @@ pub async fn target_manifest(
         }
         let lines: String = row.try_get(0).map_err(StoreError::from)?;
         for line in lines.split_terminator('\n') {
-            let mut fields = line.splitn(4, '\t');
+            let mut fields = line.split('\t');
+            let id = fields.next().unwrap_or_default();
+            let stratum = if columns.len() > 1 {
+                stratum_key(&mut key, &columns, fields.by_ref().take(columns.len())).map_err(|error| {
+                    PoolError::Target { target: id.to_owned(), reason: error.to_string() }
+                })?;
+                key.as_str()
+            } else {
+                fields.next().unwrap_or_default()
+            };
             let mut next = || fields.next().unwrap_or_default();
-            let (id, stratum, region, unit) = (next(), next(), next(), next());
+            let (region, unit) = (next(), next());
             builder.push(id, stratum, region, unit).map_err(|error| row_error(id, strata_by, error))?;
         }
         after = row.try_get(1).map_err(StoreError::from)?;
