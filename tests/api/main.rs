@@ -10,3 +10,4 @@ mod lifecycle;
 mod public;
 mod replacements;
 mod roles;
+mod sealed_oracles;
