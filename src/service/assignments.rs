@@ -170,8 +170,10 @@ impl Service {
     pub(super) async fn assigned_task(&self, user: &User, task: i64, target: &str) -> ServiceResult<TaskRow> {
         let inspector = inspector_of(user)?;
         let pool = self.store().pool();
+        // One answer whether the task exists, is sealed, or has the target
+        // drawn for someone else: it echoes nothing, so it tells nothing.
         let not_assigned =
-            || ServiceError::Forbidden(format!("you are not assigned to target {target} in task {task}"));
+            || ServiceError::Forbidden("you are not assigned to this target in this task".into());
         let row = tasks::get(pool, task).await?.ok_or_else(not_assigned)?;
         if ![state::DRAWN, state::REVEALED].contains(&row.state.as_str()) {
             return Err(not_assigned());

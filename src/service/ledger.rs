@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::results::{DeadlineView, ViewContext};
-use super::tasks::definition_of;
+use super::tasks::{definition_of, takes_part};
 use super::{Service, ServiceResult, supervised_department};
 use crate::inspection::ResultState;
 use crate::storage::results;
@@ -88,6 +88,10 @@ impl Service {
                 continue;
             }
             let Some(task) = tasks::get(pool, id).await? else { continue };
+            // A department follows its items only in the tasks it takes part in.
+            if !takes_part(&task, &department)? {
+                continue;
+            }
             let items: Vec<String> = definition_of(&task)?
                 .items
                 .into_iter()

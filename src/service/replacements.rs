@@ -4,12 +4,14 @@
 //! from the target's remaining candidates, with a stream of the task's seed
 //! and the replacement's number, so it is verified like the draw.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::tasks::{definition_of, no_task, not_in_state};
-use super::{Service, ServiceError, ServiceResult, damaged, require_supervisor_of};
+use super::tasks::{definition_of, not_in_state};
+use super::{Service, ServiceError, ServiceResult, damaged, supervised_department};
 use crate::inspection::ResultState;
 use crate::protocol::field::{Department, InspectorId, TargetId};
 use crate::protocol::log::kind;
@@ -19,7 +21,7 @@ use crate::protocol::{Digest, DrawInputs, DrawResult, Seed};
 use crate::storage::replacements::{self, ConflictRow, ReplacementRow};
 use crate::storage::tasks::{self, TaskRow, state};
 use crate::storage::users::User;
-use crate::storage::{files, log, now, results};
+use crate::storage::{directory, files, log, now, results};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,24 +41,11 @@ impl Service {
         id: i64,
         request: ReplacementRequest,
     ) -> ServiceResult<ReplacementRow> {
-        let pool = self.store().pool();
-        let task = tasks::get(pool, id).await?.ok_or_else(|| no_task(id))?;
-        let team = tasks::team(pool, id, &request.target).await?;
-        let department = team
-            .iter()
-            .find(|(_, inspector, _)| *inspector == request.inspector)
-            .map(|(department, _, _)| department.clone())
-            .ok_or_else(|| {
-                ServiceError::invalid(
-                    "not_assigned",
-                    Some("inspector".into()),
-                    format!(
-                        "{} is not assigned to target {} in task {id}",
-                        request.inspector, request.target
-                    ),
-                )
-            })?;
-        require_supervisor_of(user, &department)?;
+        // Who may ask is settled before anything about the selection is
+        // read, and a department replaces only its own inspectors: the
+        // answer tells nobody whether another department's pair is assigned.
+        let task = self.participating_task(user, id).await?;
+        let department = supervised_department(user)?.to_owned();
         if ![state::DRAWN, state::REVEALED].contains(&task.state.as_str()) {
             return Err(not_in_state(id, &task.state, "changed by a replacement", "drawn or revealed"));
         }
@@ -64,6 +53,14 @@ impl Service {
             return Err(invalid_reason("give the reason for the replacement"));
         }
         replace::check_reason(&request.reason).map_err(|error| invalid_reason(&error.to_string()))?;
+        let team = tasks::team(self.store().pool(), id, &request.target).await?;
+        if !team.iter().any(|(of, inspector, _)| *of == department && *inspector == request.inspector) {
+            return Err(ServiceError::invalid(
+                "not_assigned",
+                Some("inspector".into()),
+                format!("that inspector is not one of {department}'s inspectors assigned to that target"),
+            ));
+        }
         self.refuse_if_entered(&task, &request.target).await?;
 
         let (replacement, text) = self.draw_replacement(&task, &request, &department).await?;
@@ -98,29 +95,31 @@ impl Service {
         Ok(row)
     }
 
-    /// A task's replacements, for its supervisors (any department taking part).
+    /// A task's replacements: all of them for the lead department, which
+    /// sees every team; its own for a participating department.
     pub async fn replacements(&self, user: &User, id: i64) -> ServiceResult<Vec<ReplacementRow>> {
-        self.participating_task(user, id).await?;
-        Ok(replacements::of_task(self.store().pool(), id).await?)
+        let task = self.participating_task(user, id).await?;
+        let department = supervised_department(user)?;
+        let all = replacements::of_task(self.store().pool(), id).await?;
+        Ok(all
+            .into_iter()
+            .filter(|row| task.department == department || row.department == department)
+            .collect())
     }
 
-    /// The conflicts of interest declared in a task.
+    /// The conflicts of interest declared in a task: all of them for the
+    /// lead department; those of its own inspectors for a participating one.
     pub async fn conflicts(&self, user: &User, id: i64) -> ServiceResult<Vec<ConflictRow>> {
-        self.participating_task(user, id).await?;
-        Ok(replacements::conflicts(self.store().pool(), Some(id), None).await?)
-    }
-
-    /// A task in which the caller's department draws inspectors.
-    async fn participating_task(&self, user: &User, id: i64) -> ServiceResult<TaskRow> {
-        let department = super::supervised_department(user)?;
-        let task = tasks::get(self.store().pool(), id).await?.ok_or_else(|| no_task(id))?;
-        let definition = definition_of(&task)?;
-        let takes_part =
-            task.department == department || definition.departments.iter().any(|d| d == department);
-        if !takes_part {
-            return Err(ServiceError::Forbidden(format!("{department} takes no part in task {id}")));
+        let task = self.participating_task(user, id).await?;
+        let department = supervised_department(user)?;
+        let pool = self.store().pool();
+        let all = replacements::conflicts(pool, Some(id), None).await?;
+        if task.department == department {
+            return Ok(all);
         }
-        Ok(task)
+        let own: HashSet<String> =
+            directory::inspectors(pool, Some(department)).await?.into_iter().map(|i| i.id).collect();
+        Ok(all.into_iter().filter(|conflict| own.contains(&conflict.inspector)).collect())
     }
 
     /// Refuses once any result of the target has been entered: the team

@@ -15,15 +15,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::tasks::{definition_of, no_task};
-use super::{Service, ServiceError, ServiceResult, require, require_supervisor_of};
+use super::tasks::{definition_of, no_task, takes_part};
+use super::{Service, ServiceError, ServiceResult};
 use crate::calendar::{self, Calendar};
 use crate::inspection::{
     MAX_NOTES, MAX_OUTCOME_TEXT, MAX_SUMMARY, Outcome, ResultState, check_reason, check_text,
 };
 use crate::storage::results::{self, Fields, ResultRow, Set, Step};
 use crate::storage::tasks::{self, TaskRow, state};
-use crate::storage::users::{Role, User};
+use crate::storage::users::User;
 use crate::storage::{WriteTx, directory, log};
 use crate::task_definition::DEFAULT_INSPECTION_TYPE;
 
@@ -351,13 +351,15 @@ impl Service {
         let pool = self.store().pool();
         let rows = results::of_department(pool, department, task, state).await?;
         let context = ViewContext::load(self).await?;
-        let mut tasks: HashMap<i64, TaskRow> = HashMap::new();
+        // Each task once: the ones the department takes part in.
+        let mut tasks: HashMap<i64, Option<TaskRow>> = HashMap::new();
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             if let std::collections::hash_map::Entry::Vacant(slot) = tasks.entry(row.task) {
-                slot.insert(tasks::get(pool, row.task).await?.ok_or_else(|| no_task(row.task))?);
+                let task = tasks::get(pool, row.task).await?.ok_or_else(|| no_task(row.task))?;
+                slot.insert(takes_part(&task, department)?.then_some(task));
             }
-            let task = &tasks[&row.task];
+            let Some(task) = &tasks[&row.task] else { continue };
             out.push(self.result_view_in(&context, row, task).await?);
         }
         Ok(out)
@@ -451,6 +453,13 @@ impl Service {
     /// Publishes every approved result of a task that the caller reviews.
     pub async fn publish_approved(&self, user: &User, task: i64) -> ServiceResult<Vec<ResultView>> {
         let department = super::supervised_department(user)?;
+        let taking_part = match tasks::get(self.store().pool(), task).await? {
+            Some(row) => takes_part(&row, department)?,
+            None => false,
+        };
+        if !taking_part {
+            return Ok(Vec::new());
+        }
         let approved = results::of_department(
             self.store().pool(),
             department,
@@ -618,14 +627,22 @@ impl Service {
         Ok((task, department.to_owned()))
     }
 
-    /// A result and its task, when the caller supervises its department.
+    /// A result and its task, when the caller reviews it: a supervisor of
+    /// the item's department, in a task that department takes part in. Any
+    /// other result gets the answer a result that does not exist gets, so
+    /// that nobody learns what a sealed task holds from it.
     async fn reviewed_result(&self, user: &User, id: i64) -> ServiceResult<(ResultRow, TaskRow)> {
-        require(user, Role::Supervisor)?;
+        let department = super::supervised_department(user)?;
         let pool = self.store().pool();
-        let no_result = || ServiceError::NotFound(format!("there is no result {id}"));
-        let row = results::get(pool, id).await?.ok_or_else(no_result)?;
-        require_supervisor_of(user, &row.department)?;
+        let hidden = || {
+            ServiceError::NotFound(format!("there is no result of that id among those {department} reviews"))
+        };
+        let row =
+            results::get(pool, id).await?.filter(|row| row.department == department).ok_or_else(hidden)?;
         let task = tasks::get(pool, row.task).await?.ok_or_else(|| no_task(row.task))?;
+        if !takes_part(&task, department)? {
+            return Err(hidden());
+        }
         Ok((row, task))
     }
 

@@ -5,10 +5,10 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Service, ServiceError, ServiceResult, require_supervisor_of, supervised_department};
+use super::{Service, ServiceError, ServiceResult, require, require_supervisor_of, supervised_department};
 use crate::protocol::log::kind;
 use crate::storage::tasks::{self, TaskRow, state};
-use crate::storage::users::User;
+use crate::storage::users::{Role, User};
 use crate::storage::{WriteTx, log};
 use crate::task_definition::TaskDefinition;
 
@@ -129,12 +129,33 @@ impl Service {
             .collect()
     }
 
-    /// A task the caller supervises.
+    /// A task the caller supervises. The role is checked before the task
+    /// is read; then only its lead department, which is public, decides.
     pub(super) async fn task_row(&self, user: &User, id: i64) -> ServiceResult<TaskRow> {
+        require(user, Role::Supervisor)?;
         let task = tasks::get(self.store().pool(), id).await?.ok_or_else(|| no_task(id))?;
         require_supervisor_of(user, &task.department)?;
         Ok(task)
     }
+
+    /// A task in which the caller's department takes part. Decided from the
+    /// caller's role and the task's definition alone, before anything about
+    /// its selection is read; the refusal names nothing the caller may not see.
+    pub(super) async fn participating_task(&self, user: &User, id: i64) -> ServiceResult<TaskRow> {
+        let department = supervised_department(user)?;
+        let task = tasks::get(self.store().pool(), id).await?.ok_or_else(|| no_task(id))?;
+        if !takes_part(&task, department)? {
+            return Err(ServiceError::Forbidden(format!("{department} takes no part in this task")));
+        }
+        Ok(task)
+    }
+}
+
+/// Whether a department takes part in a task: it leads the task, or draws
+/// inspectors for it. Only then may its supervisors see anything of the
+/// task's sealed selection (their own items' targets and results).
+pub(super) fn takes_part(task: &TaskRow, department: &str) -> ServiceResult<bool> {
+    Ok(task.department == department || definition_of(task)?.departments.iter().any(|d| d == department))
 }
 
 pub(super) fn no_task(id: i64) -> ServiceError {

@@ -149,7 +149,7 @@ on_both_backends! {
         assert_eq!(mine["outcome"], "no_problem", "B's attempt changed nothing");
 
         let other_department = app.get(Some(&app.health), &format!("/api/results/{}", mine["id"])).await;
-        expect(other_department, StatusCode::FORBIDDEN).await;
+        expect(other_department, StatusCode::NOT_FOUND).await;
         let seen = public_text(&app, task, &target).await;
         assert!(!seen.contains("负责人电话"), "an internal note is public");
         assert!(!seen.contains(mine["reference"].as_str().unwrap()), "an unpublished result is public");

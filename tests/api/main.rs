@@ -11,3 +11,4 @@ mod public;
 mod replacements;
 mod roles;
 mod strict_fields;
+mod sealed_oracles;
