@@ -10,5 +10,5 @@ mod lifecycle;
 mod public;
 mod replacements;
 mod roles;
-mod strict_fields;
 mod sealed_oracles;
+mod strict_fields;
