@@ -208,7 +208,8 @@ const MESSAGES = {
     'task.verify.button': 'Verify this draw',
     'task.verify.downloading': 'Downloading the bundle…',
     'task.verify.running': 'Verifying: {label}',
-    'task.verify.ok': '✓ Verified: every check passed. This draw is exactly the one committed to, computed from the public randomness.',
+    'task.verify.ok': '✓ Verified: every check passed. This draw is exactly the one committed to, computed from the public randomness, with the replacements the public log holds.',
+    'task.verify.consistent': '✓ Consistent: every check passed, but the bundle could not be compared with all of the public log’s digests (commitment, result, replacements); it is consistent with itself, not pinned to the log.',
     'task.verify.bad': '✗ Not verified: at least one check failed.',
     'task.verify.firstFailure': 'First difference',
     'task.verify.error': 'The verification could not run: {message}',
@@ -288,10 +289,11 @@ const MESSAGES = {
     'kind.result.published': 'Result published',
     'kind.result.corrected': 'Published result corrected',
     'kind.replacement': 'Replacement',
+    'kind.replacement-digests': 'Replacements against the log',
     'subject.replacement': 'No. {n}',
 
     // timeline entries of replacements and results
-    'tl.replaced': 'Inspector replacement No. {n} was drawn and recorded. The log holds the SHA-256 of its line ({digest}); the line itself — which target, which inspector went out, who came in, and why — is in replacements.tsv, published with the task’s files once the draw is revealed.',
+    'tl.replaced': 'Inspector replacement No. {n} was drawn and recorded. The log holds a digest of its line keyed with the draw’s seed ({digest}), which nobody can test guesses against before the reveal; the line itself — which target, which inspector went out, who came in, and why — is in replacements.tsv, published with the task’s files once the draw is revealed, when anyone can recompute the digest.',
     'tl.group': (v) => `${v.n} log entries about inspection results: ${v.counts}`,
     'tl.count.result.submitted': '{n} submitted',
     'tl.count.result.returned': '{n} returned',
@@ -613,7 +615,8 @@ const MESSAGES = {
     'task.verify.button': '验证本次抽取',
     'task.verify.downloading': '正在下载验证包…',
     'task.verify.running': '正在验证：{label}',
-    'task.verify.ok': '✓ 验证通过：全部检查均通过。本次抽取正是承诺过的抽取，由公开随机数计算得出。',
+    'task.verify.ok': '✓ 验证通过：全部检查均通过。本次抽取正是承诺过的抽取，由公开随机数计算得出，检查人员更换与公开日志记录一致。',
+    'task.verify.consistent': '✓ 自洽：全部检查均通过，但验证包未能与公开日志中的全部摘要（承诺、结果、人员更换）比对；它仅自身一致，尚未与日志锁定。',
     'task.verify.bad': '✗ 验证未通过：至少有一项检查失败。',
     'task.verify.firstFailure': '第一处差异',
     'task.verify.error': '验证无法运行：{message}',
@@ -691,9 +694,10 @@ const MESSAGES = {
     'kind.result.published': '检查结果公示',
     'kind.result.corrected': '公示结果更正',
     'kind.replacement': '人员更换',
+    'kind.replacement-digests': '人员更换与日志比对',
     'subject.replacement': '第{n}次',
 
-    'tl.replaced': '以抽取方式确定第{n}次检查人员更换，并已记录。日志记入该更换记录行的SHA-256（{digest}）；该行本身（哪个对象、换下哪名检查人员、换上哪名、原因）载于 replacements.tsv，在抽取结果公开后随任务文件一并公布。',
+    'tl.replaced': '以抽取方式确定第{n}次检查人员更换，并已记录。日志记入该更换记录行以抽取种子为密钥的摘要（{digest}），公开前无人能以猜测比对；该行本身（哪个对象、换下哪名检查人员、换上哪名、原因）载于 replacements.tsv，在抽取结果公开后随任务文件一并公布，届时任何人均可重新计算该摘要。',
     'tl.group': (v) => `有关检查结果的日志记录${v.n}条：${v.counts}`,
     'tl.count.result.submitted': '提交{n}条',
     'tl.count.result.returned': '退回{n}条',
@@ -1600,7 +1604,7 @@ function describeEntry(entry, task) {
         reason: p.reason || t('task.abandoned.noReason'),
       });
     case 'task.replaced':
-      return t('tl.replaced', { n: p.replacement ?? '?', digest: shortHash(p.line) });
+      return t('tl.replaced', { n: p.replacement ?? '?', digest: shortHash(p.keyed_line ?? p.line) });
     case 'result.submitted':
     case 'result.returned':
     case 'result.approved':
@@ -1759,6 +1763,24 @@ function committedPayload(task) {
   return entry ? parsePayload(entry) : {};
 }
 
+/**
+ * What the task's log entries pin of its bundle beyond the page's digests (§10): the line
+ * digests of its replacements in number order (keyed_line, or line in entries logged
+ * before keyed digests) and the time of its commitment.
+ */
+function loggedPins(task) {
+  const timeline = task.timeline || [];
+  const replaced = timeline
+    .filter((e) => e.kind === 'task.replaced')
+    .map(parsePayload)
+    .sort((a, b) => (a.replacement ?? 0) - (b.replacement ?? 0));
+  const committed = timeline.find((e) => e.kind === 'task.committed');
+  return {
+    replacements: replaced.map((p) => p.keyed_line ?? p.line ?? null),
+    committedAt: committed ? committed.at : null,
+  };
+}
+
 function drawnPayload(task) {
   const entry = (task.timeline || []).find((e) => e.kind === 'task.drawn');
   return entry ? parsePayload(entry) : {};
@@ -1821,7 +1843,7 @@ function renderFiles(task) {
           h(
             'pre',
             { class: 'command' },
-            h('code', {}, `opendraw verify ${bundle} \\\n  --commitment ${task.commitment_digest} \\\n  --result-digest ${task.result_digest}`),
+            h('code', {}, `opendraw verify ${bundle} --log ${location.origin}`),
           ),
         ]
       : null,
@@ -1977,7 +1999,7 @@ function setupVerify(task, section) {
   );
 
   // Pins: the digests the task page states, which must be the logged ones.
-  const pins = { commitment: task.commitment_digest, result: task.result_digest };
+  const pins = { commitment: task.commitment_digest, result: task.result_digest, ...loggedPins(task) };
   const logged = { commitment: committedPayload(task).commitment, result: drawnPayload(task).result };
   const pinsAgree =
     (!logged.commitment || logged.commitment === pins.commitment) && (!logged.result || logged.result === pins.result);
@@ -2018,11 +2040,12 @@ function setupVerify(task, section) {
     verdict.className = `verdict ${ok ? 'verdict-ok' : 'verdict-bad'}`;
     fill(
       verdict,
-      h('p', {}, tx(ok ? 'task.verify.ok' : 'task.verify.bad')),
+      h('p', {}, tx(ok ? (result.pinned ? 'task.verify.ok' : 'task.verify.consistent') : 'task.verify.bad')),
       h('p', { class: 'verdict-count' }, tx('task.verify.count', { passed: (result.checks || []).filter((c) => c.passed).length, total: (result.checks || []).length })),
       pinsAgree ? null : h('p', {}, tx('task.verify.pinMismatch')),
     );
     verdict.dataset.verified = ok ? 'true' : 'false';
+    verdict.dataset.pinned = result.pinned ? 'true' : 'false';
     const first = result.firstFailure || (result.checks || []).find((c) => !c.passed) || null;
     clearFailure();
     if (!ok && first) {

@@ -1,5 +1,6 @@
 // Module worker: new Worker('verify-worker.js', {type: 'module'}).
-// Receives {bundle: ArrayBuffer, pins: {commitment, result}}; posts
+// Receives {bundle: ArrayBuffer, pins: {commitment, result, replacements, committedAt}}
+// (what the public log holds of the task; see verifyBundle); posts
 // {type: 'progress', fraction, label} while working, then {type: 'report', report}
 // (the result of verifyBundle) or {type: 'error', message}.
 import { readTar, verifyBundle } from './verify.js';
@@ -13,7 +14,13 @@ self.onmessage = async (event) => {
     const files = readTar(bytes);
     let last = -1;
     let lastLabel = null;
-    const report = await verifyBundle(files, { commitment: pins?.commitment ?? null, result: pins?.result ?? null }, (fraction, label) => {
+    const given = {
+      commitment: pins?.commitment ?? null,
+      result: pins?.result ?? null,
+      replacements: pins?.replacements ?? null,
+      committedAt: pins?.committedAt ?? null,
+    };
+    const report = await verifyBundle(files, given, (fraction, label) => {
       // at most one message per percent, and every change of step
       const pct = Math.floor(fraction * 100);
       if (pct !== last || label !== lastLabel || fraction === 1) {

@@ -1305,6 +1305,21 @@ function applyReplacement(current, targetId, department, position, inspector) {
   current.set(key, next);
 }
 
+/**
+ * The key of replacement `number`'s logged line digest (§16):
+ * H("opendraw/v1/replacement-line-key", seed, number in decimal ASCII).
+ */
+export async function replacementLineKey(seed, number) {
+  if (!Number.isInteger(number) || number < 1) throw new RangeError(`replacement numbers are 1, 2, 3, … (got ${number})`);
+  return taggedHash('opendraw/v1/replacement-line-key', [asBytes(seed, 'seed'), encoder.encode(String(number))]);
+}
+
+/** The keyed digest of a replacement's line that the log holds (`keyed_line`, §16), hex. */
+export async function keyedLineDigest(seed, r) {
+  const key = await replacementLineKey(seed, r.number);
+  return toHex(await taggedHash('opendraw/v1/replacement-line', [key, encoder.encode(replacementLine(r))]));
+}
+
 /** The `replace` line of a replacement (§16), without its LF. */
 export function replacementLine(r) {
   return `replace\t${r.number}\t${r.target}\t${r.department}\t${r.out}\t${r.in}\t${r.reason}`;
@@ -1347,9 +1362,11 @@ export function parseReplacements(bytes) {
  * Replays replacements (§16) on a draw. `files`: the four input files (parameters.tsv,
  * targets.tsv, inspectors.tsv, recusals.tsv), the draw's result.tsv and its seed (64 hex
  * digits or 32 bytes). `steps`: [{target, department, out, reason}] in order. Returns
- * {replacements: [inspector drawn in, …], line_digests: [SHA-256 of each replace line,
- * hex], 'replacements.tsv': text}, for the commitment the result names. Throws on a step
- * that cannot be made.
+ * {replacements: [inspector drawn in, …], line_keys: [key of each line digest, hex],
+ * keyed_lines: [the keyed digest of each replace line, as logged, hex], line_digests:
+ * [plain SHA-256 of each replace line, as logged before keyed digests, hex],
+ * 'replacements.tsv': text}, for the commitment the result names. Throws on a step that
+ * cannot be made.
  */
 export async function replay(files, steps) {
   const get = (name) => asBytes(files instanceof Map ? files.get(name) : files[name], name);
@@ -1365,6 +1382,8 @@ export async function replay(files, steps) {
   const current = assignmentMap(result.assigns);
   const made = [];
   const lineDigests = [];
+  const lineKeys = [];
+  const keyedLines = [];
   for (const [i, s] of steps.entries()) {
     const number = i + 1;
     const reasonProblem = fieldTextProblem(s.reason, 1024);
@@ -1375,9 +1394,13 @@ export async function replay(files, steps) {
     const rec = { number, target: s.target, department: s.department, out: s.out, in: r.inspector, reason: s.reason };
     made.push(rec);
     lineDigests.push(toHex(await sha256(encoder.encode(replacementLine(rec)))));
+    lineKeys.push(toHex(await replacementLineKey(seed, number)));
+    keyedLines.push(await keyedLineDigest(seed, rec));
   }
   return {
     replacements: made.map((r) => r.in),
+    line_keys: lineKeys,
+    keyed_lines: keyedLines,
     line_digests: lineDigests,
     'replacements.tsv': replacementsText(result.commitment, made),
   };
@@ -1519,7 +1542,15 @@ function firstDifference(label, expected, found) {
   return `${label}: expected ${expected}, found ${found}`;
 }
 
-export async function verifyBundle(files, pins = { commitment: null, result: null }, onProgress = () => {}) {
+/**
+ * Verifies a bundle (§10). `pins`: what the public log holds of the task, each null when
+ * not given — {commitment, result: digests (hex), replacements: the line digests of its
+ * task.replaced entries in number order (hex; [] when it has none), committedAt: the time
+ * of its task.committed entry}. The report's `verified` says every check passed; `pinned`
+ * says the commitment, result and replacement pins were all given, so that the bundle is
+ * the one the log holds and not merely consistent with itself.
+ */
+export async function verifyBundle(files, pins = { commitment: null, result: null, replacements: null, committedAt: null }, onProgress = () => {}) {
   const checks = [];
   const add = (kind, subject, passed, detail) => {
     checks.push({ kind, subject, passed, detail });
@@ -1529,6 +1560,7 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
     const failed = checks.find((c) => !c.passed);
     return {
       verified: checks.length > 0 && !failed,
+      pinned: pinCommitment !== null && pinResult !== null && pinReplacements !== null,
       checks,
       firstFailure: failed ? { kind: failed.kind, subject: failed.subject, detail: failed.detail } : null,
     };
@@ -1543,6 +1575,7 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
   pins = pins || {};
   const pinCommitment = pins.commitment ?? null;
   const pinResult = pins.result ?? null;
+  const pinReplacements = pins.replacements ?? null;
 
   progress(0, 'reading the bundle');
   const f = normaliseFiles(files);
@@ -1744,7 +1777,8 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
     else add('result-digest', 'result.tsv', true, `${publishedDigest}: recomputed and published alike; consistent, compare it with the public log`);
   }
 
-  // 9. The replacements, when the bundle has them (§16).
+  // 9. The replacements, when the bundle has them (§16), and against the log's digests.
+  let published = [];
   if (f.has('replacements.tsv')) {
     progress(0.97, 'checking the replacements');
     let rep;
@@ -1776,9 +1810,81 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
       if (r.inspector === x.in) add('replacement', String(x.number), true, `${what}: ${quote(x.in)}, drawn from ${n} candidate${n === 1 ? '' : 's'}`);
       else add('replacement', String(x.number), false, firstDifference(`${what}: inspector drawn in (from ${n} candidate${n === 1 ? '' : 's'})`, quote(r.inspector), quote(x.in)));
     }
+    published = rep.replacements;
+  }
+  if (pinReplacements !== null) {
+    const problem = await replacementPinProblem(published, pinReplacements, seed, f.has('replacements.tsv'));
+    if (problem) add('replacement-digests', 'replacements.tsv', false, problem);
+    else if (published.length === 0) add('replacement-digests', 'replacements.tsv', true, 'no replacement, as in the public log');
+    else add('replacement-digests', 'replacements.tsv', true, `${published.length} replacement${published.length === 1 ? '' : 's'}, each line as the public log holds it`);
   }
   progress(1, 'done');
   return report();
+}
+
+/**
+ * Why the published replacements are not those the log holds, or null. A logged digest is
+ * keyed (§16) or, in entries logged before keyed digests, the plain SHA-256 of the line.
+ */
+async function replacementPinProblem(published, logged, seed, hasFile) {
+  if (!Array.isArray(logged)) return 'the replacement pins are not a list of digests';
+  if (!hasFile && logged.length > 0) return `the public log holds ${logged.length} replacement${logged.length === 1 ? '' : 's'}; the bundle has no replacements.tsv`;
+  for (let i = 0; i < Math.min(published.length, logged.length); i++) {
+    const x = published[i];
+    const keyed = await keyedLineDigest(seed, x);
+    const plain = toHex(await sha256(encoder.encode(replacementLine(x))));
+    if (logged[i] !== keyed && logged[i] !== plain) {
+      return firstDifference(`line digest of replacement ${x.number}`, `${logged[i]} (the public log)`, `${keyed} (keyed, of the published line)`);
+    }
+  }
+  if (published.length < logged.length) return `replacement ${published.length + 1} of the public log is missing: replacements.tsv has ${published.length} of its ${logged.length}`;
+  if (published.length > logged.length) return `replacement ${logged.length + 1} is not in the public log, which holds ${logged.length}`;
+  return null;
+}
+
+/**
+ * What the public log pins of one task's bundle (§10): {commitment, result, replacements,
+ * committedAt}, from the entries of `task` (a number) among `entries` (the log, or the
+ * task's timeline). Throws when the log holds no commitment of the task.
+ */
+export function pinsFromLog(entries, task) {
+  const pins = { commitment: null, result: null, replacements: [], committedAt: null };
+  for (const e of entries || []) {
+    if (!e || String(e.task) !== String(task)) continue;
+    let p;
+    try {
+      p = JSON.parse(e.payload);
+    } catch {
+      continue;
+    }
+    if (e.kind === 'task.committed') {
+      pins.commitment = p.commitment ?? null;
+      pins.committedAt = e.at ?? null;
+    } else if (e.kind === 'task.drawn') pins.result = p.result ?? null;
+    else if (e.kind === 'task.replaced') pins.replacements.push(replacedLineDigest(p));
+  }
+  if (pins.commitment === null) throw new Error(`the log holds no commitment of task ${task}`);
+  return pins;
+}
+
+/** The task whose task.committed entry names the commitment digest `hex`, or null. */
+export function taskCommittedTo(entries, hex) {
+  for (const e of entries || []) {
+    if (!e || e.kind !== 'task.committed') continue;
+    try {
+      if (JSON.parse(e.payload).commitment === hex) return e.task;
+    } catch {
+      // not JSON: verifyLog reports it
+    }
+  }
+  return null;
+}
+
+/** A task.replaced payload's line digest: keyed_line, or line before keyed digests (§15.2). */
+function replacedLineDigest(payload) {
+  const has = (k) => payload[k] !== undefined && payload[k] !== null;
+  if (has('keyed_line') && has('line')) return null;
+  return has('keyed_line') ? payload.keyed_line : has('line') ? payload.line : null;
 }
 
 function firstLineDifference(expectedText, publishedBytes) {
@@ -1871,13 +1977,15 @@ export async function verifyLog(entries) {
       problems.push(`${where}: task ${key}: ${e.kind} after ${state.last ?? 'nothing'}`);
     }
     if (e.kind === 'task.replaced') {
-      // Numbered 1, 2, 3, … per task (§16), with the SHA-256 of the replace line (§15.2).
+      // Numbered 1, 2, 3, … per task (§16), with the digest of the replace line: keyed_line,
+      // or line in entries logged before keyed digests — one of them (§15.2).
       state.replaced = (state.replaced || 0) + 1;
       if (payload.replacement !== state.replaced) {
         problems.push(`${where}: task ${key}: replacement ${quote(payload.replacement)} where ${state.replaced} comes next`);
       }
-      if (typeof payload.line !== 'string' || !HEX64.test(payload.line)) {
-        problems.push(`${where}: task ${key}: replacement line digest ${quote(payload.line)} is not 64 lowercase hex digits`);
+      const digest = replacedLineDigest(payload);
+      if (typeof digest !== 'string' || !HEX64.test(digest)) {
+        problems.push(`${where}: task ${key}: the replacement needs one line digest (keyed_line, or line), 64 lowercase hex digits`);
       }
       tasks.set(key, state);
       continue;
@@ -1923,11 +2031,26 @@ export async function verifyLog(entries) {
 // ---------------------------------------------------------------------------
 // Command line (Node only)
 
+/** Every entry of a server's public log, page by page. */
+async function fetchLog(base) {
+  const entries = [];
+  for (;;) {
+    const after = entries.length ? entries[entries.length - 1].seq : 0;
+    const response = await fetch(`${base.replace(/\/+$/, '')}/api/public/log?after=${after}&limit=1000`);
+    if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+    const page = await response.json();
+    if (!page.entries || page.entries.length === 0) return entries;
+    entries.push(...page.entries);
+  }
+}
+
 async function main(argv) {
-  const usage = 'usage: node verify.js BUNDLE.tar [--commitment HEX] [--result-digest HEX]';
+  const usage = 'usage: node verify.js BUNDLE.tar [--log FILE|URL [--task N] | [--commitment HEX] [--result-digest HEX] [--replacements HEX,HEX,…|none]]';
   const fs = await import('node:fs/promises');
   let path = null;
-  const pins = { commitment: null, result: null };
+  let log = null;
+  let task = null;
+  const pins = { commitment: null, result: null, replacements: null, committedAt: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--commitment' || a === '--result-digest') {
@@ -1937,6 +2060,22 @@ async function main(argv) {
         return 2;
       }
       pins[a === '--commitment' ? 'commitment' : 'result'] = v;
+    } else if (a === '--replacements') {
+      const v = argv[++i];
+      const list = v === undefined ? null : v === '' || v === 'none' ? [] : v.split(',');
+      if (list === null || !list.every((d) => HEX64.test(d))) {
+        console.error(`--replacements needs digests of 64 lowercase hex digits, separated by commas, or none\n${usage}`);
+        return 2;
+      }
+      pins.replacements = list;
+    } else if (a === '--log' || a === '--task') {
+      const v = argv[++i];
+      if (v === undefined || (a === '--task' && !NUMBER.test(v))) {
+        console.error(`${a} needs a value\n${usage}`);
+        return 2;
+      }
+      if (a === '--log') log = v;
+      else task = Number(v);
     } else if (a === '-h' || a === '--help') {
       console.log(usage);
       return 0;
@@ -1950,7 +2089,7 @@ async function main(argv) {
       return 2;
     }
   }
-  if (path === null) {
+  if (path === null || (log !== null && (pins.commitment || pins.result || pins.replacements)) || (task !== null && log === null)) {
     console.error(usage);
     return 2;
   }
@@ -1969,13 +2108,43 @@ async function main(argv) {
     console.log('NOT VERIFIED');
     return 1;
   }
+  if (log !== null) {
+    let entries;
+    try {
+      const text = /^https?:\/\//.test(log) ? null : await fs.readFile(log, 'utf8');
+      entries = text === null ? await fetchLog(log) : JSON.parse(text);
+      if (!Array.isArray(entries)) entries = entries && entries.entries;
+      if (!Array.isArray(entries)) throw new Error('not a list of log entries nor a page of them');
+    } catch (e) {
+      console.error(`cannot read the log ${log}: ${e.message}`);
+      return 2;
+    }
+    let stated = null;
+    try {
+      stated = parseCommitment(files.get('commitment.tsv')).digest;
+    } catch {
+      // the verification reports it
+    }
+    const id = task ?? taskCommittedTo(entries, stated);
+    if (stated !== null || task !== null) {
+      try {
+        if (id === null) throw new Error(`no task of the log is committed to ${stated}, the bundle's commitment`);
+        Object.assign(pins, pinsFromLog(entries, id));
+      } catch (e) {
+        console.log(`FAIL  public log: ${e.message}`);
+        console.log('NOT VERIFIED: the public log does not pin this bundle');
+        return 1;
+      }
+      console.log(`public log: task ${id}, committed at ${pins.committedAt} to ${pins.commitment}, result ${pins.result}, ${pins.replacements.length} replacements`);
+    }
+  }
   const report = await verifyBundle(files, pins);
   for (const c of report.checks) {
     console.log(`${c.passed ? 'pass' : 'FAIL'}  ${c.kind} ${c.subject}: ${c.detail}`);
   }
   if (report.verified) {
-    if (pins.commitment && pins.result) console.log('VERIFIED: the draw recomputes, and its digests are those of the public log');
-    else console.log('VERIFIED (consistent): the draw recomputes; compare the commitment and result digests with the public log');
+    if (report.pinned) console.log('VERIFIED: the draw recomputes, and the bundle is the one the public log pins');
+    else console.log('CONSISTENT: the draw recomputes, but the bundle is not pinned to the public log; compare its commitment, result and replacement digests with the log, or give --log');
     return 0;
   }
   const f = report.firstFailure;

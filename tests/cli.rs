@@ -72,7 +72,7 @@ fn a_draw_writes_a_bundle_that_verifies() {
     }
     let verified = opendraw(&["verify", path(&out.join("bundle.tar"))]);
     assert!(verified.status.success(), "{}", text(&verified));
-    assert!(text(&verified).contains("verified: all"), "{}", text(&verified));
+    assert!(text(&verified).contains("consistent: all"), "without pins, not verified: {}", text(&verified));
     let unpacked = opendraw(&["verify", path(&out)]);
     assert!(unpacked.status.success(), "a directory of the files verifies too: {}", text(&unpacked));
 }
@@ -426,6 +426,120 @@ fn an_unreadable_bundle_does_not_verify() {
     let output = opendraw(&["verify", path.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert!(text(&output).contains("NOT verified; the bundle cannot be read"), "{}", text(&output));
+}
+
+/// A case of tests/vectors/verify.json written out as a bundle.tar, with
+/// its pins; `None` for a pin the case does not give.
+fn vector_bundle(dir: &Path, name: &str) -> (PathBuf, serde_json::Value) {
+    let vectors: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/verify.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let case = vectors["cases"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap().clone();
+    let mut files = opendraw::protocol::verify::BundleFiles::default();
+    for (member, content) in case["files"].as_object().unwrap() {
+        *files.member_mut(member).unwrap() = content.as_str().unwrap().as_bytes().to_vec();
+    }
+    let path = dir.join(format!("{name}.tar"));
+    std::fs::write(&path, opendraw::bundle::to_tar(&files)).unwrap();
+    (path, case["pins"].clone())
+}
+
+/// A public log holding task 7, committed, drawn and with the replacements
+/// the pins name; written as /api/public/log pages it.
+fn log_file(dir: &Path, pins: &serde_json::Value) -> PathBuf {
+    use opendraw::protocol::log::LogEntry;
+    let mut payloads = vec![
+        ("task.created", serde_json::json!({"task": 7, "name": "t", "department": "market"})),
+        ("task.committed", serde_json::json!({"task": 7, "commitment": pins["commitment"]})),
+        (
+            "task.drawn",
+            serde_json::json!({"task": 7, "commitment": pins["commitment"], "result": pins["result"]}),
+        ),
+    ];
+    for (index, line) in pins["replacements"].as_array().unwrap().iter().enumerate() {
+        payloads.push((
+            "task.replaced",
+            serde_json::json!({"task": 7, "replacement": index + 1, "keyed_line": line}),
+        ));
+    }
+    let mut previous = opendraw::protocol::Digest([0; 32]);
+    let mut entries = Vec::new();
+    for (index, (kind, payload)) in payloads.into_iter().enumerate() {
+        let at = format!("2026-12-01T08:00:0{index}.000Z");
+        let entry =
+            LogEntry::new(index as u64 + 1, at, kind, Some(7), "alice", payload.to_string(), previous);
+        previous = entry.hash;
+        entries.push(entry);
+    }
+    let path = dir.join("log.json");
+    std::fs::write(&path, serde_json::json!({"entries": entries}).to_string()).unwrap();
+    path
+}
+
+#[test]
+fn verify_with_the_log_pins_the_replacements_and_says_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bundle, pins) = vector_bundle(dir.path(), "replaced-untouched");
+    let log = log_file(dir.path(), &pins);
+    let verified = opendraw(&["verify", path(&bundle), "--log", path(&log)]);
+    assert!(verified.status.success(), "{}", text(&verified));
+    let output = text(&verified);
+    assert!(output.contains("public log: task 7, committed at 2026-12-01T08:00:01.000Z"), "{output}");
+    assert!(output.contains("pass  replacement digests replacements.tsv"), "{output}");
+    assert!(output.contains("verified: all 15 checks pass"), "{output}");
+
+    // The digests given one by one pin the same.
+    let list =
+        pins["replacements"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect::<Vec<_>>();
+    let (commitment, result) = (pins["commitment"].as_str().unwrap(), pins["result"].as_str().unwrap());
+    let by_hand = ["--commitment", commitment, "--result-digest", result];
+    let flags =
+        opendraw(&[&["verify", path(&bundle)], &by_hand[..], &["--replacements", &list.join(",")]].concat());
+    assert!(text(&flags).contains("verified: all 15 checks pass"), "{}", text(&flags));
+
+    // Without the replacements' pin the bundle is consistent, not verified.
+    let unpinned = opendraw(&[&["verify", path(&bundle)], &by_hand[..]].concat());
+    assert!(unpinned.status.success());
+    assert!(text(&unpinned).contains("consistent: all 14 checks pass, but the bundle is not pinned to the public log (no replacement digests given)"), "{}", text(&unpinned));
+    let bare = opendraw(&["verify", path(&bundle)]);
+    assert!(
+        text(&bare).contains("(no commitment digest, result digest, replacement digests given)"),
+        "{}",
+        text(&bare)
+    );
+
+    // A bundle of another commitment finds no task in the log.
+    let (other, _) = vector_bundle(dir.path(), "untouched");
+    let unknown = opendraw(&["verify", path(&other), "--log", path(&log)]);
+    assert_eq!(unknown.status.code(), Some(1), "{}", text(&unknown));
+    assert!(text(&unknown).contains("no task of the log is committed to"), "{}", text(&unknown));
+    let mixed = opendraw(&["verify", path(&bundle), "--log", path(&log), "--commitment", commitment]);
+    assert_eq!(mixed.status.code(), Some(2), "--log takes every pin: {}", text(&mixed));
+}
+
+#[test]
+fn verify_with_the_log_refuses_dropped_changed_or_added_replacements() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, pins) = vector_bundle(dir.path(), "replaced-untouched");
+    let log = log_file(dir.path(), &pins);
+    for (name, detail) in [
+        ("replacements-deleted", "the bundle has no replacements.tsv"),
+        ("replacements-last-dropped", "replacement 3 of the public log is missing"),
+        ("replacements-reason-edited", "the line of replacement 2 is not the one the public log holds"),
+        ("replacements-line-added", "replacement 4 is not in the public log"),
+    ] {
+        let (bundle, _) = vector_bundle(dir.path(), name);
+        let pinned = opendraw(&["verify", path(&bundle), "--log", path(&log)]);
+        assert_eq!(pinned.status.code(), Some(1), "{name}: {}", text(&pinned));
+        let output = text(&pinned);
+        assert!(
+            output.contains("NOT verified; the first failure: FAIL  replacement digests"),
+            "{name}: {output}"
+        );
+        assert!(output.contains(detail), "{name}: {output}");
+    }
 }
 
 #[test]

@@ -743,7 +743,7 @@ fn drawn_case(name: &str) -> DrawnCase {
 
 /// Applies the listed replacements in order; every value a verifier derives.
 fn replay(case: &DrawnCase, steps: &[Value]) -> Value {
-    use opendraw::protocol::replace::{Replacement, Replacements, apply, draw_replacement};
+    use opendraw::protocol::replace::{Replacement, Replacements, apply, draw_replacement, line_key};
     let inputs = DrawInputs {
         parameters: &case.parameters,
         targets: &case.targets,
@@ -773,6 +773,8 @@ fn replay(case: &DrawnCase, steps: &[Value]) -> Value {
     let file = Replacements { commitment: case.commitment, items: items.clone() };
     json!({
         "replacements": items.iter().map(|i| i.replacement.as_str()).collect::<Vec<_>>(),
+        "line_keys": items.iter().map(|i| line_key(&case.seed, i.number).to_hex()).collect::<Vec<_>>(),
+        "keyed_lines": items.iter().map(|i| i.keyed_line_digest(&case.seed).to_hex()).collect::<Vec<_>>(),
         "line_digests": items.iter().map(|i| i.line_digest().to_hex()).collect::<Vec<_>>(),
         "replacements.tsv": String::from_utf8(file.to_text()).unwrap(),
     })
@@ -793,7 +795,7 @@ fn make_replacements() -> Value {
     steps.push(json!({"target": "S04", "department": "market", "out": on_s04.inspectors[1].as_str(), "reason": "transferred"}));
     expected = replay(&case, &steps);
     json!({
-        "description": "Replacements (PROTOCOL.md section 16) applied in order to the result of the draw vector 'balanced-workload': for each, the inspector drawn in, the SHA-256 of its line, and the replacements.tsv they make. The second replaces the inspector the first drew; S04 has a recused inspector (I3), who must never be drawn for it.",
+        "description": "Replacements (PROTOCOL.md section 16) applied in order to the result of the draw vector 'balanced-workload': for each, the inspector drawn in, the key of its line digest ('line_keys'), the keyed digest of its line that the log holds ('keyed_lines'), the plain SHA-256 of its line that the log held before keyed digests ('line_digests'), and the replacements.tsv they make. The second replaces the inspector the first drew; S04 has a recused inspector (I3), who must never be drawn for it.",
         "cases": [{"draw": "balanced-workload", "steps": steps, "expected": expected}]
     })
 }

@@ -11,8 +11,11 @@ use common::{load, read, text};
 use opendraw::bundle;
 use opendraw::protocol::Digest;
 use opendraw::protocol::commitment::{Commitment, Reveal};
+use opendraw::protocol::replace::{self, Replacement, Replacements};
 use opendraw::protocol::verify::{BundleFiles, Pins, verify};
-use opendraw::protocol::{DrawResult, InspectorManifest, Parameters, RecusalManifest, TargetManifest};
+use opendraw::protocol::{
+    DrawInputs, DrawResult, InspectorManifest, Parameters, RecusalManifest, Seed, TargetManifest,
+};
 use serde_json::{Value, json};
 
 /// The bundle of the `strata-and-ratios` draw vector.
@@ -35,7 +38,7 @@ fn base_bundle() -> BundleFiles {
 
 fn files_json(files: &BundleFiles) -> Value {
     let mut out = serde_json::Map::new();
-    for (name, bytes) in files.members() {
+    for (name, bytes) in files.present() {
         out.insert(name.to_owned(), json!(String::from_utf8(bytes.clone()).unwrap()));
     }
     Value::Object(out)
@@ -182,7 +185,7 @@ fn make_verify() -> Value {
             to: "6",
         },
     ];
-    let pins = Pins { commitment: Some(commitment), result: Some(result) };
+    let pins = Pins { commitment: Some(commitment), result: Some(result), ..Pins::default() };
     let mut cases = vec![json!({
         "name": "untouched",
         "description": "the bundle as published, with the digests of the public log",
@@ -205,12 +208,12 @@ fn make_verify() -> Value {
         (
             "wrong-commitment-pin",
             "the public log holds another commitment digest",
-            Pins { commitment: Some(Digest([1; 32])), result: Some(result) },
+            Pins { commitment: Some(Digest([1; 32])), result: Some(result), ..Pins::default() },
         ),
         (
             "wrong-result-pin",
             "the public log holds another result digest",
-            Pins { commitment: Some(commitment), result: Some(Digest([1; 32])) },
+            Pins { commitment: Some(commitment), result: Some(Digest([1; 32])), ..Pins::default() },
         ),
         ("no-pins", "no digests from the public log: only self-consistency is checked", Pins::default()),
     ] {
@@ -223,8 +226,9 @@ fn make_verify() -> Value {
             "expected": report_json(&base, &pins),
         }));
     }
+    cases.extend(replaced_cases());
     json!({
-        "description": "Bundles (as their seven files; the first also as a base64 ustar archive) with the digests a verifier takes from the public log ('pins', null when absent), and the checks of PROTOCOL.md section 10 a verifier reports: [kind, subject, passed] in order, and the first failure. A verifier must report the same checks.",
+        "description": "Bundles (as their seven files, and replacements.tsv when there is one; the first also as a base64 ustar archive) with the digests a verifier takes from the public log ('pins', null when absent; 'replacements': the line digests of the task's task.replaced entries in number order, absent when not pinned), and the checks of PROTOCOL.md section 10 a verifier reports: [kind, subject, passed] in order, and the first failure. A verifier must report the same checks.",
         "cases": cases
     })
 }
@@ -238,8 +242,15 @@ fn verification_reports_match_the_vectors() {
             *files.member_mut(name).unwrap() = text(content).as_bytes().to_vec();
         }
         let pin = |value: &Value| value.as_str().map(|hex| Digest::parse_hex(hex).unwrap());
-        let pins =
-            Pins { commitment: pin(&case["pins"]["commitment"]), result: pin(&case["pins"]["result"]) };
+        let replacements = case["pins"]["replacements"]
+            .as_array()
+            .map(|list| list.iter().map(|d| pin(d).unwrap()).collect());
+        let pins = Pins {
+            commitment: pin(&case["pins"]["commitment"]),
+            result: pin(&case["pins"]["result"]),
+            replacements,
+            committed_at: None,
+        };
         assert_eq!(report_json(&files, &pins), case["expected"], "case {}", case["name"]);
         if let Some(tar) = case["bundle.tar"].as_str() {
             let bytes = base64::engine::general_purpose::STANDARD.decode(tar).unwrap();
@@ -247,6 +258,141 @@ fn verification_reports_match_the_vectors() {
             assert_eq!(unpacked.members(), files.members(), "the archive holds the same files");
         }
     }
+}
+
+/// The bundle of the `balanced-workload` draw vector with the three
+/// replacements of `replacements.json`, and its seed.
+fn replaced_bundle() -> (BundleFiles, Seed) {
+    let draws = read("draws.json");
+    let case = draws["cases"].as_array().unwrap().iter().find(|c| c["name"] == "balanced-workload").unwrap();
+    let (inputs, expected) = (&case["inputs"], &case["expected"]);
+    let file = |value: &Value| text(value).as_bytes().to_vec();
+    let replacements = read("replacements.json");
+    let replaced = &replacements["cases"][0];
+    assert_eq!(replaced["draw"], "balanced-workload");
+    let files = BundleFiles {
+        commitment: file(&expected["commitment.tsv"]),
+        parameters: file(&inputs["parameters.tsv"]),
+        targets: file(&inputs["targets.tsv"]),
+        inspectors: file(&inputs["inspectors.tsv"]),
+        recusals: file(&inputs["recusals.tsv"]),
+        reveal: file(&expected["reveal.tsv"]),
+        result: file(&expected["result.tsv"]),
+        replacements: Some(file(&replaced["expected"]["replacements.tsv"])),
+    };
+    (files, Seed(Digest::parse_hex(text(&expected["seed"])).unwrap()))
+}
+
+/// The replaced bundle, untouched and with its replacements tampered with,
+/// against every pin the public log holds (§10, check 9).
+fn replaced_cases() -> Vec<Value> {
+    let (base, seed) = replaced_bundle();
+    let published = Replacements::parse(base.replacements.as_deref().unwrap()).unwrap();
+    let keyed: Vec<Digest> = published.items.iter().map(|item| item.keyed_line_digest(&seed)).collect();
+    let plain: Vec<Digest> = published.items.iter().map(|item| item.line_digest()).collect();
+    let commitment = Commitment::parse(&base.commitment).unwrap().0.digest();
+    let result = Digest::of_file(&base.result);
+    let pins = |replacements: &[Digest]| Pins {
+        commitment: Some(commitment),
+        result: Some(result),
+        replacements: Some(replacements.to_vec()),
+        committed_at: None,
+    };
+    let pins_json = |pins: &Pins| {
+        json!({
+            "commitment": commitment.to_hex(),
+            "result": result.to_hex(),
+            "replacements": pins.replacements.as_ref().unwrap().iter().map(Digest::to_hex).collect::<Vec<_>>(),
+        })
+    };
+    let text = String::from_utf8(base.replacements.clone().unwrap()).unwrap();
+    let with = |replacements: Option<String>| BundleFiles {
+        replacements: replacements.map(String::into_bytes),
+        ..base.clone()
+    };
+    let last = text.trim_end().rfind('\n').unwrap() + 1;
+    let cases = [
+        (
+            "replaced-untouched",
+            "a bundle with three replacements, pinned to their keyed line digests in the public log",
+            base.clone(),
+            pins(&keyed),
+        ),
+        (
+            "replaced-plain-pins",
+            "the same, pinned to plain line digests, as the log held them before keyed digests",
+            base.clone(),
+            pins(&plain),
+        ),
+        (
+            "replacements-deleted",
+            "replacements.tsv removed from the bundle; the log holds three replacements",
+            with(None),
+            pins(&keyed),
+        ),
+        (
+            "replacements-last-dropped",
+            "the last replace line removed",
+            with(Some(text[..last].to_owned())),
+            pins(&keyed),
+        ),
+        (
+            "replacements-reason-edited",
+            "the reason of replacement 2 rewritten (the draw is the same)",
+            with(Some(text.replace("ill on the inspection day", "transferred"))),
+            pins(&keyed),
+        ),
+        (
+            "replacements-line-added",
+            "a fourth replacement added, correctly drawn, but not in the log",
+            with(Some(made_up_replacement(&base, &seed, &published))),
+            pins(&keyed),
+        ),
+    ];
+    cases
+        .into_iter()
+        .map(|(name, description, files, pins)| {
+            json!({
+                "name": name,
+                "description": description,
+                "files": files_json(&files),
+                "pins": pins_json(&pins),
+                "expected": report_json(&files, &pins),
+            })
+        })
+        .collect()
+}
+
+/// replacements.tsv with a fourth replacement that the draw rules accept.
+fn made_up_replacement(files: &BundleFiles, seed: &Seed, published: &Replacements) -> String {
+    let parameters = Parameters::parse(&files.parameters).unwrap();
+    let targets = TargetManifest::parse(files.targets.clone()).unwrap();
+    let inspectors = InspectorManifest::parse(files.inspectors.clone()).unwrap();
+    let recusals = RecusalManifest::parse(files.recusals.clone()).unwrap();
+    let inputs = DrawInputs {
+        parameters: &parameters,
+        targets: &targets,
+        inspectors: &inspectors,
+        recusals: &recusals,
+    };
+    let mut current = DrawResult::parse(&files.result).unwrap().assignments;
+    for item in &published.items {
+        replace::apply(&mut current, item);
+    }
+    let first = current[0].clone();
+    let out = first.inspectors[0].clone();
+    let drawn = replace::draw_replacement(&inputs, seed, &current, 4, &first.target, &first.department, &out)
+        .unwrap();
+    let mut items = published.items.clone();
+    items.push(Replacement {
+        number: 4,
+        target: first.target,
+        department: first.department,
+        out,
+        replacement: drawn,
+        reason: "made up afterwards".into(),
+    });
+    String::from_utf8(Replacements { commitment: published.commitment, items }.to_text()).unwrap()
 }
 
 /// A file that must be refused, and where the reference reader says so.

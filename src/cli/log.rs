@@ -51,7 +51,7 @@ pub fn run(command: LogCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// Every entry of a server's log, page by page.
-async fn fetch(base: &str) -> anyhow::Result<Vec<LogEntry>> {
+pub(super) async fn fetch(base: &str) -> anyhow::Result<Vec<LogEntry>> {
     let client = reqwest::Client::new();
     let mut entries: Vec<LogEntry> = Vec::new();
     loop {

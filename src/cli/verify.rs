@@ -7,19 +7,36 @@ use anyhow::Context;
 
 use crate::bundle;
 use crate::protocol::Digest;
-use crate::protocol::verify::{Pins, verify};
+use crate::protocol::commitment::Commitment;
+use crate::protocol::log::{LogEntry, pins_of_task, task_committed_to};
+use crate::protocol::verify::{BundleFiles, Pins, verify};
 
 /// Recompute a draw from its verification bundle and print each check.
+/// With the digests of the public log (`--log`, or each by hand) the draw
+/// is verified; without them the bundle is only shown to be consistent.
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
     /// The bundle: a bundle.tar file, or a directory holding its files.
     bundle: PathBuf,
+    /// The public log: a server's address (http://host:port), or a file
+    /// holding its entries as /api/public/log gives them. The task's
+    /// commitment digest, result digest and replacements are taken from it.
+    #[arg(long, value_name = "URL|FILE", conflicts_with_all = ["commitment", "result_digest", "replacements"])]
+    log: Option<String>,
+    /// With --log: the task's number (by default, the task committed to the
+    /// bundle's commitment digest).
+    #[arg(long, requires = "log")]
+    task: Option<u64>,
     /// The commitment digest from the public log; the bundle must match it.
     #[arg(long, value_name = "HEX")]
     commitment: Option<String>,
     /// The result digest from the public log; the bundle must match it.
     #[arg(long, value_name = "HEX")]
     result_digest: Option<String>,
+    /// The line digests of the task's task.replaced entries, in number
+    /// order, separated by commas; `none` when the log holds none.
+    #[arg(long, value_name = "HEX,HEX,…")]
+    replacements: Option<String>,
     /// Print only failed checks and the verdict.
     #[arg(long, short)]
     quiet: bool,
@@ -29,9 +46,11 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let pin = |flag: &str, value: &Option<String>| {
         value.as_deref().map(Digest::parse_hex).transpose().with_context(|| format!("--{flag}"))
     };
-    let pins = Pins {
+    let mut pins = Pins {
         commitment: pin("commitment", &args.commitment)?,
         result: pin("result-digest", &args.result_digest)?,
+        replacements: args.replacements.as_deref().map(replacement_pins).transpose()?,
+        committed_at: None,
     };
     let files = match bundle::read(&args.bundle) {
         Ok(files) => files,
@@ -42,15 +61,44 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
+    if let Some(source) = &args.log {
+        let entries = read_log(source)?;
+        match pins_from_log(&entries, args.task, &files) {
+            Ok(Some((task, logged))) => {
+                println!("{}", describe(task, &logged));
+                pins = logged;
+            }
+            // A bundle whose commitment.tsv cannot be read fails its first check.
+            Ok(None) => {}
+            Err(problem) => {
+                println!("FAIL  public log: {problem}");
+                println!("NOT verified; the public log does not pin this bundle");
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
     let report = verify(&files, &pins);
     for check in &report.checks {
         if !args.quiet || !check.passed {
             println!("{check}");
         }
     }
+    let missing = pins.missing();
     match report.first_failure() {
+        None if missing.is_empty() => {
+            println!(
+                "verified: all {} checks pass, and the bundle is the one the public log pins",
+                report.checks.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         None => {
-            println!("verified: all {} checks pass", report.checks.len());
+            println!(
+                "consistent: all {} checks pass, but the bundle is not pinned to the public log \
+                 (no {} given); compare them with the log, or give --log URL|FILE",
+                report.checks.len(),
+                missing.join(", ")
+            );
             Ok(ExitCode::SUCCESS)
         }
         Some(first) => {
@@ -58,4 +106,66 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// `HEX,HEX,…`, or `none` (or nothing) for a log without replacements.
+fn replacement_pins(list: &str) -> anyhow::Result<Vec<Digest>> {
+    if list.is_empty() || list == "none" {
+        return Ok(Vec::new());
+    }
+    list.split(',')
+        .enumerate()
+        .map(|(index, hex)| {
+            Digest::parse_hex(hex).with_context(|| format!("--replacements, digest {}", index + 1))
+        })
+        .collect()
+}
+
+/// The entries of a server's log, or of a file: a JSON array of entries,
+/// or a page of /api/public/log as downloaded.
+fn read_log(source: &str) -> anyhow::Result<Vec<LogEntry>> {
+    if source.starts_with("http://") || source.starts_with("https://") {
+        return tokio::runtime::Runtime::new()?.block_on(super::log::fetch(source));
+    }
+    let text = std::fs::read_to_string(source).with_context(|| format!("--log {source}"))?;
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Downloaded {
+        Entries(Vec<LogEntry>),
+        Page { entries: Vec<LogEntry> },
+    }
+    let downloaded: Downloaded = serde_json::from_str(&text)
+        .with_context(|| format!("--log {source}: not a list of log entries nor a page of them"))?;
+    Ok(match downloaded {
+        Downloaded::Entries(entries) | Downloaded::Page { entries } => entries,
+    })
+}
+
+/// The task's pins: the task named, or the one committed to the digest the
+/// bundle's commitment.tsv states. None when there is no such statement.
+fn pins_from_log(
+    entries: &[LogEntry],
+    task: Option<u64>,
+    files: &BundleFiles,
+) -> Result<Option<(u64, Pins)>, String> {
+    let task = match task {
+        Some(task) => task,
+        None => {
+            let Ok((_, stated)) = Commitment::parse(&files.commitment) else { return Ok(None) };
+            task_committed_to(entries, &stated)
+                .ok_or(format!("no task of the log is committed to {stated}, the bundle's commitment"))?
+        }
+    };
+    pins_of_task(entries, task).map(|pins| Some((task, pins)))
+}
+
+fn describe(task: u64, pins: &Pins) -> String {
+    let digest = |d: Option<Digest>| d.map_or("(none)".to_owned(), |d| d.to_hex());
+    let replacements = pins.replacements.as_ref().map_or(0, Vec::len);
+    format!(
+        "public log: task {task}, committed at {} to {}, result {}, {replacements} replacements",
+        pins.committed_at.as_deref().unwrap_or("?"),
+        digest(pins.commitment),
+        digest(pins.result),
+    )
 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::commitment::{Secret, Seed};
 use super::digest::Digest;
 use super::field::Entropy;
+use super::verify::Pins;
 
 const ENTRY_TAG: &str = "opendraw/v1/log-entry";
 
@@ -202,12 +203,71 @@ fn follow(trail: &mut TaskTrail, entry: &LogEntry) -> Result<(), String> {
                     trail.replacements
                 ));
             }
+            replaced_line_digest(&payload)?;
             return Ok(());
         }
         _ => {}
     }
     trail.last = Some(entry.kind.clone());
     Ok(())
+}
+
+/// The line digest of a `task.replaced` payload (§15.2): `keyed_line`, or
+/// `line` in the entries logged before keyed digests — one of them.
+pub fn replaced_line_digest(payload: &Value) -> Result<Digest, String> {
+    let (key, value) = match (&payload["keyed_line"], &payload["line"]) {
+        (Value::Null, Value::Null) => return Err("the replacement has no line digest".into()),
+        (keyed, Value::Null) => ("keyed_line", keyed),
+        (Value::Null, plain) => ("line", plain),
+        _ => return Err("the replacement has both a keyed and a plain line digest".into()),
+    };
+    let text = value.as_str().ok_or(format!("{key} is not a text"))?;
+    Digest::parse_hex(text).map_err(|error| format!("{key}: {error}"))
+}
+
+/// The task whose `task.committed` entry names `commitment`.
+pub fn task_committed_to(entries: &[LogEntry], commitment: &Digest) -> Option<u64> {
+    let hex = commitment.to_hex();
+    entries
+        .iter()
+        .filter(|entry| entry.kind == kind::COMMITTED)
+        .find(|entry| {
+            serde_json::from_str::<Value>(&entry.payload)
+                .is_ok_and(|payload| payload["commitment"].as_str() == Some(&hex))
+        })
+        .and_then(|entry| entry.task)
+}
+
+/// What the log pins of a task's bundle (§10): the commitment digest and
+/// the time it was logged, the result digest, and the line digests of the
+/// replacements in number order (an empty list when there is none).
+pub fn pins_of_task(entries: &[LogEntry], task: u64) -> Result<Pins, String> {
+    let mut pins = Pins { replacements: Some(Vec::new()), ..Pins::default() };
+    for entry in entries.iter().filter(|entry| entry.task == Some(task)) {
+        let payload: Value = serde_json::from_str(&entry.payload)
+            .map_err(|error| format!("entry {}: payload is not JSON: {error}", entry.seq))?;
+        let digest = |key: &str| {
+            let text = payload[key].as_str().ok_or(format!("entry {}: no {key}", entry.seq))?;
+            Digest::parse_hex(text).map_err(|error| format!("entry {}: {key}: {error}", entry.seq))
+        };
+        match entry.kind.as_str() {
+            kind::COMMITTED => {
+                pins.commitment = Some(digest("commitment")?);
+                pins.committed_at = Some(entry.at.clone());
+            }
+            kind::DRAWN => pins.result = Some(digest("result")?),
+            kind::REPLACED => {
+                let line = replaced_line_digest(&payload)
+                    .map_err(|error| format!("entry {}: {error}", entry.seq))?;
+                pins.replacements.get_or_insert_with(Vec::new).push(line);
+            }
+            _ => {}
+        }
+    }
+    if pins.commitment.is_none() {
+        return Err(format!("the log holds no commitment of task {task}"));
+    }
+    Ok(pins)
 }
 
 /// A reveal must show the committed secret, and the seed it gives with the
@@ -306,19 +366,80 @@ mod tests {
             (kind::DRAWN, Some(1), r#"{"commitment":"c"}"#),
         ];
         let mut good = drawn.to_vec();
-        good.push((kind::REPLACED, Some(1), r#"{"replacement":1}"#));
-        good.push((kind::REPLACED, Some(1), r#"{"replacement":2}"#));
+        good.push((kind::REPLACED, Some(1), r#"{"replacement":1,"keyed_line":"e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3"}"#));
+        good.push((
+            kind::REPLACED,
+            Some(1),
+            r#"{"replacement":2,"line":"e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3"}"#,
+        ));
         let report = verify_log(&chain(&good));
         assert!(report.passed(), "{:?}", report.problems);
         assert_eq!(report.open, vec![1], "a replacement leaves the task drawn");
 
         let mut skipped = drawn.to_vec();
-        skipped.push((kind::REPLACED, Some(1), r#"{"replacement":2}"#));
+        skipped.push((
+            kind::REPLACED,
+            Some(1),
+            r#"{"replacement":2,"line":"e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3"}"#,
+        ));
         let problems = verify_log(&chain(&skipped)).problems;
         assert!(problems[0].contains("expected 1"), "{problems:?}");
 
-        let early = [(kind::CREATED, Some(1), "{}"), (kind::REPLACED, Some(1), r#"{"replacement":1}"#)];
+        let early = [
+            (kind::CREATED, Some(1), "{}"),
+            (
+                kind::REPLACED,
+                Some(1),
+                r#"{"replacement":1,"keyed_line":"e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3"}"#,
+            ),
+        ];
         let problems = verify_log(&chain(&early)).problems;
         assert!(problems[0].contains("task.replaced cannot follow task.created"), "{problems:?}");
+    }
+    #[test]
+    fn a_replacement_holds_one_line_digest_keyed_or_plain() {
+        let drawn = [
+            (kind::CREATED, Some(1), "{}"),
+            (kind::COMMITTED, Some(1), r#"{"commitment":"c"}"#),
+            (kind::DRAWN, Some(1), r#"{"commitment":"c"}"#),
+        ];
+        let hex = "e3".repeat(32);
+        let both = format!(r#"{{"replacement":1,"keyed_line":"{hex}","line":"{hex}"}}"#);
+        for (payload, problem) in [
+            (r#"{"replacement":1}"#.to_owned(), "no line digest"),
+            (both, "both a keyed and a plain"),
+            (r#"{"replacement":1,"keyed_line":"E3"}"#.to_owned(), "keyed_line"),
+        ] {
+            let mut entries = drawn.to_vec();
+            entries.push((kind::REPLACED, Some(1), payload.as_str()));
+            let problems = verify_log(&chain(&entries)).problems;
+            assert!(problems.len() == 1 && problems[0].contains(problem), "{payload}: {problems:?}");
+        }
+    }
+
+    #[test]
+    fn the_pins_of_a_task_come_from_its_entries() {
+        let (c, r) = ("c1".repeat(32), "d2".repeat(32));
+        let committed = format!(r#"{{"commitment":"{c}"}}"#);
+        let drawn = format!(r#"{{"commitment":"{c}","result":"{r}"}}"#);
+        let keyed = format!(r#"{{"replacement":1,"keyed_line":"{}"}}"#, "a1".repeat(32));
+        let plain = format!(r#"{{"replacement":2,"line":"{}"}}"#, "b2".repeat(32));
+        let entries = chain(&[
+            (kind::CREATED, Some(7), "{}"),
+            (kind::CREATED, Some(8), "{}"),
+            (kind::COMMITTED, Some(7), committed.as_str()),
+            (kind::DRAWN, Some(7), drawn.as_str()),
+            (kind::REPLACED, Some(7), keyed.as_str()),
+            (kind::REPLACED, Some(7), plain.as_str()),
+        ]);
+        let commitment = Digest::parse_hex(&c).unwrap();
+        assert_eq!(task_committed_to(&entries, &commitment), Some(7));
+        assert_eq!(task_committed_to(&entries, &Digest([0; 32])), None);
+        let pins = pins_of_task(&entries, 7).unwrap();
+        assert_eq!(pins.commitment, Some(commitment));
+        assert_eq!(pins.result, Some(Digest::parse_hex(&r).unwrap()));
+        assert_eq!(pins.committed_at.as_deref(), Some("2026-12-01T00:00:00.000Z"));
+        assert_eq!(pins.replacements, Some(vec![Digest([0xa1; 32]), Digest([0xb2; 32])]));
+        assert!(pins_of_task(&entries, 8).unwrap_err().contains("no commitment of task 8"));
     }
 }

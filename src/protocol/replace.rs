@@ -16,6 +16,8 @@ use super::tsv::{self, ParseError};
 
 pub const REPLACEMENTS_FILE: &str = "replacements.tsv";
 const TAG: &str = "opendraw/v1/replacement";
+const LINE_KEY_TAG: &str = "opendraw/v1/replacement-line-key";
+const LINE_TAG: &str = "opendraw/v1/replacement-line";
 /// Longest reason, in bytes.
 pub const MAX_REASON: usize = 1024;
 
@@ -49,6 +51,15 @@ pub enum ReplacementError {
 pub fn replacement_stream(seed: &Seed, number: u32) -> DrawStream {
     let key = Digest::tagged(TAG, &[seed.0.as_bytes(), number.to_string().as_bytes()]);
     DrawStream::new(key.0)
+}
+
+/// The key of replacement `number`'s logged line digest:
+/// `H("opendraw/v1/replacement-line-key", seed, number)`. Nobody but the
+/// operator knows the seed before the reveal, so nobody can test guessed
+/// lines against the log; afterwards everyone can. One replacement's key
+/// can be handed out without the seed, which would open the whole draw.
+pub fn line_key(seed: &Seed, number: u32) -> Digest {
+    Digest::tagged(LINE_KEY_TAG, &[seed.0.as_bytes(), number.to_string().as_bytes()])
 }
 
 /// The inspectors who may replace `out` for the target and department, in
@@ -157,6 +168,16 @@ impl Replacement {
         .join("\t")
     }
 
+    /// What the log holds (`keyed_line`, §16):
+    /// `H("opendraw/v1/replacement-line", line_key(seed, number), line)`.
+    pub fn keyed_line_digest(&self, seed: &Seed) -> Digest {
+        let key = line_key(seed, self.number);
+        Digest::tagged(LINE_TAG, &[key.as_bytes(), self.line().as_bytes()])
+    }
+
+    /// The plain SHA-256 of the line, which the log held (as `line`) before
+    /// keyed digests: guessable from public facts while the task is sealed,
+    /// kept only to check those entries.
     pub fn line_digest(&self) -> Digest {
         Digest::of_file(self.line().as_bytes())
     }

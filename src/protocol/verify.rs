@@ -10,7 +10,7 @@ use super::manifest::{
     INSPECTORS_FILE, InspectorManifest, RECUSALS_FILE, RecusalManifest, TARGETS_FILE, TargetManifest,
 };
 use super::parameters::{PARAMETERS_FILE, Parameters};
-use super::replace::{REPLACEMENTS_FILE, Replacements, apply, draw_replacement};
+use super::replace::{REPLACEMENTS_FILE, Replacement, Replacements, apply, draw_replacement};
 use super::result::{DrawResult, RESULT_FILE};
 
 /// The files of a verification bundle, as bytes.
@@ -87,10 +87,34 @@ impl BundleFiles {
 
 /// Digests taken from the public log, which the bundle must match. Without
 /// them a bundle can only be checked for being consistent with itself.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Pins {
     pub commitment: Option<Digest>,
     pub result: Option<Digest>,
+    /// The line digests of the task's `task.replaced` entries in number
+    /// order (§16), keyed or, for entries logged before keyed digests,
+    /// plain; empty when the log holds no replacement of the task.
+    pub replacements: Option<Vec<Digest>>,
+    /// The time of the task's `task.committed` entry, as the log states it.
+    pub committed_at: Option<String>,
+}
+
+impl Pins {
+    /// The pins a bundle needs to be *verified* against the public log
+    /// rather than merely consistent, that these lack.
+    pub fn missing(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if self.commitment.is_none() {
+            missing.push("commitment digest");
+        }
+        if self.result.is_none() {
+            missing.push("result digest");
+        }
+        if self.replacements.is_none() {
+            missing.push("replacement digests");
+        }
+        missing
+    }
 }
 
 /// What a check looked at.
@@ -112,6 +136,8 @@ pub enum CheckKind {
     ResultDigest,
     /// One replacement of an inspector after the draw (§16).
     Replacement,
+    /// The bundle's replacements are exactly those the public log holds.
+    ReplacementDigests,
 }
 
 impl CheckKind {
@@ -128,6 +154,7 @@ impl CheckKind {
             CheckKind::Outcome => "outcome",
             CheckKind::ResultDigest => "result-digest",
             CheckKind::Replacement => "replacement",
+            CheckKind::ReplacementDigests => "replacement-digests",
         }
     }
 }
@@ -156,6 +183,7 @@ impl fmt::Display for Check {
             CheckKind::Outcome => "outcome",
             CheckKind::ResultDigest => "result digest",
             CheckKind::Replacement => "replacement",
+            CheckKind::ReplacementDigests => "replacement digests",
         };
         write!(f, "{verdict}  {what} {}: {}", self.subject, self.detail)
     }
@@ -256,13 +284,64 @@ pub fn verify(files: &BundleFiles, pins: &Pins) -> Report {
         }
     };
     report.record(CheckKind::ResultDigest, RESULT_FILE, outcome);
-    if let Some(replacements) = &files.replacements {
-        check_replacements(files, replacements, digest, &seed, expected, &mut report);
+    let published = match &files.replacements {
+        Some(text) => match check_replacements(files, text, digest, &seed, expected, &mut report) {
+            Some(published) => published.items,
+            None => return report,
+        },
+        None => Vec::new(),
+    };
+    if let Some(logged) = &pins.replacements {
+        let outcome = compare_replacement_digests(&published, logged, &seed, files.replacements.is_some());
+        report.record(CheckKind::ReplacementDigests, REPLACEMENTS_FILE, outcome);
     }
     report
 }
 
-/// Recomputes every replacement in order, from the recomputed assignments.
+/// Compares the published replacements with the line digests of the log,
+/// in number order: none may be missing, added or changed (§10, check 9).
+fn compare_replacement_digests(
+    published: &[Replacement],
+    logged: &[Digest],
+    seed: &Seed,
+    has_file: bool,
+) -> Result<String, String> {
+    if !has_file && !logged.is_empty() {
+        return Err(format!(
+            "the public log holds {} replacements; the bundle has no replacements.tsv",
+            logged.len()
+        ));
+    }
+    for (item, pin) in published.iter().zip(logged) {
+        if *pin != item.keyed_line_digest(seed) && *pin != item.line_digest() {
+            return Err(format!(
+                "the line of replacement {} is not the one the public log holds ({})",
+                item.number,
+                short(*pin)
+            ));
+        }
+    }
+    match published.len().cmp(&logged.len()) {
+        std::cmp::Ordering::Less => Err(format!(
+            "replacement {} of the public log is missing: replacements.tsv has {} of its {}",
+            published.len() + 1,
+            published.len(),
+            logged.len()
+        )),
+        std::cmp::Ordering::Greater => Err(format!(
+            "replacement {} is not in the public log, which holds {}",
+            logged.len() + 1,
+            logged.len()
+        )),
+        std::cmp::Ordering::Equal if logged.is_empty() => Ok("no replacement, as in the public log".into()),
+        std::cmp::Ordering::Equal => {
+            Ok(format!("{} replacements, each line as the public log holds it", logged.len()))
+        }
+    }
+}
+
+/// Recomputes every replacement in order, from the recomputed assignments;
+/// the replacements as published, or None when the file is not usable.
 fn check_replacements(
     files: &BundleFiles,
     text: &[u8],
@@ -270,18 +349,18 @@ fn check_replacements(
     seed: &Seed,
     result: DrawResult,
     report: &mut Report,
-) {
+) -> Option<Replacements> {
     let published = match Replacements::parse(text) {
         Ok(published) => published,
         Err(error) => {
             report.record(CheckKind::Document, REPLACEMENTS_FILE, Err(error.to_string()));
-            return;
+            return None;
         }
     };
     if published.commitment != commitment {
         let detail = format!("replacements.tsv is for commitment {}, not {commitment}", published.commitment);
         report.record(CheckKind::Document, REPLACEMENTS_FILE, Err(detail));
-        return;
+        return None;
     }
     let parsed = (|| {
         Ok::<_, super::tsv::ParseError>((
@@ -291,7 +370,7 @@ fn check_replacements(
             RecusalManifest::parse(files.recusals.clone())?,
         ))
     })();
-    let Ok((parameters, targets, inspectors, recusals)) = parsed else { return };
+    let Ok((parameters, targets, inspectors, recusals)) = parsed else { return Some(published) };
     let inputs = DrawInputs {
         parameters: &parameters,
         targets: &targets,
@@ -316,6 +395,7 @@ fn check_replacements(
         report.record(CheckKind::Replacement, item.number.to_string(), outcome);
         apply(&mut current, item);
     }
+    Some(published)
 }
 
 fn recompute(

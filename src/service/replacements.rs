@@ -63,7 +63,7 @@ impl Service {
         }
         self.refuse_if_entered(&task, &request.target).await?;
 
-        let (replacement, text) = self.draw_replacement(&task, &request, &department).await?;
+        let (replacement, text, keyed_line) = self.draw_replacement(&task, &request, &department).await?;
         let number = replacement.number;
         let row = ReplacementRow {
             number: i64::from(number),
@@ -87,7 +87,9 @@ impl Service {
         }
         files::remove(tx.conn(), id, REPLACEMENTS_FILE).await?;
         files::store(tx.conn(), id, REPLACEMENTS_FILE, files::split(&text)).await?;
-        let payload = json!({"task": id, "replacement": number, "line": replacement.line_digest()});
+        // Keyed with the seed (§16): a plain digest of the line could be
+        // reversed by guessing targets and inspectors while the task is sealed.
+        let payload = json!({"task": id, "replacement": number, "keyed_line": keyed_line});
         log::append(tx.conn(), kind::REPLACED, Some(id), &user.name, &payload).await?;
         tx.commit().await?;
         self.forget_public(id);
@@ -145,13 +147,13 @@ impl Service {
 
     /// Draws the task's next replacement from the committed files, the
     /// result and the replacements before it; returns it and the new
-    /// replacements.tsv.
+    /// replacements.tsv, and its keyed line digest for the log.
     async fn draw_replacement(
         &self,
         task: &TaskRow,
         request: &ReplacementRequest,
         department: &str,
-    ) -> ServiceResult<(Replacement, Vec<u8>)> {
+    ) -> ServiceResult<(Replacement, Vec<u8>, Digest)> {
         let id = task.id;
         let pool = self.store().pool();
         let result_text = files::load(pool, id, RESULT_FILE)
@@ -201,9 +203,10 @@ impl Service {
             replacement: drawn,
             reason: request.reason.clone(),
         };
+        let keyed_line = replacement.keyed_line_digest(&seed);
         made.push(replacement.clone());
         let text = Replacements { commitment, items: made }.to_text();
-        Ok((replacement, text))
+        Ok((replacement, text, keyed_line))
     }
 }
 

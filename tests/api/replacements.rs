@@ -2,7 +2,10 @@
 //! logged; refused once the result is entered; and the conflicts of
 //! interest that lead to it.
 
-use opendraw::protocol::verify::{CheckKind, Pins, verify};
+use opendraw::protocol::log::{LogEntry, pins_of_task};
+use opendraw::protocol::replace::line_key;
+use opendraw::protocol::verify::{CheckKind, verify};
+use opendraw::protocol::{Digest, Seed};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -28,9 +31,21 @@ async fn verify_bundle(app: &TestApp, task: i64) -> opendraw::protocol::verify::
     let response = app.get(None, &format!("/api/public/tasks/{task}/bundle.tar")).await;
     let tar = response.bytes().await.unwrap();
     let files = opendraw::bundle::from_tar("bundle.tar", &tar).unwrap();
-    let view = expect(app.get(None, &format!("/api/public/tasks/{task}")).await, StatusCode::OK).await;
-    let pin = |key: &str| opendraw::protocol::Digest::parse_hex(view[key].as_str().unwrap()).unwrap();
-    verify(&files, &Pins { commitment: Some(pin("commitment_digest")), result: Some(pin("result_digest")) })
+    let page = expect(app.get(None, "/api/public/log?after=0&limit=1000").await, StatusCode::OK).await;
+    let entries: Vec<LogEntry> = serde_json::from_value(page["entries"].clone()).unwrap();
+    let pins = pins_of_task(&entries, task as u64).unwrap();
+    assert!(pins.missing().is_empty(), "the log pins everything: {pins:?}");
+    verify(&files, &pins)
+}
+
+/// `opendraw verify BUNDLE [--log SERVER]`, off the server's threads.
+async fn verify_cli(bundle: &std::path::Path, log: Option<&str>) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_opendraw"));
+    command.arg("verify").arg(bundle);
+    if let Some(log) = log {
+        command.args(["--log", log]);
+    }
+    tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap()
 }
 
 on_both_backends! {
@@ -67,7 +82,12 @@ on_both_backends! {
         let replaced: Vec<_> = report.checks.iter().filter(|c| c.kind == CheckKind::Replacement).collect();
         assert_eq!(replaced.len(), 1);
         let line = format!("replace\t1\t{target}\tmarket\tM001\t{drawn_in}\t申报利害关系，依法回避");
-        assert_eq!(payload["line"], opendraw::protocol::Digest::of_file(line.as_bytes()).to_hex(), "the log pins the line");
+        let plain = Digest::of_file(line.as_bytes()).to_hex();
+        assert!(!logged["payload"].as_str().unwrap().contains(&plain), "no plain digest to test guesses against");
+        let view = expect(app.get(None, &format!("/api/public/tasks/{task}")).await, StatusCode::OK).await;
+        let seed = Seed(Digest::parse_hex(view["seed"].as_str().unwrap()).unwrap());
+        let keyed = Digest::tagged("opendraw/v1/replacement-line", &[line_key(&seed, 1).as_bytes(), line.as_bytes()]);
+        assert_eq!(payload["keyed_line"], keyed.to_hex(), "the log pins the line, keyed by the seed");
 
         // After the reveal, a second replacement is published at once, and the
         // whole file still verifies, with the command line too.
@@ -81,9 +101,23 @@ on_both_backends! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bundle.tar");
         std::fs::write(&path, &tar).unwrap();
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_opendraw")).arg("verify").arg(&path).output().unwrap();
+        let output = verify_cli(&path, None).await;
         let text = String::from_utf8_lossy(&output.stdout);
         assert!(output.status.success() && text.contains("replacement 2"), "{text}");
+        assert!(text.contains("consistent: all"), "without pins, only consistent: {text}");
+
+        // Against the server's log: verified; without replacements.tsv, not.
+        let output = verify_cli(&path, Some(&app.address)).await;
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success() && text.contains(&format!("public log: task {task},")), "{text}");
+        assert!(text.contains("2 replacements, each line as the public log holds it") && text.contains("verified: all"), "{text}");
+        let mut files = opendraw::bundle::from_tar("bundle.tar", &tar).unwrap();
+        files.replacements = None;
+        std::fs::write(&path, opendraw::bundle::to_tar(&files)).unwrap();
+        let output = verify_cli(&path, Some(&app.address)).await;
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(1), "{text}");
+        assert!(text.contains("the public log holds 2 replacements; the bundle has no replacements.tsv"), "{text}");
     }
 
     async fn a_replacement_is_refused_once_a_result_is_entered_and_for_bad_requests(app) {

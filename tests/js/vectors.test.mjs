@@ -30,6 +30,10 @@ import {
   replacementStream,
   replacementCandidates,
   replay,
+  replacementLineKey,
+  keyedLineDigest,
+  pinsFromLog,
+  taskCommittedTo,
   OPTIONAL_MEMBERS,
 } from '../../public/verify.js';
 
@@ -579,4 +583,130 @@ test('verifyLog: task.replaced after the draw, not before it', async () => {
   r = await chain([...base.slice(0, 4), replaced(2)]);
   assert.equal(r.passed, false);
   assert.ok(r.problems.some((p) => /replacement 2 where 1 comes next/.test(p)), r.problems.join('\n'));
+});
+
+// Item: the replacements are pinned to the log (§10, check 9; §16).
+
+test('§16: the keyed line digest is H(replacement-line, H(replacement-line-key, seed, R), line)', async () => {
+  const d = drawNamed('balanced-workload');
+  const c = replacements.cases.find((x) => x.draw === 'balanced-workload');
+  const seed = hexBytes(d.expected.seed);
+  const parsed = parseReplacements(enc.encode(c.expected['replacements.tsv']));
+  for (const [i, r] of parsed.replacements.entries()) {
+    const key = await taggedHash('opendraw/v1/replacement-line-key', [seed, enc.encode(String(i + 1))]);
+    assert.equal(toHex(await replacementLineKey(seed, i + 1)), toHex(key));
+    assert.equal(toHex(key), c.expected.line_keys[i]);
+    const line = ['replace', r.number, r.target, r.department, r.out, r.in, r.reason].join('\t');
+    const keyed = toHex(await taggedHash('opendraw/v1/replacement-line', [key, enc.encode(line)]));
+    assert.equal(keyed, c.expected.keyed_lines[i]);
+    assert.equal(await keyedLineDigest(seed, r), keyed);
+    assert.notEqual(keyed, c.expected.line_digests[i], 'not the plain SHA-256 of the line');
+  }
+});
+
+const replacedLog = async (pins, lineKey = 'keyed_line') => {
+  const specs = [
+    ['task.created', 7, { task: 7, name: 'replaced', department: 'market' }],
+    ['task.committed', 7, { task: 7, commitment: pins.commitment }],
+    ['task.drawn', 7, { task: 7, commitment: pins.commitment, result: pins.result }],
+    ...pins.replacements.map((digest, i) => ['task.replaced', 7, { task: 7, replacement: i + 1, [lineKey]: digest }]),
+  ];
+  const log = [];
+  let prev = '0'.repeat(64);
+  for (const [kind, task, payload] of specs) {
+    const e = await entry(log.length + 1, prev, kind, task, payload);
+    log.push(e);
+    prev = e.hash;
+  }
+  return log;
+};
+
+test('pinsFromLog: a task\'s commitment, result, replacements in order, and commitment time', async () => {
+  const c = verify.cases.find((x) => x.name === 'replaced-untouched');
+  const log = await replacedLog(c.pins);
+  assert.equal(taskCommittedTo(log, c.pins.commitment), 7);
+  assert.equal(taskCommittedTo(log, 'ab'.repeat(32)), null);
+  const pins = pinsFromLog(log, 7);
+  assert.deepEqual(pins, { ...c.pins, committedAt: log[1].at });
+  assert.throws(() => pinsFromLog(log, 8), /no commitment of task 8/);
+  const report = await verifyBundle(filesOf(c), pins);
+  assert.equal(report.verified, true);
+  assert.equal(report.pinned, true);
+  // Entries logged before keyed digests hold the plain SHA-256 as `line`: still a pin.
+  const plain = verify.cases.find((x) => x.name === 'replaced-plain-pins');
+  const old = pinsFromLog(await replacedLog(plain.pins, 'line'), 7);
+  assert.deepEqual(old.replacements, plain.pins.replacements);
+  assert.equal((await verifyBundle(filesOf(c), old)).verified, true);
+});
+
+test('verifyBundle: pinned only with the commitment, result and replacement pins', async () => {
+  const c = verify.cases.find((x) => x.name === 'replaced-untouched');
+  const files = filesOf(c);
+  assert.equal((await verifyBundle(files, c.pins)).pinned, true);
+  assert.equal((await verifyBundle(files, { ...c.pins, replacements: null })).pinned, false);
+  assert.equal((await verifyBundle(files, { ...c.pins, replacements: null })).verified, true);
+  assert.equal((await verifyBundle(files, null)).pinned, false);
+});
+
+test('verifyLog: a replacement holds keyed_line, or line before keyed digests, not both', async () => {
+  const c = verify.cases.find((x) => x.name === 'replaced-untouched');
+  assert.deepEqual((await verifyLog(await replacedLog(c.pins))).problems, []);
+  assert.deepEqual((await verifyLog(await replacedLog(c.pins, 'line'))).problems, []);
+  const log = await replacedLog({ ...c.pins, replacements: [] });
+  const both = await entry(4, log[2].hash, 'task.replaced', 7, { task: 7, replacement: 1, keyed_line: 'a1'.repeat(32), line: 'b2'.repeat(32) });
+  const r = await verifyLog([...log, both]);
+  assert.equal(r.passed, false);
+  assert.ok(r.problems.some((p) => /needs one line digest/.test(p)), r.problems.join('\n'));
+});
+
+const REPLACED_CASES = ['replaced-untouched', 'replacements-deleted', 'replacements-last-dropped', 'replacements-reason-edited', 'replacements-line-added'];
+
+test('command line: --log FILE and --replacements pin the replacements; without them, consistent', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opendraw-pinned-'));
+  try {
+    const run = (...args) => spawnSync(process.execPath, [verifyJs, ...args], { encoding: 'utf8' });
+    const good = verify.cases.find((x) => x.name === 'replaced-untouched');
+    const logPath = join(dir, 'log.json');
+    writeFileSync(logPath, JSON.stringify({ entries: await replacedLog(good.pins) }));
+    for (const name of REPLACED_CASES) {
+      const c = verify.cases.find((x) => x.name === name);
+      const path = join(dir, `${name}.tar`);
+      writeFileSync(path, ustar(Object.entries(c.files)));
+      const expected = name === 'replaced-untouched' ? 0 : 1;
+      let r = run(path, '--log', logPath);
+      assert.equal(r.status, expected, `${name}: ${r.stdout}${r.stderr}`);
+      if (expected === 0) assert.match(r.stdout, /^VERIFIED: .*the public log pins/m);
+      else assert.match(r.stdout, /^NOT VERIFIED: first failure replacement-digests replacements.tsv/m, name);
+      r = run(path, '--commitment', c.pins.commitment, '--result-digest', c.pins.result, '--replacements', c.pins.replacements.join(','));
+      assert.equal(r.status, expected, `${name}: ${r.stdout}${r.stderr}`);
+      // With the two digest pins only, a tampered list of replacements cannot be seen: consistent, never verified.
+      r = run(path, '--commitment', c.pins.commitment, '--result-digest', c.pins.result);
+      assert.equal(r.status, 0, `${name}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, /^CONSISTENT: /m, name);
+      assert.doesNotMatch(r.stdout, /^VERIFIED/m, name);
+    }
+    assert.equal(run(join(dir, 'replaced-untouched.tar'), '--log', logPath, '--commitment', good.pins.commitment).status, 2);
+    assert.equal(run(join(dir, 'replaced-untouched.tar'), '--replacements', 'xyz').status, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the Rust CLI agrees on the replacements pinned to the log', { skip: !existsSync(cli) && 'the opendraw binary is not built (cargo build)' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opendraw-pinned-rust-'));
+  try {
+    for (const name of REPLACED_CASES) {
+      const c = verify.cases.find((x) => x.name === name);
+      const path = join(dir, `${name}.tar`);
+      writeFileSync(path, ustar(Object.entries(c.files)));
+      const r = spawnSync(cli, ['verify', path, '--commitment', c.pins.commitment, '--result-digest', c.pins.result, '--replacements', c.pins.replacements.join(',')], { encoding: 'utf8' });
+      const js = await verifyBundle(filesOf(c), c.pins);
+      assert.equal(r.status, js.verified ? 0 : 1, `${name}: ${r.stdout}${r.stderr}`);
+      const rust = r.stdout.split('\n').filter((l) => /^(pass|FAIL) /.test(l)).map((l) => l.startsWith('pass'));
+      assert.deepEqual(rust, js.checks.map((x) => x.passed), `${name}: ${r.stdout}`);
+      assert.match(r.stdout, js.verified ? /^verified: /m : /^NOT verified; the first failure: FAIL {2}replacement digests/m, name);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
