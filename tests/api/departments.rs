@@ -45,6 +45,14 @@ async fn unknown(response: reqwest::Response, field: &str, needle: &str) -> Valu
     body
 }
 
+async fn my_id(app: &TestApp, token: &str) -> i64 {
+    expect(app.get(Some(token), "/api/me").await, StatusCode::OK).await["id"].as_i64().unwrap()
+}
+
+async fn delete_user(app: &TestApp, token: &str, id: i64) -> reqwest::Response {
+    app.client.delete(app.url(&format!("/api/users/{id}"))).bearer_auth(token).send().await.unwrap()
+}
+
 on_both_backends! {
     async fn an_inspector_import_cannot_take_over_another_departments_inspector(app) {
         app.seed_directory().await;
@@ -111,5 +119,39 @@ on_both_backends! {
         let body = unknown(app.post_csv(&app.market, "/api/recusals/import", csv).await, "target_id", "NOWHERE").await;
         assert!(body["message"].as_str().unwrap().contains("line 3"), "{body}");
         assert_eq!(count(&app, "recusals").await, 2, "nothing of the refused files was written");
+    }
+
+    async fn an_account_names_a_department_and_an_inspector_that_exist(app) {
+        app.seed_directory().await;
+        let police = json!({"name": "police-supervisor", "role": "supervisor", "department": "police"});
+        unknown(app.post_json(Some(&app.admin), "/api/users", &police).await, "department", "police").await;
+        let nobody = json!({"name": "inspector-x", "role": "inspector", "inspector_id": "M999"});
+        unknown(app.post_json(Some(&app.admin), "/api/users", &nobody).await, "inspector_id", "M999").await;
+        let users = expect(app.get(Some(&app.admin), "/api/users").await, StatusCode::OK).await;
+        assert_eq!(users.as_array().unwrap().len(), 5, "no account was created");
+        let health = json!({"name": "health-2", "role": "supervisor", "department": "health"});
+        expect(app.post_json(Some(&app.admin), "/api/users", &health).await, StatusCode::CREATED).await;
+        let m003 = json!({"name": "inspector-c", "role": "inspector", "inspector_id": "M003"});
+        expect(app.post_json(Some(&app.admin), "/api/users", &m003).await, StatusCode::CREATED).await;
+    }
+
+    async fn the_last_active_admin_cannot_disable_itself(app) {
+        let me = my_id(&app, &app.admin).await;
+        let body = expect(delete_user(&app, &app.admin, me).await, StatusCode::CONFLICT).await;
+        assert_eq!(body["code"], "last_admin", "{body}");
+        expect(app.get(Some(&app.admin), "/api/me").await, StatusCode::OK).await;
+    }
+
+    async fn two_admins_disabling_themselves_at_once_leave_one(app) {
+        let second = json!({"name": "admin-2", "role": "admin"});
+        let created = expect(app.post_json(Some(&app.admin), "/api/users", &second).await, StatusCode::CREATED).await;
+        let (other, other_id) = (created["token"].as_str().unwrap().to_owned(), created["user"]["id"].as_i64().unwrap());
+        let first_id = my_id(&app, &app.admin).await;
+        let (a, b) = tokio::join!(delete_user(&app, &app.admin, first_id), delete_user(&app, &other, other_id));
+        let mut statuses = [a.status(), b.status()];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::NO_CONTENT, StatusCode::CONFLICT]);
+        let admins = column(&app, "SELECT name FROM users WHERE role = 'admin' AND disabled = 0").await;
+        assert_eq!(admins.len(), 1, "one active admin is left: {admins:?}");
     }
 }
