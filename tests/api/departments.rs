@@ -154,4 +154,34 @@ on_both_backends! {
         let admins = column(&app, "SELECT name FROM users WHERE role = 'admin' AND disabled = 0").await;
         assert_eq!(admins.len(), 1, "one active admin is left: {admins:?}");
     }
+
+    async fn a_task_names_only_items_of_the_departments_taking_part(app) {
+        app.seed_directory().await;
+        let mut theirs = crate::helpers::default_definition();
+        theirs["items"] = json!(["FOOD-01", "HEALTH-01"]);
+        let body = expect(app.post_json(Some(&app.market), "/api/tasks", &theirs).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(body["field"], "items[1]", "{body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains("HEALTH-01") && message.contains("health"), "{message}");
+        let mut unknown_item = crate::helpers::default_definition();
+        unknown_item["items"] = json!(["HYG-01"]);
+        let body = expect(app.post_json(Some(&app.market), "/api/tasks", &unknown_item).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(body["field"], "items[0]", "{body}");
+        assert_eq!(expect(app.get(Some(&app.market), "/api/tasks").await, StatusCode::OK).await, json!([]), "no task was created");
+
+        let task = app.create_task(json!({})).await;
+        let update = app.put_json(Some(&app.market), &format!("/api/tasks/{task}"), &theirs).await;
+        assert_eq!(expect(update, StatusCode::UNPROCESSABLE_ENTITY).await["field"], "items[1]");
+
+        // A joint task with health may name health's items.
+        let joint = app.create_task(json!({"items": ["FOOD-01", "HEALTH-01"], "departments": ["health", "market"]})).await;
+        assert!(joint > task);
+
+        // The item directory changed under a draft: the commit checks again.
+        sqlx::query("UPDATE items SET department = 'health' WHERE code = 'FOOD-01'").execute(app.service.store().pool()).await.unwrap();
+        let body = app.act(task, "commit", json!({}), StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(body["field"], "items[0]", "{body}");
+        let draft = expect(app.get(Some(&app.market), &format!("/api/tasks/{task}")).await, StatusCode::OK).await;
+        assert_eq!(draft["state"], "draft");
+    }
 }
