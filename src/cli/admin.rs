@@ -82,8 +82,8 @@ pub struct ImportArgs {
     kind: String,
     /// The CSV file (header row; see README for the columns).
     file: PathBuf,
-    /// Import as a supervisor of this department (inspectors and items
-    /// must belong to it).
+    /// Import as a supervisor of this department: rows are added for it,
+    /// and only rows it keeps are replaced.
     #[arg(long, default_value = "market")]
     department: String,
 }

@@ -33,7 +33,10 @@ impl Service {
     }
 
     /// Creates an account. Only the command line (with `by` = `None`, the
-    /// machine's operator) or an admin may.
+    /// machine's operator) or an admin may. An admin names only a department
+    /// and an inspector that exist; the operator sets an installation up,
+    /// and may create the first supervisor of a department before its
+    /// directories are imported.
     pub async fn add_user(
         &self,
         by: Option<&User>,
@@ -70,6 +73,21 @@ impl Service {
         }
         let token = new_token()?;
         let mut tx = self.store().write().await?;
+        if by.is_some() {
+            if let Some(department) = department
+                && !users::department_exists(tx.conn(), department).await?
+            {
+                let message =
+                    format!("there is no department {department}: no item, inspector or account names it");
+                return Err(ServiceError::invalid("unknown_reference", Some("department".into()), message));
+            }
+            if let Some(inspector) = inspector_id
+                && !users::inspector_exists(tx.conn(), inspector).await?
+            {
+                let message = format!("there is no inspector '{inspector}' in the inspector directory");
+                return Err(ServiceError::invalid("unknown_reference", Some("inspector_id".into()), message));
+            }
+        }
         let id =
             match users::create(tx.conn(), name, role, department, inspector_id, &token_hash(&token)).await {
                 Err(error) if error.is_unique_violation() => {
@@ -108,9 +126,19 @@ impl Service {
         Ok(token)
     }
 
+    /// Disables an account; never the last enabled admin, who would leave
+    /// nobody to manage accounts. (No request changes a role, so disabling
+    /// is the only way an admin stops being one.)
     pub async fn disable_user(&self, by: &User, id: i64) -> ServiceResult<()> {
         require(by, Role::Admin)?;
         let mut tx = self.store().write().await?;
+        let admins = users::lock_active_admins(&mut tx).await?;
+        if admins == [id] {
+            return Err(ServiceError::conflict(
+                "last_admin",
+                format!("account {id} is the last active admin; create another admin first"),
+            ));
+        }
         if !users::disable(tx.conn(), id).await? {
             return Err(ServiceError::NotFound(format!("there is no account {id}")));
         }

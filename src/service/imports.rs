@@ -4,18 +4,27 @@
 //! one write transaction; the first bad row (or a row the caller may not
 //! write) stops the import, rolls everything back, and is named by line,
 //! column and reason.
+//!
+//! A department acts only for itself. It may add rows for itself and
+//! replace the rows it keeps: items and inspectors of its own, targets it
+//! added to the shared directory, recusals of its own inspectors. A row
+//! kept by another department refuses the whole file (403, naming the line
+//! and the keeper), and so does a row naming an item, inspector or target
+//! that is not in the directory (422).
 
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Service, ServiceError, ServiceResult, supervised_department};
+use super::{Service, ServiceError, ServiceResult, damaged, supervised_department};
 use crate::csv_input::DirectoryError;
 use crate::records::{
     CalendarRecord, DirectoryRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord, read_records,
 };
-use crate::storage::directory::{self, Upsert};
+use crate::storage::WriteTx;
+use crate::storage::directory::{self, Directory, Upsert};
 use crate::storage::users::User;
 
 /// Rows parsed per batch, and per trip to the writer.
@@ -25,6 +34,27 @@ const BATCH: usize = directory::ROWS_PER_STATEMENT;
 enum Refusal {
     Forbidden(String),
     Invalid(DirectoryError),
+}
+
+/// Rows on their way from the parsing thread to the writer.
+struct Batch {
+    /// The rows, as [`directory::batch_json`] writes them.
+    rows: String,
+    /// The line of each row in the file.
+    lines: Vec<u64>,
+    /// What the rows name in other directories, in file order.
+    references: Vec<(u64, Reference)>,
+}
+
+/// A row of another directory that a row names.
+pub struct Reference {
+    /// The CSV column naming it.
+    pub column: &'static str,
+    pub directory: Directory,
+    pub id: String,
+    /// The naming row is for the department keeping the named one, and may
+    /// be written by that department only (a recusal, for its inspector).
+    pub kept_by_importer: bool,
 }
 
 fn stopped() -> DirectoryError {
@@ -42,6 +72,11 @@ pub struct ImportSummary {
 /// written by this supervisor.
 pub trait Importable: DirectoryRecord + Upsert + Sync {
     fn allowed(&self, department: &str) -> Result<(), (&'static str, String)>;
+
+    /// The rows of other directories this row names; each must exist.
+    fn references(&self) -> Vec<Reference> {
+        Vec::new()
+    }
 }
 
 fn own_department(column: &'static str, row: &str, department: &str) -> Result<(), (&'static str, String)> {
@@ -58,7 +93,8 @@ impl Importable for ItemRecord {
 }
 
 impl Importable for TargetRecord {
-    /// The target directory is shared by every department.
+    /// The target directory is shared by every department; each target is
+    /// kept by the department that added it.
     fn allowed(&self, _: &str) -> Result<(), (&'static str, String)> {
         Ok(())
     }
@@ -68,11 +104,44 @@ impl Importable for InspectorRecord {
     fn allowed(&self, department: &str) -> Result<(), (&'static str, String)> {
         own_department("department", self.department.as_str(), department)
     }
+
+    fn references(&self) -> Vec<Reference> {
+        let mut codes: Vec<&str> = self.items.iter().map(|code| code.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes
+            .into_iter()
+            .map(|code| Reference {
+                column: "items",
+                directory: Directory::Items,
+                id: code.to_owned(),
+                kept_by_importer: false,
+            })
+            .collect()
+    }
 }
 
 impl Importable for RecusalRecord {
+    /// A recusal is kept by the department of its inspector.
     fn allowed(&self, _: &str) -> Result<(), (&'static str, String)> {
         Ok(())
+    }
+
+    fn references(&self) -> Vec<Reference> {
+        vec![
+            Reference {
+                column: "inspector_id",
+                directory: Directory::Inspectors,
+                id: self.inspector_id.as_str().to_owned(),
+                kept_by_importer: true,
+            },
+            Reference {
+                column: "target_id",
+                directory: Directory::Targets,
+                id: self.target_id.as_str().to_owned(),
+                kept_by_importer: false,
+            },
+        ]
     }
 }
 
@@ -92,9 +161,10 @@ impl Service {
         reader: impl Read + Send + 'static,
     ) -> ServiceResult<ImportSummary> {
         let department = supervised_department(user)?.to_owned();
+        let importer = Importer { file: name.clone(), department: department.clone() };
         // The parsing thread checks each batch and prepares it for the
         // database while the previous batch is being written.
-        let (sender, mut batches) = tokio::sync::mpsc::channel::<String>(4);
+        let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(4);
         let parser = tokio::task::spawn_blocking(move || -> Result<u64, Refusal> {
             let file = name.clone();
             let mut refused = None;
@@ -112,9 +182,16 @@ impl Service {
                     refused = Some(Refusal::Forbidden(error.to_string()));
                     return Err(stopped());
                 }
+                let mut lines = Vec::with_capacity(batch.len());
+                let mut references = Vec::new();
+                for (line, record) in &batch {
+                    lines.push(*line);
+                    references.extend(record.references().into_iter().map(|reference| (*line, reference)));
+                }
                 let records: Vec<T> = batch.into_iter().map(|(_, record)| record).collect();
+                let rows = directory::batch_json(&records, &department);
                 // The writer went away: it failed, and says why itself.
-                sender.blocking_send(directory::batch_json(&records)).map_err(|_| stopped())
+                sender.blocking_send(Batch { rows, lines, references }).map_err(|_| stopped())
             });
             match (refused, rows) {
                 (Some(refused), _) => Err(refused),
@@ -124,7 +201,7 @@ impl Service {
         let mut tx = self.store().write().await?;
         let mut written = Ok(());
         while let Some(batch) = batches.recv().await {
-            written = directory::upsert_batch::<T>(&mut tx, batch).await;
+            written = importer.write::<T>(&mut tx, batch).await;
             if written.is_err() {
                 break;
             }
@@ -142,5 +219,106 @@ impl Service {
         directory::analyze::<T>(&mut tx).await?;
         tx.commit().await?;
         Ok(ImportSummary { kind: T::KIND.to_owned(), rows })
+    }
+}
+
+/// Who is importing which file: what the writer needs to refuse a row.
+struct Importer {
+    file: String,
+    department: String,
+}
+
+/// A refused row: its line, and why.
+type Refused = (u64, ServiceError);
+
+impl Importer {
+    /// Writes a batch after checking what its rows name; refuses the
+    /// earliest row that names what does not exist or is kept by another
+    /// department.
+    async fn write<T: Importable>(&self, tx: &mut WriteTx, batch: Batch) -> ServiceResult<()> {
+        let mut refused = self.check_references(tx, &batch.references).await?;
+        // A row kept by another department is left as it was by the write,
+        // and shows as a row missing from the count.
+        let written = directory::upsert_batch::<T>(tx, &batch.rows).await?;
+        if let Some(kept) = T::KEPT
+            && written < batch.lines.len() as u64
+        {
+            let other = self.kept_elsewhere(tx, kept, T::KEY[0], &batch).await?;
+            refused = refused.into_iter().chain([other]).min_by_key(|(line, _)| *line);
+        }
+        refused.map_or(Ok(()), |(_, error)| Err(error))
+    }
+
+    /// The first row of the batch naming a row that is not in its
+    /// directory, or an inspector of another department where that matters.
+    async fn check_references(
+        &self,
+        tx: &mut WriteTx,
+        references: &[(u64, Reference)],
+    ) -> ServiceResult<Option<Refused>> {
+        let mut ids: HashMap<Directory, HashSet<&str>> = HashMap::new();
+        for (_, reference) in references {
+            ids.entry(reference.directory).or_default().insert(&reference.id);
+        }
+        let mut keepers = HashMap::new();
+        for (named, ids) in ids {
+            let ids: Vec<&str> = ids.into_iter().collect();
+            keepers.insert(named, directory::keepers(tx, named, &ids).await?);
+        }
+        for (line, reference) in references {
+            let noun = reference.directory.noun();
+            match keepers[&reference.directory].get(&reference.id) {
+                None => {
+                    let reason = format!("there is no {noun} '{}' in the directory", reference.id);
+                    let message = self.at(*line, reference.column, reason);
+                    let error =
+                        ServiceError::invalid("unknown_reference", Some(reference.column.into()), message);
+                    return Ok(Some((*line, error)));
+                }
+                Some(keeper) if reference.kept_by_importer && *keeper != self.department => {
+                    let reason = format!(
+                        "{noun} {} belongs to {keeper}; {} may write rows for its own only",
+                        reference.id, self.department
+                    );
+                    return Ok(Some((
+                        *line,
+                        ServiceError::Forbidden(self.at(*line, reference.column, reason)),
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(None)
+    }
+
+    /// The first row of the batch that another department keeps.
+    async fn kept_elsewhere(
+        &self,
+        tx: &mut WriteTx,
+        kept: Directory,
+        column: &'static str,
+        batch: &Batch,
+    ) -> ServiceResult<Refused> {
+        let rows: Vec<Vec<serde_json::Value>> = serde_json::from_str(&batch.rows).map_err(damaged)?;
+        let ids: Vec<&str> = rows.iter().map(|row| row[0].as_str().unwrap_or_default()).collect();
+        let keepers = directory::keepers(tx, kept, &ids).await?;
+        ids.iter()
+            .zip(&batch.lines)
+            .find_map(|(id, line)| {
+                let keeper = keepers.get(*id).filter(|keeper| **keeper != self.department)?;
+                let reason = format!(
+                    "{} {id} is kept by {keeper}; {} may add rows and change its own only",
+                    kept.noun(),
+                    self.department
+                );
+                Some((*line, ServiceError::Forbidden(self.at(*line, column, reason))))
+            })
+            .ok_or_else(|| damaged(format!("{}: rows were left unwritten for no reason found", self.file)))
+    }
+
+    fn at(&self, line: u64, column: &str, reason: String) -> String {
+        let error =
+            DirectoryError { file: self.file.clone(), line: Some(line), column: Some(column.into()), reason };
+        error.to_string()
     }
 }

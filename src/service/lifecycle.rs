@@ -8,7 +8,7 @@
 
 use serde_json::json;
 
-use super::tasks::{TaskView, check_definition, definition_of, not_in_state, reread};
+use super::tasks::{TaskView, check_definition, check_items, definition_of, not_in_state, reread};
 use super::{Service, ServiceError, ServiceResult, damaged};
 use crate::protocol::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE};
 use crate::protocol::field::Entropy;
@@ -82,6 +82,7 @@ impl Service {
         let digest = commitment.digest();
 
         let mut tx = self.store().write().await?;
+        check_items(&mut tx, &definition, &task.department).await?;
         if !tasks::mark_committed(tx.conn(), id, targets.len() as i64, &digest.to_hex(), &secret.to_hex())
             .await?
         {

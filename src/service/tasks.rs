@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::{Service, ServiceError, ServiceResult, require, require_supervisor_of, supervised_department};
 use crate::protocol::log::kind;
+use crate::storage::directory::{self, Directory};
 use crate::storage::tasks::{self, TaskRow, state};
 use crate::storage::users::{Role, User};
 use crate::storage::{WriteTx, log};
@@ -80,6 +81,41 @@ pub fn check_definition(definition: &TaskDefinition, department: &str) -> Servic
         .map_err(|error| ServiceError::invalid("invalid_definition", Some(error.field), error.reason))
 }
 
+/// Checks that every item of a task is in the item directory and belongs to
+/// a department taking part in it (the lead, or one drawing inspectors):
+/// at creation, at each change, and again at the commit, since the item
+/// directory may have changed in between.
+pub(super) async fn check_items(
+    tx: &mut WriteTx,
+    definition: &TaskDefinition,
+    lead: &str,
+) -> ServiceResult<()> {
+    let taking_part = definition
+        .check(lead)
+        .map_err(|error| ServiceError::invalid("invalid_definition", Some(error.field), error.reason))?
+        .departments;
+    let codes: Vec<&str> = definition.items.iter().map(String::as_str).collect();
+    let departments = directory::keepers(tx, Directory::Items, &codes).await?;
+    for (index, code) in codes.iter().enumerate() {
+        let invalid = |message: String| {
+            Err(ServiceError::invalid("invalid_definition", Some(format!("items[{index}]")), message))
+        };
+        match departments.get(*code) {
+            None => return invalid(format!("there is no item '{code}' in the item directory")),
+            Some(department)
+                if department != lead && !taking_part.iter().any(|part| part.as_str() == department) =>
+            {
+                return invalid(format!(
+                    "{code} is an item of {department}, which takes no part in this task; \
+                     a joint task names {department} among its departments"
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
 impl Service {
     /// Creates a draft task of the supervisor's department.
     pub async fn create_task(&self, user: &User, definition: TaskDefinition) -> ServiceResult<TaskView> {
@@ -87,6 +123,7 @@ impl Service {
         check_definition(&definition, &department)?;
         let json = serde_json::to_string(&definition).expect("definitions serialise");
         let mut tx = self.store().write().await?;
+        check_items(&mut tx, &definition, &department).await?;
         let id = tasks::insert(tx.conn(), &definition.name, &department, &json, &user.name).await?;
         let payload = serde_json::json!({"task": id, "name": definition.name, "department": department});
         log::append(tx.conn(), kind::CREATED, Some(id), &user.name, &payload).await?;
@@ -106,6 +143,7 @@ impl Service {
         check_definition(&definition, &task.department)?;
         let json = serde_json::to_string(&definition).expect("definitions serialise");
         let mut tx = self.store().write().await?;
+        check_items(&mut tx, &definition, &task.department).await?;
         if !tasks::update_draft(tx.conn(), id, &definition.name, &json).await? {
             let current = tasks::get_in(tx.conn(), id).await?.map(|t| t.state).unwrap_or_default();
             return Err(not_in_state(id, &current, "edited", state::DRAFT));

@@ -1,6 +1,13 @@
 //! The directory tables: inspection items, targets, inspectors, recusals.
 //! Imports upsert by id, many rows a statement, inside the caller's
 //! transaction, so that an import is all or nothing.
+//!
+//! Items, targets and inspectors are each kept by a department (the
+//! `department` column): an upsert replaces only rows that the importing
+//! department keeps, and leaves any other row as it was, for the caller to
+//! notice and refuse.
+
+use std::collections::HashMap;
 
 use serde::Serialize;
 use sqlx::Row;
@@ -16,6 +23,40 @@ pub enum Cell<'a> {
     Number(Option<i64>),
 }
 
+/// A directory whose rows are each kept by one department.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Directory {
+    Items,
+    Targets,
+    Inspectors,
+}
+
+impl Directory {
+    fn table(self) -> &'static str {
+        match self {
+            Directory::Items => "items",
+            Directory::Targets => "targets",
+            Directory::Inspectors => "inspectors",
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Directory::Items => "code",
+            Directory::Targets | Directory::Inspectors => "id",
+        }
+    }
+
+    /// What one row is called in messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Directory::Items => "item",
+            Directory::Targets => "target",
+            Directory::Inspectors => "inspector",
+        }
+    }
+}
+
 /// A table an import writes to: its columns, the ones that identify a row,
 /// and how a record becomes a row.
 pub trait Upsert {
@@ -24,7 +65,11 @@ pub trait Upsert {
     const KEY: &'static [&'static str];
     /// Columns holding numbers.
     const NUMBERS: &'static [&'static str] = &[];
-    fn cells(&self) -> Vec<Cell<'_>>;
+    /// The directory, when each row is kept by a department (its
+    /// `department` column).
+    const KEPT: Option<Directory> = None;
+    /// The row's cells in column order; `keeper` is the importing department.
+    fn cells<'a>(&'a self, keeper: &'a str) -> Vec<Cell<'a>>;
 }
 
 impl Upsert for ItemRecord {
@@ -33,8 +78,10 @@ impl Upsert for ItemRecord {
         &["code", "name", "legal_basis", "department", "target_category", "sampling_ratio_bp", "frequency"];
     const KEY: &'static [&'static str] = &["code"];
     const NUMBERS: &'static [&'static str] = &["sampling_ratio_bp"];
+    const KEPT: Option<Directory> = Some(Directory::Items);
 
-    fn cells(&self) -> Vec<Cell<'_>> {
+    /// The record's own department, which an import has checked is the keeper's.
+    fn cells<'a>(&'a self, _: &'a str) -> Vec<Cell<'a>> {
         vec![
             Cell::Text(self.code.as_str()),
             Cell::Text(&self.name),
@@ -49,11 +96,22 @@ impl Upsert for ItemRecord {
 
 impl Upsert for TargetRecord {
     const TABLE: &'static str = "targets";
-    const COLUMNS: &'static [&'static str] =
-        &["id", "name", "region", "industry", "risk_class", "unit", "flags", "last_inspected", "address"];
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "region",
+        "industry",
+        "risk_class",
+        "unit",
+        "flags",
+        "last_inspected",
+        "address",
+        "department",
+    ];
     const KEY: &'static [&'static str] = &["id"];
+    const KEPT: Option<Directory> = Some(Directory::Targets);
 
-    fn cells(&self) -> Vec<Cell<'_>> {
+    fn cells<'a>(&'a self, keeper: &'a str) -> Vec<Cell<'a>> {
         vec![
             Cell::Text(self.id.as_str()),
             Cell::Text(&self.name),
@@ -64,6 +122,7 @@ impl Upsert for TargetRecord {
             Cell::Owned(self.flags.join(",")),
             Cell::MaybeText(self.last_inspected.map(|date| date.to_string())),
             Cell::Text(&self.address),
+            Cell::Text(keeper),
         ]
     }
 }
@@ -73,7 +132,7 @@ impl Upsert for CalendarRecord {
     const COLUMNS: &'static [&'static str] = &["day", "kind", "name"];
     const KEY: &'static [&'static str] = &["day"];
 
-    fn cells(&self) -> Vec<Cell<'_>> {
+    fn cells<'a>(&'a self, _: &'a str) -> Vec<Cell<'a>> {
         vec![Cell::Owned(self.date.to_string()), Cell::Text(self.kind.as_str()), Cell::Text(&self.name)]
     }
 }
@@ -93,8 +152,10 @@ impl Upsert for InspectorRecord {
     ];
     const KEY: &'static [&'static str] = &["id"];
     const NUMBERS: &'static [&'static str] = &["active"];
+    const KEPT: Option<Directory> = Some(Directory::Inspectors);
 
-    fn cells(&self) -> Vec<Cell<'_>> {
+    /// The record's own department, which an import has checked is the keeper's.
+    fn cells<'a>(&'a self, _: &'a str) -> Vec<Cell<'a>> {
         let mut items: Vec<&str> = self.items.iter().map(|item| item.as_str()).collect();
         items.sort_unstable();
         items.dedup();
@@ -117,7 +178,7 @@ impl Upsert for RecusalRecord {
     const COLUMNS: &'static [&'static str] = &["inspector_id", "target_id", "reason"];
     const KEY: &'static [&'static str] = &["inspector_id", "target_id"];
 
-    fn cells(&self) -> Vec<Cell<'_>> {
+    fn cells<'a>(&'a self, _: &'a str) -> Vec<Cell<'a>> {
         vec![
             Cell::Text(self.inspector_id.as_str()),
             Cell::Text(self.target_id.as_str()),
@@ -129,24 +190,37 @@ impl Upsert for RecusalRecord {
 /// Rows per statement.
 pub const ROWS_PER_STATEMENT: usize = 5_000;
 
-/// Inserts the rows, replacing those with the same key.
-pub async fn upsert<T: Upsert>(tx: &mut WriteTx, rows: &[T]) -> StoreResult<()> {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        upsert_batch::<T>(tx, batch_json(chunk)).await?;
-    }
-    Ok(())
-}
-
-/// Writes a batch made by [`batch_json`], replacing rows with the same key.
+/// Writes a batch made by [`batch_json`], replacing rows with the same key
+/// — of a kept directory, only those its batch's keeper keeps. Returns the
+/// number of rows written: fewer than the batch holds when some row is kept
+/// by another department and was left alone.
 ///
 /// A batch travels as one parameter, a JSON array of rows, which the
 /// database unpacks itself: binding millions of values one by one costs more
 /// in the driver than the insert costs in the database, and the batch can
 /// be prepared on another thread while the previous one is written.
-pub async fn upsert_batch<T: Upsert>(tx: &mut WriteTx, batch: String) -> StoreResult<()> {
+pub async fn upsert_batch<T: Upsert>(tx: &mut WriteTx, batch: &str) -> StoreResult<u64> {
     let sql = upsert_sql::<T>(tx.backend());
-    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(batch).execute(tx.conn()).await?;
-    Ok(())
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(batch).execute(tx.conn()).await?;
+    Ok(done.rows_affected())
+}
+
+/// Of these ids, those in the directory, each with the department keeping
+/// it (empty for a target imported before targets had keepers).
+pub async fn keepers(
+    tx: &mut WriteTx,
+    directory: Directory,
+    ids: &[&str],
+) -> StoreResult<HashMap<String, String>> {
+    let list = match tx.backend() {
+        Backend::Sqlite => "json_each($1)",
+        Backend::Postgres => "jsonb_array_elements_text($1::jsonb) AS ids(value)",
+    };
+    let (table, key) = (directory.table(), directory.key());
+    let sql = format!("SELECT {key}, department FROM {table} WHERE {key} IN (SELECT value FROM {list})");
+    let ids = serde_json::to_string(ids).expect("strings serialise");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(tx.conn()).await?;
+    rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
 }
 
 /// Refreshes the planner's statistics after a bulk import, so that the
@@ -158,8 +232,9 @@ pub async fn analyze<T: Upsert>(tx: &mut WriteTx) -> StoreResult<()> {
     Ok(())
 }
 
-/// Rows as the JSON array [`upsert_batch`] takes: one array of cells a row.
-pub fn batch_json<T: Upsert>(rows: &[T]) -> String {
+/// Rows as the JSON array [`upsert_batch`] takes: one array of cells a row,
+/// written for the department `keeper`.
+pub fn batch_json<T: Upsert>(rows: &[T], keeper: &str) -> String {
     let mut batch = String::with_capacity(rows.len() * 128);
     batch.push('[');
     for (index, row) in rows.iter().enumerate() {
@@ -167,7 +242,7 @@ pub fn batch_json<T: Upsert>(rows: &[T]) -> String {
             batch.push(',');
         }
         let cells: Vec<serde_json::Value> = row
-            .cells()
+            .cells(keeper)
             .into_iter()
             .map(|cell| match cell {
                 Cell::Text(text) => serde_json::Value::from(text),
@@ -189,7 +264,15 @@ fn upsert_sql<T: Upsert>(backend: Backend) -> String {
         .filter(|column| !T::KEY.contains(column))
         .map(|column| format!("{column} = excluded.{column}"))
         .collect();
-    format!("{insert} ON CONFLICT ({}) DO UPDATE SET {}", T::KEY.join(", "), updates.join(", "))
+    let upsert = format!("{insert} ON CONFLICT ({}) DO UPDATE SET {}", T::KEY.join(", "), updates.join(", "));
+    match T::KEPT {
+        // A target without a keeper (imported before targets had one) goes
+        // to the first department that updates it.
+        Some(directory) => {
+            format!("{upsert} WHERE {}.department IN (excluded.department, '')", directory.table())
+        }
+        None => upsert,
+    }
 }
 
 /// Rows of a directory table for browsing, in id order, after `after`.

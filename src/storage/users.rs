@@ -6,7 +6,7 @@ use sqlx::AnyConnection;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{StoreError, StoreResult, now};
+use super::{Backend, StoreError, StoreResult, WriteTx, now};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -98,6 +98,40 @@ pub async fn disable(conn: &mut AnyConnection, id: i64) -> StoreResult<bool> {
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The ids of the enabled admins, locked until the transaction ends, so
+/// that two transactions cannot each disable an admin believing another is
+/// left. (A SQLite write transaction holds the whole database already.)
+pub async fn lock_active_admins(tx: &mut WriteTx) -> StoreResult<Vec<i64>> {
+    let lock = match tx.backend() {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE",
+    };
+    let sql = format!("SELECT id FROM users WHERE role = 'admin' AND disabled = 0 ORDER BY id{lock}");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(tx.conn()).await?;
+    rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
+}
+
+/// Whether the item directory, the inspector directory or an enabled
+/// account names this department.
+pub async fn department_exists(conn: &mut AnyConnection, department: &str) -> StoreResult<bool> {
+    let row = sqlx::query(
+        "SELECT 1 FROM items WHERE department = $1 \
+         UNION ALL SELECT 1 FROM inspectors WHERE department = $1 \
+         UNION ALL SELECT 1 FROM users WHERE department = $1 AND disabled = 0 LIMIT 1",
+    )
+    .bind(department)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Whether the inspector directory holds this inspector.
+pub async fn inspector_exists(conn: &mut AnyConnection, id: &str) -> StoreResult<bool> {
+    let row =
+        sqlx::query("SELECT 1 FROM inspectors WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
+    Ok(row.is_some())
 }
 
 fn user(row: &AnyRow) -> StoreResult<User> {
