@@ -11,6 +11,7 @@ use utoipa::IntoParams;
 use super::AppState;
 use super::error::{AppResult, ErrorBody};
 use super::extract::{Json, Path, Query, Staff};
+use super::paging::Limit;
 use crate::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 use crate::service::calendar::CalendarEntry;
 use crate::service::imports::{ImportSummary, Importable};
@@ -113,7 +114,8 @@ pub struct Page {
     #[serde(default)]
     pub after: String,
     /// At most this many rows (1 to 1000; default 100).
-    pub limit: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<Limit<1000>>,
 }
 
 /// Targets in id order, a page at a time.
@@ -125,7 +127,7 @@ pub async fn targets(
     Query(page): Query<Page>,
 ) -> AppResult<Json<Vec<TargetRow>>> {
     require(&user, Role::Supervisor)?;
-    let limit = page.limit.unwrap_or(100).clamp(1, 1000);
+    let limit = Limit::or_default(page.limit);
     let rows = directory::targets(state.service.store().pool(), &page.after, limit)
         .await
         .map_err(crate::service::ServiceError::from)?;

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::AppState;
 use super::error::{AppResult, ErrorBody};
 use super::extract::{Json, Path, Query};
+use super::paging::{Limit, Position};
 use crate::protocol::log::LogEntry;
 use crate::service::ServiceError;
 use crate::service::public::{EntityView, PublicTask, SelectedTarget};
@@ -101,9 +102,11 @@ pub async fn selection(
 pub struct LogPage {
     /// Entries after this sequence number (0: from the first).
     #[serde(default)]
-    pub after: u64,
+    #[param(value_type = Option<i64>, minimum = 0)]
+    pub after: Position,
     /// At most this many entries (1 to 1000; default 100).
-    pub limit: Option<u64>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<Limit<1000>>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -127,8 +130,8 @@ pub async fn log_page(
     Query(page): Query<LogPage>,
 ) -> AppResult<Json<LogPageBody>> {
     let pool = state.service.store().pool();
-    let limit = page.limit.unwrap_or(100).clamp(1, 1000);
-    let entries = log::page(pool, page.after, limit).await.map_err(ServiceError::from)?;
+    let limit = Limit::or_default(page.limit) as u64;
+    let entries = log::page(pool, page.after.get() as u64, limit).await.map_err(ServiceError::from)?;
     let (seq, hash) = log::head(pool).await.map_err(ServiceError::from)?;
     Ok(Json(LogPageBody { entries, head: LogHead { seq, hash: hash.to_hex() } }))
 }

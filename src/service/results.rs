@@ -337,6 +337,9 @@ impl Service {
         state: Option<&str>,
     ) -> ServiceResult<Vec<ResultView>> {
         let department = super::supervised_department(user)?;
+        if let Some(task) = task {
+            self.reviewed_task(user, task).await?;
+        }
         if let Some(state) = state
             && ResultState::parse(state).is_none()
         {
@@ -451,6 +454,7 @@ impl Service {
     /// Publishes every approved result of a task that the caller reviews.
     pub async fn publish_approved(&self, user: &User, task: i64) -> ServiceResult<Vec<ResultView>> {
         let department = super::supervised_department(user)?;
+        require_revealed(&self.reviewed_task(user, task).await?)?;
         let approved = results::of_department(
             self.store().pool(),
             department,
@@ -627,6 +631,21 @@ impl Service {
         require_supervisor_of(user, &row.department)?;
         let task = tasks::get(pool, row.task).await?.ok_or_else(|| no_task(row.task))?;
         Ok((row, task))
+    }
+
+    /// A task whose results the caller reviews: one of its items is their
+    /// department's. Anyone else is refused (403) rather than shown an
+    /// empty list, which would read as "nothing to do".
+    pub(super) async fn reviewed_task(&self, user: &User, id: i64) -> ServiceResult<TaskRow> {
+        let department = super::supervised_department(user)?;
+        let task = tasks::get(self.store().pool(), id).await?.ok_or_else(|| no_task(id))?;
+        let names = Names::load(self).await?;
+        if !definition_of(&task)?.items.iter().any(|item| names.department_of(item) == Some(department)) {
+            return Err(ServiceError::Forbidden(format!(
+                "{department} reviews no item of task {id}; its supervisors cannot act on its results"
+            )));
+        }
+        Ok(task)
     }
 
     async fn result_view(&self, row: ResultRow, task: &TaskRow) -> ServiceResult<ResultView> {
