@@ -2,7 +2,8 @@
 # Runs every test, after setting up what they need on a fresh machine:
 # PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth, database test;
 # another with OPENDRAW_TEST_POSTGRES), Debian's Chromium and chromedriver
-# for the browser tests, and Node.js 20+ for the JavaScript verifier.
+# for the browser tests, Node.js 20+ for the JavaScript verifier, and
+# Python 3 with venv for schemathesis (the OpenAPI conformance test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,5 +24,14 @@ if ! command -v chromedriver > /dev/null || ! command -v chromium > /dev/null; t
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver > /dev/null
 fi
 node --version > /dev/null || { echo "Node.js 20 or later is needed" >&2; exit 1; }
+
+# schemathesis (PyPI), for the OpenAPI conformance test; the version is
+# pinned in tests/openapi_conformance.rs too.
+schemathesis_version=4.32.5
+venv="${CARGO_TARGET_DIR:-target}/venv"
+if ! "$venv/bin/schemathesis" --version 2> /dev/null | grep -q "$schemathesis_version"; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "schemathesis==$schemathesis_version"
+fi
 
 cargo test "$@"

@@ -9,8 +9,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::AppState;
-use super::error::{AppError, AppResult, ErrorBody};
+use super::error::{AppError, AppResult};
 use super::extract::{Json, Path, Staff};
+use super::openapi::{Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use crate::service::accounts::IssuedToken;
 use crate::service::assignments::Assignment;
 use crate::storage::users::{Role, User};
@@ -26,14 +27,14 @@ pub fn router() -> Router<AppState> {
 
 /// The account making the request.
 #[utoipa::path(get, path = "/api/me", tag = "accounts", security(("token" = [])),
-    responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = User), Unauthorized))]
 pub async fn me(Staff(user): Staff) -> Json<User> {
     Json(user)
 }
 
 /// The caller's assigned targets (inspectors only), from the draw on.
 #[utoipa::path(get, path = "/api/me/assignments", tag = "accounts", security(("token" = [])),
-    responses((status = 200, body = Vec<Assignment>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<Assignment>), Unauthorized, Forbidden))]
 pub async fn my_assignments(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -42,7 +43,7 @@ pub async fn my_assignments(
 }
 
 #[utoipa::path(get, path = "/api/users", tag = "accounts", security(("token" = [])),
-    responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<User>), Unauthorized, Forbidden))]
 pub async fn list(State(state): State<AppState>, Staff(user): Staff) -> AppResult<Json<Vec<User>>> {
     Ok(Json(state.service.users(&user).await?))
 }
@@ -61,7 +62,7 @@ pub struct NewUser {
 
 /// Creates an account (admins only); the token is in this answer only.
 #[utoipa::path(post, path = "/api/users", tag = "accounts", security(("token" = [])), request_body = NewUser,
-    responses((status = 201, body = IssuedToken), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 201, body = IssuedToken), Unauthorized, Forbidden, Conflict, TooLarge, NotJson, Invalid))]
 pub async fn create(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -79,7 +80,8 @@ pub async fn create(
 
 /// Replaces an account's token (admins only); the old one stops working.
 #[utoipa::path(post, path = "/api/users/{id}/token", tag = "accounts", security(("token" = [])),
-    responses((status = 200, body = String), (status = 404, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the account", example = 1)),
+    responses((status = 200, body = String, content_type = "application/json", description = "the new token, shown only in this answer"), Unauthorized, Forbidden, NotFound))]
 pub async fn rotate(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -90,7 +92,8 @@ pub async fn rotate(
 
 /// Disables an account (admins only).
 #[utoipa::path(delete, path = "/api/users/{id}", tag = "accounts", security(("token" = [])),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the account", example = 1)),
+    responses((status = 204), Unauthorized, Forbidden, NotFound))]
 pub async fn disable(
     State(state): State<AppState>,
     Staff(user): Staff,

@@ -9,8 +9,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::AppState;
-use super::error::{AppResult, ErrorBody};
+use super::error::AppResult;
 use super::extract::{Json, Path, Query, Staff};
+use super::openapi::{Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
+use super::paging::Limit;
 use crate::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 use crate::service::calendar::CalendarEntry;
 use crate::service::imports::{ImportSummary, Importable};
@@ -49,9 +51,8 @@ async fn import<T: Importable>(
 
 /// Imports inspection items (CSV: code, name, department, [legal_basis,
 /// target_category, sampling_ratio, frequency]) of the caller's department.
-#[utoipa::path(post, path = "/api/items/import", tag = "directories", security(("token" = [])),
-    request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/items/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
 pub async fn import_items(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -62,9 +63,8 @@ pub async fn import_items(
 
 /// Imports targets (CSV: id, name, region, risk_class, [industry, unit,
 /// flags, last_inspected]) into the shared target directory.
-#[utoipa::path(post, path = "/api/targets/import", tag = "directories", security(("token" = [])),
-    request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/targets/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
 pub async fn import_targets(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -75,9 +75,8 @@ pub async fn import_targets(
 
 /// Imports inspectors of the caller's department (CSV: id, name,
 /// department, unit, region, items, certificate_expires, [certificate_no, active]).
-#[utoipa::path(post, path = "/api/inspectors/import", tag = "directories", security(("token" = [])),
-    request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/inspectors/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
 pub async fn import_inspectors(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -87,9 +86,8 @@ pub async fn import_inspectors(
 }
 
 /// Imports declared recusals (CSV: inspector_id, target_id, [reason]).
-#[utoipa::path(post, path = "/api/recusals/import", tag = "directories", security(("token" = [])),
-    request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/recusals/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
 pub async fn import_recusals(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -99,7 +97,7 @@ pub async fn import_recusals(
 }
 
 #[utoipa::path(get, path = "/api/items", tag = "directories", security(("token" = [])),
-    responses((status = 200, body = Vec<ItemRow>)))]
+    responses((status = 200, body = Vec<ItemRow>), Unauthorized, Forbidden))]
 pub async fn items(State(state): State<AppState>, Staff(user): Staff) -> AppResult<Json<Vec<ItemRow>>> {
     require(&user, Role::Supervisor)?;
     Ok(Json(
@@ -113,19 +111,21 @@ pub struct Page {
     #[serde(default)]
     pub after: String,
     /// At most this many rows (1 to 1000; default 100).
-    pub limit: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<Limit<1000>>,
 }
 
 /// Targets in id order, a page at a time.
-#[utoipa::path(get, path = "/api/targets", tag = "directories", security(("token" = [])), params(Page),
-    responses((status = 200, body = Vec<TargetRow>)))]
+#[utoipa::path(get, path = "/api/targets", tag = "directories", security(("token" = [])),
+    params(Page),
+    responses((status = 200, body = Vec<TargetRow>), Unauthorized, Forbidden, Invalid))]
 pub async fn targets(
     State(state): State<AppState>,
     Staff(user): Staff,
     Query(page): Query<Page>,
 ) -> AppResult<Json<Vec<TargetRow>>> {
     require(&user, Role::Supervisor)?;
-    let limit = page.limit.unwrap_or(100).clamp(1, 1000);
+    let limit = Limit::or_default(page.limit);
     let rows = directory::targets(state.service.store().pool(), &page.after, limit)
         .await
         .map_err(crate::service::ServiceError::from)?;
@@ -134,7 +134,7 @@ pub async fn targets(
 
 /// The inspectors of the caller's department.
 #[utoipa::path(get, path = "/api/inspectors", tag = "directories", security(("token" = [])),
-    responses((status = 200, body = Vec<InspectorRow>)))]
+    responses((status = 200, body = Vec<InspectorRow>), Unauthorized, Forbidden))]
 pub async fn inspectors(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -148,9 +148,8 @@ pub async fn inspectors(
 
 /// Imports calendar days (CSV: date, kind = holiday or workday, [name]):
 /// public holidays, and the weekend days worked in their place.
-#[utoipa::path(post, path = "/api/calendar/import", tag = "directories", security(("token" = [])),
-    request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/calendar/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
 pub async fn import_calendar(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -166,8 +165,9 @@ pub struct Year {
 }
 
 /// The calendar's holidays and make-up working days.
-#[utoipa::path(get, path = "/api/calendar", tag = "directories", security(("token" = [])), params(Year),
-    responses((status = 200, body = Vec<CalendarDay>)))]
+#[utoipa::path(get, path = "/api/calendar", tag = "directories", security(("token" = [])),
+    params(Year),
+    responses((status = 200, body = Vec<CalendarDay>), Unauthorized, Forbidden, Invalid))]
 pub async fn calendar(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -177,9 +177,9 @@ pub async fn calendar(
 }
 
 /// Sets one day of the calendar.
-#[utoipa::path(put, path = "/api/calendar/{date}", tag = "directories", security(("token" = [])),
-    request_body = CalendarEntry,
-    responses((status = 200, body = CalendarDay), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/calendar/{date}", tag = "directories", security(("token" = [])), request_body = CalendarEntry,
+    params(("date" = String, Path, description = "the day, YYYY-MM-DD")),
+    responses((status = 200, body = CalendarDay), Unauthorized, Forbidden, TooLarge, NotJson, Invalid))]
 pub async fn set_calendar_day(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -191,7 +191,8 @@ pub async fn set_calendar_day(
 
 /// Makes a day ordinary again.
 #[utoipa::path(delete, path = "/api/calendar/{date}", tag = "directories", security(("token" = [])),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    params(("date" = String, Path, description = "the day, YYYY-MM-DD")),
+    responses((status = 204), Unauthorized, Forbidden, NotFound, Invalid))]
 pub async fn remove_calendar_day(
     State(state): State<AppState>,
     Staff(user): Staff,

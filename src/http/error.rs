@@ -5,8 +5,11 @@
 //! plain 500.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -81,10 +84,61 @@ impl From<PathRejection> for AppError {
     }
 }
 
-impl From<QueryRejection> for AppError {
-    fn from(rejection: QueryRejection) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_query", rejection.body_text())
+/// The answer to a method a path does not take (405); the framework adds
+/// the `Allow` header naming the methods it does take.
+pub async fn method_not_allowed(method: Method, uri: Uri) -> AppError {
+    AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}
+
+/// Gives an error answered outside the handlers — by the framework (a
+/// body over its limit, a rejected header) or by a layer — the same JSON
+/// shape as every other error, keeping its status and headers (`Allow`,
+/// `Retry-After`, ...). An answer that is already JSON passes unchanged.
+pub async fn json_error_bodies(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
     }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 1024)
+        .await
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok())
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty());
+    let reason = status.canonical_reason().unwrap_or("error");
+    let message = match text {
+        // A server-side failure says nothing of its internals.
+        Some(text) if status.is_client_error() => text,
+        _ => reason.to_owned(),
+    };
+    let code = match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+        status if status.is_server_error() => "internal",
+        _ => "invalid_request",
+    };
+    let body = ErrorBody { code: code.to_owned(), message, field: None };
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(serde_json::to_vec(&body).expect("an error body serialises")))
 }
 
 impl IntoResponse for AppError {

@@ -24,9 +24,36 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
 #[from_request(via(axum::extract::Path), rejection(AppError))]
 pub struct Path<T>(pub T);
 
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(AppError))]
+/// The query string, deserialised; a parameter that does not parse is
+/// refused with 422 naming it in `field`.
 pub struct Query<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AppError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer = serde_urlencoded::Deserializer::new(url_pairs(query));
+        serde_path_to_error::deserialize(deserializer).map(Query).map_err(|error| {
+            let field = error.path().to_string();
+            let message = match query_value(query, &field) {
+                Some(value) => format!("the query parameter {field}='{value}': {}", error.inner()),
+                None => format!("the query string: {}", error.inner()),
+            };
+            let field = Some(field.as_str()).filter(|field| *field != ".");
+            AppError::bad_request("invalid_query", field, message)
+        })
+    }
+}
+
+fn url_pairs(query: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(query.as_bytes())
+}
+
+/// The (decoded) value given for `field`, to quote it in an error.
+fn query_value(query: &str, field: &str) -> Option<String> {
+    url_pairs(query).find(|(name, _)| name == field).map(|(_, value)| value.into_owned())
+}
 
 /// The staff member making the request, from `Authorization: Bearer TOKEN`.
 pub struct Staff(pub User);

@@ -12,8 +12,9 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
-use super::error::{AppResult, ErrorBody};
+use super::error::AppResult;
 use super::extract::{Json, Path, Query, Staff};
+use super::openapi::{Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use crate::service::assignments::ConflictDeclaration;
 use crate::service::ledger::{Ledger, LedgerFilter};
 use crate::service::replacements::ReplacementRequest;
@@ -47,7 +48,8 @@ fn key(path: &(i64, String, String)) -> ResultKey<'_> {
 /// The result of a target and item the caller is assigned to, with its
 /// internal notes (the team's and the reviewers' only).
 #[utoipa::path(get, path = "/api/me/results/{task}/{target}/{item}", tag = "inspections", security(("token" = [])),
-    responses((status = 200, body = ResultView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("task" = i64, Path, description = "the task", example = 1), ("target" = String, Path, description = "the target's id"), ("item" = String, Path, description = "the item's code")),
+    responses((status = 200, body = ResultView), Unauthorized, Forbidden, NotFound))]
 pub async fn my_result(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -58,10 +60,9 @@ pub async fn my_result(
 
 /// Saves the caller's team's result as a draft (201 the first time);
 /// editable until submitted, and again when returned.
-#[utoipa::path(put, path = "/api/me/results/{task}/{target}/{item}", tag = "inspections", security(("token" = [])),
-    request_body = ResultInput,
-    responses((status = 200, body = ResultView), (status = 201, body = ResultView), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/me/results/{task}/{target}/{item}", tag = "inspections", security(("token" = [])), request_body = ResultInput,
+    params(("task" = i64, Path, description = "the task", example = 1), ("target" = String, Path, description = "the target's id"), ("item" = String, Path, description = "the item's code")),
+    responses((status = 200, body = ResultView), (status = 201, body = ResultView), Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid))]
 pub async fn save(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -75,7 +76,8 @@ pub async fn save(
 
 /// Enters the result for review; it needs an outcome and the date.
 #[utoipa::path(post, path = "/api/me/results/{task}/{target}/{item}/submit", tag = "inspections", security(("token" = [])),
-    responses((status = 200, body = ResultView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("task" = i64, Path, description = "the task", example = 1), ("target" = String, Path, description = "the target's id"), ("item" = String, Path, description = "the item's code")),
+    responses((status = 200, body = ResultView), Unauthorized, Forbidden, NotFound, Conflict, Invalid))]
 pub async fn submit(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -86,9 +88,8 @@ pub async fn submit(
 
 /// Declares a conflict of interest with an assigned target; a supervisor
 /// then replaces the caller by a draw.
-#[utoipa::path(post, path = "/api/me/conflicts", tag = "inspections", security(("token" = [])),
-    request_body = ConflictDeclaration,
-    responses((status = 201, body = ConflictRow), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/me/conflicts", tag = "inspections", security(("token" = [])), request_body = ConflictDeclaration,
+    responses((status = 201, body = ConflictRow), Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid))]
 pub async fn declare_conflict(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -107,8 +108,9 @@ pub struct ResultFilter {
 }
 
 /// The results of the items the caller's department is responsible for.
-#[utoipa::path(get, path = "/api/results", tag = "inspections", security(("token" = [])), params(ResultFilter),
-    responses((status = 200, body = Vec<ResultView>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/results", tag = "inspections", security(("token" = [])),
+    params(ResultFilter),
+    responses((status = 200, body = Vec<ResultView>), Unauthorized, Forbidden, NotFound, Invalid))]
 pub async fn list(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -119,7 +121,8 @@ pub async fn list(
 
 /// A result with its notes and every step it took.
 #[utoipa::path(get, path = "/api/results/{id}", tag = "inspections", security(("token" = [])),
-    responses((status = 200, body = ResultView), (status = 404, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the result", example = 1)),
+    responses((status = 200, body = ResultView), Unauthorized, Forbidden, NotFound))]
 pub async fn show(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -136,9 +139,9 @@ pub struct ReturnRequest {
 }
 
 /// Sends a submitted result back to its inspectors, with a reason.
-#[utoipa::path(post, path = "/api/results/{id}/return", tag = "inspections", security(("token" = [])),
-    request_body = ReturnRequest,
-    responses((status = 200, body = ResultView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/results/{id}/return", tag = "inspections", security(("token" = [])), request_body = ReturnRequest,
+    params(("id" = i64, Path, description = "the result", example = 1)),
+    responses((status = 200, body = ResultView), Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid))]
 pub async fn return_result(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -149,7 +152,8 @@ pub async fn return_result(
 }
 
 #[utoipa::path(post, path = "/api/results/{id}/approve", tag = "inspections", security(("token" = [])),
-    responses((status = 200, body = ResultView), (status = 409, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the result", example = 1)),
+    responses((status = 200, body = ResultView), Unauthorized, Forbidden, NotFound, Conflict))]
 pub async fn approve(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -161,7 +165,8 @@ pub async fn approve(
 /// Publishes an approved result of a revealed task; the record enters the
 /// public log.
 #[utoipa::path(post, path = "/api/results/{id}/publish", tag = "inspections", security(("token" = [])),
-    responses((status = 200, body = ResultView), (status = 409, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the result", example = 1)),
+    responses((status = 200, body = ResultView), Unauthorized, Forbidden, NotFound, Conflict))]
 pub async fn publish(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -172,9 +177,9 @@ pub async fn publish(
 
 /// Corrects a published result: a new published result with the reason;
 /// the original stays public, marked corrected.
-#[utoipa::path(post, path = "/api/results/{id}/correct", tag = "inspections", security(("token" = [])),
-    request_body = Correction,
-    responses((status = 200, body = ResultView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/results/{id}/correct", tag = "inspections", security(("token" = [])), request_body = Correction,
+    params(("id" = i64, Path, description = "the result", example = 1)),
+    responses((status = 200, body = ResultView), Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid))]
 pub async fn correct(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -186,7 +191,8 @@ pub async fn correct(
 
 /// Publishes every approved result of the task that the caller reviews.
 #[utoipa::path(post, path = "/api/tasks/{id}/results/publish", tag = "inspections", security(("token" = [])),
-    responses((status = 200, body = Vec<ResultView>), (status = 409, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, body = Vec<ResultView>), Unauthorized, Forbidden, NotFound, Conflict))]
 pub async fn publish_task(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -197,9 +203,9 @@ pub async fn publish_task(
 
 /// Replaces an assigned inspector, before the result is entered, by one
 /// drawn from the target's remaining candidates (PROTOCOL.md §16); logged.
-#[utoipa::path(post, path = "/api/tasks/{id}/replacements", tag = "inspections", security(("token" = [])),
-    request_body = ReplacementRequest,
-    responses((status = 201, body = ReplacementRow), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/tasks/{id}/replacements", tag = "inspections", security(("token" = [])), request_body = ReplacementRequest,
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 201, body = ReplacementRow), Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid))]
 pub async fn replace(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -211,7 +217,8 @@ pub async fn replace(
 }
 
 #[utoipa::path(get, path = "/api/tasks/{id}/replacements", tag = "inspections", security(("token" = [])),
-    responses((status = 200, body = Vec<ReplacementRow>), (status = 403, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, body = Vec<ReplacementRow>), Unauthorized, Forbidden, NotFound))]
 pub async fn replacements(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -222,7 +229,8 @@ pub async fn replacements(
 
 /// The conflicts of interest declared by the task's inspectors.
 #[utoipa::path(get, path = "/api/tasks/{id}/conflicts", tag = "inspections", security(("token" = [])),
-    responses((status = 200, body = Vec<ConflictRow>), (status = 403, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, body = Vec<ConflictRow>), Unauthorized, Forbidden, NotFound))]
 pub async fn conflicts(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -232,8 +240,9 @@ pub async fn conflicts(
 }
 
 /// What is still open in the caller's department, most urgent first.
-#[utoipa::path(get, path = "/api/ledger", tag = "inspections", security(("token" = [])), params(LedgerFilter),
-    responses((status = 200, body = Ledger), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/ledger", tag = "inspections", security(("token" = [])),
+    params(LedgerFilter),
+    responses((status = 200, body = Ledger), Unauthorized, Forbidden, NotFound, Invalid))]
 pub async fn ledger(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -249,8 +258,9 @@ pub struct CsvOptions {
 }
 
 /// The ledger as CSV (UTF-8 with BOM).
-#[utoipa::path(get, path = "/api/ledger.csv", tag = "inspections", security(("token" = [])), params(LedgerFilter, CsvOptions),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/ledger.csv", tag = "inspections", security(("token" = [])),
+    params(LedgerFilter, CsvOptions),
+    responses((status = 200, content_type = "text/csv", body = String), Unauthorized, Forbidden, NotFound, Invalid))]
 pub async fn ledger_csv(
     State(state): State<AppState>,
     Staff(user): Staff,

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod inspections;
 pub mod openapi;
+pub mod paging;
 pub mod public;
 pub mod tasks;
 
@@ -41,6 +42,7 @@ pub fn router(service: Service, public_dir: Option<PathBuf>) -> Router {
         // Unknown API paths get the API's error shape, not the site's 404.
         .route("/api/{*rest}", axum::routing::any(api_fallback))
         .fallback(api_fallback)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(AppState { service });
     let app = match public_dir.filter(|dir| dir.is_dir()) {
         Some(dir) => {
@@ -48,7 +50,7 @@ pub fn router(service: Service, public_dir: Option<PathBuf>) -> Router {
         }
         None => api,
     };
-    app.layer(TraceLayer::new_for_http())
+    app.layer(axum::middleware::from_fn(error::json_error_bodies)).layer(TraceLayer::new_for_http())
 }
 
 async fn openapi_json() -> impl IntoResponse {

@@ -1,8 +1,9 @@
 //! The OpenAPI document, served at `/api/openapi.json`.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::{IntoResponses, Modify, OpenApi};
 
+use super::error::ErrorBody;
 use super::{accounts, directories, inspections, public, tasks};
 
 #[derive(OpenApi)]
@@ -23,6 +24,7 @@ use super::{accounts, directories, inspections, public, tasks};
         public::log_head, public::entity, public::replacements, public::results, public::results_csv,
         public::outcomes, public::statistics,
     ),
+    components(schemas(ErrorBody)),
     modifiers(&BearerToken),
     tags(
         (name = "public", description = "Anyone, without an account"),
@@ -45,3 +47,44 @@ impl Modify for BearerToken {
         );
     }
 }
+
+// The error answers, each with the API's error body, for the `responses`
+// of the operations that can give them.
+
+/// No token, or one that is unknown or revoked.
+#[derive(IntoResponses)]
+#[response(status = 401)]
+pub struct Unauthorized(pub ErrorBody);
+
+/// The caller's role or department may not do this.
+#[derive(IntoResponses)]
+#[response(status = 403)]
+pub struct Forbidden(pub ErrorBody);
+
+/// There is no such thing, or none the caller may see; also a path
+/// parameter that is not of its type.
+#[derive(IntoResponses)]
+#[response(status = 404)]
+pub struct NotFound(pub ErrorBody);
+
+/// The state does not allow it (already committed, drawn, published, ...);
+/// nothing was changed.
+#[derive(IntoResponses)]
+#[response(status = 409)]
+pub struct Conflict(pub ErrorBody);
+
+/// The body is larger than the route accepts.
+#[derive(IntoResponses)]
+#[response(status = 413)]
+pub struct TooLarge(pub ErrorBody);
+
+/// The body is not sent as `application/json`.
+#[derive(IntoResponses)]
+#[response(status = 415)]
+pub struct NotJson(pub ErrorBody);
+
+/// A field, row, query parameter or header is wrong (`field` names it when
+/// it can); nothing was changed.
+#[derive(IntoResponses)]
+#[response(status = 422)]
+pub struct Invalid(pub ErrorBody);

@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
-use super::error::{AppResult, ErrorBody};
+use super::error::AppResult;
 use super::extract::{Json, Path, Query};
+use super::openapi::{Invalid, NotFound};
+use super::paging::{Limit, Position};
 use crate::protocol::log::LogEntry;
 use crate::service::ServiceError;
 use crate::service::public::{EntityView, PublicTask, SelectedTarget};
@@ -37,7 +39,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Published tasks (all but drafts), newest first; timelines left out.
-#[utoipa::path(get, path = "/api/public/tasks", tag = "public", responses((status = 200, body = Vec<PublicTask>)))]
+#[utoipa::path(get, path = "/api/public/tasks", tag = "public",
+    responses((status = 200, body = Vec<PublicTask>)))]
 pub async fn tasks(State(state): State<AppState>) -> AppResult<Json<Vec<PublicTask>>> {
     Ok(Json(state.service.public_tasks().await?))
 }
@@ -45,7 +48,8 @@ pub async fn tasks(State(state): State<AppState>) -> AppResult<Json<Vec<PublicTa
 /// A published task with its timeline. The secret, seed and result status
 /// appear only after the reveal.
 #[utoipa::path(get, path = "/api/public/tasks/{id}", tag = "public",
-    responses((status = 200, body = PublicTask), (status = 404, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, body = PublicTask), NotFound))]
 pub async fn task(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
     let json = state.service.public_task_json(id).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
@@ -54,7 +58,8 @@ pub async fn task(State(state): State<AppState>, Path(id): Path<i64>) -> AppResu
 /// A published file: the manifests, parameters and commitment from the
 /// commit; reveal.tsv and result.tsv after the reveal.
 #[utoipa::path(get, path = "/api/public/tasks/{id}/files/{name}", tag = "public",
-    responses((status = 200, content_type = "text/tab-separated-values", body = String), (status = 404, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the task", example = 1), ("name" = String, Path, description = "the file name, e.g. targets.tsv")),
+    responses((status = 200, content_type = "text/tab-separated-values", body = String), NotFound))]
 pub async fn file(
     State(state): State<AppState>,
     Path((id, name)): Path<(i64, String)>,
@@ -76,7 +81,8 @@ pub async fn file(
 
 /// The verification bundle of a revealed task, for `opendraw verify`.
 #[utoipa::path(get, path = "/api/public/tasks/{id}/bundle.tar", tag = "public",
-    responses((status = 200, content_type = "application/x-tar", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, content_type = "application/x-tar", body = Vec<u8>), NotFound))]
 pub async fn bundle(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
     let tar = state.service.public_bundle(id).await?;
     let disposition = format!("attachment; filename=\"task-{id}-bundle.tar\"");
@@ -89,7 +95,8 @@ pub async fn bundle(State(state): State<AppState>, Path(id): Path<i64>) -> AppRe
 
 /// The drawn targets and their inspectors, after the reveal.
 #[utoipa::path(get, path = "/api/public/tasks/{id}/selection", tag = "public",
-    responses((status = 200, body = Vec<SelectedTarget>), (status = 404, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, body = Vec<SelectedTarget>), NotFound))]
 pub async fn selection(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -101,9 +108,11 @@ pub async fn selection(
 pub struct LogPage {
     /// Entries after this sequence number (0: from the first).
     #[serde(default)]
-    pub after: u64,
+    #[param(value_type = Option<i64>, minimum = 0)]
+    pub after: Position,
     /// At most this many entries (1 to 1000; default 100).
-    pub limit: Option<u64>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<Limit<1000>>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -121,20 +130,23 @@ pub struct LogHead {
 }
 
 /// The public log, a page at a time, in order.
-#[utoipa::path(get, path = "/api/public/log", tag = "public", params(LogPage), responses((status = 200, body = LogPageBody)))]
+#[utoipa::path(get, path = "/api/public/log", tag = "public",
+    params(LogPage),
+    responses((status = 200, body = LogPageBody), Invalid))]
 pub async fn log_page(
     State(state): State<AppState>,
     Query(page): Query<LogPage>,
 ) -> AppResult<Json<LogPageBody>> {
     let pool = state.service.store().pool();
-    let limit = page.limit.unwrap_or(100).clamp(1, 1000);
-    let entries = log::page(pool, page.after, limit).await.map_err(ServiceError::from)?;
+    let limit = Limit::or_default(page.limit) as u64;
+    let entries = log::page(pool, page.after.get() as u64, limit).await.map_err(ServiceError::from)?;
     let (seq, hash) = log::head(pool).await.map_err(ServiceError::from)?;
     Ok(Json(LogPageBody { entries, head: LogHead { seq, hash: hash.to_hex() } }))
 }
 
 /// The sequence number and hash of the newest entry.
-#[utoipa::path(get, path = "/api/public/log/head", tag = "public", responses((status = 200, body = LogHead)))]
+#[utoipa::path(get, path = "/api/public/log/head", tag = "public",
+    responses((status = 200, body = LogHead)))]
 pub async fn log_head(State(state): State<AppState>) -> AppResult<Json<LogHead>> {
     let (seq, hash) = log::head(state.service.store().pool()).await.map_err(ServiceError::from)?;
     Ok(Json(LogHead { seq, hash: hash.to_hex() }))
@@ -143,14 +155,16 @@ pub async fn log_head(State(state): State<AppState>) -> AppResult<Json<LogHead>>
 /// In which committed pools an entity (by id) was, and where it was drawn
 /// in revealed tasks.
 #[utoipa::path(get, path = "/api/public/entities/{id}", tag = "public",
-    responses((status = 200, body = EntityView), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path, description = "the entity's id")),
+    responses((status = 200, body = EntityView), NotFound))]
 pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<EntityView>> {
     Ok(Json(state.service.entity(&id).await?))
 }
 
 /// A revealed task's replacements of inspectors (PROTOCOL.md §16).
 #[utoipa::path(get, path = "/api/public/tasks/{id}/replacements", tag = "public",
-    responses((status = 200, body = Vec<ReplacementRow>), (status = 404, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, body = Vec<ReplacementRow>), NotFound))]
 pub async fn replacements(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -160,8 +174,9 @@ pub async fn replacements(
 
 /// Published results, newest publication first, with the fields of the
 /// national credit-publicity record; corrected originals stay listed.
-#[utoipa::path(get, path = "/api/public/results", tag = "public", params(ResultQuery),
-    responses((status = 200, body = ResultPage), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/public/results", tag = "public",
+    params(ResultQuery),
+    responses((status = 200, body = ResultPage), Invalid))]
 pub async fn results(
     State(state): State<AppState>,
     Query(query): Query<ResultQuery>,
@@ -171,8 +186,9 @@ pub async fn results(
 
 /// Every matching published result as CSV, UTF-8 with BOM (Excel reads the
 /// Chinese right); headers in Chinese, or English with `lang=en`.
-#[utoipa::path(get, path = "/api/public/results.csv", tag = "public", params(ResultQuery),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/public/results.csv", tag = "public",
+    params(ResultQuery),
+    responses((status = 200, content_type = "text/csv", body = String), Invalid))]
 pub async fn results_csv(
     State(state): State<AppState>,
     Query(query): Query<ResultQuery>,
@@ -182,14 +198,16 @@ pub async fn results_csv(
 }
 
 /// The outcome vocabulary, in order, with its wording in both languages.
-#[utoipa::path(get, path = "/api/public/outcomes", tag = "public", responses((status = 200, body = Vec<OutcomeLabel>)))]
+#[utoipa::path(get, path = "/api/public/outcomes", tag = "public",
+    responses((status = 200, body = Vec<OutcomeLabel>)))]
 pub async fn outcomes() -> Json<Vec<OutcomeLabel>> {
     Json(crate::service::published::outcomes())
 }
 
 /// Results by outcome, region and risk class; draws and publications per
 /// month; the on-time publication rate.
-#[utoipa::path(get, path = "/api/public/statistics", tag = "public", responses((status = 200, body = Statistics)))]
+#[utoipa::path(get, path = "/api/public/statistics", tag = "public",
+    responses((status = 200, body = Statistics)))]
 pub async fn statistics(State(state): State<AppState>) -> AppResult<Json<Statistics>> {
     Ok(Json(state.service.statistics().await?))
 }

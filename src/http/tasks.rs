@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::AppState;
-use super::error::{AppResult, ErrorBody};
+use super::error::AppResult;
 use super::extract::{Json, Path, Staff};
 use super::idempotency::once;
+use super::openapi::{Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use crate::service::tasks::TaskView;
 use crate::task_definition::TaskDefinition;
 
@@ -28,7 +29,7 @@ pub fn router() -> Router<AppState> {
 
 /// The tasks of the caller's department, newest first.
 #[utoipa::path(get, path = "/api/tasks", tag = "tasks", security(("token" = [])),
-    responses((status = 200, body = Vec<TaskView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<TaskView>), Unauthorized, Forbidden))]
 pub async fn list(State(state): State<AppState>, Staff(user): Staff) -> AppResult<Json<Vec<TaskView>>> {
     Ok(Json(state.service.tasks(&user).await?))
 }
@@ -36,7 +37,7 @@ pub async fn list(State(state): State<AppState>, Staff(user): Staff) -> AppResul
 /// Creates a draft task in the caller's department.
 #[utoipa::path(post, path = "/api/tasks", tag = "tasks", security(("token" = [])), request_body = TaskDefinition,
     params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key get the first answer")),
-    responses((status = 201, body = TaskView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 201, body = TaskView), Unauthorized, Forbidden, TooLarge, NotJson, Invalid))]
 pub async fn create(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -51,7 +52,8 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/tasks/{id}", tag = "tasks", security(("token" = [])),
-    responses((status = 200, body = TaskView), (status = 404, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, body = TaskView), Unauthorized, Forbidden, NotFound))]
 pub async fn show(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -62,7 +64,8 @@ pub async fn show(
 
 /// Replaces a draft's definition; refused (409) once committed.
 #[utoipa::path(put, path = "/api/tasks/{id}", tag = "tasks", security(("token" = [])), request_body = TaskDefinition,
-    responses((status = 200, body = TaskView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, body = TaskView), Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid))]
 pub async fn update(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -74,8 +77,8 @@ pub async fn update(
 
 /// Freezes the pools, draws the secret and logs the commitment.
 #[utoipa::path(post, path = "/api/tasks/{id}/commit", tag = "tasks", security(("token" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key get the first answer")),
-    responses((status = 200, body = TaskView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key get the first answer"), ("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, body = TaskView), Unauthorized, Forbidden, NotFound, Conflict, Invalid))]
 pub async fn commit(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -99,7 +102,8 @@ pub struct DrawRequest {
 /// Draws with the public entropy; the result is sealed until the reveal.
 /// Asked again with the same entropy, it answers with the draw already made.
 #[utoipa::path(post, path = "/api/tasks/{id}/draw", tag = "tasks", security(("token" = [])), request_body = DrawRequest,
-    responses((status = 200, body = TaskView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, body = TaskView), Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid))]
 pub async fn draw(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -124,7 +128,8 @@ pub struct RevealRequest {
 
 /// Publishes the secret, the entropy and the result.
 #[utoipa::path(post, path = "/api/tasks/{id}/reveal", tag = "tasks", security(("token" = [])), request_body = RevealRequest,
-    responses((status = 200, body = TaskView), (status = 409, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, body = TaskView), Unauthorized, Forbidden, NotFound, Conflict, TooLarge, Invalid))]
 pub async fn reveal(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -155,7 +160,8 @@ pub struct AbandonRequest {
 
 /// Ends a task that is not revealed yet; the reason stays in the public log.
 #[utoipa::path(post, path = "/api/tasks/{id}/abandon", tag = "tasks", security(("token" = [])), request_body = AbandonRequest,
-    responses((status = 200, body = TaskView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, body = TaskView), Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid))]
 pub async fn abandon(
     State(state): State<AppState>,
     Staff(user): Staff,

@@ -80,6 +80,9 @@ const DUE_SOON: i64 = 5;
 impl Service {
     pub async fn ledger(&self, user: &User, filter: &LedgerFilter) -> ServiceResult<Ledger> {
         let department = supervised_department(user)?.to_owned();
+        if let Some(task) = filter.task {
+            self.reviewed_task(user, task).await?;
+        }
         let pool = self.store().pool();
         let context = ViewContext::load(self).await?;
         let mut lines = Vec::new();

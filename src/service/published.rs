@@ -37,8 +37,10 @@ pub struct ResultQuery {
     /// Also the originals that were later corrected (default true).
     pub include_corrected: Option<bool>,
     #[serde(default)]
+    #[param(minimum = 0)]
     pub offset: i64,
     /// 1 to 500; default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// CSV headers in zh (default) or en.
     pub lang: Option<String>,
@@ -143,6 +145,9 @@ impl ResultQuery {
         if self.offset < 0 {
             return Err(invalid("offset", "must not be negative".into()));
         }
+        if self.limit.is_some_and(|limit| !(1..=MAX_PAGE).contains(&limit)) {
+            return Err(invalid("limit", format!("must be 1 to {MAX_PAGE}")));
+        }
         if let Some(lang) = self.lang.as_deref()
             && !matches!(lang, "zh" | "en")
         {
@@ -165,13 +170,6 @@ impl Service {
     pub async fn published_results(&self, query: &ResultQuery) -> ServiceResult<ResultPage> {
         let filter = query.filter()?;
         let limit = query.limit.unwrap_or(100);
-        if !(1..=MAX_PAGE).contains(&limit) {
-            return Err(ServiceError::invalid(
-                "invalid_query",
-                Some("limit".into()),
-                format!("must be 1 to {MAX_PAGE}"),
-            ));
-        }
         let pool = self.store().pool();
         let total = results::count_published(pool, &filter).await?;
         let rows = results::published(pool, &filter, query.offset, limit).await?;

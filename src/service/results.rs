@@ -337,6 +337,9 @@ impl Service {
         state: Option<&str>,
     ) -> ServiceResult<Vec<ResultView>> {
         let department = super::supervised_department(user)?;
+        if let Some(task) = task {
+            self.reviewed_task(user, task).await?;
+        }
         if let Some(state) = state
             && ResultState::parse(state).is_none()
         {
@@ -453,13 +456,7 @@ impl Service {
     /// Publishes every approved result of a task that the caller reviews.
     pub async fn publish_approved(&self, user: &User, task: i64) -> ServiceResult<Vec<ResultView>> {
         let department = super::supervised_department(user)?;
-        let taking_part = match tasks::get(self.store().pool(), task).await? {
-            Some(row) => takes_part(&row, department)?,
-            None => false,
-        };
-        if !taking_part {
-            return Ok(Vec::new());
-        }
+        require_revealed(&self.reviewed_task(user, task).await?)?;
         let approved = results::of_department(
             self.store().pool(),
             department,
@@ -644,6 +641,32 @@ impl Service {
             return Err(hidden());
         }
         Ok((row, task))
+    }
+
+    /// A task whose results the caller reviews: one of its items is their
+    /// department's. Anyone else is refused (403) rather than shown an
+    /// empty list, which would read as "nothing to do".
+    pub(super) async fn reviewed_task(&self, user: &User, id: i64) -> ServiceResult<TaskRow> {
+        let department = super::supervised_department(user)?;
+        // One answer for a task that does not exist, one the department takes
+        // no part in and one none of whose items it reviews, so that the
+        // refusal says nothing about a task the caller may not follow.
+        let refused = || {
+            ServiceError::Forbidden(format!(
+                "{department} reviews no item of a task {id} it takes part in; its supervisors cannot act on its results"
+            ))
+        };
+        let Some(task) = tasks::get(self.store().pool(), id).await? else {
+            return Err(refused());
+        };
+        if !takes_part(&task, department)? {
+            return Err(refused());
+        }
+        let names = Names::load(self).await?;
+        if !definition_of(&task)?.items.iter().any(|item| names.department_of(item) == Some(department)) {
+            return Err(refused());
+        }
+        Ok(task)
     }
 
     async fn result_view(&self, row: ResultRow, task: &TaskRow) -> ServiceResult<ResultView> {

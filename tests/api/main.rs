@@ -6,6 +6,7 @@ mod helpers;
 mod bad_input;
 mod deadlines;
 mod departments;
+mod error_shapes;
 mod inspections;
 mod lifecycle;
 mod public;
