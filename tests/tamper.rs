@@ -186,9 +186,11 @@ fn a_changed_inspector_names_the_target_and_both_lists() {
 #[test]
 fn a_bundle_that_does_not_match_the_public_log_fails_the_commitment() {
     let files = revealed_bundle();
-    let pins = Pins { commitment: Some(opendraw::protocol::Digest([1; 32])), result: None };
+    let pins =
+        Pins { commitment: Some(opendraw::protocol::Digest([1; 32])), result: None, ..Pins::default() };
     assert_eq!(first_failure(&verify(&files, &pins)).0, CheckKind::Commitment);
-    let pins = Pins { commitment: None, result: Some(opendraw::protocol::Digest([1; 32])) };
+    let pins =
+        Pins { commitment: None, result: Some(opendraw::protocol::Digest([1; 32])), ..Pins::default() };
     assert_eq!(first_failure(&verify(&files, &pins)).0, CheckKind::ResultDigest);
 }
 

@@ -20,6 +20,10 @@ pub struct VerifyArgs {
     /// The result digest from the public log; the bundle must match it.
     #[arg(long, value_name = "HEX")]
     result_digest: Option<String>,
+    /// The time of the task's `task.committed` log entry (as the log writes
+    /// it, e.g. 2026-12-01T08:30:00.000Z); the entropy event must follow it.
+    #[arg(long, value_name = "TIME")]
+    committed_at: Option<String>,
     /// Print only failed checks and the verdict.
     #[arg(long, short)]
     quiet: bool,
@@ -32,6 +36,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let pins = Pins {
         commitment: pin("commitment", &args.commitment)?,
         result: pin("result-digest", &args.result_digest)?,
+        committed_at: args.committed_at.clone(),
     };
     let files = match bundle::read(&args.bundle) {
         Ok(files) => files,

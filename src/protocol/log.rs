@@ -192,6 +192,10 @@ fn follow(trail: &mut TaskTrail, entry: &LogEntry) -> Result<(), String> {
             trail.drawn = Some(payload.clone());
         }
         kind::REVEALED => check_reveal(trail, &payload)?,
+        // A drawn task that is abandoned publishes what its reveal would
+        // have (§15.2), so that no drawn result can be discarded unseen.
+        kind::ABANDONED if trail.last.as_deref() == Some(kind::DRAWN) => check_reveal(trail, &payload)
+            .map_err(|problem| format!("the abandonment of a drawn task must publish its draw: {problem}"))?,
         kind::REPLACED => {
             // A replacement leaves the task where it was: it can come
             // between the draw and the reveal, or after the reveal.
@@ -320,5 +324,37 @@ mod tests {
         let early = [(kind::CREATED, Some(1), "{}"), (kind::REPLACED, Some(1), r#"{"replacement":1}"#)];
         let problems = verify_log(&chain(&early)).problems;
         assert!(problems[0].contains("task.replaced cannot follow task.created"), "{problems:?}");
+    }
+
+    #[test]
+    fn an_abandoned_draw_must_publish_its_secret() {
+        let secret = Secret::from_bytes([7; 32]);
+        let commitment = Digest([3; 32]);
+        let entropy = Entropy::parse("12345612345612345612").unwrap();
+        let seed = Seed::derive(&commitment, &secret, &entropy).0;
+        let committed = format!(r#"{{"commitment":"{commitment}","secret_hash":"{}"}}"#, secret.hash());
+        let drawn =
+            format!(r#"{{"commitment":"{commitment}","entropy":"{}","result":"r"}}"#, entropy.as_str());
+        let trail = [
+            (kind::CREATED, Some(1), "{}".to_string()),
+            (kind::COMMITTED, Some(1), committed),
+            (kind::DRAWN, Some(1), drawn),
+        ];
+        let with = |abandoned: String| {
+            let mut entries: Vec<(&str, Option<u64>, String)> = trail.to_vec();
+            entries.push((kind::ABANDONED, Some(1), abandoned));
+            let entries: Vec<(&str, Option<u64>, &str)> =
+                entries.iter().map(|(k, t, p)| (*k, *t, p.as_str())).collect();
+            verify_log(&chain(&entries))
+        };
+        let published = format!(
+            r#"{{"reason":"x","from":"drawn","secret":"{}","seed":"{seed}","result":"r"}}"#,
+            secret.to_hex()
+        );
+        let report = with(published);
+        assert!(report.passed(), "{:?}", report.problems);
+        assert!(report.open.is_empty());
+        let hidden = with(r#"{"reason":"x","from":"drawn"}"#.to_string());
+        assert!(hidden.problems[0].contains("must publish its draw"), "{:?}", hidden.problems);
     }
 }

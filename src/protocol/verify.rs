@@ -6,6 +6,7 @@ use std::fmt;
 use super::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE, Reveal, Seed};
 use super::digest::Digest;
 use super::draw::{DrawInputs, run_draw};
+use super::event_time::EventTime;
 use super::manifest::{
     INSPECTORS_FILE, InspectorManifest, RECUSALS_FILE, RecusalManifest, TARGETS_FILE, TargetManifest,
 };
@@ -87,10 +88,13 @@ impl BundleFiles {
 
 /// Digests taken from the public log, which the bundle must match. Without
 /// them a bundle can only be checked for being consistent with itself.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Pins {
     pub commitment: Option<Digest>,
     pub result: Option<Digest>,
+    /// The time of the log's `task.committed` entry, as the log writes it
+    /// (§15.1); the committed entropy event must come after it.
+    pub committed_at: Option<String>,
 }
 
 /// What a check looked at.
@@ -101,6 +105,8 @@ pub enum CheckKind {
     /// A committed file's SHA-256 is the one in the commitment.
     FileDigest,
     Commitment,
+    /// The entropy's committed event time is after the commitment (§3.3).
+    EntropyTime,
     Secret,
     Seed,
     /// One stratum's pool size, quota and selection.
@@ -121,6 +127,7 @@ impl CheckKind {
             CheckKind::Document => "document",
             CheckKind::FileDigest => "file-digest",
             CheckKind::Commitment => "commitment",
+            CheckKind::EntropyTime => "entropy-time",
             CheckKind::Secret => "secret",
             CheckKind::Seed => "seed",
             CheckKind::Stratum => "stratum",
@@ -149,6 +156,7 @@ impl fmt::Display for Check {
             CheckKind::Document => "file",
             CheckKind::FileDigest => "digest of",
             CheckKind::Commitment => "commitment",
+            CheckKind::EntropyTime => "entropy time",
             CheckKind::Secret => "secret",
             CheckKind::Seed => "seed",
             CheckKind::Stratum => "stratum",
@@ -207,6 +215,9 @@ pub fn verify(files: &BundleFiles, pins: &Pins) -> Report {
     }
     let digest = commitment.digest();
     report.record(CheckKind::Commitment, "digest", check_commitment(digest, stated, pins.commitment));
+    if let Some(event) = &commitment.entropy_event {
+        report.record(CheckKind::EntropyTime, "after the commitment", check_event_time(event, pins));
+    }
 
     let Ok(reveal) = Reveal::parse(&files.reveal)
         .map_err(|error| report.record(CheckKind::Document, REVEAL_FILE, Err(error.to_string())))
@@ -369,6 +380,25 @@ fn check_commitment(digest: Digest, stated: Digest, pin: Option<Digest>) -> Resu
         Some(pin) if pin != digest => Err(format!("{digest} is not the digest in the public log, {pin}")),
         Some(_) => Ok(format!("{} matches the public log", short(digest))),
         None => Ok(format!("{digest}; compare it with the public log")),
+    }
+}
+
+/// The entropy must come into being after the commitment: otherwise whoever
+/// committed could have known it, and chosen a secret to suit it.
+fn check_event_time(event: &EventTime, pins: &Pins) -> Result<String, String> {
+    let Some(committed_at) = pins.committed_at.as_deref() else {
+        return Ok(format!(
+            "the entropy comes into being at {event}; commitment time unknown: compare it with the time of the task's task.committed log entry"
+        ));
+    };
+    match event.compare_with_log_time(committed_at) {
+        None => Err(format!("the commitment time '{committed_at}' is not a log time (§15.1)")),
+        Some(std::cmp::Ordering::Greater) => {
+            Ok(format!("the entropy comes into being at {event}, after the commitment at {committed_at}"))
+        }
+        Some(_) => Err(format!(
+            "the entropy event {event} is not after the commitment at {committed_at}: the entropy may have been known when the draw was committed"
+        )),
     }
 }
 

@@ -3,8 +3,10 @@
 
 mod helpers;
 
+mod abandoned_draws;
 mod bad_input;
 mod deadlines;
+mod entropy_event;
 mod inspections;
 mod lifecycle;
 mod public;

@@ -30,7 +30,14 @@ async fn verify_bundle(app: &TestApp, task: i64) -> opendraw::protocol::verify::
     let files = opendraw::bundle::from_tar("bundle.tar", &tar).unwrap();
     let view = expect(app.get(None, &format!("/api/public/tasks/{task}")).await, StatusCode::OK).await;
     let pin = |key: &str| opendraw::protocol::Digest::parse_hex(view[key].as_str().unwrap()).unwrap();
-    verify(&files, &Pins { commitment: Some(pin("commitment_digest")), result: Some(pin("result_digest")) })
+    verify(
+        &files,
+        &Pins {
+            commitment: Some(pin("commitment_digest")),
+            result: Some(pin("result_digest")),
+            ..Pins::default()
+        },
+    )
 }
 
 on_both_backends! {
