@@ -1,6 +1,7 @@
 //! The public log (PROTOCOL.md §15): one append-only hash chain over every
 //! state change of every task, and the checks anyone can run over it.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -8,6 +9,7 @@ use serde_json::Value;
 
 use super::commitment::{Secret, Seed};
 use super::digest::Digest;
+use super::event_time::EventTime;
 use super::field::Entropy;
 
 const ENTRY_TAG: &str = "opendraw/v1/log-entry";
@@ -183,11 +185,27 @@ fn follow(trail: &mut TaskTrail, entry: &LogEntry) -> Result<(), String> {
         return Err(format!("{} cannot follow {after}", entry.kind));
     }
     match entry.kind.as_str() {
-        kind::COMMITTED => trail.commitment = Some(payload.clone()),
+        kind::COMMITTED => {
+            trail.commitment = Some(payload.clone());
+            trail.last = Some(entry.kind.clone());
+            // §3.3: the committed entropy must still be to come.
+            if let Some(event) = entropy_event(&payload)?
+                && event.compare_with_log_time(&entry.at) != Some(Ordering::Greater)
+            {
+                return Err(format!("the entropy event {event} is not after the commitment at {}", entry.at));
+            }
+        }
         kind::DRAWN => {
             let committed = trail.commitment.as_ref().expect("drawn follows committed");
             if payload["commitment"] != committed["commitment"] {
                 return Err("the draw names another commitment than the task's".into());
+            }
+            if let Some(event) = entropy_event(committed)?
+                && event.compare_with_log_time(&entry.at) == Some(Ordering::Greater)
+            {
+                trail.drawn = Some(payload.clone());
+                trail.last = Some(entry.kind.clone());
+                return Err(format!("drawn at {}, before its entropy came into being at {event}", entry.at));
             }
             trail.drawn = Some(payload.clone());
         }
@@ -212,6 +230,20 @@ fn follow(trail: &mut TaskTrail, entry: &LogEntry) -> Result<(), String> {
     }
     trail.last = Some(entry.kind.clone());
     Ok(())
+}
+
+/// The entropy event time a commitment's payload names, if any.
+fn entropy_event(payload: &Value) -> Result<Option<EventTime>, String> {
+    match payload.get("entropy_event") {
+        None => Ok(None),
+        Some(value) => value
+            .as_str()
+            .map(EventTime::parse)
+            .transpose()
+            .map_err(|error| format!("entropy_event: {error}"))?
+            .map(Some)
+            .ok_or_else(|| "entropy_event is not a text".into()),
+    }
 }
 
 /// A reveal must show the committed secret, and the seed it gives with the
@@ -324,6 +356,26 @@ mod tests {
         let early = [(kind::CREATED, Some(1), "{}"), (kind::REPLACED, Some(1), r#"{"replacement":1}"#)];
         let problems = verify_log(&chain(&early)).problems;
         assert!(problems[0].contains("task.replaced cannot follow task.created"), "{problems:?}");
+    }
+
+    #[test]
+    fn an_entropy_event_before_the_commitment_or_after_the_draw_is_reported() {
+        // chain() writes every entry at 2026-12-01T00:00:00.000Z.
+        let committed = |event: &str| format!(r#"{{"commitment":"c","entropy_event":"{event}"}}"#);
+        let before = committed("2026-12-01T07:59:59+08:00");
+        let problems =
+            verify_log(&chain(&[(kind::CREATED, Some(1), "{}"), (kind::COMMITTED, Some(1), &before)]))
+                .problems;
+        assert!(problems[0].contains("is not after the commitment"), "{problems:?}");
+        let after = committed("2026-12-01T08:00:01+08:00");
+        let entries = chain(&[
+            (kind::CREATED, Some(1), "{}"),
+            (kind::COMMITTED, Some(1), &after),
+            (kind::DRAWN, Some(1), r#"{"commitment":"c"}"#),
+        ]);
+        let problems = verify_log(&entries).problems;
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("before its entropy came into being"), "{problems:?}");
     }
 
     #[test]
