@@ -1,5 +1,5 @@
 // Module worker: new Worker('verify-worker.js', {type: 'module'}).
-// Receives {bundle: ArrayBuffer, pins: {commitment, result}}; posts
+// Receives {bundle: ArrayBuffer, pins: {commitment, result, committedAt}}; posts
 // {type: 'progress', fraction, label} while working, then {type: 'report', report}
 // (the result of verifyBundle) or {type: 'error', message}.
 import { readTar, verifyBundle } from './verify.js';
@@ -13,7 +13,7 @@ self.onmessage = async (event) => {
     const files = readTar(bytes);
     let last = -1;
     let lastLabel = null;
-    const report = await verifyBundle(files, { commitment: pins?.commitment ?? null, result: pins?.result ?? null }, (fraction, label) => {
+    const report = await verifyBundle(files, { commitment: pins?.commitment ?? null, result: pins?.result ?? null, committedAt: pins?.committedAt ?? null }, (fraction, label) => {
       // at most one message per percent, and every change of step
       const pct = Math.floor(fraction * 100);
       if (pct !== last || label !== lastLabel || fraction === 1) {
