@@ -99,7 +99,8 @@ const MESSAGES = {
     'outcome.notDrawn': 'No — not drawn',
     'outcome.sealed': 'Sealed until the reveal',
     'outcome.committed': 'Not drawn yet',
-    'outcome.abandoned': 'Task abandoned; nothing was revealed',
+    'outcome.abandoned': 'Task abandoned before its draw; nothing was drawn',
+    'home.abandonedDrawPublished': 'its draw was published when it was abandoned',
     'outcome.unknown': '—',
     'outcome.seeSelection': 'see it in the selection',
 
@@ -118,7 +119,7 @@ const MESSAGES = {
     'task.committed.notice': 'Waiting for the draw. The pools and rules below are fixed; the public randomness will come from: {source}.',
     'task.abandoned.notice': 'This task was abandoned (it was {from}). Reason given: {reason}',
     'task.abandoned.noReason': 'no reason recorded',
-    'task.abandoned.sealed': 'Its draw had been made; the result was never revealed.',
+    'task.abandoned.sealed': 'Its draw had been made. Abandoning it published at once everything a reveal publishes — the secret, the entropy, the seed, the result, the selection and the bundle — so that the discarded draw can be checked like any other, below.',
     'task.params.h2': 'The rules',
     'task.params.intro': 'Fixed at the commitment, in parameters.tsv:',
     'p.items': 'Items inspected',
@@ -157,6 +158,11 @@ const MESSAGES = {
     'p.secretHash': 'Hash of the secret (committed)',
     'p.secret': 'Secret (revealed)',
     'p.seed': 'Seed (revealed)',
+    'p.entropy.event': 'Entropy comes into being',
+    'p.entropy.committedAt': 'Committed at',
+    'p.entropy.noEvent': 'not stated: this commitment names no time for its entropy, so this page cannot show that the entropy came after the commitment; judge from the source',
+    'p.entropy.reversed': 'Warning: the entropy was to come into being before the commitment (or at the same time). Whoever committed could have known it.',
+    'p.entropy.inOrder': 'after the commitment, as it must be',
     'p.notYet.entropy': 'not yet: the draw has not happened',
     'p.notYet.secret': 'published at the reveal',
     'entropy.dice': 'dice: the digits 1 to 6, in the order rolled, no separators',
@@ -507,7 +513,8 @@ const MESSAGES = {
     'outcome.notDrawn': '否：未被抽中',
     'outcome.sealed': '结果封存，公开前不可查',
     'outcome.committed': '尚未抽取',
-    'outcome.abandoned': '任务已作废，未公开结果',
+    'outcome.abandoned': '任务在抽取前作废，未进行抽取',
+    'home.abandonedDrawPublished': '作废时已公布其抽取结果',
     'outcome.unknown': '—',
     'outcome.seeSelection': '在抽取结果中查看',
 
@@ -525,7 +532,7 @@ const MESSAGES = {
     'task.committed.notice': '等待抽取。下列对象库和规则已经固定；公开随机数将来自：{source}。',
     'task.abandoned.notice': '本任务已作废（作废前状态：{from}）。原因：{reason}',
     'task.abandoned.noReason': '未记录原因',
-    'task.abandoned.sealed': '作废前已完成抽取，但结果从未公开。',
+    'task.abandoned.sealed': '作废前已完成抽取。作废时已立即公布公开阶段应公布的全部内容——密钥、随机数、种子、抽取结果、抽中名单和验证包——被放弃的抽取结果可以像其他抽取一样在下方验证。',
     'task.params.h2': '抽取规则',
     'task.params.intro': '在承诺时固定，见 parameters.tsv：',
     'p.items': '检查事项',
@@ -564,6 +571,11 @@ const MESSAGES = {
     'p.secretHash': '密钥的哈希（承诺时公布）',
     'p.secret': '密钥（公开时公布）',
     'p.seed': '种子（公开时公布）',
+    'p.entropy.event': '随机数产生时间',
+    'p.entropy.committedAt': '承诺时间',
+    'p.entropy.noEvent': '未载明：本承诺没有写明随机数产生的时间，本页无法显示随机数产生于承诺之后；请根据来源判断',
+    'p.entropy.reversed': '警告：随机数产生时间早于（或等于）承诺时间，承诺方可能事先已知该随机数。',
+    'p.entropy.inOrder': '晚于承诺时间，符合要求',
     'p.notYet.entropy': '尚未抽取',
     'p.notYet.secret': '结果公开时公布',
     'entropy.dice': '骰子点数：1至6，按掷出顺序书写，不加分隔符',
@@ -1373,7 +1385,7 @@ function taskCard(task) {
       h('h3', {}, h('a', { href: `task.html?id=${task.id}` }, task.name)),
       h('span', { class: 'task-no' }, tx('home.taskNo', { id: task.id })),
     ),
-    h('p', {}, stateBadge(task.state)),
+    h('p', {}, stateBadge(task.state), task.state === 'abandoned' && task.draw_published ? [' ', h('span', { class: 'muted', 'data-draw-published': 'true' }, tx('home.abandonedDrawPublished'))] : null),
     h(
       'dl',
       { class: 'facts' },
@@ -1797,12 +1809,29 @@ function renderEntropy(task) {
     { class: 'facts facts-wide' },
     row('p.entropy.format', [h('code', {}, format), ' — ', has(`entropy.${format}`) ? tx(`entropy.${format}`) : null]),
     row('p.entropy.source', committed.entropy_source || plan.source),
+    renderEntropyEvent(task, committed.entropy_event ?? plan.event_at ?? null),
     plan.min_length ? row('p.entropy.min', tx('p.entropy.minValue', { n: plan.min_length })) : null,
     row('p.entropy.value', task.entropy ? h('code', { class: 'digest' }, task.entropy) : notYet('p.notYet.entropy')),
     committed.secret_hash ? row('p.secretHash', digestEl(committed.secret_hash)) : null,
     row('p.secret', task.secret ? digestEl(task.secret) : notYet('p.notYet.secret')),
     row('p.seed', task.seed ? digestEl(task.seed) : notYet('p.notYet.secret')),
   );
+}
+
+/** The committed event time beside the commitment time (§3.3), flagging a reversal. */
+function renderEntropyEvent(task, event) {
+  const entry = (task.timeline || []).find((e) => e.kind === 'task.committed');
+  const committedAt = entry ? entry.at : task.committed_at;
+  if (!event) return committedAt ? row('p.entropy.event', h('span', { class: 'muted', id: 'entropy-event' }, tx('p.entropy.noEvent'))) : null;
+  const reversed = committedAt && !(Date.parse(event) > Date.parse(committedAt));
+  return [
+    row('p.entropy.event', [
+      h('time', { datetime: event, id: 'entropy-event' }, event),
+      committedAt && !reversed ? [' — ', h('span', { class: 'muted' }, tx('p.entropy.inOrder'))] : null,
+    ]),
+    committedAt ? row('p.entropy.committedAt', timeEl(committedAt)) : null,
+    reversed ? h('div', { class: 'notice notice-warn', role: 'alert', id: 'entropy-reversed' }, h('p', {}, tx('p.entropy.reversed'))) : null,
+  ];
 }
 
 function renderFiles(task) {
@@ -1837,7 +1866,7 @@ function renderFiles(task) {
           ),
         ]
       : null,
-    task.state === 'revealed' && task.commitment_digest && task.result_digest
+    (task.state === 'revealed' || task.draw_published) && task.commitment_digest && task.result_digest
       ? [
           h('p', {}, tx('task.files.command')),
           h(
@@ -2213,7 +2242,8 @@ async function pageTask() {
 
   const def = task.definition || {};
   const state = task.state;
-  const revealed = state === 'revealed' || state === 'results_published' || state === 'results-published';
+  // An abandoned draw is published like a revealed one.
+  const revealed = state === 'revealed' || state === 'results_published' || state === 'results-published' || task.draw_published === true;
   const content = [];
   content.push(
     h(

@@ -883,6 +883,15 @@ export function parseCommitment(bytes) {
     throw L.fail(`${quote(c.entropyFormat)} is not dice, digits or hex`, 'entropy-format', l.no);
   }
   c.entropySource = L.text(L.take('entropy-source', 2), 1, 'entropy-source', 1024);
+  // §3.3: the event time is optional; commitments made before it existed have none.
+  c.entropyEvent = null;
+  if (L.peekKey() === 'entropy-event') {
+    const l = L.take('entropy-event', 2);
+    c.entropyEvent = L.str(l, 1);
+    if (eventTimeMillis(c.entropyEvent) === null) {
+      throw L.fail(`${quote(c.entropyEvent)} is not a date and time of the form YYYY-MM-DDTHH:MM:SS+HH:MM`, 'entropy-event', l.no);
+    }
+  }
   c.digest = hexField(L, L.take('digest', 2), 1, 'digest');
   L.end();
   return c;
@@ -1128,7 +1137,36 @@ export function resultText(commitmentHex, draw) {
   return out.join('\n') + '\n';
 }
 
-function commitmentText(digests, secretHashHex, format, source, digestHex) {
+/** Milliseconds since 1970 of `YYYY-MM-DDTHH:MM:SS` read as UTC, or null. */
+function localMillis(text) {
+  const m = /^([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})$/.exec(text);
+  if (!m || !isDate(m[1])) return null;
+  const [h, min, sec] = [Number(m[2]), Number(m[3]), Number(m[4])];
+  if (h > 23 || min > 59 || sec > 59) return null;
+  const [y, mo, d] = m[1].split('-').map(Number);
+  return Date.UTC(y, mo - 1, d, h, min, sec);
+}
+
+/** §3.3: an entropy event time `YYYY-MM-DDTHH:MM:SS+HH:MM` as milliseconds since 1970, or null. */
+export function eventTimeMillis(text) {
+  const m = /^(.{19})([+-])([0-9]{2}):([0-9]{2})$/.exec(text);
+  if (!m || `${m[2]}${m[3]}:${m[4]}` === '-00:00') return null;
+  const local = localMillis(m[1]);
+  const [oh, om] = [Number(m[3]), Number(m[4])];
+  if (local === null || oh > 23 || om > 59) return null;
+  const offset = (oh * 60 + om) * 60000;
+  return m[2] === '+' ? local - offset : local + offset;
+}
+
+/** §15.1: a log entry's time `YYYY-MM-DDTHH:MM:SS.mmmZ` as milliseconds since 1970, or null. */
+export function logTimeMillis(text) {
+  const m = /^(.{19})\.([0-9]{3})Z$/.exec(String(text));
+  if (!m) return null;
+  const local = localMillis(m[1]);
+  return local === null ? null : local + Number(m[2]);
+}
+
+function commitmentText(digests, secretHashHex, format, source, digestHex, event = null) {
   return (
     'opendraw-commitment\t1\n' +
     `parameters\t${digests['parameters.tsv']}\n` +
@@ -1138,11 +1176,14 @@ function commitmentText(digests, secretHashHex, format, source, digestHex) {
     `secret-hash\t${secretHashHex}\n` +
     `entropy-format\t${format}\n` +
     `entropy-source\t${source}\n` +
+    (event === null ? '' : `entropy-event\t${event}\n`) +
     `digest\t${digestHex}\n`
   );
 }
 
-async function commitmentDigest(digests, secretHash, format, source) {
+async function commitmentDigest(digests, secretHash, format, source, event = null) {
+  // The event time is a ninth field only when committed (§3.4).
+  const eventField = event === null ? [] : [encoder.encode(event)];
   return taggedHash('opendraw/v1/commitment', [
     encoder.encode('1'),
     fromHex64(digests['parameters.tsv']),
@@ -1152,6 +1193,7 @@ async function commitmentDigest(digests, secretHash, format, source) {
     secretHash,
     encoder.encode(format),
     encoder.encode(source),
+    ...eventField,
   ]);
 }
 
@@ -1177,6 +1219,8 @@ export async function recompute(files) {
   const missing = missingQuotaRule(params, T);
   if (missing !== null) throw new ProtocolError('parameters.tsv', null, null, `stratum ${quote(missing)} has no quota rule`);
   const { secret, entropy_format: format, entropy_source: source, entropy } = files;
+  const event = files.entropy_event ?? null;
+  if (event !== null && eventTimeMillis(event) === null) throw new Error(`the entropy event ${quote(event)} is not YYYY-MM-DDTHH:MM:SS+HH:MM`);
   if (!Object.hasOwn(ENTROPY_FORMATS, format)) throw new Error(`unknown entropy format ${quote(format)}`);
   const sourceProblem = fieldTextProblem(source, 1024);
   if (sourceProblem) throw new Error(`the entropy source: ${sourceProblem}`);
@@ -1186,7 +1230,7 @@ export async function recompute(files) {
   const digests = {};
   for (const name of MANIFESTS) digests[name] = toHex(await sha256(bytes[name]));
   const secretHash = await taggedHash('opendraw/v1/secret', [secretBytes]);
-  const commitment = await commitmentDigest(digests, secretHash, format, source);
+  const commitment = await commitmentDigest(digests, secretHash, format, source, event);
   const commitmentHex = toHex(commitment);
   const seed = await taggedHash('opendraw/v1/seed', [commitment, secretBytes, encoder.encode(entropy)]);
   const seedHex = toHex(seed);
@@ -1195,7 +1239,7 @@ export async function recompute(files) {
   return {
     digests,
     secret_hash: toHex(secretHash),
-    'commitment.tsv': commitmentText(digests, toHex(secretHash), format, source, commitmentHex),
+    'commitment.tsv': commitmentText(digests, toHex(secretHash), format, source, commitmentHex, event),
     commitment_digest: commitmentHex,
     seed: seedHex,
     'reveal.tsv': `opendraw-reveal\t1\ncommitment\t${commitmentHex}\nsecret\t${secret}\nentropy\t${entropy}\nseed\t${seedHex}\n`,
@@ -1576,6 +1620,8 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
   const pinCommitment = pins.commitment ?? null;
   const pinResult = pins.result ?? null;
   const pinReplacements = pins.replacements ?? null;
+  // The time of the task's task.committed log entry (§15.1), when known.
+  const committedAt = pins.committedAt ?? pins.committed_at ?? null;
 
   progress(0, 'reading the bundle');
   const f = normaliseFiles(files);
@@ -1611,7 +1657,7 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
 
   // 3. The commitment digest, from the digests and values commitment.tsv states.
   const secretHashBytes = fromHex64(c.secretHash);
-  const commitment = await commitmentDigest(c, secretHashBytes, c.entropyFormat, c.entropySource);
+  const commitment = await commitmentDigest(c, secretHashBytes, c.entropyFormat, c.entropySource, c.entropyEvent);
   const commitmentHex = toHex(commitment);
   {
     const problems = [];
@@ -1622,6 +1668,21 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
     if (problems.length) add('commitment', 'digest', false, problems.join('; '));
     else if (pinCommitment !== null) add('commitment', 'digest', true, `${commitmentHex}: recomputed, as stated, and as in the public log`);
     else add('commitment', 'digest', true, `${commitmentHex}: recomputed and as stated; consistent, compare it with the public log`);
+  }
+
+  // 3, continued: the entropy must come into being after the commitment (§3.3).
+  if (c.entropyEvent !== null) {
+    const event = eventTimeMillis(c.entropyEvent);
+    const at = committedAt === null ? null : logTimeMillis(committedAt);
+    if (committedAt === null) {
+      add('entropy-time', 'after the commitment', true, `the entropy comes into being at ${c.entropyEvent}; commitment time unknown: compare it with the time of the task's task.committed log entry`);
+    } else if (at === null) {
+      add('entropy-time', 'after the commitment', false, `the commitment time ${quote(committedAt)} is not a log time (§15.1)`);
+    } else if (event > at) {
+      add('entropy-time', 'after the commitment', true, `the entropy comes into being at ${c.entropyEvent}, after the commitment at ${committedAt}`);
+    } else {
+      add('entropy-time', 'after the commitment', false, `the entropy event ${c.entropyEvent} is not after the commitment at ${committedAt}: the entropy may have been known when the draw was committed`);
+    }
   }
 
   // 4. The reveal and the secret.
@@ -1990,14 +2051,30 @@ export async function verifyLog(entries) {
       tasks.set(key, state);
       continue;
     }
+    const previous = state.last;
     state.last = e.kind;
-    if (e.kind === 'task.committed') state.committed = payload;
-    else if (e.kind === 'task.drawn') {
+    if (e.kind === 'task.committed') {
+      state.committed = payload;
+      // §3.3: the entropy comes into being after the commitment.
+      if (payload.entropy_event !== undefined) {
+        const event = eventTimeMillis(String(payload.entropy_event));
+        const at = logTimeMillis(e.at);
+        if (event === null) problems.push(`${where}: task ${key}: entropy event ${quote(payload.entropy_event)} is not a date and time with offset`);
+        else if (at !== null && event <= at) problems.push(`${where}: task ${key}: the entropy event ${payload.entropy_event} is not after the commitment at ${e.at}`);
+      }
+    } else if (e.kind === 'task.drawn') {
       state.drawn = payload;
       if (state.committed && payload.commitment !== state.committed.commitment) {
         problems.push(`${where}: task ${key}: drawn for commitment ${payload.commitment}, committed ${state.committed.commitment}`);
       }
-    } else if (e.kind === 'task.revealed' && state.committed && state.drawn) {
+      const event = state.committed && state.committed.entropy_event !== undefined ? eventTimeMillis(String(state.committed.entropy_event)) : null;
+      const at = logTimeMillis(e.at);
+      if (event !== null && at !== null && at < event) {
+        problems.push(`${where}: task ${key}: drawn at ${e.at}, before its entropy came into being at ${state.committed.entropy_event}`);
+      }
+    } else if (e.kind === 'task.abandoned' && previous === 'task.drawn' && typeof payload.secret !== 'string') {
+      problems.push(`${where}: task ${key}: abandoned after its draw without publishing the draw (secret, seed, result)`);
+    } else if ((e.kind === 'task.revealed' || (e.kind === 'task.abandoned' && previous === 'task.drawn')) && state.committed && state.drawn) {
       const cm = state.committed;
       const dr = state.drawn;
       try {

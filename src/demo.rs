@@ -233,8 +233,34 @@ struct DemoTasks {
     joint: i64,
 }
 
+/// A committed entropy event `seconds` from now, at Beijing time, in whole
+/// seconds (PROTOCOL.md §3.3).
+fn event_in(service: &Service, seconds: i64) -> String {
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset");
+    (service.now() + chrono::Duration::seconds(seconds))
+        .with_timezone(&beijing)
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+/// Waits until an entropy event has come: the service draws no earlier.
+async fn wait_for(service: &Service, event: &str) -> anyhow::Result<()> {
+    let event = crate::protocol::EventTime::parse(event)?;
+    let wait = event.instant() - service.now().timestamp_millis();
+    if wait >= 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(wait as u64 + 50)).await;
+    }
+    Ok(())
+}
+
 /// One task in every state: revealed, drawn (sealed), committed, draft,
 /// abandoned, and a revealed joint inspection of two departments.
+///
+/// The demo's timeline is its own: each draw's dice are rolled at the
+/// demo's public meeting a few seconds after the commitments — the event
+/// time each commitment names — and drawn once that time has come, so that
+/// every entropy comes into being after its commitment, as the protocol
+/// requires.
 async fn tasks(service: &Service, market: &User) -> anyhow::Result<DemoTasks> {
     let restaurants = definition(serde_json::json!({
         "name": "2026年第三季度餐饮服务单位双随机抽查",
@@ -245,7 +271,7 @@ async fn tasks(service: &Service, market: &User) -> anyhow::Result<DemoTasks> {
         "quota_by_stratum": {"C": {"ratio": "20%"}, "D": {"ratio": "60%"}},
         "cross": ["region"],
         "certificate_date": "2026-09-15",
-        "entropy": {"format": "dice", "source": "2026年9月1日公开抽取会现场掷骰", "min_length": 20},
+        "entropy": {"format": "dice", "source": "本次公开抽取会现场掷骰（掷骰时间见随机数产生时间）", "min_length": 20, "event_at": event_in(service, 3)},
         "embargo_until": "2026-09-20",
         "plan_id": "JS-NJ-2026-01",
         "plan_name": "南京市市场监督管理局2026年度双随机抽查工作计划",
@@ -253,8 +279,6 @@ async fn tasks(service: &Service, market: &User) -> anyhow::Result<DemoTasks> {
     }))?;
     let task = service.create_task(market, restaurants).await?;
     service.commit_task(market, task.id).await?;
-    service.draw_task(market, task.id, "31415326535641526354").await?;
-    service.reveal_task(market, task.id, false).await?;
     let restaurants = task.id;
 
     let pharmacies = definition(serde_json::json!({
@@ -265,12 +289,11 @@ async fn tasks(service: &Service, market: &User) -> anyhow::Result<DemoTasks> {
         "quota": {"ratio": "10%"},
         "cross": ["region"],
         "certificate_date": "2026-12-01",
-        "entropy": {"format": "dice", "source": "2026年11月20日公开抽取会现场掷骰", "min_length": 20},
+        "entropy": {"format": "dice", "source": "本次公开抽取会现场掷骰（掷骰时间见随机数产生时间）", "min_length": 20, "event_at": event_in(service, 3)},
         "embargo_until": "2027-01-15"
     }))?;
     let task = service.create_task(market, pharmacies).await?;
     service.commit_task(market, task.id).await?;
-    service.draw_task(market, task.id, "62626151544343232121").await?;
     let pharmacies = task.id;
 
     let lifts = definition(serde_json::json!({
@@ -280,7 +303,7 @@ async fn tasks(service: &Service, market: &User) -> anyhow::Result<DemoTasks> {
         "strata_by": ["risk_class"],
         "quota": {"count": 10},
         "certificate_date": "2026-12-20",
-        "entropy": {"format": "digits", "source": "2026年12月10日福利彩票“双色球”开奖号码", "min_length": 14}
+        "entropy": {"format": "digits", "source": "下一期福利彩票“双色球”开奖号码", "min_length": 14, "event_at": event_in(service, 7 * 24 * 3600)}
     }))?;
     let task = service.create_task(market, lifts).await?;
     service.commit_task(market, task.id).await?;
@@ -316,16 +339,28 @@ async fn tasks(service: &Service, market: &User) -> anyhow::Result<DemoTasks> {
         "quota": {"count": 3},
         "cross": ["region"],
         "certificate_date": "2026-10-10",
-        "entropy": {"format": "dice", "source": "2026年10月8日联合抽取会现场掷骰", "min_length": 20},
+        "entropy": {"format": "dice", "source": "本次联合抽取会现场掷骰（掷骰时间见随机数产生时间）", "min_length": 20, "event_at": event_in(service, 3)},
         "embargo_until": "2026-10-12",
         "inspection_type": "双随机联合抽查",
         "authority": "南京市市场监督管理局、南京市卫生健康委员会"
     }))?;
     let task = service.create_task(market, joint).await?;
     service.commit_task(market, task.id).await?;
-    service.draw_task(market, task.id, "16253443526112345654").await?;
-    service.reveal_task(market, task.id, false).await?;
-    Ok(DemoTasks { restaurants, pharmacies, joint: task.id })
+    let joint = task.id;
+
+    // The joint task's meeting is the last of the three.
+    let meeting = task.definition.entropy.event_at.clone().unwrap_or_default();
+    wait_for(service, &meeting).await?;
+    for (id, dice) in [
+        (restaurants, "31415326535641526354"),
+        (pharmacies, "62626151544343232121"),
+        (joint, "16253443526112345654"),
+    ] {
+        service.draw_task(market, id, dice).await?;
+    }
+    service.reveal_task(market, restaurants, false).await?;
+    service.reveal_task(market, joint, false).await?;
+    Ok(DemoTasks { restaurants, pharmacies, joint })
 }
 
 /// Inspections after the draws: a replacement after a declared conflict,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::protocol::field::{Department, EntropySource, TaskId, check_visible};
-use crate::protocol::{Date, EntropyFormat, Parameters};
+use crate::protocol::{Date, EntropyFormat, EventTime, Parameters};
 use crate::rules::{QuotaRule, RuleError, Rules};
 
 /// A task definition, as sent to `POST /api/tasks` and stored with the task.
@@ -129,6 +129,11 @@ pub struct EntropyPlan {
     /// The fewest characters the entropy may have (20 dice give 51 bits).
     #[serde(default = "twenty")]
     pub min_length: u32,
+    /// When the entropy comes into being — the dice roll, the lottery
+    /// drawing, the beacon round — as `YYYY-MM-DDTHH:MM:SS+08:00`. It must
+    /// be later than the commitment, and the draw waits for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_at: Option<String>,
 }
 
 fn twenty() -> u32 {
@@ -144,6 +149,7 @@ pub struct CheckedDefinition {
     pub departments: Vec<Department>,
     pub entropy_format: EntropyFormat,
     pub entropy_source: EntropySource,
+    pub entropy_event: Option<EventTime>,
     pub embargo_until: Option<Date>,
 }
 
@@ -162,6 +168,13 @@ impl TaskDefinition {
             EntropyFormat::parse(&self.entropy.format).map_err(|e| error("entropy.format", e))?;
         let entropy_source =
             EntropySource::parse(&self.entropy.source).map_err(|e| error("entropy.source", e.to_string()))?;
+        let entropy_event = self
+            .entropy
+            .event_at
+            .as_deref()
+            .map(EventTime::parse)
+            .transpose()
+            .map_err(|e| error("entropy.event_at", e.to_string()))?;
         if self.entropy.min_length < MIN_ENTROPY_LENGTH {
             let reason =
                 format!("{} is below the least allowed, {MIN_ENTROPY_LENGTH}", self.entropy.min_length);
@@ -209,7 +222,7 @@ impl TaskDefinition {
             return Err(error("filter.risk_classes", format!("'{class}' is not one of A, B, C, D")));
         }
         let departments = self.departments(lead).map_err(|e| error("departments", e))?;
-        Ok(CheckedDefinition { departments, entropy_format, entropy_source, embargo_until })
+        Ok(CheckedDefinition { departments, entropy_format, entropy_source, entropy_event, embargo_until })
     }
 
     fn departments(&self, lead: &str) -> Result<Vec<Department>, String> {
@@ -276,5 +289,7 @@ mod tests {
         assert_eq!(definition(&json).check("m").unwrap_err().field, "plan_name");
         let json = format!(r#"{{{}, "inspectors_per_target": 1}}"#, BASE);
         assert_eq!(definition(&json).check("m").unwrap_err().field, "inspectors_per_target");
+        let json = BASE.replace(r#""source": "dice"#, r#""event_at": "2026-12-15 09:30", "source": "dice"#);
+        assert_eq!(definition(&format!("{{{json}}}")).check("m").unwrap_err().field, "entropy.event_at");
     }
 }

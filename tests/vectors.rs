@@ -14,9 +14,9 @@ use opendraw::protocol::manifest::{Inspector, Recusal};
 use opendraw::protocol::sample::fisher_yates_ranks;
 use opendraw::protocol::stream::DrawStream;
 use opendraw::protocol::{
-    Commitment, CrossRule, Date, Digest, DrawInputs, EntropyFormat, InspectorManifest, InspectorsPerTarget,
-    Parameters, Quota, RecusalManifest, Reveal, Secret, Seed, TargetManifest, TargetManifestBuilder,
-    run_draw,
+    Commitment, CrossRule, Date, Digest, DrawInputs, EntropyFormat, EventTime, InspectorManifest,
+    InspectorsPerTarget, Parameters, Quota, RecusalManifest, Reveal, Secret, Seed, TargetManifest,
+    TargetManifestBuilder, run_draw,
 };
 use serde_json::{Value, json};
 
@@ -301,6 +301,16 @@ fn make_draws() -> Value {
         value["expected"] = compute_expected(&value["inputs"]);
         out.push(value);
     }
+    // The first draw again, committed with the time its entropy comes into
+    // being (§3.3): the commitment document gains a line, the digest a field.
+    let mut timed = out[0].clone();
+    timed["name"] = json!("entropy-event");
+    timed["description"] = json!(
+        "The draw one-stratum-count committed with an entropy event time: commitment.tsv has its entropy-event line, and the commitment digest, the seed and the result differ."
+    );
+    timed["inputs"]["entropy_event"] = json!("2026-12-01T09:30:00+08:00");
+    timed["expected"] = compute_expected(&timed["inputs"]);
+    out.push(timed);
     json!({
         "description": "Whole draws: inputs (the committed files, the secret, the entropy source and the entropy) and every derived value. A verifier must reproduce each expected value exactly.",
         "cases": out
@@ -323,6 +333,7 @@ fn compute_expected(inputs: &Value) -> Value {
         secret_hash: secret.hash(),
         entropy_format: EntropyFormat::parse(text(&inputs["entropy_format"])).unwrap(),
         entropy_source: EntropySource::parse(text(&inputs["entropy_source"])).unwrap(),
+        entropy_event: inputs["entropy_event"].as_str().map(|event| EventTime::parse(event).unwrap()),
     };
     let digest = commitment.digest();
     let seed = Seed::derive(&digest, &secret, &entropy);

@@ -20,8 +20,13 @@ use serde_json::{Value, json};
 
 /// The bundle of the `strata-and-ratios` draw vector.
 fn base_bundle() -> BundleFiles {
+    bundle_of("strata-and-ratios")
+}
+
+/// The bundle of a draw vector.
+fn bundle_of(name: &str) -> BundleFiles {
     let draws = read("draws.json");
-    let case = draws["cases"].as_array().unwrap().iter().find(|c| c["name"] == "strata-and-ratios").unwrap();
+    let case = draws["cases"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap();
     let (inputs, expected) = (&case["inputs"], &case["expected"]);
     let file = |value: &Value| text(value).as_bytes().to_vec();
     BundleFiles {
@@ -227,8 +232,41 @@ fn make_verify() -> Value {
         }));
     }
     cases.extend(replaced_cases());
+    // The draw committed with an entropy event time (§3.3), at
+    // 2026-12-01T09:30:00+08:00, that is 01:30:00 UTC; the commitment time
+    // comes from the log's task.committed entry.
+    let timed = bundle_of("entropy-event");
+    let timed_commitment = Commitment::parse(&timed.commitment).unwrap().0.digest();
+    let timed_result = Digest::of_file(&timed.result);
+    for (name, description, committed_at) in [
+        (
+            "event-after-commitment",
+            "the entropy event comes after the commitment time of the log",
+            Some("2026-12-01T01:29:59.999Z"),
+        ),
+        (
+            "event-before-commitment",
+            "the log committed the task at the very time of the entropy event: a reversal",
+            Some("2026-12-01T01:30:00.000Z"),
+        ),
+        ("event-time-unknown", "no commitment time given: the event time cannot be compared", None),
+    ] {
+        let pins = Pins {
+            commitment: Some(timed_commitment),
+            result: Some(timed_result),
+            committed_at: committed_at.map(str::to_owned),
+            ..Pins::default()
+        };
+        cases.push(json!({
+            "name": name,
+            "description": description,
+            "files": files_json(&timed),
+            "pins": {"commitment": timed_commitment.to_hex(), "result": timed_result.to_hex(), "committed_at": committed_at},
+            "expected": report_json(&timed, &pins),
+        }));
+    }
     json!({
-        "description": "Bundles (as their seven files, and replacements.tsv when there is one; the first also as a base64 ustar archive) with the digests a verifier takes from the public log ('pins', null when absent; 'replacements': the line digests of the task's task.replaced entries in number order, absent when not pinned), and the checks of PROTOCOL.md section 10 a verifier reports: [kind, subject, passed] in order, and the first failure. A verifier must report the same checks.",
+        "description": "Bundles (as their seven files, and replacements.tsv when there is one; the first also as a base64 ustar archive) with the digests a verifier takes from the public log ('pins', null when absent; 'replacements': the line digests of the task's task.replaced entries in number order, absent when not pinned; 'committed_at': the time of the task's task.committed entry), and the checks of PROTOCOL.md section 10 a verifier reports: [kind, subject, passed] in order, and the first failure. A verifier must report the same checks.",
         "cases": cases
     })
 }
@@ -249,7 +287,7 @@ fn verification_reports_match_the_vectors() {
             commitment: pin(&case["pins"]["commitment"]),
             result: pin(&case["pins"]["result"]),
             replacements,
-            committed_at: None,
+            committed_at: case["pins"]["committed_at"].as_str().map(str::to_owned),
         };
         assert_eq!(report_json(&files, &pins), case["expected"], "case {}", case["name"]);
         if let Some(tar) = case["bundle.tar"].as_str() {
@@ -461,6 +499,9 @@ fn make_invalid() -> Value {
         refusal("parameters.tsv", "no default-quota line", parameters("default-quota\tratio\t300\n", "").as_bytes()),
         refusal("commitment.tsv", "an uppercase hex digit", commitment.replacen("ab", "AB", 1).as_bytes()),
         refusal("commitment.tsv", "an unknown entropy format", commitment.replace("digits", "decimal").as_bytes()),
+        refusal("commitment.tsv", "an entropy event time in UTC written with Z", commitment.replace("\ndigest", "\nentropy-event\t2026-12-01T01:30:00Z\ndigest").as_bytes()),
+        refusal("commitment.tsv", "an entropy event time without its offset", commitment.replace("\ndigest", "\nentropy-event\t2026-12-01T09:30:00\ndigest").as_bytes()),
+        refusal("commitment.tsv", "the entropy-event line after the digest", format!("{commitment}entropy-event\t2026-12-01T09:30:00+08:00\n").as_bytes()),
         refusal("reveal.tsv", "a secret of 63 hex digits", format!("opendraw-reveal\t1\ncommitment\t{h}\nsecret\t{s}\nentropy\t123\nseed\t{h}\n", h = "ab".repeat(32), s = &"ab".repeat(32)[1..]).as_bytes()),
         refusal("result.tsv", "a skipped draw position", format!("opendraw-result\t1\ncommitment\t{}\nstatus\tcomplete\nstratum\tS\t3\t2\ntarget\t1\tS\tA\ntarget\t3\tS\tB\n", "ab".repeat(32)).as_bytes()),
         refusal("result.tsv", "a failure line in a complete result", format!("opendraw-result\t1\ncommitment\t{}\nstatus\tcomplete\nfailure\tA\tm\tdepartment\t1\t2\n", "ab".repeat(32)).as_bytes()),

@@ -20,8 +20,9 @@ pub struct VerifyArgs {
     bundle: PathBuf,
     /// The public log: a server's address (http://host:port), or a file
     /// holding its entries as /api/public/log gives them. The task's
-    /// commitment digest, result digest and replacements are taken from it.
-    #[arg(long, value_name = "URL|FILE", conflicts_with_all = ["commitment", "result_digest", "replacements"])]
+    /// commitment digest, its time, the result digest and the replacements
+    /// are taken from it.
+    #[arg(long, value_name = "URL|FILE", conflicts_with_all = ["commitment", "result_digest", "replacements", "committed_at"])]
     log: Option<String>,
     /// With --log: the task's number (by default, the task committed to the
     /// bundle's commitment digest).
@@ -37,6 +38,10 @@ pub struct VerifyArgs {
     /// order, separated by commas; `none` when the log holds none.
     #[arg(long, value_name = "HEX,HEX,…")]
     replacements: Option<String>,
+    /// The time of the task's `task.committed` log entry (as the log writes
+    /// it, e.g. 2026-12-01T08:30:00.000Z); the entropy event must follow it.
+    #[arg(long, value_name = "TIME")]
+    committed_at: Option<String>,
     /// Print only failed checks and the verdict.
     #[arg(long, short)]
     quiet: bool,
@@ -50,7 +55,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         commitment: pin("commitment", &args.commitment)?,
         result: pin("result-digest", &args.result_digest)?,
         replacements: args.replacements.as_deref().map(replacement_pins).transpose()?,
-        committed_at: None,
+        committed_at: args.committed_at.clone(),
     };
     let files = match bundle::read(&args.bundle) {
         Ok(files) => files,

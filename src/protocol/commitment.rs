@@ -9,6 +9,7 @@
 use std::fmt;
 
 use super::digest::{Digest, HexError, parse_hex32};
+use super::event_time::EventTime;
 use super::field::{Entropy, EntropySource};
 use super::tsv::{self, ParseError};
 
@@ -121,23 +122,29 @@ pub struct Commitment {
     pub secret_hash: Digest,
     pub entropy_format: EntropyFormat,
     pub entropy_source: EntropySource,
+    /// When the entropy comes into being (§3.3). Commitments made before
+    /// the protocol had this line have none; their digest is unchanged.
+    pub entropy_event: Option<EventTime>,
 }
 
 impl Commitment {
     pub fn digest(&self) -> Digest {
-        Digest::tagged(
-            COMMITMENT_TAG,
-            &[
-                PROTOCOL_VERSION.as_bytes(),
-                self.parameters.as_bytes(),
-                self.targets.as_bytes(),
-                self.inspectors.as_bytes(),
-                self.recusals.as_bytes(),
-                self.secret_hash.as_bytes(),
-                self.entropy_format.as_str().as_bytes(),
-                self.entropy_source.as_str().as_bytes(),
-            ],
-        )
+        let mut fields: Vec<&[u8]> = vec![
+            PROTOCOL_VERSION.as_bytes(),
+            self.parameters.as_bytes(),
+            self.targets.as_bytes(),
+            self.inspectors.as_bytes(),
+            self.recusals.as_bytes(),
+            self.secret_hash.as_bytes(),
+            self.entropy_format.as_str().as_bytes(),
+            self.entropy_source.as_str().as_bytes(),
+        ];
+        // A ninth field only when there is an event time: the length
+        // prefixes keep the two forms apart, and older digests stay valid.
+        if let Some(event) = &self.entropy_event {
+            fields.push(event.as_str().as_bytes());
+        }
+        Digest::tagged(COMMITMENT_TAG, &fields)
     }
 
     /// The published commitment document; its last line is the digest.
@@ -149,6 +156,9 @@ impl Commitment {
         }
         tsv::push_record(&mut out, &["entropy-format", self.entropy_format.as_str()]);
         tsv::push_record(&mut out, &["entropy-source", self.entropy_source.as_str()]);
+        if let Some(event) = &self.entropy_event {
+            tsv::push_record(&mut out, &["entropy-event", event.as_str()]);
+        }
         tsv::push_record(&mut out, &["digest", &self.digest().to_hex()]);
         out
     }
@@ -168,25 +178,42 @@ impl Commitment {
     pub fn parse(text: &[u8]) -> Result<(Self, Digest), ParseError> {
         const FILE: &str = COMMITMENT_FILE;
         let lines: Vec<(usize, &str)> = tsv::lines(FILE, text)?.collect();
-        let keys = [
-            "opendraw-commitment",
-            "parameters",
-            "targets",
-            "inspectors",
-            "recusals",
-            "secret-hash",
-            "entropy-format",
-            "entropy-source",
-            "digest",
-        ];
+        // Nine lines, or ten with an `entropy-event` line before the digest.
+        let with_event = lines.len() == 10;
+        let keys: &[&str] = if with_event {
+            &[
+                "opendraw-commitment",
+                "parameters",
+                "targets",
+                "inspectors",
+                "recusals",
+                "secret-hash",
+                "entropy-format",
+                "entropy-source",
+                "entropy-event",
+                "digest",
+            ]
+        } else {
+            &[
+                "opendraw-commitment",
+                "parameters",
+                "targets",
+                "inspectors",
+                "recusals",
+                "secret-hash",
+                "entropy-format",
+                "entropy-source",
+                "digest",
+            ]
+        };
         if lines.len() != keys.len() {
             return Err(ParseError::file(
                 FILE,
-                format!("has {} lines; {} are expected", lines.len(), keys.len()),
+                format!("has {} lines; 9 are expected (10 with an entropy-event line)", lines.len()),
             ));
         }
         let mut values = Vec::with_capacity(keys.len());
-        for (&(number, line), key) in lines.iter().zip(keys) {
+        for (&(number, line), &key) in lines.iter().zip(keys) {
             let [found, value] = tsv::fields(FILE, number, line)?;
             if found != key {
                 return Err(ParseError::line(FILE, number, format!("a '{key}' line is expected here")));
@@ -212,8 +239,14 @@ impl Commitment {
                 .map_err(|error| ParseError::field(FILE, format_line, format_key, error))?,
             entropy_source: EntropySource::parse(source)
                 .map_err(|error| ParseError::field(FILE, number, key, error))?,
+            entropy_event: if with_event {
+                let (number, key, event) = values[8];
+                Some(EventTime::parse(event).map_err(|error| ParseError::field(FILE, number, key, error))?)
+            } else {
+                None
+            },
         };
-        Ok((commitment, digest(8)?))
+        Ok((commitment, digest(keys.len() - 1)?))
     }
 }
 
@@ -324,9 +357,20 @@ mod tests {
             secret_hash: Secret::from_bytes([5; 32]).hash(),
             entropy_format: EntropyFormat::Dice,
             entropy_source: EntropySource::parse("dice rolled in public").unwrap(),
+            entropy_event: None,
         };
         let (read, stated) = Commitment::parse(&commitment.to_text()).unwrap();
         assert_eq!(read, commitment);
         assert_eq!(stated, commitment.digest());
+        let timed = Commitment {
+            entropy_event: Some(EventTime::parse("2026-12-01T09:30:00+08:00").unwrap()),
+            ..commitment.clone()
+        };
+        let text = String::from_utf8(timed.to_text()).unwrap();
+        assert!(text.contains("\nentropy-event\t2026-12-01T09:30:00+08:00\ndigest\t"), "{text}");
+        let (read, stated) = Commitment::parse(text.as_bytes()).unwrap();
+        assert_eq!(read, timed);
+        assert_eq!(stated, timed.digest());
+        assert_ne!(timed.digest(), commitment.digest(), "the event time is committed");
     }
 }

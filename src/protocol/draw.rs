@@ -63,6 +63,7 @@ impl<'a> DrawInputs<'a> {
             secret_hash,
             entropy_format,
             entropy_source,
+            entropy_event: None,
         }
     }
 

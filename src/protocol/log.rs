@@ -1,6 +1,7 @@
 //! The public log (PROTOCOL.md §15): one append-only hash chain over every
 //! state change of every task, and the checks anyone can run over it.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -8,6 +9,7 @@ use serde_json::Value;
 
 use super::commitment::{Secret, Seed};
 use super::digest::Digest;
+use super::event_time::EventTime;
 use super::field::Entropy;
 use super::verify::Pins;
 
@@ -184,15 +186,35 @@ fn follow(trail: &mut TaskTrail, entry: &LogEntry) -> Result<(), String> {
         return Err(format!("{} cannot follow {after}", entry.kind));
     }
     match entry.kind.as_str() {
-        kind::COMMITTED => trail.commitment = Some(payload.clone()),
+        kind::COMMITTED => {
+            trail.commitment = Some(payload.clone());
+            trail.last = Some(entry.kind.clone());
+            // §3.3: the committed entropy must still be to come.
+            if let Some(event) = entropy_event(&payload)?
+                && event.compare_with_log_time(&entry.at) != Some(Ordering::Greater)
+            {
+                return Err(format!("the entropy event {event} is not after the commitment at {}", entry.at));
+            }
+        }
         kind::DRAWN => {
             let committed = trail.commitment.as_ref().expect("drawn follows committed");
             if payload["commitment"] != committed["commitment"] {
                 return Err("the draw names another commitment than the task's".into());
             }
+            if let Some(event) = entropy_event(committed)?
+                && event.compare_with_log_time(&entry.at) == Some(Ordering::Greater)
+            {
+                trail.drawn = Some(payload.clone());
+                trail.last = Some(entry.kind.clone());
+                return Err(format!("drawn at {}, before its entropy came into being at {event}", entry.at));
+            }
             trail.drawn = Some(payload.clone());
         }
         kind::REVEALED => check_reveal(trail, &payload)?,
+        // A drawn task that is abandoned publishes what its reveal would
+        // have (§15.2), so that no drawn result can be discarded unseen.
+        kind::ABANDONED if trail.last.as_deref() == Some(kind::DRAWN) => check_reveal(trail, &payload)
+            .map_err(|problem| format!("the abandonment of a drawn task must publish its draw: {problem}"))?,
         kind::REPLACED => {
             // A replacement leaves the task where it was: it can come
             // between the draw and the reveal, or after the reveal.
@@ -268,6 +290,20 @@ pub fn pins_of_task(entries: &[LogEntry], task: u64) -> Result<Pins, String> {
         return Err(format!("the log holds no commitment of task {task}"));
     }
     Ok(pins)
+}
+
+/// The entropy event time a commitment's payload names, if any.
+fn entropy_event(payload: &Value) -> Result<Option<EventTime>, String> {
+    match payload.get("entropy_event") {
+        None => Ok(None),
+        Some(value) => value
+            .as_str()
+            .map(EventTime::parse)
+            .transpose()
+            .map_err(|error| format!("entropy_event: {error}"))?
+            .map(Some)
+            .ok_or_else(|| "entropy_event is not a text".into()),
+    }
 }
 
 /// A reveal must show the committed secret, and the seed it gives with the
@@ -441,5 +477,57 @@ mod tests {
         assert_eq!(pins.committed_at.as_deref(), Some("2026-12-01T00:00:00.000Z"));
         assert_eq!(pins.replacements, Some(vec![Digest([0xa1; 32]), Digest([0xb2; 32])]));
         assert!(pins_of_task(&entries, 8).unwrap_err().contains("no commitment of task 8"));
+    }
+
+    #[test]
+    fn an_entropy_event_before_the_commitment_or_after_the_draw_is_reported() {
+        // chain() writes every entry at 2026-12-01T00:00:00.000Z.
+        let committed = |event: &str| format!(r#"{{"commitment":"c","entropy_event":"{event}"}}"#);
+        let before = committed("2026-12-01T07:59:59+08:00");
+        let problems =
+            verify_log(&chain(&[(kind::CREATED, Some(1), "{}"), (kind::COMMITTED, Some(1), &before)]))
+                .problems;
+        assert!(problems[0].contains("is not after the commitment"), "{problems:?}");
+        let after = committed("2026-12-01T08:00:01+08:00");
+        let entries = chain(&[
+            (kind::CREATED, Some(1), "{}"),
+            (kind::COMMITTED, Some(1), &after),
+            (kind::DRAWN, Some(1), r#"{"commitment":"c"}"#),
+        ]);
+        let problems = verify_log(&entries).problems;
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("before its entropy came into being"), "{problems:?}");
+    }
+
+    #[test]
+    fn an_abandoned_draw_must_publish_its_secret() {
+        let secret = Secret::from_bytes([7; 32]);
+        let commitment = Digest([3; 32]);
+        let entropy = Entropy::parse("12345612345612345612").unwrap();
+        let seed = Seed::derive(&commitment, &secret, &entropy).0;
+        let committed = format!(r#"{{"commitment":"{commitment}","secret_hash":"{}"}}"#, secret.hash());
+        let drawn =
+            format!(r#"{{"commitment":"{commitment}","entropy":"{}","result":"r"}}"#, entropy.as_str());
+        let trail = [
+            (kind::CREATED, Some(1), "{}".to_string()),
+            (kind::COMMITTED, Some(1), committed),
+            (kind::DRAWN, Some(1), drawn),
+        ];
+        let with = |abandoned: String| {
+            let mut entries: Vec<(&str, Option<u64>, String)> = trail.to_vec();
+            entries.push((kind::ABANDONED, Some(1), abandoned));
+            let entries: Vec<(&str, Option<u64>, &str)> =
+                entries.iter().map(|(k, t, p)| (*k, *t, p.as_str())).collect();
+            verify_log(&chain(&entries))
+        };
+        let published = format!(
+            r#"{{"reason":"x","from":"drawn","secret":"{}","seed":"{seed}","result":"r"}}"#,
+            secret.to_hex()
+        );
+        let report = with(published);
+        assert!(report.passed(), "{:?}", report.problems);
+        assert!(report.open.is_empty());
+        let hidden = with(r#"{"reason":"x","from":"drawn"}"#.to_string());
+        assert!(hidden.problems[0].contains("must publish its draw"), "{:?}", hidden.problems);
     }
 }

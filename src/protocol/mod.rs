@@ -9,6 +9,7 @@ pub mod commitment;
 pub mod date;
 pub mod digest;
 pub mod draw;
+pub mod event_time;
 pub mod field;
 pub mod log;
 pub mod manifest;
@@ -24,6 +25,7 @@ pub use commitment::{Commitment, EntropyFormat, PROTOCOL_VERSION, Reveal, Secret
 pub use date::Date;
 pub use digest::Digest;
 pub use draw::{DrawInputs, InputError, run_draw};
+pub use event_time::EventTime;
 pub use manifest::{InspectorManifest, RecusalManifest, TargetManifest, TargetManifestBuilder};
 pub use parameters::{BasisPoints, CrossRule, InspectorsPerTarget, Parameters, Quota};
 pub use result::DrawResult;

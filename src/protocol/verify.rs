@@ -6,6 +6,7 @@ use std::fmt;
 use super::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE, Reveal, Seed};
 use super::digest::Digest;
 use super::draw::{DrawInputs, run_draw};
+use super::event_time::EventTime;
 use super::manifest::{
     INSPECTORS_FILE, InspectorManifest, RECUSALS_FILE, RecusalManifest, TARGETS_FILE, TargetManifest,
 };
@@ -125,6 +126,8 @@ pub enum CheckKind {
     /// A committed file's SHA-256 is the one in the commitment.
     FileDigest,
     Commitment,
+    /// The entropy's committed event time is after the commitment (§3.3).
+    EntropyTime,
     Secret,
     Seed,
     /// One stratum's pool size, quota and selection.
@@ -147,6 +150,7 @@ impl CheckKind {
             CheckKind::Document => "document",
             CheckKind::FileDigest => "file-digest",
             CheckKind::Commitment => "commitment",
+            CheckKind::EntropyTime => "entropy-time",
             CheckKind::Secret => "secret",
             CheckKind::Seed => "seed",
             CheckKind::Stratum => "stratum",
@@ -176,6 +180,7 @@ impl fmt::Display for Check {
             CheckKind::Document => "file",
             CheckKind::FileDigest => "digest of",
             CheckKind::Commitment => "commitment",
+            CheckKind::EntropyTime => "entropy time",
             CheckKind::Secret => "secret",
             CheckKind::Seed => "seed",
             CheckKind::Stratum => "stratum",
@@ -235,6 +240,9 @@ pub fn verify(files: &BundleFiles, pins: &Pins) -> Report {
     }
     let digest = commitment.digest();
     report.record(CheckKind::Commitment, "digest", check_commitment(digest, stated, pins.commitment));
+    if let Some(event) = &commitment.entropy_event {
+        report.record(CheckKind::EntropyTime, "after the commitment", check_event_time(event, pins));
+    }
 
     let Ok(reveal) = Reveal::parse(&files.reveal)
         .map_err(|error| report.record(CheckKind::Document, REVEAL_FILE, Err(error.to_string())))
@@ -449,6 +457,25 @@ fn check_commitment(digest: Digest, stated: Digest, pin: Option<Digest>) -> Resu
         Some(pin) if pin != digest => Err(format!("{digest} is not the digest in the public log, {pin}")),
         Some(_) => Ok(format!("{} matches the public log", short(digest))),
         None => Ok(format!("{digest}; compare it with the public log")),
+    }
+}
+
+/// The entropy must come into being after the commitment: otherwise whoever
+/// committed could have known it, and chosen a secret to suit it.
+fn check_event_time(event: &EventTime, pins: &Pins) -> Result<String, String> {
+    let Some(committed_at) = pins.committed_at.as_deref() else {
+        return Ok(format!(
+            "the entropy comes into being at {event}; commitment time unknown: compare it with the time of the task's task.committed log entry"
+        ));
+    };
+    match event.compare_with_log_time(committed_at) {
+        None => Err(format!("the commitment time '{committed_at}' is not a log time (§15.1)")),
+        Some(std::cmp::Ordering::Greater) => {
+            Ok(format!("the entropy comes into being at {event}, after the commitment at {committed_at}"))
+        }
+        Some(_) => Err(format!(
+            "the entropy event {event} is not after the commitment at {committed_at}: the entropy may have been known when the draw was committed"
+        )),
     }
 }
 

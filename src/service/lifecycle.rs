@@ -15,6 +15,7 @@ use crate::protocol::field::Entropy;
 use crate::protocol::log::kind;
 use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE, TARGETS_FILE};
 use crate::protocol::parameters::PARAMETERS_FILE;
+use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::result::RESULT_FILE;
 use crate::protocol::{
     Date, DrawInputs, InputError, InspectorManifest, Parameters, RecusalManifest, Reveal, Secret, Seed,
@@ -76,9 +77,21 @@ impl Service {
             recusals: &recusals,
         };
         inputs.check().map_err(input_error)?;
+        if let Some(event) = &checked.entropy_event
+            && event.instant() <= self.now().timestamp_millis()
+        {
+            return Err(ServiceError::invalid(
+                "entropy_event_past",
+                Some("entropy.event_at".into()),
+                format!(
+                    "the entropy event {event} is not in the future: entropy that may already be known cannot be committed to; name a later time"
+                ),
+            ));
+        }
         let frozen = started.elapsed();
         let secret = new_secret()?;
-        let commitment = inputs.commitment(secret.hash(), checked.entropy_format, checked.entropy_source);
+        let mut commitment = inputs.commitment(secret.hash(), checked.entropy_format, checked.entropy_source);
+        commitment.entropy_event = checked.entropy_event;
         let digest = commitment.digest();
 
         let mut tx = self.store().write().await?;
@@ -95,7 +108,7 @@ impl Service {
         files::store(tx.conn(), id, INSPECTORS_FILE, files::split(inspectors.text())).await?;
         files::store(tx.conn(), id, RECUSALS_FILE, files::split(recusals.text())).await?;
         files::store(tx.conn(), id, COMMITMENT_FILE, files::split(&commitment.to_text())).await?;
-        let payload = json!({
+        let mut payload = json!({
             "task": id,
             "commitment": digest,
             "protocol": crate::protocol::PROTOCOL_VERSION,
@@ -108,6 +121,9 @@ impl Service {
             "entropy_source": commitment.entropy_source,
             "pool_size": targets.len(),
         });
+        if let Some(event) = &commitment.entropy_event {
+            payload["entropy_event"] = json!(event.as_str());
+        }
         log::append(tx.conn(), kind::COMMITTED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit().await?;
@@ -131,6 +147,16 @@ impl Service {
         let committed = self.committed_files(id).await?;
         let loaded = started.elapsed();
         let (commitment, _) = Commitment::parse(&committed.commitment).map_err(damaged)?;
+        if let Some(event) = &commitment.entropy_event
+            && self.now().timestamp_millis() < event.instant()
+        {
+            return Err(ServiceError::conflict(
+                "entropy_not_yet",
+                format!(
+                    "task {id} committed to entropy that comes into being at {event}; draw after that time"
+                ),
+            ));
+        }
         let entropy = Entropy::parse(entropy).map_err(|e| {
             ServiceError::invalid("invalid_entropy", Some("entropy".into()), format!("the entropy {e}"))
         })?;
@@ -259,14 +285,9 @@ impl Service {
                 format!("task {id} is sealed until {embargo}; release it early explicitly to reveal it now"),
             ));
         }
-        let commitment =
-            crate::protocol::Digest::parse_hex(task.commitment_digest.as_deref().unwrap_or_default())
-                .map_err(|e| damaged(format!("commitment: {e}")))?;
-        let secret = Secret::parse_hex(task.secret.as_deref().unwrap_or_default())
-            .map_err(|e| damaged(format!("secret: {e}")))?;
-        let entropy = Entropy::parse(task.entropy.as_deref().unwrap_or_default())
-            .map_err(|e| damaged(format!("entropy: {e}")))?;
-        let reveal = Reveal::new(commitment, secret.clone(), entropy.clone());
+        let reveal = reveal_of(task)?;
+        let (commitment, secret, entropy) =
+            (reveal.commitment, reveal.secret.clone(), reveal.entropy.clone());
         let mut tx = self.store().write().await?;
         if !tasks::mark_revealed(tx.conn(), id).await? {
             return Err(ServiceError::conflict(
@@ -318,6 +339,10 @@ impl Service {
         if ![state::DRAFT, state::COMMITTED, state::DRAWN].contains(&task.state.as_str()) {
             return Err(not_in_state(id, &task.state, "abandoned", "draft, committed or drawn"));
         }
+        // A drawn task's result exists and is in the log; abandoning it
+        // publishes what a reveal would, at once, so that nobody can discard
+        // a result unseen and draw again (PROTOCOL.md §4, "Abandoned draws").
+        let reveal = if task.state == state::DRAWN { Some(reveal_of(&task)?) } else { None };
         let mut tx = self.store().write().await?;
         if !tasks::mark_abandoned(tx.conn(), id, &task.state, reason).await? {
             return Err(ServiceError::conflict(
@@ -325,7 +350,21 @@ impl Service {
                 format!("task {id} changed meanwhile; look at it again"),
             ));
         }
-        let payload = json!({"task": id, "reason": reason, "from": task.state});
+        let mut payload = json!({"task": id, "reason": reason, "from": task.state});
+        if let Some(reveal) = &reveal {
+            files::store(tx.conn(), id, REVEAL_FILE, files::split(&reveal.to_text())).await?;
+            let mut published = vec![REVEAL_FILE, RESULT_FILE];
+            if files::exists(tx.conn(), id, REPLACEMENTS_FILE).await? {
+                published.push(REPLACEMENTS_FILE);
+            }
+            published.push(crate::bundle::BUNDLE_FILE);
+            payload["commitment"] = json!(reveal.commitment);
+            payload["secret"] = json!(reveal.secret.to_hex());
+            payload["entropy"] = json!(reveal.entropy);
+            payload["seed"] = json!(reveal.seed);
+            payload["result"] = json!(task.result_digest);
+            payload["published"] = json!(published);
+        }
         log::append(tx.conn(), kind::ABANDONED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit().await?;
@@ -368,6 +407,19 @@ impl CommittedFiles {
             RecusalManifest::parse(self.recusals).map_err(damaged)?,
         ))
     }
+}
+
+/// What the reveal of a drawn task publishes: its commitment, secret,
+/// entropy and the seed they give.
+fn reveal_of(task: &tasks::TaskRow) -> ServiceResult<Reveal> {
+    let commitment =
+        crate::protocol::Digest::parse_hex(task.commitment_digest.as_deref().unwrap_or_default())
+            .map_err(|e| damaged(format!("commitment: {e}")))?;
+    let secret = Secret::parse_hex(task.secret.as_deref().unwrap_or_default())
+        .map_err(|e| damaged(format!("secret: {e}")))?;
+    let entropy = Entropy::parse(task.entropy.as_deref().unwrap_or_default())
+        .map_err(|e| damaged(format!("entropy: {e}")))?;
+    Ok(Reveal::new(commitment, secret, entropy))
 }
 
 fn new_secret() -> ServiceResult<Secret> {

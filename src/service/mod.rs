@@ -16,7 +16,7 @@ pub mod tasks;
 
 use std::sync::{Arc, Mutex};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::storage::users::{Role, User};
 use crate::storage::{Store, StoreError};
@@ -85,6 +85,14 @@ impl Clock {
             None => crate::calendar::today(),
         }
     }
+
+    /// The present instant. A fixed clock runs with the system clock,
+    /// shifted by as many days as its day is from the real today, so that
+    /// moving it a day on also moves the time of day an event waits for.
+    pub fn now(&self) -> DateTime<Utc> {
+        let shift = self.today() - crate::calendar::today();
+        Utc::now() + shift
+    }
 }
 
 impl Service {
@@ -103,6 +111,11 @@ impl Service {
     /// Today, where the service works.
     pub fn today(&self) -> NaiveDate {
         self.clock.today()
+    }
+
+    /// The present instant, from the same clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 }
 

@@ -1,6 +1,7 @@
 //! What anyone may read, without an account: published tasks (all but
-//! drafts), their committed files, and — only after the reveal — the
-//! secret, the result, the selection and the bundle. Nothing sealed is in
+//! drafts), their committed files, and — only after the reveal, or once a
+//! drawn task is abandoned — the secret, the result, the selection and the
+//! bundle. Nothing sealed is in
 //! any of these views before the reveal.
 
 use std::collections::HashMap;
@@ -66,6 +67,9 @@ pub struct PublicTask {
     pub seed: Option<String>,
     /// Only after the reveal: complete, or failed.
     pub result_status: Option<String>,
+    /// Whether the secret, the result and the bundle are published: after
+    /// the reveal, and at once when a drawn task is abandoned.
+    pub draw_published: bool,
     /// Files that can be downloaded now, under `/api/public/tasks/{id}/files/{name}`.
     pub files: Vec<String>,
     /// The task's entries in the public log.
@@ -118,8 +122,10 @@ fn is_published(task: &TaskRow) -> bool {
     task.state != state::DRAFT
 }
 
+/// Whether the task's draw is public: at the reveal, or when a drawn task
+/// is abandoned (a discarded result is published like a revealed one).
 fn is_revealed(task: &TaskRow) -> bool {
-    task.state == state::REVEALED
+    task.state == state::REVEALED || (task.state == state::ABANDONED && task.result_digest.is_some())
 }
 
 impl Service {
@@ -192,6 +198,7 @@ impl Service {
             secret: if revealed { row.secret } else { None },
             seed: if revealed { row.seed } else { None },
             result_status: if revealed { row.result_status } else { None },
+            draw_published: revealed,
             files,
             timeline,
             results_published,

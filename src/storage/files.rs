@@ -69,6 +69,16 @@ fn first_key(piece: &[u8], first: bool) -> String {
     String::from_utf8_lossy(&piece[..end]).into_owned()
 }
 
+/// Whether the task has the file, read inside a transaction.
+pub async fn exists(conn: &mut AnyConnection, task: i64, name: &str) -> StoreResult<bool> {
+    let row = sqlx::query("SELECT 1 FROM task_files WHERE task_id = $1 AND name = $2 LIMIT 1")
+        .bind(task)
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.is_some())
+}
+
 /// The whole file, or `None` when the task has no such file.
 pub async fn load(pool: &sqlx::AnyPool, task: i64, name: &str) -> StoreResult<Option<Vec<u8>>> {
     let rows = sqlx::query("SELECT content FROM task_files WHERE task_id = $1 AND name = $2 ORDER BY seq")

@@ -398,14 +398,16 @@ pub async fn team(
     rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))).collect()
 }
 
-/// Revealed tasks in which a target was drawn, with its position.
+/// Tasks whose draw is public (revealed, or abandoned after the draw) in
+/// which a target was drawn, with its position.
 pub async fn drawn_in(pool: &sqlx::AnyPool, target: &str) -> StoreResult<Vec<(i64, i64)>> {
     let rows = sqlx::query(
         "SELECT d.task_id, d.position FROM drawn_targets d JOIN tasks k ON k.id = d.task_id \
-         WHERE d.target_id = $1 AND k.state = $2 ORDER BY d.task_id",
+         WHERE d.target_id = $1 AND k.state IN ($2, $3) ORDER BY d.task_id",
     )
     .bind(target)
     .bind(state::REVEALED)
+    .bind(state::ABANDONED)
     .fetch_all(pool)
     .await?;
     rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()

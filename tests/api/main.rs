@@ -3,9 +3,11 @@
 
 mod helpers;
 
+mod abandoned_draws;
 mod bad_input;
 mod deadlines;
 mod departments;
+mod entropy_event;
 mod error_shapes;
 mod inspections;
 mod lifecycle;
