@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{AppResult, ErrorBody};
-use super::extract::{Json, Path, Staff};
+use super::extract::{Json, Path, SmallBody, Staff};
 use super::idempotency::once;
 use crate::service::tasks::TaskView;
 use crate::task_definition::TaskDefinition;
@@ -130,7 +130,7 @@ pub async fn reveal(
     Staff(user): Staff,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    body: axum::body::Bytes,
+    SmallBody(body): SmallBody,
 ) -> AppResult<Response> {
     let early = if body.is_empty() {
         false

@@ -5,6 +5,7 @@ mod helpers;
 
 mod bad_input;
 mod deadlines;
+mod hardening;
 mod inspections;
 mod lifecycle;
 mod public;
