@@ -3,7 +3,8 @@
 //!
 //! - [`protocol`] is the draw itself: pure, specified in `docs/PROTOCOL.md`.
 //! - [`bundle`] packs and unpacks the verification bundle.
-//! - [`directory`] reads directory CSV files into manifests.
+//! - [`directory`] reads directory CSV files into manifests; [`csv_output`]
+//!   writes the CSV exports.
 //! - [`rules`] turns a task's rules (JSON) into protocol parameters.
 //! - [`calendar`] counts working days; [`inspection`] is the vocabulary of results.
 //! - [`cli`] is the command line.
@@ -12,6 +13,7 @@ pub mod bundle;
 pub mod calendar;
 pub mod cli;
 pub mod csv_input;
+pub mod csv_output;
 pub mod demo;
 pub mod directory;
 pub mod http;

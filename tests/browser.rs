@@ -53,6 +53,7 @@ async fn site(tamper: Option<fn(&mut BundleFiles)>) -> (String, Service, tempfil
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (address, service, dir)
 }

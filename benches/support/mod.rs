@@ -117,6 +117,7 @@ pub async fn serve(service: &Service, public: Option<std::path::PathBuf>) -> Str
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let app = opendraw::http::router(service.clone(), public);
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     address
 }

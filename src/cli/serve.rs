@@ -1,6 +1,7 @@
 //! `opendraw serve`: the HTTP service.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use anyhow::Context;
 use super::DatabaseArgs;
 use crate::demo;
 use crate::http;
+use crate::http::limits::{self, Limits};
 use crate::service::Service;
 
 /// Run the HTTP service (API at /api, public site at /).
@@ -27,6 +29,16 @@ pub struct ServeArgs {
     /// empty database first.
     #[arg(long)]
     demo: bool,
+    /// Largest CSV upload to an import route, in bytes (read as a stream).
+    #[arg(long, env = "OPENDRAW_MAX_IMPORT_BYTES", default_value_t = limits::DEFAULT_IMPORT_BYTES)]
+    max_import_bytes: u64,
+    /// Largest JSON request body, in bytes.
+    #[arg(long, env = "OPENDRAW_MAX_JSON_BYTES", default_value_t = limits::DEFAULT_JSON_BYTES)]
+    max_json_bytes: usize,
+    /// Failed authentications allowed per client address and minute.
+    #[arg(long, env = "OPENDRAW_AUTH_FAILURES_PER_MINUTE",
+        default_value_t = NonZeroU32::new(limits::DEFAULT_AUTH_FAILURES_PER_MINUTE).expect("not zero"))]
+    auth_failures_per_minute: NonZeroU32,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -50,7 +62,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             args.public_dir.display()
         );
         tokio::spawn(reveal_at_embargo(service.clone()));
-        let app = http::router(service, Some(args.public_dir));
+        let limits = Limits {
+            import_bytes: args.max_import_bytes,
+            json_bytes: args.max_json_bytes,
+            auth_failures_per_minute: args.auth_failures_per_minute,
+        };
+        let app = http::router_with(service, Some(args.public_dir), limits);
+        // The peer address is the client whose failed authentications count.
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
         tracing::info!("opendraw stopped");
         Ok(ExitCode::SUCCESS)

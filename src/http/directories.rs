@@ -2,15 +2,15 @@
 //! upsert by id) and listings.
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::AppState;
-use super::error::AppResult;
+use super::error::{AppError, AppResult};
 use super::extract::{Json, Path, Query, Staff};
+use super::limits::Upload;
 use super::openapi::{Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use super::paging::Limit;
 use crate::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
@@ -20,10 +20,6 @@ use crate::service::{require, supervised_department};
 use crate::storage::calendar::CalendarDay;
 use crate::storage::directory::{self, InspectorRow, ItemRow, TargetRow};
 use crate::storage::users::Role;
-
-/// Largest CSV upload: a national directory of tens of millions of rows is
-/// imported from the command line, `opendraw import`.
-const UPLOAD_LIMIT: usize = 2 << 30;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -37,16 +33,21 @@ pub fn router() -> Router<AppState> {
         .route("/api/calendar", get(calendar))
         .route("/api/calendar/import", post(import_calendar))
         .route("/api/calendar/{date}", axum::routing::put(set_calendar_day).delete(remove_calendar_day))
-        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
 }
 
 async fn import<T: Importable>(
     state: &AppState,
     user: &crate::storage::users::User,
-    body: Bytes,
+    upload: Upload,
 ) -> AppResult<Json<ImportSummary>> {
     let name = format!("{}.csv", T::KIND);
-    Ok(Json(state.service.import::<T>(user, name, std::io::Cursor::new(body)).await?))
+    let limit = upload.limit();
+    let (reader, overflow) = upload.into_reader();
+    match state.service.import::<T>(user, name, reader).await {
+        // The import stopped at the limit and wrote nothing.
+        Err(_) if overflow.happened() => Err(AppError::payload_too_large(limit)),
+        summary => Ok(Json(summary?)),
+    }
 }
 
 /// Imports inspection items (CSV: code, name, department, [legal_basis,
@@ -56,9 +57,9 @@ async fn import<T: Importable>(
 pub async fn import_items(
     State(state): State<AppState>,
     Staff(user): Staff,
-    body: Bytes,
+    upload: Upload,
 ) -> AppResult<Json<ImportSummary>> {
-    import::<ItemRecord>(&state, &user, body).await
+    import::<ItemRecord>(&state, &user, upload).await
 }
 
 /// Imports targets (CSV: id, name, region, risk_class, [industry, unit,
@@ -68,9 +69,9 @@ pub async fn import_items(
 pub async fn import_targets(
     State(state): State<AppState>,
     Staff(user): Staff,
-    body: Bytes,
+    upload: Upload,
 ) -> AppResult<Json<ImportSummary>> {
-    import::<TargetRecord>(&state, &user, body).await
+    import::<TargetRecord>(&state, &user, upload).await
 }
 
 /// Imports inspectors of the caller's department (CSV: id, name,
@@ -80,9 +81,9 @@ pub async fn import_targets(
 pub async fn import_inspectors(
     State(state): State<AppState>,
     Staff(user): Staff,
-    body: Bytes,
+    upload: Upload,
 ) -> AppResult<Json<ImportSummary>> {
-    import::<InspectorRecord>(&state, &user, body).await
+    import::<InspectorRecord>(&state, &user, upload).await
 }
 
 /// Imports declared recusals (CSV: inspector_id, target_id, [reason]).
@@ -91,9 +92,9 @@ pub async fn import_inspectors(
 pub async fn import_recusals(
     State(state): State<AppState>,
     Staff(user): Staff,
-    body: Bytes,
+    upload: Upload,
 ) -> AppResult<Json<ImportSummary>> {
-    import::<RecusalRecord>(&state, &user, body).await
+    import::<RecusalRecord>(&state, &user, upload).await
 }
 
 #[utoipa::path(get, path = "/api/items", tag = "directories", security(("token" = [])),
@@ -153,9 +154,9 @@ pub async fn inspectors(
 pub async fn import_calendar(
     State(state): State<AppState>,
     Staff(user): Staff,
-    body: Bytes,
+    upload: Upload,
 ) -> AppResult<Json<ImportSummary>> {
-    import::<CalendarRecord>(&state, &user, body).await
+    import::<CalendarRecord>(&state, &user, upload).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

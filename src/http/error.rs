@@ -29,15 +29,43 @@ pub struct ErrorBody {
 pub struct AppError {
     status: StatusCode,
     body: ErrorBody,
+    /// Seconds to wait, for a 429 (`Retry-After`).
+    retry_after: Option<u64>,
 }
 
 impl AppError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        Self { status, body: ErrorBody { code: code.to_owned(), message: message.into(), field: None } }
+        Self {
+            status,
+            body: ErrorBody { code: code.to_owned(), message: message.into(), field: None },
+            retry_after: None,
+        }
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    /// 413: the request's body is larger than `limit` bytes.
+    pub fn payload_too_large(limit: u64) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the request body is larger than the limit of {}; nothing was changed", bytes(limit)),
+        )
+    }
+
+    /// 429: this client failed to authenticate too often; it may try again
+    /// after `wait`.
+    pub fn too_many_failed_attempts(wait: std::time::Duration) -> Self {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_failed_attempts",
+            format!("too many failed authentications from this address; try again in {seconds} s"),
+        );
+        error.retry_after = Some(seconds.max(1));
+        error
     }
 
     pub fn bad_request(code: &str, field: Option<&str>, message: impl Into<String>) -> Self {
@@ -64,7 +92,17 @@ impl From<ServiceError> for AppError {
                 );
             }
         };
-        Self { status, body: ErrorBody { code: code.to_owned(), message, field } }
+        Self { status, body: ErrorBody { code: code.to_owned(), message, field }, retry_after: None }
+    }
+}
+
+/// `1048576` as "1 MiB (1048576 bytes)", `1000` as "1000 bytes".
+fn bytes(count: u64) -> String {
+    match count {
+        0 => "0 bytes".to_owned(),
+        _ if count.is_multiple_of(1 << 30) => format!("{} GiB ({count} bytes)", count >> 30),
+        _ if count.is_multiple_of(1 << 20) => format!("{} MiB ({count} bytes)", count >> 20),
+        _ => format!("{count} bytes"),
     }
 }
 
@@ -129,7 +167,7 @@ pub async fn json_error_bodies(request: Request, next: Next) -> Response {
         StatusCode::NOT_FOUND => "not_found",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
         StatusCode::REQUEST_TIMEOUT => "timeout",
-        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
         StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
         status if status.is_server_error() => "internal",
@@ -143,7 +181,11 @@ pub async fn json_error_bodies(request: Request, next: Next) -> Response {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

@@ -6,51 +6,71 @@ pub mod accounts;
 pub mod directories;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod idempotency;
 pub mod inspections;
+pub mod limits;
 pub mod openapi;
 pub mod paging;
 pub mod public;
 pub mod tasks;
+pub mod throttle;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
+use self::limits::Limits;
+use self::throttle::FailedAuthentications;
 use crate::service::Service;
 
 #[derive(Clone)]
 pub struct AppState {
     pub service: Service,
+    pub limits: Limits,
+    pub failed_authentications: Arc<FailedAuthentications>,
 }
 
-/// The whole application. `public_dir`, when given, is served at `/` (the
-/// public results site).
+/// The whole application with the default [`Limits`]. `public_dir`, when
+/// given, is served at `/` (the public results site).
 pub fn router(service: Service, public_dir: Option<PathBuf>) -> Router {
+    router_with(service, public_dir, Limits::default())
+}
+
+/// The whole application. Serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()`: failed
+/// authentications are counted per client address.
+pub fn router_with(service: Service, public_dir: Option<PathBuf>, limits: Limits) -> Router {
+    let failed_authentications = Arc::new(FailedAuthentications::new(limits.auth_failures_per_minute));
     let api = Router::new()
         .merge(tasks::router())
         .merge(directories::router())
         .merge(accounts::router())
         .merge(inspections::router())
-        .merge(public::router())
+        .merge(public::router().layer(headers::public_cors()))
         .route("/api/openapi.json", get(openapi_json))
         // Unknown API paths get the API's error shape, not the site's 404.
         .route("/api/{*rest}", axum::routing::any(api_fallback))
         .fallback(api_fallback)
         .method_not_allowed_fallback(error::method_not_allowed)
-        .with_state(AppState { service });
+        // Uploads are read as streams and bounded by `limits.import_bytes`.
+        .layer(DefaultBodyLimit::max(limits.json_bytes))
+        .with_state(AppState { service, limits, failed_authentications });
     let app = match public_dir.filter(|dir| dir.is_dir()) {
         Some(dir) => {
             Router::new().nest("/api", Router::new()).merge(api).fallback_service(ServeDir::new(dir))
         }
         None => api,
     };
-    app.layer(axum::middleware::from_fn(error::json_error_bodies)).layer(TraceLayer::new_for_http())
+    headers::secure(app.layer(axum::middleware::from_fn(error::json_error_bodies)))
+        .layer(TraceLayer::new_for_http())
 }
 
 async fn openapi_json() -> impl IntoResponse {

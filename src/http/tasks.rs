@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::AppResult;
-use super::extract::{Json, Path, Staff};
+use super::extract::{Json, Path, SmallBody, Staff};
 use super::idempotency::once;
 use super::openapi::{Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use crate::service::tasks::TaskView;
@@ -135,7 +135,7 @@ pub async fn reveal(
     Staff(user): Staff,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    body: axum::body::Bytes,
+    SmallBody(body): SmallBody,
 ) -> AppResult<Response> {
     let early = if body.is_empty() {
         false

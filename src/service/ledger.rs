@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use super::results::{DeadlineView, ViewContext};
 use super::tasks::{definition_of, takes_part};
 use super::{Service, ServiceResult, supervised_department};
+use crate::csv_output::SpreadsheetCsv;
 use crate::inspection::ResultState;
 use crate::storage::results;
 use crate::storage::tasks::{self, state};
@@ -233,7 +234,7 @@ impl Ledger {
                 "是否逾期",
             ]
         };
-        let mut writer = csv_writer();
+        let mut writer = SpreadsheetCsv::new();
         writer.write_record(headers).expect("writes to memory");
         for line in &self.lines {
             let (due, left) = match &line.deadline {
@@ -265,11 +266,6 @@ impl Ledger {
                 ])
                 .expect("writes to memory");
         }
-        writer.into_inner().expect("writes to memory")
+        writer.into_bytes()
     }
-}
-
-/// A CSV writer into memory that begins with the UTF-8 byte-order mark.
-pub fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec())
 }

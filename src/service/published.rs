@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ledger::csv_writer;
 use super::results::PublishedRecord;
 use super::{Service, ServiceError, ServiceResult};
 use crate::calendar::{self, parse_day};
+use crate::csv_output::SpreadsheetCsv;
 use crate::inspection::{Outcome, ResultState};
 use crate::storage::StoreError;
 use crate::storage::results::{self, PublicFilter, ResultRow};
@@ -180,7 +180,7 @@ impl Service {
     pub async fn published_results_csv(&self, query: &ResultQuery) -> ServiceResult<Vec<u8>> {
         let filter = query.filter()?;
         let english = query.lang.as_deref() == Some("en");
-        let mut writer = csv_writer();
+        let mut writer = SpreadsheetCsv::new();
         let headers: [&str; 21] = if english {
             [
                 "plan id",
@@ -266,7 +266,7 @@ impl Service {
                 .map_err(csv_error)
         })
         .await?;
-        writer.into_inner().map_err(|error| csv_error(error.into_error().into()))
+        Ok(writer.into_bytes())
     }
 
     /// Calls `each` with every published result the filter matches, newest

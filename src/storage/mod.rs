@@ -79,6 +79,7 @@ impl Store {
         let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
         let pool = match backend {
             Backend::Sqlite => {
+                create_private_file(&url)?;
                 options
                     .max_connections(8)
                     .after_connect(|connection, _| {
@@ -170,6 +171,28 @@ fn normalise(url: &str) -> StoreResult<(Backend, String)> {
     Ok((Backend::Sqlite, format!("sqlite://{path}{options}")))
 }
 
+/// Creates a SQLite file that does not exist yet readable and writable by
+/// its owner only: it holds sealed secrets and token hashes. SQLite gives
+/// the `-wal` and `-shm` files the permissions of the database file. An
+/// existing file keeps the permissions it has.
+fn create_private_file(url: &str) -> StoreResult<()> {
+    let Some(database) = url.strip_prefix("sqlite://").and_then(|rest| rest.split('?').next()) else {
+        return Ok(());
+    };
+    if database.is_empty() || database == ":memory:" || !url.contains("mode=rwc") {
+        return Ok(());
+    }
+    let options: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+    // A file that is there already is used as it is; a path that cannot be
+    // created is reported by the driver when it opens it.
+    let _ = file.open(options.get_filename());
+    Ok(())
+}
+
 /// The current time as RFC 3339, UTC, to the millisecond.
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -231,6 +254,24 @@ mod tests {
         assert_eq!(normalise("sqlite://x.db?mode=ro").unwrap().1, "sqlite://x.db?mode=ro");
         assert_eq!(normalise("postgres://u@h/db").unwrap().0, Backend::Postgres);
         assert!(normalise("mysql://u@h/db").is_err());
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_new_sqlite_file_and_its_wal_and_shm_are_readable_by_the_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        let store = Store::open(&format!("sqlite:{}", path.display())).await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        tx.conn().execute("CREATE TABLE probe (x INTEGER)").await.unwrap();
+        tx.commit().await.unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let file = dir.path().join(format!("new.db{suffix}"));
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{} is {mode:o}", file.display());
+        }
+        store.close().await;
     }
 
     #[test]

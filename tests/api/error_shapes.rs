@@ -61,7 +61,7 @@ on_both_backends! {
             .await
             .unwrap();
         let body = error(response, StatusCode::PAYLOAD_TOO_LARGE).await;
-        assert_eq!(body["code"], "too_large");
+        assert_eq!(body["code"], "payload_too_large");
         let task = expect(app.get(Some(&app.market), &format!("/api/tasks/{id}")).await, StatusCode::OK).await;
         assert_eq!(task["state"], "drawn", "nothing was changed");
     }

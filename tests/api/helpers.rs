@@ -4,8 +4,11 @@
 //! OPENDRAW_TEST_POSTGRES). A test that needs PostgreSQL and cannot reach
 //! it fails; it is never skipped.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use opendraw::http::limits::Limits;
 use opendraw::service::{Clock, Service};
 use opendraw::storage::Store;
 use opendraw::storage::users::Role;
@@ -119,6 +122,11 @@ pub async fn new_postgres_database() -> (String, DropDatabase) {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, Limits::default(), None).await
+    }
+
+    /// The server with these limits, and with the public site when `public` is given.
+    pub async fn spawn_with(backend: Backend, limits: Limits, public: Option<PathBuf>) -> Self {
         let (database_url, dir, database) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -152,7 +160,8 @@ impl TestApp {
         let inspector_b = token("inspector-b", Role::Inspector, None, Some("M002")).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
-        let app = opendraw::http::router(service.clone(), None);
+        let app = opendraw::http::router_with(service.clone(), public, limits);
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Self {
             address,

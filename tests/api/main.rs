@@ -9,6 +9,7 @@ mod deadlines;
 mod departments;
 mod entropy_event;
 mod error_shapes;
+mod hardening;
 mod inspections;
 mod lifecycle;
 mod public;

@@ -1,0 +1,111 @@
+//! What one client may send: how large a request body may be, and how
+//! often an address may fail to authenticate before it has to wait.
+
+use std::io::{self, Read};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
+use futures_util::StreamExt;
+use tokio_util::io::{StreamReader, SyncIoBridge};
+
+use super::AppState;
+use super::error::AppError;
+
+/// The bounds the HTTP layer enforces; `opendraw serve` takes them from
+/// its flags and environment.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest CSV upload to an `/api/…/import` route. Uploads are read
+    /// as a stream, so this bounds time and disk, not memory.
+    pub import_bytes: u64,
+    /// Largest body of any other request (JSON), which is read whole.
+    pub json_bytes: usize,
+    /// Failed authentications one client address may make in a minute;
+    /// the next ones get 429 until the minute has passed.
+    pub auth_failures_per_minute: NonZeroU32,
+}
+
+/// 2 GiB: ten million rows of a target directory like the demo's (id,
+/// name, region, industry, class, unit, flags, date and address: 164 bytes
+/// a row on average, so 1.6 GB). Larger directories are imported with
+/// `opendraw import`, which reads a file of any size.
+pub const DEFAULT_IMPORT_BYTES: u64 = 2 << 30;
+
+/// 1 MiB: the largest JSON body, a task definition with a quota for each
+/// of a few thousand strata, is well under 200 KiB.
+pub const DEFAULT_JSON_BYTES: usize = 1 << 20;
+
+pub const DEFAULT_AUTH_FAILURES_PER_MINUTE: u32 = 20;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            import_bytes: DEFAULT_IMPORT_BYTES,
+            json_bytes: DEFAULT_JSON_BYTES,
+            auth_failures_per_minute: NonZeroU32::new(DEFAULT_AUTH_FAILURES_PER_MINUTE).expect("not zero"),
+        }
+    }
+}
+
+/// A CSV upload, read as it arrives: refused at once when its announced
+/// length is over [`Limits::import_bytes`], and cut off when more than that
+/// arrives without an announced length.
+pub struct Upload {
+    body: Body,
+    limit: u64,
+}
+
+impl FromRequest<AppState> for Upload {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, AppError> {
+        let limit = state.limits.import_bytes;
+        let announced = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|length| length.to_str().ok()?.parse::<u64>().ok());
+        if announced.is_some_and(|length| length > limit) {
+            return Err(AppError::payload_too_large(limit));
+        }
+        Ok(Self { body: request.into_body(), limit })
+    }
+}
+
+impl Upload {
+    /// The body as a blocking reader (for a blocking thread of this
+    /// runtime), and a flag that is set if the reader stopped at the limit.
+    pub fn into_reader(self) -> (impl Read + Send + 'static, Overflow) {
+        let overflow = Overflow::default();
+        let flag = Arc::clone(&overflow.0);
+        let limit = self.limit;
+        let mut received = 0u64;
+        let chunks = self.body.into_data_stream().map(move |chunk| {
+            let chunk = chunk.map_err(io::Error::other)?;
+            received += chunk.len() as u64;
+            if received > limit {
+                flag.store(true, Ordering::Relaxed);
+                return Err(io::Error::other(format!("the upload is larger than {limit} bytes")));
+            }
+            Ok(chunk)
+        });
+        (SyncIoBridge::new(StreamReader::new(chunks)), overflow)
+    }
+
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+}
+
+/// Whether an [`Upload`] went over its limit.
+#[derive(Default)]
+pub struct Overflow(Arc<AtomicBool>);
+
+impl Overflow {
+    pub fn happened(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
