@@ -54,12 +54,19 @@ pub fn router_with(service: Service, public_dir: Option<PathBuf>, limits: Limits
         .merge(directories::router())
         .merge(accounts::router())
         .merge(inspections::router())
-        .merge(public::router().layer(headers::public_cors()))
         .route("/api/openapi.json", get(openapi_json))
         // Unknown API paths get the API's error shape, not the site's 404.
         .route("/api/{*rest}", axum::routing::any(api_fallback))
-        .fallback(api_fallback)
         .method_not_allowed_fallback(error::method_not_allowed)
+        // The public routes get their 405 handler inside the CORS layer: set
+        // on the merged router, it would answer a CORS preflight (OPTIONS)
+        // before the CORS layer saw it.
+        .merge(
+            public::router()
+                .method_not_allowed_fallback(error::method_not_allowed)
+                .layer(headers::public_cors()),
+        )
+        .fallback(api_fallback)
         // Uploads are read as streams and bounded by `limits.import_bytes`.
         .layer(DefaultBodyLimit::max(limits.json_bytes))
         .with_state(AppState { service, limits, failed_authentications });

@@ -653,7 +653,7 @@ impl Service {
         // refusal says nothing about a task the caller may not follow.
         let refused = || {
             ServiceError::Forbidden(format!(
-                "{department} reviews no item of a task {id} it takes part in; its supervisors cannot act on its results"
+                "{department} reviews no item of that task, or takes no part in it; its supervisors cannot act on its results"
             ))
         };
         let Some(task) = tasks::get(self.store().pool(), id).await? else {

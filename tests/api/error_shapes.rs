@@ -132,7 +132,10 @@ on_both_backends! {
             expect(app.get(Some(&app.market), &path).await, StatusCode::OK).await;
         }
         expect(app.post_json(Some(&app.market), &publish, &json!({})).await, StatusCode::OK).await;
-        error(app.post_json(Some(&app.market), "/api/tasks/9999/results/publish", &json!({})).await, StatusCode::NOT_FOUND).await;
+        // A task that does not exist gets the same refusal as one the
+        // caller does not review: the answer says nothing about either.
+        let missing = error(app.post_json(Some(&app.market), "/api/tasks/9999/results/publish", &json!({})).await, StatusCode::FORBIDDEN).await;
+        assert_eq!(missing["code"], "forbidden");
         error(app.post_json(Some(&app.inspector_a), &publish, &json!({})).await, StatusCode::FORBIDDEN).await;
 
         let sealed = app.drawn_task().await;
