@@ -93,7 +93,7 @@ pub async fn rotate(
 /// Disables an account (admins only).
 #[utoipa::path(delete, path = "/api/users/{id}", tag = "accounts", security(("token" = [])),
     params(("id" = i64, Path, description = "the account", example = 1)),
-    responses((status = 204), Unauthorized, Forbidden, NotFound))]
+    responses((status = 204), Unauthorized, Forbidden, NotFound, Conflict))]
 pub async fn disable(
     State(state): State<AppState>,
     Staff(user): Staff,
