@@ -44,8 +44,8 @@ pub async fn create(
     Json(definition): Json<TaskDefinition>,
 ) -> AppResult<Response> {
     let request = format!("POST /api/tasks {}", serde_json::to_string(&definition).unwrap_or_default());
-    once(&state, &user, &headers, request, async {
-        Ok((StatusCode::CREATED, state.service.create_task(&user, definition.clone()).await?))
+    once(&state, &user, &headers, request, StatusCode::CREATED, async |service| {
+        service.create_task(&user, definition).await
     })
     .await
 }
@@ -82,8 +82,8 @@ pub async fn commit(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    once(&state, &user, &headers, format!("POST /api/tasks/{id}/commit"), async {
-        Ok((StatusCode::OK, state.service.commit_task(&user, id).await?))
+    once(&state, &user, &headers, format!("POST /api/tasks/{id}/commit"), StatusCode::OK, async |service| {
+        service.commit_task(&user, id).await
     })
     .await
 }
@@ -108,8 +108,8 @@ pub async fn draw(
     Json(body): Json<DrawRequest>,
 ) -> AppResult<Response> {
     let request = format!("POST /api/tasks/{id}/draw {}", body.entropy);
-    once(&state, &user, &headers, request, async {
-        Ok((StatusCode::OK, state.service.draw_task(&user, id, &body.entropy).await?))
+    once(&state, &user, &headers, request, StatusCode::OK, async |service| {
+        service.draw_task(&user, id, &body.entropy).await
     })
     .await
 }
@@ -140,8 +140,9 @@ pub async fn reveal(
         })?;
         parsed.release_early
     };
-    once(&state, &user, &headers, format!("POST /api/tasks/{id}/reveal {early}"), async {
-        Ok((StatusCode::OK, state.service.reveal_task(&user, id, early).await?))
+    let request = format!("POST /api/tasks/{id}/reveal {early}");
+    once(&state, &user, &headers, request, StatusCode::OK, async |service| {
+        service.reveal_task(&user, id, early).await
     })
     .await
 }
@@ -164,8 +165,8 @@ pub async fn abandon(
     Json(body): Json<AbandonRequest>,
 ) -> AppResult<Response> {
     let request = format!("POST /api/tasks/{id}/abandon {}", body.reason);
-    once(&state, &user, &headers, request, async {
-        Ok((StatusCode::OK, state.service.abandon_task(&user, id, &body.reason).await?))
+    once(&state, &user, &headers, request, StatusCode::OK, async |service| {
+        service.abandon_task(&user, id, &body.reason).await
     })
     .await
 }

@@ -81,7 +81,7 @@ impl Service {
         let commitment = inputs.commitment(secret.hash(), checked.entropy_format, checked.entropy_source);
         let digest = commitment.digest();
 
-        let mut tx = self.store().write().await?;
+        let mut tx = self.begin_action().await?;
         if !tasks::mark_committed(tx.conn(), id, targets.len() as i64, &digest.to_hex(), &secret.to_hex())
             .await?
         {
@@ -109,7 +109,7 @@ impl Service {
         });
         log::append(tx.conn(), kind::COMMITTED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
-        tx.commit().await?;
+        tx.commit_answering(&view).await?;
         tracing::info!(task = id, pool = targets.len(), ?frozen, total = ?started.elapsed(), "committed");
         Ok(view)
     }
@@ -192,7 +192,7 @@ impl Service {
             })
             .collect();
 
-        let mut tx = self.store().write().await?;
+        let mut tx = self.begin_action().await?;
         let drawn = Drawn {
             result_digest: &result_digest.to_hex(),
             status,
@@ -224,7 +224,7 @@ impl Service {
         });
         log::append(tx.conn(), kind::DRAWN, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
-        tx.commit().await?;
+        tx.commit_answering(&view).await?;
         tracing::info!(task = id, status, ?loaded, ?computed, total = ?started.elapsed(), "drawn");
         Ok(view)
     }
@@ -266,7 +266,7 @@ impl Service {
         let entropy = Entropy::parse(task.entropy.as_deref().unwrap_or_default())
             .map_err(|e| damaged(format!("entropy: {e}")))?;
         let reveal = Reveal::new(commitment, secret.clone(), entropy.clone());
-        let mut tx = self.store().write().await?;
+        let mut tx = self.begin_action().await?;
         if !tasks::mark_revealed(tx.conn(), id).await? {
             return Err(ServiceError::conflict(
                 "invalid_state",
@@ -284,7 +284,7 @@ impl Service {
         });
         log::append(tx.conn(), kind::REVEALED, Some(id), actor, &payload).await?;
         let view = reread(&mut tx, id).await?;
-        tx.commit().await?;
+        tx.commit_answering(&view).await?;
         self.forget_public(id);
         Ok(view)
     }
@@ -317,7 +317,7 @@ impl Service {
         if ![state::DRAFT, state::COMMITTED, state::DRAWN].contains(&task.state.as_str()) {
             return Err(not_in_state(id, &task.state, "abandoned", "draft, committed or drawn"));
         }
-        let mut tx = self.store().write().await?;
+        let mut tx = self.begin_action().await?;
         if !tasks::mark_abandoned(tx.conn(), id, &task.state, reason).await? {
             return Err(ServiceError::conflict(
                 "invalid_state",
@@ -327,7 +327,7 @@ impl Service {
         let payload = json!({"task": id, "reason": reason, "from": task.state});
         log::append(tx.conn(), kind::ABANDONED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
-        tx.commit().await?;
+        tx.commit_answering(&view).await?;
         self.forget_public(id);
         Ok(view)
     }

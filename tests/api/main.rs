@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod acting_once;
 mod bad_input;
 mod deadlines;
 mod inspections;
