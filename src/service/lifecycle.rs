@@ -285,7 +285,6 @@ impl Service {
         log::append(tx.conn(), kind::REVEALED, Some(id), actor, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
-        self.forget_public(id);
         Ok(view)
     }
 
@@ -328,7 +327,6 @@ impl Service {
         log::append(tx.conn(), kind::ABANDONED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
-        self.forget_public(id);
         Ok(view)
     }
 

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{DICE, TestApp, default_definition, expect};
+use crate::inspections::{enter, review, target_of, task_with_assignments};
 use crate::on_both_backends;
 
 const PARALLEL: usize = 20;
@@ -144,5 +145,29 @@ on_both_backends! {
                 "{status} {body}"
             );
         }
+    }
+}
+
+on_both_backends! {
+    async fn a_result_published_through_one_server_shows_on_the_other_at_once(app) {
+        let task = task_with_assignments(&app, true).await;
+        let target = target_of(&app, &app.inspector_a, task, "").await;
+        let entered = enter(&app, &app.inspector_a, task, &target, "rectify").await;
+        review(&app, &entered["id"], "approve", json!({}), StatusCode::OK).await;
+        let path = format!("/api/public/tasks/{task}");
+        let before = expect(app.get(None, &path).await, StatusCode::OK).await;
+        assert_eq!(before["results_published"], 0);
+        // Read twice: the second answer comes from the first server's memory.
+        assert_eq!(expect(app.get(None, &path).await, StatusCode::OK).await, before);
+
+        let other = second_server(&app).await;
+        let publish = app.client.post(format!("{other}/api/results/{}/publish", entered["id"]))
+            .bearer_auth(&app.market).json(&json!({})).send().await.unwrap();
+        expect(publish, StatusCode::OK).await;
+
+        let after = expect(app.get(None, &path).await, StatusCode::OK).await;
+        assert_eq!(after["results_published"], 1, "the first server sees the result published by the second");
+        let kinds: Vec<&str> = after["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds.last(), Some(&"result.published"), "{kinds:?}");
     }
 }
