@@ -1,9 +1,12 @@
 //! `Idempotency-Key`: a client that retries a request (after a timeout, a
 //! dropped connection) with the same key gets the first answer again, and
-//! the operation is not repeated. The same key with another request is
-//! refused.
-
-use std::future::Future;
+//! the operation is not repeated — also when the retries arrive together,
+//! on several servers. The same key with another request is refused.
+//!
+//! The operation's own transaction reserves the key and records the answer
+//! (see `service::idempotency`); here the answer is looked up before the
+//! operation, and again after it, so that a request that lost the race for
+//! the key answers with the winner's answer instead of its own refusal.
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,22 +14,24 @@ use serde::Serialize;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
-use crate::storage::idempotency::{self, Recorded};
+use crate::service::{Service, ServiceResult};
+use crate::storage::idempotency::{Recorded, Reservation};
 use crate::storage::users::User;
 
 const HEADER: &str = "idempotency-key";
 
-/// Runs `operation` unless a response for this key is already recorded.
-/// `request` identifies the request (method, path, body).
+/// Runs `operation` once per key: `request` identifies the request
+/// (method, path, body), `status` is the status of a successful answer.
 pub async fn once<T: Serialize>(
     state: &AppState,
     user: &User,
     headers: &HeaderMap,
     request: String,
-    operation: impl Future<Output = AppResult<(StatusCode, T)>>,
+    status: StatusCode,
+    operation: impl AsyncFnOnce(Service) -> ServiceResult<T>,
 ) -> AppResult<Response> {
     let Some(key) = headers.get(HEADER) else {
-        let (status, body) = operation.await?;
+        let body = operation(state.service.clone()).await?;
         return Ok((status, axum::Json(body)).into_response());
     };
     let key = key.to_str().ok().filter(|key| !key.is_empty() && key.len() <= 200).ok_or_else(|| {
@@ -36,34 +41,30 @@ pub async fn once<T: Serialize>(
             "Idempotency-Key must be 1 to 200 visible ASCII characters",
         )
     })?;
-    let pool = state.service.store().pool();
-    if let Some(recorded) =
-        idempotency::find(pool, user.id, key).await.map_err(crate::service::ServiceError::from)?
-    {
-        if recorded.request != request {
-            return Err(AppError::bad_request(
-                "idempotency_key_reused",
-                None,
-                "this Idempotency-Key was used for another request",
-            ));
-        }
-        return Ok(stored(recorded));
+    let service = &state.service;
+    if let Some(recorded) = service.recorded_answer(user, key).await? {
+        return replay(recorded, &request);
     }
-    let (status, body) = operation.await?;
-    let recorded = Recorded {
-        request,
-        status: status.as_u16(),
-        body: serde_json::to_string(&body).expect("responses serialise"),
-    };
-    let mut tx = state.service.store().write().await.map_err(crate::service::ServiceError::from)?;
-    let written = idempotency::record(tx.conn(), user.id, key, &recorded).await;
-    if written.is_ok() {
-        tx.commit().await.map_err(crate::service::ServiceError::from)?;
+    let reservation =
+        Reservation { user: user.id, key: key.to_owned(), request: request.clone(), status: status.as_u16() };
+    let outcome = operation(service.acting_once(reservation)).await;
+    // The answer recorded — by this request, or by one that took the key
+    // first while this one ran (this one then changed nothing).
+    if let Some(recorded) = service.recorded_answer(user, key).await? {
+        return replay(recorded, &request);
     }
-    Ok(stored(recorded))
+    Ok((status, axum::Json(outcome?)).into_response())
 }
 
-fn stored(recorded: Recorded) -> Response {
+/// The recorded answer, if it answered this same request.
+fn replay(recorded: Recorded, request: &str) -> AppResult<Response> {
+    if recorded.request != request {
+        return Err(AppError::bad_request(
+            "idempotency_key_reused",
+            None,
+            "this Idempotency-Key was used for another request",
+        ));
+    }
     let status = StatusCode::from_u16(recorded.status).unwrap_or(StatusCode::OK);
-    (status, [(axum::http::header::CONTENT_TYPE, "application/json")], recorded.body).into_response()
+    Ok((status, [(axum::http::header::CONTENT_TYPE, "application/json")], recorded.body).into_response())
 }

@@ -37,7 +37,7 @@ pub async fn list(State(state): State<AppState>, Staff(user): Staff) -> AppResul
 /// Creates a draft task in the caller's department.
 #[utoipa::path(post, path = "/api/tasks", tag = "tasks", security(("token" = [])), request_body = TaskDefinition,
     params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key get the first answer")),
-    responses((status = 201, body = TaskView), Unauthorized, Forbidden, TooLarge, NotJson, Invalid))]
+    responses((status = 201, body = TaskView), Unauthorized, Forbidden, Conflict, TooLarge, NotJson, Invalid))]
 pub async fn create(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -45,8 +45,8 @@ pub async fn create(
     Json(definition): Json<TaskDefinition>,
 ) -> AppResult<Response> {
     let request = format!("POST /api/tasks {}", serde_json::to_string(&definition).unwrap_or_default());
-    once(&state, &user, &headers, request, async {
-        Ok((StatusCode::CREATED, state.service.create_task(&user, definition.clone()).await?))
+    once(&state, &user, &headers, request, StatusCode::CREATED, async |service| {
+        service.create_task(&user, definition).await
     })
     .await
 }
@@ -85,8 +85,8 @@ pub async fn commit(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    once(&state, &user, &headers, format!("POST /api/tasks/{id}/commit"), async {
-        Ok((StatusCode::OK, state.service.commit_task(&user, id).await?))
+    once(&state, &user, &headers, format!("POST /api/tasks/{id}/commit"), StatusCode::OK, async |service| {
+        service.commit_task(&user, id).await
     })
     .await
 }
@@ -112,8 +112,8 @@ pub async fn draw(
     Json(body): Json<DrawRequest>,
 ) -> AppResult<Response> {
     let request = format!("POST /api/tasks/{id}/draw {}", body.entropy);
-    once(&state, &user, &headers, request, async {
-        Ok((StatusCode::OK, state.service.draw_task(&user, id, &body.entropy).await?))
+    once(&state, &user, &headers, request, StatusCode::OK, async |service| {
+        service.draw_task(&user, id, &body.entropy).await
     })
     .await
 }
@@ -145,8 +145,9 @@ pub async fn reveal(
         })?;
         parsed.release_early
     };
-    once(&state, &user, &headers, format!("POST /api/tasks/{id}/reveal {early}"), async {
-        Ok((StatusCode::OK, state.service.reveal_task(&user, id, early).await?))
+    let request = format!("POST /api/tasks/{id}/reveal {early}");
+    once(&state, &user, &headers, request, StatusCode::OK, async |service| {
+        service.reveal_task(&user, id, early).await
     })
     .await
 }
@@ -170,8 +171,8 @@ pub async fn abandon(
     Json(body): Json<AbandonRequest>,
 ) -> AppResult<Response> {
     let request = format!("POST /api/tasks/{id}/abandon {}", body.reason);
-    once(&state, &user, &headers, request, async {
-        Ok((StatusCode::OK, state.service.abandon_task(&user, id, &body.reason).await?))
+    once(&state, &user, &headers, request, StatusCode::OK, async |service| {
+        service.abandon_task(&user, id, &body.reason).await
     })
     .await
 }

@@ -94,7 +94,7 @@ impl Service {
         commitment.entropy_event = checked.entropy_event;
         let digest = commitment.digest();
 
-        let mut tx = self.store().write().await?;
+        let mut tx = self.begin_action().await?;
         check_items(&mut tx, &definition, &task.department).await?;
         if !tasks::mark_committed(tx.conn(), id, targets.len() as i64, &digest.to_hex(), &secret.to_hex())
             .await?
@@ -126,7 +126,7 @@ impl Service {
         }
         log::append(tx.conn(), kind::COMMITTED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
-        tx.commit().await?;
+        tx.commit_answering(&view).await?;
         tracing::info!(task = id, pool = targets.len(), ?frozen, total = ?started.elapsed(), "committed");
         Ok(view)
     }
@@ -219,7 +219,7 @@ impl Service {
             })
             .collect();
 
-        let mut tx = self.store().write().await?;
+        let mut tx = self.begin_action().await?;
         let drawn = Drawn {
             result_digest: &result_digest.to_hex(),
             status,
@@ -251,7 +251,7 @@ impl Service {
         });
         log::append(tx.conn(), kind::DRAWN, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
-        tx.commit().await?;
+        tx.commit_answering(&view).await?;
         tracing::info!(task = id, status, ?loaded, ?computed, total = ?started.elapsed(), "drawn");
         Ok(view)
     }
@@ -288,7 +288,7 @@ impl Service {
         let reveal = reveal_of(task)?;
         let (commitment, secret, entropy) =
             (reveal.commitment, reveal.secret.clone(), reveal.entropy.clone());
-        let mut tx = self.store().write().await?;
+        let mut tx = self.begin_action().await?;
         if !tasks::mark_revealed(tx.conn(), id).await? {
             return Err(ServiceError::conflict(
                 "invalid_state",
@@ -306,8 +306,7 @@ impl Service {
         });
         log::append(tx.conn(), kind::REVEALED, Some(id), actor, &payload).await?;
         let view = reread(&mut tx, id).await?;
-        tx.commit().await?;
-        self.forget_public(id);
+        tx.commit_answering(&view).await?;
         Ok(view)
     }
 
@@ -343,7 +342,7 @@ impl Service {
         // publishes what a reveal would, at once, so that nobody can discard
         // a result unseen and draw again (PROTOCOL.md §4, "Abandoned draws").
         let reveal = if task.state == state::DRAWN { Some(reveal_of(&task)?) } else { None };
-        let mut tx = self.store().write().await?;
+        let mut tx = self.begin_action().await?;
         if !tasks::mark_abandoned(tx.conn(), id, &task.state, reason).await? {
             return Err(ServiceError::conflict(
                 "invalid_state",
@@ -367,8 +366,7 @@ impl Service {
         }
         log::append(tx.conn(), kind::ABANDONED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
-        tx.commit().await?;
-        self.forget_public(id);
+        tx.commit_answering(&view).await?;
         Ok(view)
     }
 

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod assignments;
 pub mod calendar;
+pub mod idempotency;
 pub mod imports;
 pub mod ledger;
 pub mod lifecycle;
@@ -18,6 +19,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::storage::idempotency::Reservation;
 use crate::storage::users::{Role, User};
 use crate::storage::{Store, StoreError};
 
@@ -59,6 +61,9 @@ pub struct Service {
     store: Store,
     public: Arc<public::PublicCache>,
     clock: Clock,
+    /// The request this service acts for once, if it came with an
+    /// `Idempotency-Key` (see [`Service::acting_once`]).
+    once: Option<Arc<Reservation>>,
 }
 
 /// Where the service takes today's date from: the system clock (at
@@ -101,7 +106,7 @@ impl Service {
     }
 
     pub fn with_clock(store: Store, clock: Clock) -> Self {
-        Self { store, public: Arc::new(public::PublicCache::default()), clock }
+        Self { store, public: Arc::new(public::PublicCache::default()), clock, once: None }
     }
 
     pub fn store(&self) -> &Store {

@@ -33,10 +33,21 @@ pub const COMMITTED_FILES: [&str; 5] =
 /// Published at the reveal.
 pub const REVEALED_FILES: [&str; 2] = [REVEAL_FILE, RESULT_FILE];
 
-/// Views of tasks that can no longer change, ready to send.
+/// Views of published tasks, ready to send. A view holds while the task's
+/// last log entry is the one it was built at: every change to what the view
+/// shows (a transition, a replacement, a result published or corrected)
+/// appends an entry for the task in the same transaction, whichever server
+/// made it, so one indexed read per request tells whether the view is
+/// current.
 #[derive(Default)]
 pub struct PublicCache {
-    tasks: RwLock<HashMap<i64, Bytes>>,
+    tasks: RwLock<HashMap<i64, CachedTask>>,
+}
+
+struct CachedTask {
+    /// The sequence number of the task's last log entry when it was built.
+    last_entry: u64,
+    json: Bytes,
 }
 
 /// A published task as anyone may see it.
@@ -139,24 +150,26 @@ impl Service {
         Ok(out)
     }
 
-    /// A published task as JSON, from memory once it can no longer change.
+    /// A published task as JSON, from memory while nothing about it has
+    /// been logged since.
     pub async fn public_task_json(&self, id: i64) -> ServiceResult<Bytes> {
-        if let Some(cached) = self.public.tasks.read().expect("cache lock").get(&id) {
-            return Ok(cached.clone());
+        // Read before the view is built: a change logged meanwhile makes the
+        // next request build it again, never keeps a stale one.
+        let last_entry = log::last_of_task(self.store().pool(), id).await?;
+        if let Some(cached) = self.public.tasks.read().expect("cache lock").get(&id)
+            && cached.last_entry == last_entry
+        {
+            return Ok(cached.json.clone());
         }
         let row =
             tasks::get(self.store().pool(), id).await?.filter(is_published).ok_or_else(|| no_task(id))?;
-        let settled = matches!(row.state.as_str(), state::REVEALED | state::ABANDONED);
         let view = self.public_view(row, true).await?;
         let json = Bytes::from(serde_json::to_vec(&view).expect("views serialise"));
-        if settled {
-            self.public.tasks.write().expect("cache lock").insert(id, json.clone());
+        let mut cache = self.public.tasks.write().expect("cache lock");
+        if cache.get(&id).is_none_or(|cached| cached.last_entry <= last_entry) {
+            cache.insert(id, CachedTask { last_entry, json: json.clone() });
         }
         Ok(json)
-    }
-
-    pub(super) fn forget_public(&self, id: i64) {
-        self.public.tasks.write().expect("cache lock").remove(&id);
     }
 
     async fn public_view(&self, row: TaskRow, with_timeline: bool) -> ServiceResult<PublicTask> {

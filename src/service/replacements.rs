@@ -92,7 +92,6 @@ impl Service {
         let payload = json!({"task": id, "replacement": number, "keyed_line": keyed_line});
         log::append(tx.conn(), kind::REPLACED, Some(id), &user.name, &payload).await?;
         tx.commit().await?;
-        self.forget_public(id);
         tracing::info!(task = id, number, "replaced an inspector");
         Ok(row)
     }

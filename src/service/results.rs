@@ -319,7 +319,6 @@ impl Service {
         let row = reread(&mut tx, row.id).await?;
         tx.commit().await?;
         // The task's public timeline has a new entry.
-        self.forget_public(row.task);
         self.result_view_in(&context, row, &task).await
     }
 
@@ -413,7 +412,6 @@ impl Service {
         log::append(tx.conn(), kind, Some(row.task), &user.name, &payload).await?;
         let row = reread(&mut tx, row.id).await?;
         tx.commit().await?;
-        self.forget_public(row.task);
         self.result_view(row, task).await
     }
 
@@ -449,7 +447,6 @@ impl Service {
         log::append(tx.conn(), kind::PUBLISHED, Some(row.task), &user.name, &payload).await?;
         let row = reread(&mut tx, row.id).await?;
         tx.commit().await?;
-        self.forget_public(task.id);
         self.result_view_in(&context, row, &task).await
     }
 
@@ -550,7 +547,6 @@ impl Service {
         log::append(tx.conn(), kind::CORRECTED, Some(row.task), &user.name, &payload).await?;
         let row = reread(&mut tx, new_id).await?;
         tx.commit().await?;
-        self.forget_public(task.id);
         self.result_view_in(&context, row, &task).await
     }
 

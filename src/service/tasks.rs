@@ -122,13 +122,13 @@ impl Service {
         let department = supervised_department(user)?.to_owned();
         check_definition(&definition, &department)?;
         let json = serde_json::to_string(&definition).expect("definitions serialise");
-        let mut tx = self.store().write().await?;
+        let mut tx = self.begin_action().await?;
         check_items(&mut tx, &definition, &department).await?;
         let id = tasks::insert(tx.conn(), &definition.name, &department, &json, &user.name).await?;
         let payload = serde_json::json!({"task": id, "name": definition.name, "department": department});
         log::append(tx.conn(), kind::CREATED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
-        tx.commit().await?;
+        tx.commit_answering(&view).await?;
         Ok(view)
     }
 

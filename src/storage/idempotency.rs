@@ -1,10 +1,27 @@
-//! Responses to requests sent with an `Idempotency-Key`, kept so that a
+//! Answers to requests sent with an `Idempotency-Key`, kept so that a
 //! retried request gets the first answer instead of acting twice.
+//!
+//! The key is reserved by the transaction that acts, as its first write,
+//! and the answer is written by the same transaction before it commits: a
+//! key is either absent or answered, never seen half way, and a crash
+//! cannot separate an action from its record. A concurrent request with the
+//! same key finds the reservation taken — on PostgreSQL its insert waits
+//! for the first transaction to end — and changes nothing.
 
 use sqlx::AnyConnection;
 use sqlx::Row;
 
 use super::{StoreResult, now};
+
+/// A request that is to act once: whose key it is, what the request was,
+/// and the status its answer carries when it succeeds.
+#[derive(Debug, Clone)]
+pub struct Reservation {
+    pub user: i64,
+    pub key: String,
+    pub request: String,
+    pub status: u16,
+}
 
 /// A recorded answer: what the request was, and the response given.
 pub struct Recorded {
@@ -29,15 +46,29 @@ pub async fn find(pool: &sqlx::AnyPool, user: i64, key: &str) -> StoreResult<Opt
     .transpose()
 }
 
-/// Records the answer, in the transaction that made the change.
-pub async fn record(conn: &mut AnyConnection, user: i64, key: &str, recorded: &Recorded) -> StoreResult<()> {
-    sqlx::query("INSERT INTO idempotency (key, user_id, request, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(key)
-        .bind(user)
-        .bind(&recorded.request)
-        .bind(i64::from(recorded.status))
-        .bind(&recorded.body)
-        .bind(now())
+/// Reserves the key inside the acting transaction; false when another
+/// request holds it (answered, or committed while this one waited).
+pub async fn reserve(conn: &mut AnyConnection, reservation: &Reservation) -> StoreResult<bool> {
+    let inserted = sqlx::query(
+        "INSERT INTO idempotency (key, user_id, request, status, body, created_at) \
+         VALUES ($1, $2, $3, $4, '', $5) ON CONFLICT (user_id, key) DO NOTHING",
+    )
+    .bind(&reservation.key)
+    .bind(reservation.user)
+    .bind(&reservation.request)
+    .bind(i64::from(reservation.status))
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+/// Records the answer to a key reserved in this transaction.
+pub async fn answer(conn: &mut AnyConnection, reservation: &Reservation, body: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE idempotency SET body = $1 WHERE user_id = $2 AND key = $3")
+        .bind(body)
+        .bind(reservation.user)
+        .bind(&reservation.key)
         .execute(&mut *conn)
         .await?;
     Ok(())

@@ -68,6 +68,16 @@ pub async fn of_task(pool: &sqlx::AnyPool, task: i64) -> StoreResult<Vec<LogEntr
     rows.iter().map(entry).collect()
 }
 
+/// The sequence number of a task's last entry (0 when it has none): one
+/// step down the `(task_id, seq)` index.
+pub async fn last_of_task(pool: &sqlx::AnyPool, task: i64) -> StoreResult<u64> {
+    let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM log_entries WHERE task_id = $1")
+        .bind(task)
+        .fetch_one(pool)
+        .await?;
+    Ok(row.try_get::<i64, _>(0)? as u64)
+}
+
 /// The sequence number and hash of the last entry (0 and zeros when empty).
 pub async fn head(pool: &sqlx::AnyPool) -> StoreResult<(u64, Digest)> {
     let row = sqlx::query("SELECT seq, hash FROM log_head WHERE id = 1").fetch_one(pool).await?;

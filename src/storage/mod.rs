@@ -127,7 +127,7 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, backend: self.backend, _turn: turn })
+        Ok(WriteTx { tx, backend: self.backend, reserved: None, _turn: turn })
     }
 
     pub async fn close(&self) {
@@ -139,6 +139,8 @@ impl Store {
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
     backend: Backend,
+    /// The request whose answer this transaction records (`Idempotency-Key`).
+    reserved: Option<idempotency::Reservation>,
     _turn: Option<OwnedMutexGuard<()>>,
 }
 
@@ -151,7 +153,29 @@ impl WriteTx {
         &mut self.tx
     }
 
+    /// Makes this transaction the one that acts for `reservation`: false,
+    /// and nothing reserved, when another request holds its key.
+    pub async fn reserve(&mut self, reservation: &idempotency::Reservation) -> StoreResult<bool> {
+        debug_assert!(self.reserved.is_none(), "one reservation per transaction");
+        let reserved = idempotency::reserve(&mut self.tx, reservation).await?;
+        if reserved {
+            self.reserved = Some(reservation.clone());
+        }
+        Ok(reserved)
+    }
+
     pub async fn commit(self) -> StoreResult<()> {
+        debug_assert!(self.reserved.is_none(), "a reserved request commits with its answer");
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Commits, with `answer` recorded for the reserved request, if any.
+    pub async fn commit_answering(mut self, answer: &impl serde::Serialize) -> StoreResult<()> {
+        if let Some(reservation) = self.reserved.take() {
+            let body = serde_json::to_string(answer).expect("answers serialise");
+            idempotency::answer(&mut self.tx, &reservation, &body).await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod abandoned_draws;
+mod acting_once;
 mod bad_input;
 mod deadlines;
 mod departments;
