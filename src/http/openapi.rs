@@ -1,6 +1,11 @@
 //! The OpenAPI document, served at `/api/openapi.json`.
 
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
 use super::error::ErrorBody;
@@ -45,7 +50,32 @@ impl Modify for BearerToken {
             "token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        // Failed authentications are counted per client address: any
+        // operation that takes a token can answer 429 once an address has
+        // failed too often, whatever the operation.
+        let too_many = too_many_failed_authentications();
+        for item in openapi.paths.paths.values_mut() {
+            let operations =
+                [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                if operation.security.as_ref().is_some_and(|security| !security.is_empty()) {
+                    operation.responses.responses.insert("429".into(), too_many.clone());
+                }
+            }
+        }
     }
+}
+
+fn too_many_failed_authentications() -> RefOr<Response> {
+    let seconds = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1));
+    ResponseBuilder::new()
+        .description("Too many failed authentications from this address; try again after Retry-After seconds")
+        .content(
+            "application/json",
+            ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+        )
+        .header("Retry-After", HeaderBuilder::new().schema(Some(seconds)).build())
+        .into()
 }
 
 // The error answers, each with the API's error body, for the `responses`
