@@ -119,6 +119,7 @@ const MESSAGES = {
     'task.committed.notice': 'Waiting for the draw. The pools and rules below are fixed; the public randomness will come from: {source}.',
     'task.abandoned.notice': 'This task was abandoned (it was {from}). Reason given: {reason}',
     'task.abandoned.noReason': 'no reason recorded',
+    'task.abandoned.secret': 'It was committed but not drawn. Abandoning it published its secret, so that once the committed entropy is known anyone can compute what the draw would have been: secret {secret}',
     'task.abandoned.sealed': 'Its draw had been made. Abandoning it published at once everything a reveal publishes — the secret, the entropy, the seed, the result, the selection and the bundle — so that the discarded draw can be checked like any other, below.',
     'task.params.h2': 'The rules',
     'task.params.intro': 'Fixed at the commitment, in parameters.tsv:',
@@ -532,6 +533,7 @@ const MESSAGES = {
     'task.committed.notice': '等待抽取。下列对象库和规则已经固定；公开随机数将来自：{source}。',
     'task.abandoned.notice': '本任务已作废（作废前状态：{from}）。原因：{reason}',
     'task.abandoned.noReason': '未记录原因',
+    'task.abandoned.secret': '本任务已承诺但未抽取。作废时已公布其密钥，承诺的随机数一经产生，任何人都可以算出本应得到的抽取结果：密钥 {secret}',
     'task.abandoned.sealed': '作废前已完成抽取。作废时已立即公布公开阶段应公布的全部内容——密钥、随机数、种子、抽取结果、抽中名单和验证包——被放弃的抽取结果可以像其他抽取一样在下方验证。',
     'task.params.h2': '抽取规则',
     'task.params.intro': '在承诺时固定，见 parameters.tsv：',
@@ -2287,6 +2289,7 @@ async function pageTask() {
         { class: 'notice notice-warn', role: 'note' },
         h('p', {}, () => t('task.abandoned.notice', { from: from ? stateLabel(from, true) : '?', reason: task.abandon_reason || t('task.abandoned.noReason') })),
         from === 'drawn' ? h('p', {}, tx('task.abandoned.sealed')) : null,
+        from === 'committed' && task.secret ? h('p', { id: 'abandoned-secret' }, () => t('task.abandoned.secret', { secret: task.secret })) : null,
       ),
     );
   }

@@ -2072,6 +2072,14 @@ export async function verifyLog(entries) {
       if (event !== null && at !== null && at < event) {
         problems.push(`${where}: task ${key}: drawn at ${e.at}, before its entropy came into being at ${state.committed.entropy_event}`);
       }
+    } else if (e.kind === 'task.abandoned' && previous === 'task.committed' && payload.secret !== undefined && payload.secret !== null && state.committed) {
+      // A committed task abandoned publishes its secret (§15.2); older entries hold none.
+      try {
+        const sh = toHex(await taggedHash('opendraw/v1/secret', [fromHex64(payload.secret)]));
+        if (sh !== state.committed.secret_hash) problems.push(`${where}: task ${key}: the secret published at the abandonment hashes to ${sh}, committed ${state.committed.secret_hash}`);
+      } catch (err) {
+        problems.push(`${where}: task ${key}: ${err.message}`);
+      }
     } else if (e.kind === 'task.abandoned' && previous === 'task.drawn' && typeof payload.secret !== 'string') {
       problems.push(`${where}: task ${key}: abandoned after its draw without publishing the draw (secret, seed, result)`);
     } else if ((e.kind === 'task.revealed' || (e.kind === 'task.abandoned' && previous === 'task.drawn')) && state.committed && state.drawn) {

@@ -215,6 +215,11 @@ fn follow(trail: &mut TaskTrail, entry: &LogEntry) -> Result<(), String> {
         // have (§15.2), so that no drawn result can be discarded unseen.
         kind::ABANDONED if trail.last.as_deref() == Some(kind::DRAWN) => check_reveal(trail, &payload)
             .map_err(|problem| format!("the abandonment of a drawn task must publish its draw: {problem}"))?,
+        // A committed task that is abandoned publishes its secret (§15.2);
+        // entries written before that rule hold none.
+        kind::ABANDONED if trail.last.as_deref() == Some(kind::COMMITTED) && !payload["secret"].is_null() => {
+            check_abandoned_secret(trail, &payload)?
+        }
         kind::REPLACED => {
             // A replacement leaves the task where it was: it can come
             // between the draw and the reveal, or after the reveal.
@@ -325,6 +330,20 @@ fn check_reveal(trail: &TaskTrail, payload: &Value) -> Result<(), String> {
     }
     if payload["result"] != drawn["result"] {
         return Err("the revealed result digest differs from the one logged at the draw".into());
+    }
+    Ok(())
+}
+
+/// The secret published when a committed task is abandoned must be the
+/// committed one.
+fn check_abandoned_secret(trail: &TaskTrail, payload: &Value) -> Result<(), String> {
+    let committed = trail.commitment.as_ref().expect("abandoned after committed");
+    let secret = payload["secret"].as_str().ok_or("the published secret is not a text")?;
+    let secret = Secret::parse_hex(secret).map_err(|e| format!("secret: {e}"))?;
+    if Some(secret.hash().to_hex().as_str()) != committed["secret_hash"].as_str() {
+        return Err(
+            "the secret published at the abandonment does not hash to the committed secret hash".into()
+        );
     }
     Ok(())
 }
@@ -529,5 +548,25 @@ mod tests {
         assert!(report.open.is_empty());
         let hidden = with(r#"{"reason":"x","from":"drawn"}"#.to_string());
         assert!(hidden.problems[0].contains("must publish its draw"), "{:?}", hidden.problems);
+    }
+
+    #[test]
+    fn the_secret_published_when_a_committed_task_is_abandoned_is_the_committed_one() {
+        let secret = Secret::from_bytes([7; 32]);
+        let committed = format!(r#"{{"commitment":"c","secret_hash":"{}"}}"#, secret.hash());
+        let with = |abandoned: &str| {
+            verify_log(&chain(&[
+                (kind::CREATED, Some(1), "{}"),
+                (kind::COMMITTED, Some(1), &committed),
+                (kind::ABANDONED, Some(1), abandoned),
+            ]))
+        };
+        let published = format!(r#"{{"reason":"x","from":"committed","secret":"{}"}}"#, secret.to_hex());
+        assert!(with(&published).passed(), "{:?}", with(&published).problems);
+        let other = format!(r#"{{"reason":"x","from":"committed","secret":"{}"}}"#, "ab".repeat(32));
+        let problems = with(&other).problems;
+        assert!(problems[0].contains("does not hash to the committed secret hash"), "{problems:?}");
+        // Entries written before the rule hold no secret, and still verify.
+        assert!(with(r#"{"reason":"x","from":"committed"}"#).passed());
     }
 }

@@ -350,6 +350,14 @@ impl Service {
             ));
         }
         let mut payload = json!({"task": id, "reason": reason, "from": task.state});
+        if task.state == state::COMMITTED {
+            // Its secret is published too: once the public entropy exists,
+            // whoever holds the secret knows the draw, and could otherwise
+            // abandon a task whose coming result it dislikes and commit again
+            // unseen. With the secret public, anyone can compute what the draw
+            // would have been (PROTOCOL.md §4, "Abandoned tasks").
+            payload["secret"] = json!(task.secret);
+        }
         if let Some(reveal) = &reveal {
             files::store(tx.conn(), id, REVEAL_FILE, files::split(&reveal.to_text())).await?;
             let mut published = vec![REVEAL_FILE, RESULT_FILE];

@@ -139,6 +139,12 @@ fn is_revealed(task: &TaskRow) -> bool {
     task.state == state::REVEALED || (task.state == state::ABANDONED && task.result_digest.is_some())
 }
 
+/// Whether the task's secret is public without its draw: an abandoned task
+/// that was committed but not drawn publishes it (PROTOCOL.md §4).
+fn secret_published(task: &TaskRow) -> bool {
+    task.state == state::ABANDONED && task.committed_at.is_some()
+}
+
 impl Service {
     /// Published tasks, newest first.
     pub async fn public_tasks(&self) -> ServiceResult<Vec<PublicTask>> {
@@ -175,6 +181,7 @@ impl Service {
     async fn public_view(&self, row: TaskRow, with_timeline: bool) -> ServiceResult<PublicTask> {
         let definition = definition_of(&row)?;
         let revealed = is_revealed(&row);
+        let secret_public = revealed || secret_published(&row);
         let committed = row.committed_at.is_some();
         let mut files: Vec<String> = Vec::new();
         if committed {
@@ -208,7 +215,7 @@ impl Service {
             commitment_digest: row.commitment_digest,
             result_digest: row.result_digest,
             entropy: row.entropy,
-            secret: if revealed { row.secret } else { None },
+            secret: if secret_public { row.secret } else { None },
             seed: if revealed { row.seed } else { None },
             result_status: if revealed { row.result_status } else { None },
             draw_published: revealed,

@@ -74,7 +74,7 @@ on_both_backends! {
         assert!(report.passed(), "{:?}", report.first_failure());
     }
 
-    async fn a_task_abandoned_before_its_draw_publishes_nothing_sealed(app) {
+    async fn a_committed_task_abandoned_before_its_draw_publishes_its_secret_and_nothing_drawn(app) {
         app.seed_directory().await;
         let task = app.create_task(json!({})).await;
         app.act(task, "commit", json!({}), StatusCode::OK).await;
@@ -82,12 +82,15 @@ on_both_backends! {
 
         let view = public_task(&app, task).await;
         assert_eq!(view["draw_published"], false);
-        assert_eq!(view["secret"], Value::Null, "nothing was drawn with the secret");
+        // Once the public entropy exists, the secret decides the draw; it is
+        // published so that nobody can abandon a coming result unseen.
+        let secret = view["secret"].as_str().expect("the secret is published").to_owned();
         let files: Vec<&str> = view["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
         assert!(!files.contains(&"reveal.tsv") && !files.contains(&"bundle.tar"), "{files:?}");
         let logged = abandonment(&view);
         assert_eq!(logged["from"], "committed");
-        assert!(logged.get("secret").is_none() && logged.get("published").is_none(), "{logged}");
+        assert_eq!(logged["secret"], secret.as_str());
+        assert!(logged.get("published").is_none(), "{logged}");
         let response = app.get(None, &format!("/api/public/tasks/{task}/bundle.tar")).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         let report = verify_log(&whole_log(&app).await);
