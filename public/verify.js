@@ -1908,6 +1908,32 @@ async function replacementPinProblem(published, logged, seed, hasFile) {
  * committedAt}, from the entries of `task` (a number) among `entries` (the log, or the
  * task's timeline). Throws when the log holds no commitment of the task.
  */
+/**
+ * The entries of a downloaded log file: a list of entries, or a page of them as
+ * /api/public/log gives it. One page is not the log — a replacement logged after its
+ * last entry would go unseen — so the entries must run from the first, and a page's
+ * last entry must be the head it states.
+ * @param {any} downloaded
+ * @returns {any[]}
+ */
+export function wholeLog(downloaded) {
+  const entries = Array.isArray(downloaded) ? downloaded : downloaded && downloaded.entries;
+  if (!Array.isArray(entries)) throw new Error('not a list of log entries nor a page of them');
+  entries.forEach((entry, index) => {
+    if (entry.seq !== index + 1) {
+      throw new Error(`entry ${entry.seq} stands where entry ${index + 1} should: the file must hold the whole log from its first entry`);
+    }
+  });
+  const head = Array.isArray(downloaded) ? null : downloaded.head;
+  if (head) {
+    const last = entries[entries.length - 1];
+    if (!last || last.seq !== head.seq || last.hash !== head.hash) {
+      throw new Error(`the file holds entries up to ${last ? last.seq : 0} but states the log's head as entry ${head.seq}: it is one page, not the whole log; give the server's address, or download every page`);
+    }
+  }
+  return entries;
+}
+
 export function pinsFromLog(entries, task) {
   const pins = { commitment: null, result: null, replacements: [], committedAt: null };
   for (const e of entries || []) {
@@ -2197,9 +2223,7 @@ async function main(argv) {
     let entries;
     try {
       const text = /^https?:\/\//.test(log) ? null : await fs.readFile(log, 'utf8');
-      entries = text === null ? await fetchLog(log) : JSON.parse(text);
-      if (!Array.isArray(entries)) entries = entries && entries.entries;
-      if (!Array.isArray(entries)) throw new Error('not a list of log entries nor a page of them');
+      entries = text === null ? await fetchLog(log) : wholeLog(JSON.parse(text));
     } catch (e) {
       console.error(`cannot read the log ${log}: ${e.message}`);
       return 2;

@@ -564,3 +564,43 @@ fn the_holiday_calendar_imports_and_a_bad_row_changes_nothing() {
     });
     assert!(days.is_empty(), "the good first row was not kept either: {days:?}");
 }
+
+#[test]
+fn verify_refuses_one_page_of_the_log_as_if_it_were_the_whole_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bundle, pins) = vector_bundle(dir.path(), "replacements-last-dropped");
+    let log = log_file(dir.path(), &pins);
+    let whole: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&log).unwrap()).unwrap();
+    let entries = whole["entries"].as_array().unwrap();
+    let last = entries.last().unwrap();
+    // The page a server gives for `?limit=N`: its first entries, and the
+    // head of the whole log. The replacement this bundle dropped is the
+    // last entry, outside the page.
+    let page = serde_json::json!({
+        "entries": entries[..entries.len() - 1],
+        "head": {"seq": last["seq"], "hash": last["hash"]},
+    });
+    let page_file = dir.path().join("page.json");
+    std::fs::write(&page_file, page.to_string()).unwrap();
+    let refused = opendraw(&["verify", path(&bundle), "--log", path(&page_file)]);
+    assert!(!refused.status.success(), "{}", text(&refused));
+    assert!(text(&refused).contains("it is one page, not the whole log"), "{}", text(&refused));
+
+    // The whole log, with its head, catches the dropped replacement.
+    let with_head =
+        serde_json::json!({"entries": entries, "head": {"seq": last["seq"], "hash": last["hash"]}});
+    std::fs::write(&page_file, with_head.to_string()).unwrap();
+    let failed = opendraw(&["verify", path(&bundle), "--log", path(&page_file)]);
+    assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
+    assert!(text(&failed).contains("NOT verified"), "{}", text(&failed));
+
+    // A log that does not start at its first entry is refused too.
+    let tail = serde_json::json!({"entries": entries[1..]});
+    std::fs::write(&page_file, tail.to_string()).unwrap();
+    let refused = opendraw(&["verify", path(&bundle), "--log", path(&page_file)]);
+    assert!(
+        text(&refused).contains("the file must hold the whole log from its first entry"),
+        "{}",
+        text(&refused)
+    );
+}

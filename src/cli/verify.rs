@@ -88,6 +88,15 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             println!("{check}");
         }
     }
+    if let Ok((commitment, _)) = Commitment::parse(&files.commitment)
+        && commitment.entropy_event.is_none()
+    {
+        // Older records and offline draws name no event time (§3.3).
+        println!(
+            "note  the commitment names no time for its entropy event: that the entropy came \
+             after the commitment cannot be shown from the bundle"
+        );
+    }
     let missing = pins.missing();
     match report.first_failure() {
         None if missing.is_empty() => {
@@ -134,16 +143,45 @@ fn read_log(source: &str) -> anyhow::Result<Vec<LogEntry>> {
     }
     let text = std::fs::read_to_string(source).with_context(|| format!("--log {source}"))?;
     #[derive(serde::Deserialize)]
+    struct Head {
+        seq: u64,
+        hash: String,
+    }
+    #[derive(serde::Deserialize)]
     #[serde(untagged)]
     enum Downloaded {
         Entries(Vec<LogEntry>),
-        Page { entries: Vec<LogEntry> },
+        Page { entries: Vec<LogEntry>, head: Option<Head> },
     }
     let downloaded: Downloaded = serde_json::from_str(&text)
         .with_context(|| format!("--log {source}: not a list of log entries nor a page of them"))?;
-    Ok(match downloaded {
-        Downloaded::Entries(entries) | Downloaded::Page { entries } => entries,
-    })
+    let (entries, head) = match downloaded {
+        Downloaded::Entries(entries) => (entries, None),
+        Downloaded::Page { entries, head } => (entries, head),
+    };
+    // One page of the log is not the log: a replacement logged after the
+    // page's last entry would go unseen, and a bundle without it would pass.
+    if let Some((index, entry)) =
+        entries.iter().enumerate().find(|(index, entry)| entry.seq != *index as u64 + 1)
+    {
+        anyhow::bail!(
+            "--log {source}: entry {} stands where entry {} should: the file must hold the whole log from its first entry",
+            entry.seq,
+            index + 1
+        );
+    }
+    if let Some(head) = head {
+        let last = entries.last();
+        if last.map(|entry| (entry.seq, entry.hash.to_hex())) != Some((head.seq, head.hash.clone())) {
+            anyhow::bail!(
+                "--log {source}: the file holds entries up to {} but states the log's head as entry {}: it is one \
+                 page, not the whole log; give the server's address, or download every page",
+                last.map_or(0, |entry| entry.seq),
+                head.seq
+            );
+        }
+    }
+    Ok(entries)
 }
 
 /// The task's pins: the task named, or the one committed to the digest the

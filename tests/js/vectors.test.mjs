@@ -33,6 +33,7 @@ import {
   replacementLineKey,
   keyedLineDigest,
   pinsFromLog,
+  wholeLog,
   taskCommittedTo,
   OPTIONAL_MEMBERS,
 } from '../../public/verify.js';
@@ -709,4 +710,13 @@ test('the Rust CLI agrees on the replacements pinned to the log', { skip: !exist
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a downloaded log must be the whole log: one page of it is refused', () => {
+  const entries = [1, 2, 3].map((seq) => ({ seq, hash: String(seq).repeat(64).slice(0, 64) }));
+  assert.deepEqual(wholeLog({ entries, head: { seq: 3, hash: entries[2].hash } }), entries);
+  assert.deepEqual(wholeLog(entries), entries);
+  assert.throws(() => wholeLog({ entries: entries.slice(0, 2), head: { seq: 3, hash: entries[2].hash } }), /one page, not the whole log/);
+  assert.throws(() => wholeLog({ entries: entries.slice(1) }), /whole log from its first entry/);
+  assert.throws(() => wholeLog({ rows: [] }), /not a list of log entries/);
 });
