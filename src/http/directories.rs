@@ -161,7 +161,8 @@ pub async fn import_calendar(
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct Year {
-    /// Only this year's entries.
+    /// Only this year's entries (1 to 9999).
+    #[param(minimum = 1, maximum = 9999)]
     pub year: Option<i32>,
 }
 

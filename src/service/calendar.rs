@@ -24,6 +24,14 @@ impl Service {
     /// The calendar's entries, of one year or all.
     pub async fn calendar(&self, user: &User, year: Option<i32>) -> ServiceResult<Vec<CalendarDay>> {
         supervised_department(user)?;
+        // The dates the calendar holds are written YYYY-MM-DD.
+        if let Some(year) = year.filter(|year| !(1..=9999).contains(year)) {
+            return Err(ServiceError::invalid(
+                "invalid_query",
+                Some("year".into()),
+                format!("the year {year} is not one of 1 to 9999"),
+            ));
+        }
         Ok(calendar::days(self.store().pool(), year).await?)
     }
 

@@ -39,7 +39,8 @@ pub struct ResultQuery {
     #[serde(default)]
     #[param(minimum = 0)]
     pub offset: i64,
-    /// 1 to 500; default 100.
+    /// 1 to 500; default 100. The JSON list only: the CSV export holds every
+    /// matching result and refuses `offset` and `limit`.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// CSV headers in zh (default) or en.
@@ -179,6 +180,18 @@ impl Service {
     /// Every matching published result as CSV (UTF-8 with BOM).
     pub async fn published_results_csv(&self, query: &ResultQuery) -> ServiceResult<Vec<u8>> {
         let filter = query.filter()?;
+        // The export holds every matching result; paging is the JSON list's.
+        for (field, given) in [("offset", query.offset != 0), ("limit", query.limit.is_some())] {
+            if given {
+                return Err(ServiceError::invalid(
+                    "invalid_query",
+                    Some(field.into()),
+                    format!(
+                        "the CSV export holds every matching result; {field} applies to /api/public/results"
+                    ),
+                ));
+            }
+        }
         let english = query.lang.as_deref() == Some("en");
         let mut writer = SpreadsheetCsv::new();
         let headers: [&str; 21] = if english {

@@ -85,7 +85,6 @@ on_both_backends! {
             ("/api/targets", &["limit"][..]),
             ("/api/public/log", &["limit", "after"][..]),
             ("/api/public/results", &["limit", "offset"][..]),
-            ("/api/public/results.csv", &["limit", "offset"][..]),
         ];
         for (path, parameters) in lists {
             for parameter in parameters {
@@ -104,6 +103,16 @@ on_both_backends! {
                 let url = format!("{path}?{parameter}={first}");
                 expect(app.get(Some(&app.market), &url).await, StatusCode::OK).await;
             }
+        }
+        for url in ["/api/calendar?year=-1", "/api/calendar?year=0", "/api/calendar?year=10000"] {
+            let body = error(app.get(Some(&app.market), url).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+            assert_eq!(body["field"], "year", "{url}: {body}");
+        }
+        // The CSV export holds every matching result: paging is refused there.
+        for url in ["/api/public/results.csv?limit=1", "/api/public/results.csv?offset=5", "/api/public/results.csv?limit=-1"] {
+            let body = error(app.get(None, url).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+            assert_eq!(body["code"], "invalid_query", "{url}: {body}");
+            assert!(["limit", "offset"].contains(&body["field"].as_str().unwrap()), "{url}: {body}");
         }
         let one = expect(app.get(Some(&app.market), "/api/targets?limit=1").await, StatusCode::OK).await;
         assert_eq!(one.as_array().unwrap().len(), 1);
