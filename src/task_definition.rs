@@ -132,9 +132,8 @@ pub struct EntropyPlan {
     /// When the entropy comes into being — the dice roll, the lottery
     /// drawing, the beacon round — as `YYYY-MM-DDTHH:MM:SS+08:00`. Required:
     /// it must be later than the commitment, and the draw waits for it.
-    ///
-    /// An `Option` only so that a plan without it gets an answer naming the
-    /// field; drafts stored before it was required may lack it.
+    // An `Option` only so that a plan without it gets an answer naming the
+    // field; drafts stored before it was required may lack it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = String, required = true)]
     pub event_at: Option<String>,
