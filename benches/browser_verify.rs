@@ -41,12 +41,13 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let (service, user, _) =
+        let (service, clock, user, _) =
             support::service_with_inspectors(&format!("sqlite:{}", dir.path().join("b.db").display())).await;
         support::import_targets(&service, &user, &support::targets_csv(SIZE)).await;
-        let definition = serde_json::from_value(support::one_percent_task()).unwrap();
+        let definition = serde_json::from_value(support::one_percent_task(&clock)).unwrap();
         let task = service.create_task(&user, definition).await.unwrap();
         service.commit_task(&user, task.id).await.unwrap();
+        support::pass_entropy_event(&clock);
         service.draw_task(&user, task.id, "31415326535641526354").await.unwrap();
         let task = service.reveal_task(&user, task.id, true).await.unwrap();
         let public = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("public");

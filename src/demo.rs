@@ -314,7 +314,7 @@ async fn tasks(service: &Service, market: &User) -> anyhow::Result<DemoTasks> {
         "filter": {"industries": ["食品销售"], "risk_classes": ["C", "D"]},
         "quota": {"ratio": "3%"},
         "certificate_date": "2027-03-01",
-        "entropy": {"format": "dice", "source": "2027年2月公开抽取会现场掷骰"}
+        "entropy": {"format": "dice", "source": "2027年第一季度公开抽取会现场掷骰（掷骰时间见随机数产生时间）", "event_at": event_in(service, 60 * 24 * 3600)}
     }))?;
     service.create_task(market, groceries).await?;
 
@@ -324,7 +324,7 @@ async fn tasks(service: &Service, market: &User) -> anyhow::Result<DemoTasks> {
         "filter": {"industries": ["食品销售"]},
         "quota": {"ratio": "3%"},
         "certificate_date": "2026-12-01",
-        "entropy": {"format": "dice", "source": "2026年11月公开抽取会现场掷骰"}
+        "entropy": {"format": "dice", "source": "下次公开抽取会现场掷骰（掷骰时间见随机数产生时间）", "event_at": event_in(service, 7 * 24 * 3600)}
     }))?;
     let task = service.create_task(market, mistaken).await?;
     service.commit_task(market, task.id).await?;

@@ -130,11 +130,19 @@ pub struct EntropyPlan {
     #[serde(default = "twenty")]
     pub min_length: u32,
     /// When the entropy comes into being — the dice roll, the lottery
-    /// drawing, the beacon round — as `YYYY-MM-DDTHH:MM:SS+08:00`. It must
-    /// be later than the commitment, and the draw waits for it.
+    /// drawing, the beacon round — as `YYYY-MM-DDTHH:MM:SS+08:00`. Required:
+    /// it must be later than the commitment, and the draw waits for it.
+    // An `Option` only so that a plan without it gets an answer naming the
+    // field; drafts stored before it was required may lack it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, required = true)]
     pub event_at: Option<String>,
 }
+
+/// Why a task's entropy plan must name its event time, and how it is written.
+const EVENT_TIME_NEEDED: &str = "name when the entropy comes into being (the dice roll, the lottery \
+     drawing, the beacon round) as YYYY-MM-DDTHH:MM:SS+08:00, a time after the commitment; without it \
+     nobody can show that the entropy was unknown when the task was committed";
 
 fn twenty() -> u32 {
     20
@@ -149,7 +157,7 @@ pub struct CheckedDefinition {
     pub departments: Vec<Department>,
     pub entropy_format: EntropyFormat,
     pub entropy_source: EntropySource,
-    pub entropy_event: Option<EventTime>,
+    pub entropy_event: EventTime,
     pub embargo_until: Option<Date>,
 }
 
@@ -168,18 +176,20 @@ impl TaskDefinition {
             EntropyFormat::parse(&self.entropy.format).map_err(|e| error("entropy.format", e))?;
         let entropy_source =
             EntropySource::parse(&self.entropy.source).map_err(|e| error("entropy.source", e.to_string()))?;
-        let entropy_event = self
-            .entropy
-            .event_at
-            .as_deref()
-            .map(EventTime::parse)
-            .transpose()
-            .map_err(|e| error("entropy.event_at", e.to_string()))?;
         if self.entropy.min_length < MIN_ENTROPY_LENGTH {
             let reason =
                 format!("{} is below the least allowed, {MIN_ENTROPY_LENGTH}", self.entropy.min_length);
             return Err(error("entropy.min_length", reason));
         }
+        // Optional in the protocol (older and offline records have none), but
+        // without it nobody can show that the entropy came after the commitment.
+        let entropy_event = EventTime::parse(
+            self.entropy
+                .event_at
+                .as_deref()
+                .ok_or_else(|| error("entropy.event_at", format!("is missing: {EVENT_TIME_NEEDED}")))?,
+        )
+        .map_err(|e| error("entropy.event_at", e.to_string()))?;
         let embargo_until = self
             .embargo_until
             .as_deref()
@@ -267,7 +277,7 @@ mod tests {
     }
 
     const BASE: &str = r#""name": "Q4", "items": ["FOOD-01"], "quota": {"ratio": "3%"}, "certificate_date": "2026-12-15",
-        "entropy": {"format": "dice", "source": "dice rolled at the public meeting"}"#;
+        "entropy": {"format": "dice", "source": "dice rolled at the public meeting", "event_at": "2026-12-15T09:30:00+08:00"}"#;
 
     #[test]
     fn a_complete_definition_checks_and_defaults_to_the_lead_department() {
@@ -289,7 +299,15 @@ mod tests {
         assert_eq!(definition(&json).check("m").unwrap_err().field, "plan_name");
         let json = format!(r#"{{{}, "inspectors_per_target": 1}}"#, BASE);
         assert_eq!(definition(&json).check("m").unwrap_err().field, "inspectors_per_target");
-        let json = BASE.replace(r#""source": "dice"#, r#""event_at": "2026-12-15 09:30", "source": "dice"#);
+        let json = BASE.replace("2026-12-15T09:30:00+08:00", "2026-12-15 09:30");
         assert_eq!(definition(&format!("{{{json}}}")).check("m").unwrap_err().field, "entropy.event_at");
+    }
+
+    #[test]
+    fn an_entropy_plan_without_its_event_time_is_refused() {
+        let json = BASE.replace(r#", "event_at": "2026-12-15T09:30:00+08:00""#, "");
+        let error = definition(&format!("{{{json}}}")).check("m").unwrap_err();
+        assert_eq!(error.field, "entropy.event_at");
+        assert!(error.reason.contains("YYYY-MM-DDTHH:MM:SS+08:00"), "{}", error.reason);
     }
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use opendraw::protocol::stream::DrawStream;
 use serde_json::{Value, json};
@@ -99,6 +99,20 @@ async fn post_csv(client: &reqwest::Client, url: String, token: &str, csv: Strin
 struct Acknowledged {
     targets: BTreeSet<String>,
     tasks: BTreeMap<i64, &'static str>,
+    /// Committed tasks not yet seen drawn, and when their entropy comes.
+    due: BTreeMap<i64, Instant>,
+}
+
+/// How far ahead a task's entropy event is: a real server's clock cannot
+/// be moved, so the workload draws a task once this much time has passed.
+const EVENT_LEAD: Duration = Duration::from_secs(2);
+
+/// The default task with its entropy event `EVENT_LEAD` from now (to the
+/// second, so at least one second ahead), and when that event has passed.
+fn task_with_near_event() -> (Value, Instant) {
+    let mut definition = helpers::default_definition();
+    definition["entropy"]["event_at"] = json!(helpers::event_time(chrono::Utc::now(), EVENT_LEAD));
+    (definition, Instant::now() + EVENT_LEAD)
 }
 
 const STATES: [&str; 3] = ["draft", "committed", "drawn"];
@@ -115,27 +129,30 @@ async fn workload(address: String, token: String, round: u32, acknowledged: Arc<
         if post_csv(&client, format!("{address}/api/targets/import"), &token, csv).await.is_ok() {
             acknowledged.lock().unwrap().targets.extend(ids);
         }
-        let mut definition = helpers::default_definition();
+        let (mut definition, due) = task_with_near_event();
         definition["quota"] = json!({"count": 5});
         definition["strata_by"] = json!([]);
         definition["cross"] = json!([]);
-        let Ok(task) = post(&client, format!("{address}/api/tasks"), &token, definition).await else {
-            continue;
+        if let Ok(task) = post(&client, format!("{address}/api/tasks"), &token, definition).await {
+            let id = task["id"].as_i64().unwrap();
+            acknowledged.lock().unwrap().tasks.insert(id, "draft");
+            if post(&client, format!("{address}/api/tasks/{id}/commit"), &token, json!({})).await.is_ok() {
+                let mut acknowledged = acknowledged.lock().unwrap();
+                acknowledged.tasks.insert(id, "committed");
+                acknowledged.due.insert(id, due);
+            }
+        }
+        // Tasks committed in this round or an earlier one, whose entropy has come.
+        let ready: Vec<i64> = {
+            let acknowledged = acknowledged.lock().unwrap();
+            acknowledged.due.iter().filter(|(_, due)| **due <= Instant::now()).map(|(id, _)| *id).collect()
         };
-        let id = task["id"].as_i64().unwrap();
-        acknowledged.lock().unwrap().tasks.insert(id, "draft");
-        if post(&client, format!("{address}/api/tasks/{id}/commit"), &token, json!({})).await.is_ok() {
-            acknowledged.lock().unwrap().tasks.insert(id, "committed");
-            if post(
-                &client,
-                format!("{address}/api/tasks/{id}/draw"),
-                &token,
-                json!({"entropy": helpers::DICE}),
-            )
-            .await
-            .is_ok()
-            {
-                acknowledged.lock().unwrap().tasks.insert(id, "drawn");
+        for id in ready {
+            let url = format!("{address}/api/tasks/{id}/draw");
+            if post(&client, url, &token, json!({"entropy": helpers::DICE})).await.is_ok() {
+                let mut acknowledged = acknowledged.lock().unwrap();
+                acknowledged.tasks.insert(id, "drawn");
+                acknowledged.due.remove(&id);
             }
         }
     }
@@ -259,18 +276,22 @@ async fn two_servers_on_one_postgres_draw_each_task_once_into_one_log() {
         let (client, token) = (client.clone(), token.clone());
         let address = if index % 2 == 0 { a.address.clone() } else { b.address.clone() };
         creating.push(tokio::spawn(async move {
-            let task = post(&client, format!("{address}/api/tasks"), &token, helpers::default_definition())
-                .await
-                .unwrap();
+            let (definition, due) = task_with_near_event();
+            let task = post(&client, format!("{address}/api/tasks"), &token, definition).await.unwrap();
             let id = task["id"].as_i64().unwrap();
             post(&client, format!("{address}/api/tasks/{id}/commit"), &token, json!({})).await.unwrap();
-            id
+            (id, due)
         }));
     }
     let mut tasks = Vec::new();
+    let mut last_due = Instant::now();
     for handle in creating {
-        tasks.push(handle.await.unwrap());
+        let (id, due) = handle.await.unwrap();
+        tasks.push(id);
+        last_due = last_due.max(due);
     }
+    // The servers' clocks cannot be moved: wait for the entropy to come.
+    tokio::time::sleep_until(last_due.into()).await;
     // Every task drawn through both servers at the same moment, with
     // different entropy: exactly one draw may win.
     let mut draws = Vec::new();

@@ -4,9 +4,10 @@
 #![allow(dead_code)]
 
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use opendraw::records::{InspectorRecord, ItemRecord, TargetRecord};
-use opendraw::service::Service;
+use opendraw::service::{Clock, Service};
 use opendraw::storage::Store;
 use opendraw::storage::users::{Role, User};
 use serde_json::Value;
@@ -88,10 +89,12 @@ pub async fn drop_database(url: &str) {
         .unwrap();
 }
 
-/// A service on `url` with items and inspectors imported, a supervisor of
-/// department `market`, and the supervisor's token.
-pub async fn service_with_inspectors(url: &str) -> (Service, User, String) {
-    let service = Service::new(Store::open(url).await.unwrap());
+/// A service on `url` with items and inspectors imported, its clock (fixed
+/// at today, so that a bench can pass an entropy event without waiting), a
+/// supervisor of department `market`, and the supervisor's token.
+pub async fn service_with_inspectors(url: &str) -> (Service, Clock, User, String) {
+    let clock = Clock::fixed(opendraw::calendar::today());
+    let service = Service::with_clock(Store::open(url).await.unwrap(), clock.clone());
     let issued = service.add_user(None, "bench", Role::Supervisor, Some("market"), None).await.unwrap();
     let user = issued.user.clone();
     let items = "code,name,department\nFOOD-01,食品经营检查,market\n".as_bytes().to_vec();
@@ -104,7 +107,7 @@ pub async fn service_with_inspectors(url: &str) -> (Service, User, String) {
         )
         .await
         .unwrap();
-    (service, user, issued.token)
+    (service, clock, user, issued.token)
 }
 
 pub async fn import_targets(service: &Service, user: &User, csv: &str) {
@@ -122,9 +125,21 @@ pub async fn serve(service: &Service, public: Option<std::path::PathBuf>) -> Str
     address
 }
 
+/// How far ahead of the service's clock a bench task's entropy comes.
+pub const EVENT_LEAD: Duration = Duration::from_secs(60);
+
+/// Moves the service's clock past the entropy event of a task made now by
+/// `one_percent_task`: the service draws no earlier.
+pub fn pass_entropy_event(clock: &Clock) {
+    clock.advance(EVENT_LEAD + Duration::from_secs(1));
+}
+
 /// A task drawing 1 % of every stratum, 2 inspectors per target from
-/// another region, balanced.
-pub fn one_percent_task() -> Value {
+/// another region, balanced; its entropy comes `EVENT_LEAD` after `clock`'s now.
+pub fn one_percent_task(clock: &Clock) -> Value {
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let event_at =
+        (clock.now() + EVENT_LEAD).with_timezone(&beijing).format("%Y-%m-%dT%H:%M:%S%:z").to_string();
     serde_json::json!({
         "name": "bench",
         "items": ["FOOD-01"],
@@ -132,6 +147,6 @@ pub fn one_percent_task() -> Value {
         "quota": {"ratio": "1%"},
         "cross": ["region"],
         "certificate_date": "2026-12-01",
-        "entropy": {"format": "dice", "source": "bench", "min_length": 20}
+        "entropy": {"format": "dice", "source": "bench", "min_length": 20, "event_at": event_at}
     })
 }

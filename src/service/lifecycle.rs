@@ -77,9 +77,8 @@ impl Service {
             recusals: &recusals,
         };
         inputs.check().map_err(input_error)?;
-        if let Some(event) = &checked.entropy_event
-            && event.instant() <= self.now().timestamp_millis()
-        {
+        let event = &checked.entropy_event;
+        if event.instant() <= self.now().timestamp_millis() {
             return Err(ServiceError::invalid(
                 "entropy_event_past",
                 Some("entropy.event_at".into()),
@@ -91,7 +90,7 @@ impl Service {
         let frozen = started.elapsed();
         let secret = new_secret()?;
         let mut commitment = inputs.commitment(secret.hash(), checked.entropy_format, checked.entropy_source);
-        commitment.entropy_event = checked.entropy_event;
+        commitment.entropy_event = Some(checked.entropy_event);
         let digest = commitment.digest();
 
         let mut tx = self.begin_action().await?;
@@ -124,7 +123,7 @@ impl Service {
         if let Some(event) = &commitment.entropy_event {
             payload["entropy_event"] = json!(event.as_str());
         }
-        log::append(tx.conn(), kind::COMMITTED, Some(id), &user.name, &payload).await?;
+        log::append(tx.conn(), self.now(), kind::COMMITTED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
         tracing::info!(task = id, pool = targets.len(), ?frozen, total = ?started.elapsed(), "committed");
@@ -249,7 +248,7 @@ impl Service {
             "status": status,
             "drawn": result.targets.len(),
         });
-        log::append(tx.conn(), kind::DRAWN, Some(id), &user.name, &payload).await?;
+        log::append(tx.conn(), self.now(), kind::DRAWN, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
         tracing::info!(task = id, status, ?loaded, ?computed, total = ?started.elapsed(), "drawn");
@@ -304,7 +303,7 @@ impl Service {
             "seed": reveal.seed,
             "result": task.result_digest,
         });
-        log::append(tx.conn(), kind::REVEALED, Some(id), actor, &payload).await?;
+        log::append(tx.conn(), self.now(), kind::REVEALED, Some(id), actor, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
         Ok(view)
@@ -372,7 +371,7 @@ impl Service {
             payload["result"] = json!(task.result_digest);
             payload["published"] = json!(published);
         }
-        log::append(tx.conn(), kind::ABANDONED, Some(id), &user.name, &payload).await?;
+        log::append(tx.conn(), self.now(), kind::ABANDONED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
         Ok(view)

@@ -16,8 +16,9 @@ pub mod results;
 pub mod tasks;
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use crate::storage::idempotency::Reservation;
 use crate::storage::users::{Role, User};
@@ -68,35 +69,58 @@ pub struct Service {
 
 /// Where the service takes today's date from: the system clock (at
 /// `OPENDRAW_UTC_OFFSET`), or a day set by whoever holds the clock — how
-/// tests see a deadline pass without waiting for it.
+/// tests see a deadline pass, or an entropy event come, without waiting for it.
 #[derive(Clone, Default)]
-pub struct Clock(Option<Arc<Mutex<NaiveDate>>>);
+pub struct Clock(Option<Arc<Mutex<Fixed>>>);
+
+/// A fixed clock: the day it shows, and how far its present instant has
+/// been moved on beyond that day's shift.
+#[derive(Clone, Copy)]
+struct Fixed {
+    day: NaiveDate,
+    ahead: TimeDelta,
+}
 
 impl Clock {
     pub fn fixed(day: NaiveDate) -> Self {
-        Clock(Some(Arc::new(Mutex::new(day))))
+        Clock(Some(Arc::new(Mutex::new(Fixed { day, ahead: TimeDelta::zero() }))))
     }
 
     /// Moves a fixed clock; the system clock cannot be moved.
     pub fn set(&self, day: NaiveDate) {
         if let Some(fixed) = &self.0 {
-            *fixed.lock().expect("clock lock") = day;
+            fixed.lock().expect("clock lock").day = day;
+        }
+    }
+
+    /// Moves a fixed clock's present instant on by `by`, its day staying as
+    /// set; the system clock cannot be moved.
+    pub fn advance(&self, by: Duration) {
+        if let Some(fixed) = &self.0 {
+            let by = TimeDelta::from_std(by).expect("an advance of a clock fits in a TimeDelta");
+            fixed.lock().expect("clock lock").ahead += by;
         }
     }
 
     pub fn today(&self) -> NaiveDate {
         match &self.0 {
-            Some(fixed) => *fixed.lock().expect("clock lock"),
+            Some(fixed) => fixed.lock().expect("clock lock").day,
             None => crate::calendar::today(),
         }
     }
 
     /// The present instant. A fixed clock runs with the system clock,
     /// shifted by as many days as its day is from the real today, so that
-    /// moving it a day on also moves the time of day an event waits for.
+    /// moving it a day on also moves the time of day an event waits for,
+    /// and by what it was advanced.
     pub fn now(&self) -> DateTime<Utc> {
-        let shift = self.today() - crate::calendar::today();
-        Utc::now() + shift
+        match &self.0 {
+            Some(fixed) => {
+                let Fixed { day, ahead } = *fixed.lock().expect("clock lock");
+                Utc::now() + (day - crate::calendar::today()) + ahead
+            }
+            None => Utc::now(),
+        }
     }
 }
 

@@ -90,7 +90,7 @@ impl Service {
         // Keyed with the seed (§16): a plain digest of the line could be
         // reversed by guessing targets and inspectors while the task is sealed.
         let payload = json!({"task": id, "replacement": number, "keyed_line": keyed_line});
-        log::append(tx.conn(), kind::REPLACED, Some(id), &user.name, &payload).await?;
+        log::append(tx.conn(), self.now(), kind::REPLACED, Some(id), &user.name, &payload).await?;
         tx.commit().await?;
         tracing::info!(task = id, number, "replaced an inspector");
         Ok(row)

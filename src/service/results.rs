@@ -315,7 +315,7 @@ impl Service {
         // The public log names the role, not the inspector: who inspects a
         // sealed task's targets is sealed too.
         let payload = json!({"task": row.task, "result": row.reference});
-        log::append(tx.conn(), kind::SUBMITTED, Some(row.task), "inspector", &payload).await?;
+        log::append(tx.conn(), self.now(), kind::SUBMITTED, Some(row.task), "inspector", &payload).await?;
         let row = reread(&mut tx, row.id).await?;
         tx.commit().await?;
         // The task's public timeline has a new entry.
@@ -409,7 +409,7 @@ impl Service {
         results::add_step(tx.conn(), row.id, &user.name, to.as_str(), reason).await?;
         let kind = if to == ResultState::Returned { kind::RETURNED } else { kind::APPROVED };
         let payload = json!({"task": row.task, "result": row.reference});
-        log::append(tx.conn(), kind, Some(row.task), &user.name, &payload).await?;
+        log::append(tx.conn(), self.now(), kind, Some(row.task), &user.name, &payload).await?;
         let row = reread(&mut tx, row.id).await?;
         tx.commit().await?;
         self.result_view(row, task).await
@@ -444,7 +444,7 @@ impl Service {
         let record = self.record_of(&mut tx, &published, &task, &context, None).await?;
         results::add_step(tx.conn(), row.id, &user.name, "published", "").await?;
         let payload = json!({"task": row.task, "result": row.reference, "record": record});
-        log::append(tx.conn(), kind::PUBLISHED, Some(row.task), &user.name, &payload).await?;
+        log::append(tx.conn(), self.now(), kind::PUBLISHED, Some(row.task), &user.name, &payload).await?;
         let row = reread(&mut tx, row.id).await?;
         tx.commit().await?;
         self.result_view_in(&context, row, &task).await
@@ -544,7 +544,7 @@ impl Service {
             "reason": correction.reason,
             "record": record,
         });
-        log::append(tx.conn(), kind::CORRECTED, Some(row.task), &user.name, &payload).await?;
+        log::append(tx.conn(), self.now(), kind::CORRECTED, Some(row.task), &user.name, &payload).await?;
         let row = reread(&mut tx, new_id).await?;
         tx.commit().await?;
         self.result_view_in(&context, row, &task).await

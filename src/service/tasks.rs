@@ -126,7 +126,7 @@ impl Service {
         check_items(&mut tx, &definition, &department).await?;
         let id = tasks::insert(tx.conn(), &definition.name, &department, &json, &user.name).await?;
         let payload = serde_json::json!({"task": id, "name": definition.name, "department": department});
-        log::append(tx.conn(), kind::CREATED, Some(id), &user.name, &payload).await?;
+        log::append(tx.conn(), self.now(), kind::CREATED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
         Ok(view)

@@ -5,18 +5,21 @@
 //! takes the row's lock, so appends from any number of connections or
 //! server processes take turns and the chain never forks.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::AnyConnection;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{StoreError, StoreResult, now};
+use super::{StoreError, StoreResult, time_text};
 use crate::protocol::Digest;
 use crate::protocol::log::LogEntry;
 
-/// Appends an entry with this payload (serialised as JSON) and returns it.
+/// Appends an entry with this payload (serialised as JSON), made at `at`
+/// by the service's clock, and returns it.
 pub async fn append(
     conn: &mut AnyConnection,
+    at: DateTime<Utc>,
     kind: &str,
     task: Option<i64>,
     actor: &str,
@@ -28,7 +31,8 @@ pub async fn append(
         .await?;
     let seq: i64 = head.try_get(0)?;
     let previous = digest(&head.try_get::<String, _>(1)?)?;
-    let entry = LogEntry::new(seq as u64, now(), kind, task.map(|t| t as u64), actor, payload, previous);
+    let entry =
+        LogEntry::new(seq as u64, time_text(at), kind, task.map(|t| t as u64), actor, payload, previous);
     sqlx::query(
         "INSERT INTO log_entries (seq, at, kind, task_id, actor, payload, payload_digest, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

@@ -219,7 +219,12 @@ fn create_private_file(url: &str) -> StoreResult<()> {
 
 /// The current time as RFC 3339, UTC, to the millisecond.
 pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    time_text(chrono::Utc::now())
+}
+
+/// An instant as the log and the tables write it (§15.1).
+pub fn time_text(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// `$1, $2, …` for `count` parameters starting after `offset`.

@@ -113,6 +113,7 @@ on_both_backends! {
         app.seed_directory().await;
         let task = app.create_task(json!({})).await;
         app.act(task, "commit", json!({}), StatusCode::OK).await;
+        app.pass_entropy_event();
         let spaced = app.act(task, "draw", json!({"entropy": "3 1 4 1 5 3 2 6 5 3 5 6 4 1 5 2 6 3 5 4"}), StatusCode::UNPROCESSABLE_ENTITY).await;
         assert_eq!(spaced["field"], "entropy");
         assert!(spaced["message"].as_str().unwrap().contains("committed entropy format 'dice'"), "{spaced}");

@@ -44,6 +44,42 @@ on_both_backends! {
         assert_eq!(view["state"], "draft");
     }
 
+    async fn a_plan_without_its_event_time_is_refused_at_creation_and_update(app) {
+        let mut definition = crate::helpers::default_definition();
+        definition["entropy"].as_object_mut().unwrap().remove("event_at");
+        let error = expect(app.post_json(Some(&app.market), "/api/tasks", &definition).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(error["code"], "invalid_definition");
+        assert_eq!(error["field"], "entropy.event_at");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains("YYYY-MM-DDTHH:MM:SS+08:00") && message.contains("after the commitment"), "{message}");
+        assert_eq!(expect(app.get(Some(&app.market), "/api/tasks").await, StatusCode::OK).await, json!([]), "no task was created");
+
+        app.seed_directory().await;
+        let task = app.create_task(json!({})).await;
+        let before = expect(app.get(Some(&app.market), &format!("/api/tasks/{task}")).await, StatusCode::OK).await;
+        let update = app.put_json(Some(&app.market), &format!("/api/tasks/{task}"), &definition).await;
+        let error = expect(update, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!((&error["code"], &error["field"]), (&json!("invalid_definition"), &json!("entropy.event_at")));
+        let after = expect(app.get(Some(&app.market), &format!("/api/tasks/{task}")).await, StatusCode::OK).await;
+        assert_eq!(after, before, "the refused update changed nothing");
+    }
+
+    async fn a_draft_stored_without_an_event_time_is_not_committed(app) {
+        app.seed_directory().await;
+        let task = app.create_task(json!({})).await;
+        // A draft from before the event time was required.
+        let mut definition = crate::helpers::default_definition();
+        definition["entropy"].as_object_mut().unwrap().remove("event_at");
+        let sql = format!("UPDATE tasks SET definition = '{}' WHERE id = {task}", definition.to_string().replace('\'', "''"));
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(app.service.store().pool()).await.unwrap();
+        let head = app.log_head().await;
+        let error = app.act(task, "commit", json!({}), StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!((&error["code"], &error["field"]), (&json!("invalid_definition"), &json!("entropy.event_at")));
+        assert_eq!(app.log_head().await, head, "nothing was logged");
+        let view = expect(app.get(Some(&app.market), &format!("/api/tasks/{task}")).await, StatusCode::OK).await;
+        assert_eq!(view["state"], "draft");
+    }
+
     async fn a_malformed_event_time_is_refused_at_creation(app) {
         let mut definition = crate::helpers::default_definition();
         definition["entropy"]["event_at"] = json!("2026-10-08 09:30");

@@ -142,6 +142,7 @@ on_both_backends! {
         expect(app.post_csv(&app.market, "/api/targets/import", &targets).await, StatusCode::OK).await;
         let task = app.create_task(json!({"quota": {"ratio": "100%"}, "name": "-2+3 spot check"})).await;
         app.act(task, "commit", json!({}), StatusCode::OK).await;
+        app.pass_entropy_event();
         app.act(task, "draw", json!({"entropy": DICE}), StatusCode::OK).await;
         app.act(task, "reveal", json!({}), StatusCode::OK).await;
         let target = assignments(&app, &app.inspector_a, task).await[0]["target"].as_str().unwrap().to_owned();

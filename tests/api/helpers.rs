@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use chrono::{DateTime, FixedOffset, Utc};
 use opendraw::http::limits::Limits;
 use opendraw::service::{Clock, Service};
 use opendraw::storage::Store;
@@ -53,7 +54,8 @@ pub struct TestApp {
     pub address: String,
     pub database_url: String,
     pub service: Service,
-    /// The service's clock: fixed at today, moved by tests to see deadlines pass.
+    /// The service's clock: fixed at today, moved by tests to see deadlines
+    /// pass and entropy events come.
     pub clock: Clock,
     pub client: reqwest::Client,
     /// Tokens of the accounts every test starts with.
@@ -234,9 +236,10 @@ impl TestApp {
         expect(self.post_csv(&self.market, "/api/recusals/import", recusals).await, StatusCode::OK).await;
     }
 
-    /// Creates a market task from `definition` (merged over a default one).
+    /// Creates a market task from `definition` (merged over a default one,
+    /// whose entropy event is `EVENT_LEAD` ahead of the service's clock).
     pub async fn create_task(&self, changes: Value) -> i64 {
-        let mut definition = default_definition();
+        let mut definition = definition_with_event(&event_time(self.clock.now(), EVENT_LEAD));
         if let (Some(base), Some(changes)) = (definition.as_object_mut(), changes.as_object()) {
             for (key, value) in changes {
                 base.insert(key.clone(), value.clone());
@@ -258,8 +261,15 @@ impl TestApp {
     pub async fn drawn_task(&self) -> i64 {
         let id = self.create_task(json!({})).await;
         self.act(id, "commit", json!({}), StatusCode::OK).await;
+        self.pass_entropy_event();
         self.act(id, "draw", json!({"entropy": DICE}), StatusCode::OK).await;
         id
+    }
+
+    /// Moves the service's clock past the entropy event of every task
+    /// created so far by `create_task`, as if `EVENT_LEAD` had gone by.
+    pub fn pass_entropy_event(&self) {
+        self.clock.advance(EVENT_LEAD + std::time::Duration::from_secs(1));
     }
 
     pub async fn log_head(&self) -> Value {
@@ -270,7 +280,21 @@ impl TestApp {
 /// Twenty dice faces.
 pub const DICE: &str = "31415326535641526354";
 
+/// How far ahead of the present a test task's entropy comes into being.
+pub const EVENT_LEAD: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// `lead` after `now`, at Beijing time, written as an entropy event time.
+pub fn event_time(now: DateTime<Utc>, lead: std::time::Duration) -> String {
+    let beijing = FixedOffset::east_opt(8 * 3600).unwrap();
+    (now + lead).with_timezone(&beijing).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// The default task, its entropy coming into being `EVENT_LEAD` from now.
 pub fn default_definition() -> Value {
+    definition_with_event(&event_time(Utc::now(), EVENT_LEAD))
+}
+
+pub fn definition_with_event(event_at: &str) -> Value {
     json!({
         "name": "Test inspection",
         "items": ["FOOD-01"],
@@ -278,7 +302,7 @@ pub fn default_definition() -> Value {
         "quota": {"ratio": "20%"},
         "cross": ["region"],
         "certificate_date": "2026-12-01",
-        "entropy": {"format": "dice", "source": "dice rolled at the test meeting", "min_length": 20}
+        "entropy": {"format": "dice", "source": "dice rolled at the test meeting", "min_length": 20, "event_at": event_at}
     })
 }
 

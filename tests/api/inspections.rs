@@ -15,6 +15,7 @@ pub async fn task_with_assignments(app: &TestApp, revealed: bool) -> i64 {
     app.seed_directory().await;
     let task = app.create_task(json!({"quota": {"ratio": "100%"}})).await;
     app.act(task, "commit", json!({}), StatusCode::OK).await;
+    app.pass_entropy_event();
     app.act(task, "draw", json!({"entropy": crate::helpers::DICE}), StatusCode::OK).await;
     if revealed {
         app.act(task, "reveal", json!({}), StatusCode::OK).await;

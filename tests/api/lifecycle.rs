@@ -36,6 +36,7 @@ on_both_backends! {
         let committed = app.act(task, "commit", json!({}), StatusCode::OK).await;
         assert_eq!(committed["state"], "committed");
         assert_eq!(committed["pool_size"], 60);
+        app.pass_entropy_event();
         let drawn = app.act(task, "draw", json!({"entropy": DICE}), StatusCode::OK).await;
         assert_eq!(drawn["state"], "drawn");
         assert_eq!(drawn["result_status"], "complete");
@@ -70,6 +71,7 @@ on_both_backends! {
         let error = expect(edit, StatusCode::CONFLICT).await;
         assert!(error["message"].as_str().unwrap().contains("can be edited only when draft"), "{error}");
         assert_eq!(snapshot(&app, task).await, before, "an edit after the commit changed something");
+        app.pass_entropy_event();
         app.act(task, "draw", json!({"entropy": DICE}), StatusCode::OK).await;
         app.act(task, "reveal", json!({}), StatusCode::OK).await;
         refused(&app, task, "abandon", json!({"reason": "too late"}), StatusCode::CONFLICT, "invalid_state").await;
@@ -109,6 +111,7 @@ on_both_backends! {
         app.seed_directory().await;
         let task = app.create_task(json!({"embargo_until": "2999-01-01"})).await;
         app.act(task, "commit", json!({}), StatusCode::OK).await;
+        app.pass_entropy_event();
         app.act(task, "draw", json!({"entropy": DICE}), StatusCode::OK).await;
         refused(&app, task, "reveal", json!({}), StatusCode::CONFLICT, "embargoed").await;
         let revealed = app.act(task, "reveal", json!({"release_early": true}), StatusCode::OK).await;
@@ -119,6 +122,7 @@ on_both_backends! {
         app.seed_directory().await;
         let task = app.create_task(json!({"inspectors_per_target": 9, "quota": {"count": 2}})).await;
         app.act(task, "commit", json!({}), StatusCode::OK).await;
+        app.pass_entropy_event();
         let drawn = app.act(task, "draw", json!({"entropy": DICE}), StatusCode::OK).await;
         assert_eq!(drawn["result_status"], "failed");
         app.act(task, "reveal", json!({}), StatusCode::OK).await;

@@ -118,6 +118,7 @@ on_both_backends! {
         app.seed_directory().await;
         let task = app.create_task(json!({"departments": ["market", "health"], "cross": [], "quota": {"count": 2}})).await;
         app.act(task, "commit", json!({}), StatusCode::OK).await;
+        app.pass_entropy_event();
         app.act(task, "draw", json!({"entropy": crate::helpers::DICE}), StatusCode::OK).await;
         app.act(task, "reveal", json!({"release_early": true}), StatusCode::OK).await;
         let result = app.get(None, &format!("/api/public/tasks/{task}/files/result.tsv")).await.text().await.unwrap();

@@ -65,6 +65,7 @@ on_both_backends! {
         app.act(task, "commit", json!({}), StatusCode::OK).await;
         let before = expect(app.get(Some(&app.inspector_a), "/api/me/assignments").await, StatusCode::OK).await;
         assert_eq!(before, json!([]), "nothing is assigned before the draw");
+        app.pass_entropy_event();
         app.act(task, "draw", json!({"entropy": DICE}), StatusCode::OK).await;
         for (token, me) in [(&app.inspector_a, "M001"), (&app.inspector_b, "M002")] {
             let mine = expect(app.get(Some(token), "/api/me/assignments").await, StatusCode::OK).await;

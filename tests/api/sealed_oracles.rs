@@ -44,6 +44,7 @@ async fn answer(
 async fn sealed_task(app: &TestApp, changes: Value) -> i64 {
     let id = app.create_task(changes).await;
     app.act(id, "commit", json!({}), StatusCode::OK).await;
+    app.pass_entropy_event();
     app.act(id, "draw", json!({"entropy": DICE}), StatusCode::OK).await;
     id
 }
