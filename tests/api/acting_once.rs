@@ -107,6 +107,7 @@ on_both_backends! {
         let answers = post_together(&app, &servers, &commit, "commit-1", &[json!({})]).await;
         assert_eq!(one_answer(&answers, StatusCode::OK)["state"], "committed");
         assert_eq!(logged(&app, "task.committed").await, 1, "one commitment");
+        app.pass_entropy_event();
         let draw = format!("/api/tasks/{task}/draw");
         let answers = post_together(&app, &servers, &draw, "draw-1", &[json!({"entropy": DICE})]).await;
         assert_eq!(one_answer(&answers, StatusCode::OK)["state"], "drawn");
