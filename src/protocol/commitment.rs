@@ -180,32 +180,20 @@ impl Commitment {
         let lines: Vec<(usize, &str)> = tsv::lines(FILE, text)?.collect();
         // Nine lines, or ten with an `entropy-event` line before the digest.
         let with_event = lines.len() == 10;
-        let keys: &[&str] = if with_event {
-            &[
-                "opendraw-commitment",
-                "parameters",
-                "targets",
-                "inspectors",
-                "recusals",
-                "secret-hash",
-                "entropy-format",
-                "entropy-source",
-                "entropy-event",
-                "digest",
-            ]
-        } else {
-            &[
-                "opendraw-commitment",
-                "parameters",
-                "targets",
-                "inspectors",
-                "recusals",
-                "secret-hash",
-                "entropy-format",
-                "entropy-source",
-                "digest",
-            ]
-        };
+        let mut keys = vec![
+            "opendraw-commitment",
+            "parameters",
+            "targets",
+            "inspectors",
+            "recusals",
+            "secret-hash",
+            "entropy-format",
+            "entropy-source",
+            "digest",
+        ];
+        if with_event {
+            keys.insert(keys.len() - 1, "entropy-event");
+        }
         if lines.len() != keys.len() {
             return Err(ParseError::file(
                 FILE,
@@ -213,7 +201,7 @@ impl Commitment {
             ));
         }
         let mut values = Vec::with_capacity(keys.len());
-        for (&(number, line), &key) in lines.iter().zip(keys) {
+        for (&(number, line), &key) in lines.iter().zip(&keys) {
             let [found, value] = tsv::fields(FILE, number, line)?;
             if found != key {
                 return Err(ParseError::line(FILE, number, format!("a '{key}' line is expected here")));

@@ -292,6 +292,18 @@ async function entry(seq, prev, kind, task, payload, actor = 'alice') {
   return { seq, at, kind, task, actor, payload: text, payload_digest: payloadDigest, prev_hash: prev, hash };
 }
 
+/** Log entries for `specs` ([kind, task, payload] each), chained from the first. */
+async function chain(specs) {
+  const log = [];
+  let prev = '0'.repeat(64);
+  for (const [kind, task, payload] of specs) {
+    const e = await entry(log.length + 1, prev, kind, task, payload);
+    log.push(e);
+    prev = e.hash;
+  }
+  return log;
+}
+
 async function buildLog() {
   const v = draws.cases[0];
   const x = v.expected;
@@ -303,14 +315,7 @@ async function buildLog() {
     ['task.committed', 2, { task: 2, commitment: 'ab'.repeat(32), secret_hash: 'cd'.repeat(32) }],
     ['task.revealed', 1, { task: 1, commitment: x.commitment_digest, secret: v.inputs.secret, entropy: v.inputs.entropy, seed: x.seed, result: x.result_digest }],
   ];
-  const log = [];
-  let prev = '0'.repeat(64);
-  for (const [kind, task, payload] of specs) {
-    const e = await entry(log.length + 1, prev, kind, task, payload);
-    log.push(e);
-    prev = e.hash;
-  }
-  return log;
+  return chain(specs);
 }
 
 test('verifyLog: a good chain, then a changed payload', async () => {
@@ -612,14 +617,7 @@ const replacedLog = async (pins, lineKey = 'keyed_line') => {
     ['task.drawn', 7, { task: 7, commitment: pins.commitment, result: pins.result }],
     ...pins.replacements.map((digest, i) => ['task.replaced', 7, { task: 7, replacement: i + 1, [lineKey]: digest }]),
   ];
-  const log = [];
-  let prev = '0'.repeat(64);
-  for (const [kind, task, payload] of specs) {
-    const e = await entry(log.length + 1, prev, kind, task, payload);
-    log.push(e);
-    prev = e.hash;
-  }
-  return log;
+  return chain(specs);
 };
 
 test('pinsFromLog: a task\'s commitment, result, replacements in order, and commitment time', async () => {
