@@ -1904,11 +1904,6 @@ async function replacementPinProblem(published, logged, seed, hasFile) {
 }
 
 /**
- * What the public log pins of one task's bundle (§10): {commitment, result, replacements,
- * committedAt}, from the entries of `task` (a number) among `entries` (the log, or the
- * task's timeline). Throws when the log holds no commitment of the task.
- */
-/**
  * The entries of a downloaded log file: a list of entries, or a page of them as
  * /api/public/log gives it. One page is not the log — a replacement logged after its
  * last entry would go unseen — so the entries must run from the first, and a page's
@@ -1934,6 +1929,11 @@ export function wholeLog(downloaded) {
   return entries;
 }
 
+/**
+ * What the public log pins of one task's bundle (§10): {commitment, result, replacements,
+ * committedAt}, from the entries of `task` (a number) among `entries` (the log, or the
+ * task's timeline). Throws when the log holds no commitment of the task.
+ */
 export function pinsFromLog(entries, task) {
   const pins = { commitment: null, result: null, replacements: [], committedAt: null };
   for (const e of entries || []) {

@@ -94,7 +94,8 @@ fn query_value(query: &str, field: &str) -> Option<String> {
 /// The staff member making the request, from `Authorization: Bearer TOKEN`
 /// (the scheme in any case, RFC 9110 §11.1). A request that presents a
 /// credential that is not a known token counts as a failed authentication
-/// of its client address; one that presents none does not.
+/// of its client address; one that presents none does not. An address held
+/// for failing too often gets 429 whatever it presents.
 pub struct Staff(pub User);
 
 impl FromRequestParts<AppState> for Staff {
@@ -105,6 +106,10 @@ impl FromRequestParts<AppState> for Staff {
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .ok_or_else(|| AppError::unauthorized("this needs a staff token: Authorization: Bearer TOKEN"))?;
+        let client = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+        // A held address is answered before its credential is read, so that
+        // the answer says nothing about whether the credential was good.
+        state.failed_authentications.admit(client).map_err(AppError::too_many_failed_attempts)?;
         let (user, refusal) = match bearer_token(header) {
             Some(token) => (state.service.authenticate(token).await?, "the token is unknown or revoked"),
             None => (None, "the Authorization header must be 'Bearer TOKEN'"),
@@ -112,7 +117,6 @@ impl FromRequestParts<AppState> for Staff {
         if let Some(user) = user {
             return Ok(Staff(user));
         }
-        let client = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
         state.failed_authentications.count(client).map_err(AppError::too_many_failed_attempts)?;
         Err(AppError::unauthorized(refusal))
     }

@@ -331,6 +331,13 @@ fn check_reveal(trail: &TaskTrail, payload: &Value) -> Result<(), String> {
     if payload["result"] != drawn["result"] {
         return Err("the revealed result digest differs from the one logged at the draw".into());
     }
+    // Stated for readers; when present they must be the committed and drawn ones.
+    if !payload["commitment"].is_null() && payload["commitment"] != committed["commitment"] {
+        return Err("the reveal names another commitment than the task's".into());
+    }
+    if !payload["entropy"].is_null() && payload["entropy"] != drawn["entropy"] {
+        return Err("the revealed entropy differs from the one the task was drawn with".into());
+    }
     Ok(())
 }
 
@@ -548,6 +555,34 @@ mod tests {
         assert!(report.open.is_empty());
         let hidden = with(r#"{"reason":"x","from":"drawn"}"#.to_string());
         assert!(hidden.problems[0].contains("must publish its draw"), "{:?}", hidden.problems);
+    }
+
+    #[test]
+    fn a_reveal_that_states_another_commitment_or_entropy_is_reported() {
+        let secret = Secret::from_bytes([7; 32]);
+        let commitment = Digest([3; 32]);
+        let entropy = Entropy::parse("12345612345612345612").unwrap();
+        let seed = Seed::derive(&commitment, &secret, &entropy).0;
+        let committed = format!(r#"{{"commitment":"{commitment}","secret_hash":"{}"}}"#, secret.hash());
+        let drawn =
+            format!(r#"{{"commitment":"{commitment}","entropy":"{}","result":"r"}}"#, entropy.as_str());
+        let revealed = |stated: &str| {
+            let payload =
+                format!(r#"{{"secret":"{}","seed":"{seed}","result":"r",{stated}}}"#, secret.to_hex());
+            verify_log(&chain(&[
+                (kind::CREATED, Some(1), "{}"),
+                (kind::COMMITTED, Some(1), &committed),
+                (kind::DRAWN, Some(1), &drawn),
+                (kind::REVEALED, Some(1), &payload),
+            ]))
+            .problems
+        };
+        let good = format!(r#""commitment":"{commitment}","entropy":"{}""#, entropy.as_str());
+        assert!(revealed(&good).is_empty(), "{:?}", revealed(&good));
+        let other = format!(r#""commitment":"{}","entropy":"{}""#, Digest([4; 32]), entropy.as_str());
+        assert!(revealed(&other)[0].contains("another commitment"), "{:?}", revealed(&other));
+        let other = format!(r#""commitment":"{commitment}","entropy":"65432165432165432165""#);
+        assert!(revealed(&other)[0].contains("revealed entropy differs"), "{:?}", revealed(&other));
     }
 
     #[test]

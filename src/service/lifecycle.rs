@@ -6,6 +6,7 @@
 //! entry in one transaction, guarded by the state it leaves: a retried or
 //! concurrent request finds the state moved on and changes nothing.
 
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::tasks::{TaskView, check_definition, check_items, definition_of, not_in_state, reread};
@@ -77,23 +78,19 @@ impl Service {
             recusals: &recusals,
         };
         inputs.check().map_err(input_error)?;
+        // Checked here to refuse early, and again against the time the
+        // commitment is logged at, which comes after waiting for the writer.
         let event = &checked.entropy_event;
-        if event.instant() <= self.now().timestamp_millis() {
-            return Err(ServiceError::invalid(
-                "entropy_event_past",
-                Some("entropy.event_at".into()),
-                format!(
-                    "the entropy event {event} is not in the future: entropy that may already be known cannot be committed to; name a later time"
-                ),
-            ));
-        }
+        refuse_past_event(event, self.now())?;
         let frozen = started.elapsed();
         let secret = new_secret()?;
         let mut commitment = inputs.commitment(secret.hash(), checked.entropy_format, checked.entropy_source);
-        commitment.entropy_event = Some(checked.entropy_event);
+        commitment.entropy_event = Some(checked.entropy_event.clone());
         let digest = commitment.digest();
 
         let mut tx = self.begin_action().await?;
+        let at = self.now();
+        refuse_past_event(&checked.entropy_event, at)?;
         check_items(&mut tx, &definition, &task.department).await?;
         if !tasks::mark_committed(tx.conn(), id, targets.len() as i64, &digest.to_hex(), &secret.to_hex())
             .await?
@@ -107,7 +104,7 @@ impl Service {
         files::store(tx.conn(), id, INSPECTORS_FILE, files::split(inspectors.text())).await?;
         files::store(tx.conn(), id, RECUSALS_FILE, files::split(recusals.text())).await?;
         files::store(tx.conn(), id, COMMITMENT_FILE, files::split(&commitment.to_text())).await?;
-        let mut payload = json!({
+        let payload = json!({
             "task": id,
             "commitment": digest,
             "protocol": crate::protocol::PROTOCOL_VERSION,
@@ -118,12 +115,10 @@ impl Service {
             "secret_hash": commitment.secret_hash,
             "entropy_format": commitment.entropy_format.as_str(),
             "entropy_source": commitment.entropy_source,
+            "entropy_event": checked.entropy_event.as_str(),
             "pool_size": targets.len(),
         });
-        if let Some(event) = &commitment.entropy_event {
-            payload["entropy_event"] = json!(event.as_str());
-        }
-        log::append(tx.conn(), self.now(), kind::COMMITTED, Some(id), &user.name, &payload).await?;
+        log::append(tx.conn(), at, kind::COMMITTED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
         tracing::info!(task = id, pool = targets.len(), ?frozen, total = ?started.elapsed(), "committed");
@@ -456,4 +451,19 @@ fn days_ago(today: chrono::NaiveDate, days: u32) -> String {
     let text = date.format("%Y-%m-%d").to_string();
     debug_assert!(Date::parse(&text).is_ok());
     text
+}
+
+/// A commitment to entropy that may already be known is refused: its event
+/// must come after the time the commitment is made at.
+fn refuse_past_event(event: &crate::protocol::EventTime, at: DateTime<Utc>) -> ServiceResult<()> {
+    if event.instant() <= at.timestamp_millis() {
+        return Err(ServiceError::invalid(
+            "entropy_event_past",
+            Some("entropy.event_at".into()),
+            format!(
+                "the entropy event {event} is not in the future: entropy that may already be known cannot be committed to; name a later time"
+            ),
+        ));
+    }
+    Ok(())
 }

@@ -318,7 +318,6 @@ impl Service {
         log::append(tx.conn(), self.now(), kind::SUBMITTED, Some(row.task), "inspector", &payload).await?;
         let row = reread(&mut tx, row.id).await?;
         tx.commit().await?;
-        // The task's public timeline has a new entry.
         self.result_view_in(&context, row, &task).await
     }
 

@@ -165,7 +165,14 @@ impl WriteTx {
     }
 
     pub async fn commit(self) -> StoreResult<()> {
-        debug_assert!(self.reserved.is_none(), "a reserved request commits with its answer");
+        // A reserved request commits with its answer: committed without one,
+        // a retry would be answered with nothing. Dropping the transaction
+        // rolls the action back with its reservation.
+        if self.reserved.is_some() {
+            return Err(StoreError::Damaged(
+                "a request reserved by its Idempotency-Key must commit with its answer".into(),
+            ));
+        }
         self.tx.commit().await?;
         Ok(())
     }
