@@ -2228,6 +2228,14 @@ async function main(argv) {
       console.error(`cannot read the log ${log}: ${e.message}`);
       return 2;
     }
+    // Pins are taken only from a log that holds together (§15.3).
+    const checked = await verifyLog(entries);
+    if (!checked.passed) {
+      console.log(`FAIL  public log: ${checked.problems[0]}`);
+      console.log('NOT VERIFIED');
+      return 1;
+    }
+    console.log(`public log: ${entries.length} entries, head ${checked.head}`);
     let stated = null;
     try {
       stated = parseCommitment(files.get('commitment.tsv')).digest;

@@ -604,3 +604,23 @@ fn verify_refuses_one_page_of_the_log_as_if_it_were_the_whole_log() {
         text(&refused)
     );
 }
+
+#[test]
+fn verify_takes_no_pins_from_a_log_whose_chain_is_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bundle, pins) = vector_bundle(dir.path(), "replacements-last-dropped");
+    let log = log_file(dir.path(), &pins);
+    // The last entry's payload edited by hand: its recorded digest and hash
+    // no longer match it.
+    let mut whole: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&log).unwrap()).unwrap();
+    let entries = whole["entries"].as_array_mut().unwrap();
+    let last = entries.last_mut().unwrap();
+    last["payload"] = serde_json::Value::String(
+        last["payload"].as_str().unwrap().replace("\"replacement\":", "\"replacement\": "),
+    );
+    std::fs::write(&log, whole.to_string()).unwrap();
+    let refused = opendraw(&["verify", path(&bundle), "--log", path(&log)]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(text(&refused).contains("FAIL  public log: entry"), "{}", text(&refused));
+    assert!(text(&refused).contains("the public log does not verify"), "{}", text(&refused));
+}

@@ -8,7 +8,7 @@ use anyhow::Context;
 use crate::bundle;
 use crate::protocol::Digest;
 use crate::protocol::commitment::Commitment;
-use crate::protocol::log::{LogEntry, pins_of_task, task_committed_to};
+use crate::protocol::log::{LogEntry, pins_of_task, task_committed_to, verify_log};
 use crate::protocol::verify::{BundleFiles, Pins, verify};
 
 /// Recompute a draw from its verification bundle and print each check.
@@ -68,6 +68,17 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     if let Some(source) = &args.log {
         let entries = read_log(source)?;
+        // Pins are taken only from a log that holds together: one unbroken
+        // chain whose tasks' entries agree (§15.3).
+        let checked = verify_log(&entries);
+        if let Some(problem) = checked.problems.first() {
+            println!("FAIL  public log: {problem}");
+            println!("NOT verified; the public log does not verify (opendraw log verify says more)");
+            return Ok(ExitCode::from(1));
+        }
+        if let Some(head) = checked.head {
+            println!("public log: {} entries, head {head}", checked.entries);
+        }
         match pins_from_log(&entries, args.task, &files) {
             Ok(Some((task, logged))) => {
                 println!("{}", describe(task, &logged));
