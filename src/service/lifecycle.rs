@@ -25,7 +25,7 @@ use crate::protocol::{
 use crate::storage::pools::{self, PoolError};
 use crate::storage::tasks::{self, AssignedInspector, Drawn, DrawnTarget, state};
 use crate::storage::users::User;
-use crate::storage::{files, log};
+use crate::storage::{WriteTx, files, log};
 
 /// The reason an abandonment needs, at most this long.
 const MAX_REASON: usize = 2000;
@@ -280,8 +280,6 @@ impl Service {
             ));
         }
         let reveal = reveal_of(task)?;
-        let (commitment, secret, entropy) =
-            (reveal.commitment, reveal.secret.clone(), reveal.entropy.clone());
         let mut tx = self.begin_action().await?;
         if !tasks::mark_revealed(tx.conn(), id).await? {
             return Err(ServiceError::conflict(
@@ -289,15 +287,8 @@ impl Service {
                 format!("task {id} was revealed or changed by another request meanwhile"),
             ));
         }
-        files::store(tx.conn(), id, REVEAL_FILE, files::split(&reveal.to_text())).await?;
-        let payload = json!({
-            "task": id,
-            "commitment": commitment,
-            "secret": secret.to_hex(),
-            "entropy": entropy,
-            "seed": reveal.seed,
-            "result": task.result_digest,
-        });
+        let mut payload = json!({"task": id});
+        publish_draw(&mut tx, task, &reveal, &mut payload).await?;
         log::append(tx.conn(), self.now(), kind::REVEALED, Some(id), actor, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
@@ -353,17 +344,12 @@ impl Service {
             payload["secret"] = json!(task.secret);
         }
         if let Some(reveal) = &reveal {
-            files::store(tx.conn(), id, REVEAL_FILE, files::split(&reveal.to_text())).await?;
+            publish_draw(&mut tx, &task, reveal, &mut payload).await?;
             let mut published = vec![REVEAL_FILE, RESULT_FILE];
             if files::exists(tx.conn(), id, REPLACEMENTS_FILE).await? {
                 published.push(REPLACEMENTS_FILE);
             }
             published.push(crate::bundle::BUNDLE_FILE);
-            payload["commitment"] = json!(reveal.commitment);
-            payload["secret"] = json!(reveal.secret.to_hex());
-            payload["entropy"] = json!(reveal.entropy);
-            payload["seed"] = json!(reveal.seed);
-            payload["result"] = json!(task.result_digest);
             payload["published"] = json!(published);
         }
         log::append(tx.conn(), self.now(), kind::ABANDONED, Some(id), &user.name, &payload).await?;
@@ -411,6 +397,24 @@ impl CommittedFiles {
 
 /// What the reveal of a drawn task publishes: its commitment, secret,
 /// entropy and the seed they give.
+/// Publishes a drawn task's draw, at its reveal or its abandonment: stores
+/// `reveal.tsv` and adds to the log entry's payload what a reveal states
+/// (PROTOCOL.md §15.2).
+async fn publish_draw(
+    tx: &mut WriteTx,
+    task: &tasks::TaskRow,
+    reveal: &Reveal,
+    payload: &mut serde_json::Value,
+) -> ServiceResult<()> {
+    files::store(tx.conn(), task.id, REVEAL_FILE, files::split(&reveal.to_text())).await?;
+    payload["commitment"] = json!(reveal.commitment);
+    payload["secret"] = json!(reveal.secret.to_hex());
+    payload["entropy"] = json!(reveal.entropy);
+    payload["seed"] = json!(reveal.seed);
+    payload["result"] = json!(task.result_digest);
+    Ok(())
+}
+
 fn reveal_of(task: &tasks::TaskRow) -> ServiceResult<Reveal> {
     let commitment =
         crate::protocol::Digest::parse_hex(task.commitment_digest.as_deref().unwrap_or_default())
