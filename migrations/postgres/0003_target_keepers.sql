@@ -1,6 +1,6 @@
 -- The department that keeps each target of the shared directory: an import
 -- updates only the targets its department keeps. Targets imported before
--- have none, and go to the first department that updates them.
+-- have none: only the operator's import on the server (opendraw import) assigns them.
 -- migrations/sqlite/0003_target_keepers.sql is the same for SQLite.
 
 ALTER TABLE targets ADD COLUMN department TEXT NOT NULL DEFAULT '';

@@ -108,11 +108,11 @@ pub fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     tokio::runtime::Runtime::new()?.block_on(async move {
         let service = Service::new(args.database.open().await?);
         let summary = match args.kind.as_str() {
-            "items" => service.import::<ItemRecord>(&operator, name, reader).await,
-            "targets" => service.import::<TargetRecord>(&operator, name, reader).await,
-            "inspectors" => service.import::<InspectorRecord>(&operator, name, reader).await,
-            "recusals" => service.import::<RecusalRecord>(&operator, name, reader).await,
-            "calendar" => service.import::<CalendarRecord>(&operator, name, reader).await,
+            "items" => service.import_on_server::<ItemRecord>(&operator, name, reader).await,
+            "targets" => service.import_on_server::<TargetRecord>(&operator, name, reader).await,
+            "inspectors" => service.import_on_server::<InspectorRecord>(&operator, name, reader).await,
+            "recusals" => service.import_on_server::<RecusalRecord>(&operator, name, reader).await,
+            "calendar" => service.import_on_server::<CalendarRecord>(&operator, name, reader).await,
             other => bail!("KIND must be items, targets, inspectors, recusals or calendar, not '{other}'"),
         };
         bar.finish_and_clear();

@@ -152,6 +152,16 @@ impl Importable for CalendarRecord {
     }
 }
 
+/// Whether an import may take the targets that no department keeps yet
+/// (imported before targets had keepers): only the operator's, on the
+/// server, which assigns them; over HTTP they are refused like another
+/// department's, so that no department can take another's by being first.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Unkept {
+    Refuse,
+    Claim,
+}
+
 impl Service {
     /// Imports a CSV file of `T` records; `name` is how errors name the file.
     pub async fn import<T: Importable>(
@@ -160,8 +170,29 @@ impl Service {
         name: String,
         reader: impl Read + Send + 'static,
     ) -> ServiceResult<ImportSummary> {
+        self.import_with::<T>(user, name, reader, Unkept::Refuse).await
+    }
+
+    /// An import by the operator on the server (`opendraw import`), which
+    /// also gives the department the targets no department keeps yet.
+    pub async fn import_on_server<T: Importable>(
+        &self,
+        user: &User,
+        name: String,
+        reader: impl Read + Send + 'static,
+    ) -> ServiceResult<ImportSummary> {
+        self.import_with::<T>(user, name, reader, Unkept::Claim).await
+    }
+
+    async fn import_with<T: Importable>(
+        &self,
+        user: &User,
+        name: String,
+        reader: impl Read + Send + 'static,
+        unkept: Unkept,
+    ) -> ServiceResult<ImportSummary> {
         let department = supervised_department(user)?.to_owned();
-        let importer = Importer { file: name.clone(), department: department.clone() };
+        let importer = Importer { file: name.clone(), department: department.clone(), unkept };
         // The parsing thread checks each batch and prepares it for the
         // database while the previous batch is being written.
         let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(4);
@@ -226,6 +257,7 @@ impl Service {
 struct Importer {
     file: String,
     department: String,
+    unkept: Unkept,
 }
 
 /// A refused row: its line, and why.
@@ -239,7 +271,7 @@ impl Importer {
         let mut refused = self.check_references(tx, &batch.references).await?;
         // A row kept by another department is left as it was by the write,
         // and shows as a row missing from the count.
-        let written = directory::upsert_batch::<T>(tx, &batch.rows).await?;
+        let written = directory::upsert_batch::<T>(tx, &batch.rows, self.unkept == Unkept::Claim).await?;
         if let Some(kept) = T::KEPT
             && written < batch.lines.len() as u64
         {
@@ -306,11 +338,19 @@ impl Importer {
             .zip(&batch.lines)
             .find_map(|(id, line)| {
                 let keeper = keepers.get(*id).filter(|keeper| **keeper != self.department)?;
-                let reason = format!(
-                    "{} {id} is kept by {keeper}; {} may add rows and change its own only",
-                    kept.noun(),
-                    self.department
-                );
+                let reason = if keeper.is_empty() {
+                    format!(
+                        "{} {id} was imported before targets had keepers and no department keeps it yet; \
+                         the operator assigns it on the server: opendraw import targets --department D",
+                        kept.noun()
+                    )
+                } else {
+                    format!(
+                        "{} {id} is kept by {keeper}; {} may add rows and change its own only",
+                        kept.noun(),
+                        self.department
+                    )
+                };
                 Some((*line, ServiceError::Forbidden(self.at(*line, column, reason))))
             })
             .ok_or_else(|| damaged(format!("{}: rows were left unwritten for no reason found", self.file)))

@@ -199,8 +199,8 @@ pub const ROWS_PER_STATEMENT: usize = 5_000;
 /// database unpacks itself: binding millions of values one by one costs more
 /// in the driver than the insert costs in the database, and the batch can
 /// be prepared on another thread while the previous one is written.
-pub async fn upsert_batch<T: Upsert>(tx: &mut WriteTx, batch: &str) -> StoreResult<u64> {
-    let sql = upsert_sql::<T>(tx.backend());
+pub async fn upsert_batch<T: Upsert>(tx: &mut WriteTx, batch: &str, claim_unkept: bool) -> StoreResult<u64> {
+    let sql = upsert_sql::<T>(tx.backend(), claim_unkept);
     let done = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(batch).execute(tx.conn()).await?;
     Ok(done.rows_affected())
 }
@@ -257,7 +257,7 @@ pub fn batch_json<T: Upsert>(rows: &[T], keeper: &str) -> String {
     batch
 }
 
-fn upsert_sql<T: Upsert>(backend: Backend) -> String {
+fn upsert_sql<T: Upsert>(backend: Backend, claim_unkept: bool) -> String {
     let insert = super::insert_from_json(backend, T::TABLE, T::COLUMNS, T::NUMBERS);
     let updates: Vec<String> = T::COLUMNS
         .iter()
@@ -266,11 +266,12 @@ fn upsert_sql<T: Upsert>(backend: Backend) -> String {
         .collect();
     let upsert = format!("{insert} ON CONFLICT ({}) DO UPDATE SET {}", T::KEY.join(", "), updates.join(", "));
     match T::KEPT {
-        // A target without a keeper (imported before targets had one) goes
-        // to the first department that updates it.
-        Some(directory) => {
+        // A target without a keeper (imported before targets had one) is
+        // given one only when `claim_unkept`: by the operator's import.
+        Some(directory) if claim_unkept => {
             format!("{upsert} WHERE {}.department IN (excluded.department, '')", directory.table())
         }
+        Some(directory) => format!("{upsert} WHERE {}.department = excluded.department", directory.table()),
         None => upsert,
     }
 }

@@ -7,6 +7,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Row;
 
+use opendraw::records::TargetRecord;
+
 use crate::helpers::{TestApp, expect};
 use crate::on_both_backends;
 
@@ -103,6 +105,30 @@ on_both_backends! {
         expect(app.post_csv(&app.health, "/api/targets/import", own).await, StatusCode::OK).await;
         let again = "id,name,region,risk_class\nH-T1,改名,R1,C\n";
         refused(&app, &app.market, "/api/targets/import", again, "line 2", "health").await;
+    }
+
+    async fn a_target_no_department_keeps_yet_is_assigned_by_the_operator_only(app) {
+        app.seed_directory().await;
+        // As a target imported before targets had keepers stands after the upgrade.
+        sqlx::query("UPDATE targets SET department = '' WHERE id = 'T0001'")
+            .execute(app.service.store().pool())
+            .await
+            .unwrap();
+        let csv = "id,name,region,risk_class\nT0001,hijacked,R1,D\n";
+        for token in [&app.health, &app.market] {
+            let body = expect(app.post_csv(token, "/api/targets/import", csv).await, StatusCode::FORBIDDEN).await;
+            let message = body["message"].as_str().unwrap();
+            assert!(message.contains("line 2") && message.contains("no department keeps it yet"), "{message}");
+        }
+        let t0001 = column(&app, "SELECT name || ' ' || department FROM targets WHERE id = 'T0001'").await;
+        assert_eq!(t0001, ["单位1 "], "nobody took it over HTTP");
+        // The operator's import on the server assigns it.
+        let market = app.service.authenticate(&app.market).await.unwrap().unwrap();
+        let reader = std::io::Cursor::new("id,name,region,risk_class\nT0001,单位1,R1,B\n".as_bytes().to_vec());
+        app.service.import_on_server::<TargetRecord>(&market, "targets.csv".into(), reader).await.unwrap();
+        let t0001 = column(&app, "SELECT department FROM targets WHERE id = 'T0001'").await;
+        assert_eq!(t0001, ["market"]);
+        refused_as_theirs(&app, "/api/targets/import", csv, "line 2", "market").await;
     }
 
     async fn imported_rows_name_only_items_inspectors_and_targets_that_exist(app) {
