@@ -303,22 +303,14 @@ fn verification_reports_match_the_vectors() {
 fn replaced_bundle() -> (BundleFiles, Seed) {
     let draws = read("draws.json");
     let case = draws["cases"].as_array().unwrap().iter().find(|c| c["name"] == "balanced-workload").unwrap();
-    let (inputs, expected) = (&case["inputs"], &case["expected"]);
-    let file = |value: &Value| text(value).as_bytes().to_vec();
     let replacements = read("replacements.json");
     let replaced = &replacements["cases"][0];
     assert_eq!(replaced["draw"], "balanced-workload");
     let files = BundleFiles {
-        commitment: file(&expected["commitment.tsv"]),
-        parameters: file(&inputs["parameters.tsv"]),
-        targets: file(&inputs["targets.tsv"]),
-        inspectors: file(&inputs["inspectors.tsv"]),
-        recusals: file(&inputs["recusals.tsv"]),
-        reveal: file(&expected["reveal.tsv"]),
-        result: file(&expected["result.tsv"]),
-        replacements: Some(file(&replaced["expected"]["replacements.tsv"])),
+        replacements: Some(text(&replaced["expected"]["replacements.tsv"]).as_bytes().to_vec()),
+        ..bundle_of("balanced-workload")
     };
-    (files, Seed(Digest::parse_hex(text(&expected["seed"])).unwrap()))
+    (files, Seed(Digest::parse_hex(text(&case["expected"]["seed"])).unwrap()))
 }
 
 /// The replaced bundle, untouched and with its replacements tampered with,

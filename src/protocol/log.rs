@@ -525,15 +525,33 @@ mod tests {
         assert!(problems[0].contains("before its entropy came into being"), "{problems:?}");
     }
 
+    /// A task committed and drawn: its secret, commitment, entropy and seed,
+    /// and the payloads of its `committed` and `drawn` entries.
+    struct Drawn {
+        secret: Secret,
+        commitment: Digest,
+        entropy: Entropy,
+        seed: Digest,
+        committed: String,
+        drawn: String,
+    }
+
+    impl Drawn {
+        fn new() -> Self {
+            let secret = Secret::from_bytes([7; 32]);
+            let commitment = Digest([3; 32]);
+            let entropy = Entropy::parse("12345612345612345612").unwrap();
+            let seed = Seed::derive(&commitment, &secret, &entropy).0;
+            let committed = format!(r#"{{"commitment":"{commitment}","secret_hash":"{}"}}"#, secret.hash());
+            let drawn =
+                format!(r#"{{"commitment":"{commitment}","entropy":"{}","result":"r"}}"#, entropy.as_str());
+            Self { secret, commitment, entropy, seed, committed, drawn }
+        }
+    }
+
     #[test]
     fn an_abandoned_draw_must_publish_its_secret() {
-        let secret = Secret::from_bytes([7; 32]);
-        let commitment = Digest([3; 32]);
-        let entropy = Entropy::parse("12345612345612345612").unwrap();
-        let seed = Seed::derive(&commitment, &secret, &entropy).0;
-        let committed = format!(r#"{{"commitment":"{commitment}","secret_hash":"{}"}}"#, secret.hash());
-        let drawn =
-            format!(r#"{{"commitment":"{commitment}","entropy":"{}","result":"r"}}"#, entropy.as_str());
+        let Drawn { secret, seed, committed, drawn, .. } = Drawn::new();
         let trail = [
             (kind::CREATED, Some(1), "{}".to_string()),
             (kind::COMMITTED, Some(1), committed),
@@ -559,13 +577,7 @@ mod tests {
 
     #[test]
     fn a_reveal_that_states_another_commitment_or_entropy_is_reported() {
-        let secret = Secret::from_bytes([7; 32]);
-        let commitment = Digest([3; 32]);
-        let entropy = Entropy::parse("12345612345612345612").unwrap();
-        let seed = Seed::derive(&commitment, &secret, &entropy).0;
-        let committed = format!(r#"{{"commitment":"{commitment}","secret_hash":"{}"}}"#, secret.hash());
-        let drawn =
-            format!(r#"{{"commitment":"{commitment}","entropy":"{}","result":"r"}}"#, entropy.as_str());
+        let Drawn { secret, commitment, entropy, seed, committed, drawn } = Drawn::new();
         let revealed = |stated: &str| {
             let payload =
                 format!(r#"{{"secret":"{}","seed":"{seed}","result":"r",{stated}}}"#, secret.to_hex());

@@ -157,7 +157,7 @@ impl Importable for CalendarRecord {
 /// server, which assigns them; over HTTP they are refused like another
 /// department's, so that no department can take another's by being first.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Unkept {
+enum Unkept {
     Refuse,
     Claim,
 }

@@ -353,13 +353,7 @@ test('verifyLog: lifecycle and reveal checks', async () => {
   const specs = log.map((e) => [e.kind, e.task, JSON.parse(e.payload)]);
   specs[5][2].seed = '00'.repeat(32);
   specs.push(['task.drawn', 1, { task: 1, commitment: 'ee'.repeat(32) }]);
-  const bad = [];
-  let prev = '0'.repeat(64);
-  for (const [kind, task, payload] of specs) {
-    const e = await entry(bad.length + 1, prev, kind, task, payload);
-    bad.push(e);
-    prev = e.hash;
-  }
+  const bad = await chain(specs);
   const r = await verifyLog(bad);
   assert.equal(r.passed, false);
   assert.ok(r.problems.some((p) => /entry 6: task 1: seed/.test(p)), r.problems.join('\n'));
