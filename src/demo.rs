@@ -7,15 +7,15 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use crate::domain::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
+use crate::domain::task_definition::TaskDefinition;
 use crate::protocol::stream::DrawStream;
-use crate::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 use crate::service::Service;
 use crate::service::assignments::ConflictDeclaration;
 use crate::service::replacements::ReplacementRequest;
 use crate::service::results::{Correction, ResultInput, ResultKey};
 use crate::storage::directory;
 use crate::storage::users::{Role, User};
-use crate::task_definition::TaskDefinition;
 
 const DISTRICTS: [(&str, &str); 11] = [
     ("玄武区", "02"),

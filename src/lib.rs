@@ -2,25 +2,18 @@
 //! inspectors ("double random, one public").
 //!
 //! - [`protocol`] is the draw itself: pure, specified in `docs/PROTOCOL.md`.
-//! - [`bundle`] packs and unpacks the verification bundle.
-//! - [`directory`] reads directory CSV files into manifests; [`csv_output`]
-//!   writes the CSV exports.
-//! - [`rules`] turns a task's rules (JSON) into protocol parameters.
-//! - [`calendar`] counts working days; [`inspection`] is the vocabulary of results.
-//! - [`cli`] is the command line.
+//! - [`domain`] is the vocabulary around it: directory records, a task's
+//!   definition and rules, working days, inspection results.
+//! - [`files`] reads directory CSV files and writes CSV exports and the
+//!   verification bundle.
+//! - [`storage`] keeps everything in SQLite or PostgreSQL; [`service`] is the
+//!   one gate to it, for [`http`], [`cli`] and the demo alike.
 
-pub mod bundle;
-pub mod calendar;
 pub mod cli;
-pub mod csv_input;
-pub mod csv_output;
 pub mod demo;
-pub mod directory;
+pub mod domain;
+pub mod files;
 pub mod http;
-pub mod inspection;
 pub mod protocol;
-pub mod records;
-pub mod rules;
 pub mod service;
 pub mod storage;
-pub mod task_definition;

@@ -42,10 +42,10 @@ async fn site(tamper: Option<fn(&mut BundleFiles)>) -> (String, Service, tempfil
                     return next.run(request).await;
                 }
                 let tar = service.public_bundle(1).await.unwrap();
-                let mut files = opendraw::bundle::from_tar("bundle.tar", &tar).unwrap();
+                let mut files = opendraw::files::bundle::from_tar("bundle.tar", &tar).unwrap();
                 tamper(&mut files);
                 Response::builder()
-                    .body(Body::from(opendraw::bundle::to_tar(&files)))
+                    .body(Body::from(opendraw::files::bundle::to_tar(&files)))
                     .unwrap()
                     .into_response()
             }

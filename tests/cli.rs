@@ -442,7 +442,7 @@ fn vector_bundle(dir: &Path, name: &str) -> (PathBuf, serde_json::Value) {
         *files.member_mut(member).unwrap() = content.as_str().unwrap().as_bytes().to_vec();
     }
     let path = dir.join(format!("{name}.tar"));
-    std::fs::write(&path, opendraw::bundle::to_tar(&files)).unwrap();
+    std::fs::write(&path, opendraw::files::bundle::to_tar(&files)).unwrap();
     (path, case["pins"].clone())
 }
 

@@ -3,10 +3,11 @@
 
 use std::path::PathBuf;
 
+use opendraw::domain::rules::Rules;
+use opendraw::files::directory;
 use opendraw::protocol::field::{Entropy, EntropySource};
 use opendraw::protocol::verify::{BundleFiles, CheckKind, Pins, Report, verify};
 use opendraw::protocol::{DrawInputs, EntropyFormat, Reveal, Secret, Seed, run_draw};
-use opendraw::{directory, rules::Rules};
 
 fn example(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/nanjing").join(name)

@@ -8,7 +8,7 @@ mod common;
 
 use base64::Engine as _;
 use common::{load, read, text};
-use opendraw::bundle;
+use opendraw::files::bundle;
 use opendraw::protocol::Digest;
 use opendraw::protocol::commitment::{Commitment, Reveal};
 use opendraw::protocol::replace::{self, Replacement, Replacements};

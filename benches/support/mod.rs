@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use opendraw::records::{InspectorRecord, ItemRecord, TargetRecord};
+use opendraw::domain::records::{InspectorRecord, ItemRecord, TargetRecord};
 use opendraw::service::{Clock, Service};
 use opendraw::storage::Store;
 use opendraw::storage::users::{Role, User};
@@ -93,7 +93,7 @@ pub async fn drop_database(url: &str) {
 /// at today, so that a bench can pass an entropy event without waiting), a
 /// supervisor of department `market`, and the supervisor's token.
 pub async fn service_with_inspectors(url: &str) -> (Service, Clock, User, String) {
-    let clock = Clock::fixed(opendraw::calendar::today());
+    let clock = Clock::fixed(opendraw::domain::calendar::today());
     let service = Service::with_clock(Store::open(url).await.unwrap(), clock.clone());
     let issued = service.add_user(None, "bench", Role::Supervisor, Some("market"), None).await.unwrap();
     let user = issued.user.clone();

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 
 use super::DatabaseArgs;
 use crate::demo;
-use crate::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
+use crate::domain::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 use crate::service::Service;
 use crate::storage::users::{Role, User};
 

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
-use crate::bundle::{self, BUNDLE_FILE};
-use crate::directory;
+use crate::domain::rules::Rules;
+use crate::files::bundle::{self, BUNDLE_FILE};
+use crate::files::directory;
 use crate::protocol::commitment::{COMMITMENT_FILE, REVEAL_FILE};
 use crate::protocol::field::{Entropy, EntropySource};
 use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE, TARGETS_FILE};
@@ -18,7 +19,6 @@ use crate::protocol::{
     Commitment, Digest, DrawInputs, DrawResult, EntropyFormat, InspectorManifest, Parameters,
     RecusalManifest, Reveal, Secret, Seed, TargetManifest, run_draw,
 };
-use crate::rules::Rules;
 
 const SECRET_FILE: &str = "secret.hex";
 

@@ -43,7 +43,7 @@ pub struct ServeArgs {
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     super::init_tracing();
-    let offset = crate::calendar::configure_offset().map_err(anyhow::Error::msg)?;
+    let offset = crate::domain::calendar::configure_offset().map_err(anyhow::Error::msg)?;
     tracing::info!(%offset, "days are counted at this offset from UTC");
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::bundle;
+use crate::files::bundle;
 use crate::protocol::Digest;
 use crate::protocol::commitment::Commitment;
 use crate::protocol::log::{LogEntry, pins_of_task, task_committed_to, verify_log};

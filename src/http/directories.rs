@@ -13,7 +13,7 @@ use super::extract::{Json, Path, Query, Staff};
 use super::limits::Upload;
 use super::openapi::{Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use super::paging::Limit;
-use crate::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
+use crate::domain::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 use crate::service::calendar::CalendarEntry;
 use crate::service::imports::{ImportSummary, Importable};
 use crate::service::{require, supervised_department};

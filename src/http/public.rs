@@ -64,7 +64,7 @@ pub async fn file(
     State(state): State<AppState>,
     Path((id, name)): Path<(i64, String)>,
 ) -> AppResult<Response> {
-    if name == crate::bundle::BUNDLE_FILE {
+    if name == crate::files::bundle::BUNDLE_FILE {
         return bundle(State(state), Path(id)).await;
     }
     let bytes = state.service.public_file(id, &name).await?;

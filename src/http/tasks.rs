@@ -14,8 +14,8 @@ use super::error::AppResult;
 use super::extract::{Json, Path, SmallBody, Staff};
 use super::idempotency::once;
 use super::openapi::{Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
+use crate::domain::task_definition::TaskDefinition;
 use crate::service::tasks::TaskView;
-use crate::task_definition::TaskDefinition;
 
 pub fn router() -> Router<AppState> {
     Router::new()

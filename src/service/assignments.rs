@@ -13,7 +13,7 @@ use super::public::SelectedInspector;
 use super::results::{DeadlineView, ViewContext};
 use super::tasks::definition_of;
 use super::{Service, ServiceError, ServiceResult, require};
-use crate::inspection::{ResultState, check_reason};
+use crate::domain::inspection::{ResultState, check_reason};
 use crate::storage::replacements::{self, ConflictRow};
 use crate::storage::results;
 use crate::storage::tasks::{self, TaskRow, state};

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Service, ServiceError, ServiceResult, supervised_department};
-use crate::calendar::{DayKind, check_entry, parse_day};
-use crate::inspection::check_text;
+use crate::domain::calendar::{DayKind, check_entry, parse_day};
+use crate::domain::inspection::check_text;
 use crate::storage::calendar::{self, CalendarDay};
 use crate::storage::users::User;
 

@@ -19,10 +19,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{Service, ServiceError, ServiceResult, damaged, supervised_department};
-use crate::csv_input::DirectoryError;
-use crate::records::{
+use crate::domain::records::{
     CalendarRecord, DirectoryRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord, read_records,
 };
+use crate::files::csv_input::DirectoryError;
 use crate::storage::WriteTx;
 use crate::storage::directory::{self, Directory, Upsert};
 use crate::storage::users::User;

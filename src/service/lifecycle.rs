@@ -349,7 +349,7 @@ impl Service {
             if files::exists(tx.conn(), id, REPLACEMENTS_FILE).await? {
                 published.push(REPLACEMENTS_FILE);
             }
-            published.push(crate::bundle::BUNDLE_FILE);
+            published.push(crate::files::bundle::BUNDLE_FILE);
             payload["published"] = json!(published);
         }
         log::append(tx.conn(), self.now(), kind::ABANDONED, Some(id), &user.name, &payload).await?;

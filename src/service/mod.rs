@@ -105,7 +105,7 @@ impl Clock {
     pub fn today(&self) -> NaiveDate {
         match &self.0 {
             Some(fixed) => fixed.lock().expect("clock lock").day,
-            None => crate::calendar::today(),
+            None => crate::domain::calendar::today(),
         }
     }
 
@@ -117,7 +117,7 @@ impl Clock {
         match &self.0 {
             Some(fixed) => {
                 let Fixed { day, ahead } = *fixed.lock().expect("clock lock");
-                Utc::now() + (day - crate::calendar::today()) + ahead
+                Utc::now() + (day - crate::domain::calendar::today()) + ahead
             }
             None => Utc::now(),
         }

@@ -14,7 +14,8 @@ use utoipa::ToSchema;
 use super::published::PublicResult;
 use super::tasks::{definition_of, no_task};
 use super::{Service, ServiceError, ServiceResult};
-use crate::bundle;
+use crate::domain::task_definition::TaskDefinition;
+use crate::files::bundle;
 use crate::protocol::commitment::{COMMITMENT_FILE, REVEAL_FILE};
 use crate::protocol::log::LogEntry;
 use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE, TARGETS_FILE};
@@ -25,7 +26,6 @@ use crate::protocol::verify::BundleFiles;
 use crate::storage::replacements::{self, ReplacementRow};
 use crate::storage::tasks::{self, TaskRow, state};
 use crate::storage::{directory, files, log, results};
-use crate::task_definition::TaskDefinition;
 
 /// Published from the commitment on.
 pub const COMMITTED_FILES: [&str; 5] =

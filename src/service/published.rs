@@ -11,9 +11,9 @@ use utoipa::ToSchema;
 
 use super::results::PublishedRecord;
 use super::{Service, ServiceError, ServiceResult};
-use crate::calendar::{self, parse_day};
-use crate::csv_output::SpreadsheetCsv;
-use crate::inspection::{Outcome, ResultState};
+use crate::domain::calendar::{self, parse_day};
+use crate::domain::inspection::{Outcome, ResultState};
+use crate::files::csv_output::SpreadsheetCsv;
 use crate::storage::StoreError;
 use crate::storage::results::{self, PublicFilter, ResultRow};
 use crate::storage::tasks::{self, state};

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::tasks::{definition_of, not_in_state};
 use super::{Service, ServiceError, ServiceResult, damaged, supervised_department};
-use crate::inspection::ResultState;
+use crate::domain::inspection::ResultState;
 use crate::protocol::field::{Department, InspectorId, TargetId};
 use crate::protocol::log::kind;
 use crate::protocol::replace::{self, REPLACEMENTS_FILE, Replacement, ReplacementError, Replacements};

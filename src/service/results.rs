@@ -17,15 +17,15 @@ use utoipa::ToSchema;
 
 use super::tasks::{definition_of, no_task, takes_part};
 use super::{Service, ServiceError, ServiceResult};
-use crate::calendar::{self, Calendar};
-use crate::inspection::{
+use crate::domain::calendar::{self, Calendar};
+use crate::domain::inspection::{
     MAX_NOTES, MAX_OUTCOME_TEXT, MAX_SUMMARY, Outcome, ResultState, check_reason, check_text,
 };
+use crate::domain::task_definition::DEFAULT_INSPECTION_TYPE;
 use crate::storage::results::{self, Fields, ResultRow, Set, Step};
 use crate::storage::tasks::{self, TaskRow, state};
 use crate::storage::users::User;
 use crate::storage::{WriteTx, directory, log};
-use crate::task_definition::DEFAULT_INSPECTION_TYPE;
 
 /// Kinds of public log entries for results.
 pub mod kind {

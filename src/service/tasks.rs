@@ -6,12 +6,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{Service, ServiceError, ServiceResult, require, require_supervisor_of, supervised_department};
+use crate::domain::task_definition::TaskDefinition;
 use crate::protocol::log::kind;
 use crate::storage::directory::{self, Directory};
 use crate::storage::tasks::{self, TaskRow, state};
 use crate::storage::users::{Role, User};
 use crate::storage::{WriteTx, log};
-use crate::task_definition::TaskDefinition;
 
 /// A task as its supervisors see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
 use super::{StoreError, StoreResult};
-use crate::calendar::{Calendar, DayKind};
+use crate::domain::calendar::{Calendar, DayKind};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CalendarDay {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::{Backend, StoreResult, WriteTx};
-use crate::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
+use crate::domain::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 
 /// One value of a row to write, borrowed from the record where it can be.
 pub enum Cell<'a> {

@@ -26,6 +26,7 @@ use std::time::Duration;
 
 use sqlx::AnyConnection;
 use sqlx::any::AnyPoolOptions;
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -62,6 +63,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// PostgreSQL only: native connections for the bulk paths (`COPY` in
+    /// and out), which the generic driver cannot speak.
+    native_postgres: Option<PgPool>,
     /// SQLite has one writer at a time; writers of this process queue here
     /// instead of spinning on the database lock.
     writer: Option<Arc<Mutex<()>>>,
@@ -104,8 +108,12 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
+        let native_postgres = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(PgPoolOptions::new().max_connections(4).connect_lazy(&url)?),
+        };
         let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Self { pool, backend, writer })
+        Ok(Self { pool, backend, native_postgres, writer })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -114,6 +122,11 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The native PostgreSQL pool, for `COPY`; `None` on SQLite.
+    pub fn native_postgres(&self) -> Option<&PgPool> {
+        self.native_postgres.as_ref()
     }
 
     /// Begins a write transaction. On SQLite it takes the write lock at
@@ -131,6 +144,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(native) = &self.native_postgres {
+            native.close().await;
+        }
         self.pool.close().await;
     }
 }

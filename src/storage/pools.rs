@@ -10,11 +10,11 @@
 use sqlx::Row;
 
 use super::{StoreError, StoreResult, placeholders};
+use crate::domain::rules::stratum_key;
+use crate::domain::task_definition::{PoolFilter, StrataColumn};
 use crate::protocol::field::{Department, InspectorId, ItemCode, Region, Unit};
 use crate::protocol::manifest::{Inspector, InspectorManifest, Recusal, RecusalManifest, RowError};
 use crate::protocol::{Date, TargetManifest, TargetManifestBuilder};
-use crate::rules::stratum_key;
-use crate::task_definition::{PoolFilter, StrataColumn};
 
 const BATCH: i64 = 100_000;
 

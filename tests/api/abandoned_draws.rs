@@ -63,7 +63,7 @@ on_both_backends! {
         // The bundle verifies against the log's digests, like a revealed one.
         let response = app.get(None, &format!("/api/public/tasks/{task}/bundle.tar")).await;
         assert_eq!(response.status(), StatusCode::OK);
-        let files = opendraw::bundle::from_tar("bundle.tar", &response.bytes().await.unwrap()).unwrap();
+        let files = opendraw::files::bundle::from_tar("bundle.tar", &response.bytes().await.unwrap()).unwrap();
         let pin = |key: &str| opendraw::protocol::Digest::parse_hex(view[key].as_str().unwrap()).unwrap();
         let pins = Pins {
             commitment: Some(pin("commitment_digest")),

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use opendraw::records::TargetRecord;
+use opendraw::domain::records::TargetRecord;
 
 use crate::helpers::{TestApp, expect};
 use crate::on_both_backends;

@@ -108,7 +108,7 @@ on_both_backends! {
         let payload: Value = serde_json::from_str(committed["payload"].as_str().unwrap()).unwrap();
         assert_eq!(payload["entropy_event"], event.as_str());
         let response = app.get(None, &format!("/api/public/tasks/{task}/bundle.tar")).await;
-        let files = opendraw::bundle::from_tar("bundle.tar", &response.bytes().await.unwrap()).unwrap();
+        let files = opendraw::files::bundle::from_tar("bundle.tar", &response.bytes().await.unwrap()).unwrap();
         let pin = |key: &str| opendraw::protocol::Digest::parse_hex(view[key].as_str().unwrap()).unwrap();
         let mut pins = Pins {
             commitment: Some(pin("commitment_digest")),

@@ -140,7 +140,7 @@ impl TestApp {
             }
         };
         let store = Store::open(&database_url).await.unwrap();
-        let clock = Clock::fixed(opendraw::calendar::today());
+        let clock = Clock::fixed(opendraw::domain::calendar::today());
         let service = Service::with_clock(store, clock.clone());
         let token = |name: &str, role: Role, department: Option<&str>, inspector: Option<&str>| {
             let service = service.clone();

@@ -30,7 +30,7 @@ async fn team(app: &TestApp, task: i64, target: &str) -> Vec<String> {
 async fn verify_bundle(app: &TestApp, task: i64) -> opendraw::protocol::verify::Report {
     let response = app.get(None, &format!("/api/public/tasks/{task}/bundle.tar")).await;
     let tar = response.bytes().await.unwrap();
-    let files = opendraw::bundle::from_tar("bundle.tar", &tar).unwrap();
+    let files = opendraw::files::bundle::from_tar("bundle.tar", &tar).unwrap();
     let page = expect(app.get(None, "/api/public/log?after=0&limit=1000").await, StatusCode::OK).await;
     let entries: Vec<LogEntry> = serde_json::from_value(page["entries"].clone()).unwrap();
     let pins = pins_of_task(&entries, task as u64).unwrap();
@@ -111,9 +111,9 @@ on_both_backends! {
         let text = String::from_utf8_lossy(&output.stdout);
         assert!(output.status.success() && text.contains(&format!("public log: task {task},")), "{text}");
         assert!(text.contains("2 replacements, each line as the public log holds it") && text.contains("verified: all"), "{text}");
-        let mut files = opendraw::bundle::from_tar("bundle.tar", &tar).unwrap();
+        let mut files = opendraw::files::bundle::from_tar("bundle.tar", &tar).unwrap();
         files.replacements = None;
-        std::fs::write(&path, opendraw::bundle::to_tar(&files)).unwrap();
+        std::fs::write(&path, opendraw::files::bundle::to_tar(&files)).unwrap();
         let output = verify_cli(&path, Some(&app.address)).await;
         let text = String::from_utf8_lossy(&output.stdout);
         assert_eq!(output.status.code(), Some(1), "{text}");

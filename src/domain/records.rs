@@ -6,7 +6,7 @@ use std::io::Read;
 
 use serde::Serialize;
 
-use crate::csv_input::{CsvFile, DirectoryError};
+use crate::files::csv_input::{CsvFile, DirectoryError};
 use crate::protocol::field::{
     Department, FieldError, InspectorId, ItemCode, Region, TargetId, Unit, check_field,
 };
@@ -311,7 +311,7 @@ impl DirectoryRecord for RecusalRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CalendarRecord {
     pub date: chrono::NaiveDate,
-    pub kind: crate::calendar::DayKind,
+    pub kind: crate::domain::calendar::DayKind,
     pub name: String,
 }
 
@@ -329,9 +329,9 @@ impl DirectoryRecord for CalendarRecord {
     fn parse(columns: &CalendarColumns, record: &csv::StringRecord) -> Result<Self, (&'static str, String)> {
         let CalendarColumns([date, kind], name) = *columns;
         let day = date_of("date", &record[date])?;
-        let kind = crate::calendar::DayKind::parse(&record[kind])
+        let kind = crate::domain::calendar::DayKind::parse(&record[kind])
             .ok_or_else(|| ("kind", format!("'{}' is neither holiday nor workday", &record[kind])))?;
-        crate::calendar::check_entry(day, kind).map_err(|reason| ("kind", reason))?;
+        crate::domain::calendar::check_entry(day, kind).map_err(|reason| ("kind", reason))?;
         Ok(CalendarRecord { date: day, kind, name: text("name", optional(record, name), false)? })
     }
 
@@ -377,7 +377,7 @@ mod tests {
             "date,kind,name\n2026-10-01,holiday,国庆节\n2026-10-10,workday,国庆节调休\n",
         )
         .unwrap();
-        assert_eq!(rows[1].kind, crate::calendar::DayKind::Workday);
+        assert_eq!(rows[1].kind, crate::domain::calendar::DayKind::Workday);
         let error = read::<CalendarRecord>("date,kind\n2026-10-09,workday\n").unwrap_err();
         assert_eq!(
             error.to_string(),

@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use crate::csv_input::{CsvFile, DirectoryError};
+use crate::domain::rules::stratum_key;
+use crate::files::csv_input::{CsvFile, DirectoryError};
 use crate::protocol::field::{Department, InspectorId, ItemCode, Region, TargetId, Unit};
 use crate::protocol::manifest::{Inspector, InspectorManifest, Recusal, RecusalManifest, RowError};
 use crate::protocol::{Date, TargetManifest, TargetManifestBuilder};
-use crate::rules::stratum_key;
 
 /// Reads the target directory: columns `id`, `region`, optionally `unit`,
 /// and the columns named in `strata_by`, whose values joined by `/` form the

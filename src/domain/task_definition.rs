@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::rules::{QuotaRule, RuleError, Rules};
 use crate::protocol::field::{Department, EntropySource, TaskId, check_visible};
 use crate::protocol::{Date, EntropyFormat, EventTime, Parameters};
-use crate::rules::{QuotaRule, RuleError, Rules};
 
 /// A task definition, as sent to `POST /api/tasks` and stored with the task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -226,8 +226,11 @@ impl TaskDefinition {
                 check_visible(value).map_err(|e| error(field, e.to_string()))?;
             }
         }
-        if let Some(class) =
-            self.filter.risk_classes.iter().find(|c| !crate::records::RISK_CLASSES.contains(&c.as_str()))
+        if let Some(class) = self
+            .filter
+            .risk_classes
+            .iter()
+            .find(|c| !crate::domain::records::RISK_CLASSES.contains(&c.as_str()))
         {
             return Err(error("filter.risk_classes", format!("'{class}' is not one of A, B, C, D")));
         }
