@@ -167,7 +167,7 @@ async fn a_sealed_task_shows_no_selection_anywhere() {
     let (address, service, _dir) = site(None).await;
     let pool = service.store().pool();
     let task = opendraw::storage::tasks::get(pool, 2).await.unwrap().unwrap();
-    assert_eq!(task.state, "drawn");
+    assert_eq!(task.state, opendraw::domain::task::TaskState::Drawn);
     let drawn = opendraw::storage::tasks::selection(pool, 2).await.unwrap();
     let browser = Browser::start("en-US").await;
     browser.open(&format!("{address}/task.html?id=2")).await;

@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use opendraw::domain::task::TaskState;
 use opendraw::protocol::stream::DrawStream;
 use serde_json::{Value, json};
 
@@ -209,12 +210,13 @@ async fn crash_and_recover(database: String) {
             .unwrap_or_else(|| panic!("acknowledged task {id} was lost"));
         let rank = |state: &str| STATES.iter().position(|s| *s == state).unwrap();
         assert!(
-            rank(&task.state) >= rank(seen),
+            rank(task.state.as_str()) >= rank(seen),
             "task {id} was acknowledged {seen} and is now {}",
             task.state
         );
     }
-    for id in opendraw::storage::tasks::ids_in(pool, &["committed", "drawn"]).await.unwrap() {
+    for id in opendraw::storage::tasks::ids_in(pool, &[TaskState::Committed, TaskState::Drawn]).await.unwrap()
+    {
         let task = opendraw::storage::tasks::get(pool, id).await.unwrap().unwrap();
         for file in ["parameters.tsv", "targets.tsv", "inspectors.tsv", "recusals.tsv", "commitment.tsv"] {
             assert!(
@@ -222,7 +224,7 @@ async fn crash_and_recover(database: String) {
                 "committed task {id} lacks {file}"
             );
         }
-        if task.state == "drawn" {
+        if task.state == TaskState::Drawn {
             let result = opendraw::storage::files::load(pool, id, "result.tsv").await.unwrap();
             assert!(result.is_some(), "drawn task {id} has no result: half drawn");
             let selection = opendraw::storage::tasks::selection(pool, id).await.unwrap();

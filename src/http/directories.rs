@@ -14,10 +14,10 @@ use super::limits::Upload;
 use super::openapi::{Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use super::paging::Limit;
 use crate::domain::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
+use crate::service::calendar::CalendarDay;
 use crate::service::calendar::CalendarEntry;
 use crate::service::imports::{ImportSummary, Importable};
 use crate::service::{require, supervised_department};
-use crate::storage::calendar::CalendarDay;
 use crate::storage::directory::{self, InspectorRow, ItemRow, TargetRow};
 use crate::storage::users::Role;
 

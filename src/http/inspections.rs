@@ -17,9 +17,8 @@ use super::extract::{Json, Path, Query, Staff};
 use super::openapi::{Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use crate::service::assignments::ConflictDeclaration;
 use crate::service::ledger::{Ledger, LedgerFilter};
-use crate::service::replacements::ReplacementRequest;
+use crate::service::replacements::{ConflictView, ReplacementRequest, ReplacementView};
 use crate::service::results::{Correction, ResultInput, ResultKey, ResultView};
-use crate::storage::replacements::{ConflictRow, ReplacementRow};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -89,7 +88,7 @@ pub async fn submit(
 /// Declares a conflict of interest with an assigned target; a supervisor
 /// then replaces the caller by a draw.
 #[utoipa::path(post, path = "/api/me/conflicts", tag = "inspections", security(("token" = [])), request_body = ConflictDeclaration,
-    responses((status = 201, body = ConflictRow), Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid))]
+    responses((status = 201, body = ConflictView), Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid))]
 pub async fn declare_conflict(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -205,7 +204,7 @@ pub async fn publish_task(
 /// drawn from the target's remaining candidates (PROTOCOL.md §16); logged.
 #[utoipa::path(post, path = "/api/tasks/{id}/replacements", tag = "inspections", security(("token" = [])), request_body = ReplacementRequest,
     params(("id" = i64, Path, description = "the task", example = 1)),
-    responses((status = 201, body = ReplacementRow), Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid))]
+    responses((status = 201, body = ReplacementView), Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotJson, Invalid))]
 pub async fn replace(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -218,24 +217,24 @@ pub async fn replace(
 
 #[utoipa::path(get, path = "/api/tasks/{id}/replacements", tag = "inspections", security(("token" = [])),
     params(("id" = i64, Path, description = "the task", example = 1)),
-    responses((status = 200, body = Vec<ReplacementRow>), Unauthorized, Forbidden, NotFound))]
+    responses((status = 200, body = Vec<ReplacementView>), Unauthorized, Forbidden, NotFound))]
 pub async fn replacements(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path(id): Path<i64>,
-) -> AppResult<Json<Vec<ReplacementRow>>> {
+) -> AppResult<Json<Vec<ReplacementView>>> {
     Ok(Json(state.service.replacements(&user, id).await?))
 }
 
 /// The conflicts of interest declared by the task's inspectors.
 #[utoipa::path(get, path = "/api/tasks/{id}/conflicts", tag = "inspections", security(("token" = [])),
     params(("id" = i64, Path, description = "the task", example = 1)),
-    responses((status = 200, body = Vec<ConflictRow>), Unauthorized, Forbidden, NotFound))]
+    responses((status = 200, body = Vec<ConflictView>), Unauthorized, Forbidden, NotFound))]
 pub async fn conflicts(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path(id): Path<i64>,
-) -> AppResult<Json<Vec<ConflictRow>>> {
+) -> AppResult<Json<Vec<ConflictView>>> {
     Ok(Json(state.service.conflicts(&user, id).await?))
 }
 

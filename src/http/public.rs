@@ -18,8 +18,8 @@ use crate::protocol::log::LogEntry;
 use crate::service::ServiceError;
 use crate::service::public::{EntityView, PublicTask, SelectedTarget};
 use crate::service::published::{OutcomeLabel, ResultPage, ResultQuery, Statistics};
+use crate::service::replacements::ReplacementView;
 use crate::storage::log;
-use crate::storage::replacements::ReplacementRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -164,11 +164,11 @@ pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Ap
 /// A revealed task's replacements of inspectors (PROTOCOL.md §16).
 #[utoipa::path(get, path = "/api/public/tasks/{id}/replacements", tag = "public",
     params(("id" = i64, Path, description = "the task", example = 1)),
-    responses((status = 200, body = Vec<ReplacementRow>), NotFound))]
+    responses((status = 200, body = Vec<ReplacementView>), NotFound))]
 pub async fn replacements(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-) -> AppResult<Json<Vec<ReplacementRow>>> {
+) -> AppResult<Json<Vec<ReplacementView>>> {
     Ok(Json(state.service.public_replacements(id).await?))
 }
 

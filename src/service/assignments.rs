@@ -10,14 +10,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::public::SelectedInspector;
+use super::replacements::ConflictView;
 use super::results::{DeadlineView, ViewContext};
 use super::tasks::definition_of;
 use super::{Service, ServiceError, ServiceResult, require};
+use crate::domain::account::{Role, User};
 use crate::domain::inspection::{ResultState, check_reason};
-use crate::storage::replacements::{self, ConflictRow};
+use crate::domain::task::TaskState;
+use crate::storage::replacements;
 use crate::storage::results;
-use crate::storage::tasks::{self, TaskRow, state};
-use crate::storage::users::{Role, User};
+use crate::storage::tasks::{self, TaskRow};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Assignment {
@@ -39,7 +41,7 @@ pub struct Assignment {
     /// target records its results together).
     pub items: Vec<AssignedItem>,
     /// The conflict of interest the caller declared for this target, if any.
-    pub conflict: Option<ConflictRow>,
+    pub conflict: Option<ConflictView>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -111,11 +113,15 @@ impl Service {
                     deadline,
                 });
             }
-            let conflict = conflicts.iter().find(|c| c.task == row.task && c.target == row.target).cloned();
+            let conflict = conflicts
+                .iter()
+                .find(|c| c.task == row.task && c.target == row.target)
+                .cloned()
+                .map(ConflictView::from);
             out.push(Assignment {
                 task: row.task,
                 task_name: row.task_name,
-                task_state: row.task_state,
+                task_state: row.task_state.to_string(),
                 target_name: row.target_name,
                 region: row.region,
                 address: row.address,
@@ -137,7 +143,7 @@ impl Service {
         &self,
         user: &User,
         declaration: ConflictDeclaration,
-    ) -> ServiceResult<ConflictRow> {
+    ) -> ServiceResult<ConflictView> {
         let inspector = inspector_of(user)?;
         check_reason(&declaration.reason)
             .map_err(|why| ServiceError::invalid("invalid_reason", Some("reason".into()), why))?;
@@ -159,6 +165,7 @@ impl Service {
         declared
             .into_iter()
             .find(|c| c.target == declaration.target)
+            .map(ConflictView::from)
             .ok_or_else(|| super::damaged("a declared conflict vanished"))
     }
 }
@@ -175,7 +182,7 @@ impl Service {
         let not_assigned =
             || ServiceError::Forbidden("you are not assigned to this target in this task".into());
         let row = tasks::get(pool, task).await?.ok_or_else(not_assigned)?;
-        if ![state::DRAWN, state::REVEALED].contains(&row.state.as_str()) {
+        if ![TaskState::Drawn, TaskState::Revealed].contains(&row.state) {
             return Err(not_assigned());
         }
         let team = tasks::team(pool, task, target).await?;

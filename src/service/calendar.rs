@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Service, ServiceError, ServiceResult, supervised_department};
+use crate::domain::account::User;
 use crate::domain::calendar::{DayKind, check_entry, parse_day};
 use crate::domain::inspection::check_text;
-use crate::storage::calendar::{self, CalendarDay};
-use crate::storage::users::User;
+use crate::storage::calendar::{self, CalendarRow};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -18,6 +18,22 @@ pub struct CalendarEntry {
     /// E.g. 国庆节, 国庆节调休.
     #[serde(default)]
     pub name: String,
+}
+
+/// A day that differs from the ordinary week.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CalendarDay {
+    /// YYYY-MM-DD.
+    pub date: String,
+    /// holiday or workday (a weekend day worked).
+    pub kind: DayKind,
+    pub name: String,
+}
+
+impl From<CalendarRow> for CalendarDay {
+    fn from(row: CalendarRow) -> Self {
+        CalendarDay { date: row.day, kind: row.kind, name: row.name }
+    }
 }
 
 impl Service {
@@ -32,7 +48,7 @@ impl Service {
                 format!("the year {year} is not one of 1 to 9999"),
             ));
         }
-        Ok(calendar::days(self.store().pool(), year).await?)
+        Ok(calendar::days(self.store().pool(), year).await?.into_iter().map(CalendarDay::from).collect())
     }
 
     /// Sets one day.

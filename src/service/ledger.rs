@@ -13,9 +13,10 @@ use super::results::{DeadlineView, ViewContext};
 use super::tasks::{definition_of, takes_part};
 use super::{Service, ServiceResult, supervised_department};
 use crate::domain::inspection::ResultState;
+use crate::domain::task::TaskState;
 use crate::files::csv_output::SpreadsheetCsv;
 use crate::storage::results;
-use crate::storage::tasks::{self, state};
+use crate::storage::tasks;
 use crate::storage::users::User;
 
 /// Which lines a ledger shows.
@@ -87,7 +88,7 @@ impl Service {
         let pool = self.store().pool();
         let context = ViewContext::load(self).await?;
         let mut lines = Vec::new();
-        for id in tasks::ids_in(pool, &[state::DRAWN, state::REVEALED]).await? {
+        for id in tasks::ids_in(pool, &[TaskState::Drawn, TaskState::Revealed]).await? {
             if filter.task.is_some_and(|task| task != id) {
                 continue;
             }
@@ -132,7 +133,7 @@ impl Service {
                     lines.push(LedgerLine {
                         task: id,
                         task_name: task.name.clone(),
-                        task_state: task.state.clone(),
+                        task_state: task.state.to_string(),
                         target: target.target.clone(),
                         target_name: target.name.clone(),
                         unit: target.unit.clone().filter(|unit| !unit.is_empty()),

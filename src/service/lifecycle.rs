@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::tasks::{TaskView, check_definition, check_items, definition_of, not_in_state, reread};
 use super::{Service, ServiceError, ServiceResult, damaged};
+use crate::domain::task::TaskState;
 use crate::protocol::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE};
 use crate::protocol::field::Entropy;
 use crate::protocol::log::kind;
@@ -23,7 +24,7 @@ use crate::protocol::{
     TargetManifest, run_draw,
 };
 use crate::storage::pools::{self, PoolError};
-use crate::storage::tasks::{self, AssignedInspector, Drawn, DrawnTarget, state};
+use crate::storage::tasks::{self, AssignedInspector, Drawn, DrawnTarget};
 use crate::storage::users::User;
 use crate::storage::{WriteTx, files, log};
 
@@ -35,8 +36,8 @@ impl Service {
     /// commitment. Nothing about the task can change afterwards.
     pub async fn commit_task(&self, user: &User, id: i64) -> ServiceResult<TaskView> {
         let task = self.task_row(user, id).await?;
-        if task.state != state::DRAFT {
-            return Err(not_in_state(id, &task.state, "committed", state::DRAFT));
+        if task.state != TaskState::Draft {
+            return Err(not_in_state(id, &task.state, "committed", TaskState::Draft));
         }
         let definition = definition_of(&task)?;
         check_definition(&definition, &task.department)?;
@@ -95,8 +96,9 @@ impl Service {
         if !tasks::mark_committed(tx.conn(), id, targets.len() as i64, &digest.to_hex(), &secret.to_hex())
             .await?
         {
-            let current = tasks::get_in(tx.conn(), id).await?.map(|t| t.state).unwrap_or_default();
-            return Err(not_in_state(id, &current, "committed", state::DRAFT));
+            let current =
+                tasks::get_in(tx.conn(), id).await?.map(|t| t.state.to_string()).unwrap_or_default();
+            return Err(not_in_state(id, &current, "committed", TaskState::Draft));
         }
         let parameters_text = parameters.to_text();
         files::store(tx.conn(), id, PARAMETERS_FILE, files::split(&parameters_text)).await?;
@@ -129,12 +131,12 @@ impl Service {
     /// into the log now, the result itself is published at the reveal.
     pub async fn draw_task(&self, user: &User, id: i64, entropy: &str) -> ServiceResult<TaskView> {
         let task = self.task_row(user, id).await?;
-        if task.state != state::COMMITTED {
-            if task.state == state::DRAWN && task.entropy.as_deref() == Some(entropy) {
+        if task.state != TaskState::Committed {
+            if task.state == TaskState::Drawn && task.entropy.as_deref() == Some(entropy) {
                 // The same draw asked again (a retry): the answer is the draw made.
                 return TaskView::from_row(task);
             }
-            return Err(not_in_state(id, &task.state, "drawn", state::COMMITTED));
+            return Err(not_in_state(id, &task.state, "drawn", TaskState::Committed));
         }
         let definition = definition_of(&task)?;
         let started = std::time::Instant::now();
@@ -223,8 +225,8 @@ impl Service {
         };
         if !tasks::mark_drawn(tx.conn(), id, &drawn).await? {
             let current = tasks::get_in(tx.conn(), id).await?;
-            if let Some(current) =
-                current.filter(|t| t.state == state::DRAWN && t.entropy.as_deref() == Some(entropy.as_str()))
+            if let Some(current) = current
+                .filter(|t| t.state == TaskState::Drawn && t.entropy.as_deref() == Some(entropy.as_str()))
             {
                 return TaskView::from_row(current);
             }
@@ -266,8 +268,8 @@ impl Service {
         early: bool,
     ) -> ServiceResult<TaskView> {
         let id = task.id;
-        if task.state != state::DRAWN {
-            return Err(not_in_state(id, &task.state, "revealed", state::DRAWN));
+        if task.state != TaskState::Drawn {
+            return Err(not_in_state(id, &task.state, "revealed", TaskState::Drawn));
         }
         let definition = definition_of(task)?;
         if let Some(embargo) = definition.embargo_until.as_deref()
@@ -298,7 +300,7 @@ impl Service {
     /// Reveals every drawn task whose embargo date has come.
     pub async fn reveal_due(&self) -> ServiceResult<Vec<i64>> {
         let mut revealed = Vec::new();
-        for id in tasks::ids_in(self.store().pool(), &[state::DRAWN]).await? {
+        for id in tasks::ids_in(self.store().pool(), &[TaskState::Drawn]).await? {
             let Some(task) = tasks::get(self.store().pool(), id).await? else { continue };
             let today = self.today().to_string();
             let due = definition_of(&task)?.embargo_until.is_some_and(|embargo| embargo <= today);
@@ -320,22 +322,22 @@ impl Service {
                 format!("give a reason of 1 to {MAX_REASON} bytes"),
             ));
         }
-        if ![state::DRAFT, state::COMMITTED, state::DRAWN].contains(&task.state.as_str()) {
+        if ![TaskState::Draft, TaskState::Committed, TaskState::Drawn].contains(&task.state) {
             return Err(not_in_state(id, &task.state, "abandoned", "draft, committed or drawn"));
         }
         // A drawn task's result exists and is in the log; abandoning it
         // publishes what a reveal would, at once, so that nobody can discard
         // a result unseen and draw again (PROTOCOL.md §4, "Abandoned draws").
-        let reveal = if task.state == state::DRAWN { Some(reveal_of(&task)?) } else { None };
+        let reveal = if task.state == TaskState::Drawn { Some(reveal_of(&task)?) } else { None };
         let mut tx = self.begin_action().await?;
-        if !tasks::mark_abandoned(tx.conn(), id, &task.state, reason).await? {
+        if !tasks::mark_abandoned(tx.conn(), id, task.state, reason).await? {
             return Err(ServiceError::conflict(
                 "invalid_state",
                 format!("task {id} changed meanwhile; look at it again"),
             ));
         }
         let mut payload = json!({"task": id, "reason": reason, "from": task.state});
-        if task.state == state::COMMITTED {
+        if task.state == TaskState::Committed {
             // Its secret is published too: once the public entropy exists,
             // whoever holds the secret knows the draw, and could otherwise
             // abandon a task whose coming result it dislikes and commit again

@@ -12,8 +12,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::published::PublicResult;
+use super::replacements::ReplacementView;
 use super::tasks::{definition_of, no_task};
 use super::{Service, ServiceError, ServiceResult};
+use crate::domain::task::TaskState;
 use crate::domain::task_definition::TaskDefinition;
 use crate::files::bundle;
 use crate::protocol::commitment::{COMMITMENT_FILE, REVEAL_FILE};
@@ -23,8 +25,8 @@ use crate::protocol::parameters::PARAMETERS_FILE;
 use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::result::RESULT_FILE;
 use crate::protocol::verify::BundleFiles;
-use crate::storage::replacements::{self, ReplacementRow};
-use crate::storage::tasks::{self, TaskRow, state};
+use crate::storage::replacements;
+use crate::storage::tasks::{self, TaskRow};
 use crate::storage::{directory, files, log, results};
 
 /// Published from the commitment on.
@@ -130,19 +132,19 @@ pub struct EntityPool {
 }
 
 fn is_published(task: &TaskRow) -> bool {
-    task.state != state::DRAFT
+    task.state != TaskState::Draft
 }
 
 /// Whether the task's draw is public: at the reveal, or when a drawn task
 /// is abandoned (a discarded result is published like a revealed one).
 fn is_revealed(task: &TaskRow) -> bool {
-    task.state == state::REVEALED || (task.state == state::ABANDONED && task.result_digest.is_some())
+    task.state == TaskState::Revealed || (task.state == TaskState::Abandoned && task.result_digest.is_some())
 }
 
 /// Whether the task's secret is public without its draw: an abandoned task
 /// that was committed but not drawn publishes it (PROTOCOL.md §4).
 fn secret_published(task: &TaskRow) -> bool {
-    task.state == state::ABANDONED && task.committed_at.is_some()
+    task.state == TaskState::Abandoned && task.committed_at.is_some()
 }
 
 impl Service {
@@ -202,15 +204,15 @@ impl Service {
             id: row.id,
             name: row.name,
             department: row.department,
-            state: row.state,
+            state: row.state.to_string(),
             definition,
             pool_size: row.pool_size,
             drawn_count: row.drawn_count,
-            created_at: row.created_at,
-            committed_at: row.committed_at,
-            drawn_at: row.drawn_at,
-            revealed_at: row.revealed_at,
-            abandoned_at: row.abandoned_at,
+            created_at: row.created_at.to_string(),
+            committed_at: row.committed_at.map(|at| at.to_string()),
+            drawn_at: row.drawn_at.map(|at| at.to_string()),
+            revealed_at: row.revealed_at.map(|at| at.to_string()),
+            abandoned_at: row.abandoned_at.map(|at| at.to_string()),
             abandon_reason: row.abandon_reason,
             commitment_digest: row.commitment_digest,
             result_digest: row.result_digest,
@@ -300,7 +302,7 @@ impl Service {
         let pool = self.store().pool();
         let drawn = tasks::drawn_in(pool, id).await?;
         let mut pools = Vec::new();
-        let states = [state::COMMITTED, state::DRAWN, state::REVEALED, state::ABANDONED];
+        let states = [TaskState::Committed, TaskState::Drawn, TaskState::Revealed, TaskState::Abandoned];
         for task in tasks::ids_in(pool, &states).await? {
             let Some(piece) = files::piece_for(pool, task, TARGETS_FILE, id).await? else { continue };
             if !files::has_line_for(&piece, id) {
@@ -309,7 +311,13 @@ impl Service {
             let row = tasks::get(pool, task).await?.ok_or_else(|| no_task(task))?;
             let drawn_position = drawn.iter().find(|(t, _)| *t == task).map(|(_, position)| *position);
             let selected = is_revealed(&row).then_some(drawn_position.is_some());
-            pools.push(EntityPool { task, task_name: row.name, state: row.state, drawn_position, selected });
+            pools.push(EntityPool {
+                task,
+                task_name: row.name,
+                state: row.state.to_string(),
+                drawn_position,
+                selected,
+            });
         }
         let name = directory::target_name(pool, id).await?;
         if name.is_none() && pools.is_empty() {
@@ -325,7 +333,7 @@ impl Service {
     }
 
     /// A revealed task's replacements (PROTOCOL.md §16).
-    pub async fn public_replacements(&self, id: i64) -> ServiceResult<Vec<ReplacementRow>> {
+    pub async fn public_replacements(&self, id: i64) -> ServiceResult<Vec<ReplacementView>> {
         let row =
             tasks::get(self.store().pool(), id).await?.filter(is_published).ok_or_else(|| no_task(id))?;
         if !is_revealed(&row) {
@@ -334,6 +342,10 @@ impl Service {
                 row.state
             )));
         }
-        Ok(replacements::of_task(self.store().pool(), id).await?)
+        Ok(replacements::of_task(self.store().pool(), id)
+            .await?
+            .into_iter()
+            .map(ReplacementView::from)
+            .collect())
     }
 }

@@ -13,10 +13,11 @@ use super::results::PublishedRecord;
 use super::{Service, ServiceError, ServiceResult};
 use crate::domain::calendar::{self, parse_day};
 use crate::domain::inspection::{Outcome, ResultState};
+use crate::domain::task::TaskState;
 use crate::files::csv_output::SpreadsheetCsv;
 use crate::storage::StoreError;
 use crate::storage::results::{self, PublicFilter, ResultRow};
-use crate::storage::tasks::{self, state};
+use crate::storage::tasks;
 
 /// Query parameters of the published results.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -352,9 +353,9 @@ impl Service {
             Ok(())
         })
         .await?;
-        for id in tasks::ids_in(pool, &[state::DRAWN, state::REVEALED]).await? {
+        for id in tasks::ids_in(pool, &[TaskState::Drawn, TaskState::Revealed]).await? {
             let Some(task) = tasks::get(pool, id).await? else { continue };
-            if let Some(day) = task.drawn_at.as_deref().and_then(calendar::local_day) {
+            if let Some(day) = task.drawn_at.and_then(|at| calendar::local_day(&at.to_string())) {
                 months.entry(day.format("%Y-%m").to_string()).or_default().0 += 1;
             }
         }

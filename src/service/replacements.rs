@@ -12,16 +12,18 @@ use utoipa::ToSchema;
 
 use super::tasks::{definition_of, not_in_state};
 use super::{Service, ServiceError, ServiceResult, damaged, supervised_department};
+use crate::domain::account::User;
 use crate::domain::inspection::ResultState;
+use crate::domain::task::TaskState;
+use crate::domain::time::Timestamp;
 use crate::protocol::field::{Department, InspectorId, TargetId};
 use crate::protocol::log::kind;
 use crate::protocol::replace::{self, REPLACEMENTS_FILE, Replacement, ReplacementError, Replacements};
 use crate::protocol::result::RESULT_FILE;
 use crate::protocol::{Digest, DrawInputs, DrawResult, Seed};
 use crate::storage::replacements::{self, ConflictRow, ReplacementRow};
-use crate::storage::tasks::{self, TaskRow, state};
-use crate::storage::users::User;
-use crate::storage::{directory, files, log, now, results};
+use crate::storage::tasks::{self, TaskRow};
+use crate::storage::{directory, files, log, results};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +35,63 @@ pub struct ReplacementRequest {
     pub reason: String,
 }
 
+/// A replacement as the API shows it: the protocol's fields, and who made
+/// it when.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReplacementView {
+    pub number: i64,
+    pub target: String,
+    pub department: String,
+    /// The inspector who gave way.
+    pub out: String,
+    /// The inspector drawn in their place.
+    #[serde(rename = "in")]
+    pub replacement: String,
+    pub reason: String,
+    pub made_by: String,
+    pub made_at: String,
+}
+
+impl From<ReplacementRow> for ReplacementView {
+    fn from(row: ReplacementRow) -> Self {
+        ReplacementView {
+            number: row.number,
+            target: row.target,
+            department: row.department,
+            out: row.out,
+            replacement: row.replacement,
+            reason: row.reason,
+            made_by: row.made_by,
+            made_at: row.made_at.to_string(),
+        }
+    }
+}
+
+/// A conflict of interest an assigned inspector declared.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConflictView {
+    pub task: i64,
+    pub target: String,
+    pub inspector: String,
+    pub reason: String,
+    pub declared_at: String,
+    /// The replacement that resolved it, once made.
+    pub replacement: Option<i64>,
+}
+
+impl From<ConflictRow> for ConflictView {
+    fn from(row: ConflictRow) -> Self {
+        ConflictView {
+            task: row.task,
+            target: row.target,
+            inspector: row.inspector,
+            reason: row.reason,
+            declared_at: row.declared_at.to_string(),
+            replacement: row.replacement,
+        }
+    }
+}
+
 impl Service {
     /// Replaces `inspector` in the assignment of `target` by a drawn one.
     pub async fn replace_inspector(
@@ -40,13 +99,13 @@ impl Service {
         user: &User,
         id: i64,
         request: ReplacementRequest,
-    ) -> ServiceResult<ReplacementRow> {
+    ) -> ServiceResult<ReplacementView> {
         // Who may ask is settled before anything about the selection is
         // read, and a department replaces only its own inspectors: the
         // answer tells nobody whether another department's pair is assigned.
         let task = self.participating_task(user, id).await?;
         let department = supervised_department(user)?.to_owned();
-        if ![state::DRAWN, state::REVEALED].contains(&task.state.as_str()) {
+        if ![TaskState::Drawn, TaskState::Revealed].contains(&task.state) {
             return Err(not_in_state(id, &task.state, "changed by a replacement", "drawn or revealed"));
         }
         if request.reason.trim().is_empty() {
@@ -73,7 +132,7 @@ impl Service {
             replacement: replacement.replacement.to_string(),
             reason: request.reason.clone(),
             made_by: user.name.clone(),
-            made_at: now(),
+            made_at: Timestamp::now(),
         };
         let mut tx = self.store().write().await?;
         match replacements::insert(tx.conn(), id, &row).await {
@@ -93,34 +152,39 @@ impl Service {
         log::append(tx.conn(), self.now(), kind::REPLACED, Some(id), &user.name, &payload).await?;
         tx.commit().await?;
         tracing::info!(task = id, number, "replaced an inspector");
-        Ok(row)
+        Ok(row.into())
     }
 
     /// A task's replacements: all of them for the lead department, which
     /// sees every team; its own for a participating department.
-    pub async fn replacements(&self, user: &User, id: i64) -> ServiceResult<Vec<ReplacementRow>> {
+    pub async fn replacements(&self, user: &User, id: i64) -> ServiceResult<Vec<ReplacementView>> {
         let task = self.participating_task(user, id).await?;
         let department = supervised_department(user)?;
         let all = replacements::of_task(self.store().pool(), id).await?;
         Ok(all
             .into_iter()
             .filter(|row| task.department == department || row.department == department)
+            .map(ReplacementView::from)
             .collect())
     }
 
     /// The conflicts of interest declared in a task: all of them for the
     /// lead department; those of its own inspectors for a participating one.
-    pub async fn conflicts(&self, user: &User, id: i64) -> ServiceResult<Vec<ConflictRow>> {
+    pub async fn conflicts(&self, user: &User, id: i64) -> ServiceResult<Vec<ConflictView>> {
         let task = self.participating_task(user, id).await?;
         let department = supervised_department(user)?;
         let pool = self.store().pool();
         let all = replacements::conflicts(pool, Some(id), None).await?;
         if task.department == department {
-            return Ok(all);
+            return Ok(all.into_iter().map(ConflictView::from).collect());
         }
         let own: HashSet<String> =
             directory::inspectors(pool, Some(department)).await?.into_iter().map(|i| i.id).collect();
-        Ok(all.into_iter().filter(|conflict| own.contains(&conflict.inspector)).collect())
+        Ok(all
+            .into_iter()
+            .filter(|conflict| own.contains(&conflict.inspector))
+            .map(ConflictView::from)
+            .collect())
     }
 
     /// Refuses once any result of the target has been entered: the team

@@ -17,14 +17,15 @@ use utoipa::ToSchema;
 
 use super::tasks::{definition_of, no_task, takes_part};
 use super::{Service, ServiceError, ServiceResult};
+use crate::domain::account::User;
 use crate::domain::calendar::{self, Calendar};
 use crate::domain::inspection::{
     MAX_NOTES, MAX_OUTCOME_TEXT, MAX_SUMMARY, Outcome, ResultState, check_reason, check_text,
 };
+use crate::domain::task::TaskState;
 use crate::domain::task_definition::DEFAULT_INSPECTION_TYPE;
 use crate::storage::results::{self, Fields, ResultRow, Set, Step};
-use crate::storage::tasks::{self, TaskRow, state};
-use crate::storage::users::User;
+use crate::storage::tasks::{self, TaskRow};
 use crate::storage::{WriteTx, directory, log};
 
 /// Kinds of public log entries for results.
@@ -129,7 +130,24 @@ pub struct ResultView {
     /// Until published; from the inspection date.
     pub deadline: Option<DeadlineView>,
     /// Who did what, when and why, oldest first.
-    pub steps: Vec<Step>,
+    pub steps: Vec<StepView>,
+}
+
+/// One step of a result: who did what, when, and why.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Step)]
+pub struct StepView {
+    pub at: String,
+    pub actor: String,
+    /// saved, submitted, returned, approved, published, corrected, superseded.
+    pub step: String,
+    pub reason: String,
+}
+
+impl From<Step> for StepView {
+    fn from(step: Step) -> Self {
+        StepView { at: step.at.to_string(), actor: step.actor, step: step.step, reason: step.reason }
+    }
 }
 
 /// A published result, as the public sees it: the fields of the national
@@ -257,7 +275,7 @@ impl Service {
                     key.target,
                     key.item,
                     &department,
-                    ResultState::Draft.as_str(),
+                    ResultState::Draft,
                     &fields,
                     &user.name,
                 )
@@ -265,7 +283,7 @@ impl Service {
                 (true, id)
             }
             Some(row) => {
-                let editable = [ResultState::Draft.as_str(), ResultState::Returned.as_str()];
+                let editable = [ResultState::Draft, ResultState::Returned];
                 if !results::update_fields(tx.conn(), row.id, &editable, &fields, &user.name).await? {
                     return Err(not_editable(&row));
                 }
@@ -299,12 +317,12 @@ impl Service {
         }
         check_complete(&row)?;
         let mut tx = self.store().write().await?;
-        let editable = [ResultState::Draft.as_str(), ResultState::Returned.as_str()];
+        let editable = [ResultState::Draft, ResultState::Returned];
         if !results::transition(
             tx.conn(),
             row.id,
             &editable,
-            ResultState::Submitted.as_str(),
+            ResultState::Submitted,
             &[Set::Now("submitted_at")],
         )
         .await?
@@ -400,9 +418,7 @@ impl Service {
         if to == ResultState::Returned {
             also.push(Set::Text("return_reason", reason));
         }
-        if !results::transition(tx.conn(), row.id, &[ResultState::Submitted.as_str()], to.as_str(), &also)
-            .await?
-        {
+        if !results::transition(tx.conn(), row.id, &[ResultState::Submitted], to, &also).await? {
             return Err(changed_meanwhile(row));
         }
         results::add_step(tx.conn(), row.id, &user.name, to.as_str(), reason).await?;
@@ -431,8 +447,8 @@ impl Service {
         if !results::transition(
             tx.conn(),
             row.id,
-            &[ResultState::Approved.as_str()],
-            ResultState::Published.as_str(),
+            &[ResultState::Approved],
+            ResultState::Published,
             &[Set::Text("published_by", &user.name), Set::Now("published_at")],
         )
         .await?
@@ -497,14 +513,8 @@ impl Service {
         }
         let context = ViewContext::load(self).await?;
         let mut tx = self.store().write().await?;
-        if !results::transition(
-            tx.conn(),
-            row.id,
-            &[ResultState::Published.as_str()],
-            ResultState::Superseded.as_str(),
-            &[],
-        )
-        .await?
+        if !results::transition(tx.conn(), row.id, &[ResultState::Published], ResultState::Superseded, &[])
+            .await?
         {
             return Err(changed_meanwhile(&row));
         }
@@ -516,7 +526,7 @@ impl Service {
             &row.target,
             &row.item,
             &row.department,
-            ResultState::Approved.as_str(),
+            ResultState::Approved,
             &fields,
             &user.name,
         )
@@ -525,8 +535,8 @@ impl Service {
         results::transition(
             tx.conn(),
             new_id,
-            &[ResultState::Approved.as_str()],
-            ResultState::Published.as_str(),
+            &[ResultState::Approved],
+            ResultState::Published,
             &[Set::Text("published_by", &user.name), Set::Now("published_at")],
         )
         .await?;
@@ -715,7 +725,7 @@ impl Service {
             corrects,
             correction_reason: row.correction_reason,
             deadline,
-            steps: results::steps(pool, row.id).await?,
+            steps: results::steps(pool, row.id).await?.into_iter().map(StepView::from).collect(),
         })
     }
 }
@@ -761,7 +771,7 @@ fn check_input(input: &ResultInput, task: &TaskRow, today: chrono::NaiveDate) ->
         if day > today {
             return Err(invalid("inspection_date", format!("{text} is in the future (today is {today})")));
         }
-        if let Some(drawn) = task.drawn_at.as_deref().and_then(calendar::local_day)
+        if let Some(drawn) = task.drawn_at.and_then(|at| calendar::local_day(&at.to_string()))
             && day < drawn
         {
             return Err(invalid(
@@ -826,7 +836,7 @@ fn incomplete(row: &ResultRow) -> ServiceError {
 }
 
 fn require_revealed(task: &TaskRow) -> ServiceResult<()> {
-    if task.state == state::REVEALED {
+    if task.state == TaskState::Revealed {
         return Ok(());
     }
     Err(ServiceError::conflict(

@@ -6,11 +6,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{Service, ServiceError, ServiceResult, require, require_supervisor_of, supervised_department};
+use crate::domain::account::{Role, User};
+use crate::domain::task::TaskState;
 use crate::domain::task_definition::TaskDefinition;
 use crate::protocol::log::kind;
 use crate::storage::directory::{self, Directory};
-use crate::storage::tasks::{self, TaskRow, state};
-use crate::storage::users::{Role, User};
+use crate::storage::tasks::{self, TaskRow};
 use crate::storage::{WriteTx, log};
 
 /// A task as its supervisors see it.
@@ -20,8 +21,7 @@ pub struct TaskView {
     pub name: String,
     /// The lead department, which draws the targets.
     pub department: String,
-    /// draft, committed, drawn, revealed or abandoned.
-    pub state: String,
+    pub state: TaskState,
     pub definition: TaskDefinition,
     pub created_by: String,
     pub created_at: String,
@@ -50,12 +50,12 @@ impl TaskView {
             state: row.state,
             definition,
             created_by: row.created_by,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            committed_at: row.committed_at,
-            drawn_at: row.drawn_at,
-            revealed_at: row.revealed_at,
-            abandoned_at: row.abandoned_at,
+            created_at: row.created_at.to_string(),
+            updated_at: row.updated_at.to_string(),
+            committed_at: row.committed_at.map(|at| at.to_string()),
+            drawn_at: row.drawn_at.map(|at| at.to_string()),
+            revealed_at: row.revealed_at.map(|at| at.to_string()),
+            abandoned_at: row.abandoned_at.map(|at| at.to_string()),
             abandon_reason: row.abandon_reason,
             pool_size: row.pool_size,
             drawn_count: row.drawn_count,
@@ -145,8 +145,9 @@ impl Service {
         let mut tx = self.store().write().await?;
         check_items(&mut tx, &definition, &task.department).await?;
         if !tasks::update_draft(tx.conn(), id, &definition.name, &json).await? {
-            let current = tasks::get_in(tx.conn(), id).await?.map(|t| t.state).unwrap_or_default();
-            return Err(not_in_state(id, &current, "edited", state::DRAFT));
+            let current =
+                tasks::get_in(tx.conn(), id).await?.map(|t| t.state.to_string()).unwrap_or_default();
+            return Err(not_in_state(id, current, "edited", TaskState::Draft));
         }
         let view = reread(&mut tx, id).await?;
         tx.commit().await?;
@@ -201,10 +202,16 @@ pub(super) fn no_task(id: i64) -> ServiceError {
 }
 
 /// The 409 for a transition from the wrong state.
-pub(super) fn not_in_state(id: i64, current: &str, action: &str, needed: &str) -> ServiceError {
-    let code = match current {
-        state::ABANDONED => "task_abandoned",
-        _ => "invalid_state",
+pub(super) fn not_in_state(
+    id: i64,
+    current: impl std::fmt::Display,
+    action: &str,
+    needed: impl std::fmt::Display,
+) -> ServiceError {
+    let current = current.to_string();
+    let code = match current == TaskState::Abandoned.as_str() {
+        true => "task_abandoned",
+        false => "invalid_state",
     };
     ServiceError::conflict(code, format!("task {id} is {current}; it can be {action} only when {needed}"))
 }

@@ -1,18 +1,15 @@
 //! The working-day calendar: the days that differ from the ordinary week.
 
 use chrono::NaiveDate;
-use serde::Serialize;
-use sqlx::{AnyConnection, Row};
-use utoipa::ToSchema;
+use sqlx::{AnyConnection, FromRow};
 
 use super::{StoreError, StoreResult};
 use crate::domain::calendar::{Calendar, DayKind};
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CalendarDay {
+#[derive(Debug, Clone, FromRow)]
+pub struct CalendarRow {
     /// YYYY-MM-DD.
-    pub date: String,
-    /// holiday or workday (a weekend day worked).
+    pub day: String,
     pub kind: DayKind,
     pub name: String,
 }
@@ -22,36 +19,24 @@ pub async fn load(pool: &sqlx::AnyPool) -> StoreResult<Calendar> {
     let days = days(pool, None).await?;
     let mut exceptions = Vec::with_capacity(days.len());
     for day in days {
-        let date = NaiveDate::parse_from_str(&day.date, "%Y-%m-%d")
-            .map_err(|error| StoreError::Damaged(format!("calendar day {}: {error}", day.date)))?;
+        let date = NaiveDate::parse_from_str(&day.day, "%Y-%m-%d")
+            .map_err(|error| StoreError::Damaged(format!("column \"day\": '{}': {error}", day.day)))?;
         exceptions.push((date, day.kind));
     }
     Ok(Calendar::new(exceptions))
 }
 
 /// The entries of one year, or all, in date order.
-pub async fn days(pool: &sqlx::AnyPool, year: Option<i32>) -> StoreResult<Vec<CalendarDay>> {
+pub async fn days(pool: &sqlx::AnyPool, year: Option<i32>) -> StoreResult<Vec<CalendarRow>> {
     let (from, to) = match year {
         Some(year) => (format!("{year:04}-01-01"), format!("{year:04}-12-31")),
         None => ("0000-00-00".to_owned(), "9999-99-99".to_owned()),
     };
-    let rows =
-        sqlx::query("SELECT day, kind, name FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day")
-            .bind(from)
-            .bind(to)
-            .fetch_all(pool)
-            .await?;
-    rows.iter()
-        .map(|row| {
-            let kind: String = row.try_get(1)?;
-            Ok(CalendarDay {
-                date: row.try_get(0)?,
-                kind: DayKind::parse(&kind)
-                    .ok_or_else(|| StoreError::Damaged(format!("calendar kind '{kind}'")))?,
-                name: row.try_get(2)?,
-            })
-        })
-        .collect()
+    Ok(sqlx::query_as("SELECT day, kind, name FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day")
+        .bind(from)
+        .bind(to)
+        .fetch_all(pool)
+        .await?)
 }
 
 pub async fn put(conn: &mut AnyConnection, date: &str, kind: DayKind, name: &str) -> StoreResult<()> {

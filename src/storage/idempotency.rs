@@ -8,10 +8,9 @@
 //! same key finds the reservation taken — on PostgreSQL its insert waits
 //! for the first transaction to end — and changes nothing.
 
-use sqlx::AnyConnection;
-use sqlx::Row;
+use sqlx::{AnyConnection, FromRow};
 
-use super::{StoreResult, now};
+use super::{StoreError, StoreResult, now};
 
 /// A request that is to act once: whose key it is, what the request was,
 /// and the status its answer carries when it succeeds.
@@ -30,18 +29,25 @@ pub struct Recorded {
     pub body: String,
 }
 
+#[derive(FromRow)]
+struct RecordedRow {
+    request: String,
+    status: i64,
+    body: String,
+}
+
 pub async fn find(pool: &sqlx::AnyPool, user: i64, key: &str) -> StoreResult<Option<Recorded>> {
-    let row = sqlx::query("SELECT request, status, body FROM idempotency WHERE user_id = $1 AND key = $2")
-        .bind(user)
-        .bind(key)
-        .fetch_optional(pool)
-        .await?;
+    let row: Option<RecordedRow> =
+        sqlx::query_as("SELECT request, status, body FROM idempotency WHERE user_id = $1 AND key = $2")
+            .bind(user)
+            .bind(key)
+            .fetch_optional(pool)
+            .await?;
     row.map(|row| {
-        Ok(Recorded {
-            request: row.try_get(0)?,
-            status: row.try_get::<i64, _>(1)? as u16,
-            body: row.try_get(2)?,
-        })
+        let status = u16::try_from(row.status).map_err(|_| {
+            StoreError::Damaged(format!("column \"status\": {} is not an HTTP status", row.status))
+        })?;
+        Ok(Recorded { request: row.request, status, body: row.body })
     })
     .transpose()
 }

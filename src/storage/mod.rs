@@ -11,6 +11,7 @@
 //! or not at all.
 
 pub mod calendar;
+mod columns;
 pub mod directory;
 pub mod files;
 pub mod idempotency;
@@ -41,13 +42,26 @@ pub enum Backend {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("the database URL '{0}' is neither sqlite: nor postgres:")]
     UnknownBackend(String),
     #[error("stored data is damaged: {0}")]
     Damaged(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// A column that cannot be read as its type (a task state no version
+    /// wrote, a time that is not one) is damaged data, not a failed query.
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::ColumnDecode { index, source } => {
+                StoreError::Damaged(format!("column {index}: {source}"))
+            }
+            error => StoreError::Database(error),
+        }
+    }
 }
 
 impl StoreError {
@@ -242,12 +256,12 @@ fn create_private_file(url: &str) -> StoreResult<()> {
 
 /// The current time as RFC 3339, UTC, to the millisecond.
 pub fn now() -> String {
-    time_text(chrono::Utc::now())
+    crate::domain::time::Timestamp::now().to_string()
 }
 
 /// An instant as the log and the tables write it (§15.1).
 pub fn time_text(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    crate::domain::time::Timestamp::from(at).to_string()
 }
 
 /// `$1, $2, …` for `count` parameters starting after `offset`.

@@ -1,26 +1,27 @@
 //! Replacements of assigned inspectors (PROTOCOL.md §16) and the conflicts
 //! of interest inspectors declare.
 
-use serde::Serialize;
-use sqlx::{AnyConnection, Row};
-use utoipa::ToSchema;
+use sqlx::{AnyConnection, FromRow};
 
 use super::{StoreResult, now};
+use crate::domain::time::Timestamp;
 
 /// A replacement as stored: the protocol's fields, and who made it when.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, FromRow)]
 pub struct ReplacementRow {
     pub number: i64,
+    #[sqlx(rename = "target_id")]
     pub target: String,
     pub department: String,
     /// The inspector who gave way.
+    #[sqlx(rename = "out_inspector")]
     pub out: String,
     /// The inspector drawn in their place.
-    #[serde(rename = "in")]
+    #[sqlx(rename = "in_inspector")]
     pub replacement: String,
     pub reason: String,
     pub made_by: String,
-    pub made_at: String,
+    pub made_at: Timestamp,
 }
 
 /// A task's replacements, in order.
@@ -28,27 +29,13 @@ pub async fn of_task<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
     executor: E,
     task: i64,
 ) -> StoreResult<Vec<ReplacementRow>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT number, target_id, department, out_inspector, in_inspector, reason, made_by, made_at \
          FROM replacements WHERE task_id = $1 ORDER BY number",
     )
     .bind(task)
     .fetch_all(executor)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(ReplacementRow {
-                number: row.try_get(0)?,
-                target: row.try_get(1)?,
-                department: row.try_get(2)?,
-                out: row.try_get(3)?,
-                replacement: row.try_get(4)?,
-                reason: row.try_get(5)?,
-                made_by: row.try_get(6)?,
-                made_at: row.try_get(7)?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// Records replacement `row.number` and moves the assignment: the new
@@ -67,7 +54,7 @@ pub async fn insert(conn: &mut AnyConnection, task: i64, row: &ReplacementRow) -
     .bind(&row.replacement)
     .bind(&row.reason)
     .bind(&row.made_by)
-    .bind(&row.made_at)
+    .bind(row.made_at.to_string())
     .execute(&mut *conn)
     .await?;
     sqlx::query(
@@ -94,13 +81,16 @@ pub async fn insert(conn: &mut AnyConnection, task: i64, row: &ReplacementRow) -
 }
 
 /// A conflict of interest an assigned inspector declared.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, FromRow)]
 pub struct ConflictRow {
+    #[sqlx(rename = "task_id")]
     pub task: i64,
+    #[sqlx(rename = "target_id")]
     pub target: String,
+    #[sqlx(rename = "inspector_id")]
     pub inspector: String,
     pub reason: String,
-    pub declared_at: String,
+    pub declared_at: Timestamp,
     /// The replacement that resolved it, once made.
     pub replacement: Option<i64>,
 }
@@ -146,7 +136,7 @@ pub async fn conflicts(
     task: Option<i64>,
     inspector: Option<&str>,
 ) -> StoreResult<Vec<ConflictRow>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT task_id, target_id, inspector_id, reason, declared_at, replacement FROM conflicts \
          WHERE ($1 IS NULL OR task_id = $1) AND ($2 IS NULL OR inspector_id = $2) \
          ORDER BY task_id, target_id, inspector_id",
@@ -154,17 +144,5 @@ pub async fn conflicts(
     .bind(task)
     .bind(inspector)
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(ConflictRow {
-                task: row.try_get(0)?,
-                target: row.try_get(1)?,
-                inspector: row.try_get(2)?,
-                reason: row.try_get(3)?,
-                declared_at: row.try_get(4)?,
-                replacement: row.try_get(5)?,
-            })
-        })
-        .collect()
+    .await?)
 }

@@ -2,12 +2,12 @@
 //! `UPDATE … WHERE state IN (…)`: a concurrent or repeated request finds
 //! the state moved on and changes nothing.
 
-use serde::Serialize;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, Executor, Row};
-use utoipa::ToSchema;
+use sqlx::{Any, AnyConnection, Executor, FromRow, Row};
 
 use super::{StoreResult, now};
+use crate::domain::inspection::ResultState;
+use crate::domain::time::Timestamp;
 
 #[derive(Debug, Clone)]
 pub struct ResultRow {
@@ -128,12 +128,12 @@ pub async fn insert(
     target: &str,
     item: &str,
     department: &str,
-    state: &str,
+    state: ResultState,
     fields: &Fields<'_>,
     by: &str,
 ) -> StoreResult<i64> {
     let at = now();
-    let row = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO results (reference, task_id, target_id, item_code, department, state, outcome, outcome_text, \
          inspection_date, summary, notes, recorded_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
@@ -143,7 +143,7 @@ pub async fn insert(
     .bind(target)
     .bind(item)
     .bind(department)
-    .bind(state)
+    .bind(state.as_str())
     .bind(fields.outcome)
     .bind(fields.outcome_text)
     .bind(fields.inspection_date)
@@ -153,7 +153,7 @@ pub async fn insert(
     .bind(&at)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(id)
 }
 
 /// Rewrites an editable result's fields; false when it is no longer in
@@ -161,7 +161,7 @@ pub async fn insert(
 pub async fn update_fields(
     conn: &mut AnyConnection,
     id: i64,
-    states: &[&str],
+    states: &[ResultState],
     fields: &Fields<'_>,
     by: &str,
 ) -> StoreResult<bool> {
@@ -180,7 +180,7 @@ pub async fn update_fields(
         .bind(now())
         .bind(id);
     for state in states {
-        query = query.bind(*state);
+        query = query.bind(state.as_str());
     }
     Ok(query.execute(&mut *conn).await?.rows_affected() == 1)
 }
@@ -196,8 +196,8 @@ pub enum Set<'a> {
 pub async fn transition(
     conn: &mut AnyConnection,
     id: i64,
-    from: &[&str],
-    to: &str,
+    from: &[ResultState],
+    to: ResultState,
     also: &[Set<'_>],
 ) -> StoreResult<bool> {
     let at = now();
@@ -218,13 +218,13 @@ pub async fn transition(
         assignments.join(", "),
         super::placeholders(next, from.len())
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to).bind(&at);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to.as_str()).bind(&at);
     for text in texts {
         query = query.bind(text);
     }
     query = query.bind(id);
     for state in from {
-        query = query.bind(*state);
+        query = query.bind(state.as_str());
     }
     Ok(query.execute(&mut *conn).await?.rows_affected() == 1)
 }
@@ -262,9 +262,9 @@ pub async fn set_published_record(
 }
 
 /// One step of a result: who did what, when, and why.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, FromRow)]
 pub struct Step {
-    pub at: String,
+    pub at: Timestamp,
     pub actor: String,
     /// saved, submitted, returned, approved, published, corrected, superseded.
     pub step: String,
@@ -293,21 +293,10 @@ pub async fn add_step(
 }
 
 pub async fn steps(pool: &sqlx::AnyPool, id: i64) -> StoreResult<Vec<Step>> {
-    let rows =
-        sqlx::query("SELECT at, actor, step, reason FROM result_steps WHERE result_id = $1 ORDER BY seq")
-            .bind(id)
-            .fetch_all(pool)
-            .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Step {
-                at: row.try_get(0)?,
-                actor: row.try_get(1)?,
-                step: row.try_get(2)?,
-                reason: row.try_get(3)?,
-            })
-        })
-        .collect()
+    Ok(sqlx::query_as("SELECT at, actor, step, reason FROM result_steps WHERE result_id = $1 ORDER BY seq")
+        .bind(id)
+        .fetch_all(pool)
+        .await?)
 }
 
 /// The results of a department, optionally of one task and state, by task,

@@ -4,37 +4,27 @@
 //! of two requests racing for the same change, on any number of servers,
 //! exactly one finds the row still in that state.
 
-use sqlx::AnyConnection;
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, FromRow};
 
 use super::{StoreResult, WriteTx, insert_from_json, now, placeholders};
+use crate::domain::task::TaskState;
+use crate::domain::time::Timestamp;
 
-/// A task's lifecycle (DESIGN: draft → committed → drawn → revealed, or
-/// abandoned from any state before revealed).
-pub mod state {
-    pub const DRAFT: &str = "draft";
-    pub const COMMITTED: &str = "committed";
-    pub const DRAWN: &str = "drawn";
-    pub const REVEALED: &str = "revealed";
-    pub const ABANDONED: &str = "abandoned";
-}
-
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct TaskRow {
     pub id: i64,
     pub name: String,
     pub department: String,
-    pub state: String,
+    pub state: TaskState,
     /// The task definition as JSON (rules, pool filter, entropy plan).
     pub definition: String,
     pub created_by: String,
-    pub created_at: String,
-    pub updated_at: String,
-    pub committed_at: Option<String>,
-    pub drawn_at: Option<String>,
-    pub revealed_at: Option<String>,
-    pub abandoned_at: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub committed_at: Option<Timestamp>,
+    pub drawn_at: Option<Timestamp>,
+    pub revealed_at: Option<Timestamp>,
+    pub abandoned_at: Option<Timestamp>,
     pub abandon_reason: Option<String>,
     pub pool_size: Option<i64>,
     pub drawn_count: Option<i64>,
@@ -52,32 +42,6 @@ const COLUMNS: &str = "id, name, department, state, definition, created_by, crea
     drawn_at, revealed_at, abandoned_at, abandon_reason, pool_size, drawn_count, commitment_digest, result_digest, \
     result_status, secret, entropy, seed";
 
-fn task(row: &AnyRow) -> StoreResult<TaskRow> {
-    Ok(TaskRow {
-        id: row.try_get(0)?,
-        name: row.try_get(1)?,
-        department: row.try_get(2)?,
-        state: row.try_get(3)?,
-        definition: row.try_get(4)?,
-        created_by: row.try_get(5)?,
-        created_at: row.try_get(6)?,
-        updated_at: row.try_get(7)?,
-        committed_at: row.try_get(8)?,
-        drawn_at: row.try_get(9)?,
-        revealed_at: row.try_get(10)?,
-        abandoned_at: row.try_get(11)?,
-        abandon_reason: row.try_get(12)?,
-        pool_size: row.try_get(13)?,
-        drawn_count: row.try_get(14)?,
-        commitment_digest: row.try_get(15)?,
-        result_digest: row.try_get(16)?,
-        result_status: row.try_get(17)?,
-        secret: row.try_get(18)?,
-        entropy: row.try_get(19)?,
-        seed: row.try_get(20)?,
-    })
-}
-
 pub async fn insert(
     conn: &mut AnyConnection,
     name: &str,
@@ -86,32 +50,30 @@ pub async fn insert(
     created_by: &str,
 ) -> StoreResult<i64> {
     let at = now();
-    let row = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO tasks (name, department, state, definition, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
     )
     .bind(name)
     .bind(department)
-    .bind(state::DRAFT)
+    .bind(TaskState::Draft.as_str())
     .bind(definition)
     .bind(created_by)
     .bind(at)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(id)
 }
 
 pub async fn get(pool: &sqlx::AnyPool, id: i64) -> StoreResult<Option<TaskRow>> {
     let sql = format!("SELECT {COLUMNS} FROM tasks WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?;
-    row.as_ref().map(task).transpose()
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?)
 }
 
 /// The same, read inside a write transaction.
 pub async fn get_in(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<TaskRow>> {
     let sql = format!("SELECT {COLUMNS} FROM tasks WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *conn).await?;
-    row.as_ref().map(task).transpose()
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *conn).await?)
 }
 
 /// Tasks newest first: every task of a department, or (with `None`) the
@@ -121,22 +83,20 @@ pub async fn list(pool: &sqlx::AnyPool, department: Option<&str>) -> StoreResult
         Some(_) => format!("SELECT {COLUMNS} FROM tasks WHERE department = $1 ORDER BY id DESC"),
         None => format!("SELECT {COLUMNS} FROM tasks WHERE state <> $1 ORDER BY id DESC"),
     };
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(department.unwrap_or(state::DRAFT))
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(department.unwrap_or(TaskState::Draft.as_str()))
         .fetch_all(pool)
-        .await?;
-    rows.iter().map(task).collect()
+        .await?)
 }
 
 /// Ids of tasks in one of these states, oldest first.
-pub async fn ids_in(pool: &sqlx::AnyPool, states: &[&str]) -> StoreResult<Vec<i64>> {
+pub async fn ids_in(pool: &sqlx::AnyPool, states: &[TaskState]) -> StoreResult<Vec<i64>> {
     let sql = format!("SELECT id FROM tasks WHERE state IN ({}) ORDER BY id", placeholders(0, states.len()));
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
     for state in states {
-        query = query.bind(*state);
+        query = query.bind(state.as_str());
     }
-    let rows = query.fetch_all(pool).await?;
-    rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
+    Ok(query.fetch_all(pool).await?)
 }
 
 /// Replaces a draft's definition; false when the task is no longer a draft.
@@ -153,7 +113,7 @@ pub async fn update_draft(
     .bind(definition)
     .bind(now())
     .bind(id)
-    .bind(state::DRAFT)
+    .bind(TaskState::Draft.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -171,13 +131,13 @@ pub async fn mark_committed(
         "UPDATE tasks SET state = $1, committed_at = $2, updated_at = $2, pool_size = $3, commitment_digest = $4, \
          secret = $5 WHERE id = $6 AND state = $7",
     )
-    .bind(state::COMMITTED)
+    .bind(TaskState::Committed.as_str())
     .bind(at)
     .bind(pool_size)
     .bind(commitment)
     .bind(secret)
     .bind(id)
-    .bind(state::DRAFT)
+    .bind(TaskState::Draft.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -198,7 +158,7 @@ pub async fn mark_drawn(conn: &mut AnyConnection, id: i64, drawn: &Drawn<'_>) ->
         "UPDATE tasks SET state = $1, drawn_at = $2, updated_at = $2, result_digest = $3, result_status = $4, \
          entropy = $5, seed = $6, drawn_count = $7 WHERE id = $8 AND state = $9",
     )
-    .bind(state::DRAWN)
+    .bind(TaskState::Drawn.as_str())
     .bind(at)
     .bind(drawn.result_digest)
     .bind(drawn.status)
@@ -206,7 +166,7 @@ pub async fn mark_drawn(conn: &mut AnyConnection, id: i64, drawn: &Drawn<'_>) ->
     .bind(drawn.seed)
     .bind(drawn.drawn_count)
     .bind(id)
-    .bind(state::COMMITTED)
+    .bind(TaskState::Committed.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -217,10 +177,10 @@ pub async fn mark_revealed(conn: &mut AnyConnection, id: i64) -> StoreResult<boo
     let done = sqlx::query(
         "UPDATE tasks SET state = $1, revealed_at = $2, updated_at = $2 WHERE id = $3 AND state = $4",
     )
-    .bind(state::REVEALED)
+    .bind(TaskState::Revealed.as_str())
     .bind(at)
     .bind(id)
-    .bind(state::DRAWN)
+    .bind(TaskState::Drawn.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -230,18 +190,18 @@ pub async fn mark_revealed(conn: &mut AnyConnection, id: i64) -> StoreResult<boo
 pub async fn mark_abandoned(
     conn: &mut AnyConnection,
     id: i64,
-    from: &str,
+    from: TaskState,
     reason: &str,
 ) -> StoreResult<bool> {
     let at = now();
     let done = sqlx::query(
         "UPDATE tasks SET state = $1, abandoned_at = $2, updated_at = $2, abandon_reason = $3 WHERE id = $4 AND state = $5",
     )
-    .bind(state::ABANDONED)
+    .bind(TaskState::Abandoned.as_str())
     .bind(at)
     .bind(reason)
     .bind(id)
-    .bind(from)
+    .bind(from.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -300,7 +260,7 @@ pub async fn insert_selection(
 }
 
 /// One row of a draw's selection: a drawn target with one of its inspectors.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct SelectionRow {
     pub position: i64,
     pub target: String,
@@ -313,8 +273,9 @@ pub struct SelectionRow {
 
 /// A task's drawn targets with their inspectors, in draw order.
 pub async fn selection(pool: &sqlx::AnyPool, task: i64) -> StoreResult<Vec<SelectionRow>> {
-    let rows = sqlx::query(
-        "SELECT d.position, d.target_id, t.name, d.stratum, a.department, a.inspector_id, i.name \
+    Ok(sqlx::query_as(
+        "SELECT d.position, d.target_id AS target, t.name AS target_name, d.stratum, a.department, \
+         a.inspector_id AS inspector, i.name AS inspector_name \
          FROM drawn_targets d \
          LEFT JOIN targets t ON t.id = d.target_id \
          LEFT JOIN assignments a ON a.task_id = d.task_id AND a.target_id = d.target_id \
@@ -323,28 +284,15 @@ pub async fn selection(pool: &sqlx::AnyPool, task: i64) -> StoreResult<Vec<Selec
     )
     .bind(task)
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(SelectionRow {
-                position: row.try_get(0)?,
-                target: row.try_get(1)?,
-                target_name: row.try_get(2)?,
-                stratum: row.try_get(3)?,
-                department: row.try_get(4)?,
-                inspector: row.try_get(5)?,
-                inspector_name: row.try_get(6)?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// The targets assigned to an inspector in tasks that have been drawn.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct AssignmentRow {
     pub task: i64,
     pub task_name: String,
-    pub task_state: String,
+    pub task_state: TaskState,
     pub target: String,
     pub target_name: Option<String>,
     pub region: Option<String>,
@@ -354,67 +302,68 @@ pub struct AssignmentRow {
 }
 
 pub async fn assignments_of(pool: &sqlx::AnyPool, inspector: &str) -> StoreResult<Vec<AssignmentRow>> {
-    let rows = sqlx::query(
-        "SELECT a.task_id, k.name, k.state, a.target_id, t.name, t.region, a.department, t.industry, t.address \
+    Ok(sqlx::query_as(
+        "SELECT a.task_id AS task, k.name AS task_name, k.state AS task_state, a.target_id AS target, \
+         t.name AS target_name, t.region, a.department, t.industry, t.address \
          FROM assignments a JOIN tasks k ON k.id = a.task_id LEFT JOIN targets t ON t.id = a.target_id \
          WHERE a.inspector_id = $1 AND k.state IN ($2, $3) ORDER BY a.task_id, a.target_id",
     )
     .bind(inspector)
-    .bind(state::DRAWN)
-    .bind(state::REVEALED)
+    .bind(TaskState::Drawn.as_str())
+    .bind(TaskState::Revealed.as_str())
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(AssignmentRow {
-                task: row.try_get(0)?,
-                task_name: row.try_get(1)?,
-                task_state: row.try_get(2)?,
-                target: row.try_get(3)?,
-                target_name: row.try_get(4)?,
-                region: row.try_get(5)?,
-                department: row.try_get(6)?,
-                industry: row.try_get(7)?,
-                address: row.try_get(8)?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
-/// The inspectors assigned to a target in a task, with names.
+/// An inspector assigned to a target for a department.
+#[derive(Debug, Clone, FromRow)]
+pub struct TeamMember {
+    pub target: String,
+    pub department: String,
+    pub inspector: String,
+    pub inspector_name: Option<String>,
+}
+
+const TEAM: &str = "SELECT a.target_id AS target, a.department, a.inspector_id AS inspector, \
+    i.name AS inspector_name FROM assignments a LEFT JOIN inspectors i ON i.id = a.inspector_id";
+
+/// The inspectors assigned to a target in a task, with names:
+/// (department, inspector id, name).
 pub async fn team(
     pool: &sqlx::AnyPool,
     task: i64,
     target: &str,
 ) -> StoreResult<Vec<(String, String, Option<String>)>> {
-    let rows = sqlx::query(
-        "SELECT a.department, a.inspector_id, i.name FROM assignments a LEFT JOIN inspectors i ON i.id = a.inspector_id \
-         WHERE a.task_id = $1 AND a.target_id = $2 ORDER BY a.department, a.seq",
-    )
-    .bind(task)
-    .bind(target)
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))).collect()
+    let sql = format!("{TEAM} WHERE a.task_id = $1 AND a.target_id = $2 ORDER BY a.department, a.seq");
+    let members: Vec<TeamMember> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(task).bind(target).fetch_all(pool).await?;
+    Ok(members.into_iter().map(|m| (m.department, m.inspector, m.inspector_name)).collect())
+}
+
+/// A task in which a target was drawn, and where in the draw.
+#[derive(Debug, Clone, FromRow)]
+struct DrawnIn {
+    task_id: i64,
+    position: i64,
 }
 
 /// Tasks whose draw is public (revealed, or abandoned after the draw) in
 /// which a target was drawn, with its position.
 pub async fn drawn_in(pool: &sqlx::AnyPool, target: &str) -> StoreResult<Vec<(i64, i64)>> {
-    let rows = sqlx::query(
+    let rows: Vec<DrawnIn> = sqlx::query_as(
         "SELECT d.task_id, d.position FROM drawn_targets d JOIN tasks k ON k.id = d.task_id \
          WHERE d.target_id = $1 AND k.state IN ($2, $3) ORDER BY d.task_id",
     )
     .bind(target)
-    .bind(state::REVEALED)
-    .bind(state::ABANDONED)
+    .bind(TaskState::Revealed.as_str())
+    .bind(TaskState::Abandoned.as_str())
     .fetch_all(pool)
     .await?;
-    rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+    Ok(rows.into_iter().map(|row| (row.task_id, row.position)).collect())
 }
 
 /// A drawn target with what its ledger line shows.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct DrawnTargetRow {
     pub target: String,
     pub name: Option<String>,
@@ -424,23 +373,14 @@ pub struct DrawnTargetRow {
 
 /// A task's drawn targets, in draw order, with their directory entries.
 pub async fn drawn_targets(pool: &sqlx::AnyPool, task: i64) -> StoreResult<Vec<DrawnTargetRow>> {
-    let rows = sqlx::query(
-        "SELECT d.target_id, t.name, t.unit, t.region FROM drawn_targets d LEFT JOIN targets t ON t.id = d.target_id \
+    Ok(sqlx::query_as(
+        "SELECT d.target_id AS target, t.name, t.unit, t.region \
+         FROM drawn_targets d LEFT JOIN targets t ON t.id = d.target_id \
          WHERE d.task_id = $1 ORDER BY d.position",
     )
     .bind(task)
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(DrawnTargetRow {
-                target: row.try_get(0)?,
-                name: row.try_get(1)?,
-                unit: row.try_get(2)?,
-                region: row.try_get(3)?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// The inspectors of one department in a task: (target, inspector id, name).
@@ -449,13 +389,72 @@ pub async fn department_team(
     task: i64,
     department: &str,
 ) -> StoreResult<Vec<(String, String, Option<String>)>> {
-    let rows = sqlx::query(
-        "SELECT a.target_id, a.inspector_id, i.name FROM assignments a LEFT JOIN inspectors i ON i.id = a.inspector_id \
-         WHERE a.task_id = $1 AND a.department = $2 ORDER BY a.target_id, a.seq",
-    )
-    .bind(task)
-    .bind(department)
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))).collect()
+    let sql = format!("{TEAM} WHERE a.task_id = $1 AND a.department = $2 ORDER BY a.target_id, a.seq");
+    let members: Vec<TeamMember> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(task).bind(department).fetch_all(pool).await?;
+    Ok(members.into_iter().map(|m| (m.target, m.inspector, m.inspector_name)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::{Store, StoreError};
+
+    async fn store_with_task() -> (tempfile::TempDir, Store, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite:{}", dir.path().join("tasks.db").display())).await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        let id = insert(tx.conn(), "spring checks", "market", "{}", "alice").await.unwrap();
+        assert!(mark_committed(tx.conn(), id, 42, "c0ffee", "5ec2e7").await.unwrap());
+        tx.commit().await.unwrap();
+        (dir, store, id)
+    }
+
+    async fn set_column(store: &Store, id: i64, column: &str, text: &str) {
+        let mut tx = store.write().await.unwrap();
+        let sql = format!("UPDATE tasks SET {column} = $1 WHERE id = $2");
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(text).bind(id).execute(tx.conn()).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_task_reads_back_field_by_field() {
+        let (_dir, store, id) = store_with_task().await;
+        let task = get(store.pool(), id).await.unwrap().unwrap();
+        assert_eq!((task.id, task.name.as_str(), task.department.as_str()), (id, "spring checks", "market"));
+        assert_eq!(task.state, TaskState::Committed);
+        assert_eq!((task.created_by.as_str(), task.definition.as_str()), ("alice", "{}"));
+        assert_eq!(task.pool_size, Some(42));
+        assert_eq!(task.commitment_digest.as_deref(), Some("c0ffee"));
+        assert_eq!(task.secret.as_deref(), Some("5ec2e7"));
+        assert!(task.committed_at.is_some_and(|at| at >= task.created_at));
+        assert_eq!((task.drawn_at, task.seed, task.drawn_count), (None, None, None));
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn an_unknown_state_is_damage_named_by_its_column() {
+        let (_dir, store, id) = store_with_task().await;
+        set_column(&store, id, "state", "sealed").await;
+        match get(store.pool(), id).await {
+            Err(StoreError::Damaged(message)) => {
+                assert!(message.contains("state") && message.contains("sealed"), "{message}")
+            }
+            other => panic!("expected damage, got {other:?}"),
+        }
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_time_that_is_not_one_is_damage_named_by_its_column() {
+        let (_dir, store, id) = store_with_task().await;
+        set_column(&store, id, "committed_at", "last Tuesday").await;
+        match list(store.pool(), Some("market")).await {
+            Err(StoreError::Damaged(message)) => {
+                assert!(message.contains("committed_at") && message.contains("last Tuesday"), "{message}")
+            }
+            other => panic!("expected damage, got {other:?}"),
+        }
+        store.close().await;
+    }
 }

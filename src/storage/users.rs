@@ -1,47 +1,31 @@
 //! Staff accounts. A token is shown once, at creation; only its SHA-256 is
 //! stored.
 
-use serde::Serialize;
-use sqlx::AnyConnection;
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, FromRow};
 
-use super::{Backend, StoreError, StoreResult, WriteTx, now};
+use super::{Backend, StoreResult, WriteTx, now};
+pub use crate::domain::account::{Role, User};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Manages accounts and tokens.
-    Admin,
-    /// Keeps the directories of a department and runs its tasks.
-    Supervisor,
-    /// Sees and records the inspections assigned to them.
-    Inspector,
+/// An account as its row holds it.
+#[derive(FromRow)]
+struct UserRow {
+    id: i64,
+    name: String,
+    role: Role,
+    department: Option<String>,
+    inspector_id: Option<String>,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Supervisor => "supervisor",
-            Role::Inspector => "inspector",
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        User {
+            id: row.id,
+            name: row.name,
+            role: row.role,
+            department: row.department,
+            inspector_id: row.inspector_id,
         }
     }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [Role::Admin, Role::Supervisor, Role::Inspector].into_iter().find(|role| role.as_str() == text)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct User {
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-    /// The department a supervisor works for.
-    pub department: Option<String>,
-    /// The inspector-directory id an inspector account stands for.
-    pub inspector_id: Option<String>,
 }
 
 pub async fn create(
@@ -52,7 +36,7 @@ pub async fn create(
     inspector_id: Option<&str>,
     token_hash: &str,
 ) -> StoreResult<i64> {
-    let row = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO users (name, role, department, inspector_id, token_hash, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
@@ -64,7 +48,7 @@ pub async fn create(
     .bind(now())
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(id)
 }
 
 const COLUMNS: &str = "id, name, role, department, inspector_id";
@@ -72,14 +56,15 @@ const COLUMNS: &str = "id, name, role, department, inspector_id";
 /// The enabled account holding the token with this hash.
 pub async fn by_token_hash(pool: &sqlx::AnyPool, hash: &str) -> StoreResult<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE token_hash = $1 AND disabled = 0");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(hash).fetch_optional(pool).await?;
-    row.as_ref().map(user).transpose()
+    let row: Option<UserRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(hash).fetch_optional(pool).await?;
+    Ok(row.map(User::from))
 }
 
 pub async fn list(pool: &sqlx::AnyPool) -> StoreResult<Vec<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE disabled = 0 ORDER BY id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
-    rows.iter().map(user).collect()
+    let rows: Vec<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+    Ok(rows.into_iter().map(User::from).collect())
 }
 
 /// Replaces an account's token; false when there is no such enabled account.
@@ -109,8 +94,7 @@ pub async fn lock_active_admins(tx: &mut WriteTx) -> StoreResult<Vec<i64>> {
         Backend::Postgres => " FOR UPDATE",
     };
     let sql = format!("SELECT id FROM users WHERE role = 'admin' AND disabled = 0 ORDER BY id{lock}");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(tx.conn()).await?;
-    rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(tx.conn()).await?)
 }
 
 /// Whether the item directory, the inspector directory or an enabled
@@ -132,15 +116,4 @@ pub async fn inspector_exists(conn: &mut AnyConnection, id: &str) -> StoreResult
     let row =
         sqlx::query("SELECT 1 FROM inspectors WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
     Ok(row.is_some())
-}
-
-fn user(row: &AnyRow) -> StoreResult<User> {
-    let role: String = row.try_get(2)?;
-    Ok(User {
-        id: row.try_get(0)?,
-        name: row.try_get(1)?,
-        role: Role::parse(&role).ok_or_else(|| StoreError::Damaged(format!("unknown role '{role}'")))?,
-        department: row.try_get(3)?,
-        inspector_id: row.try_get(4)?,
-    })
 }
