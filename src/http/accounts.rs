@@ -12,9 +12,9 @@ use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::{Json, Path, Staff};
 use super::openapi::{Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
+use crate::domain::account::{Role, User};
 use crate::service::accounts::IssuedToken;
 use crate::service::assignments::Assignment;
-use crate::storage::users::{Role, User};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -13,13 +13,11 @@ use super::extract::{Json, Path, Query, Staff};
 use super::limits::Upload;
 use super::openapi::{Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use super::paging::Limit;
+use crate::domain::account::User;
 use crate::domain::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
-use crate::service::calendar::CalendarDay;
-use crate::service::calendar::CalendarEntry;
+use crate::service::calendar::{CalendarDay, CalendarEntry};
+use crate::service::directories::{InspectorView, ItemView, TargetView};
 use crate::service::imports::{ImportSummary, Importable};
-use crate::service::{require, supervised_department};
-use crate::storage::directory::{self, InspectorRow, ItemRow, TargetRow};
-use crate::storage::users::Role;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -37,7 +35,7 @@ pub fn router() -> Router<AppState> {
 
 async fn import<T: Importable>(
     state: &AppState,
-    user: &crate::storage::users::User,
+    user: &User,
     upload: Upload,
 ) -> AppResult<Json<ImportSummary>> {
     let name = format!("{}.csv", T::KIND);
@@ -98,12 +96,9 @@ pub async fn import_recusals(
 }
 
 #[utoipa::path(get, path = "/api/items", tag = "directories", security(("token" = [])),
-    responses((status = 200, body = Vec<ItemRow>), Unauthorized, Forbidden))]
-pub async fn items(State(state): State<AppState>, Staff(user): Staff) -> AppResult<Json<Vec<ItemRow>>> {
-    require(&user, Role::Supervisor)?;
-    Ok(Json(
-        directory::items(state.service.store().pool()).await.map_err(crate::service::ServiceError::from)?,
-    ))
+    responses((status = 200, body = Vec<ItemView>), Unauthorized, Forbidden))]
+pub async fn items(State(state): State<AppState>, Staff(user): Staff) -> AppResult<Json<Vec<ItemView>>> {
+    Ok(Json(state.service.items(&user).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -119,32 +114,24 @@ pub struct Page {
 /// Targets in id order, a page at a time.
 #[utoipa::path(get, path = "/api/targets", tag = "directories", security(("token" = [])),
     params(Page),
-    responses((status = 200, body = Vec<TargetRow>), Unauthorized, Forbidden, Invalid))]
+    responses((status = 200, body = Vec<TargetView>), Unauthorized, Forbidden, Invalid))]
 pub async fn targets(
     State(state): State<AppState>,
     Staff(user): Staff,
     Query(page): Query<Page>,
-) -> AppResult<Json<Vec<TargetRow>>> {
-    require(&user, Role::Supervisor)?;
+) -> AppResult<Json<Vec<TargetView>>> {
     let limit = Limit::or_default(page.limit);
-    let rows = directory::targets(state.service.store().pool(), &page.after, limit)
-        .await
-        .map_err(crate::service::ServiceError::from)?;
-    Ok(Json(rows))
+    Ok(Json(state.service.targets(&user, &page.after, limit).await?))
 }
 
 /// The inspectors of the caller's department.
 #[utoipa::path(get, path = "/api/inspectors", tag = "directories", security(("token" = [])),
-    responses((status = 200, body = Vec<InspectorRow>), Unauthorized, Forbidden))]
+    responses((status = 200, body = Vec<InspectorView>), Unauthorized, Forbidden))]
 pub async fn inspectors(
     State(state): State<AppState>,
     Staff(user): Staff,
-) -> AppResult<Json<Vec<InspectorRow>>> {
-    let department = supervised_department(&user)?;
-    let rows = directory::inspectors(state.service.store().pool(), Some(department))
-        .await
-        .map_err(crate::service::ServiceError::from)?;
-    Ok(Json(rows))
+) -> AppResult<Json<Vec<InspectorView>>> {
+    Ok(Json(state.service.inspectors(&user).await?))
 }
 
 /// Imports calendar days (CSV: date, kind = holiday or workday, [name]):

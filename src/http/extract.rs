@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use super::AppState;
 use super::error::AppError;
-use crate::storage::users::User;
+use crate::domain::account::User;
 
 /// A JSON body of at most [`Limits::json_bytes`](super::limits::Limits).
 pub struct Json<T>(pub T);

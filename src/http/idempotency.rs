@@ -14,9 +14,9 @@ use serde::Serialize;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
+use crate::domain::account::User;
+use crate::service::idempotency::RecordedAnswer;
 use crate::service::{Service, ServiceResult};
-use crate::storage::idempotency::{Recorded, Reservation};
-use crate::storage::users::User;
 
 const HEADER: &str = "idempotency-key";
 
@@ -45,9 +45,7 @@ pub async fn once<T: Serialize>(
     if let Some(recorded) = service.recorded_answer(user, key).await? {
         return replay(recorded, &request);
     }
-    let reservation =
-        Reservation { user: user.id, key: key.to_owned(), request: request.clone(), status: status.as_u16() };
-    let outcome = operation(service.acting_once(reservation)).await;
+    let outcome = operation(service.acting_once(user, key, request.clone(), status.as_u16())).await;
     // The answer recorded — by this request, or by one that took the key
     // first while this one ran (this one then changed nothing).
     if let Some(recorded) = service.recorded_answer(user, key).await? {
@@ -57,7 +55,7 @@ pub async fn once<T: Serialize>(
 }
 
 /// The recorded answer, if it answered this same request.
-fn replay(recorded: Recorded, request: &str) -> AppResult<Response> {
+fn replay(recorded: RecordedAnswer, request: &str) -> AppResult<Response> {
     if recorded.request != request {
         return Err(AppError::bad_request(
             "idempotency_key_reused",

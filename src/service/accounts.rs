@@ -6,9 +6,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{Service, ServiceError, ServiceResult, require};
+use crate::domain::account::{Role, User};
 use crate::protocol::Digest;
 use crate::protocol::field::check_visible;
-use crate::storage::users::{self, Role, User};
+use crate::storage::users;
 
 /// A new account, or a new token for one: the token is shown only here.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod assignments;
 pub mod calendar;
+pub mod directories;
 pub mod idempotency;
 pub mod imports;
 pub mod ledger;
@@ -20,8 +21,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
+use crate::domain::account::{Role, User};
 use crate::storage::idempotency::Reservation;
-use crate::storage::users::{Role, User};
 use crate::storage::{Store, StoreError};
 
 /// Why an operation was refused. Each becomes an HTTP status and a stable

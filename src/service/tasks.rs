@@ -147,7 +147,7 @@ impl Service {
         if !tasks::update_draft(tx.conn(), id, &definition.name, &json).await? {
             let current =
                 tasks::get_in(tx.conn(), id).await?.map(|t| t.state.to_string()).unwrap_or_default();
-            return Err(not_in_state(id, current, "edited", TaskState::Draft));
+            return Err(not_in_state(id, &current, "edited", TaskState::Draft));
         }
         let view = reread(&mut tx, id).await?;
         tx.commit().await?;
@@ -204,7 +204,7 @@ pub(super) fn no_task(id: i64) -> ServiceError {
 /// The 409 for a transition from the wrong state.
 pub(super) fn not_in_state(
     id: i64,
-    current: impl std::fmt::Display,
+    current: &(impl std::fmt::Display + ?Sized),
     action: &str,
     needed: impl std::fmt::Display,
 ) -> ServiceError {

@@ -9,7 +9,6 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
 use sqlx::Row;
 
 use super::{Backend, StoreResult, WriteTx};
@@ -277,7 +276,7 @@ fn upsert_sql<T: Upsert>(backend: Backend, claim_unkept: bool) -> String {
 }
 
 /// Rows of a directory table for browsing, in id order, after `after`.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TargetRow {
     pub id: String,
     pub name: String,
@@ -336,7 +335,7 @@ pub async fn target_name(pool: &sqlx::AnyPool, id: &str) -> StoreResult<Option<S
     Ok(row.map(|row| row.try_get(0)).transpose()?)
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct InspectorRow {
     pub id: String,
     pub name: String,
@@ -380,7 +379,7 @@ pub async fn count(pool: &sqlx::AnyPool, table: &'static str) -> StoreResult<i64
     Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await?.try_get(0)?)
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ItemRow {
     pub code: String,
     pub name: String,
