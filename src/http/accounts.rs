@@ -1,12 +1,12 @@
 //! Accounts: who is calling, an inspector's assignments, and account
 //! management for admins.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
@@ -16,13 +16,13 @@ use crate::domain::account::{Role, User};
 use crate::service::accounts::IssuedToken;
 use crate::service::assignments::Assignment;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/me", get(me))
-        .route("/api/me/assignments", get(my_assignments))
-        .route("/api/users", get(list).post(create))
-        .route("/api/users/{id}/token", post(rotate))
-        .route("/api/users/{id}", axum::routing::delete(disable))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(my_assignments))
+        .routes(routes!(list, create))
+        .routes(routes!(rotate))
+        .routes(routes!(disable))
 }
 
 /// The account making the request.

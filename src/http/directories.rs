@@ -1,11 +1,11 @@
 //! The directories, for supervisors: bulk CSV imports (all or nothing,
 //! upsert by id) and listings.
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{AppError, AppResult};
@@ -19,18 +19,18 @@ use crate::service::calendar::{CalendarDay, CalendarEntry};
 use crate::service::directories::{InspectorView, ItemView, TargetView};
 use crate::service::imports::{ImportSummary, Importable};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/items", get(items))
-        .route("/api/items/import", post(import_items))
-        .route("/api/targets", get(targets))
-        .route("/api/targets/import", post(import_targets))
-        .route("/api/inspectors", get(inspectors))
-        .route("/api/inspectors/import", post(import_inspectors))
-        .route("/api/recusals/import", post(import_recusals))
-        .route("/api/calendar", get(calendar))
-        .route("/api/calendar/import", post(import_calendar))
-        .route("/api/calendar/{date}", axum::routing::put(set_calendar_day).delete(remove_calendar_day))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(items))
+        .routes(routes!(import_items))
+        .routes(routes!(targets))
+        .routes(routes!(import_targets))
+        .routes(routes!(inspectors))
+        .routes(routes!(import_inspectors))
+        .routes(routes!(import_recusals))
+        .routes(routes!(calendar))
+        .routes(routes!(import_calendar))
+        .routes(routes!(set_calendar_day, remove_calendar_day))
 }
 
 async fn import<T: Importable>(

@@ -3,13 +3,13 @@
 //! results, replace inspectors by a draw, and follow the ledger of what is
 //! still open.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::AppResult;
@@ -20,22 +20,22 @@ use crate::service::ledger::{Ledger, LedgerFilter};
 use crate::service::replacements::{ConflictView, ReplacementRequest, ReplacementView};
 use crate::service::results::{Correction, ResultInput, ResultKey, ResultView};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/me/results/{task}/{target}/{item}", get(my_result).put(save))
-        .route("/api/me/results/{task}/{target}/{item}/submit", post(submit))
-        .route("/api/me/conflicts", post(declare_conflict))
-        .route("/api/results", get(list))
-        .route("/api/results/{id}", get(show))
-        .route("/api/results/{id}/return", post(return_result))
-        .route("/api/results/{id}/approve", post(approve))
-        .route("/api/results/{id}/publish", post(publish))
-        .route("/api/results/{id}/correct", post(correct))
-        .route("/api/tasks/{id}/results/publish", post(publish_task))
-        .route("/api/tasks/{id}/replacements", get(replacements).post(replace))
-        .route("/api/tasks/{id}/conflicts", get(conflicts))
-        .route("/api/ledger", get(ledger))
-        .route("/api/ledger.csv", get(ledger_csv))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(my_result, save))
+        .routes(routes!(submit))
+        .routes(routes!(declare_conflict))
+        .routes(routes!(list))
+        .routes(routes!(show))
+        .routes(routes!(return_result))
+        .routes(routes!(approve))
+        .routes(routes!(publish))
+        .routes(routes!(correct))
+        .routes(routes!(publish_task))
+        .routes(routes!(replacements, replace))
+        .routes(routes!(conflicts))
+        .routes(routes!(ledger))
+        .routes(routes!(ledger_csv))
 }
 
 type KeyPath = Path<(i64, String, String)>;

@@ -1,6 +1,10 @@
 //! The HTTP API (JSON), built in one place so that tests and the server use
 //! the same router. Areas: `tasks`, `directories`, `accounts`, `inspections`
 //! (staff, with a bearer token) and `public` (anyone).
+//!
+//! Each route is registered together with its documentation (utoipa-axum's
+//! `routes!`), so that no route exists undocumented; the OpenAPI document
+//! served at `/api/openapi.json` is the one the routes made.
 
 pub mod accounts;
 pub mod directories;
@@ -20,12 +24,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
+use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use self::limits::Limits;
 use self::throttle::FailedAuthentications;
@@ -49,23 +56,17 @@ pub fn router(service: Service, public_dir: Option<PathBuf>) -> Router {
 /// authentications are counted per client address.
 pub fn router_with(service: Service, public_dir: Option<PathBuf>, limits: Limits) -> Router {
     let failed_authentications = Arc::new(FailedAuthentications::new(limits.auth_failures_per_minute));
-    let api = Router::new()
-        .merge(tasks::router())
-        .merge(directories::router())
-        .merge(accounts::router())
-        .merge(inspections::router())
-        .route("/api/openapi.json", get(openapi_json))
+    let (staff, public, document) = routes();
+    let document = Bytes::from(serde_json::to_vec(&document).expect("the OpenAPI document serialises"));
+    let api = staff
+        .route("/api/openapi.json", get(move || openapi_json(document.clone())))
         // Unknown API paths get the API's error shape, not the site's 404.
         .route("/api/{*rest}", axum::routing::any(api_fallback))
         .method_not_allowed_fallback(error::method_not_allowed)
         // The public routes get their 405 handler inside the CORS layer: set
         // on the merged router, it would answer a CORS preflight (OPTIONS)
         // before the CORS layer saw it.
-        .merge(
-            public::router()
-                .method_not_allowed_fallback(error::method_not_allowed)
-                .layer(headers::public_cors()),
-        )
+        .merge(public.method_not_allowed_fallback(error::method_not_allowed).layer(headers::public_cors()))
         .fallback(api_fallback)
         // Uploads are read as streams and bounded by `limits.import_bytes`.
         .layer(DefaultBodyLimit::max(limits.json_bytes))
@@ -80,8 +81,25 @@ pub fn router_with(service: Service, public_dir: Option<PathBuf>, limits: Limits
         .layer(TraceLayer::new_for_http())
 }
 
-async fn openapi_json() -> impl IntoResponse {
-    axum::Json(openapi::ApiDoc::openapi())
+/// The OpenAPI document of every route of the API.
+pub fn api_document() -> utoipa::openapi::OpenApi {
+    routes().2
+}
+
+/// The staff routes, the public routes, and the document they make.
+fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
+    let (staff, staff_document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(tasks::router())
+        .merge(directories::router())
+        .merge(accounts::router())
+        .merge(inspections::router())
+        .split_for_parts();
+    let (public, public_document) = public::router().split_for_parts();
+    (staff, public, openapi::complete(staff_document.merge_from(public_document)))
+}
+
+async fn openapi_json(document: Bytes) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], document)
 }
 
 async fn api_fallback(uri: axum::http::Uri) -> error::AppError {

@@ -1,4 +1,6 @@
-//! The OpenAPI document, served at `/api/openapi.json`.
+//! The OpenAPI document, served at `/api/openapi.json`: what all of it
+//! shares (title, tags, the token scheme, the error answers); the paths
+//! come from the routes as they are registered (see `http::routes`).
 
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::header::HeaderBuilder;
@@ -9,28 +11,11 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
 use super::error::ErrorBody;
-use super::{accounts, directories, inspections, public, tasks};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "opendraw", description = "Verifiable random selection of inspection targets and inspectors"),
-    paths(
-        tasks::list, tasks::create, tasks::show, tasks::update, tasks::commit, tasks::draw, tasks::reveal, tasks::abandon,
-        directories::import_items, directories::import_targets, directories::import_inspectors,
-        directories::import_recusals, directories::items, directories::targets, directories::inspectors,
-        directories::import_calendar, directories::calendar, directories::set_calendar_day,
-        directories::remove_calendar_day,
-        inspections::my_result, inspections::save, inspections::submit, inspections::declare_conflict,
-        inspections::list, inspections::show, inspections::return_result, inspections::approve,
-        inspections::publish, inspections::correct, inspections::publish_task, inspections::replace,
-        inspections::replacements, inspections::conflicts, inspections::ledger, inspections::ledger_csv,
-        accounts::me, accounts::my_assignments, accounts::list, accounts::create, accounts::rotate, accounts::disable,
-        public::tasks, public::task, public::file, public::bundle, public::selection, public::log_page,
-        public::log_head, public::entity, public::replacements, public::results, public::results_csv,
-        public::outcomes, public::statistics,
-    ),
     components(schemas(ErrorBody)),
-    modifiers(&BearerToken),
     tags(
         (name = "public", description = "Anyone, without an account"),
         (name = "tasks", description = "Supervisors: the task lifecycle"),
@@ -40,6 +25,13 @@ use super::{accounts, directories, inspections, public, tasks};
     )
 )]
 pub struct ApiDoc;
+
+/// The document with the routes' paths in it, completed with what depends
+/// on them: the token scheme's answers.
+pub fn complete(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    BearerToken.modify(&mut document);
+    document
+}
 
 struct BearerToken;
 

@@ -1,13 +1,13 @@
 //! What anyone may read: published tasks, their files, and after the reveal
 //! their results and bundles; the public log; where an entity was.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::AppResult;
@@ -21,21 +21,21 @@ use crate::service::published::{OutcomeLabel, ResultPage, ResultQuery, Statistic
 use crate::service::replacements::ReplacementView;
 use crate::storage::log;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/public/tasks", get(tasks))
-        .route("/api/public/tasks/{id}", get(task))
-        .route("/api/public/tasks/{id}/files/{name}", get(file))
-        .route("/api/public/tasks/{id}/bundle.tar", get(bundle))
-        .route("/api/public/tasks/{id}/selection", get(selection))
-        .route("/api/public/log", get(log_page))
-        .route("/api/public/log/head", get(log_head))
-        .route("/api/public/entities/{id}", get(entity))
-        .route("/api/public/tasks/{id}/replacements", get(replacements))
-        .route("/api/public/results", get(results))
-        .route("/api/public/results.csv", get(results_csv))
-        .route("/api/public/outcomes", get(outcomes))
-        .route("/api/public/statistics", get(statistics))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(tasks))
+        .routes(routes!(task))
+        .routes(routes!(file))
+        .routes(routes!(bundle))
+        .routes(routes!(selection))
+        .routes(routes!(log_page))
+        .routes(routes!(log_head))
+        .routes(routes!(entity))
+        .routes(routes!(replacements))
+        .routes(routes!(results))
+        .routes(routes!(results_csv))
+        .routes(routes!(outcomes))
+        .routes(routes!(statistics))
 }
 
 /// Published tasks (all but drafts), newest first; timelines left out.

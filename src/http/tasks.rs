@@ -1,13 +1,13 @@
 //! Tasks, for supervisors of the lead department: drafts, and the
 //! lifecycle — commit, draw, reveal, abandon.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::AppResult;
@@ -17,14 +17,14 @@ use super::openapi::{Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, 
 use crate::domain::task_definition::TaskDefinition;
 use crate::service::tasks::TaskView;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/tasks", get(list).post(create))
-        .route("/api/tasks/{id}", get(show).put(update))
-        .route("/api/tasks/{id}/commit", post(commit))
-        .route("/api/tasks/{id}/draw", post(draw))
-        .route("/api/tasks/{id}/reveal", post(reveal))
-        .route("/api/tasks/{id}/abandon", post(abandon))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update))
+        .routes(routes!(commit))
+        .routes(routes!(draw))
+        .routes(routes!(reveal))
+        .routes(routes!(abandon))
 }
 
 /// The tasks of the caller's department, newest first.
