@@ -8,6 +8,10 @@
 //! its opaque reference, never by target, so that a sealed selection stays
 //! sealed; the published record itself enters the log at publication,
 //! which is possible only once the task is revealed.
+//!
+//! By job: `recording` (the inspectors), `review` (the reviewers),
+//! `publication` (publication and correction), and `views`, what each of
+//! them is answered with.
 
 mod publication;
 mod recording;
