@@ -117,3 +117,42 @@ pub async fn inspector_exists(conn: &mut AnyConnection, id: &str) -> StoreResult
         sqlx::query("SELECT 1 FROM inspectors WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
     Ok(row.is_some())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::{Store, StoreError};
+
+    #[tokio::test]
+    async fn an_account_reads_back_by_name_and_an_unknown_role_is_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite:{}", dir.path().join("users.db").display())).await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        let id = create(tx.conn(), "m001", Role::Inspector, None, Some("M001"), "hash-1").await.unwrap();
+        tx.commit().await.unwrap();
+        let user = by_token_hash(store.pool(), "hash-1").await.unwrap().unwrap();
+        let expected = User {
+            id,
+            name: "m001".into(),
+            role: Role::Inspector,
+            department: None,
+            inspector_id: Some("M001".into()),
+        };
+        assert_eq!(user, expected);
+
+        let mut tx = store.write().await.unwrap();
+        sqlx::query("UPDATE users SET role = 'auditor' WHERE id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        match list(store.pool()).await {
+            Err(StoreError::Damaged(message)) => {
+                assert!(message.contains("role") && message.contains("auditor"), "{message}")
+            }
+            other => panic!("expected damage, got {other:?}"),
+        }
+        store.close().await;
+    }
+}
