@@ -25,37 +25,33 @@ fn path(p: &Path) -> &str {
 /// The example task's id in the published files.
 const TASK: &str = "NJ-2026-Q4-FOOD-017";
 
-/// Runs `draw` over the example files, with some of them replaced.
+/// Runs `draw` over the example files; a flag given in `replace` takes
+/// only the files given there.
 fn draw_with(out: &Path, replace: &[(&str, &Path)], extra: &[&str]) -> Output {
-    let file = |flag: &str, name: &str| -> String {
-        replace
-            .iter()
-            .find(|(f, _)| *f == flag)
-            .map_or_else(|| path(&example(name)).to_owned(), |(_, p)| path(p).to_owned())
-    };
-    let (targets, inspectors, recusals, rules) = (
-        file("--targets", "targets.csv"),
-        file("--inspectors", "inspectors.csv"),
-        file("--recusals", "recusals.csv"),
-        file("--rules", "task.json"),
-    );
-    let mut args = vec![
-        "draw",
-        "--targets",
-        &targets,
-        "--inspectors",
-        &inspectors,
-        "--recusals",
-        &recusals,
-        "--rules",
-        &rules,
-        "--task",
-        TASK,
-        "--out",
-        path(out),
+    let examples = [
+        ("--targets", "targets.csv"),
+        ("--inspectors", "inspectors.csv"),
+        ("--inspectors", "inspectors-health.csv"),
+        ("--recusals", "recusals.csv"),
+        ("--recusals", "recusals-health.csv"),
+        ("--rules", "task.json"),
     ];
-    args.extend_from_slice(extra);
-    opendraw(&args)
+    let mut args: Vec<String> = vec!["draw".into()];
+    for flag in ["--targets", "--inspectors", "--recusals", "--rules"] {
+        let replaced: Vec<PathBuf> =
+            replace.iter().filter(|(f, _)| *f == flag).map(|(_, p)| p.to_path_buf()).collect();
+        let files = if replaced.is_empty() {
+            examples.iter().filter(|(f, _)| *f == flag).map(|(_, name)| example(name)).collect()
+        } else {
+            replaced
+        };
+        for file in files {
+            args.extend([flag.to_owned(), path(&file).to_owned()]);
+        }
+    }
+    args.extend(["--task", TASK, "--out", path(out)].map(str::to_owned));
+    args.extend(extra.iter().map(|arg| arg.to_string()));
+    opendraw(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 #[test]
@@ -479,6 +475,30 @@ fn a_recusal_declared_twice_is_refused_as_the_service_refuses_it() {
         "inspector_id,target_id,reason\nE003,X1,亲属\nE003,X1,亲属\n",
         &["r.csv line 3, column inspector_id: 'E003 / X1' appears twice (first on line 2)"],
     );
+}
+
+#[test]
+fn the_example_directories_and_definition_are_what_the_service_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite:{}", dir.path().join("service.db").display());
+    // Each department imports the rows it keeps.
+    for (kind, file, department, rows) in [
+        ("items", "items.csv", "market", 2),
+        ("targets", "targets.csv", "market", 240),
+        ("inspectors", "inspectors.csv", "market", 18),
+        ("inspectors", "inspectors-health.csv", "health", 6),
+        ("recusals", "recusals.csv", "market", 4),
+        ("recusals", "recusals-health.csv", "health", 2),
+    ] {
+        let file = example(file);
+        let args = ["import", "--database-url", &database, kind, path(&file), "--department", department];
+        let imported = opendraw(&args);
+        assert!(imported.status.success(), "{}: {}", file.display(), text(&imported));
+        assert!(text(&imported).contains(&format!("imported {rows} {kind}")), "{}", text(&imported));
+    }
+    let definition: opendraw::domain::task_definition::TaskDefinition =
+        serde_json::from_str(&std::fs::read_to_string(example("task.json")).unwrap()).unwrap();
+    definition.check("market").expect("the service takes the example definition");
 }
 
 #[test]

@@ -21,8 +21,10 @@ fn revealed_bundle() -> BundleFiles {
     let targets =
         directory::read_targets(&example("targets.csv"), &definition.filter, None, &definition.strata_by)
             .unwrap();
-    let inspectors = directory::read_inspectors(&example("inspectors.csv")).unwrap();
-    let (recusals, _) = directory::read_recusals(&example("recusals.csv"), &targets, &inspectors).unwrap();
+    let inspectors =
+        directory::read_inspectors(&[example("inspectors.csv"), example("inspectors-health.csv")]).unwrap();
+    let recusal_files = [example("recusals.csv"), example("recusals-health.csv")];
+    let (recusals, _) = directory::read_recusals(&recusal_files, &targets, &inspectors).unwrap();
     let inputs = DrawInputs {
         parameters: &parameters,
         targets: &targets,

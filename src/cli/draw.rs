@@ -41,13 +41,13 @@ pub struct DrawArgs {
     targets: Option<PathBuf>,
     /// Inspector directory, as the service imports it (CSV: id, name,
     /// department, unit, region, items, certificate_expires,
-    /// [certificate_no], [active]).
+    /// [certificate_no], [active]); once per file, e.g. one per department.
     #[arg(long, value_name = "CSV", required_unless_present = "committed")]
-    inspectors: Option<PathBuf>,
+    inspectors: Vec<PathBuf>,
     /// Declared recusals, as the service imports them (CSV: inspector_id,
-    /// target_id, [reason]).
+    /// target_id, [reason]); once per file.
     #[arg(long, value_name = "CSV")]
-    recusals: Option<PathBuf>,
+    recusals: Vec<PathBuf>,
     /// The task definition (JSON), the document `POST /api/tasks` takes; it
     /// must name its departments.
     #[arg(long, value_name = "JSON", required_unless_present = "committed")]
@@ -152,20 +152,11 @@ fn commit(args: &DrawArgs) -> anyhow::Result<Committed> {
         // selects nothing, and publishing that is the point of committing it.
         println!("note: the target pool is empty: the draw will select no target");
     }
-    let inspectors =
-        directory::read_inspectors(args.inspectors.as_ref().expect("clap requires --inspectors"))?;
-    let recusals = match &args.recusals {
-        None => RecusalManifest::new(Vec::new()),
-        Some(path) => {
-            let (recusals, outside) = directory::read_recusals(path, &targets, &inspectors)?;
-            if outside > 0 {
-                println!(
-                    "{outside} recusal pairs name an inspector or target outside the pools and are left out"
-                );
-            }
-            recusals
-        }
-    };
+    let inspectors = directory::read_inspectors(&args.inspectors)?;
+    let (recusals, outside) = directory::read_recusals(&args.recusals, &targets, &inspectors)?;
+    if outside > 0 {
+        println!("{outside} recusal pairs name an inspector or target outside the pools and are left out");
+    }
     for department in &checked.departments {
         if !inspectors.inspectors().iter().any(|i| i.department == *department) {
             bail!(
@@ -208,8 +199,8 @@ fn commit(args: &DrawArgs) -> anyhow::Result<Committed> {
     })
 }
 
-fn display(path: &Option<PathBuf>) -> String {
-    path.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+fn display(paths: &[PathBuf]) -> String {
+    paths.iter().map(|path| path.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
 /// Reads a task definition, naming the line and column of a JSON error.

@@ -6,7 +6,7 @@
 //! from a bad file. What differs from the service is only where the pools
 //! come from: the files, not the database.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::domain::records::{DirectoryRecord, InspectorRecord, RecusalRecord, TargetRecord, read_records};
 use crate::domain::rules::stratum_key;
@@ -97,55 +97,76 @@ fn row_error(error: RowError, lines: &[u64]) -> String {
     }
 }
 
-/// Reads the inspector directory into the manifest of its active inspectors.
-pub fn read_inspectors(path: &Path) -> Result<InspectorManifest, DirectoryError> {
+/// Reads the inspector directory — one file, or one per department — into
+/// the manifest of its active inspectors.
+pub fn read_inspectors(paths: &[PathBuf]) -> Result<InspectorManifest, DirectoryError> {
     let mut inspectors = Vec::new();
-    read_file::<InspectorRecord>(path, |batch| {
-        for (line, record) in batch {
-            if !record.active {
-                continue;
+    // Where each inspector was read: file and line.
+    let mut origins: Vec<(&Path, u64)> = Vec::new();
+    for path in paths {
+        read_file::<InspectorRecord>(path, |batch| {
+            for (line, record) in batch {
+                if !record.active {
+                    continue;
+                }
+                let inspector = Inspector::new(
+                    record.id,
+                    record.department,
+                    record.unit,
+                    record.region,
+                    record.items,
+                    record.certificate_expires,
+                )
+                .ok_or_else(|| error_at(path, Some(line), Some("items"), "lists no item code"))?;
+                inspectors.push(inspector);
+                origins.push((path, line));
             }
-            let inspector = Inspector::new(
-                record.id,
-                record.department,
-                record.unit,
-                record.region,
-                record.items,
-                record.certificate_expires,
-            )
-            .ok_or_else(|| error_at(path, Some(line), Some("items"), "lists no item code"))?;
-            inspectors.push(inspector);
-        }
-        Ok(())
-    })?;
-    if inspectors.is_empty() {
-        return Err(error_at(path, None, None, "the pool is empty: the file has no active inspector rows"));
+            Ok(())
+        })?;
     }
-    // The parser has refused a repeated id already, naming both lines.
-    InspectorManifest::new(inspectors)
-        .map_err(|duplicate| error_at(path, None, Some("id"), format!("'{}' appears twice", duplicate.id)))
+    if inspectors.is_empty() {
+        let files: Vec<String> = paths.iter().map(|path| path.display().to_string()).collect();
+        let error = "the pool is empty: no row is of an active inspector";
+        return Err(DirectoryError {
+            file: files.join(", "),
+            line: None,
+            column: None,
+            reason: error.into(),
+        });
+    }
+    // A file repeating an id is refused by the parser; two files can still
+    // share one.
+    InspectorManifest::new(inspectors).map_err(|duplicate| {
+        let (first_file, first_line) = origins[duplicate.first];
+        let (path, line) = origins[duplicate.second];
+        let reason =
+            format!("'{}' appears twice (first in {} line {first_line})", duplicate.id, first_file.display());
+        error_at(path, Some(line), Some("id"), reason)
+    })
 }
 
-/// Reads declared recusals. Pairs naming an inspector or target outside the
+/// Reads declared recusals, from one file or several. Pairs naming an inspector or target outside the
 /// pools cannot affect the draw and are left out; their number is returned.
 pub fn read_recusals(
-    path: &Path,
+    paths: &[PathBuf],
     targets: &TargetManifest,
     inspectors: &InspectorManifest,
 ) -> Result<(RecusalManifest, usize), DirectoryError> {
     let mut pairs = Vec::new();
     let mut outside = 0;
-    read_file::<RecusalRecord>(path, |batch| {
-        for (_, record) in batch {
-            let known_inspector =
-                inspectors.inspectors().binary_search_by(|i| i.id.cmp(&record.inspector_id)).is_ok();
-            if known_inspector && targets.find(record.target_id.as_str()).is_some() {
-                pairs.push(Recusal { inspector: record.inspector_id, target: record.target_id });
-            } else {
-                outside += 1;
+    for path in paths {
+        read_file::<RecusalRecord>(path, |batch| {
+            for (_, record) in batch {
+                let known_inspector =
+                    inspectors.inspectors().binary_search_by(|i| i.id.cmp(&record.inspector_id)).is_ok();
+                if known_inspector && targets.find(record.target_id.as_str()).is_some() {
+                    pairs.push(Recusal { inspector: record.inspector_id, target: record.target_id });
+                } else {
+                    outside += 1;
+                }
             }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        })?;
+    }
     Ok((RecusalManifest::new(pairs), outside))
 }
