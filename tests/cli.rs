@@ -385,6 +385,8 @@ fn rules_errors_name_the_field() {
         &rules.replace("\"risk_class\"", "\"risk\""),
         &["r.json line 5, column", "unknown variant `risk`"],
     );
+    let older = r#"{"task": "T1", "items": ["FOOD-01"], "quota": {"ratio": "5%"}, "departments": ["market"], "certificate_date": "2026-12-01"}"#;
+    refused("--rules", "r.json", older, &["the older rules file of opendraw draw", "unknown field `task`"]);
     refused(
         "--rules",
         "r.json",

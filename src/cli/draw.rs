@@ -210,9 +210,19 @@ fn read_definition(path: &Path) -> anyhow::Result<(Vec<u8>, TaskDefinition)> {
         let (line, column) = (error.line(), error.column());
         let message = error.to_string();
         let message = message.trim_end_matches(&format!(" at line {line} column {column}"));
-        anyhow::anyhow!("{} line {line}, column {column}: {message}", path.display())
+        let older = if is_older_rules_form(&text) { OLDER_RULES_FORM } else { "" };
+        anyhow::anyhow!("{} line {line}, column {column}: {message}{older}", path.display())
     })?;
     Ok((text, definition))
+}
+
+const OLDER_RULES_FORM: &str = "\n  this is the older rules file of opendraw draw, which is no longer read: \
+     write it as a task definition (the README says how), with its \"task\" given as --task";
+
+/// The older rules form named its task in the document; a task definition
+/// never does.
+fn is_older_rules_form(text: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(text).is_ok_and(|value| value.get("task").is_some())
 }
 
 /// The entropy must be as long as the task definition asks.
