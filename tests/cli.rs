@@ -1,5 +1,6 @@
 //! The `opendraw` command line, run as a real process: a draw verifies; a
-//! draw can be committed first and drawn later, never twice; and bad input
+//! draw can be committed first and drawn later, never twice; it reads the
+//! directory files and the task definition the service takes; and bad input
 //! gets an error naming file, line, column and reason, and writes nothing.
 
 use std::path::{Path, PathBuf};
@@ -21,35 +22,36 @@ fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// Runs `draw` over the example files, with some of them replaced.
+/// The example task's id in the published files.
+const TASK: &str = "NJ-2026-Q4-FOOD-017";
+
+/// Runs `draw` over the example files; a flag given in `replace` takes
+/// only the files given there.
 fn draw_with(out: &Path, replace: &[(&str, &Path)], extra: &[&str]) -> Output {
-    let file = |flag: &str, name: &str| -> String {
-        replace
-            .iter()
-            .find(|(f, _)| *f == flag)
-            .map_or_else(|| path(&example(name)).to_owned(), |(_, p)| path(p).to_owned())
-    };
-    let (targets, inspectors, recusals, rules) = (
-        file("--targets", "targets.csv"),
-        file("--inspectors", "inspectors.csv"),
-        file("--recusals", "recusals.csv"),
-        file("--rules", "rules.json"),
-    );
-    let mut args = vec![
-        "draw",
-        "--targets",
-        &targets,
-        "--inspectors",
-        &inspectors,
-        "--recusals",
-        &recusals,
-        "--rules",
-        &rules,
-        "--out",
-        path(out),
+    let examples = [
+        ("--targets", "targets.csv"),
+        ("--inspectors", "inspectors.csv"),
+        ("--inspectors", "inspectors-health.csv"),
+        ("--recusals", "recusals.csv"),
+        ("--recusals", "recusals-health.csv"),
+        ("--rules", "task.json"),
     ];
-    args.extend_from_slice(extra);
-    opendraw(&args)
+    let mut args: Vec<String> = vec!["draw".into()];
+    for flag in ["--targets", "--inspectors", "--recusals", "--rules"] {
+        let replaced: Vec<PathBuf> =
+            replace.iter().filter(|(f, _)| *f == flag).map(|(_, p)| p.to_path_buf()).collect();
+        let files = if replaced.is_empty() {
+            examples.iter().filter(|(f, _)| *f == flag).map(|(_, name)| example(name)).collect()
+        } else {
+            replaced
+        };
+        for file in files {
+            args.extend([flag.to_owned(), path(&file).to_owned()]);
+        }
+    }
+    args.extend(["--task", TASK, "--out", path(out)].map(str::to_owned));
+    args.extend(extra.iter().map(|arg| arg.to_string()));
+    opendraw(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 #[test]
@@ -119,12 +121,12 @@ fn commit_first_then_draw_once_the_entropy_is_public() {
     assert!(!out.join("result.tsv").exists(), "no result before the entropy");
     assert!(text(&committed).contains("--committed"), "{}", text(&committed));
 
-    let drawn = opendraw(&["draw", "--committed", path(&out), "--entropy", "555123"]);
+    let drawn = opendraw(&["draw", "--committed", path(&out), "--entropy", "5551234567"]);
     assert!(drawn.status.success(), "{}", text(&drawn));
     assert!(opendraw(&["verify", path(&out.join("bundle.tar"))]).status.success());
 
     let result = std::fs::read(out.join("result.tsv")).unwrap();
-    let again = opendraw(&["draw", "--committed", path(&out), "--entropy", "666123"]);
+    let again = opendraw(&["draw", "--committed", path(&out), "--entropy", "6661234567"]);
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again).contains("never re-run"), "{}", text(&again));
     assert_eq!(std::fs::read(out.join("result.tsv")).unwrap(), result, "the first result stays");
@@ -159,8 +161,8 @@ fn files_changed_after_the_commitment_are_refused_at_the_draw() {
 #[test]
 fn an_infeasible_draw_records_its_failure() {
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules.json");
-    let original = std::fs::read_to_string(example("rules.json")).unwrap();
+    let rules = dir.path().join("task.json");
+    let original = std::fs::read_to_string(example("task.json")).unwrap();
     std::fs::write(&rules, original.replace("\"inspectors_per_target\": 2", "\"inspectors_per_target\": 20"))
         .unwrap();
     let out = dir.path().join("draw");
@@ -192,6 +194,7 @@ fn refused(flag: &str, name: &str, contents: &str, fragments: &[&str]) {
 }
 
 const TARGETS_HEADER: &str = "id,name,region,industry,risk_class,unit\n";
+const INSPECTORS_HEADER: &str = "id,name,department,unit,region,items,certificate_expires\n";
 
 #[test]
 fn a_missing_column_is_named() {
@@ -201,24 +204,20 @@ fn a_missing_column_is_named() {
         "id,name,industry,risk_class\nX1,a,b,C\n",
         &["t.csv line 1, column region: the header has no such column"],
     );
-    refused(
-        "--rules",
-        "r.json",
-        &std::fs::read_to_string(example("rules.json")).unwrap().replace("risk_class", "risk"),
-        &["column risk: the header has no such column"],
-    );
 }
 
 #[test]
 fn a_duplicate_id_names_both_lines() {
     let csv = format!("{TARGETS_HEADER}X1,a,R1,i,A,U\nX2,b,R1,i,B,U\nX1,c,R2,i,C,U\n");
-    refused("--targets", "t.csv", &csv, &["t.csv line 4, column id: duplicate id 'X1' (first on line 2)"]);
-    let inspectors = "id,department,unit,region,items,certificate_expires\nE1,market,U,R,FOOD-01,2027-01-01\nE1,market,U,R,FOOD-01,2027-01-01\n";
+    refused("--targets", "t.csv", &csv, &["t.csv line 4, column id: 'X1' appears twice (first on line 2)"]);
+    let inspectors = format!(
+        "{INSPECTORS_HEADER}E1,a,market,U,R,FOOD-01,2027-01-01\nE1,b,market,U,R,FOOD-01,2027-01-01\n"
+    );
     refused(
         "--inspectors",
         "i.csv",
-        inspectors,
-        &["i.csv line 3, column id: duplicate id 'E1' (first on line 2)"],
+        &inspectors,
+        &["i.csv line 3, column id: 'E1' appears twice (first on line 2)"],
     );
 }
 
@@ -252,7 +251,7 @@ fn ids_with_tabs_newlines_or_control_characters_are_refused() {
         "--targets",
         "t.csv",
         &format!("{TARGETS_HEADER}X1,a,R1,i,,U\n"),
-        &["t.csv line 2, column risk_class: is empty"],
+        &["t.csv line 2, column risk_class: '' is not one of A, B, C, D"],
     );
 }
 
@@ -293,17 +292,17 @@ fn ids_with_invisible_format_characters_are_refused() {
     refused(
         "--inspectors",
         "i.csv",
-        "id,department,unit,region,items,certificate_expires\nE1,market,U\u{feff},R,FOOD-01,2027-01-01\n",
+        &format!("{INSPECTORS_HEADER}E1,a,market,U\u{feff},R,FOOD-01,2027-01-01\n"),
         &["i.csv line 2, column unit: contains U+FEFF"],
     );
 }
 
 #[test]
 fn values_that_would_merge_two_strata_are_refused() {
-    let rules = std::fs::read_to_string(example("rules.json")).unwrap();
+    let rules = std::fs::read_to_string(example("task.json")).unwrap();
     let rules = rules.replace(r#""strata_by": ["risk_class"]"#, r#""strata_by": ["industry", "unit"]"#);
     let dir = tempfile::tempdir().unwrap();
-    let rules_path = dir.path().join("rules.json");
+    let rules_path = dir.path().join("task.json");
     std::fs::write(
         &rules_path,
         rules.replace(r#""quota_by_stratum": {"C": {"ratio": "25%"}, "D": {"ratio": "65%"}},"#, ""),
@@ -325,31 +324,31 @@ fn a_pool_without_an_active_inspector_is_refused() {
     refused(
         "--inspectors",
         "i.csv",
-        "id,department,unit,region,items,certificate_expires,active\nE1,market,U,R,F,2027-01-01,false\n",
+        "id,name,department,unit,region,items,certificate_expires,active\nE1,a,market,U,R,F,2027-01-01,false\n",
         &["i.csv: the pool is empty"],
     );
 }
 
 #[test]
 fn bad_inspector_fields_are_named() {
-    let header = "id,department,unit,region,items,certificate_expires\n";
+    let header = INSPECTORS_HEADER;
     refused(
         "--inspectors",
         "i.csv",
-        &format!("{header}E1,market,U,R,FOOD-01,2027-02-30\n"),
+        &format!("{header}E1,a,market,U,R,FOOD-01,2027-02-30\n"),
         &["i.csv line 2, column certificate_expires: '2027-02-30' is not a day of the calendar"],
     );
     refused(
         "--inspectors",
         "i.csv",
-        &format!("{header}E1,market,U,R,,2027-01-01\n"),
-        &["i.csv line 2, column items: item code '' is empty"],
+        &format!("{header}E1,a,market,U,R,,2027-01-01\n"),
+        &["i.csv line 2, column items: lists no item code"],
     );
 }
 
 #[test]
 fn rules_errors_name_the_field() {
-    let rules = std::fs::read_to_string(example("rules.json")).unwrap();
+    let rules = std::fs::read_to_string(example("task.json")).unwrap();
     refused(
         "--rules",
         "r.json",
@@ -366,7 +365,7 @@ fn rules_errors_name_the_field() {
         "--rules",
         "r.json",
         &rules.replace("\"balance\"", "\"balanse\""),
-        &["r.json line 9, column 11: unknown field `balanse`"],
+        &["r.json line 10, column 11: unknown field `balanse`"],
     );
     refused(
         "--rules",
@@ -380,13 +379,30 @@ fn rules_errors_name_the_field() {
         &rules.replace("\"quota\": {\"ratio\": \"5%\"},", ""),
         &["stratum 'A' has no quota"],
     );
+    refused(
+        "--rules",
+        "r.json",
+        &rules.replace("\"risk_class\"", "\"risk\""),
+        &["r.json line 5, column", "unknown variant `risk`"],
+    );
+    let older = r#"{"task": "T1", "items": ["FOOD-01"], "quota": {"ratio": "5%"}, "departments": ["market"], "certificate_date": "2026-12-01"}"#;
+    refused("--rules", "r.json", older, &["the older rules file of opendraw draw", "unknown field `task`"]);
+    refused(
+        "--rules",
+        "r.json",
+        &rules.replace("\"departments\": [\"market\"],", ""),
+        &["r.json: field departments: is empty: an offline draw has no lead department"],
+    );
 }
 
 #[test]
 fn entropy_outside_the_committed_format_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let output = draw_with(&out, &[], &["--entropy-format", "dice", "--entropy", "1 2 3 4 5 6"]);
+    let rules = dir.path().join("task.json");
+    let original = std::fs::read_to_string(example("task.json")).unwrap();
+    std::fs::write(&rules, original.replace("\"format\": \"digits\"", "\"format\": \"dice\"")).unwrap();
+    let output = draw_with(&out, &[("--rules", &rules)], &["--entropy", "1 2 3 4 5 6"]);
     assert_eq!(output.status.code(), Some(2));
     let message = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(
@@ -394,8 +410,97 @@ fn entropy_outside_the_committed_format_is_refused() {
             .contains("--entropy: ' ' at character 2 is not allowed in the committed entropy format 'dice'"),
         "{message}"
     );
-    let output = draw_with(&out, &[], &["--entropy-format", "dice", "--entropy", "1234567"]);
+    let output = draw_with(&out, &[("--rules", &rules)], &["--entropy", "1234567"]);
     assert!(String::from_utf8_lossy(&output.stderr).contains("'7' at character 7"), "{}", text(&output));
+}
+
+#[test]
+fn the_definition_commits_its_entropy_plan_and_is_kept_beside_the_commitment() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("task");
+    let committed = draw_with(&out, &[], &[]);
+    assert!(committed.status.success(), "{}", text(&committed));
+    let commitment = std::fs::read_to_string(out.join("commitment.tsv")).unwrap();
+    assert!(commitment.contains("\nentropy-format\tdigits\n"), "{commitment}");
+    assert!(commitment.contains("\nentropy-source\t下一期福利彩票“双色球”开奖号码\n"), "{commitment}");
+    assert!(commitment.contains("\nentropy-event\t2026-12-15T21:30:00+08:00\n"), "{commitment}");
+    let parameters = std::fs::read_to_string(out.join("parameters.tsv")).unwrap();
+    assert!(parameters.contains(&format!("\ntask\t{TASK}\n")), "--task names the task: {parameters}");
+    assert_eq!(std::fs::read(out.join("task.json")).unwrap(), std::fs::read(example("task.json")).unwrap());
+}
+
+#[test]
+fn entropy_shorter_than_the_definition_asks_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let short = "the entropy has 9 characters; the task definition asks for at least 10";
+    let output = draw_with(&out, &[], &["--entropy", "123456789"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains(short), "{}", text(&output));
+    assert!(!out.exists(), "nothing is written on bad input");
+
+    // Committed first, the definition kept beside the commitment still asks.
+    assert!(draw_with(&out, &[], &[]).status.success());
+    let drawn = opendraw(&["draw", "--committed", path(&out), "--entropy", "123456789"]);
+    assert_eq!(drawn.status.code(), Some(2), "{}", text(&drawn));
+    assert!(text(&drawn).contains(short), "{}", text(&drawn));
+    assert!(!out.join("result.tsv").exists());
+}
+
+#[test]
+fn the_pool_filter_of_the_definition_leaves_targets_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("task.json");
+    let original = std::fs::read_to_string(example("task.json")).unwrap();
+    let filter = r#""filter": {"regions": ["玄武区"], "exclude_flags": ["abnormal"]},"#;
+    std::fs::write(&rules, original.replace("\"balance\": true,", &format!("\"balance\": true, {filter}")))
+        .unwrap();
+    let targets = dir.path().join("t.csv");
+    std::fs::write(
+        &targets,
+        "id,name,region,risk_class,flags\nX1,a,玄武区,A,\nX2,b,秦淮区,A,\nX3,c,玄武区,C,abnormal\nX4,d,玄武区,D,closed; abnormal\nX5,e,玄武区,D,closed\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let committed = draw_with(&out, &[("--rules", &rules), ("--targets", &targets)], &[]);
+    assert!(committed.status.success(), "{}", text(&committed));
+    let manifest = std::fs::read_to_string(out.join("targets.tsv")).unwrap();
+    let ids: Vec<&str> = manifest.lines().skip(1).map(|line| line.split('\t').next().unwrap()).collect();
+    assert_eq!(ids, ["X1", "X5"], "{manifest}");
+}
+
+#[test]
+fn a_recusal_declared_twice_is_refused_as_the_service_refuses_it() {
+    refused(
+        "--recusals",
+        "r.csv",
+        "inspector_id,target_id,reason\nE003,X1,亲属\nE003,X1,亲属\n",
+        &["r.csv line 3, column inspector_id: 'E003 / X1' appears twice (first on line 2)"],
+    );
+}
+
+#[test]
+fn the_example_directories_and_definition_are_what_the_service_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite:{}", dir.path().join("service.db").display());
+    // Each department imports the rows it keeps.
+    for (kind, file, department, rows) in [
+        ("items", "items.csv", "market", 2),
+        ("targets", "targets.csv", "market", 240),
+        ("inspectors", "inspectors.csv", "market", 18),
+        ("inspectors", "inspectors-health.csv", "health", 6),
+        ("recusals", "recusals.csv", "market", 4),
+        ("recusals", "recusals-health.csv", "health", 2),
+    ] {
+        let file = example(file);
+        let args = ["import", "--database-url", &database, kind, path(&file), "--department", department];
+        let imported = opendraw(&args);
+        assert!(imported.status.success(), "{}: {}", file.display(), text(&imported));
+        assert!(text(&imported).contains(&format!("imported {rows} {kind}")), "{}", text(&imported));
+    }
+    let definition: opendraw::domain::task_definition::TaskDefinition =
+        serde_json::from_str(&std::fs::read_to_string(example("task.json")).unwrap()).unwrap();
+    definition.check("market").expect("the service takes the example definition");
 }
 
 #[test]

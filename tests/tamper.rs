@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use opendraw::domain::rules::Rules;
+use opendraw::domain::task_definition::TaskDefinition;
 use opendraw::files::directory;
 use opendraw::protocol::field::{Entropy, EntropySource};
 use opendraw::protocol::verify::{BundleFiles, CheckKind, Pins, Report, verify};
@@ -15,12 +15,16 @@ fn example(name: &str) -> PathBuf {
 
 /// The example draw of `examples/nanjing`, revealed.
 fn revealed_bundle() -> BundleFiles {
-    let rules: Rules =
-        serde_json::from_str(&std::fs::read_to_string(example("rules.json")).unwrap()).unwrap();
-    let parameters = rules.to_parameters().unwrap();
-    let targets = directory::read_targets(&example("targets.csv"), &rules.strata_by).unwrap();
-    let inspectors = directory::read_inspectors(&example("inspectors.csv")).unwrap();
-    let (recusals, _) = directory::read_recusals(&example("recusals.csv"), &targets, &inspectors).unwrap();
+    let definition: TaskDefinition =
+        serde_json::from_str(&std::fs::read_to_string(example("task.json")).unwrap()).unwrap();
+    let parameters = definition.parameters_for("NJ-2026-Q4-FOOD-017", "market").unwrap();
+    let targets =
+        directory::read_targets(&example("targets.csv"), &definition.filter, None, &definition.strata_by)
+            .unwrap();
+    let inspectors =
+        directory::read_inspectors(&[example("inspectors.csv"), example("inspectors-health.csv")]).unwrap();
+    let recusal_files = [example("recusals.csv"), example("recusals-health.csv")];
+    let (recusals, _) = directory::read_recusals(&recusal_files, &targets, &inspectors).unwrap();
     let inputs = DrawInputs {
         parameters: &parameters,
         targets: &targets,

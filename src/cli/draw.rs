@@ -1,60 +1,64 @@
-//! `opendraw draw`: commit to directory files and rules, then — once the
-//! public entropy is given — draw and write the verification bundle.
+//! `opendraw draw`: commit to directory files and a task definition, then —
+//! once the public entropy is given — draw and write the verification bundle.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
-use crate::domain::rules::Rules;
+use crate::domain::task_definition::TaskDefinition;
 use crate::files::bundle::{self, BUNDLE_FILE};
 use crate::files::directory;
 use crate::protocol::commitment::{COMMITMENT_FILE, REVEAL_FILE};
-use crate::protocol::field::{Entropy, EntropySource};
+use crate::protocol::field::Entropy;
 use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE, TARGETS_FILE};
 use crate::protocol::parameters::PARAMETERS_FILE;
 use crate::protocol::result::RESULT_FILE;
 use crate::protocol::verify::BundleFiles;
 use crate::protocol::{
-    Commitment, Digest, DrawInputs, DrawResult, EntropyFormat, InspectorManifest, Parameters,
-    RecusalManifest, Reveal, Secret, Seed, TargetManifest, run_draw,
+    Commitment, Digest, DrawInputs, DrawResult, InspectorManifest, Parameters, RecusalManifest, Reveal,
+    Secret, Seed, TargetManifest, run_draw,
 };
 
 const SECRET_FILE: &str = "secret.hex";
+/// The task definition committed to, kept beside the commitment for the
+/// rules the draw itself applies (the entropy's least length).
+const DEFINITION_FILE: &str = "task.json";
 
 /// Draw targets and inspectors from directory files, verifiably.
 ///
-/// With the directory files, the rules and no --entropy, it commits: writes
-/// the manifests, the parameters, the commitment and the secret to --out.
+/// With the directory files, the task definition and no --entropy, it
+/// commits: writes the manifests, the parameters, the commitment and the
+/// secret to --out.
 /// Publish the commitment, obtain the public entropy, then run
 /// `opendraw draw --committed DIR --entropy TEXT`. Given --entropy at once, it
 /// commits and draws in one step.
 #[derive(Debug, clap::Args)]
 pub struct DrawArgs {
-    /// Target directory (CSV: id, region, [unit], the strata_by columns).
+    /// Target directory, as the service imports it (CSV: id, name, region,
+    /// risk_class, [industry], [unit], [flags], [last_inspected], [address]).
     #[arg(long, value_name = "CSV", required_unless_present = "committed")]
     targets: Option<PathBuf>,
-    /// Inspector directory (CSV: id, department, unit, region, items,
-    /// certificate_expires, [active]).
+    /// Inspector directory, as the service imports it (CSV: id, name,
+    /// department, unit, region, items, certificate_expires,
+    /// [certificate_no], [active]); once per file, e.g. one per department.
     #[arg(long, value_name = "CSV", required_unless_present = "committed")]
-    inspectors: Option<PathBuf>,
-    /// Declared recusals (CSV: inspector_id, target_id).
+    inspectors: Vec<PathBuf>,
+    /// Declared recusals, as the service imports them (CSV: inspector_id,
+    /// target_id, [reason]); once per file.
     #[arg(long, value_name = "CSV")]
-    recusals: Option<PathBuf>,
-    /// The task's rules (JSON).
+    recusals: Vec<PathBuf>,
+    /// The task definition (JSON), the document `POST /api/tasks` takes; it
+    /// must name its departments.
     #[arg(long, value_name = "JSON", required_unless_present = "committed")]
     rules: Option<PathBuf>,
-    /// The public entropy, written in the committed --entropy-format, e.g.
-    /// the faces of dice rolled in public: 3141526354.
+    /// The task's id in the published files (the service numbers its tasks).
+    #[arg(long, value_name = "ID", required_unless_present = "committed")]
+    task: Option<String>,
+    /// The public entropy, written in the format the task definition's
+    /// entropy plan commits to, e.g. the faces of dice rolled in public.
     #[arg(long, value_name = "TEXT")]
     entropy: Option<String>,
-    /// How the entropy will be written, fixed in the commitment: dice
-    /// (digits 1-6), digits (0-9) or hex (lowercase), with no separators.
-    #[arg(long, value_name = "FORMAT", default_value = "digits")]
-    entropy_format: String,
-    /// Where the entropy will come from, fixed in the commitment.
-    #[arg(long, value_name = "TEXT", default_value = "entropy given on the command line at the draw")]
-    entropy_source: String,
     /// The 32-byte secret as 64 hex digits; by default drawn from the OS.
     #[arg(long, value_name = "HEX")]
     secret: Option<String>,
@@ -65,7 +69,7 @@ pub struct DrawArgs {
     #[arg(
         long,
         value_name = "DIR",
-        conflicts_with_all = ["targets", "inspectors", "recusals", "rules", "secret", "out"],
+        conflicts_with_all = ["targets", "inspectors", "recusals", "rules", "task", "secret", "out"],
         requires = "entropy"
     )]
     committed: Option<PathBuf>,
@@ -79,6 +83,9 @@ struct Committed {
     recusals: RecusalManifest,
     commitment: Commitment,
     secret: Secret,
+    /// The definition, as written; none in a directory committed before
+    /// definitions were kept there.
+    definition: Option<(Vec<u8>, TaskDefinition)>,
 }
 
 impl Committed {
@@ -102,6 +109,9 @@ pub fn run(args: DrawArgs) -> anyhow::Result<ExitCode> {
     if let Some(entropy) = &entropy {
         let format = committed.commitment.entropy_format;
         format.check(entropy).map_err(anyhow::Error::msg).context("--entropy")?;
+        if let Some((_, definition)) = &committed.definition {
+            check_length(entropy, definition.entropy.min_length)?;
+        }
     }
     if fresh {
         if out.join(COMMITMENT_FILE).exists() {
@@ -122,43 +132,42 @@ pub fn run(args: DrawArgs) -> anyhow::Result<ExitCode> {
     draw(&committed, entropy, &out)
 }
 
-/// Reads the directory files and rules and commits to them. Writes nothing.
+/// Reads the directory files and the task definition and commits to them.
+/// Writes nothing.
 fn commit(args: &DrawArgs) -> anyhow::Result<Committed> {
-    let rules_path = args.rules.as_ref().expect("clap requires --rules");
-    let rules = read_rules(rules_path)?;
-    let parameters = rules.to_parameters().with_context(|| rules_path.display().to_string())?;
-    let targets =
-        directory::read_targets(args.targets.as_ref().expect("clap requires --targets"), &rules.strata_by)?;
+    let definition_path = args.rules.as_ref().expect("clap requires --rules");
+    let (text, definition) = read_definition(definition_path)?;
+    let in_definition = || definition_path.display().to_string();
+    let checked = definition.check_offline().with_context(in_definition)?;
+    let task = args.task.as_deref().expect("clap requires --task");
+    let parameters = definition.parameters_for(task, &definition.departments[0]).context("--task")?;
+    let filter = &definition.filter;
+    let cutoff = filter
+        .exclude_inspected_within_days
+        .and_then(|_| filter.inspected_cutoff(crate::domain::calendar::today()));
+    let targets_path = args.targets.as_ref().expect("clap requires --targets");
+    let targets = directory::read_targets(targets_path, filter, cutoff, &definition.strata_by)?;
     if targets.is_empty() {
         // The protocol allows an empty pool (PROTOCOL.md §2.2): the draw then
         // selects nothing, and publishing that is the point of committing it.
         println!("note: the target pool is empty: the draw will select no target");
     }
-    let inspectors =
-        directory::read_inspectors(args.inspectors.as_ref().expect("clap requires --inspectors"))?;
-    let recusals = match &args.recusals {
-        None => RecusalManifest::new(Vec::new()),
-        Some(path) => {
-            let (recusals, outside) = directory::read_recusals(path, &targets, &inspectors)?;
-            if outside > 0 {
-                println!(
-                    "{outside} recusal pairs name an inspector or target outside the pools and are left out"
-                );
-            }
-            recusals
-        }
-    };
-    for department in parameters.departments() {
+    let inspectors = directory::read_inspectors(&args.inspectors)?;
+    let (recusals, outside) = directory::read_recusals(&args.recusals, &targets, &inspectors)?;
+    if outside > 0 {
+        println!("{outside} recusal pairs name an inspector or target outside the pools and are left out");
+    }
+    for department in &checked.departments {
         if !inspectors.inspectors().iter().any(|i| i.department == *department) {
             bail!(
-                "{}: no inspector belongs to department '{department}', which the rules name",
+                "{}: no inspector belongs to department '{department}', which the task definition names",
                 display(&args.inspectors)
             );
         }
     }
     for key in parameters.stratum_quotas.keys() {
         if !targets.strata().contains(key) {
-            println!("note: the rules give stratum '{key}' a quota, but no target is in it");
+            println!("note: the task definition gives stratum '{key}' a quota, but no target is in it");
         }
     }
     let secret = match &args.secret {
@@ -170,32 +179,61 @@ fn commit(args: &DrawArgs) -> anyhow::Result<Committed> {
             Secret::from_bytes(bytes)
         }
     };
-    let entropy_format =
-        EntropyFormat::parse(&args.entropy_format).map_err(anyhow::Error::msg).context("--entropy-format")?;
-    let entropy_source = EntropySource::parse(&args.entropy_source).context("--entropy-source")?;
     let inputs = DrawInputs {
         parameters: &parameters,
         targets: &targets,
         inspectors: &inspectors,
         recusals: &recusals,
     };
-    inputs.check().with_context(|| rules_path.display().to_string())?;
-    let commitment = inputs.commitment(secret.hash(), entropy_format, entropy_source);
-    Ok(Committed { commitment, parameters, targets, inspectors, recusals, secret })
+    inputs.check().with_context(in_definition)?;
+    let mut commitment = inputs.commitment(secret.hash(), checked.entropy_format, checked.entropy_source);
+    commitment.entropy_event = checked.entropy_event;
+    Ok(Committed {
+        commitment,
+        parameters,
+        targets,
+        inspectors,
+        recusals,
+        secret,
+        definition: Some((text, definition)),
+    })
 }
 
-fn display(path: &Option<PathBuf>) -> String {
-    path.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+fn display(paths: &[PathBuf]) -> String {
+    paths.iter().map(|path| path.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
-fn read_rules(path: &Path) -> anyhow::Result<Rules> {
-    let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
-    serde_json::from_str(&text).map_err(|error| {
+/// Reads a task definition, naming the line and column of a JSON error.
+fn read_definition(path: &Path) -> anyhow::Result<(Vec<u8>, TaskDefinition)> {
+    let text = std::fs::read(path).with_context(|| path.display().to_string())?;
+    let definition = serde_json::from_slice(&text).map_err(|error| {
         let (line, column) = (error.line(), error.column());
         let message = error.to_string();
         let message = message.trim_end_matches(&format!(" at line {line} column {column}"));
-        anyhow::anyhow!("{} line {line}, column {column}: {message}", path.display())
-    })
+        let older = if is_older_rules_form(&text) { OLDER_RULES_FORM } else { "" };
+        anyhow::anyhow!("{} line {line}, column {column}: {message}{older}", path.display())
+    })?;
+    Ok((text, definition))
+}
+
+const OLDER_RULES_FORM: &str = "\n  this is the older rules file of opendraw draw, which is no longer read: \
+     write it as a task definition (the README says how), with its \"task\" given as --task";
+
+/// The older rules form named its task in the document; a task definition
+/// never does.
+fn is_older_rules_form(text: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(text).is_ok_and(|value| value.get("task").is_some())
+}
+
+/// The entropy must be as long as the task definition asks.
+fn check_length(entropy: &Entropy, min_length: u32) -> anyhow::Result<()> {
+    let length = entropy.as_str().chars().count();
+    if (length as u64) < u64::from(min_length) {
+        bail!(
+            "--entropy: the entropy has {length} characters; the task definition asks for at least {min_length}"
+        );
+    }
+    Ok(())
 }
 
 fn write_commitment(out: &Path, committed: &Committed) -> anyhow::Result<()> {
@@ -205,6 +243,9 @@ fn write_commitment(out: &Path, committed: &Committed) -> anyhow::Result<()> {
     write_file(out, INSPECTORS_FILE, committed.inspectors.text())?;
     write_file(out, RECUSALS_FILE, committed.recusals.text())?;
     write_secret(out, &committed.secret)?;
+    if let Some((text, _)) = &committed.definition {
+        write_file(out, DEFINITION_FILE, text)?;
+    }
     // Last: a directory holds a commitment only once everything behind it is on disk.
     write_file(out, COMMITMENT_FILE, &committed.commitment.to_text())?;
     println!("committed {}", committed.commitment.digest());
@@ -245,16 +286,27 @@ fn load_committed(dir: &Path) -> anyhow::Result<Committed> {
         recusals: RecusalManifest::parse(read(RECUSALS_FILE)?)?,
         commitment,
         secret,
+        definition: read_kept_definition(dir)?,
     };
-    let recomputed = committed.inputs().commitment(
+    let mut recomputed = committed.inputs().commitment(
         committed.secret.hash(),
         committed.commitment.entropy_format,
         committed.commitment.entropy_source.clone(),
     );
+    recomputed.entropy_event = committed.commitment.entropy_event.clone();
     if recomputed != committed.commitment || committed.commitment.digest() != stated {
         bail!("{}: the files no longer match the commitment; they must not change after it", dir.display());
     }
     Ok(committed)
+}
+
+/// The task definition kept beside a commitment, if the directory has one.
+fn read_kept_definition(dir: &Path) -> anyhow::Result<Option<(Vec<u8>, TaskDefinition)>> {
+    let path = dir.join(DEFINITION_FILE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    read_definition(&path).map(Some)
 }
 
 fn draw(committed: &Committed, entropy: Entropy, out: &Path) -> anyhow::Result<ExitCode> {

@@ -1,62 +1,16 @@
-//! A task's rules as people write them (JSON), turned into the protocol's
-//! canonical [`Parameters`]. Every error names the field it is about.
+//! The draw rules of a task definition — items, departments, strata,
+//! quotas, inspectors per target, the cross rule, balancing, the
+//! certificate date — turned into the protocol's canonical [`Parameters`].
+//! The service and `opendraw draw` both read rules only through this
+//! conversion. Every error names the field it is about.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::protocol::field::{Department, ItemCode, StratumKey, TaskId};
+use crate::domain::task_definition::TaskDefinition;
+use crate::protocol::field::{ItemCode, StratumKey, TaskId};
 use crate::protocol::{BasisPoints, CrossRule, Date, InspectorsPerTarget, Parameters, Quota};
-
-/// The rules file of `opendraw draw --rules`.
-///
-/// ```json
-/// {
-///   "task": "2026-Q4-food-017",
-///   "items": ["FOOD-01"],
-///   "strata_by": ["risk_class"],
-///   "quota": {"ratio": "3%"},
-///   "quota_by_stratum": {"D": {"ratio": "20%"}, "A": {"count": 5}},
-///   "inspectors_per_target": 2,
-///   "cross": ["region"],
-///   "balance": true,
-///   "departments": ["market"],
-///   "certificate_date": "2026-12-01"
-/// }
-/// ```
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rules {
-    pub task: String,
-    pub items: Vec<String>,
-    /// Target columns whose values, joined by `/`, form the stratum key
-    /// (see [`stratum_key`]). None: every target is in the one stratum `all`.
-    #[serde(default)]
-    pub strata_by: Vec<String>,
-    /// The quota of every stratum without one of its own.
-    #[serde(default)]
-    pub quota: Option<QuotaRule>,
-    #[serde(default)]
-    pub quota_by_stratum: BTreeMap<String, QuotaRule>,
-    #[serde(default = "statutory_minimum")]
-    pub inspectors_per_target: u32,
-    /// `region`, `unit`: attributes an inspector must not share with the target.
-    #[serde(default)]
-    pub cross: Vec<String>,
-    #[serde(default = "yes")]
-    pub balance: bool,
-    pub departments: Vec<String>,
-    /// The day inspectors' certificates must be valid on.
-    pub certificate_date: String,
-}
-
-fn statutory_minimum() -> u32 {
-    InspectorsPerTarget::MIN
-}
-
-fn yes() -> bool {
-    true
-}
 
 /// `{"ratio": "3%"}` or `{"count": 12}`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -142,11 +96,13 @@ impl QuotaRule {
     }
 }
 
-impl Rules {
-    pub fn to_parameters(&self) -> Result<Parameters, RuleError> {
-        let task = TaskId::parse(&self.task).map_err(|e| error("task", e))?;
+impl TaskDefinition {
+    /// The protocol parameters of this definition for the task `task`; the
+    /// `lead` department draws the inspectors when the definition names none.
+    pub fn parameters_for(&self, task: &str, lead: &str) -> Result<Parameters, RuleError> {
+        let task = TaskId::parse(task).map_err(|e| error("task", e))?;
         let items = list("items", &self.items, ItemCode::parse)?;
-        let departments = list("departments", &self.departments, Department::parse)?;
+        let departments = self.drawing_departments(lead).map_err(|reason| error("departments", reason))?;
         let certificate_date =
             Date::parse(&self.certificate_date).map_err(|e| error("certificate_date", e))?;
         let inspectors_per_target = InspectorsPerTarget::new(self.inspectors_per_target)
@@ -209,11 +165,11 @@ mod tests {
     use super::*;
 
     fn rules(json: &str) -> Result<Parameters, RuleError> {
-        serde_json::from_str::<Rules>(json).unwrap().to_parameters()
+        serde_json::from_str::<TaskDefinition>(json).unwrap().parameters_for("T1", "market")
     }
 
-    const BASE: &str =
-        r#""task": "T1", "items": ["A"], "departments": ["market"], "certificate_date": "2026-12-01""#;
+    const BASE: &str = r#""name": "T", "items": ["A"], "certificate_date": "2026-12-01",
+        "entropy": {"format": "digits", "source": "a public lottery draw"}"#;
 
     #[test]
     fn a_ratio_over_100_percent_names_its_field() {
@@ -258,6 +214,14 @@ mod tests {
         assert_eq!(key, "A/B");
         stratum_key::<&str>(&mut key, &[], []).unwrap();
         assert_eq!(key, SINGLE_STRATUM);
+    }
+
+    #[test]
+    fn the_lead_department_draws_when_none_is_named() {
+        let parameters = rules(&format!(r#"{{{BASE}, "quota": {{"count": 3}}}}"#)).unwrap();
+        assert_eq!(parameters.departments().iter().map(ToString::to_string).collect::<Vec<_>>(), ["market"]);
+        let named = rules(&format!(r#"{{{BASE}, "quota": {{"count": 3}}, "departments": ["health"]}}"#));
+        assert_eq!(named.unwrap().departments()[0].to_string(), "health");
     }
 
     #[test]

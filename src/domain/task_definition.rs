@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::rules::{QuotaRule, RuleError, Rules};
-use crate::protocol::field::{Department, EntropySource, TaskId, check_visible};
+use crate::domain::records::TargetRecord;
+use crate::domain::rules::{QuotaRule, RuleError};
+use crate::protocol::field::{Department, EntropySource, check_visible};
 use crate::protocol::{Date, EntropyFormat, EventTime, Parameters};
 
 /// A task definition, as sent to `POST /api/tasks` and stored with the task.
@@ -96,6 +97,35 @@ pub struct PoolFilter {
     pub exclude_inspected_within_days: Option<u32>,
 }
 
+impl PoolFilter {
+    /// Whether a target of the directory is in the pool; `cutoff` leaves out
+    /// targets inspected on or after it. The storage layer asks the same of
+    /// its tables in SQL; this is the filter over records read from a file.
+    pub fn admits(&self, target: &TargetRecord, cutoff: Option<Date>) -> bool {
+        let among = |wanted: &[String], value: &str| wanted.is_empty() || wanted.iter().any(|w| w == value);
+        among(&self.regions, target.region.as_str())
+            && among(&self.industries, &target.industry)
+            && among(&self.risk_classes, &target.risk_class)
+            && !target.flags.iter().any(|flag| self.exclude_flags.contains(flag))
+            && match (cutoff, target.last_inspected) {
+                (Some(cutoff), Some(inspected)) => inspected < cutoff,
+                _ => true,
+            }
+    }
+
+    /// The first day whose inspections keep a target out of the pool, for a
+    /// pool frozen on `today`.
+    pub fn inspected_cutoff(&self, today: chrono::NaiveDate) -> Option<Date> {
+        let days = self.exclude_inspected_within_days?;
+        let day =
+            today.checked_sub_days(chrono::Days::new(u64::from(days))).map(|day| day.format("%Y-%m-%d"));
+        // A window reaching before the first day a date can name leaves out
+        // every target ever inspected.
+        let earliest = || Date::parse("1000-01-01").expect("the first day a date can name");
+        Some(day.and_then(|day| Date::parse(&day.to_string()).ok()).unwrap_or_else(earliest))
+    }
+}
+
 /// A target attribute a stratum key can be made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -114,6 +144,16 @@ impl StrataColumn {
             StrataColumn::Industry => "industry",
             StrataColumn::RiskClass => "risk_class",
             StrataColumn::Unit => "unit",
+        }
+    }
+
+    /// A target's value in this column; a target without a unit has "".
+    pub fn value_of(self, target: &TargetRecord) -> &str {
+        match self {
+            StrataColumn::Region => target.region.as_str(),
+            StrataColumn::Industry => &target.industry,
+            StrataColumn::RiskClass => &target.risk_class,
+            StrataColumn::Unit => target.unit.as_ref().map_or("", |unit| unit.as_str()),
         }
     }
 }
@@ -151,13 +191,14 @@ fn twenty() -> u32 {
 /// The least entropy a task may ask for, in characters.
 pub const MIN_ENTROPY_LENGTH: u32 = 10;
 
-/// A definition, checked.
+/// A definition, checked. The service's definitions always name when their
+/// entropy comes into being; an offline draw's may leave it open.
 #[derive(Debug, Clone)]
-pub struct CheckedDefinition {
+pub struct CheckedDefinition<Event = EventTime> {
     pub departments: Vec<Department>,
     pub entropy_format: EntropyFormat,
     pub entropy_source: EntropySource,
-    pub entropy_event: EventTime,
+    pub entropy_event: Event,
     pub embargo_until: Option<Date>,
 }
 
@@ -166,6 +207,30 @@ impl TaskDefinition {
     /// department draws the targets and takes part when no departments are
     /// named.
     pub fn check(&self, lead: &str) -> Result<CheckedDefinition, RuleError> {
+        let checked = self.check_with_open_event(lead)?;
+        // Optional in the protocol (older and offline records have none), but
+        // without it nobody can show that the entropy came after the commitment.
+        let Some(entropy_event) = checked.entropy_event else {
+            let reason = format!("is missing: {EVENT_TIME_NEEDED}");
+            return Err(RuleError { field: "entropy.event_at".into(), reason });
+        };
+        let CheckedDefinition { departments, entropy_format, entropy_source, embargo_until, .. } = checked;
+        Ok(CheckedDefinition { departments, entropy_format, entropy_source, entropy_event, embargo_until })
+    }
+
+    /// Checks a definition for `opendraw draw`, which has no lead department
+    /// to fall back on, so the definition must name the departments drawing
+    /// inspectors. The event time is committed when given; offline there is
+    /// no commitment time the service could hold it against.
+    pub fn check_offline(&self) -> Result<CheckedDefinition<Option<EventTime>>, RuleError> {
+        let Some(lead) = self.departments.first() else {
+            let reason = "is empty: an offline draw has no lead department to fall back on; name the departments drawing inspectors".into();
+            return Err(RuleError { field: "departments".into(), reason });
+        };
+        self.check_with_open_event(lead)
+    }
+
+    fn check_with_open_event(&self, lead: &str) -> Result<CheckedDefinition<Option<EventTime>>, RuleError> {
         let error = |field: &str, reason: String| RuleError { field: field.into(), reason };
         if self.name.trim().is_empty() {
             return Err(error("name", "is empty".into()));
@@ -181,15 +246,13 @@ impl TaskDefinition {
                 format!("{} is below the least allowed, {MIN_ENTROPY_LENGTH}", self.entropy.min_length);
             return Err(error("entropy.min_length", reason));
         }
-        // Optional in the protocol (older and offline records have none), but
-        // without it nobody can show that the entropy came after the commitment.
-        let entropy_event = EventTime::parse(
-            self.entropy
-                .event_at
-                .as_deref()
-                .ok_or_else(|| error("entropy.event_at", format!("is missing: {EVENT_TIME_NEEDED}")))?,
-        )
-        .map_err(|e| error("entropy.event_at", e.to_string()))?;
+        let entropy_event = self
+            .entropy
+            .event_at
+            .as_deref()
+            .map(EventTime::parse)
+            .transpose()
+            .map_err(|e| error("entropy.event_at", e.to_string()))?;
         let embargo_until = self
             .embargo_until
             .as_deref()
@@ -234,11 +297,12 @@ impl TaskDefinition {
         {
             return Err(error("filter.risk_classes", format!("'{class}' is not one of A, B, C, D")));
         }
-        let departments = self.departments(lead).map_err(|e| error("departments", e))?;
+        let departments = self.drawing_departments(lead).map_err(|e| error("departments", e))?;
         Ok(CheckedDefinition { departments, entropy_format, entropy_source, entropy_event, embargo_until })
     }
 
-    fn departments(&self, lead: &str) -> Result<Vec<Department>, String> {
+    /// The departments drawing inspectors: those named, or else the lead.
+    pub fn drawing_departments(&self, lead: &str) -> Result<Vec<Department>, String> {
         let names: Vec<&str> = if self.departments.is_empty() {
             vec![lead]
         } else {
@@ -249,25 +313,7 @@ impl TaskDefinition {
 
     /// The protocol parameters of this definition for task `id`.
     pub fn parameters(&self, id: i64, lead: &str) -> Result<Parameters, RuleError> {
-        TaskId::parse(&id.to_string()).expect("task ids are numbers");
-        let rules = Rules {
-            task: id.to_string(),
-            items: self.items.clone(),
-            strata_by: self.strata_by.iter().map(|c| c.column().to_owned()).collect(),
-            quota: self.quota.clone(),
-            quota_by_stratum: self.quota_by_stratum.clone(),
-            inspectors_per_target: self.inspectors_per_target,
-            cross: self.cross.clone(),
-            balance: self.balance,
-            departments: self
-                .departments(lead)
-                .map_err(|reason| RuleError { field: "departments".into(), reason })?
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
-            certificate_date: self.certificate_date.clone(),
-        };
-        rules.to_parameters()
+        self.parameters_for(&id.to_string(), lead)
     }
 }
 
@@ -312,5 +358,28 @@ mod tests {
         let error = definition(&format!("{{{json}}}")).check("m").unwrap_err();
         assert_eq!(error.field, "entropy.event_at");
         assert!(error.reason.contains("YYYY-MM-DDTHH:MM:SS+08:00"), "{}", error.reason);
+    }
+
+    #[test]
+    fn offline_the_departments_must_be_named_and_the_event_may_stay_open() {
+        let json = BASE.replace(r#", "event_at": "2026-12-15T09:30:00+08:00""#, "");
+        let error = definition(&format!("{{{json}}}")).check_offline().unwrap_err();
+        assert_eq!(error.field, "departments");
+        let checked =
+            definition(&format!(r#"{{{json}, "departments": ["health"]}}"#)).check_offline().unwrap();
+        assert_eq!(checked.departments[0].to_string(), "health");
+        assert_eq!(checked.entropy_event, None);
+        let checked =
+            definition(&format!(r#"{{{BASE}, "departments": ["health"]}}"#)).check_offline().unwrap();
+        assert_eq!(checked.entropy_event.unwrap().as_str(), "2026-12-15T09:30:00+08:00");
+    }
+
+    #[test]
+    fn the_inspection_window_reaches_back_from_today() {
+        let mut filter = PoolFilter { exclude_inspected_within_days: Some(30), ..PoolFilter::default() };
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+        assert_eq!(filter.inspected_cutoff(today), Some(Date::parse("2026-12-01").unwrap()));
+        filter.exclude_inspected_within_days = Some(u32::MAX);
+        assert_eq!(filter.inspected_cutoff(today), Some(Date::parse("1000-01-01").unwrap()));
     }
 }

@@ -1,65 +1,95 @@
-//! Directory files — CSV exports of the target and inspector directories and
-//! the declared recusals — read into manifests. Every error names the file,
-//! the line, the column and the reason; nothing is kept from a bad file.
+//! Directory files — the target and inspector directories and the declared
+//! recusals, in the CSV form the service imports — read into the manifests
+//! of an offline draw. The rows are parsed by the service's own record
+//! parser ([`read_records`]), so a file either imports and draws alike or is
+//! refused alike, with the file, line, column and reason; nothing is kept
+//! from a bad file. What differs from the service is only where the pools
+//! come from: the files, not the database.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use crate::domain::records::{DirectoryRecord, InspectorRecord, RecusalRecord, TargetRecord, read_records};
 use crate::domain::rules::stratum_key;
-use crate::files::csv_input::{CsvFile, DirectoryError};
-use crate::protocol::field::{Department, InspectorId, ItemCode, Region, TargetId, Unit};
+use crate::domain::task_definition::{PoolFilter, StrataColumn};
+use crate::files::csv_input::DirectoryError;
 use crate::protocol::manifest::{Inspector, InspectorManifest, Recusal, RecusalManifest, RowError};
 use crate::protocol::{Date, TargetManifest, TargetManifestBuilder};
 
-/// Reads the target directory: columns `id`, `region`, optionally `unit`,
-/// and the columns named in `strata_by`, whose values joined by `/` form the
-/// stratum key ([`stratum_key`]).
-pub fn read_targets(path: &Path, strata_by: &[String]) -> Result<TargetManifest, DirectoryError> {
-    let mut file = CsvFile::open(path)?;
-    let id = file.required("id")?;
-    let region = file.required("region")?;
-    let unit = file.optional("unit");
-    let strata: Vec<(usize, &str)> = strata_by
-        .iter()
-        .map(|column| Ok((file.required(column)?, column.as_str())))
-        .collect::<Result<_, DirectoryError>>()?;
-    let stratum_column = strata_by.join("/");
+/// Records parsed per batch: enough to keep the parser busy, few enough
+/// that a pool of millions never sits in memory as records.
+const BATCH: usize = 4096;
+
+/// Reads every record of the CSV file at `path`, in batches.
+fn read_file<T: DirectoryRecord>(
+    path: &Path,
+    each: impl FnMut(Vec<(u64, T)>) -> Result<(), DirectoryError>,
+) -> Result<(), DirectoryError> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|error| DirectoryError {
+        file: name.clone(),
+        line: None,
+        column: None,
+        reason: error.to_string(),
+    })?;
+    read_records::<T, _>(name, std::io::BufReader::new(file), BATCH, each).map(drop)
+}
+
+fn error_at(path: &Path, line: Option<u64>, column: Option<&str>, reason: impl ToString) -> DirectoryError {
+    DirectoryError {
+        file: path.display().to_string(),
+        line,
+        column: column.map(str::to_owned),
+        reason: reason.to_string(),
+    }
+}
+
+/// Reads the target directory into the pool's manifest: the targets that
+/// pass `filter` (`cutoff` leaving out those inspected on or after it),
+/// each in the stratum its values in the `strata_by` columns make.
+pub fn read_targets(
+    path: &Path,
+    filter: &PoolFilter,
+    cutoff: Option<Date>,
+    strata_by: &[StrataColumn],
+) -> Result<TargetManifest, DirectoryError> {
+    let columns: Vec<&str> = strata_by.iter().map(|column| column.column()).collect();
+    let stratum_column = columns.join("/");
     let mut builder = TargetManifestBuilder::new();
     let mut lines: Vec<u64> = Vec::new();
     let mut key = String::new();
-    file.for_each(|file, line, record| {
-        for &(index, column) in &strata {
-            crate::protocol::field::check_field(&record[index], 128)
-                .map_err(|e| file.error(Some(line), Some(column), e))?;
-        }
-        stratum_key(&mut key, strata_by, strata.iter().map(|&(index, _)| &record[index]))
-            .map_err(|error| file.error(Some(line), Some(&error.column), &error))?;
-        let unit = unit.map_or("", |index| &record[index]);
-        builder.push(&record[id], &key, &record[region], unit).map_err(|error| match error {
-            RowError::Field { column, error } => {
-                let column = match column {
-                    "target_id" => "id",
-                    "stratum" => stratum_column.as_str(),
-                    other => other,
-                };
-                file.error(Some(line), Some(column), error)
+    read_file::<TargetRecord>(path, |batch| {
+        for (line, target) in batch {
+            if !filter.admits(&target, cutoff) {
+                continue;
             }
-            other => file.error(Some(line), Some("id"), row_error(other, &lines)),
-        })?;
-        lines.push(line);
+            stratum_key(&mut key, &columns, strata_by.iter().map(|column| column.value_of(&target)))
+                .map_err(|error| error_at(path, Some(line), Some(&error.column), &error))?;
+            let unit = target.unit.as_ref().map_or("", |unit| unit.as_str());
+            builder.push(target.id.as_str(), &key, target.region.as_str(), unit).map_err(|error| {
+                let column = match &error {
+                    RowError::Field { column: "stratum", .. } => stratum_column.as_str(),
+                    RowError::Field { column: "target_id", .. } => "id",
+                    RowError::Field { column, .. } => column,
+                    _ => "id",
+                };
+                error_at(path, Some(line), Some(column), row_error(error, &lines))
+            })?;
+            lines.push(line);
+        }
         Ok(())
     })?;
     builder.finish().map_err(|error| match &error {
         RowError::Duplicate { second, .. } => {
-            file.error(Some(lines[*second]), Some("id"), row_error(error.clone(), &lines))
+            error_at(path, Some(lines[*second]), Some("id"), row_error(error.clone(), &lines))
         }
-        _ => file.error(None, None, row_error(error, &lines)),
+        _ => error_at(path, None, None, row_error(error, &lines)),
     })
 }
 
 fn row_error(error: RowError, lines: &[u64]) -> String {
     match error {
         RowError::Duplicate { id, first, .. } => {
-            format!("duplicate id '{id}' (first on line {})", lines[first])
+            format!("'{id}' appears twice (first on line {})", lines[first])
         }
         RowError::TooLarge => "the pool has 2^32 or more targets, or its manifest is over 4 GiB".into(),
         RowError::Field { error, .. } => error.to_string(),
@@ -67,86 +97,76 @@ fn row_error(error: RowError, lines: &[u64]) -> String {
     }
 }
 
-/// Reads the inspector directory: columns `id`, `department`, `unit`,
-/// `region`, `items` (codes separated by `;` or `,`), `certificate_expires`
-/// (YYYY-MM-DD) and optionally `active` (inactive inspectors are left out).
-pub fn read_inspectors(path: &Path) -> Result<InspectorManifest, DirectoryError> {
-    let mut file = CsvFile::open(path)?;
-    let columns = ["id", "department", "unit", "region", "items", "certificate_expires"];
-    let [id, department, unit, region, items, expires] = columns.map(|column| file.required(column));
-    let (id, department, unit, region, items, expires) = (id?, department?, unit?, region?, items?, expires?);
-    let active = file.optional("active");
+/// Reads the inspector directory — one file, or one per department — into
+/// the manifest of its active inspectors.
+pub fn read_inspectors(paths: &[PathBuf]) -> Result<InspectorManifest, DirectoryError> {
     let mut inspectors = Vec::new();
-    let mut lines = Vec::new();
-    file.for_each(|file, line, record| {
-        let at = |column: &'static str| move |reason: String| file.error(Some(line), Some(column), reason);
-        if let Some(index) = active
-            && !parse_active(&record[index]).map_err(at("active"))?
-        {
-            return Ok(());
-        }
-        let codes = record[items]
-            .split([';', ','])
-            .map(|code| {
-                ItemCode::parse(code.trim())
-                    .map_err(|e| at("items")(format!("item code '{}' {e}", code.trim())))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let inspector = Inspector::new(
-            InspectorId::parse(&record[id]).map_err(|e| at("id")(e.to_string()))?,
-            Department::parse(&record[department]).map_err(|e| at("department")(e.to_string()))?,
-            Unit::parse(&record[unit]).map_err(|e| at("unit")(e.to_string()))?,
-            Region::parse(&record[region]).map_err(|e| at("region")(e.to_string()))?,
-            codes,
-            Date::parse(&record[expires]).map_err(|e| at("certificate_expires")(e.to_string()))?,
-        )
-        .ok_or_else(|| at("items")("lists no item code".into()))?;
-        inspectors.push(inspector);
-        lines.push(line);
-        Ok(())
-    })?;
-    if inspectors.is_empty() {
-        return Err(file.error(None, None, "the pool is empty: the file has no active inspector rows"));
+    // Where each inspector was read: file and line.
+    let mut origins: Vec<(&Path, u64)> = Vec::new();
+    for path in paths {
+        read_file::<InspectorRecord>(path, |batch| {
+            for (line, record) in batch {
+                if !record.active {
+                    continue;
+                }
+                let inspector = Inspector::new(
+                    record.id,
+                    record.department,
+                    record.unit,
+                    record.region,
+                    record.items,
+                    record.certificate_expires,
+                )
+                .ok_or_else(|| error_at(path, Some(line), Some("items"), "lists no item code"))?;
+                inspectors.push(inspector);
+                origins.push((path, line));
+            }
+            Ok(())
+        })?;
     }
+    if inspectors.is_empty() {
+        let files: Vec<String> = paths.iter().map(|path| path.display().to_string()).collect();
+        let error = "the pool is empty: no row is of an active inspector";
+        return Err(DirectoryError {
+            file: files.join(", "),
+            line: None,
+            column: None,
+            reason: error.into(),
+        });
+    }
+    // A file repeating an id is refused by the parser; two files can still
+    // share one.
     InspectorManifest::new(inspectors).map_err(|duplicate| {
-        let reason = format!("duplicate id '{}' (first on line {})", duplicate.id, lines[duplicate.first]);
-        file.error(Some(lines[duplicate.second]), Some("id"), reason)
+        let (first_file, first_line) = origins[duplicate.first];
+        let (path, line) = origins[duplicate.second];
+        let reason =
+            format!("'{}' appears twice (first in {} line {first_line})", duplicate.id, first_file.display());
+        error_at(path, Some(line), Some("id"), reason)
     })
 }
 
-fn parse_active(text: &str) -> Result<bool, String> {
-    match text.to_ascii_lowercase().as_str() {
-        "" | "true" | "yes" | "1" => Ok(true),
-        "false" | "no" | "0" => Ok(false),
-        _ => Err(format!("'{text}' is not one of true, false, yes, no, 1, 0")),
-    }
-}
-
-/// Reads declared recusals: columns `inspector_id` and `target_id`. Pairs
-/// naming an inspector or target outside the pools cannot affect the draw
-/// and are left out; their number is returned.
+/// Reads declared recusals, from one file or several. Pairs naming an inspector or target outside the
+/// pools cannot affect the draw and are left out; their number is returned.
 pub fn read_recusals(
-    path: &Path,
+    paths: &[PathBuf],
     targets: &TargetManifest,
     inspectors: &InspectorManifest,
 ) -> Result<(RecusalManifest, usize), DirectoryError> {
-    let mut file = CsvFile::open(path)?;
-    let inspector_column = file.required("inspector_id")?;
-    let target_column = file.required("target_id")?;
     let mut pairs = Vec::new();
     let mut outside = 0;
-    file.for_each(|file, line, record| {
-        let inspector = InspectorId::parse(&record[inspector_column])
-            .map_err(|e| file.error(Some(line), Some("inspector_id"), e))?;
-        let target = TargetId::parse(&record[target_column])
-            .map_err(|e| file.error(Some(line), Some("target_id"), e))?;
-        let known_inspector = inspectors.inspectors().binary_search_by(|i| i.id.cmp(&inspector)).is_ok();
-        if known_inspector && targets.find(target.as_str()).is_some() {
-            pairs.push(Recusal { inspector, target });
-        } else {
-            outside += 1;
-        }
-        Ok(())
-    })?;
+    for path in paths {
+        read_file::<RecusalRecord>(path, |batch| {
+            for (_, record) in batch {
+                let known_inspector =
+                    inspectors.inspectors().binary_search_by(|i| i.id.cmp(&record.inspector_id)).is_ok();
+                if known_inspector && targets.find(record.target_id.as_str()).is_some() {
+                    pairs.push(Recusal { inspector: record.inspector_id, target: record.target_id });
+                } else {
+                    outside += 1;
+                }
+            }
+            Ok(())
+        })?;
+    }
     Ok((RecusalManifest::new(pairs), outside))
 }
