@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod directory;
 pub mod files;
 pub mod idempotency;
+pub mod import;
 pub mod log;
 pub mod pools;
 pub mod replacements;
@@ -48,6 +49,8 @@ pub enum StoreError {
     UnknownBackend(String),
     #[error("stored data is damaged: {0}")]
     Damaged(String),
+    #[error("an import's spill file failed: {0}")]
+    Spill(#[from] std::io::Error),
 }
 
 impl StoreError {
