@@ -1,5 +1,5 @@
 //! The directories, for supervisors: bulk CSV imports (all or nothing,
-//! upsert by id) and listings.
+//! upsert by id, a bounded number at once) and listings.
 
 use axum::Router;
 use axum::extract::State;
@@ -11,7 +11,7 @@ use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::{Json, Path, Query, Staff};
 use super::limits::Upload;
-use super::openapi::{Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
+use super::openapi::{Busy, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use super::paging::Limit;
 use crate::domain::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 use crate::service::calendar::CalendarEntry;
@@ -40,6 +40,8 @@ async fn import<T: Importable>(
     user: &crate::storage::users::User,
     upload: Upload,
 ) -> AppResult<Json<ImportSummary>> {
+    // Held until the import ends: imports at once are bounded.
+    let _permit = state.limits.imports.try_acquire()?;
     let name = format!("{}.csv", T::KIND);
     let limit = upload.limit();
     let (reader, overflow) = upload.into_reader();
@@ -53,7 +55,7 @@ async fn import<T: Importable>(
 /// Imports inspection items (CSV: code, name, department, [legal_basis,
 /// target_category, sampling_ratio, frequency]) of the caller's department.
 #[utoipa::path(post, path = "/api/items/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid, Busy))]
 pub async fn import_items(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -65,7 +67,7 @@ pub async fn import_items(
 /// Imports targets (CSV: id, name, region, risk_class, [industry, unit,
 /// flags, last_inspected]) into the shared target directory.
 #[utoipa::path(post, path = "/api/targets/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid, Busy))]
 pub async fn import_targets(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -77,7 +79,7 @@ pub async fn import_targets(
 /// Imports inspectors of the caller's department (CSV: id, name,
 /// department, unit, region, items, certificate_expires, [certificate_no, active]).
 #[utoipa::path(post, path = "/api/inspectors/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid, Busy))]
 pub async fn import_inspectors(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -88,7 +90,7 @@ pub async fn import_inspectors(
 
 /// Imports declared recusals (CSV: inspector_id, target_id, [reason]).
 #[utoipa::path(post, path = "/api/recusals/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid, Busy))]
 pub async fn import_recusals(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -150,7 +152,7 @@ pub async fn inspectors(
 /// Imports calendar days (CSV: date, kind = holiday or workday, [name]):
 /// public holidays, and the weekend days worked in their place.
 #[utoipa::path(post, path = "/api/calendar/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid, Busy))]
 pub async fn import_calendar(
     State(state): State<AppState>,
     Staff(user): Staff,

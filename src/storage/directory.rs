@@ -249,15 +249,15 @@ pub async fn targets(pool: &sqlx::AnyPool, after: &str, limit: i64) -> StoreResu
 
 fn target_row(row: &sqlx::any::AnyRow) -> StoreResult<TargetRow> {
     Ok(TargetRow {
-        id: row.try_get(0)?,
-        name: row.try_get(1)?,
-        region: row.try_get(2)?,
-        industry: row.try_get(3)?,
-        risk_class: row.try_get(4)?,
-        unit: row.try_get(5)?,
-        flags: row.try_get(6)?,
-        last_inspected: row.try_get(7)?,
-        address: row.try_get(8)?,
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        region: row.try_get("region")?,
+        industry: row.try_get("industry")?,
+        risk_class: row.try_get("risk_class")?,
+        unit: row.try_get("unit")?,
+        flags: row.try_get("flags")?,
+        last_inspected: row.try_get("last_inspected")?,
+        address: row.try_get("address")?,
     })
 }
 
@@ -278,7 +278,7 @@ pub async fn target<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
 /// A target's name, when it is in the directory.
 pub async fn target_name(pool: &sqlx::AnyPool, id: &str) -> StoreResult<Option<String>> {
     let row = sqlx::query("SELECT name FROM targets WHERE id = $1").bind(id).fetch_optional(pool).await?;
-    Ok(row.map(|row| row.try_get(0)).transpose()?)
+    Ok(row.map(|row| row.try_get("name")).transpose()?)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -305,15 +305,15 @@ pub async fn inspectors(pool: &sqlx::AnyPool, department: Option<&str>) -> Store
     rows.iter()
         .map(|row| {
             Ok(InspectorRow {
-                id: row.try_get(0)?,
-                name: row.try_get(1)?,
-                department: row.try_get(2)?,
-                unit: row.try_get(3)?,
-                region: row.try_get(4)?,
-                certificate_no: row.try_get(5)?,
-                certificate_expires: row.try_get(6)?,
-                items: row.try_get(7)?,
-                active: row.try_get::<i64, _>(8)? != 0,
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                department: row.try_get("department")?,
+                unit: row.try_get("unit")?,
+                region: row.try_get("region")?,
+                certificate_no: row.try_get("certificate_no")?,
+                certificate_expires: row.try_get("certificate_expires")?,
+                items: row.try_get("items")?,
+                active: row.try_get::<i64, _>("active")? != 0,
             })
         })
         .collect()
@@ -321,8 +321,8 @@ pub async fn inspectors(pool: &sqlx::AnyPool, department: Option<&str>) -> Store
 
 /// The number of rows of a directory table.
 pub async fn count(pool: &sqlx::AnyPool, table: &'static str) -> StoreResult<i64> {
-    let sql = format!("SELECT COUNT(*) FROM {table}");
-    Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await?.try_get(0)?)
+    let sql = format!("SELECT COUNT(*) AS total FROM {table}");
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await?.try_get("total")?)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -345,13 +345,13 @@ pub async fn items(pool: &sqlx::AnyPool) -> StoreResult<Vec<ItemRow>> {
     rows.iter()
         .map(|row| {
             Ok(ItemRow {
-                code: row.try_get(0)?,
-                name: row.try_get(1)?,
-                legal_basis: row.try_get(2)?,
-                department: row.try_get(3)?,
-                target_category: row.try_get(4)?,
-                sampling_ratio_bp: row.try_get(5)?,
-                frequency: row.try_get(6)?,
+                code: row.try_get("code")?,
+                name: row.try_get("name")?,
+                legal_basis: row.try_get("legal_basis")?,
+                department: row.try_get("department")?,
+                target_category: row.try_get("target_category")?,
+                sampling_ratio_bp: row.try_get("sampling_ratio_bp")?,
+                frequency: row.try_get("frequency")?,
             })
         })
         .collect()

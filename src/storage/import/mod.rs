@@ -65,13 +65,13 @@ impl ImportTx {
         let done = match self {
             ImportTx::Postgres(tx) => binds
                 .iter()
-                .fold(sqlx::query(sql), |query, bind| query.bind(*bind))
+                .fold(sqlx::query(sql).persistent(false), |query, bind| query.bind(*bind))
                 .execute(&mut **tx)
                 .await?
                 .rows_affected(),
             ImportTx::Sqlite(tx) => binds
                 .iter()
-                .fold(sqlx::query(sql), |query, bind| query.bind(*bind))
+                .fold(sqlx::query(sql).persistent(false), |query, bind| query.bind(*bind))
                 .execute(tx.conn())
                 .await?
                 .rows_affected(),
@@ -87,11 +87,13 @@ impl ImportTx {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
         Ok(match self {
             ImportTx::Postgres(tx) => {
-                let query = binds.iter().fold(sqlx::query_as(sql), |query, bind| query.bind(*bind));
+                let query =
+                    binds.iter().fold(sqlx::query_as(sql).persistent(false), |query, bind| query.bind(*bind));
                 query.fetch_optional(&mut **tx).await?
             }
             ImportTx::Sqlite(tx) => {
-                let query = binds.iter().fold(sqlx::query_as(sql), |query, bind| query.bind(*bind));
+                let query =
+                    binds.iter().fold(sqlx::query_as(sql).persistent(false), |query, bind| query.bind(*bind));
                 query.fetch_optional(tx.conn()).await?
             }
         })
@@ -105,11 +107,13 @@ impl ImportTx {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
         Ok(match self {
             ImportTx::Postgres(tx) => {
-                let query = binds.iter().fold(sqlx::query_as(sql), |query, bind| query.bind(*bind));
+                let query =
+                    binds.iter().fold(sqlx::query_as(sql).persistent(false), |query, bind| query.bind(*bind));
                 query.fetch_all(&mut **tx).await?
             }
             ImportTx::Sqlite(tx) => {
-                let query = binds.iter().fold(sqlx::query_as(sql), |query, bind| query.bind(*bind));
+                let query =
+                    binds.iter().fold(sqlx::query_as(sql).persistent(false), |query, bind| query.bind(*bind));
                 query.fetch_all(tx.conn()).await?
             }
         })
