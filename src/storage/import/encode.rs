@@ -107,21 +107,33 @@ fn copy_text(out: &mut String, text: &str) {
     }
 }
 
-/// Rows as a JSON array, each `[line, cells…]`.
+/// Rows as a JSON array, each `[line, cells…]`, written without building
+/// a JSON value for each cell.
 fn json_rows<T: Upsert>(rows: &[(u64, T)], keeper: &str) -> String {
-    let rows: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|(line, record)| {
-            let cells = record.cells(keeper).into_iter().map(|cell| match cell {
-                Cell::Text(text) => serde_json::Value::from(text),
-                Cell::Owned(text) => serde_json::Value::from(text),
-                Cell::MaybeText(text) => serde_json::Value::from(text),
-                Cell::Number(number) => serde_json::Value::from(number),
-            });
-            std::iter::once(serde_json::Value::from(*line)).chain(cells).collect()
-        })
-        .collect();
-    serde_json::Value::Array(rows).to_string()
+    let mut out = Vec::with_capacity(rows.len() * 128);
+    out.push(b'[');
+    for (index, (line, record)) in rows.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        write!(out, "[{line}").expect("a Vec takes writes");
+        for cell in record.cells(keeper) {
+            out.push(b',');
+            match cell {
+                Cell::Text(text) => json_string(&mut out, text),
+                Cell::Owned(text) | Cell::MaybeText(Some(text)) => json_string(&mut out, &text),
+                Cell::MaybeText(None) | Cell::Number(None) => out.extend_from_slice(b"null"),
+                Cell::Number(Some(number)) => write!(out, "{number}").expect("a Vec takes writes"),
+            }
+        }
+        out.push(b']');
+    }
+    out.push(b']');
+    String::from_utf8(out).expect("JSON of strings is UTF-8")
+}
+
+fn json_string(out: &mut Vec<u8>, text: &str) {
+    serde_json::to_writer(out, text).expect("a string serialises");
 }
 
 #[cfg(test)]
@@ -137,5 +149,23 @@ mod tests {
         copy_cell(&mut out, Cell::MaybeText(None));
         copy_cell(&mut out, Cell::Number(Some(-12)));
         assert_eq!(out, "\\N-12");
+    }
+
+    #[test]
+    fn json_rows_are_the_json_of_their_cells() {
+        let record = crate::domain::records::CalendarRecord {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+            kind: crate::domain::calendar::DayKind::Holiday,
+            name: "国庆\"节\\".into(),
+        };
+        let json = json_rows(&[(2, record.clone()), (3, record)], "");
+        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            parsed,
+            serde_json::json!([
+                [2, "2026-10-01", "holiday", "国庆\"节\\"],
+                [3, "2026-10-01", "holiday", "国庆\"节\\"]
+            ])
+        );
     }
 }
