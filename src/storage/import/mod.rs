@@ -216,7 +216,7 @@ impl<T: Upsert> Import<T> {
                 return Ok(Err(refused));
             }
             staging::apply::<T>(&mut self.tx, self.claim_unkept).await?;
-            staging::drop::<T>(&mut self.tx).await?;
+            staging::drop(&mut self.tx).await?;
         }
         // PostgreSQL plans a freshly filled table as empty until analysed.
         if self.tx.backend() == Backend::Postgres {

@@ -32,7 +32,7 @@ pub(super) async fn create<T: Upsert>(tx: &mut ImportTx) -> StoreResult<()> {
     Ok(())
 }
 
-pub(super) async fn drop<T: Upsert>(tx: &mut ImportTx) -> StoreResult<()> {
+pub(super) async fn drop(tx: &mut ImportTx) -> StoreResult<()> {
     if tx.backend() == Backend::Sqlite {
         tx.execute(&format!("DROP TABLE {TABLE}"), &[]).await?;
     }
