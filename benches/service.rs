@@ -5,10 +5,17 @@
 //!
 //!     cargo bench --bench service                       # 1 M targets, both backends
 //!     cargo bench --bench service -- 10000000 sqlite    # sizes and backends to run
+//!     cargo bench --bench service -- imports            # the import table only
+//!
+//! The import table sets each import beside the database's own floor for the
+//! same CSV, in the same run: `COPY` into a bare table with the primary key
+//! (PostgreSQL), the `sqlite3` shell's `.import` (prepared inserts in one
+//! transaction) into a bare table with the primary key (SQLite).
 //!
 //! PostgreSQL: a new database on OPENDRAW_BENCH_POSTGRES (default
 //! postgres://postgres@127.0.0.1:5432/test). Results go to BENCHMARKS.md.
 
+mod imports;
 mod support;
 
 use std::time::{Duration, Instant};
@@ -86,12 +93,17 @@ fn main() {
         ["sqlite", "postgres"].into_iter().filter(|b| args.iter().any(|a| a == b)).collect();
     let backends = if named.is_empty() { vec!["sqlite", "postgres"] } else { named };
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    let targets: Vec<(usize, String)> =
+        sizes.iter().map(|size| (*size, support::targets_csv(*size))).collect();
+    imports::table(&runtime, &targets, &backends);
+    if args.iter().any(|a| a == "imports") {
+        return;
+    }
     println!("| targets | backend | import CSV | commit (HTTP) | draw (HTTP) | commit + draw | drawn |");
     println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
-    for size in sizes {
-        let targets = support::targets_csv(size);
+    for (size, targets) in &targets {
         for backend in &backends {
-            println!("{}", runtime.block_on(run(size, backend, &targets)));
+            println!("{}", runtime.block_on(run(*size, backend, targets)));
         }
     }
 }

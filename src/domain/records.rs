@@ -114,7 +114,37 @@ pub fn read_records<T: DirectoryRecord, R: Read>(
     Ok(count)
 }
 
-fn key_column<T: DirectoryRecord>() -> &'static str {
+/// Like [`read_records`], without the check for repeated keys, which holds
+/// every key of the file in memory: for imports of directories of any size,
+/// which find repeated keys in the database instead.
+pub fn read_records_unkeyed<T: DirectoryRecord, R: Read>(
+    name: String,
+    reader: R,
+    batch: usize,
+    mut each: impl FnMut(Vec<(u64, T)>) -> Result<(), DirectoryError>,
+) -> Result<u64, DirectoryError> {
+    let mut file = CsvFile::new(name, reader)?;
+    let columns = T::columns(&file)?;
+    let mut pending = Vec::with_capacity(batch);
+    let mut count = 0;
+    file.for_each(|file, line, record| {
+        let parsed = T::parse(&columns, record)
+            .map_err(|(column, reason)| file.error(Some(line), Some(column), reason))?;
+        pending.push((line, parsed));
+        count += 1;
+        if pending.len() == batch {
+            each(std::mem::replace(&mut pending, Vec::with_capacity(batch)))?;
+        }
+        Ok(())
+    })?;
+    if !pending.is_empty() {
+        each(pending)?;
+    }
+    Ok(count)
+}
+
+/// The column naming a record's key, for messages about repeated keys.
+pub fn key_column<T: DirectoryRecord>() -> &'static str {
     match T::KIND {
         "items" => "code",
         "calendar" => "date",

@@ -1,5 +1,5 @@
 //! The directories, for supervisors: bulk CSV imports (all or nothing,
-//! upsert by id) and listings.
+//! upsert by id, a bounded number at once) and listings.
 
 use axum::extract::State;
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use super::AppState;
 use super::error::{AppError, AppResult};
 use super::extract::{Json, Path, Query, Staff};
 use super::limits::Upload;
-use super::openapi::{Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
+use super::openapi::{Busy, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use super::paging::Limit;
 use crate::domain::account::User;
 use crate::domain::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
@@ -38,6 +38,8 @@ async fn import<T: Importable>(
     user: &User,
     upload: Upload,
 ) -> AppResult<Json<ImportSummary>> {
+    // Held until the import ends: imports at once are bounded.
+    let _permit = state.limits.imports.try_acquire()?;
     let name = format!("{}.csv", T::KIND);
     let limit = upload.limit();
     let (reader, overflow) = upload.into_reader();
@@ -51,7 +53,7 @@ async fn import<T: Importable>(
 /// Imports inspection items (CSV: code, name, department, [legal_basis,
 /// target_category, sampling_ratio, frequency]) of the caller's department.
 #[utoipa::path(post, path = "/api/items/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid, Busy))]
 pub async fn import_items(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -63,7 +65,7 @@ pub async fn import_items(
 /// Imports targets (CSV: id, name, region, risk_class, [industry, unit,
 /// flags, last_inspected]) into the shared target directory.
 #[utoipa::path(post, path = "/api/targets/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid, Busy))]
 pub async fn import_targets(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -75,7 +77,7 @@ pub async fn import_targets(
 /// Imports inspectors of the caller's department (CSV: id, name,
 /// department, unit, region, items, certificate_expires, [certificate_no, active]).
 #[utoipa::path(post, path = "/api/inspectors/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid, Busy))]
 pub async fn import_inspectors(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -86,7 +88,7 @@ pub async fn import_inspectors(
 
 /// Imports declared recusals (CSV: inspector_id, target_id, [reason]).
 #[utoipa::path(post, path = "/api/recusals/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid, Busy))]
 pub async fn import_recusals(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -137,7 +139,7 @@ pub async fn inspectors(
 /// Imports calendar days (CSV: date, kind = holiday or workday, [name]):
 /// public holidays, and the weekend days worked in their place.
 #[utoipa::path(post, path = "/api/calendar/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid))]
+    responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid, Busy))]
 pub async fn import_calendar(
     State(state): State<AppState>,
     Staff(user): Staff,

@@ -1,8 +1,9 @@
 //! What one client may send: how large a request body may be, and how
-//! often an address may fail to authenticate before it has to wait.
+//! often an address may fail to authenticate before it has to wait; and
+//! how many imports the server runs at once.
 
 use std::io::{self, Read};
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -10,6 +11,7 @@ use axum::body::Body;
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
 use futures_util::StreamExt;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
 use super::AppState;
@@ -27,6 +29,8 @@ pub struct Limits {
     /// Failed authentications one client address may make in a minute;
     /// the next ones get 429 until the minute has passed.
     pub auth_failures_per_minute: NonZeroU32,
+    /// Imports running at once; the next ones get 503 with `Retry-After`.
+    pub imports: ImportPermits,
 }
 
 /// 2 GiB: ten million rows of a target directory like the demo's (id,
@@ -41,12 +45,22 @@ pub const DEFAULT_JSON_BYTES: usize = 1 << 20;
 
 pub const DEFAULT_AUTH_FAILURES_PER_MINUTE: u32 = 20;
 
+/// Two imports at once: each holds a database connection (on SQLite, the
+/// write lock) for its whole length, a few batches of rows in memory, and
+/// a core parsing its file.
+pub const DEFAULT_CONCURRENT_IMPORTS: usize = 2;
+
+/// How long a refused import is asked to wait: about the time a million
+/// rows take to import.
+const IMPORT_RETRY_AFTER_SECONDS: u64 = 10;
+
 impl Default for Limits {
     fn default() -> Self {
         Self {
             import_bytes: DEFAULT_IMPORT_BYTES,
             json_bytes: DEFAULT_JSON_BYTES,
             auth_failures_per_minute: NonZeroU32::new(DEFAULT_AUTH_FAILURES_PER_MINUTE).expect("not zero"),
+            imports: ImportPermits::new(NonZeroUsize::new(DEFAULT_CONCURRENT_IMPORTS).expect("not zero")),
         }
     }
 }
@@ -107,5 +121,34 @@ pub struct Overflow(Arc<AtomicBool>);
 impl Overflow {
     pub fn happened(&self) -> bool {
         self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The permits for imports running at once, shared by every clone.
+#[derive(Debug, Clone)]
+pub struct ImportPermits {
+    permits: Arc<Semaphore>,
+    limit: NonZeroUsize,
+}
+
+impl ImportPermits {
+    pub fn new(limit: NonZeroUsize) -> Self {
+        Self { permits: Arc::new(Semaphore::new(limit.get())), limit }
+    }
+
+    /// A permit to import, held until the import ends; or the 503 that
+    /// tells the client to come back, when all are taken.
+    pub fn try_acquire(&self) -> Result<OwnedSemaphorePermit, AppError> {
+        Arc::clone(&self.permits).try_acquire_owned().map_err(|_| {
+            AppError::unavailable(
+                "too_many_imports",
+                format!(
+                    "the server is running {} imports, as many as it runs at once; \
+                     try again in {IMPORT_RETRY_AFTER_SECONDS} s (nothing was changed)",
+                    self.limit
+                ),
+                IMPORT_RETRY_AFTER_SECONDS,
+            )
+        })
     }
 }

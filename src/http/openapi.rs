@@ -105,6 +105,12 @@ pub struct TooLarge(pub ErrorBody);
 #[response(status = 415)]
 pub struct NotJson(pub ErrorBody);
 
+/// The server is running as many imports as it may at once; try again
+/// after the seconds `Retry-After` gives. Nothing was changed.
+#[derive(IntoResponses)]
+#[response(status = 503, headers(("Retry-After" = u64, description = "seconds to wait")))]
+pub struct Busy(pub ErrorBody);
+
 /// A field, row, query parameter or header is wrong (`field` names it when
 /// it can); nothing was changed.
 #[derive(IntoResponses)]

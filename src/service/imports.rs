@@ -1,9 +1,11 @@
 //! Directory imports: CSV in, rows upserted by id, all or nothing.
 //!
 //! The file is parsed on a blocking thread and handed over in batches to
-//! one write transaction; the first bad row (or a row the caller may not
-//! write) stops the import, rolls everything back, and is named by line,
-//! column and reason.
+//! one transaction (`storage::import`); the first bad row (or a row the
+//! caller may not write) stops the import, rolls everything back, and is
+//! named by line, column and reason. Memory stays bounded whatever the size
+//! of the file: a few batches are in flight, and rows repeated in the file
+//! or kept by another department are found by the database.
 //!
 //! A department acts only for itself. It may add rows for itself and
 //! replace the rows it keeps: items and inspectors of its own, targets it
@@ -18,13 +20,14 @@ use std::io::Read;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Service, ServiceError, ServiceResult, damaged, supervised_department};
+use super::{Service, ServiceError, ServiceResult, supervised_department};
 use crate::domain::records::{
-    CalendarRecord, DirectoryRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord, read_records,
+    CalendarRecord, DirectoryRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord, key_column,
+    read_records_unkeyed,
 };
 use crate::files::csv_input::DirectoryError;
-use crate::storage::WriteTx;
 use crate::storage::directory::{self, Directory, Upsert};
+use crate::storage::import::{self, Import, RefusedRow};
 use crate::storage::users::User;
 
 /// Rows parsed per batch, and per trip to the writer.
@@ -34,14 +37,12 @@ const BATCH: usize = directory::ROWS_PER_STATEMENT;
 enum Refusal {
     Forbidden(String),
     Invalid(DirectoryError),
+    Spill(std::io::Error),
 }
 
 /// Rows on their way from the parsing thread to the writer.
-struct Batch {
-    /// The rows, as [`directory::batch_json`] writes them.
-    rows: String,
-    /// The line of each row in the file.
-    lines: Vec<u64>,
+struct Parsed {
+    rows: import::Batch,
     /// What the rows name in other directories, in file order.
     references: Vec<(u64, Reference)>,
 }
@@ -192,14 +193,16 @@ impl Service {
         unkept: Unkept,
     ) -> ServiceResult<ImportSummary> {
         let department = supervised_department(user)?.to_owned();
-        let importer = Importer { file: name.clone(), department: department.clone(), unkept };
+        let importer = Importer { file: name.clone(), department: department.clone() };
+        let mut import = Import::<T>::begin(self.store(), &department, unkept == Unkept::Claim).await?;
+        let mut encoder = import.encoder().map_err(crate::storage::StoreError::from)?;
         // The parsing thread checks each batch and prepares it for the
         // database while the previous batch is being written.
-        let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(4);
-        let parser = tokio::task::spawn_blocking(move || -> Result<u64, Refusal> {
+        let (sender, mut batches) = tokio::sync::mpsc::channel::<Parsed>(4);
+        let parser = tokio::task::spawn_blocking(move || -> Result<(u64, import::Spill), Refusal> {
             let file = name.clone();
             let mut refused = None;
-            let rows = read_records::<T, _>(name, reader, BATCH, |batch| {
+            let rows = read_records_unkeyed::<T, _>(name, reader, BATCH, |batch| {
                 if let Some((line, (column, reason))) = batch
                     .iter()
                     .find_map(|(line, record)| record.allowed(&department).err().map(|e| (*line, e)))
@@ -213,26 +216,26 @@ impl Service {
                     refused = Some(Refusal::Forbidden(error.to_string()));
                     return Err(stopped());
                 }
-                let mut lines = Vec::with_capacity(batch.len());
                 let mut references = Vec::new();
                 for (line, record) in &batch {
-                    lines.push(*line);
                     references.extend(record.references().into_iter().map(|reference| (*line, reference)));
                 }
-                let records: Vec<T> = batch.into_iter().map(|(_, record)| record).collect();
-                let rows = directory::batch_json(&records, &department);
+                let rows = encoder.encode(&batch).map_err(|error| {
+                    refused = Some(Refusal::Spill(error));
+                    stopped()
+                })?;
                 // The writer went away: it failed, and says why itself.
-                sender.blocking_send(Batch { rows, lines, references }).map_err(|_| stopped())
+                sender.blocking_send(Parsed { rows, references }).map_err(|_| stopped())
             });
             match (refused, rows) {
                 (Some(refused), _) => Err(refused),
-                (None, rows) => rows.map_err(Refusal::Invalid),
+                (None, Err(error)) => Err(Refusal::Invalid(error)),
+                (None, Ok(rows)) => Ok((rows, encoder.finish().map_err(Refusal::Spill)?)),
             }
         });
-        let mut tx = self.store().write().await?;
         let mut written = Ok(());
-        while let Some(batch) = batches.recv().await {
-            written = importer.write::<T>(&mut tx, batch).await;
+        while let Some(parsed) = batches.recv().await {
+            written = importer.write(&mut import, parsed).await;
             if written.is_err() {
                 break;
             }
@@ -240,16 +243,18 @@ impl Service {
         drop(batches);
         let parsed = parser.await.expect("the parser does not panic");
         written?;
-        let rows = parsed.map_err(|refusal| match refusal {
+        let (rows, spill) = parsed.map_err(|refusal| match refusal {
             Refusal::Forbidden(message) => ServiceError::Forbidden(message),
             Refusal::Invalid(error) => {
                 let field = error.column.clone().or_else(|| error.line.map(|line| format!("line {line}")));
                 ServiceError::invalid("invalid_csv", field, error.to_string())
             }
+            Refusal::Spill(error) => ServiceError::from(crate::storage::StoreError::from(error)),
         })?;
-        directory::analyze::<T>(&mut tx).await?;
-        tx.commit().await?;
-        Ok(ImportSummary { kind: T::KIND.to_owned(), rows })
+        match import.finish(spill).await? {
+            Ok(()) => Ok(ImportSummary { kind: T::KIND.to_owned(), rows }),
+            Err(refused) => Err(importer.refusal::<T>(refused)),
+        }
     }
 }
 
@@ -257,7 +262,6 @@ impl Service {
 struct Importer {
     file: String,
     department: String,
-    unkept: Unkept,
 }
 
 /// A refused row: its line, and why.
@@ -267,25 +271,19 @@ impl Importer {
     /// Writes a batch after checking what its rows name; refuses the
     /// earliest row that names what does not exist or is kept by another
     /// department.
-    async fn write<T: Importable>(&self, tx: &mut WriteTx, batch: Batch) -> ServiceResult<()> {
-        let mut refused = self.check_references(tx, &batch.references).await?;
-        // A row kept by another department is left as it was by the write,
-        // and shows as a row missing from the count.
-        let written = directory::upsert_batch::<T>(tx, &batch.rows, self.unkept == Unkept::Claim).await?;
-        if let Some(kept) = T::KEPT
-            && written < batch.lines.len() as u64
-        {
-            let other = self.kept_elsewhere(tx, kept, T::KEY[0], &batch).await?;
-            refused = refused.into_iter().chain([other]).min_by_key(|(line, _)| *line);
+    async fn write<T: Importable>(&self, import: &mut Import<T>, parsed: Parsed) -> ServiceResult<()> {
+        if let Some((_, error)) = self.check_references(import, &parsed.references).await? {
+            return Err(error);
         }
-        refused.map_or(Ok(()), |(_, error)| Err(error))
+        import.write(&parsed.rows).await?;
+        Ok(())
     }
 
     /// The first row of the batch naming a row that is not in its
     /// directory, or an inspector of another department where that matters.
-    async fn check_references(
+    async fn check_references<T: Importable>(
         &self,
-        tx: &mut WriteTx,
+        import: &mut Import<T>,
         references: &[(u64, Reference)],
     ) -> ServiceResult<Option<Refused>> {
         let mut ids: HashMap<Directory, HashSet<&str>> = HashMap::new();
@@ -295,7 +293,7 @@ impl Importer {
         let mut keepers = HashMap::new();
         for (named, ids) in ids {
             let ids: Vec<&str> = ids.into_iter().collect();
-            keepers.insert(named, directory::keepers(tx, named, &ids).await?);
+            keepers.insert(named, import.keepers(named, &ids).await?);
         }
         for (line, reference) in references {
             let noun = reference.directory.noun();
@@ -323,37 +321,30 @@ impl Importer {
         Ok(None)
     }
 
-    /// The first row of the batch that another department keeps.
-    async fn kept_elsewhere(
-        &self,
-        tx: &mut WriteTx,
-        kept: Directory,
-        column: &'static str,
-        batch: &Batch,
-    ) -> ServiceResult<Refused> {
-        let rows: Vec<Vec<serde_json::Value>> = serde_json::from_str(&batch.rows).map_err(damaged)?;
-        let ids: Vec<&str> = rows.iter().map(|row| row[0].as_str().unwrap_or_default()).collect();
-        let keepers = directory::keepers(tx, kept, &ids).await?;
-        ids.iter()
-            .zip(&batch.lines)
-            .find_map(|(id, line)| {
-                let keeper = keepers.get(*id).filter(|keeper| **keeper != self.department)?;
+    /// The error for a row the database found it cannot write.
+    fn refusal<T: Importable>(&self, refused: RefusedRow) -> ServiceError {
+        match refused {
+            RefusedRow::Repeated { line, key, first } => {
+                let column = key_column::<T>();
+                let reason = format!("'{key}' appears twice (first on line {first})");
+                ServiceError::invalid("invalid_csv", Some(column.to_owned()), self.at(line, column, reason))
+            }
+            RefusedRow::KeptElsewhere { line, key, keeper } => {
+                let noun = T::KEPT.map_or("row", Directory::noun);
                 let reason = if keeper.is_empty() {
                     format!(
-                        "{} {id} was imported before targets had keepers and no department keeps it yet; \
-                         the operator assigns it on the server: opendraw import targets --department D",
-                        kept.noun()
+                        "{noun} {key} was imported before targets had keepers and no department keeps it yet; \
+                         the operator assigns it on the server: opendraw import targets --department D"
                     )
                 } else {
                     format!(
-                        "{} {id} is kept by {keeper}; {} may add rows and change its own only",
-                        kept.noun(),
+                        "{noun} {key} is kept by {keeper}; {} may add rows and change its own only",
                         self.department
                     )
                 };
-                Some((*line, ServiceError::Forbidden(self.at(*line, column, reason))))
-            })
-            .ok_or_else(|| damaged(format!("{}: rows were left unwritten for no reason found", self.file)))
+                ServiceError::Forbidden(self.at(line, T::KEY[0], reason))
+            }
+        }
     }
 
     fn at(&self, line: u64, column: &str, reason: String) -> String {

@@ -1,6 +1,6 @@
-//! The directory tables: inspection items, targets, inspectors, recusals.
-//! Imports upsert by id, many rows a statement, inside the caller's
-//! transaction, so that an import is all or nothing.
+//! The directory tables: inspection items, targets, inspectors, recusals,
+//! and how a record becomes a row of one (imports write them in bulk:
+//! `storage::import`).
 //!
 //! Items, targets and inspectors are each kept by a department (the
 //! `department` column): an upsert replaces only rows that the importing
@@ -31,7 +31,7 @@ pub enum Directory {
 }
 
 impl Directory {
-    fn table(self) -> &'static str {
+    pub(crate) fn table(self) -> &'static str {
         match self {
             Directory::Items => "items",
             Directory::Targets => "targets",
@@ -39,7 +39,7 @@ impl Directory {
         }
     }
 
-    fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Directory::Items => "code",
             Directory::Targets | Directory::Inspectors => "id",
@@ -189,19 +189,11 @@ impl Upsert for RecusalRecord {
 /// Rows per statement.
 pub const ROWS_PER_STATEMENT: usize = 5_000;
 
-/// Writes a batch made by [`batch_json`], replacing rows with the same key
-/// — of a kept directory, only those its batch's keeper keeps. Returns the
-/// number of rows written: fewer than the batch holds when some row is kept
-/// by another department and was left alone.
-///
-/// A batch travels as one parameter, a JSON array of rows, which the
-/// database unpacks itself: binding millions of values one by one costs more
-/// in the driver than the insert costs in the database, and the batch can
-/// be prepared on another thread while the previous one is written.
-pub async fn upsert_batch<T: Upsert>(tx: &mut WriteTx, batch: &str, claim_unkept: bool) -> StoreResult<u64> {
-    let sql = upsert_sql::<T>(tx.backend(), claim_unkept);
-    let done = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(batch).execute(tx.conn()).await?;
-    Ok(done.rows_affected())
+/// A row's key and the department keeping it, read by name.
+#[derive(sqlx::FromRow)]
+pub(crate) struct Kept {
+    pub key: String,
+    pub department: String,
 }
 
 /// Of these ids, those in the directory, each with the department keeping
@@ -211,68 +203,21 @@ pub async fn keepers(
     directory: Directory,
     ids: &[&str],
 ) -> StoreResult<HashMap<String, String>> {
-    let list = match tx.backend() {
+    let sql = keepers_sql(tx.backend(), directory);
+    let ids = serde_json::to_string(ids).expect("strings serialise");
+    let rows: Vec<Kept> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(tx.conn()).await?;
+    Ok(rows.into_iter().map(|row| (row.key, row.department)).collect())
+}
+
+/// Selects `key` and `department` of the rows of `directory` whose keys
+/// are in `$1`, a JSON array of strings.
+pub(crate) fn keepers_sql(backend: Backend, directory: Directory) -> String {
+    let list = match backend {
         Backend::Sqlite => "json_each($1)",
         Backend::Postgres => "jsonb_array_elements_text($1::jsonb) AS ids(value)",
     };
     let (table, key) = (directory.table(), directory.key());
-    let sql = format!("SELECT {key}, department FROM {table} WHERE {key} IN (SELECT value FROM {list})");
-    let ids = serde_json::to_string(ids).expect("strings serialise");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(tx.conn()).await?;
-    rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
-}
-
-/// Refreshes the planner's statistics after a bulk import, so that the
-/// next queries use the indexes (PostgreSQL plans a fresh table as empty).
-pub async fn analyze<T: Upsert>(tx: &mut WriteTx) -> StoreResult<()> {
-    if tx.backend() == Backend::Postgres {
-        sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {}", T::TABLE))).execute(tx.conn()).await?;
-    }
-    Ok(())
-}
-
-/// Rows as the JSON array [`upsert_batch`] takes: one array of cells a row,
-/// written for the department `keeper`.
-pub fn batch_json<T: Upsert>(rows: &[T], keeper: &str) -> String {
-    let mut batch = String::with_capacity(rows.len() * 128);
-    batch.push('[');
-    for (index, row) in rows.iter().enumerate() {
-        if index > 0 {
-            batch.push(',');
-        }
-        let cells: Vec<serde_json::Value> = row
-            .cells(keeper)
-            .into_iter()
-            .map(|cell| match cell {
-                Cell::Text(text) => serde_json::Value::from(text),
-                Cell::Owned(text) => serde_json::Value::from(text),
-                Cell::MaybeText(text) => serde_json::Value::from(text),
-                Cell::Number(number) => serde_json::Value::from(number),
-            })
-            .collect();
-        batch.push_str(&serde_json::Value::Array(cells).to_string());
-    }
-    batch.push(']');
-    batch
-}
-
-fn upsert_sql<T: Upsert>(backend: Backend, claim_unkept: bool) -> String {
-    let insert = super::insert_from_json(backend, T::TABLE, T::COLUMNS, T::NUMBERS);
-    let updates: Vec<String> = T::COLUMNS
-        .iter()
-        .filter(|column| !T::KEY.contains(column))
-        .map(|column| format!("{column} = excluded.{column}"))
-        .collect();
-    let upsert = format!("{insert} ON CONFLICT ({}) DO UPDATE SET {}", T::KEY.join(", "), updates.join(", "));
-    match T::KEPT {
-        // A target without a keeper (imported before targets had one) is
-        // given one only when `claim_unkept`: by the operator's import.
-        Some(directory) if claim_unkept => {
-            format!("{upsert} WHERE {}.department IN (excluded.department, '')", directory.table())
-        }
-        Some(directory) => format!("{upsert} WHERE {}.department = excluded.department", directory.table()),
-        None => upsert,
-    }
+    format!("SELECT {key} AS key, department FROM {table} WHERE {key} IN (SELECT value FROM {list})")
 }
 
 /// Rows of a directory table for browsing, in id order, after `after`.
@@ -303,15 +248,15 @@ pub async fn targets(pool: &sqlx::AnyPool, after: &str, limit: i64) -> StoreResu
 
 fn target_row(row: &sqlx::any::AnyRow) -> StoreResult<TargetRow> {
     Ok(TargetRow {
-        id: row.try_get(0)?,
-        name: row.try_get(1)?,
-        region: row.try_get(2)?,
-        industry: row.try_get(3)?,
-        risk_class: row.try_get(4)?,
-        unit: row.try_get(5)?,
-        flags: row.try_get(6)?,
-        last_inspected: row.try_get(7)?,
-        address: row.try_get(8)?,
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        region: row.try_get("region")?,
+        industry: row.try_get("industry")?,
+        risk_class: row.try_get("risk_class")?,
+        unit: row.try_get("unit")?,
+        flags: row.try_get("flags")?,
+        last_inspected: row.try_get("last_inspected")?,
+        address: row.try_get("address")?,
     })
 }
 
@@ -332,7 +277,7 @@ pub async fn target<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
 /// A target's name, when it is in the directory.
 pub async fn target_name(pool: &sqlx::AnyPool, id: &str) -> StoreResult<Option<String>> {
     let row = sqlx::query("SELECT name FROM targets WHERE id = $1").bind(id).fetch_optional(pool).await?;
-    Ok(row.map(|row| row.try_get(0)).transpose()?)
+    Ok(row.map(|row| row.try_get("name")).transpose()?)
 }
 
 #[derive(Debug, Clone)]
@@ -359,15 +304,15 @@ pub async fn inspectors(pool: &sqlx::AnyPool, department: Option<&str>) -> Store
     rows.iter()
         .map(|row| {
             Ok(InspectorRow {
-                id: row.try_get(0)?,
-                name: row.try_get(1)?,
-                department: row.try_get(2)?,
-                unit: row.try_get(3)?,
-                region: row.try_get(4)?,
-                certificate_no: row.try_get(5)?,
-                certificate_expires: row.try_get(6)?,
-                items: row.try_get(7)?,
-                active: row.try_get::<i64, _>(8)? != 0,
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                department: row.try_get("department")?,
+                unit: row.try_get("unit")?,
+                region: row.try_get("region")?,
+                certificate_no: row.try_get("certificate_no")?,
+                certificate_expires: row.try_get("certificate_expires")?,
+                items: row.try_get("items")?,
+                active: row.try_get::<i64, _>("active")? != 0,
             })
         })
         .collect()
@@ -375,8 +320,8 @@ pub async fn inspectors(pool: &sqlx::AnyPool, department: Option<&str>) -> Store
 
 /// The number of rows of a directory table.
 pub async fn count(pool: &sqlx::AnyPool, table: &'static str) -> StoreResult<i64> {
-    let sql = format!("SELECT COUNT(*) FROM {table}");
-    Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await?.try_get(0)?)
+    let sql = format!("SELECT COUNT(*) AS total FROM {table}");
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await?.try_get("total")?)
 }
 
 #[derive(Debug, Clone)]
@@ -399,13 +344,13 @@ pub async fn items(pool: &sqlx::AnyPool) -> StoreResult<Vec<ItemRow>> {
     rows.iter()
         .map(|row| {
             Ok(ItemRow {
-                code: row.try_get(0)?,
-                name: row.try_get(1)?,
-                legal_basis: row.try_get(2)?,
-                department: row.try_get(3)?,
-                target_category: row.try_get(4)?,
-                sampling_ratio_bp: row.try_get(5)?,
-                frequency: row.try_get(6)?,
+                code: row.try_get("code")?,
+                name: row.try_get("name")?,
+                legal_basis: row.try_get("legal_basis")?,
+                department: row.try_get("department")?,
+                target_category: row.try_get("target_category")?,
+                sampling_ratio_bp: row.try_get("sampling_ratio_bp")?,
+                frequency: row.try_get("frequency")?,
             })
         })
         .collect()

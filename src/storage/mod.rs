@@ -15,6 +15,7 @@ mod columns;
 pub mod directory;
 pub mod files;
 pub mod idempotency;
+pub mod import;
 pub mod log;
 pub mod pools;
 pub mod replacements;
@@ -49,6 +50,8 @@ pub enum StoreError {
     UnknownBackend(String),
     #[error("stored data is damaged: {0}")]
     Damaged(String),
+    #[error("an import's spill file failed: {0}")]
+    Spill(#[from] std::io::Error),
 }
 
 impl From<sqlx::Error> for StoreError {
