@@ -3,6 +3,7 @@
 //! (staff, with a bearer token) and `public` (anyone).
 
 pub mod accounts;
+pub mod conditional;
 pub mod directories;
 pub mod error;
 pub mod extract;

@@ -26,7 +26,7 @@ use super::{accounts, directories, inspections, public, tasks};
         inspections::replacements, inspections::conflicts, inspections::ledger, inspections::ledger_csv,
         accounts::me, accounts::my_assignments, accounts::list, accounts::create, accounts::rotate, accounts::disable,
         public::tasks, public::task, public::file, public::bundle, public::selection, public::log_page,
-        public::log_head, public::entity, public::replacements, public::results, public::results_csv,
+        public::log_head, public::log_download, public::entity, public::replacements, public::results, public::results_csv,
         public::outcomes, public::statistics,
     ),
     components(schemas(ErrorBody)),
