@@ -63,6 +63,32 @@ on_both_backends! {
         assert_eq!(task_view["results_published"], 3);
     }
 
+    async fn migration_0004_backfills_the_counts_that_publication_keeps(app) {
+        let task = task_with_assignments(&app, true).await;
+        let published = publish(&app, task, &["rectify", "no_problem", "other"]).await;
+        let correction = json!({"outcome": "case_filed", "inspection_date": today(&app), "reason": "复核更正"});
+        review(&app, &published[1]["id"], "correct", correction, StatusCode::OK).await;
+        let pool = app.service.store().pool();
+        let counts = || async {
+            let mut rows: Vec<(String, String, i64)> =
+                sqlx::query_as("SELECT dimension, key, count FROM publication_counts WHERE count <> 0")
+                    .fetch_all(pool)
+                    .await
+                    .unwrap();
+            rows.sort();
+            rows
+        };
+        let kept = counts().await;
+        assert!(kept.contains(&("corrected".into(), String::new(), 1)), "{kept:?}");
+        let dialect = if app.database_url.starts_with("postgres") { "postgres" } else { "sqlite" };
+        let migration = std::fs::read_to_string(format!("migrations/{dialect}/0004_public_reads.sql")).unwrap();
+        sqlx::query("DELETE FROM publication_counts").execute(pool).await.unwrap();
+        for statement in migration.split(';').filter(|s| s.contains("INSERT INTO publication_counts")) {
+            sqlx::query(sqlx::AssertSqlSafe(statement.to_owned())).execute(pool).await.unwrap();
+        }
+        assert_eq!(counts().await, kept);
+    }
+
     async fn a_page_after_a_result_continues_where_the_last_page_ended(app) {
         let task = task_with_assignments(&app, true).await;
         publish(&app, task, &["rectify", "no_problem", "other"]).await;
