@@ -41,11 +41,28 @@ pub fn router() -> Router<AppState> {
         .route("/api/public/statistics", get(statistics))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TaskPage {
+    /// Only tasks with an id below this one (the last id of the page before).
+    #[param(value_type = Option<i64>, minimum = 0)]
+    pub before: Option<Position>,
+    /// At most this many tasks (1 to 1000); without it, every task.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<Limit<1000>>,
+}
+
 /// Published tasks (all but drafts), newest first; timelines left out.
 #[utoipa::path(get, path = "/api/public/tasks", tag = "public",
-    responses((status = 200, body = Vec<PublicTask>)))]
-pub async fn tasks(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    Ok(conditional::json(&headers, state.service.public_tasks().await?))
+    params(TaskPage),
+    responses((status = 200, body = Vec<PublicTask>), Invalid))]
+pub async fn tasks(
+    State(state): State<AppState>,
+    Query(page): Query<TaskPage>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let before = page.before.map(Position::get);
+    let limit = page.limit.map(|limit| Limit::or_default(Some(limit)) as usize);
+    Ok(conditional::json(&headers, state.service.public_tasks(before, limit).await?))
 }
 
 /// A published task with its timeline. The secret, seed and result status

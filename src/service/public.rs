@@ -171,14 +171,21 @@ fn secret_published(task: &TaskRow) -> bool {
 }
 
 impl Service {
-    /// Published tasks, newest first, without their timelines.
-    pub async fn public_tasks(&self) -> ServiceResult<PublicAnswer> {
+    /// Published tasks, newest first, without their timelines: all of
+    /// them, or `limit` of them with ids below `before`.
+    pub async fn public_tasks(
+        &self,
+        before: Option<i64>,
+        limit: Option<usize>,
+    ) -> ServiceResult<PublicAnswer> {
         let pool = self.store().read_pool();
-        let stamp = log::head(pool).await?.0;
-        self.answer("tasks".to_owned(), stamp, None, async {
+        let stamp = self.public_stamp().await?;
+        self.answer(format!("tasks/{before:?}/{limit:?}"), stamp, None, async {
             let extras = TaskExtras::load(pool, None).await?;
+            let rows = tasks::list(pool, None).await?.into_iter();
+            let rows = rows.filter(|row| before.is_none_or(|before| row.id < before));
             let mut views = Vec::new();
-            for row in tasks::list(pool, None).await? {
+            for row in rows.take(limit.unwrap_or(usize::MAX)) {
                 views.push(self.public_view(row, &extras, false).await?);
             }
             Ok(PublicAnswer::json(&views, Freshness::Live))
@@ -193,7 +200,7 @@ impl Service {
         let pool = self.store().read_pool();
         // Read before the view is built: a change logged meanwhile makes the
         // next request build it again, never keeps a stale one.
-        let stamp = log::last_of_task(pool, id).await?;
+        let stamp = self.public_stamp().await?;
         self.answer(format!("task/{id}"), stamp, None, async {
             let row = published_task(pool, id).await?;
             let freshness = if is_revealed(&row) { Freshness::Settled } else { Freshness::Live };
@@ -304,7 +311,7 @@ impl Service {
 
     /// The drawn targets and their inspectors, after the reveal, ready to send.
     pub async fn public_selection_answer(&self, id: i64) -> ServiceResult<PublicAnswer> {
-        let stamp = log::last_of_task(self.store().read_pool(), id).await?;
+        let stamp = self.public_stamp().await?;
         self.answer(format!("selection/{id}"), stamp, None, async {
             Ok(PublicAnswer::json(&self.public_selection(id).await?, Freshness::Settled))
         })
@@ -351,8 +358,7 @@ impl Service {
 
     /// In which committed pools an entity was, and where it was drawn.
     pub async fn entity(&self, id: &str) -> ServiceResult<PublicAnswer> {
-        let pool = self.store().read_pool();
-        let stamp = log::head(pool).await?.0;
+        let stamp = self.public_stamp().await?;
         self.answer(format!("entity/{id}"), stamp, Some(ENTITY_MAX_AGE), async {
             Ok(PublicAnswer::json(&self.entity_view(id).await?, Freshness::Live))
         })
@@ -390,7 +396,7 @@ impl Service {
     /// A revealed task's replacements (PROTOCOL.md §16), ready to send.
     pub async fn public_replacements(&self, id: i64) -> ServiceResult<PublicAnswer> {
         let pool = self.store().read_pool();
-        let stamp = log::last_of_task(pool, id).await?;
+        let stamp = self.public_stamp().await?;
         self.answer(format!("replacements/{id}"), stamp, None, async {
             let row = published_task(pool, id).await?;
             if !is_revealed(&row) {

@@ -5,6 +5,11 @@
 //! per request (the head of the log, or a task's last entry) tells whether
 //! the answer still holds.
 //!
+//! Requests that arrive while the head is being read share the next read:
+//! one read serves every request that waited for it, each of which arrived
+//! before that read began, so none is answered from a head older than its
+//! arrival (a change another server committed before the request is seen).
+//!
 //! Each answer carries an entity tag and how long a shared cache (a CDN in
 //! front of several servers) may keep it, so what is settled is served
 //! without reaching any server at all.
@@ -12,6 +17,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -19,6 +25,8 @@ use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 use super::{Service, ServiceResult};
+use crate::protocol::Digest;
+use crate::storage::log;
 
 /// How long a shared cache may keep an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +79,16 @@ pub fn tag_of(bytes: &[u8]) -> String {
 #[derive(Default)]
 pub struct AnswerCache {
     answers: RwLock<Answers>,
+    head: SharedHead,
+}
+
+/// Reads of the log head, shared by the requests waiting for them.
+#[derive(Default)]
+struct SharedHead {
+    /// How many reads have begun.
+    begun: AtomicU64,
+    /// The last read: its number (in the order begun) and the head it saw.
+    last: tokio::sync::Mutex<(u64, Head)>,
 }
 
 #[derive(Default)]
@@ -90,7 +108,39 @@ struct Kept {
 /// bounded by the data).
 const MAX_CACHED_BYTES: usize = 64 << 20;
 
+impl Default for Head {
+    fn default() -> Self {
+        Head { seq: 0, hash: Digest([0; 32]) }
+    }
+}
+
+/// The log's head: its sequence number and hash.
+#[derive(Debug, Clone, Copy)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: Digest,
+}
+
 impl Service {
+    /// The log's head, read after this call began.
+    pub(super) async fn public_head(&self) -> ServiceResult<Head> {
+        let shared = &self.answers.head;
+        let arrived_after = shared.begun.load(Ordering::SeqCst);
+        let mut last = shared.last.lock().await;
+        if last.0 > arrived_after {
+            return Ok(last.1);
+        }
+        let number = shared.begun.fetch_add(1, Ordering::SeqCst) + 1;
+        let (seq, hash) = log::head(self.store().read_pool()).await?;
+        *last = (number, Head { seq, hash });
+        Ok(last.1)
+    }
+
+    /// What public answers are stamped with: the log head's sequence number.
+    pub(super) async fn public_stamp(&self) -> ServiceResult<u64> {
+        Ok(self.public_head().await?.seq)
+    }
+
     /// The answer to `question` at log stamp `stamp`: from memory when it
     /// was built at that stamp (and, with `max_age`, not longer ago), else
     /// built now by `build`.

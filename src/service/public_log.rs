@@ -7,7 +7,7 @@ use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::public_answers::{Freshness, PublicAnswer};
+use super::public_answers::{Freshness, Head, PublicAnswer};
 use super::{Service, ServiceResult};
 use crate::protocol::log::LogEntry;
 use crate::storage::log;
@@ -34,7 +34,7 @@ impl Service {
     /// Up to `limit` entries after `after`, with the head, ready to send.
     pub async fn log_page(&self, after: u64, limit: u64) -> ServiceResult<PublicAnswer> {
         let pool = self.store().read_pool();
-        let (seq, hash) = log::head(pool).await?;
+        let Head { seq, hash } = self.public_head().await?;
         let head = LogHead { seq, hash: hash.to_hex() };
         self.answer(format!("log/{after}/{limit}"), seq, None, async {
             let entries = log::page(pool, after, limit).await?;
@@ -47,7 +47,7 @@ impl Service {
 
     /// The sequence number and hash of the newest entry.
     pub async fn log_head(&self) -> ServiceResult<LogHead> {
-        let (seq, hash) = log::head(self.store().read_pool()).await?;
+        let Head { seq, hash } = self.public_head().await?;
         Ok(LogHead { seq, hash: hash.to_hex() })
     }
 

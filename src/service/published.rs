@@ -17,8 +17,8 @@ use super::{Service, ServiceError, ServiceResult};
 use crate::domain::calendar::parse_day;
 use crate::domain::inspection::{Outcome, ResultState};
 use crate::files::csv_output::SpreadsheetCsv;
+use crate::storage::StoreError;
 use crate::storage::results::{self, PublicFilter, PublishedKey, PublishedRow};
-use crate::storage::{StoreError, log};
 
 /// Query parameters of the published results.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -168,7 +168,7 @@ impl Service {
     pub async fn published_results(&self, query: &ResultQuery) -> ServiceResult<PublicAnswer> {
         let filter = query.filter()?;
         let pool = self.store().read_pool();
-        let stamp = log::head(pool).await?.0;
+        let stamp = self.public_stamp().await?;
         self.answer(format!("results/{query:?}"), stamp, None, async {
             let limit = query.limit.unwrap_or(100);
             let after = match query.after.as_deref() {

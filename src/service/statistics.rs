@@ -17,7 +17,7 @@ use super::{Service, ServiceResult, damaged};
 use crate::domain::calendar::{self, parse_day};
 use crate::domain::inspection::Outcome;
 use crate::storage::results::ResultRow;
-use crate::storage::{StoreResult, log, statistics};
+use crate::storage::{StoreResult, statistics};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Count {
@@ -112,7 +112,7 @@ fn local_month(timestamp: &str) -> Option<String> {
 impl Service {
     /// What the statistics page charts, ready to send.
     pub async fn statistics(&self) -> ServiceResult<PublicAnswer> {
-        let stamp = log::head(self.store().read_pool()).await?.0;
+        let stamp = self.public_stamp().await?;
         self.answer("statistics".to_owned(), stamp, Some(STATISTICS_MAX_AGE), async {
             Ok(PublicAnswer::json(&self.statistics_view().await?, Freshness::Live))
         })

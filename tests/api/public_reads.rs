@@ -114,6 +114,20 @@ on_both_backends! {
         assert_eq!(error["field"], "after");
     }
 
+    async fn tasks_page_by_id_newest_first(app) {
+        app.seed_directory().await;
+        let tasks = [app.drawn_task().await, app.drawn_task().await, app.drawn_task().await];
+        let all = expect(app.get(None, "/api/public/tasks").await, StatusCode::OK).await;
+        let ids = |page: &Value| page.as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect::<Vec<_>>();
+        assert_eq!(ids(&all), [tasks[2], tasks[1], tasks[0]]);
+        let first = expect(app.get(None, "/api/public/tasks?limit=2").await, StatusCode::OK).await;
+        assert_eq!(ids(&first), [tasks[2], tasks[1]]);
+        let rest = expect(app.get(None, &format!("/api/public/tasks?limit=2&before={}", tasks[1])).await, StatusCode::OK).await;
+        assert_eq!(ids(&rest), [tasks[0]]);
+        let error = expect(app.get(None, "/api/public/tasks?limit=0").await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(error["field"], "limit", "{error}");
+    }
+
     async fn settled_answers_carry_a_tag_and_a_lifetime_and_a_held_tag_gets_304(app) {
         let revealed = task_with_assignments(&app, true).await;
         let sealed = app.drawn_task().await;
@@ -184,7 +198,7 @@ async fn public_reads_go_to_the_read_replica_and_the_rest_to_the_primary() {
         .await
         .unwrap();
     let service = opendraw::service::Service::new(store);
-    let tasks = service.public_tasks().await.unwrap();
+    let tasks = service.public_tasks(None, None).await.unwrap();
     assert_eq!(&tasks.body[..], b"[]", "the replica has no task");
     assert_eq!(service.log_head().await.unwrap().seq, 0, "nor any log entry");
     assert!(service.public_task(task).await.is_err());
