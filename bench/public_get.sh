@@ -10,13 +10,14 @@
 #   bench/public_get.sh DATABASE_URL         # e.g. the large data set of
 #                                            # bench/make_public_data.sh
 #
-# DURATION (default 10s) is each run's length. Needs wrk (Debian: wrk),
+# DURATION (default 10s) is each run's length; NO_BUILD=1 uses the release
+# binary as it is. Needs wrk (Debian: wrk),
 # curl and python3. The server and wrk share the machine's cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-10s}
 port=${PORT:-18181}
-cargo build --release --quiet
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet
 dir=$(mktemp -d)
 url=${1:-}
 if [ -z "$url" ]; then
