@@ -1,16 +1,77 @@
 #!/usr/bin/env bash
-# Public GET of a revealed task at 64 concurrent connections, wrk on
-# loopback, against `opendraw serve` on the demo database (SQLite).
-# Needs wrk (Debian package `wrk`). Results go to BENCHMARKS.md.
+# wrk (64 connections) against every public GET of the API, beside a floor
+# measured in the same run: the public site's language.js (614 bytes), a
+# static file served by the same server without touching the database.
+# Each path is requested once before its run (the answer is built then;
+# how long that takes is not in the table). Prints a Markdown table: requests/s, p50 and p99, and each row's share of
+# the floor's rate.
+#
+#   bench/public_get.sh                      # a fresh demo database (SQLite)
+#   bench/public_get.sh DATABASE_URL         # e.g. the large data set of
+#                                            # bench/make_public_data.sh
+#
+# DURATION (default 10s) is each run's length; NO_BUILD=1 uses the release
+# binary as it is. Needs wrk (Debian: wrk),
+# curl and python3. The server and wrk share the machine's cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
+duration=${DURATION:-10s}
+port=${PORT:-18181}
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet
 dir=$(mktemp -d)
-./target/release/opendraw demo --database-url "$dir/demo.db" > /dev/null
-RUST_LOG=warn ./target/release/opendraw serve --database-url "$dir/demo.db" --bind 127.0.0.1:18181 --public-dir /nonexistent &
+url=${1:-}
+if [ -z "$url" ]; then
+    url="$dir/demo.db"
+    ./target/release/opendraw demo --database-url "$url" > /dev/null
+fi
+RUST_LOG=warn ./target/release/opendraw serve --database-url "$url" --bind "127.0.0.1:$port" --public-dir public &
 server=$!
 trap 'kill $server; rm -rf "$dir"' EXIT
-for _ in $(seq 50); do curl -sf http://127.0.0.1:18181/api/public/log/head > /dev/null && break; sleep 0.1; done
-curl -sf http://127.0.0.1:18181/api/public/tasks/1 | head -c 200; echo
-wrk -t2 -c64 -d20s --latency "http://127.0.0.1:18181/api/public/tasks/1"
-wrk -t2 -c64 -d20s --latency "http://127.0.0.1:18181/api/public/tasks/2"
+base="http://127.0.0.1:$port"
+for _ in $(seq 100); do curl -sf "$base/api/public/log/head" > /dev/null && break; sleep 0.1; done
+
+json() { curl -sf "$base$1" | python3 -c "import json, sys; d = json.load(sys.stdin); print($2)"; }
+revealed=$(json "/api/public/tasks?limit=1000" "next(t['id'] for t in d if t['state'] == 'revealed')")
+sealed=$(json "/api/public/tasks?limit=1000" "next(t['id'] for t in d if t['state'] == 'drawn')")
+entity=$(json "/api/public/results?limit=1" "d['results'][0]['target']")
+after=$(json "/api/public/results?limit=100" "d['next'] or d['results'][0]['reference']")
+after_log=$(( $(json "/api/public/log/head" "d['seq']") / 2 ))
+
+paths=(
+    "/language.js"
+    "/api/public/tasks?limit=100"
+    "/api/public/tasks/$revealed"
+    "/api/public/tasks/$sealed"
+    "/api/public/tasks/$revealed/files/parameters.tsv"
+    "/api/public/tasks/$revealed/selection"
+    "/api/public/tasks/$revealed/replacements"
+    "/api/public/log?after=$after_log&limit=100"
+    "/api/public/log/head"
+    "/api/public/entities/$entity"
+    "/api/public/results"
+    "/api/public/results?after=$after"
+    "/api/public/results?task=$revealed"
+    "/api/public/outcomes"
+    "/api/public/statistics"
+)
+# Whole lists and downloads, only where they are small (the demo): on the
+# large data set they are megabytes to gigabytes a request.
+if [ -z "${1:-}" ]; then
+    paths+=("/api/public/tasks" "/api/public/tasks/$revealed/bundle.tar" "/api/public/results.csv" "/api/public/log.jsonl")
+fi
+
+echo "| request | requests/s | p50 | p99 | of the floor |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+floor=
+for path in "${paths[@]}"; do
+    # The first request builds the answer; wrk measures the steady state.
+    curl -s -o /dev/null "$base$path"
+    out=$(wrk -t2 -c64 -d"$duration" --latency "$base$path")
+    rate=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<< "$out")
+    p50=$(awk '$1 == "50%" {print $2}' <<< "$out")
+    p99=$(awk '$1 == "99%" {print $2}' <<< "$out")
+    errors=$(awk '/Non-2xx/ {print " (" $5 " non-2xx)"}' <<< "$out")
+    floor=${floor:-$rate}
+    share=$(awk -v r="$rate" -v f="$floor" 'BEGIN {printf "%.2f", r / f}')
+    echo "| \`GET $path\`$errors | $rate | $p50 | $p99 | $share |"
+done

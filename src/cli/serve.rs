@@ -19,6 +19,10 @@ use crate::service::Service;
 pub struct ServeArgs {
     #[command(flatten)]
     database: DatabaseArgs,
+    /// A read replica of the (PostgreSQL) database: public reads go there,
+    /// writes and staff reads to --database-url.
+    #[arg(long, env = "OPENDRAW_READ_DATABASE_URL")]
+    read_database_url: Option<String>,
     /// Address to listen on.
     #[arg(long, env = "OPENDRAW_BIND", default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
@@ -51,7 +55,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     tracing::info!(%offset, "days are counted at this offset from UTC");
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let store = args.database.open().await?;
+        let mut store = args.database.open().await?;
+        if let Some(url) = &args.read_database_url {
+            store = store.with_read_replica(url).await.context("cannot open the read replica")?;
+        }
         let service = Service::new(store);
         if args.demo && !demo::load_if_empty(&service).await? {
             tracing::info!("the database already holds data; the demo was not loaded again");

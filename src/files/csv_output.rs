@@ -27,6 +27,12 @@ impl SpreadsheetCsv {
         Self::default()
     }
 
+    /// Rows that continue a file begun by [`SpreadsheetCsv::new`] (sent a
+    /// piece at a time): without a second byte-order mark.
+    pub fn continued() -> Self {
+        Self { writer: csv::WriterBuilder::new().from_writer(Vec::new()) }
+    }
+
     pub fn write_record<I, T>(&mut self, record: I) -> csv::Result<()>
     where
         I: IntoIterator<Item = T>,

@@ -7,6 +7,7 @@
 //! served at `/api/openapi.json` is the one the routes made.
 
 pub mod accounts;
+pub mod conditional;
 pub mod directories;
 pub mod error;
 pub mod extract;

@@ -1,25 +1,28 @@
 //! What anyone may read: published tasks, their files, and after the reveal
-//! their results and bundles; the public log; where an entity was.
+//! their results and bundles; the public log; where an entity was. Each
+//! answer carries an entity tag and how long a shared cache may keep it.
 
+use axum::body::Body;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
+use super::conditional;
 use super::error::AppResult;
 use super::extract::{Json, Path, Query};
 use super::openapi::{Invalid, NotFound};
 use super::paging::{Limit, Position};
-use crate::protocol::log::LogEntry;
-use crate::service::ServiceError;
 use crate::service::public::{EntityView, PublicTask, SelectedTarget};
-use crate::service::published::{OutcomeLabel, ResultPage, ResultQuery, Statistics};
+use crate::service::public_answers::Freshness;
 use crate::service::replacements::ReplacementView;
-use crate::storage::log;
+pub use crate::service::public_log::{LogHead, LogPageBody};
+use crate::service::published::{OutcomeLabel, ResultPage, ResultQuery};
+use crate::service::statistics::Statistics;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -30,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(selection))
         .routes(routes!(log_page))
         .routes(routes!(log_head))
+        .routes(routes!(log_download))
         .routes(routes!(entity))
         .routes(routes!(replacements))
         .routes(routes!(results))
@@ -38,11 +42,28 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(statistics))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TaskPage {
+    /// Only tasks with an id below this one (the last id of the page before).
+    #[param(value_type = Option<i64>, minimum = 0)]
+    pub before: Option<Position>,
+    /// At most this many tasks (1 to 1000); without it, every task.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<Limit<1000>>,
+}
+
 /// Published tasks (all but drafts), newest first; timelines left out.
 #[utoipa::path(get, path = "/api/public/tasks", tag = "public",
-    responses((status = 200, body = Vec<PublicTask>)))]
-pub async fn tasks(State(state): State<AppState>) -> AppResult<Json<Vec<PublicTask>>> {
-    Ok(Json(state.service.public_tasks().await?))
+    params(TaskPage),
+    responses((status = 200, body = Vec<PublicTask>), Invalid))]
+pub async fn tasks(
+    State(state): State<AppState>,
+    Query(page): Query<TaskPage>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let before = page.before.map(Position::get);
+    let limit = page.limit.map(|limit| Limit::or_default(Some(limit)) as usize);
+    Ok(conditional::json(&headers, state.service.public_tasks(before, limit).await?))
 }
 
 /// A published task with its timeline. The secret, seed and result status
@@ -50,9 +71,12 @@ pub async fn tasks(State(state): State<AppState>) -> AppResult<Json<Vec<PublicTa
 #[utoipa::path(get, path = "/api/public/tasks/{id}", tag = "public",
     params(("id" = i64, Path, description = "the task", example = 1)),
     responses((status = 200, body = PublicTask), NotFound))]
-pub async fn task(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    let json = state.service.public_task_json(id).await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
+pub async fn task(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    Ok(conditional::json(&headers, state.service.public_task(id).await?))
 }
 
 /// A published file: the manifests, parameters and commitment from the
@@ -63,20 +87,29 @@ pub async fn task(State(state): State<AppState>, Path(id): Path<i64>) -> AppResu
 pub async fn file(
     State(state): State<AppState>,
     Path((id, name)): Path<(i64, String)>,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
     if name == crate::files::bundle::BUNDLE_FILE {
         return bundle(State(state), Path(id)).await;
     }
-    let bytes = state.service.public_file(id, &name).await?;
+    let file = state.service.public_file(id, &name).await?;
+    if let Some(etag) = file.etag.as_deref()
+        && conditional::holds(&headers, etag)
+    {
+        return Ok(conditional::not_modified(etag, file.freshness));
+    }
+    let bytes = state.service.public_file_bytes(&file).await?;
     let disposition = format!("attachment; filename=\"task-{id}-{name}\"");
-    Ok((
+    let mut response = (
         [
             (header::CONTENT_TYPE, "text/tab-separated-values; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
     )
-        .into_response())
+        .into_response();
+    conditional::tag(&mut response, file.etag.as_deref(), file.freshness);
+    Ok(response)
 }
 
 /// The verification bundle of a revealed task, for `opendraw verify`.
@@ -100,8 +133,9 @@ pub async fn bundle(State(state): State<AppState>, Path(id): Path<i64>) -> AppRe
 pub async fn selection(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-) -> AppResult<Json<Vec<SelectedTarget>>> {
-    Ok(Json(state.service.public_selection(id).await?))
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    Ok(conditional::json(&headers, state.service.public_selection_answer(id).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -115,41 +149,42 @@ pub struct LogPage {
     pub limit: Option<Limit<1000>>,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct LogPageBody {
-    #[schema(value_type = Vec<Object>)]
-    pub entries: Vec<LogEntry>,
-    /// The head when this page was read.
-    pub head: LogHead,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct LogHead {
-    pub seq: u64,
-    pub hash: String,
-}
-
-/// The public log, a page at a time, in order.
+/// The public log, a page at a time, in order. A full page is closed (its
+/// entries never change) and may be kept by a shared cache.
 #[utoipa::path(get, path = "/api/public/log", tag = "public",
     params(LogPage),
     responses((status = 200, body = LogPageBody), Invalid))]
 pub async fn log_page(
     State(state): State<AppState>,
     Query(page): Query<LogPage>,
-) -> AppResult<Json<LogPageBody>> {
-    let pool = state.service.store().pool();
+    headers: HeaderMap,
+) -> AppResult<Response> {
     let limit = Limit::or_default(page.limit) as u64;
-    let entries = log::page(pool, page.after.get() as u64, limit).await.map_err(ServiceError::from)?;
-    let (seq, hash) = log::head(pool).await.map_err(ServiceError::from)?;
-    Ok(Json(LogPageBody { entries, head: LogHead { seq, hash: hash.to_hex() } }))
+    Ok(conditional::json(&headers, state.service.log_page(page.after.get() as u64, limit).await?))
 }
 
 /// The sequence number and hash of the newest entry.
 #[utoipa::path(get, path = "/api/public/log/head", tag = "public",
     responses((status = 200, body = LogHead)))]
 pub async fn log_head(State(state): State<AppState>) -> AppResult<Json<LogHead>> {
-    let (seq, hash) = log::head(state.service.store().pool()).await.map_err(ServiceError::from)?;
-    Ok(Json(LogHead { seq, hash: hash.to_hex() }))
+    Ok(Json(state.service.log_head().await?))
+}
+
+/// The whole public log, one entry (as in `/api/public/log`) a line, in
+/// order; streamed, so it may be as long as it is.
+#[utoipa::path(get, path = "/api/public/log.jsonl", tag = "public",
+    responses((status = 200, content_type = "application/jsonl", body = String)))]
+pub async fn log_download(State(state): State<AppState>) -> Response {
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, "application/jsonl"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"log.jsonl\""),
+        ],
+        Body::from_stream(state.service.log_download()),
+    )
+        .into_response();
+    conditional::tag(&mut response, None, Freshness::Live);
+    response
 }
 
 /// In which committed pools an entity (by id) was, and where it was drawn
@@ -157,8 +192,12 @@ pub async fn log_head(State(state): State<AppState>) -> AppResult<Json<LogHead>>
 #[utoipa::path(get, path = "/api/public/entities/{id}", tag = "public",
     params(("id" = String, Path, description = "the entity's id")),
     responses((status = 200, body = EntityView), NotFound))]
-pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<EntityView>> {
-    Ok(Json(state.service.entity(&id).await?))
+pub async fn entity(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    Ok(conditional::json(&headers, state.service.entity(&id).await?))
 }
 
 /// A revealed task's replacements of inspectors (PROTOCOL.md §16).
@@ -168,8 +207,9 @@ pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Ap
 pub async fn replacements(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-) -> AppResult<Json<Vec<ReplacementView>>> {
-    Ok(Json(state.service.public_replacements(id).await?))
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    Ok(conditional::json(&headers, state.service.public_replacements(id).await?))
 }
 
 /// Published results, newest publication first, with the fields of the
@@ -180,12 +220,14 @@ pub async fn replacements(
 pub async fn results(
     State(state): State<AppState>,
     Query(query): Query<ResultQuery>,
-) -> AppResult<Json<ResultPage>> {
-    Ok(Json(state.service.published_results(&query).await?))
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    Ok(conditional::json(&headers, state.service.published_results(&query).await?))
 }
 
 /// Every matching published result as CSV, UTF-8 with BOM (Excel reads the
-/// Chinese right); headers in Chinese, or English with `lang=en`.
+/// Chinese right); headers in Chinese, or English with `lang=en`. Streamed
+/// as it is read.
 #[utoipa::path(get, path = "/api/public/results.csv", tag = "public",
     params(ResultQuery),
     responses((status = 200, content_type = "text/csv", body = String), Invalid))]
@@ -193,8 +235,17 @@ pub async fn results_csv(
     State(state): State<AppState>,
     Query(query): Query<ResultQuery>,
 ) -> AppResult<Response> {
-    let csv = state.service.published_results_csv(&query).await?;
-    Ok(super::inspections::csv_response(csv, "results.csv"))
+    let pieces = state.service.published_results_csv(query)?;
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"results.csv\""),
+        ],
+        Body::from_stream(pieces),
+    )
+        .into_response();
+    conditional::tag(&mut response, None, Freshness::Live);
+    Ok(response)
 }
 
 /// The outcome vocabulary, in order, with its wording in both languages.
@@ -208,6 +259,6 @@ pub async fn outcomes() -> Json<Vec<OutcomeLabel>> {
 /// month; the on-time publication rate.
 #[utoipa::path(get, path = "/api/public/statistics", tag = "public",
     responses((status = 200, body = Statistics)))]
-pub async fn statistics(State(state): State<AppState>) -> AppResult<Json<Statistics>> {
-    Ok(Json(state.service.statistics().await?))
+pub async fn statistics(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    Ok(conditional::json(&headers, state.service.statistics().await?))
 }

@@ -15,9 +15,9 @@ use super::{Service, ServiceResult, supervised_department};
 use crate::domain::inspection::ResultState;
 use crate::domain::task::TaskState;
 use crate::files::csv_output::SpreadsheetCsv;
-use crate::storage::results;
 use crate::storage::tasks;
 use crate::storage::users::User;
+use crate::storage::{results, statistics};
 
 /// Which lines a ledger shows.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -87,18 +87,27 @@ impl Service {
         }
         let pool = self.store().pool();
         let context = ViewContext::load(self).await?;
+        // Tasks whose every line is published have nothing open: the kept
+        // counts tell without reading their results.
+        let published = statistics::published_per_task(pool, filter.task).await?;
         let mut lines = Vec::new();
-        for id in tasks::ids_in(pool, &[TaskState::Drawn, TaskState::Revealed]).await? {
-            if filter.task.is_some_and(|task| task != id) {
+        for task in tasks::list(pool, None).await? {
+            let id = task.id;
+            if !matches!(task.state, TaskState::Drawn | TaskState::Revealed)
+                || filter.task.is_some_and(|wanted| wanted != id)
+            {
                 continue;
             }
-            let Some(task) = tasks::get(pool, id).await? else { continue };
             // A department follows its items only in the tasks it takes part in.
             if !takes_part(&task, &department)? {
                 continue;
             }
-            let items: Vec<String> = definition_of(&task)?
-                .items
+            let all_items = definition_of(&task)?.items;
+            let lines_in_task = task.drawn_count.unwrap_or(0) * all_items.len() as i64;
+            if published.get(&id).is_some_and(|&count| count >= lines_in_task) {
+                continue;
+            }
+            let items: Vec<String> = all_items
                 .into_iter()
                 .filter(|item| context.names.department_of(item) == Some(department.as_str()))
                 .collect();

@@ -11,9 +11,12 @@ pub mod imports;
 pub mod ledger;
 pub mod lifecycle;
 pub mod public;
+pub mod public_answers;
+pub mod public_log;
 pub mod published;
 pub mod replacements;
 pub mod results;
+pub mod statistics;
 pub mod tasks;
 
 use std::sync::{Arc, Mutex};
@@ -61,7 +64,7 @@ impl ServiceError {
 #[derive(Clone)]
 pub struct Service {
     store: Store,
-    public: Arc<public::PublicCache>,
+    answers: Arc<public_answers::AnswerCache>,
     clock: Clock,
     /// The request this service acts for once, if it came with an
     /// `Idempotency-Key` (see [`Service::acting_once`]).
@@ -131,7 +134,7 @@ impl Service {
     }
 
     pub fn with_clock(store: Store, clock: Clock) -> Self {
-        Self { store, public: Arc::new(public::PublicCache::default()), clock, once: None }
+        Self { store, answers: Arc::new(public_answers::AnswerCache::default()), clock, once: None }
     }
 
     pub fn store(&self) -> &Store {

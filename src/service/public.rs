@@ -4,13 +4,13 @@
 //! bundle. Nothing sealed is in
 //! any of these views before the reveal.
 
-use std::collections::HashMap;
-use std::sync::RwLock;
+use std::collections::HashSet;
+use std::time::Duration;
 
-use bytes::Bytes;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::public_answers::{Freshness, PublicAnswer};
 use super::published::PublicResult;
 use super::replacements::ReplacementView;
 use super::tasks::{definition_of, no_task};
@@ -27,30 +27,13 @@ use crate::protocol::result::RESULT_FILE;
 use crate::protocol::verify::BundleFiles;
 use crate::storage::replacements;
 use crate::storage::tasks::{self, TaskRow};
-use crate::storage::{directory, files, log, results};
+use crate::storage::{directory, files, log, results, statistics};
 
 /// Published from the commitment on.
 pub const COMMITTED_FILES: [&str; 5] =
     [PARAMETERS_FILE, TARGETS_FILE, INSPECTORS_FILE, RECUSALS_FILE, COMMITMENT_FILE];
 /// Published at the reveal.
 pub const REVEALED_FILES: [&str; 2] = [REVEAL_FILE, RESULT_FILE];
-
-/// Views of published tasks, ready to send. A view holds while the task's
-/// last log entry is the one it was built at: every change to what the view
-/// shows (a transition, a replacement, a result published or corrected)
-/// appends an entry for the task in the same transaction, whichever server
-/// made it, so one indexed read per request tells whether the view is
-/// current.
-#[derive(Default)]
-pub struct PublicCache {
-    tasks: RwLock<HashMap<i64, CachedTask>>,
-}
-
-struct CachedTask {
-    /// The sequence number of the task's last log entry when it was built.
-    last_entry: u64,
-    json: Bytes,
-}
 
 /// A published task as anyone may see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -131,6 +114,17 @@ pub struct EntityPool {
     pub selected: Option<bool>,
 }
 
+/// How long an entity's answer is kept at most: it shows directory names,
+/// which an import changes without a log entry.
+const ENTITY_MAX_AGE: Duration = Duration::from_secs(10);
+
+/// What a view of a task shows beside the task's own row: read once for
+/// every task of a list.
+struct TaskExtras {
+    results_published: std::collections::HashMap<i64, i64>,
+    with_replacements: HashSet<i64>,
+}
+
 fn is_published(task: &TaskRow) -> bool {
     task.state != TaskState::Draft
 }
@@ -148,39 +142,52 @@ fn secret_published(task: &TaskRow) -> bool {
 }
 
 impl Service {
-    /// Published tasks, newest first.
-    pub async fn public_tasks(&self) -> ServiceResult<Vec<PublicTask>> {
-        let rows = tasks::list(self.store().pool(), None).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            out.push(self.public_view(row, false).await?);
-        }
-        Ok(out)
+    /// Published tasks, newest first, without their timelines: all of
+    /// them, or `limit` of them with ids below `before`.
+    pub async fn public_tasks(
+        &self,
+        before: Option<i64>,
+        limit: Option<usize>,
+    ) -> ServiceResult<PublicAnswer> {
+        let pool = self.store().read_pool();
+        let stamp = self.public_stamp().await?;
+        self.answer(format!("tasks/{before:?}/{limit:?}"), stamp, None, async {
+            let extras = TaskExtras::load(pool, None).await?;
+            let rows = tasks::list(pool, None).await?.into_iter();
+            let rows = rows.filter(|row| before.is_none_or(|before| row.id < before));
+            let mut views = Vec::new();
+            for row in rows.take(limit.unwrap_or(usize::MAX)) {
+                views.push(self.public_view(row, &extras, false).await?);
+            }
+            Ok(PublicAnswer::json(&views, Freshness::Live))
+        })
+        .await
     }
 
-    /// A published task as JSON, from memory while nothing about it has
-    /// been logged since.
-    pub async fn public_task_json(&self, id: i64) -> ServiceResult<Bytes> {
+    /// A published task with its timeline. Until the reveal it may change
+    /// at any moment; once revealed, only by what is added after (results,
+    /// replacements), which a minute's delay does not mislead about.
+    pub async fn public_task(&self, id: i64) -> ServiceResult<PublicAnswer> {
+        let pool = self.store().read_pool();
         // Read before the view is built: a change logged meanwhile makes the
         // next request build it again, never keeps a stale one.
-        let last_entry = log::last_of_task(self.store().pool(), id).await?;
-        if let Some(cached) = self.public.tasks.read().expect("cache lock").get(&id)
-            && cached.last_entry == last_entry
-        {
-            return Ok(cached.json.clone());
-        }
-        let row =
-            tasks::get(self.store().pool(), id).await?.filter(is_published).ok_or_else(|| no_task(id))?;
-        let view = self.public_view(row, true).await?;
-        let json = Bytes::from(serde_json::to_vec(&view).expect("views serialise"));
-        let mut cache = self.public.tasks.write().expect("cache lock");
-        if cache.get(&id).is_none_or(|cached| cached.last_entry <= last_entry) {
-            cache.insert(id, CachedTask { last_entry, json: json.clone() });
-        }
-        Ok(json)
+        let stamp = self.public_stamp().await?;
+        self.answer(format!("task/{id}"), stamp, None, async {
+            let row = published_task(pool, id).await?;
+            let freshness = if is_revealed(&row) { Freshness::Settled } else { Freshness::Live };
+            let extras = TaskExtras::load(pool, Some(id)).await?;
+            let view = self.public_view(row, &extras, true).await?;
+            Ok(PublicAnswer::json(&view, freshness))
+        })
+        .await
     }
 
-    async fn public_view(&self, row: TaskRow, with_timeline: bool) -> ServiceResult<PublicTask> {
+    async fn public_view(
+        &self,
+        row: TaskRow,
+        extras: &TaskExtras,
+        with_timeline: bool,
+    ) -> ServiceResult<PublicTask> {
         let definition = definition_of(&row)?;
         let revealed = is_revealed(&row);
         let secret_public = revealed || secret_published(&row);
@@ -191,15 +198,14 @@ impl Service {
         }
         if revealed {
             files.extend(REVEALED_FILES.iter().map(|f| f.to_string()));
-            if !replacements::of_task(self.store().pool(), row.id).await?.is_empty() {
+            if extras.with_replacements.contains(&row.id) {
                 files.push(REPLACEMENTS_FILE.to_owned());
             }
             files.push(bundle::BUNDLE_FILE.to_owned());
         }
-        let filter = results::PublicFilter { task: Some(row.id), ..results::PublicFilter::default() };
-        let results_published = results::count_published(self.store().pool(), &filter).await?;
+        let results_published = extras.results_published.get(&row.id).copied().unwrap_or(0);
         let timeline =
-            if with_timeline { log::of_task(self.store().pool(), row.id).await? } else { Vec::new() };
+            if with_timeline { log::of_task(self.store().read_pool(), row.id).await? } else { Vec::new() };
         Ok(PublicTask {
             id: row.id,
             name: row.name,
@@ -227,14 +233,19 @@ impl Service {
         })
     }
 
-    /// One published file of a task.
-    pub async fn public_file(&self, id: i64, name: &str) -> ServiceResult<Vec<u8>> {
-        let row =
-            tasks::get(self.store().pool(), id).await?.filter(is_published).ok_or_else(|| no_task(id))?;
-        let allowed = if COMMITTED_FILES.contains(&name) {
-            row.committed_at.is_some()
-        } else if REVEALED_FILES.contains(&name) || name == REPLACEMENTS_FILE {
-            is_revealed(&row)
+    /// One published file of a task, and how long a shared cache may keep
+    /// it: the committed files and the revealed ones never change again;
+    /// the replacements grow. Its entity tag names the task's commitment or
+    /// result digest, so it is known without reading the file.
+    pub async fn public_file(&self, id: i64, name: &str) -> ServiceResult<PublicFile> {
+        let pool = self.store().read_pool();
+        let row = published_task(pool, id).await?;
+        let (allowed, settled_by) = if COMMITTED_FILES.contains(&name) {
+            (row.committed_at.is_some(), row.commitment_digest.as_deref())
+        } else if REVEALED_FILES.contains(&name) {
+            (is_revealed(&row), row.result_digest.as_deref())
+        } else if name == REPLACEMENTS_FILE {
+            (is_revealed(&row), None)
         } else {
             return Err(ServiceError::NotFound(format!("a task has no file named {name}")));
         };
@@ -244,25 +255,44 @@ impl Service {
                 row.state
             )));
         }
-        files::load(self.store().pool(), id, name)
+        let (etag, freshness) = match settled_by {
+            Some(digest) => (Some(format!("\"{id}-{name}-{digest}\"")), Freshness::Immutable),
+            None => (None, Freshness::Live),
+        };
+        Ok(PublicFile { task: id, name: name.to_owned(), etag, freshness })
+    }
+
+    /// The bytes of a file [`Service::public_file`] allowed.
+    pub async fn public_file_bytes(&self, file: &PublicFile) -> ServiceResult<Vec<u8>> {
+        files::load(self.store().read_pool(), file.task, &file.name)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("task {id} has no {name}")))
+            .ok_or_else(|| ServiceError::NotFound(format!("task {} has no {}", file.task, file.name)))
     }
 
     /// The verification bundle of a revealed task.
     pub async fn public_bundle(&self, id: i64) -> ServiceResult<Vec<u8>> {
         let mut files = BundleFiles::default();
         for (name, _) in BundleFiles::default().members() {
-            *files.member_mut(name).expect("a bundle member") = self.public_file(id, name).await?;
+            let file = self.public_file(id, name).await?;
+            *files.member_mut(name).expect("a bundle member") = self.public_file_bytes(&file).await?;
         }
-        files.replacements = files::load(self.store().pool(), id, REPLACEMENTS_FILE).await?;
+        files.replacements = files::load(self.store().read_pool(), id, REPLACEMENTS_FILE).await?;
         Ok(bundle::to_tar(&files))
+    }
+
+    /// The drawn targets and their inspectors, after the reveal, ready to send.
+    pub async fn public_selection_answer(&self, id: i64) -> ServiceResult<PublicAnswer> {
+        let stamp = self.public_stamp().await?;
+        self.answer(format!("selection/{id}"), stamp, None, async {
+            Ok(PublicAnswer::json(&self.public_selection(id).await?, Freshness::Settled))
+        })
+        .await
     }
 
     /// The drawn targets and their inspectors, after the reveal.
     pub async fn public_selection(&self, id: i64) -> ServiceResult<Vec<SelectedTarget>> {
-        let row =
-            tasks::get(self.store().pool(), id).await?.filter(is_published).ok_or_else(|| no_task(id))?;
+        let pool = self.store().read_pool();
+        let row = published_task(pool, id).await?;
         if !is_revealed(&row) {
             return Err(ServiceError::NotFound(format!(
                 "the selection of task {id} is not published ({})",
@@ -270,7 +300,7 @@ impl Service {
             )));
         }
         let mut out: Vec<SelectedTarget> = Vec::new();
-        for line in tasks::selection(self.store().pool(), id).await? {
+        for line in tasks::selection(pool, id).await? {
             if out.last().is_none_or(|last| last.position != line.position) {
                 out.push(SelectedTarget {
                     position: line.position,
@@ -298,8 +328,16 @@ impl Service {
     }
 
     /// In which committed pools an entity was, and where it was drawn.
-    pub async fn entity(&self, id: &str) -> ServiceResult<EntityView> {
-        let pool = self.store().pool();
+    pub async fn entity(&self, id: &str) -> ServiceResult<PublicAnswer> {
+        let stamp = self.public_stamp().await?;
+        self.answer(format!("entity/{id}"), stamp, Some(ENTITY_MAX_AGE), async {
+            Ok(PublicAnswer::json(&self.entity_view(id).await?, Freshness::Live))
+        })
+        .await
+    }
+
+    async fn entity_view(&self, id: &str) -> ServiceResult<EntityView> {
+        let pool = self.store().read_pool();
         let drawn = tasks::drawn_in(pool, id).await?;
         let mut pools = Vec::new();
         let states = [TaskState::Committed, TaskState::Drawn, TaskState::Revealed, TaskState::Abandoned];
@@ -327,25 +365,51 @@ impl Service {
         }
         let filter =
             results::PublicFilter { target: Some(id), superseded: true, ..results::PublicFilter::default() };
-        let rows = results::published(pool, &filter, 0, 500).await?;
-        let results = self.public_results(rows).await?;
+        let rows = results::published(pool, &filter, None, 0, 500).await?;
+        let results = rows.into_iter().map(PublicResult::of_row).collect::<ServiceResult<_>>()?;
         Ok(EntityView { id: id.to_owned(), name, pools, results })
     }
 
-    /// A revealed task's replacements (PROTOCOL.md §16).
-    pub async fn public_replacements(&self, id: i64) -> ServiceResult<Vec<ReplacementView>> {
-        let row =
-            tasks::get(self.store().pool(), id).await?.filter(is_published).ok_or_else(|| no_task(id))?;
-        if !is_revealed(&row) {
-            return Err(ServiceError::NotFound(format!(
-                "the replacements of task {id} are published at its reveal ({})",
-                row.state
-            )));
-        }
-        Ok(replacements::of_task(self.store().pool(), id)
-            .await?
-            .into_iter()
-            .map(ReplacementView::from)
-            .collect())
+    /// A revealed task's replacements (PROTOCOL.md §16), ready to send.
+    pub async fn public_replacements(&self, id: i64) -> ServiceResult<PublicAnswer> {
+        let pool = self.store().read_pool();
+        let stamp = self.public_stamp().await?;
+        self.answer(format!("replacements/{id}"), stamp, None, async {
+            let row = published_task(pool, id).await?;
+            if !is_revealed(&row) {
+                return Err(ServiceError::NotFound(format!(
+                    "the replacements of task {id} are published at its reveal ({})",
+                    row.state
+                )));
+            }
+            let view: Vec<ReplacementView> =
+                replacements::of_task(pool, id).await?.into_iter().map(ReplacementView::from).collect();
+            Ok(PublicAnswer::json(&view, Freshness::Settled))
+        })
+        .await
+    }
+}
+
+/// A published file a request may have: which, its entity tag when it is
+/// settled, and how long a shared cache may keep it.
+#[derive(Debug, Clone)]
+pub struct PublicFile {
+    pub task: i64,
+    pub name: String,
+    pub etag: Option<String>,
+    pub freshness: Freshness,
+}
+
+/// A task anyone may see (all but drafts), or not found.
+async fn published_task(pool: &sqlx::AnyPool, id: i64) -> ServiceResult<TaskRow> {
+    tasks::get(pool, id).await?.filter(is_published).ok_or_else(|| no_task(id))
+}
+
+impl TaskExtras {
+    /// For one task, or (with `None`) for all.
+    async fn load(pool: &sqlx::AnyPool, task: Option<i64>) -> ServiceResult<Self> {
+        let results_published = statistics::published_per_task(pool, task).await?;
+        let with_replacements = statistics::tasks_with_replacements(pool, task).await?.into_iter().collect();
+        Ok(TaskExtras { results_published, with_replacements })
     }
 }

@@ -1,23 +1,24 @@
 //! Published results, for anyone: the records of the national
-//! credit-publicity format, filtered and paged, as JSON or CSV; and the
-//! statistics the public site charts. Only published results (and the
-//! originals they corrected) are ever read here; drafts, results under
-//! review and internal notes never are.
+//! credit-publicity format, filtered and paged (down an index, from the
+//! last result of the page before), as JSON or as a CSV file streamed a
+//! batch at a time. Only published results (and the originals they
+//! corrected) are ever read here; drafts, results under review and
+//! internal notes never are.
 
-use std::collections::BTreeMap;
-
+use bytes::Bytes;
+use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::public_answers::{Freshness, PublicAnswer};
 use super::results::PublishedRecord;
+use super::statistics::on_time;
 use super::{Service, ServiceError, ServiceResult};
-use crate::domain::calendar::{self, parse_day};
+use crate::domain::calendar::parse_day;
 use crate::domain::inspection::{Outcome, ResultState};
-use crate::domain::task::TaskState;
 use crate::files::csv_output::SpreadsheetCsv;
 use crate::storage::StoreError;
-use crate::storage::results::{self, PublicFilter, ResultRow};
-use crate::storage::tasks;
+use crate::storage::results::{self, PublicFilter, PublishedKey, PublishedRow};
 
 /// Query parameters of the published results.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -37,6 +38,11 @@ pub struct ResultQuery {
     pub to: Option<String>,
     /// Also the originals that were later corrected (default true).
     pub include_corrected: Option<bool>,
+    /// The results after this one (the `next` of the page before): pages
+    /// read this way cost the same however deep. Not with `offset`.
+    pub after: Option<String>,
+    /// Results to skip; kept for older clients (deep offsets read every
+    /// skipped row: prefer `after`).
     #[serde(default)]
     #[param(minimum = 0)]
     pub offset: i64,
@@ -67,6 +73,8 @@ pub struct ResultPage {
     pub offset: i64,
     pub limit: i64,
     pub results: Vec<PublicResult>,
+    /// Where the next page starts (`after=`); none on the last page.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -76,43 +84,8 @@ pub struct OutcomeLabel {
     pub label_en: String,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Count {
-    pub key: String,
-    pub count: u64,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Month {
-    /// YYYY-MM.
-    pub month: String,
-    pub draws: u64,
-    pub publications: u64,
-}
-
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
-pub struct OnTime {
-    pub on_time: u64,
-    pub late: u64,
-    /// Entered results past their deadline and still not published.
-    pub overdue_unpublished: u64,
-    /// on_time / (on_time + late + overdue_unpublished); none when all are 0.
-    pub rate: Option<f64>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Statistics {
-    /// Current published results (corrected originals not counted).
-    pub published: u64,
-    pub by_outcome: Vec<Count>,
-    pub by_region: Vec<Count>,
-    pub by_risk_class: Vec<Count>,
-    pub by_month: Vec<Month>,
-    pub on_time: OnTime,
-}
-
 const MAX_PAGE: i64 = 500;
-/// Rows a CSV export or the statistics read per query.
+/// Rows a CSV export reads per query, and sends as one piece.
 const BATCH: i64 = 2_000;
 
 pub fn outcomes() -> Vec<OutcomeLabel> {
@@ -144,6 +117,12 @@ impl ResultQuery {
                 return Err(invalid(field, format!("'{value}' is not a date YYYY-MM-DD")));
             }
         }
+        if self.after.is_some() && self.offset != 0 {
+            return Err(invalid(
+                "after",
+                "a page starts either after a result or at an offset, not both".into(),
+            ));
+        }
         if self.offset < 0 {
             return Err(invalid("offset", "must not be negative".into()));
         }
@@ -168,21 +147,73 @@ impl ResultQuery {
     }
 }
 
+impl PublicResult {
+    /// A published result as read, with where it stands now.
+    pub(super) fn of_row(row: PublishedRow) -> ServiceResult<Self> {
+        let record: PublishedRecord = serde_json::from_str(&row.record)
+            .map_err(|error| StoreError::Damaged(format!("result {} record: {error}", row.id)))?;
+        let corrected = row.state == ResultState::Superseded.as_str();
+        let on_time = on_time(&record);
+        Ok(PublicResult {
+            record,
+            status: if corrected { "corrected" } else { "current" }.to_owned(),
+            corrected_by: if corrected { row.corrected_by } else { None },
+            on_time,
+        })
+    }
+}
+
 impl Service {
-    pub async fn published_results(&self, query: &ResultQuery) -> ServiceResult<ResultPage> {
+    /// A page of published results, ready to send.
+    pub async fn published_results(&self, query: &ResultQuery) -> ServiceResult<PublicAnswer> {
         let filter = query.filter()?;
-        let limit = query.limit.unwrap_or(100);
-        let pool = self.store().pool();
-        let total = results::count_published(pool, &filter).await?;
-        let rows = results::published(pool, &filter, query.offset, limit).await?;
-        Ok(ResultPage { total, offset: query.offset, limit, results: self.public_results(rows).await? })
+        let pool = self.store().read_pool();
+        let stamp = self.public_stamp().await?;
+        self.answer(format!("results/{query:?}"), stamp, None, async {
+            let limit = query.limit.unwrap_or(100);
+            let after = match query.after.as_deref() {
+                Some(reference) => Some(self.published_key(reference).await?),
+                None => None,
+            };
+            let total = count_matching(pool, &filter).await?;
+            let rows = results::published(pool, &filter, after.as_ref(), query.offset, limit).await?;
+            let full = rows.len() as i64 == limit;
+            let results: Vec<PublicResult> =
+                rows.into_iter().map(PublicResult::of_row).collect::<ServiceResult<_>>()?;
+            let next = results.last().filter(|_| full).map(|last| last.record.reference.clone());
+            let page = ResultPage { total, offset: query.offset, limit, results, next };
+            Ok(PublicAnswer::json(&page, Freshness::Live))
+        })
+        .await
     }
 
-    /// Every matching published result as CSV (UTF-8 with BOM).
-    pub async fn published_results_csv(&self, query: &ResultQuery) -> ServiceResult<Vec<u8>> {
-        let filter = query.filter()?;
+    async fn published_key(&self, reference: &str) -> ServiceResult<PublishedKey> {
+        results::published_key(self.store().read_pool(), reference).await?.ok_or_else(|| {
+            ServiceError::invalid(
+                "invalid_query",
+                Some("after".into()),
+                format!("'{reference}' is not the reference of a published result"),
+            )
+        })
+    }
+
+    /// Every matching published result as CSV (UTF-8 with BOM), sent a
+    /// batch at a time as it is read: memory stays the same however many
+    /// results match. Each batch continues down the index from the last
+    /// result of the one before, so a result published meanwhile (newer
+    /// than all) is not in the file and none is sent twice.
+    pub fn published_results_csv(
+        &self,
+        query: ResultQuery,
+    ) -> ServiceResult<impl Stream<Item = ServiceResult<Bytes>> + Send + 'static> {
+        query.filter()?;
         // The export holds every matching result; paging is the JSON list's.
-        for (field, given) in [("offset", query.offset != 0), ("limit", query.limit.is_some())] {
+        let paging = [
+            ("after", query.after.is_some()),
+            ("offset", query.offset != 0),
+            ("limit", query.limit.is_some()),
+        ];
+        for (field, given) in paging {
             if given {
                 return Err(ServiceError::invalid(
                     "invalid_query",
@@ -193,217 +224,155 @@ impl Service {
                 ));
             }
         }
-        let english = query.lang.as_deref() == Some("en");
-        let mut writer = SpreadsheetCsv::new();
-        let headers: [&str; 21] = if english {
-            [
-                "plan id",
-                "plan name",
-                "task id",
-                "task name",
-                "inspection type",
-                "inspecting authority",
-                "entity id",
-                "entity name",
-                "region",
-                "item code",
-                "item name",
-                "result",
-                "result code",
-                "result details",
-                "summary",
-                "completion date",
-                "published at",
-                "reference",
-                "status",
-                "corrects",
-                "correction reason",
-            ]
-        } else {
-            [
-                "抽查计划编号",
-                "抽查计划名称",
-                "抽查任务编号",
-                "抽查任务名称",
-                "检查类型",
-                "检查机关",
-                "检查对象编号",
-                "检查对象名称",
-                "区域",
-                "检查事项编号",
-                "检查事项",
-                "检查结果",
-                "检查结果代码",
-                "结果说明",
-                "检查情况",
-                "检查完成日期",
-                "公示日期",
-                "结果编号",
-                "状态",
-                "更正的结果编号",
-                "更正原因",
-            ]
+        let export = Export {
+            service: self.clone(),
+            english: query.lang.as_deref() == Some("en"),
+            query,
+            after: None,
+            started: false,
+            done: false,
         };
-        writer.write_record(headers).map_err(csv_error)?;
-        self.each_published(&filter, |result| {
-            let record = &result.record;
-            let label = if english { record.outcome.label_en() } else { record.outcome.label_zh() };
-            let status = match (english, result.status.as_str()) {
-                (false, "current") => "有效",
-                (false, _) => "已更正",
-                (true, status) => status,
-            };
-            writer
-                .write_record([
-                    record.plan_id.as_deref().unwrap_or_default(),
-                    record.plan_name.as_deref().unwrap_or_default(),
-                    &record.task.to_string(),
-                    &record.task_name,
-                    &record.inspection_type,
-                    &record.authority,
-                    &record.target,
-                    &record.target_name,
-                    &record.region,
-                    &record.item,
-                    &record.item_name,
-                    label,
-                    record.outcome.code(),
-                    &record.outcome_text,
-                    &record.summary,
-                    &record.inspection_date,
-                    &record.published_at,
-                    &record.reference,
-                    status,
-                    record.corrects.as_deref().unwrap_or_default(),
-                    record.correction_reason.as_deref().unwrap_or_default(),
-                ])
-                .map_err(csv_error)
-        })
-        .await?;
-        Ok(writer.into_bytes())
-    }
-
-    /// Calls `each` with every published result the filter matches, newest
-    /// first, reading a batch at a time.
-    async fn each_published(
-        &self,
-        filter: &PublicFilter<'_>,
-        mut each: impl FnMut(PublicResult) -> ServiceResult<()>,
-    ) -> ServiceResult<()> {
-        let mut offset = 0;
-        loop {
-            let rows = results::published(self.store().pool(), filter, offset, BATCH).await?;
-            let count = rows.len() as i64;
-            for result in self.public_results(rows).await? {
-                each(result)?;
-            }
-            if count < BATCH {
-                return Ok(());
-            }
-            offset += count;
-        }
-    }
-
-    /// The published results of rows read from the database.
-    pub(super) async fn public_results(&self, rows: Vec<ResultRow>) -> ServiceResult<Vec<PublicResult>> {
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let record: PublishedRecord = serde_json::from_str(row.record.as_deref().unwrap_or_default())
-                .map_err(|error| StoreError::Damaged(format!("result {} record: {error}", row.id)))?;
-            let corrected = row.state == ResultState::Superseded.as_str();
-            let corrected_by =
-                if corrected { results::corrected_by(self.store().pool(), row.id).await? } else { None };
-            let on_time = on_time(&record);
-            out.push(PublicResult {
-                record,
-                status: if corrected { "corrected" } else { "current" }.to_owned(),
-                corrected_by,
-                on_time,
-            });
-        }
-        Ok(out)
-    }
-
-    /// What the statistics page charts.
-    pub async fn statistics(&self) -> ServiceResult<Statistics> {
-        let pool = self.store().pool();
-        // Corrected originals too: timeliness is that of the first publication.
-        let filter = PublicFilter { superseded: true, ..PublicFilter::default() };
-        let mut by_outcome: BTreeMap<String, u64> = BTreeMap::new();
-        let mut by_region: BTreeMap<String, u64> = BTreeMap::new();
-        let mut by_risk: BTreeMap<String, u64> = BTreeMap::new();
-        let mut months: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-        let mut timing = OnTime::default();
-        let mut published = 0;
-        self.each_published(&filter, |result| {
-            let record = result.record;
-            if record.corrects.is_none() {
-                if result.on_time { timing.on_time += 1 } else { timing.late += 1 }
-            }
-            if result.status != "current" {
-                return Ok(());
-            }
-            published += 1;
-            *by_outcome.entry(record.outcome.code().to_owned()).or_default() += 1;
-            *by_region.entry(record.region).or_default() += 1;
-            *by_risk.entry(record.risk_class).or_default() += 1;
-            if let Some(day) = calendar::local_day(&record.published_at) {
-                months.entry(day.format("%Y-%m").to_string()).or_default().1 += 1;
-            }
-            Ok(())
-        })
-        .await?;
-        for id in tasks::ids_in(pool, &[TaskState::Drawn, TaskState::Revealed]).await? {
-            let Some(task) = tasks::get(pool, id).await? else { continue };
-            if let Some(day) = task.drawn_at.and_then(|at| calendar::local_day(&at.to_string())) {
-                months.entry(day.format("%Y-%m").to_string()).or_default().0 += 1;
-            }
-        }
-        let calendar = crate::storage::calendar::load(pool).await?;
-        let today = self.today();
-        for row in results::unpublished_with_dates(pool).await? {
-            if let Some(day) = parse_day(&row)
-                && calendar.publication_due(day) < today
-            {
-                timing.overdue_unpublished += 1;
-            }
-        }
-        let judged = timing.on_time + timing.late + timing.overdue_unpublished;
-        timing.rate = (judged > 0).then(|| timing.on_time as f64 / judged as f64);
-        let counts = |map: BTreeMap<String, u64>| {
-            let mut counts: Vec<Count> = map.into_iter().map(|(key, count)| Count { key, count }).collect();
-            counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
-            counts
-        };
-        Ok(Statistics {
-            published,
-            by_outcome: {
-                // In the vocabulary's order, every outcome shown.
-                Outcome::ALL
-                    .iter()
-                    .map(|o| Count {
-                        key: o.code().to_owned(),
-                        count: by_outcome.get(o.code()).copied().unwrap_or(0),
-                    })
-                    .collect()
-            },
-            by_region: counts(by_region),
-            by_risk_class: by_risk.into_iter().map(|(key, count)| Count { key, count }).collect(),
-            by_month: months
-                .into_iter()
-                .map(|(month, (draws, publications))| Month { month, draws, publications })
-                .collect(),
-            on_time: timing,
-        })
+        Ok(futures_util::stream::try_unfold(export, Export::next_piece))
     }
 }
 
-/// Whether a record was published by its due date (days where the service works).
-fn on_time(record: &PublishedRecord) -> bool {
-    match (calendar::local_day(&record.published_at), parse_day(&record.due_date)) {
-        (Some(published), Some(due)) => published <= due,
-        _ => false,
+/// How many published results the filter matches: from the kept counts
+/// when it asks for all of them.
+async fn count_matching(pool: &sqlx::AnyPool, filter: &PublicFilter<'_>) -> ServiceResult<i64> {
+    let everything = PublicFilter { superseded: filter.superseded, ..PublicFilter::default() };
+    if format!("{filter:?}") != format!("{everything:?}") {
+        return Ok(results::count_published(pool, filter).await?);
     }
+    let mut total = 0;
+    for row in crate::storage::statistics::counts(pool).await? {
+        if row.dimension == "published" || (filter.superseded && row.dimension == "corrected") {
+            total += row.count;
+        }
+    }
+    Ok(total)
+}
+
+/// Where a CSV export stands between pieces.
+struct Export {
+    service: Service,
+    query: ResultQuery,
+    english: bool,
+    after: Option<PublishedKey>,
+    started: bool,
+    done: bool,
+}
+
+impl Export {
+    /// The next piece of the file: the headers, then a batch of rows.
+    async fn next_piece(mut self) -> ServiceResult<Option<(Bytes, Self)>> {
+        if !self.started {
+            self.started = true;
+            let mut writer = SpreadsheetCsv::new();
+            writer.write_record(csv_headers(self.english)).map_err(csv_error)?;
+            return Ok(Some((Bytes::from(writer.into_bytes()), self)));
+        }
+        if self.done {
+            return Ok(None);
+        }
+        let filter = self.query.filter()?;
+        let pool = self.service.store().read_pool();
+        let rows = results::published(pool, &filter, self.after.as_ref(), 0, BATCH).await?;
+        self.done = (rows.len() as i64) < BATCH;
+        let Some(last) = rows.last() else { return Ok(None) };
+        self.after = Some(PublishedKey { published_at: last.published_at.clone(), id: last.id });
+        let mut writer = SpreadsheetCsv::continued();
+        for row in rows {
+            write_result(&mut writer, &PublicResult::of_row(row)?, self.english)?;
+        }
+        Ok(Some((Bytes::from(writer.into_bytes()), self)))
+    }
+}
+
+fn csv_headers(english: bool) -> [&'static str; 21] {
+    if english {
+        [
+            "plan id",
+            "plan name",
+            "task id",
+            "task name",
+            "inspection type",
+            "inspecting authority",
+            "entity id",
+            "entity name",
+            "region",
+            "item code",
+            "item name",
+            "result",
+            "result code",
+            "result details",
+            "summary",
+            "completion date",
+            "published at",
+            "reference",
+            "status",
+            "corrects",
+            "correction reason",
+        ]
+    } else {
+        [
+            "抽查计划编号",
+            "抽查计划名称",
+            "抽查任务编号",
+            "抽查任务名称",
+            "检查类型",
+            "检查机关",
+            "检查对象编号",
+            "检查对象名称",
+            "区域",
+            "检查事项编号",
+            "检查事项",
+            "检查结果",
+            "检查结果代码",
+            "结果说明",
+            "检查情况",
+            "检查完成日期",
+            "公示日期",
+            "结果编号",
+            "状态",
+            "更正的结果编号",
+            "更正原因",
+        ]
+    }
+}
+
+fn write_result(writer: &mut SpreadsheetCsv, result: &PublicResult, english: bool) -> ServiceResult<()> {
+    let record = &result.record;
+    let label = if english { record.outcome.label_en() } else { record.outcome.label_zh() };
+    let status = match (english, result.status.as_str()) {
+        (false, "current") => "有效",
+        (false, _) => "已更正",
+        (true, status) => status,
+    };
+    writer
+        .write_record([
+            record.plan_id.as_deref().unwrap_or_default(),
+            record.plan_name.as_deref().unwrap_or_default(),
+            &record.task.to_string(),
+            &record.task_name,
+            &record.inspection_type,
+            &record.authority,
+            &record.target,
+            &record.target_name,
+            &record.region,
+            &record.item,
+            &record.item_name,
+            label,
+            record.outcome.code(),
+            &record.outcome_text,
+            &record.summary,
+            &record.inspection_date,
+            &record.published_at,
+            &record.reference,
+            status,
+            record.corrects.as_deref().unwrap_or_default(),
+            record.correction_reason.as_deref().unwrap_or_default(),
+        ])
+        .map_err(csv_error)
 }
 
 fn csv_error(error: csv::Error) -> ServiceError {

@@ -7,9 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::AnyConnection;
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, FromRow, Row};
 
 use super::{StoreError, StoreResult, time_text};
 use crate::protocol::Digest;
@@ -29,8 +27,8 @@ pub async fn append(
     let head = sqlx::query("UPDATE log_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *conn)
         .await?;
-    let seq: i64 = head.try_get(0)?;
-    let previous = digest(&head.try_get::<String, _>(1)?)?;
+    let seq: i64 = head.try_get("seq")?;
+    let previous = digest(&head.try_get::<String, _>("hash")?)?;
     let entry =
         LogEntry::new(seq as u64, time_text(at), kind, task.map(|t| t as u64), actor, payload, previous);
     sqlx::query(
@@ -57,49 +55,69 @@ pub async fn append(
 
 const COLUMNS: &str = "seq, at, kind, task_id, actor, payload, payload_digest, prev_hash, hash";
 
-/// Up to `limit` entries after sequence number `after`, in order.
+/// A log entry as stored, read by column name.
+#[derive(FromRow)]
+struct EntryRow {
+    seq: i64,
+    at: String,
+    kind: String,
+    task_id: Option<i64>,
+    actor: String,
+    payload: String,
+    payload_digest: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl EntryRow {
+    fn into_entry(self) -> StoreResult<LogEntry> {
+        Ok(LogEntry {
+            seq: self.seq as u64,
+            at: self.at,
+            kind: self.kind,
+            task: self.task_id.map(|t| t as u64),
+            actor: self.actor,
+            payload: self.payload,
+            payload_digest: digest(&self.payload_digest)?,
+            prev_hash: digest(&self.prev_hash)?,
+            hash: digest(&self.hash)?,
+        })
+    }
+}
+
+/// Up to `limit` entries after sequence number `after`, in order: a range
+/// of the primary key, however far into the log.
 pub async fn page(pool: &sqlx::AnyPool, after: u64, limit: u64) -> StoreResult<Vec<LogEntry>> {
     let sql = format!("SELECT {COLUMNS} FROM log_entries WHERE seq > $1 ORDER BY seq LIMIT $2");
-    let rows =
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after as i64).bind(limit as i64).fetch_all(pool).await?;
-    rows.iter().map(entry).collect()
+    let rows: Vec<EntryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(after as i64)
+        .bind(limit as i64)
+        .fetch_all(pool)
+        .await?;
+    rows.into_iter().map(EntryRow::into_entry).collect()
 }
 
 /// A task's entries, in order.
 pub async fn of_task(pool: &sqlx::AnyPool, task: i64) -> StoreResult<Vec<LogEntry>> {
     let sql = format!("SELECT {COLUMNS} FROM log_entries WHERE task_id = $1 ORDER BY seq");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(task).fetch_all(pool).await?;
-    rows.iter().map(entry).collect()
+    let rows: Vec<EntryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(task).fetch_all(pool).await?;
+    rows.into_iter().map(EntryRow::into_entry).collect()
 }
 
 /// The sequence number of a task's last entry (0 when it has none): one
 /// step down the `(task_id, seq)` index.
 pub async fn last_of_task(pool: &sqlx::AnyPool, task: i64) -> StoreResult<u64> {
-    let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM log_entries WHERE task_id = $1")
+    let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM log_entries WHERE task_id = $1")
         .bind(task)
         .fetch_one(pool)
         .await?;
-    Ok(row.try_get::<i64, _>(0)? as u64)
+    Ok(row.try_get::<i64, _>("last")? as u64)
 }
 
 /// The sequence number and hash of the last entry (0 and zeros when empty).
 pub async fn head(pool: &sqlx::AnyPool) -> StoreResult<(u64, Digest)> {
     let row = sqlx::query("SELECT seq, hash FROM log_head WHERE id = 1").fetch_one(pool).await?;
-    Ok((row.try_get::<i64, _>(0)? as u64, digest(&row.try_get::<String, _>(1)?)?))
-}
-
-fn entry(row: &AnyRow) -> StoreResult<LogEntry> {
-    Ok(LogEntry {
-        seq: row.try_get::<i64, _>(0)? as u64,
-        at: row.try_get(1)?,
-        kind: row.try_get(2)?,
-        task: row.try_get::<Option<i64>, _>(3)?.map(|t| t as u64),
-        actor: row.try_get(4)?,
-        payload: row.try_get(5)?,
-        payload_digest: digest(&row.try_get::<String, _>(6)?)?,
-        prev_hash: digest(&row.try_get::<String, _>(7)?)?,
-        hash: digest(&row.try_get::<String, _>(8)?)?,
-    })
+    Ok((row.try_get::<i64, _>("seq")? as u64, digest(&row.try_get::<String, _>("hash")?)?))
 }
 
 fn digest(text: &str) -> StoreResult<Digest> {

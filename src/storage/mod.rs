@@ -20,6 +20,7 @@ pub mod log;
 pub mod pools;
 pub mod replacements;
 pub mod results;
+pub mod statistics;
 pub mod tasks;
 pub mod users;
 
@@ -48,6 +49,8 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("the database URL '{0}' is neither sqlite: nor postgres:")]
     UnknownBackend(String),
+    #[error("a read replica is a PostgreSQL database beside a PostgreSQL primary; '{0}' is not")]
+    ReplicaNotPostgres(String),
     #[error("stored data is damaged: {0}")]
     Damaged(String),
     #[error("an import's spill file failed: {0}")]
@@ -83,6 +86,9 @@ pub struct Store {
     /// PostgreSQL only: native connections for the bulk paths (`COPY` in
     /// and out), which the generic driver cannot speak.
     native_postgres: Option<PgPool>,
+    /// Where public reads go: a read replica of the PostgreSQL database,
+    /// when one is given; else `pool`.
+    read_pool: Option<AnyPool>,
     /// SQLite has one writer at a time; writers of this process queue here
     /// instead of spinning on the database lock.
     writer: Option<Arc<Mutex<()>>>,
@@ -130,11 +136,33 @@ impl Store {
             Backend::Postgres => Some(PgPoolOptions::new().max_connections(4).connect_lazy(&url)?),
         };
         let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Self { pool, backend, native_postgres, writer })
+        Ok(Self { pool, backend, native_postgres, read_pool: None, writer })
     }
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Sends public reads to a read replica of this (PostgreSQL) database.
+    /// The replica is not migrated: it follows the primary.
+    pub async fn with_read_replica(mut self, url: &str) -> StoreResult<Self> {
+        let (backend, url) = normalise(url)?;
+        if backend != Backend::Postgres || self.backend != Backend::Postgres {
+            return Err(StoreError::ReplicaNotPostgres(url));
+        }
+        let replica = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(30))
+            .max_connections(16)
+            .connect(&url)
+            .await?;
+        self.read_pool = Some(replica);
+        Ok(self)
+    }
+
+    /// Where public reads go: the read replica, if there is one, else the
+    /// database itself. Staff reads and every write use [`Store::pool`].
+    pub fn read_pool(&self) -> &AnyPool {
+        self.read_pool.as_ref().unwrap_or(&self.pool)
     }
 
     pub fn backend(&self) -> Backend {
@@ -163,6 +191,9 @@ impl Store {
     pub async fn close(&self) {
         if let Some(native) = &self.native_postgres {
             native.close().await;
+        }
+        if let Some(replica) = &self.read_pool {
+            replica.close().await;
         }
         self.pool.close().await;
     }

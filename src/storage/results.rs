@@ -347,56 +347,126 @@ pub struct PublicFilter<'a> {
     pub superseded: bool,
 }
 
+/// Where a page of published results starts: after the result published
+/// at `published_at` with this id, in the list's order (newest first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedKey {
+    pub published_at: String,
+    pub id: i64,
+}
+
+/// A published result as the public list reads it: its record as logged,
+/// and the reference of the result that corrected it, if one did.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PublishedRow {
+    pub id: i64,
+    pub state: String,
+    pub published_at: String,
+    /// The published record (JSON), exactly as logged.
+    pub record: String,
+    pub corrected_by: Option<String>,
+}
+
+/// A value bound to a filter's placeholder.
+enum Value<'a> {
+    Number(i64),
+    Text(&'a str),
+}
+
 impl PublicFilter<'_> {
-    /// `SELECT what FROM results WHERE` the filter, its values bound as $1 to $7.
-    fn query(&self, what: &str, rest: &str) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
-        let states = if self.superseded { "('published', 'superseded')" } else { "('published')" };
-        let sql = format!(
-            "SELECT {what} FROM results WHERE state IN {states} AND ($1 IS NULL OR task_id = $1) \
-             AND ($2 IS NULL OR target_id = $2) AND ($3 IS NULL OR region = $3) AND ($4 IS NULL OR item_code = $4) \
-             AND ($5 IS NULL OR outcome = $5) AND ($6 IS NULL OR inspection_date >= $6) \
-             AND ($7 IS NULL OR inspection_date <= $7) {rest}"
-        );
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(self.task)
-            .bind(self.target)
-            .bind(self.region)
-            .bind(self.item)
-            .bind(self.outcome)
-            .bind(self.from)
-            .bind(self.to)
+    /// The `WHERE` conditions of the filter, only those it names, so that
+    /// each query the database plans says exactly what it asks (an index
+    /// on the task or the target is used when one is given), and the values
+    /// they bind, from `$1`.
+    fn conditions(&self) -> (String, Vec<Value<'_>>) {
+        // The partial indexes on published results name exactly this term.
+        let mut sql = "r.state IN ('published', 'superseded')".to_owned();
+        if !self.superseded {
+            sql.push_str(" AND r.state = 'published'");
+        }
+        let mut values = Vec::new();
+        let texts = [
+            ("r.target_id =", self.target),
+            ("r.region =", self.region),
+            ("r.item_code =", self.item),
+            ("r.outcome =", self.outcome),
+            ("r.inspection_date >=", self.from),
+            ("r.inspection_date <=", self.to),
+        ];
+        if let Some(task) = self.task {
+            values.push(Value::Number(task));
+            sql.push_str(&format!(" AND r.task_id = ${}", values.len()));
+        }
+        for (condition, value) in texts {
+            if let Some(value) = value {
+                values.push(Value::Text(value));
+                sql.push_str(&format!(" AND {condition} ${}", values.len()));
+            }
+        }
+        (sql, values)
     }
 }
 
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    values: Vec<Value<'q>>,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    for value in values {
+        query = match value {
+            Value::Number(number) => query.bind(number),
+            Value::Text(text) => query.bind(text),
+        };
+    }
+    query
+}
+
 /// Published results (and, when asked, the originals they corrected),
-/// newest publication first; `limit` of them after skipping `offset`.
+/// newest publication first: `limit` of them after `after` (read down the
+/// index from that key, however deep), or else after skipping `offset`.
 pub async fn published(
     pool: &sqlx::AnyPool,
     filter: &PublicFilter<'_>,
+    after: Option<&PublishedKey>,
     offset: i64,
     limit: i64,
-) -> StoreResult<Vec<ResultRow>> {
-    let rows = filter
-        .query(COLUMNS, "ORDER BY published_at DESC, id DESC LIMIT $8 OFFSET $9")
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(result).collect()
+) -> StoreResult<Vec<PublishedRow>> {
+    let (mut conditions, mut values) = filter.conditions();
+    if let Some(key) = after {
+        values.push(Value::Text(&key.published_at));
+        values.push(Value::Number(key.id));
+        let (at, id) = (values.len() - 1, values.len());
+        // A row value: both databases read it as a range of the index.
+        conditions.push_str(&format!(" AND (r.published_at, r.id) < (${at}, ${id})"));
+    }
+    let (limit_at, offset_at) = (values.len() + 1, values.len() + 2);
+    let sql = format!(
+        "SELECT r.id, r.state, r.published_at, r.record, c.reference AS corrected_by \
+         FROM results r LEFT JOIN results c ON c.corrects = r.id WHERE {conditions} \
+         ORDER BY r.published_at DESC, r.id DESC LIMIT ${limit_at} OFFSET ${offset_at}"
+    );
+    let query = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values).bind(limit).bind(offset);
+    let rows = query.fetch_all(pool).await?;
+    Ok(rows.iter().map(PublishedRow::from_row).collect::<Result<_, _>>()?)
 }
 
 /// How many published results the filter matches.
 pub async fn count_published(pool: &sqlx::AnyPool, filter: &PublicFilter<'_>) -> StoreResult<i64> {
-    Ok(filter.query("COUNT(*)", "").fetch_one(pool).await?.try_get(0)?)
+    let (conditions, values) = filter.conditions();
+    let sql = format!("SELECT COUNT(*) AS matching FROM results r WHERE {conditions}");
+    let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values).fetch_one(pool).await?;
+    Ok(row.try_get("matching")?)
 }
 
-/// The reference of the result that corrected `id`, if any.
-pub async fn corrected_by(pool: &sqlx::AnyPool, id: i64) -> StoreResult<Option<String>> {
-    let row = sqlx::query("SELECT reference FROM results WHERE corrects = $1")
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    Ok(row.map(|row| row.try_get(0)).transpose()?)
+/// Where the list continues after the published result `reference`; none
+/// when no published result has that reference.
+pub async fn published_key(pool: &sqlx::AnyPool, reference: &str) -> StoreResult<Option<PublishedKey>> {
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT published_at, id FROM results WHERE reference = $1 AND state IN ('published', 'superseded')",
+    )
+    .bind(reference)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(published_at, id)| PublishedKey { published_at, id }))
 }
 
 /// References by id, for the given ids.
@@ -410,16 +480,10 @@ pub async fn references(pool: &sqlx::AnyPool, ids: &[i64]) -> StoreResult<Vec<(i
     for id in ids {
         query = query.bind(*id);
     }
-    query.fetch_all(pool).await?.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
-}
-
-/// The inspection dates of results not yet published.
-pub async fn unpublished_with_dates(pool: &sqlx::AnyPool) -> StoreResult<Vec<String>> {
-    let rows = sqlx::query(
-        "SELECT inspection_date FROM results WHERE state IN ('draft', 'submitted', 'returned', 'approved') \
-         AND inspection_date IS NOT NULL",
-    )
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
+    query
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("id")?, row.try_get("reference")?)))
+        .collect()
 }

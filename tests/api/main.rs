@@ -15,6 +15,7 @@ mod hardening;
 mod inspections;
 mod lifecycle;
 mod public;
+mod public_reads;
 mod replacements;
 mod roles;
 mod sealed_oracles;

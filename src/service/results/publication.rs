@@ -98,6 +98,7 @@ impl Service {
         }
         let published = reread(&mut tx, row.id).await?;
         let record = self.record_of(&mut tx, &published, &task, &context, None).await?;
+        crate::service::statistics::count_publication(tx.conn(), &record, None).await?;
         results::add_step(tx.conn(), row.id, &user.name, "published", "").await?;
         let payload = json!({"task": row.task, "result": row.reference, "record": record});
         log::append(tx.conn(), self.now(), kind::PUBLISHED, Some(row.task), &user.name, &payload).await?;
@@ -185,6 +186,7 @@ impl Service {
         let record = self
             .record_of(&mut tx, &corrected, &task, &context, Some((&row.reference, &correction.reason)))
             .await?;
+        crate::service::statistics::count_publication(tx.conn(), &record, Some(&row)).await?;
         results::add_step(tx.conn(), row.id, &user.name, "superseded", &correction.reason).await?;
         results::add_step(tx.conn(), new_id, &user.name, "corrected", &correction.reason).await?;
         let payload = json!({
