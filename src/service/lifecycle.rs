@@ -12,6 +12,7 @@ use serde_json::json;
 use super::tasks::{TaskView, check_definition, check_items, definition_of, not_in_state, reread};
 use super::{Service, ServiceError, ServiceResult, damaged};
 use crate::protocol::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE};
+use crate::protocol::draw::check_pool_size;
 use crate::protocol::field::Entropy;
 use crate::protocol::log::kind;
 use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE, TARGETS_FILE};
@@ -22,7 +23,8 @@ use crate::protocol::{
     Date, DrawInputs, InputError, InspectorManifest, Parameters, RecusalManifest, Reveal, Secret, Seed,
     TargetManifest, run_draw,
 };
-use crate::storage::pools::{self, PoolError};
+use crate::storage::bulk::freeze::{self, PoolError, PoolQuery, PoolSource};
+use crate::storage::pools;
 use crate::storage::tasks::{self, AssignedInspector, Drawn, DrawnTarget, state};
 use crate::storage::users::User;
 use crate::storage::{WriteTx, files, log};
@@ -47,17 +49,6 @@ impl Service {
         let cutoff = definition.filter.exclude_inspected_within_days.map(|days| days_ago(self.today(), days));
         let started = std::time::Instant::now();
         let pool = self.store().pool();
-        let targets =
-            pools::target_manifest(pool, &definition.filter, &definition.strata_by, cutoff.as_deref())
-                .await
-                .map_err(pool_error)?;
-        if targets.is_empty() {
-            return Err(ServiceError::invalid(
-                "empty_pool",
-                Some("filter".into()),
-                "no target of the directory matches the filter: the draw would select no target, so the task is not committed (change the filter, or abandon the task)",
-            ));
-        }
         let inspectors = pools::inspector_manifest(pool, &checked.departments).await?;
         for department in &checked.departments {
             if !inspectors.inspectors().iter().any(|i| i.department == *department) {
@@ -68,31 +59,52 @@ impl Service {
                 ));
             }
         }
+        check_pool_size(inspectors.len() as u64)
+            .map_err(|n| input_error(InputError::TooManyInspectors(n)))?;
         let recusals =
             pools::recusal_manifest(pool, &checked.departments, &definition.filter, cutoff.as_deref())
                 .await?;
-        let inputs = DrawInputs {
-            parameters: &parameters,
-            targets: &targets,
-            inspectors: &inspectors,
-            recusals: &recusals,
-        };
-        inputs.check().map_err(input_error)?;
         // Checked here to refuse early, and again against the time the
         // commitment is logged at, which comes after waiting for the writer.
-        let event = &checked.entropy_event;
-        refuse_past_event(event, self.now())?;
-        let frozen = started.elapsed();
-        let secret = new_secret()?;
-        let mut commitment = inputs.commitment(secret.hash(), checked.entropy_format, checked.entropy_source);
-        commitment.entropy_event = Some(checked.entropy_event.clone());
-        let digest = commitment.digest();
+        refuse_past_event(&checked.entropy_event, self.now())?;
 
         let mut tx = self.begin_action().await?;
         let at = self.now();
         refuse_past_event(&checked.entropy_event, at)?;
         check_items(&mut tx, &definition, &task.department).await?;
-        if !tasks::mark_committed(tx.conn(), id, targets.len() as i64, &digest.to_hex(), &secret.to_hex())
+        // The target pool goes straight from the directory into the stored
+        // manifest, in this transaction; see `store_targets` for why reading
+        // it on a connection of its own is sound.
+        let query = PoolQuery {
+            filter: definition.filter.clone(),
+            strata_by: definition.strata_by.clone(),
+            cutoff: cutoff.clone(),
+        };
+        let targets = freeze::store_targets(PoolSource::of(self.store()), query, &mut tx, id)
+            .await
+            .map_err(pool_error)?;
+        let frozen = started.elapsed();
+        if targets.count == 0 {
+            return Err(ServiceError::invalid(
+                "empty_pool",
+                Some("filter".into()),
+                "no target of the directory matches the filter: the draw would select no target, so the task is not committed (change the filter, or abandon the task)",
+            ));
+        }
+        targets.check(&parameters).map_err(input_error)?;
+        let secret = new_secret()?;
+        let commitment = Commitment {
+            parameters: parameters.digest(),
+            targets: targets.digest,
+            inspectors: inspectors.digest(),
+            recusals: recusals.digest(),
+            secret_hash: secret.hash(),
+            entropy_format: checked.entropy_format,
+            entropy_source: checked.entropy_source,
+            entropy_event: Some(checked.entropy_event.clone()),
+        };
+        let digest = commitment.digest();
+        if !tasks::mark_committed(tx.conn(), id, targets.count as i64, &digest.to_hex(), &secret.to_hex())
             .await?
         {
             let current = tasks::get_in(tx.conn(), id).await?.map(|t| t.state).unwrap_or_default();
@@ -100,7 +112,6 @@ impl Service {
         }
         let parameters_text = parameters.to_text();
         files::store(tx.conn(), id, PARAMETERS_FILE, files::split(&parameters_text)).await?;
-        files::store(tx.conn(), id, TARGETS_FILE, targets.pieces()).await?;
         files::store(tx.conn(), id, INSPECTORS_FILE, files::split(inspectors.text())).await?;
         files::store(tx.conn(), id, RECUSALS_FILE, files::split(recusals.text())).await?;
         files::store(tx.conn(), id, COMMITMENT_FILE, files::split(&commitment.to_text())).await?;
@@ -116,12 +127,12 @@ impl Service {
             "entropy_format": commitment.entropy_format.as_str(),
             "entropy_source": commitment.entropy_source,
             "entropy_event": checked.entropy_event.as_str(),
-            "pool_size": targets.len(),
+            "pool_size": targets.count,
         });
         log::append(tx.conn(), at, kind::COMMITTED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
-        tracing::info!(task = id, pool = targets.len(), ?frozen, total = ?started.elapsed(), "committed");
+        tracing::info!(task = id, pool = targets.count, ?frozen, total = ?started.elapsed(), "committed");
         Ok(view)
     }
 

@@ -33,6 +33,46 @@ pub async fn store<'a>(
     Ok(())
 }
 
+/// Stores a file that arrives piece by piece, in batches of several pieces
+/// per statement, so a manifest of hundreds of pieces is never held whole.
+pub struct FileWriter<'a> {
+    task: i64,
+    name: &'a str,
+    next_seq: i64,
+}
+
+impl<'a> FileWriter<'a> {
+    pub fn new(task: i64, name: &'a str) -> Self {
+        Self { task, name, next_seq: 0 }
+    }
+
+    /// Stores the next pieces, cut at line ends; the file's first piece
+    /// begins with its header line.
+    pub async fn write(&mut self, conn: &mut AnyConnection, pieces: &[&[u8]]) -> StoreResult<()> {
+        if pieces.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<String> =
+            (0..pieces.len()).map(|row| format!("({})", super::placeholders(row * 5, 5))).collect();
+        let sql = format!(
+            "INSERT INTO task_files (task_id, name, seq, first_key, content) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for &piece in pieces {
+            query = query
+                .bind(self.task)
+                .bind(self.name)
+                .bind(self.next_seq)
+                .bind(first_key(piece, self.next_seq == 0))
+                .bind(piece.to_vec());
+            self.next_seq += 1;
+        }
+        query.execute(&mut *conn).await?;
+        Ok(())
+    }
+}
+
 /// Removes a file, to store it anew.
 pub async fn remove(conn: &mut AnyConnection, task: i64, name: &str) -> StoreResult<()> {
     sqlx::query("DELETE FROM task_files WHERE task_id = $1 AND name = $2")

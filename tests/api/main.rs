@@ -6,6 +6,7 @@ mod helpers;
 mod abandoned_draws;
 mod acting_once;
 mod bad_input;
+mod cross_database;
 mod deadlines;
 mod departments;
 mod entropy_event;

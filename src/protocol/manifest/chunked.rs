@@ -110,6 +110,20 @@ impl ChunkWriter {
         start
     }
 
+    /// Hands out the pieces finished since the last call; they are no
+    /// longer kept here. A writer whose pieces were taken ends with
+    /// [`Self::finish_last`], not [`Self::finish`].
+    pub(super) fn take_finished(&mut self) -> Vec<Arc<String>> {
+        std::mem::take(&mut self.finished)
+    }
+
+    /// The last piece and the digest of the whole text.
+    pub(super) fn finish_last(mut self) -> (Arc<String>, Digest) {
+        let last = Arc::new(std::mem::take(&mut self.current));
+        self.hasher.feed(Arc::clone(&last));
+        (last, self.hasher.finish())
+    }
+
     pub(super) fn finish(mut self) -> (ChunkedText, Digest) {
         let last = Arc::new(std::mem::take(&mut self.current));
         self.hasher.feed(Arc::clone(&last));

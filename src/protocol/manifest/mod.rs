@@ -10,7 +10,7 @@ mod targets;
 
 pub use inspectors::{DuplicateInspector, INSPECTORS_FILE, INSPECTORS_HEADER, Inspector, InspectorManifest};
 pub use recusals::{RECUSALS_FILE, RECUSALS_HEADER, Recusal, RecusalManifest};
-pub use target_builder::TargetManifestBuilder;
+pub use target_builder::{FrozenTargets, TargetManifestBuilder, TargetManifestStream};
 pub use targets::{RowError, TARGETS_FILE, TARGETS_HEADER, Target, TargetManifest};
 
 use super::tsv::ParseError;
