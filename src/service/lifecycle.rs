@@ -12,16 +12,18 @@ use serde_json::json;
 use super::tasks::{TaskView, check_definition, check_items, definition_of, not_in_state, reread};
 use super::{Service, ServiceError, ServiceResult, damaged};
 use crate::protocol::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE};
-use crate::protocol::draw::check_pool_size;
+use crate::protocol::draw::{check_pool_size, draw_targets};
 use crate::protocol::field::Entropy;
 use crate::protocol::log::kind;
 use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE, TARGETS_FILE};
+use crate::protocol::manifest::{TargetLineCollector, TargetManifestReader};
 use crate::protocol::parameters::PARAMETERS_FILE;
 use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::result::RESULT_FILE;
+use crate::protocol::stream::DrawStream;
 use crate::protocol::{
-    Date, DrawInputs, InputError, InspectorManifest, Parameters, RecusalManifest, Reveal, Secret, Seed,
-    TargetManifest, run_draw,
+    Date, Digest, DrawInputs, InputError, InspectorManifest, Parameters, RecusalManifest, Reveal, Secret,
+    Seed, TargetManifest, run_draw,
 };
 use crate::storage::bulk::freeze::{self, PoolError, PoolQuery, PoolSource};
 use crate::storage::pools;
@@ -149,9 +151,8 @@ impl Service {
         }
         let definition = definition_of(&task)?;
         let started = std::time::Instant::now();
-        let committed = self.committed_files(id).await?;
-        let loaded = started.elapsed();
-        let (commitment, _) = Commitment::parse(&committed.commitment).map_err(damaged)?;
+        let (commitment, _) =
+            Commitment::parse(&self.committed_file(id, COMMITMENT_FILE).await?).map_err(damaged)?;
         if let Some(event) = &commitment.entropy_event
             && self.now().timestamp_millis() < event.instant()
         {
@@ -188,14 +189,36 @@ impl Service {
         {
             return Err(damaged(format!("task {id}: the stored files no longer match its commitment")));
         }
-        let inputs = committed.inputs()?;
-        let draw = DrawInputs {
-            parameters: &inputs.0,
-            targets: &inputs.1,
-            inspectors: &inputs.2,
-            recusals: &inputs.3,
-        };
+        let parameters =
+            Parameters::parse(&self.committed_file(id, PARAMETERS_FILE).await?).map_err(damaged)?;
+        let inspectors =
+            InspectorManifest::parse(self.committed_file(id, INSPECTORS_FILE).await?).map_err(damaged)?;
+        let recusals =
+            RecusalManifest::parse(self.committed_file(id, RECUSALS_FILE).await?).map_err(damaged)?;
         let seed = Seed::derive(&digest, &secret, &entropy);
+        // The target manifest is read twice, piece by piece, instead of
+        // held whole: once for what drawing the targets needs (each one's
+        // stratum), once for the lines of the targets drawn.
+        let targets = self.committed_targets(id, commitment.targets).await?;
+        let loaded = started.elapsed();
+        let selected = {
+            let draw = DrawInputs {
+                parameters: &parameters,
+                targets: &targets,
+                inspectors: &inspectors,
+                recusals: &recusals,
+            };
+            draw.check().map_err(input_error)?;
+            draw_targets(&draw, &mut DrawStream::new(seed.bytes())).1
+        };
+        let targets = self.drawn_target_lines(id, targets, &selected).await?;
+        drop(selected);
+        let draw = DrawInputs {
+            parameters: &parameters,
+            targets: &targets,
+            inspectors: &inspectors,
+            recusals: &recusals,
+        };
         let result = run_draw(&draw, digest, &seed).map_err(input_error)?;
         let computed = started.elapsed();
         let result_text = result.to_text();
@@ -369,6 +392,48 @@ impl Service {
         Ok(view)
     }
 
+    /// One file fixed at a task's commitment.
+    async fn committed_file(&self, id: i64, name: &str) -> ServiceResult<Vec<u8>> {
+        files::load(self.store().pool(), id, name)
+            .await?
+            .ok_or_else(|| damaged(format!("task {id} has no {name}")))
+    }
+
+    /// The committed target manifest without its text: each target's stratum
+    /// and line, 8 bytes a target, checked against the committed digest.
+    async fn committed_targets(&self, id: i64, committed: Digest) -> ServiceResult<TargetManifest> {
+        let mut reader = TargetManifestReader::new();
+        let read = files::read_pieces(self.store().pool(), id, TARGETS_FILE, |piece| {
+            reader.read(piece).map_err(damaged)
+        })
+        .await?;
+        if !read {
+            return Err(damaged(format!("task {id} has no {TARGETS_FILE}")));
+        }
+        let targets = reader.finish().map_err(damaged)?;
+        if targets.digest() != committed {
+            return Err(damaged(format!(
+                "task {id}: the stored {TARGETS_FILE} no longer matches its commitment"
+            )));
+        }
+        Ok(targets)
+    }
+
+    /// `targets` holding the lines of the targets at `indices`, read again.
+    async fn drawn_target_lines(
+        &self,
+        id: i64,
+        targets: TargetManifest,
+        indices: &[u32],
+    ) -> ServiceResult<TargetManifest> {
+        let mut collector = TargetLineCollector::new(&targets, indices);
+        files::read_pieces(self.store().pool(), id, TARGETS_FILE, |piece| {
+            collector.read(piece).map_err(damaged)
+        })
+        .await?;
+        collector.finish(targets).map_err(damaged)
+    }
+
     /// The files fixed at a task's commitment.
     pub(super) async fn committed_files(&self, id: i64) -> ServiceResult<CommittedFiles> {
         let pool = self.store().pool();
@@ -380,7 +445,6 @@ impl Service {
             targets: load(TARGETS_FILE).await?,
             inspectors: load(INSPECTORS_FILE).await?,
             recusals: load(RECUSALS_FILE).await?,
-            commitment: load(COMMITMENT_FILE).await?,
         })
     }
 }
@@ -390,7 +454,6 @@ pub(super) struct CommittedFiles {
     targets: Vec<u8>,
     inspectors: Vec<u8>,
     recusals: Vec<u8>,
-    commitment: Vec<u8>,
 }
 
 impl CommittedFiles {

@@ -6,7 +6,9 @@
 use sqlx::AnyConnection;
 use sqlx::Row;
 
-use super::StoreResult;
+use futures_util::TryStreamExt;
+
+use super::{StoreError, StoreResult};
 
 const PIECE: usize = 1 << 20;
 
@@ -131,9 +133,32 @@ pub async fn load(pool: &sqlx::AnyPool, task: i64, name: &str) -> StoreResult<Op
     }
     let mut out = Vec::new();
     for row in rows {
-        out.extend_from_slice(&row.try_get::<Vec<u8>, _>(0)?);
+        out.extend_from_slice(&row.try_get::<Vec<u8>, _>("content")?);
     }
     Ok(Some(out))
+}
+
+/// Hands the file's pieces to `read` one at a time, in order, so a file of
+/// hundreds of megabytes is never held whole; false when the task has no
+/// such file.
+pub async fn read_pieces<E: From<StoreError>>(
+    pool: &sqlx::AnyPool,
+    task: i64,
+    name: &str,
+    mut read: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<bool, E> {
+    let mut rows =
+        sqlx::query("SELECT content FROM task_files WHERE task_id = $1 AND name = $2 ORDER BY seq")
+            .bind(task)
+            .bind(name)
+            .fetch(pool);
+    let mut any = false;
+    while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
+        let content: Vec<u8> = row.try_get("content").map_err(StoreError::from)?;
+        read(&content)?;
+        any = true;
+    }
+    Ok(any)
 }
 
 /// The piece that would hold the line whose first field is `key`.
@@ -152,7 +177,7 @@ pub async fn piece_for(
     .bind(key)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|row| row.try_get(0)).transpose()?)
+    Ok(row.map(|row| row.try_get("content")).transpose()?)
 }
 
 /// Whether a piece of a sorted file has a line whose first field is `key`.

@@ -72,19 +72,19 @@ pub async fn inspector_manifest(
     let damaged = |what: &str, error: String| StoreError::Damaged(format!("inspector {what}: {error}"));
     let mut inspectors = Vec::new();
     for row in query.fetch_all(pool).await? {
-        let id: String = row.try_get(0)?;
-        let text = |index: usize| row.try_get::<String, _>(index);
-        let items = text(4)?
+        let id: String = row.try_get("id")?;
+        let text = |column: &str| row.try_get::<String, _>(column);
+        let items = text("items")?
             .split(',')
             .map(|code| ItemCode::parse(code).map_err(|e| damaged(&id, e.to_string())))
             .collect::<Result<Vec<_>, _>>()?;
         let inspector = Inspector::new(
             InspectorId::parse(&id).map_err(|e| damaged(&id, e.to_string()))?,
-            Department::parse(&text(1)?).map_err(|e| damaged(&id, e.to_string()))?,
-            Unit::parse(&text(2)?).map_err(|e| damaged(&id, e.to_string()))?,
-            Region::parse(&text(3)?).map_err(|e| damaged(&id, e.to_string()))?,
+            Department::parse(&text("department")?).map_err(|e| damaged(&id, e.to_string()))?,
+            Unit::parse(&text("unit")?).map_err(|e| damaged(&id, e.to_string()))?,
+            Region::parse(&text("region")?).map_err(|e| damaged(&id, e.to_string()))?,
             items,
-            Date::parse(&text(5)?).map_err(|e| damaged(&id, e.to_string()))?,
+            Date::parse(&text("certificate_expires")?).map_err(|e| damaged(&id, e.to_string()))?,
         )
         .ok_or_else(|| damaged(&id, "no item".into()))?;
         inspectors.push(inspector);
@@ -115,8 +115,8 @@ pub async fn recusal_manifest(
     }
     let mut pairs = Vec::new();
     for row in query.fetch_all(pool).await? {
-        let inspector: String = row.try_get(0)?;
-        let target: String = row.try_get(1)?;
+        let inspector: String = row.try_get("inspector_id")?;
+        let target: String = row.try_get("target_id")?;
         let damaged = |e: crate::protocol::field::FieldError| {
             StoreError::Damaged(format!("recusal {inspector}/{target}: {e}"))
         };
