@@ -14,13 +14,21 @@
 //!
 //! PostgreSQL: a new database on OPENDRAW_BENCH_POSTGRES (default
 //! postgres://postgres@127.0.0.1:5432/test). Results go to BENCHMARKS.md.
+//!
+//! Beside commit + draw, the same run measures their floor — what the
+//! database needs to hand over the pool in id order, hashed as it arrives
+//! (`COPY … TO STDOUT` on PostgreSQL, a row-by-row read on SQLite) — and the
+//! growth of the process's peak memory (VmHWM) during commit + draw.
 
 mod imports;
 mod support;
 
 use std::time::{Duration, Instant};
 
+use futures_util::TryStreamExt;
 use serde_json::json;
+use sha2::{Digest as _, Sha256};
+use sqlx::{Connection, Row};
 use support::{
     drop_database, fresh_database, import_targets, one_percent_task, pass_entropy_event, post, serve,
     service_with_inspectors,
@@ -33,6 +41,51 @@ fn median(mut values: Vec<Duration>) -> Duration {
     values[values.len() / 2]
 }
 
+/// The columns a manifest line holds for the benchmark's strata (region,
+/// risk class), in id order.
+const POOL_IN_ORDER: &str = "SELECT id, region, risk_class, region, unit FROM targets ORDER BY id";
+
+/// The floor of freezing the pool: the database reads it in id order and
+/// hands it over; the bytes are hashed as they arrive.
+async fn freeze_floor(url: &str, backend: &str) -> Duration {
+    let mut hasher = Sha256::new();
+    let started;
+    if backend == "postgres" {
+        let mut connection = sqlx::PgConnection::connect(url).await.unwrap();
+        started = Instant::now();
+        let copy = format!("COPY ({POOL_IN_ORDER}) TO STDOUT");
+        let mut rows = connection.copy_out_raw(&copy).await.unwrap();
+        while let Some(chunk) = rows.try_next().await.unwrap() {
+            hasher.update(&chunk);
+        }
+    } else {
+        let mut connection = sqlx::SqliteConnection::connect(url).await.unwrap();
+        started = Instant::now();
+        let mut rows = sqlx::query(POOL_IN_ORDER).fetch(&mut connection);
+        while let Some(row) = rows.try_next().await.unwrap() {
+            for column in 0..5 {
+                hasher.update(row.try_get::<&str, _>(column).unwrap().as_bytes());
+            }
+        }
+    }
+    std::hint::black_box(hasher.finalize());
+    started.elapsed()
+}
+
+/// A field of /proc/self/status, in kB.
+fn status_kb(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|line| line.starts_with(field)).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Starts measuring the peak resident memory from now: resets VmHWM to
+/// the current VmRSS and returns it.
+fn reset_peak_memory() -> u64 {
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+    status_kb("VmRSS:")
+}
+
 async fn run(size: usize, backend: &str, targets: &str) -> String {
     let (url, _dir) = fresh_database(backend).await;
     let (service, clock, user, token) = service_with_inspectors(&url).await;
@@ -42,8 +95,11 @@ async fn run(size: usize, backend: &str, targets: &str) -> String {
     let address = serve(&service, None).await;
     let client = reqwest::Client::builder().timeout(Duration::from_secs(600)).build().unwrap();
     let (mut commits, mut draws, mut totals) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut floors, mut growth) = (Vec::new(), 0);
     let mut drawn = 0;
     for _ in 0..REPEATS {
+        floors.push(freeze_floor(&url, backend).await);
+        let before = reset_peak_memory();
         let task = post(&client, format!("{address}/api/tasks"), &token, one_percent_task(&clock)).await;
         let id = task["id"].as_i64().unwrap();
         let started = Instant::now();
@@ -65,17 +121,22 @@ async fn run(size: usize, backend: &str, targets: &str) -> String {
         commits.push(committed);
         draws.push(draw);
         totals.push(committed + draw);
+        growth = growth.max(status_kb("VmHWM:").saturating_sub(before));
     }
     service.store().close().await;
     if backend == "postgres" {
         drop_database(&url).await;
     }
+    let (total, floor) = (median(totals), median(floors));
     format!(
-        "| {size} | {backend} | {:.2} s | {:.0} ms | {:.0} ms | {:.0} ms | {drawn} |",
+        "| {size} | {backend} | {:.2} s | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.2} | {} MB | {drawn} |",
         import.as_secs_f64(),
         median(commits).as_secs_f64() * 1e3,
         median(draws).as_secs_f64() * 1e3,
-        median(totals).as_secs_f64() * 1e3,
+        total.as_secs_f64() * 1e3,
+        floor.as_secs_f64() * 1e3,
+        total.as_secs_f64() / floor.as_secs_f64(),
+        growth / 1024,
     )
 }
 
@@ -99,8 +160,10 @@ fn main() {
     if args.iter().any(|a| a == "imports") {
         return;
     }
-    println!("| targets | backend | import CSV | commit (HTTP) | draw (HTTP) | commit + draw | drawn |");
-    println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| targets | backend | import CSV | commit (HTTP) | draw (HTTP) | commit + draw | floor | ratio | peak memory growth | drawn |"
+    );
+    println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (size, targets) in &targets {
         for backend in &backends {
             println!("{}", runtime.block_on(run(*size, backend, targets)));

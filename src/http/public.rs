@@ -19,9 +19,9 @@ use super::openapi::{Invalid, NotFound};
 use super::paging::{Limit, Position};
 use crate::service::public::{EntityView, PublicTask, SelectedTarget};
 use crate::service::public_answers::Freshness;
-use crate::service::replacements::ReplacementView;
 pub use crate::service::public_log::{LogHead, LogPageBody};
 use crate::service::published::{OutcomeLabel, ResultPage, ResultQuery};
+use crate::service::replacements::ReplacementView;
 use crate::service::statistics::Statistics;
 
 pub fn router() -> OpenApiRouter<AppState> {

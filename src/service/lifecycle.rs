@@ -13,17 +13,20 @@ use super::tasks::{TaskView, check_definition, check_items, definition_of, not_i
 use super::{Service, ServiceError, ServiceResult, damaged};
 use crate::domain::task::TaskState;
 use crate::protocol::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE};
+use crate::protocol::draw::{check_pool_size, draw_targets};
 use crate::protocol::field::Entropy;
 use crate::protocol::log::kind;
-use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE, TARGETS_FILE};
+use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE};
 use crate::protocol::parameters::PARAMETERS_FILE;
 use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::result::RESULT_FILE;
+use crate::protocol::stream::DrawStream;
 use crate::protocol::{
     Date, DrawInputs, InputError, InspectorManifest, Parameters, RecusalManifest, Reveal, Secret, Seed,
-    TargetManifest, run_draw,
+    run_draw,
 };
-use crate::storage::pools::{self, PoolError};
+use crate::storage::bulk::freeze::{self, PoolError, PoolQuery, PoolSource};
+use crate::storage::pools;
 use crate::storage::tasks::{self, AssignedInspector, Drawn, DrawnTarget};
 use crate::storage::users::User;
 use crate::storage::{WriteTx, files, log};
@@ -48,17 +51,6 @@ impl Service {
         let cutoff = definition.filter.exclude_inspected_within_days.map(|days| days_ago(self.today(), days));
         let started = std::time::Instant::now();
         let pool = self.store().pool();
-        let targets =
-            pools::target_manifest(pool, &definition.filter, &definition.strata_by, cutoff.as_deref())
-                .await
-                .map_err(pool_error)?;
-        if targets.is_empty() {
-            return Err(ServiceError::invalid(
-                "empty_pool",
-                Some("filter".into()),
-                "no target of the directory matches the filter: the draw would select no target, so the task is not committed (change the filter, or abandon the task)",
-            ));
-        }
         let inspectors = pools::inspector_manifest(pool, &checked.departments).await?;
         for department in &checked.departments {
             if !inspectors.inspectors().iter().any(|i| i.department == *department) {
@@ -69,31 +61,52 @@ impl Service {
                 ));
             }
         }
+        check_pool_size(inspectors.len() as u64)
+            .map_err(|n| input_error(InputError::TooManyInspectors(n)))?;
         let recusals =
             pools::recusal_manifest(pool, &checked.departments, &definition.filter, cutoff.as_deref())
                 .await?;
-        let inputs = DrawInputs {
-            parameters: &parameters,
-            targets: &targets,
-            inspectors: &inspectors,
-            recusals: &recusals,
-        };
-        inputs.check().map_err(input_error)?;
         // Checked here to refuse early, and again against the time the
         // commitment is logged at, which comes after waiting for the writer.
-        let event = &checked.entropy_event;
-        refuse_past_event(event, self.now())?;
-        let frozen = started.elapsed();
-        let secret = new_secret()?;
-        let mut commitment = inputs.commitment(secret.hash(), checked.entropy_format, checked.entropy_source);
-        commitment.entropy_event = Some(checked.entropy_event.clone());
-        let digest = commitment.digest();
+        refuse_past_event(&checked.entropy_event, self.now())?;
 
         let mut tx = self.begin_action().await?;
         let at = self.now();
         refuse_past_event(&checked.entropy_event, at)?;
         check_items(&mut tx, &definition, &task.department).await?;
-        if !tasks::mark_committed(tx.conn(), id, targets.len() as i64, &digest.to_hex(), &secret.to_hex())
+        // The target pool goes straight from the directory into the stored
+        // manifest, in this transaction; see `store_targets` for why reading
+        // it on a connection of its own is sound.
+        let query = PoolQuery {
+            filter: definition.filter.clone(),
+            strata_by: definition.strata_by.clone(),
+            cutoff: cutoff.clone(),
+        };
+        let targets = freeze::store_targets(PoolSource::of(self.store()), query, &mut tx, id)
+            .await
+            .map_err(pool_error)?;
+        let frozen = started.elapsed();
+        if targets.count == 0 {
+            return Err(ServiceError::invalid(
+                "empty_pool",
+                Some("filter".into()),
+                "no target of the directory matches the filter: the draw would select no target, so the task is not committed (change the filter, or abandon the task)",
+            ));
+        }
+        targets.check(&parameters).map_err(input_error)?;
+        let secret = new_secret()?;
+        let commitment = Commitment {
+            parameters: parameters.digest(),
+            targets: targets.digest,
+            inspectors: inspectors.digest(),
+            recusals: recusals.digest(),
+            secret_hash: secret.hash(),
+            entropy_format: checked.entropy_format,
+            entropy_source: checked.entropy_source,
+            entropy_event: Some(checked.entropy_event.clone()),
+        };
+        let digest = commitment.digest();
+        if !tasks::mark_committed(tx.conn(), id, targets.count as i64, &digest.to_hex(), &secret.to_hex())
             .await?
         {
             let current =
@@ -102,7 +115,6 @@ impl Service {
         }
         let parameters_text = parameters.to_text();
         files::store(tx.conn(), id, PARAMETERS_FILE, files::split(&parameters_text)).await?;
-        files::store(tx.conn(), id, TARGETS_FILE, targets.pieces()).await?;
         files::store(tx.conn(), id, INSPECTORS_FILE, files::split(inspectors.text())).await?;
         files::store(tx.conn(), id, RECUSALS_FILE, files::split(recusals.text())).await?;
         files::store(tx.conn(), id, COMMITMENT_FILE, files::split(&commitment.to_text())).await?;
@@ -118,12 +130,12 @@ impl Service {
             "entropy_format": commitment.entropy_format.as_str(),
             "entropy_source": commitment.entropy_source,
             "entropy_event": checked.entropy_event.as_str(),
-            "pool_size": targets.len(),
+            "pool_size": targets.count,
         });
         log::append(tx.conn(), at, kind::COMMITTED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
-        tracing::info!(task = id, pool = targets.len(), ?frozen, total = ?started.elapsed(), "committed");
+        tracing::info!(task = id, pool = targets.count, ?frozen, total = ?started.elapsed(), "committed");
         Ok(view)
     }
 
@@ -140,9 +152,8 @@ impl Service {
         }
         let definition = definition_of(&task)?;
         let started = std::time::Instant::now();
-        let committed = self.committed_files(id).await?;
-        let loaded = started.elapsed();
-        let (commitment, _) = Commitment::parse(&committed.commitment).map_err(damaged)?;
+        let (commitment, _) =
+            Commitment::parse(&self.committed_file(id, COMMITMENT_FILE).await?).map_err(damaged)?;
         if let Some(event) = &commitment.entropy_event
             && self.now().timestamp_millis() < event.instant()
         {
@@ -179,14 +190,36 @@ impl Service {
         {
             return Err(damaged(format!("task {id}: the stored files no longer match its commitment")));
         }
-        let inputs = committed.inputs()?;
-        let draw = DrawInputs {
-            parameters: &inputs.0,
-            targets: &inputs.1,
-            inspectors: &inputs.2,
-            recusals: &inputs.3,
-        };
+        let parameters =
+            Parameters::parse(&self.committed_file(id, PARAMETERS_FILE).await?).map_err(damaged)?;
+        let inspectors =
+            InspectorManifest::parse(self.committed_file(id, INSPECTORS_FILE).await?).map_err(damaged)?;
+        let recusals =
+            RecusalManifest::parse(self.committed_file(id, RECUSALS_FILE).await?).map_err(damaged)?;
         let seed = Seed::derive(&digest, &secret, &entropy);
+        // The target manifest is read twice, piece by piece, instead of
+        // held whole: once for what drawing the targets needs (each one's
+        // stratum), once for the lines of the targets drawn.
+        let targets = self.committed_targets(id, commitment.targets).await?;
+        let loaded = started.elapsed();
+        let selected = {
+            let draw = DrawInputs {
+                parameters: &parameters,
+                targets: &targets,
+                inspectors: &inspectors,
+                recusals: &recusals,
+            };
+            draw.check().map_err(input_error)?;
+            draw_targets(&draw, &mut DrawStream::new(seed.bytes())).1
+        };
+        let targets = self.drawn_target_lines(id, targets, &selected).await?;
+        drop(selected);
+        let draw = DrawInputs {
+            parameters: &parameters,
+            targets: &targets,
+            inspectors: &inspectors,
+            recusals: &recusals,
+        };
         let result = run_draw(&draw, digest, &seed).map_err(input_error)?;
         let computed = started.elapsed();
         let result_text = result.to_text();
@@ -358,42 +391,6 @@ impl Service {
         let view = reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
         Ok(view)
-    }
-
-    /// The files fixed at a task's commitment.
-    pub(super) async fn committed_files(&self, id: i64) -> ServiceResult<CommittedFiles> {
-        let pool = self.store().pool();
-        let load = |name: &'static str| async move {
-            files::load(pool, id, name).await?.ok_or_else(|| damaged(format!("task {id} has no {name}")))
-        };
-        Ok(CommittedFiles {
-            parameters: load(PARAMETERS_FILE).await?,
-            targets: load(TARGETS_FILE).await?,
-            inspectors: load(INSPECTORS_FILE).await?,
-            recusals: load(RECUSALS_FILE).await?,
-            commitment: load(COMMITMENT_FILE).await?,
-        })
-    }
-}
-
-pub(super) struct CommittedFiles {
-    parameters: Vec<u8>,
-    targets: Vec<u8>,
-    inspectors: Vec<u8>,
-    recusals: Vec<u8>,
-    commitment: Vec<u8>,
-}
-
-impl CommittedFiles {
-    pub(super) fn inputs(
-        self,
-    ) -> ServiceResult<(Parameters, TargetManifest, InspectorManifest, RecusalManifest)> {
-        Ok((
-            Parameters::parse(&self.parameters).map_err(damaged)?,
-            TargetManifest::parse(self.targets).map_err(damaged)?,
-            InspectorManifest::parse(self.inspectors).map_err(damaged)?,
-            RecusalManifest::parse(self.recusals).map_err(damaged)?,
-        ))
     }
 }
 

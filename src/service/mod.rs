@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod assignments;
 pub mod calendar;
+mod committed;
 pub mod directories;
 pub mod idempotency;
 pub mod imports;

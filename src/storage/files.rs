@@ -6,7 +6,9 @@
 use sqlx::AnyConnection;
 use sqlx::Row;
 
-use super::StoreResult;
+use futures_util::TryStreamExt;
+
+use super::{StoreError, StoreResult};
 
 const PIECE: usize = 1 << 20;
 
@@ -31,6 +33,46 @@ pub async fn store<'a>(
         .await?;
     }
     Ok(())
+}
+
+/// Stores a file that arrives piece by piece, in batches of several pieces
+/// per statement, so a manifest of hundreds of pieces is never held whole.
+pub struct FileWriter<'a> {
+    task: i64,
+    name: &'a str,
+    next_seq: i64,
+}
+
+impl<'a> FileWriter<'a> {
+    pub fn new(task: i64, name: &'a str) -> Self {
+        Self { task, name, next_seq: 0 }
+    }
+
+    /// Stores the next pieces, cut at line ends; the file's first piece
+    /// begins with its header line.
+    pub async fn write(&mut self, conn: &mut AnyConnection, pieces: &[&[u8]]) -> StoreResult<()> {
+        if pieces.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<String> =
+            (0..pieces.len()).map(|row| format!("({})", super::placeholders(row * 5, 5))).collect();
+        let sql = format!(
+            "INSERT INTO task_files (task_id, name, seq, first_key, content) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for &piece in pieces {
+            query = query
+                .bind(self.task)
+                .bind(self.name)
+                .bind(self.next_seq)
+                .bind(first_key(piece, self.next_seq == 0))
+                .bind(piece.to_vec());
+            self.next_seq += 1;
+        }
+        query.execute(&mut *conn).await?;
+        Ok(())
+    }
 }
 
 /// Removes a file, to store it anew.
@@ -91,9 +133,32 @@ pub async fn load(pool: &sqlx::AnyPool, task: i64, name: &str) -> StoreResult<Op
     }
     let mut out = Vec::new();
     for row in rows {
-        out.extend_from_slice(&row.try_get::<Vec<u8>, _>(0)?);
+        out.extend_from_slice(&row.try_get::<Vec<u8>, _>("content")?);
     }
     Ok(Some(out))
+}
+
+/// Hands the file's pieces to `read` one at a time, in order, so a file of
+/// hundreds of megabytes is never held whole; false when the task has no
+/// such file.
+pub async fn read_pieces<E: From<StoreError>>(
+    pool: &sqlx::AnyPool,
+    task: i64,
+    name: &str,
+    mut read: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<bool, E> {
+    let mut rows =
+        sqlx::query("SELECT content FROM task_files WHERE task_id = $1 AND name = $2 ORDER BY seq")
+            .bind(task)
+            .bind(name)
+            .fetch(pool);
+    let mut any = false;
+    while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
+        let content: Vec<u8> = row.try_get("content").map_err(StoreError::from)?;
+        read(&content)?;
+        any = true;
+    }
+    Ok(any)
 }
 
 /// The piece that would hold the line whose first field is `key`.
@@ -112,7 +177,7 @@ pub async fn piece_for(
     .bind(key)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|row| row.try_get(0)).transpose()?)
+    Ok(row.map(|row| row.try_get("content")).transpose()?)
 }
 
 /// Whether a piece of a sorted file has a line whose first field is `key`.

@@ -10,6 +10,7 @@
 //! appends to the public log, so a change and its log entry commit together
 //! or not at all.
 
+pub mod bulk;
 pub mod calendar;
 mod columns;
 pub mod directory;

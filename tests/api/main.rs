@@ -7,6 +7,7 @@ mod abandoned_draws;
 mod acting_once;
 mod bad_input;
 mod bulk_imports;
+mod cross_database;
 mod deadlines;
 mod departments;
 mod entropy_event;

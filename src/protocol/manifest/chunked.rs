@@ -10,20 +10,34 @@ use super::super::digest::{BackgroundDigest, Digest};
 const PIECE: usize = 1 << 20;
 
 /// Text made of pieces; a line's place is its offset in the whole text.
+/// The pieces are the whole text, or some of its lines only.
 #[derive(Debug, Clone)]
 pub(super) struct ChunkedText {
     pieces: Vec<String>,
     /// Offset of each piece in the whole text.
     starts: Vec<u32>,
+    /// Whether each piece is one line and the text holds only some lines.
+    some_lines: bool,
 }
 
 impl ChunkedText {
     pub(super) fn whole(text: String) -> Self {
-        Self { pieces: vec![text], starts: vec![0] }
+        Self { pieces: vec![text], starts: vec![0], some_lines: false }
+    }
+
+    /// Some lines of a text, each with its offset in the whole text, in
+    /// order. Only these lines can be asked for.
+    pub(super) fn lines(starts: Vec<u32>, lines: Vec<String>) -> Self {
+        debug_assert_eq!(starts.len(), lines.len());
+        Self { pieces: lines, starts, some_lines: true }
     }
 
     /// The piece holding the line at `start`, and the line's offset in it.
     fn locate(&self, start: u32) -> (&str, usize) {
+        if self.some_lines {
+            let line = self.starts.binary_search(&start).expect("only lines held are asked for");
+            return (&self.pieces[line], 0);
+        }
         let piece = self.starts.partition_point(|&s| s <= start) - 1;
         (&self.pieces[piece], (start - self.starts[piece]) as usize)
     }
@@ -110,6 +124,20 @@ impl ChunkWriter {
         start
     }
 
+    /// Hands out the pieces finished since the last call; they are no
+    /// longer kept here. A writer whose pieces were taken ends with
+    /// [`Self::finish_last`], not [`Self::finish`].
+    pub(super) fn take_finished(&mut self) -> Vec<Arc<String>> {
+        std::mem::take(&mut self.finished)
+    }
+
+    /// The last piece and the digest of the whole text.
+    pub(super) fn finish_last(mut self) -> (Arc<String>, Digest) {
+        let last = Arc::new(std::mem::take(&mut self.current));
+        self.hasher.feed(Arc::clone(&last));
+        (last, self.hasher.finish())
+    }
+
     pub(super) fn finish(mut self) -> (ChunkedText, Digest) {
         let last = Arc::new(std::mem::take(&mut self.current));
         self.hasher.feed(Arc::clone(&last));
@@ -120,6 +148,6 @@ impl ChunkWriter {
             .into_iter()
             .map(|piece| Arc::try_unwrap(piece).expect("the hashing thread has let go"))
             .collect();
-        (ChunkedText { pieces, starts: self.starts }, digest)
+        (ChunkedText { pieces, starts: self.starts, some_lines: false }, digest)
     }
 }

@@ -6,11 +6,13 @@ mod chunked;
 mod inspectors;
 mod recusals;
 mod target_builder;
+mod target_reader;
 mod targets;
 
 pub use inspectors::{DuplicateInspector, INSPECTORS_FILE, INSPECTORS_HEADER, Inspector, InspectorManifest};
 pub use recusals::{RECUSALS_FILE, RECUSALS_HEADER, Recusal, RecusalManifest};
-pub use target_builder::TargetManifestBuilder;
+pub use target_builder::{FrozenTargets, TargetManifestBuilder, TargetManifestStream};
+pub use target_reader::{TargetLineCollector, TargetManifestReader};
 pub use targets::{RowError, TARGETS_FILE, TARGETS_HEADER, Target, TargetManifest};
 
 use super::tsv::ParseError;

@@ -140,6 +140,17 @@ impl TargetManifest {
     pub fn digest(&self) -> Digest {
         self.digest
     }
+
+    /// Where a target's line starts in the text.
+    pub(super) fn line_start(&self, index: usize) -> u32 {
+        self.rows[index].start
+    }
+
+    /// The same rows over another text of the same file (all of it, or the
+    /// lines that will be asked for).
+    pub(super) fn with_text(self, text: ChunkedText) -> Self {
+        Self { text, ..self }
+    }
 }
 
 /// Why a row cannot join the manifest. Rows are numbered in the order they

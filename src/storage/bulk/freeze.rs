@@ -1,0 +1,329 @@
+//! Freezing a task's target pool into its manifest at commit, streamed: the
+//! rows are read in id order, written into manifest lines as they arrive,
+//! hashed piece by piece on another thread and stored in pieces of about
+//! 1 MiB, so memory stays bounded however large the pool is.
+//!
+//! Reading the rows is the one part that differs by database: PostgreSQL
+//! sends them with `COPY … TO STDOUT` on a native connection (the generic
+//! driver cannot speak `COPY`), SQLite has each batch of lines written by
+//! the database into one string, which costs far less than reading rows one
+//! by one through the generic driver. Both hand over text lines of
+//! tab-separated fields; everything after that is shared.
+
+use std::sync::Arc;
+
+use futures_util::TryStreamExt;
+use sqlx::Row;
+use sqlx::postgres::PgPool;
+use tokio::sync::mpsc;
+
+use super::super::files::FileWriter;
+use super::super::pools::{bound_filter_sql, filter_sql};
+use super::super::{Store, StoreError, WriteTx};
+use crate::domain::rules::stratum_key;
+use crate::domain::task_definition::{PoolFilter, StrataColumn};
+use crate::protocol::manifest::{FrozenTargets, RowError, TARGETS_FILE, TargetManifestStream};
+
+/// Pieces waiting to be stored, at most; with the batch being written and
+/// the one being hashed, the bound on what a commit holds of its manifest.
+const PIECES_IN_FLIGHT: usize = 8;
+/// Pieces stored per statement.
+const PIECES_PER_STATEMENT: usize = 4;
+/// Rows per batch read from SQLite.
+const SQLITE_BATCH: i64 = 100_000;
+
+/// Why a pool cannot become a manifest.
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("target {target}: {reason}")]
+    Target { target: String, reason: String },
+}
+
+/// Where a pool's rows are read from.
+#[derive(Clone)]
+pub enum PoolSource {
+    Postgres(PgPool),
+    Sqlite(sqlx::AnyPool),
+}
+
+/// Which targets, and which of their columns make the stratum key.
+#[derive(Clone)]
+pub struct PoolQuery {
+    pub filter: PoolFilter,
+    pub strata_by: Vec<StrataColumn>,
+    /// Targets inspected on or after this date are left out.
+    pub cutoff: Option<String>,
+}
+
+impl PoolSource {
+    pub fn of(store: &Store) -> Self {
+        match store.native_postgres() {
+            Some(native) => PoolSource::Postgres(native.clone()),
+            None => PoolSource::Sqlite(store.pool().clone()),
+        }
+    }
+}
+
+/// Freezes the pool into the task's target manifest, stored inside `tx`.
+///
+/// The rows are read on a connection of their own, outside `tx`: the
+/// manifest is the pool as that read saw it, a consistent snapshot on both
+/// databases, and what is stored in `tx` is exactly the manifest whose
+/// digest is returned, to be committed to in the same transaction as the
+/// task's new state and its log entry. On SQLite `tx` holds the write lock
+/// meanwhile, so no import can change the directory under the read; on
+/// PostgreSQL an import committed during the read is simply not in this
+/// pool, as if it had come a moment later.
+pub async fn store_targets(
+    source: PoolSource,
+    query: PoolQuery,
+    tx: &mut WriteTx,
+    task: i64,
+) -> Result<FrozenTargets, PoolError> {
+    let (pieces, mut arriving) = mpsc::channel::<Arc<String>>(PIECES_IN_FLIGHT);
+    let reading = tokio::spawn(async move {
+        let mut writer = ManifestWriter::new(&query.strata_by, pieces);
+        match source {
+            PoolSource::Postgres(pool) => read_postgres(&pool, &query, &mut writer).await?,
+            PoolSource::Sqlite(pool) => read_sqlite(&pool, &query, &mut writer).await?,
+        }
+        writer.finish().await
+    });
+    let mut file = FileWriter::new(task, TARGETS_FILE);
+    let mut batch = Vec::with_capacity(PIECES_PER_STATEMENT);
+    let stored = async {
+        while let Some(piece) = arriving.recv().await {
+            batch.push(piece);
+            if batch.len() == PIECES_PER_STATEMENT {
+                file.write(tx.conn(), &bytes_of(&batch)).await?;
+                batch.clear();
+            }
+        }
+        file.write(tx.conn(), &bytes_of(&batch)).await
+    }
+    .await;
+    // A failed write stops storing; dropping the receiver stops the reading.
+    drop(arriving);
+    let frozen = reading.await.map_err(|error| StoreError::Damaged(format!("reading the pool: {error}")))?;
+    stored?;
+    frozen
+}
+
+fn bytes_of(pieces: &[Arc<String>]) -> Vec<&[u8]> {
+    pieces.iter().map(|piece| piece.as_bytes()).collect()
+}
+
+/// PostgreSQL: `COPY (SELECT … ORDER BY id) TO STDOUT`. `COPY` takes no
+/// parameters, so the filter's values are written as literals.
+async fn read_postgres(
+    pool: &PgPool,
+    query: &PoolQuery,
+    writer: &mut ManifestWriter,
+) -> Result<(), PoolError> {
+    let where_sql = filter_sql(&query.filter, "t", query.cutoff.as_deref(), &mut |value| literal(value));
+    let sql = format!(
+        "COPY (SELECT t.id{}, t.region, t.unit FROM targets t WHERE {where_sql} ORDER BY t.id) TO STDOUT",
+        strata_columns(&query.strata_by, ", t.", "")
+    );
+    let mut connection = pool.acquire().await.map_err(StoreError::from)?;
+    let copied = copy_lines(&mut connection, &sql, writer).await;
+    if copied.is_err() {
+        // A `COPY` left half read leaves the connection in the middle of
+        // it: it must not go back to the pool.
+        connection.close_on_drop();
+    }
+    copied
+}
+
+async fn copy_lines(
+    connection: &mut sqlx::PgConnection,
+    sql: &str,
+    writer: &mut ManifestWriter,
+) -> Result<(), PoolError> {
+    let mut rows = connection.copy_out_raw(sql).await.map_err(StoreError::from)?;
+    let mut unescaped = String::new();
+    while let Some(chunk) = rows.try_next().await.map_err(StoreError::from)? {
+        let text = std::str::from_utf8(&chunk)
+            .map_err(|error| StoreError::Damaged(format!("a target row is not UTF-8: {error}")))?;
+        // Each message is one row; a row with a backslash has escapes.
+        for line in text.split_terminator('\n') {
+            if line.contains('\\') {
+                unescape_copy_text(line, &mut unescaped);
+                writer.line(&unescaped)?;
+            } else {
+                writer.line(line)?;
+            }
+        }
+        writer.send_pieces().await?;
+    }
+    Ok(())
+}
+
+/// SQLite: batches of lines, each written by the database into one string,
+/// following the id index from where the last batch ended.
+async fn read_sqlite(
+    pool: &sqlx::AnyPool,
+    query: &PoolQuery,
+    writer: &mut ManifestWriter,
+) -> Result<(), PoolError> {
+    let (where_sql, values) = bound_filter_sql(&query.filter, "t", 4, query.cutoff.as_deref());
+    let sql = format!(
+        "SELECT string_agg(line, '') AS lines, max(id) AS last, count(*) AS count FROM ( \
+           SELECT t.id AS id, t.id{} || $1 || t.region || $1 || t.unit || $2 AS line \
+           FROM targets t WHERE t.id > $3 AND {where_sql} ORDER BY t.id LIMIT $4) batch",
+        strata_columns(&query.strata_by, " || $1 || t.", "")
+    );
+    let mut after = String::new();
+    loop {
+        let mut batch = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind("\t")
+            .bind("\n")
+            .bind(after)
+            .bind(SQLITE_BATCH);
+        for value in &values {
+            batch = batch.bind(value.clone());
+        }
+        let row = batch.fetch_one(pool).await.map_err(StoreError::from)?;
+        let count: i64 = row.try_get("count").map_err(StoreError::from)?;
+        if count == 0 {
+            return Ok(());
+        }
+        let lines: String = row.try_get("lines").map_err(StoreError::from)?;
+        for line in lines.split_terminator('\n') {
+            writer.line(line)?;
+        }
+        writer.send_pieces().await?;
+        after = row.try_get("last").map_err(StoreError::from)?;
+        if count < SQLITE_BATCH {
+            return Ok(());
+        }
+    }
+}
+
+/// `{before}column{after}` for each stratum column, in order.
+fn strata_columns(strata_by: &[StrataColumn], before: &str, after: &str) -> String {
+    strata_by.iter().map(|column| format!("{before}{}{after}", column.column())).collect()
+}
+
+/// A text value as a SQL literal (`standard_conforming_strings`, on by
+/// default since PostgreSQL 9.1: a backslash is an ordinary character).
+fn literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// A row of `COPY`'s text format with its backslash escapes resolved.
+fn unescape_copy_text(line: &str, out: &mut String) {
+    out.clear();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some('v') => out.push('\u{b}'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+}
+
+/// Turns lines `id ⇥ stratum column… ⇥ region ⇥ unit` into the manifest and
+/// sends its finished pieces on.
+struct ManifestWriter {
+    manifest: TargetManifestStream,
+    strata_by: Vec<StrataColumn>,
+    columns: Vec<&'static str>,
+    key: String,
+    pieces: mpsc::Sender<Arc<String>>,
+}
+
+impl ManifestWriter {
+    fn new(strata_by: &[StrataColumn], pieces: mpsc::Sender<Arc<String>>) -> Self {
+        Self {
+            manifest: TargetManifestStream::new(),
+            strata_by: strata_by.to_vec(),
+            columns: strata_by.iter().map(|column| column.column()).collect(),
+            key: String::new(),
+            pieces,
+        }
+    }
+
+    fn line(&mut self, line: &str) -> Result<(), PoolError> {
+        let mut fields = line.split('\t');
+        let id = fields.next().unwrap_or_default();
+        // Several columns come as separate fields, joined here by the one
+        // rule that keeps distinct combinations apart (`rules::stratum_key`).
+        stratum_key(&mut self.key, &self.columns, fields.by_ref().take(self.columns.len()))
+            .map_err(|error| PoolError::Target { target: id.to_owned(), reason: error.to_string() })?;
+        let mut next = || fields.next().unwrap_or_default();
+        let (region, unit) = (next(), next());
+        self.manifest.push(id, &self.key, region, unit).map_err(|error| row_error(id, &self.strata_by, error))
+    }
+
+    async fn send_pieces(&mut self) -> Result<(), PoolError> {
+        for piece in self.manifest.take_pieces() {
+            self.send(piece).await?;
+        }
+        Ok(())
+    }
+
+    async fn send(&self, piece: Arc<String>) -> Result<(), PoolError> {
+        send(&self.pieces, piece).await
+    }
+
+    async fn finish(mut self) -> Result<FrozenTargets, PoolError> {
+        self.send_pieces().await?;
+        let (last, frozen) = self
+            .manifest
+            .finish()
+            .map_err(|error| PoolError::Target { target: String::new(), reason: format!("{error:?}") })?;
+        send(&self.pieces, last).await?;
+        Ok(frozen)
+    }
+}
+
+async fn send(pieces: &mpsc::Sender<Arc<String>>, piece: Arc<String>) -> Result<(), PoolError> {
+    // The receiver is gone only when storing failed; that error is the one
+    // reported.
+    pieces.send(piece).await.map_err(|_| StoreError::Damaged("storing the pool stopped".into()).into())
+}
+
+fn row_error(id: &str, strata_by: &[StrataColumn], error: RowError) -> PoolError {
+    let reason = match error {
+        RowError::Field { column: "stratum", error } => {
+            let columns: Vec<&str> = strata_by.iter().map(|c| c.column()).collect();
+            format!("its stratum key (from {}) {error}", columns.join(", "))
+        }
+        RowError::Field { column, error } => format!("{column} {error}"),
+        RowError::OutOfOrder { .. } | RowError::Duplicate { .. } => {
+            "the database did not hand the pool over once each in bytewise order of ids".into()
+        }
+        RowError::TooLarge => "the pool's manifest would reach 4 GiB".into(),
+    };
+    PoolError::Target { target: id.to_owned(), reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_escapes_are_resolved() {
+        let mut out = String::new();
+        unescape_copy_text(r"a\\b\tc", &mut out);
+        assert_eq!(out, "a\\b\tc");
+    }
+
+    #[test]
+    fn literals_double_their_quotes() {
+        assert_eq!(literal("O'Brien\\"), "'O''Brien\\'");
+    }
+}
