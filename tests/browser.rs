@@ -34,21 +34,18 @@ async fn site(tamper: Option<fn(&mut BundleFiles)>) -> (String, Service, tempfil
     let public = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("public");
     let mut app = opendraw::http::router(service.clone(), Some(public));
     if let Some(tamper) = tamper {
-        let service = service.clone();
-        app = app.layer(axum::middleware::from_fn(move |request: Request, next: Next| {
-            let service = service.clone();
-            async move {
-                if request.uri().path() != "/api/public/tasks/1/bundle.tar" {
-                    return next.run(request).await;
-                }
-                let tar = service.public_bundle(1).await.unwrap();
-                let mut files = opendraw::files::bundle::from_tar("bundle.tar", &tar).unwrap();
-                tamper(&mut files);
-                Response::builder()
-                    .body(Body::from(opendraw::files::bundle::to_tar(&files)))
-                    .unwrap()
-                    .into_response()
+        app = app.layer(axum::middleware::from_fn(move |request: Request, next: Next| async move {
+            if request.uri().path() != "/api/public/tasks/1/bundle.tar" {
+                return next.run(request).await;
             }
+            let body = next.run(request).await.into_body();
+            let tar = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+            let mut files = opendraw::files::bundle::from_tar("bundle.tar", &tar).unwrap();
+            tamper(&mut files);
+            Response::builder()
+                .body(Body::from(opendraw::files::bundle::to_tar(&files)))
+                .unwrap()
+                .into_response()
         }));
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

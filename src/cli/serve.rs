@@ -1,7 +1,7 @@
 //! `opendraw serve`: the HTTP service.
 
 use std::net::SocketAddr;
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -39,6 +39,10 @@ pub struct ServeArgs {
     #[arg(long, env = "OPENDRAW_AUTH_FAILURES_PER_MINUTE",
         default_value_t = NonZeroU32::new(limits::DEFAULT_AUTH_FAILURES_PER_MINUTE).expect("not zero"))]
     auth_failures_per_minute: NonZeroU32,
+    /// Verification bundles sent at once; more requests get 503 with Retry-After.
+    #[arg(long, env = "OPENDRAW_MAX_CONCURRENT_DOWNLOADS",
+        default_value_t = NonZeroUsize::new(limits::DEFAULT_CONCURRENT_DOWNLOADS).expect("not zero"))]
+    max_concurrent_downloads: NonZeroUsize,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -66,6 +70,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             import_bytes: args.max_import_bytes,
             json_bytes: args.max_json_bytes,
             auth_failures_per_minute: args.auth_failures_per_minute,
+            concurrent_downloads: args.max_concurrent_downloads,
         };
         let app = http::router_with(service, Some(args.public_dir), limits);
         // The peer address is the client whose failed authentications count.

@@ -29,7 +29,7 @@ pub struct ErrorBody {
 pub struct AppError {
     status: StatusCode,
     body: ErrorBody,
-    /// Seconds to wait, for a 429 (`Retry-After`).
+    /// Seconds to wait, for a 429 or a 503 (`Retry-After`).
     retry_after: Option<u64>,
 }
 
@@ -65,6 +65,14 @@ impl AppError {
             format!("too many failed authentications from this address; try again in {seconds} s"),
         );
         error.retry_after = Some(seconds.max(1));
+        error
+    }
+
+    /// 503: the server is busy with requests like this one; the client may
+    /// try again after `retry_after` seconds.
+    pub fn unavailable(code: &str, message: impl Into<String>, retry_after: u64) -> Self {
+        let mut error = Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message);
+        error.retry_after = Some(retry_after);
         error
     }
 

@@ -1,8 +1,9 @@
 //! What one client may send: how large a request body may be, and how
-//! often an address may fail to authenticate before it has to wait.
+//! often an address may fail to authenticate before it has to wait; and
+//! how many bundle downloads the server sends at once.
 
 use std::io::{self, Read};
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -10,6 +11,7 @@ use axum::body::Body;
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
 use futures_util::StreamExt;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
 use super::AppState;
@@ -27,6 +29,9 @@ pub struct Limits {
     /// Failed authentications one client address may make in a minute;
     /// the next ones get 429 until the minute has passed.
     pub auth_failures_per_minute: NonZeroU32,
+    /// Verification bundles sent at once; the next request gets 503 with
+    /// `Retry-After` until one has finished.
+    pub concurrent_downloads: NonZeroUsize,
 }
 
 /// 2 GiB: ten million rows of a target directory like the demo's (id,
@@ -41,12 +46,22 @@ pub const DEFAULT_JSON_BYTES: usize = 1 << 20;
 
 pub const DEFAULT_AUTH_FAILURES_PER_MINUTE: u32 = 20;
 
+/// A bundle is sent a few stored pieces at a time (about 2 MiB held per
+/// download, whatever the pool's size): sixteen at once hold some 50 MB,
+/// and keep sixteen short queries at most in the database's pool.
+pub const DEFAULT_CONCURRENT_DOWNLOADS: usize = 16;
+
+/// What a client turned away for lack of a download slot is told to wait:
+/// about the time a 50 MB bundle takes on a slow line.
+const DOWNLOAD_RETRY_AFTER_SECONDS: u64 = 10;
+
 impl Default for Limits {
     fn default() -> Self {
         Self {
             import_bytes: DEFAULT_IMPORT_BYTES,
             json_bytes: DEFAULT_JSON_BYTES,
             auth_failures_per_minute: NonZeroU32::new(DEFAULT_AUTH_FAILURES_PER_MINUTE).expect("not zero"),
+            concurrent_downloads: NonZeroUsize::new(DEFAULT_CONCURRENT_DOWNLOADS).expect("not zero"),
         }
     }
 }
@@ -107,5 +122,28 @@ pub struct Overflow(Arc<AtomicBool>);
 impl Overflow {
     pub fn happened(&self) -> bool {
         self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The slots for bundle downloads, [`Limits::concurrent_downloads`] of
+/// them; a download holds its slot until its last byte is sent or its
+/// client goes away.
+#[derive(Clone)]
+pub struct DownloadSlots(Arc<Semaphore>);
+
+impl DownloadSlots {
+    pub fn new(count: NonZeroUsize) -> Self {
+        Self(Arc::new(Semaphore::new(count.get())))
+    }
+
+    /// A free slot, or the 503 that tells the client when to come back.
+    pub fn take(&self) -> Result<OwnedSemaphorePermit, AppError> {
+        Arc::clone(&self.0).try_acquire_owned().map_err(|_| {
+            AppError::unavailable(
+                "too_many_downloads",
+                "the server is sending as many bundles as it may at once; try again shortly",
+                DOWNLOAD_RETRY_AFTER_SECONDS,
+            )
+        })
     }
 }

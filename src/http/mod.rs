@@ -27,7 +27,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
-use self::limits::Limits;
+use self::limits::{DownloadSlots, Limits};
 use self::throttle::FailedAuthentications;
 use crate::service::Service;
 
@@ -36,6 +36,7 @@ pub struct AppState {
     pub service: Service,
     pub limits: Limits,
     pub failed_authentications: Arc<FailedAuthentications>,
+    pub download_slots: DownloadSlots,
 }
 
 /// The whole application with the default [`Limits`]. `public_dir`, when
@@ -49,6 +50,7 @@ pub fn router(service: Service, public_dir: Option<PathBuf>) -> Router {
 /// authentications are counted per client address.
 pub fn router_with(service: Service, public_dir: Option<PathBuf>, limits: Limits) -> Router {
     let failed_authentications = Arc::new(FailedAuthentications::new(limits.auth_failures_per_minute));
+    let download_slots = DownloadSlots::new(limits.concurrent_downloads);
     let api = Router::new()
         .merge(tasks::router())
         .merge(directories::router())
@@ -69,7 +71,7 @@ pub fn router_with(service: Service, public_dir: Option<PathBuf>, limits: Limits
         .fallback(api_fallback)
         // Uploads are read as streams and bounded by `limits.import_bytes`.
         .layer(DefaultBodyLimit::max(limits.json_bytes))
-        .with_state(AppState { service, limits, failed_authentications });
+        .with_state(AppState { service, limits, failed_authentications, download_slots });
     let app = match public_dir.filter(|dir| dir.is_dir()) {
         Some(dir) => {
             Router::new().nest("/api", Router::new()).merge(api).fallback_service(ServeDir::new(dir))

@@ -22,7 +22,6 @@ use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE, TARGETS_FILE};
 use crate::protocol::parameters::PARAMETERS_FILE;
 use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::result::RESULT_FILE;
-use crate::protocol::verify::BundleFiles;
 use crate::storage::replacements::{self, ReplacementRow};
 use crate::storage::tasks::{self, TaskRow, state};
 use crate::storage::{directory, files, log, results};
@@ -129,13 +128,13 @@ pub struct EntityPool {
     pub selected: Option<bool>,
 }
 
-fn is_published(task: &TaskRow) -> bool {
+pub(super) fn is_published(task: &TaskRow) -> bool {
     task.state != state::DRAFT
 }
 
 /// Whether the task's draw is public: at the reveal, or when a drawn task
 /// is abandoned (a discarded result is published like a revealed one).
-fn is_revealed(task: &TaskRow) -> bool {
+pub(super) fn is_revealed(task: &TaskRow) -> bool {
     task.state == state::REVEALED || (task.state == state::ABANDONED && task.result_digest.is_some())
 }
 
@@ -245,16 +244,6 @@ impl Service {
         files::load(self.store().pool(), id, name)
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("task {id} has no {name}")))
-    }
-
-    /// The verification bundle of a revealed task.
-    pub async fn public_bundle(&self, id: i64) -> ServiceResult<Vec<u8>> {
-        let mut files = BundleFiles::default();
-        for (name, _) in BundleFiles::default().members() {
-            *files.member_mut(name).expect("a bundle member") = self.public_file(id, name).await?;
-        }
-        files.replacements = files::load(self.store().pool(), id, REPLACEMENTS_FILE).await?;
-        Ok(bundle::to_tar(&files))
     }
 
     /// The drawn targets and their inspectors, after the reveal.

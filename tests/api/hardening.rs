@@ -50,6 +50,7 @@ fn small_limits() -> Limits {
         import_bytes: IMPORT_LIMIT,
         json_bytes: JSON_LIMIT,
         auth_failures_per_minute: NonZeroU32::new(FAILURES).unwrap(),
+        ..Limits::default()
     }
 }
 

@@ -8,6 +8,7 @@ mod acting_once;
 mod bad_input;
 mod deadlines;
 mod departments;
+mod downloads;
 mod entropy_event;
 mod error_shapes;
 mod hardening;
