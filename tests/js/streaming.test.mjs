@@ -89,7 +89,7 @@ test('verify.json: every case streamed in pieces reports what it reports whole',
   for (const c of verify.cases) {
     const tar = bundleOf(c);
     const whole = await verifyBundle(readTar(tar), c.pins);
-    for (const size of CUTS) {
+    for (const size of CUTS.slice(1)) {
       for (const length of [tar.length, null]) {
         const fractions = [];
         const streamed = await verifyStream(piecesOf(tar, size), c.pins, (f) => fractions.push(f), length);
