@@ -2109,16 +2109,7 @@ function setupVerify(task, section) {
     progress.hidden = false;
     progress.value = 0;
     setStatus(() => t('task.verify.downloading'));
-    let bundle;
-    try {
-      bundle = await downloadWithProgress(`/api/public/tasks/${task.id}/bundle.tar`, (fraction) => {
-        progress.value = 0.1 * fraction;
-      });
-    } catch (error) {
-      fail(error.message);
-      return;
-    }
-    progress.value = 0.1;
+    // The worker downloads the bundle and verifies it as it arrives.
     try {
       worker = new Worker('verify-worker.js', { type: 'module' });
     } catch (error) {
@@ -2128,63 +2119,22 @@ function setupVerify(task, section) {
     worker.onmessage = (event) => {
       const message = event.data || {};
       if (message.type === 'progress') {
-        const fraction = Math.min(1, Math.max(0, Number(message.fraction) || 0));
-        progress.value = 0.1 + 0.9 * fraction;
+        progress.value = Math.min(1, Math.max(0, Number(message.fraction) || 0));
         const label = message.label || '';
-        setStatus(() => t('task.verify.running', { label }));
+        if (message.downloading) setStatus(() => t('task.verify.downloading'));
+        else setStatus(() => t('task.verify.running', { label }));
       } else if (message.type === 'report') {
         show(message.report || {});
       } else if (message.type === 'error') {
-        fail(message.message || 'unknown error');
+        fail(message.network ? t('error.network') : message.message || 'unknown error');
       }
     };
     worker.onerror = (event) => {
       event.preventDefault();
       fail(event.message || 'verify-worker.js could not be loaded');
     };
-    worker.postMessage({ bundle, pins }, [bundle]);
+    worker.postMessage({ url: `/api/public/tasks/${task.id}/bundle.tar`, pins });
   });
-}
-
-/** Fetches a URL as an ArrayBuffer, reporting the fraction downloaded. */
-async function downloadWithProgress(url, onProgress) {
-  let response;
-  try {
-    response = await fetch(url);
-  } catch (error) {
-    throw new ApiError(0, 'network', t('error.network'));
-  }
-  if (!response.ok) {
-    let message = `${response.status} ${response.statusText}`;
-    try {
-      message = (await response.json()).message || message;
-    } catch (_) {
-      /* keep the status */
-    }
-    throw new ApiError(response.status, 'http', message);
-  }
-  const total = Number(response.headers.get('content-length')) || 0;
-  if (!response.body || !total) return response.arrayBuffer();
-  const reader = response.body.getReader();
-  const bytes = new Uint8Array(total);
-  let received = 0;
-  const chunks = [];
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (received + value.length <= total) bytes.set(value, received);
-    chunks.push(value);
-    received += value.length;
-    onProgress(Math.min(1, received / total));
-  }
-  if (received === total) return bytes.buffer;
-  const all = new Uint8Array(received);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return all.buffer;
 }
 
 export function section(id, titleKey, ...content) {

@@ -1,17 +1,33 @@
 // Module worker: new Worker('verify-worker.js', {type: 'module'}).
-// Receives {bundle: ArrayBuffer, pins: {commitment, result, replacements, committedAt}}
-// (what the public log holds of the task; see verifyBundle); posts
-// {type: 'progress', fraction, label} while working, then {type: 'report', report}
-// (the result of verifyBundle) or {type: 'error', message}.
-import { readTar, verifyBundle } from './verify.js';
+// Receives {url, pins: {commitment, result, replacements, committedAt}} (the bundle's
+// address, and what the public log holds of the task; see verifyBundle). It downloads the
+// bundle and verifies it as it arrives (verifyStream), posting
+// {type: 'progress', fraction, label, downloading} while working, then
+// {type: 'report', report} (the result of verifyBundle), or {type: 'error', message} —
+// {type: 'error', network: true} when the server could not be reached.
+import { verifyStream } from './verify.js';
 
 self.onmessage = async (event) => {
-  const { bundle, pins } = event.data || {};
+  const { url, pins } = event.data || {};
   try {
-    if (!(bundle instanceof ArrayBuffer) && !ArrayBuffer.isView(bundle)) throw new Error('no bundle given');
-    const bytes = bundle instanceof ArrayBuffer ? new Uint8Array(bundle) : new Uint8Array(bundle.buffer, bundle.byteOffset, bundle.byteLength);
-    self.postMessage({ type: 'progress', fraction: 0, label: 'reading the bundle' });
-    const files = readTar(bytes);
+    if (typeof url !== 'string') throw new Error('no bundle given');
+    let response;
+    try {
+      response = await fetch(url);
+    } catch {
+      self.postMessage({ type: 'error', network: true });
+      return;
+    }
+    if (!response.ok) {
+      let message = `${response.status} ${response.statusText}`;
+      try {
+        message = (await response.json()).message || message;
+      } catch {
+        // keep the status
+      }
+      throw new Error(message);
+    }
+    const length = Number(response.headers.get('content-length')) || null;
     let last = -1;
     let lastLabel = null;
     const given = {
@@ -20,15 +36,15 @@ self.onmessage = async (event) => {
       replacements: pins?.replacements ?? null,
       committedAt: pins?.committedAt ?? null,
     };
-    const report = await verifyBundle(files, given, (fraction, label) => {
+    const report = await verifyStream(response.body, given, (fraction, label, downloading) => {
       // at most one message per percent, and every change of step
       const pct = Math.floor(fraction * 100);
       if (pct !== last || label !== lastLabel || fraction === 1) {
         last = pct;
         lastLabel = label;
-        self.postMessage({ type: 'progress', fraction, label });
+        self.postMessage({ type: 'progress', fraction, label, downloading });
       }
-    });
+    }, length);
     self.postMessage({ type: 'report', report });
   } catch (e) {
     self.postMessage({ type: 'error', message: e && e.message ? e.message : String(e) });

@@ -1,13 +1,16 @@
 // opendraw: an independent verifier of the draw protocol, version 1.
 //
 // Written from docs/PROTOCOL.md and the test vectors alone, without the reference
-// implementation's code. No dependencies, no build step: an ES module that runs in
-// a modern browser (SHA-256 through WebCrypto, which browsers offer on HTTPS and
-// localhost pages) and in Node >= 20, where it is also a command-line tool:
+// implementation's code. No dependencies beyond sha256.js beside it, no build step: an
+// ES module that runs in a modern browser (SHA-256 through WebCrypto, which browsers
+// offer on HTTPS and localhost pages, and sha256.js for what is hashed as it downloads)
+// and in Node >= 20, where it is also a command-line tool:
 //
 //   node verify.js BUNDLE.tar [--commitment HEX] [--result-digest HEX]
 //
 // Exit code 0 when the bundle verifies, 1 when it does not, 2 on bad usage.
+
+import { Sha256 } from './sha256.js';
 
 const encoder = new TextEncoder();
 const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -725,75 +728,134 @@ class Interner {
 const TARGETS_HEADER = encoder.encode('target_id\tstratum\tregion\tunit\n');
 
 export function parseTargets(bytes, onProgress = null) {
-  const file = 'targets.tsv';
-  const b = asBytes(bytes, file);
-  checkFile(b, file);
-  const H = TARGETS_HEADER;
-  if (b.length < H.length || compareRanges(b, 0, H.length, H, 0, H.length) !== 0) {
-    const e = b.indexOf(10);
-    throw new ProtocolError(file, 1, null, `the header must be "target_id⇥stratum⇥region⇥unit", found ${quote(fieldString(b, 0, e).replaceAll('\t', '⇥'))}`);
+  const parser = new TargetsParser(asBytes(bytes, 'targets.tsv'));
+  parser.advance(parser.b.length, onProgress);
+  return parser.finish();
+}
+
+/**
+ * Parses a target manifest while it arrives: `advance(n)` when the first n bytes of its
+ * buffer are there, `finish()` when all are. The rows are read as they come; what is wrong
+ * with the file is reported at `finish`, in the order parseTargets reports it (the checks
+ * of the whole file first, then the header, then the first bad row).
+ */
+export class TargetsParser {
+  constructor(buffer) {
+    this.b = buffer;
+    this.n = 0;
+    this.s = TARGETS_HEADER.length;
+    this.headerRead = false;
+    this.problem = null;
+    const capacity = Math.ceil(buffer.length / 32) + 16;
+    this.idS = new Uint32Array(capacity);
+    this.idE = new Uint32Array(capacity);
+    this.stratum = new Uint32Array(capacity);
+    this.region = new Uint32Array(capacity);
+    this.unit = new Int32Array(capacity);
+    this.strata = new Interner(buffer);
+    this.regions = new Interner(buffer);
+    this.units = new Interner(buffer);
   }
-  let n = 0;
-  for (let p = H.length; p < b.length; p = b.indexOf(10, p) + 1) n++;
-  const idS = new Uint32Array(n);
-  const idE = new Uint32Array(n);
-  const stratum = new Uint32Array(n);
-  const region = new Uint32Array(n);
-  const unit = new Int32Array(n);
-  const strata = new Interner(b);
-  const regions = new Interner(b);
-  const units = new Interner(b);
-  const bad = (row, column, message) => new ProtocolError(file, row + 2, column, message);
-  let s = H.length;
-  const step = 1 << 16;
-  for (let row = 0; row < n; row++) {
-    if (onProgress && (row & (step - 1)) === 0) onProgress(row / n);
-    const e = b.indexOf(10, s);
-    if (e === s) throw bad(row, null, 'an empty line');
-    const t1 = b.indexOf(9, s);
-    const t2 = t1 === -1 || t1 > e ? -1 : b.indexOf(9, t1 + 1);
-    const t3 = t2 === -1 || t2 > e ? -1 : b.indexOf(9, t2 + 1);
-    if (t3 === -1 || t3 > e) throw bad(row, null, 'fewer than 4 fields');
-    const t4 = b.indexOf(9, t3 + 1);
-    if (t4 !== -1 && t4 < e) throw bad(row, null, 'more than 4 fields');
-    let problem = fieldProblem(b, s, t1, 128, false);
-    if (problem) throw bad(row, 'target_id', problem);
-    if (row > 0 && compareRanges(b, idS[row - 1], idE[row - 1], b, s, t1) >= 0) {
-      throw bad(row, 'target_id', `${quote(fieldString(b, s, t1))} is not after ${quote(fieldString(b, idS[row - 1], idE[row - 1]))} in strictly increasing bytewise order`);
+
+  #grow() {
+    const size = this.idS.length * 2;
+    for (const name of ['idS', 'idE', 'stratum', 'region', 'unit']) {
+      const bigger = new this[name].constructor(size);
+      bigger.set(this[name]);
+      this[name] = bigger;
     }
-    problem = fieldProblem(b, t1 + 1, t2, 128, false);
-    if (problem) throw bad(row, 'stratum', problem);
-    problem = fieldProblem(b, t2 + 1, t3, 128, false);
-    if (problem) throw bad(row, 'region', problem);
-    if (e > t3 + 1) {
-      problem = fieldProblem(b, t3 + 1, e, 128, false);
-      if (problem) throw bad(row, 'unit', problem);
-      unit[row] = units.intern(t3 + 1, e);
-    } else {
-      unit[row] = -1;
-    }
-    idS[row] = s;
-    idE[row] = t1;
-    stratum[row] = strata.intern(t1 + 1, t2);
-    region[row] = regions.intern(t2 + 1, t3);
-    s = e + 1;
   }
-  if (onProgress) onProgress(1);
-  return {
-    n,
-    buf: b,
-    idS,
-    idE,
-    stratum,
-    region,
-    unit,
-    strata,
-    regions,
-    units,
-    id(row) {
-      return fieldString(b, idS[row], idE[row]);
-    },
-  };
+
+  /** Reads the rows that end within the first `available` bytes. */
+  advance(available, onProgress = null) {
+    if (this.problem !== null) return;
+    const H = TARGETS_HEADER;
+    const b = this.b;
+    if (!this.headerRead) {
+      if (available < H.length) return;
+      if (compareRanges(b, 0, H.length, H, 0, H.length) !== 0) {
+        this.problem = 'header';
+        return;
+      }
+      this.headerRead = true;
+    }
+    // Searches stop at the bytes that have arrived.
+    const v = b.subarray(0, available);
+    const bad = (row, column, message) => {
+      this.problem = new ProtocolError('targets.tsv', row + 2, column, message);
+    };
+    const step = 1 << 16;
+    let s = this.s;
+    let row = this.n;
+    for (;;) {
+      const e = v.indexOf(10, s);
+      if (e === -1) break;
+      if (onProgress && (row & (step - 1)) === 0) onProgress(s / b.length);
+      if (e === s) return bad(row, null, 'an empty line');
+      const t1 = v.indexOf(9, s);
+      const t2 = t1 === -1 || t1 > e ? -1 : v.indexOf(9, t1 + 1);
+      const t3 = t2 === -1 || t2 > e ? -1 : v.indexOf(9, t2 + 1);
+      if (t3 === -1 || t3 > e) return bad(row, null, 'fewer than 4 fields');
+      const t4 = v.indexOf(9, t3 + 1);
+      if (t4 !== -1 && t4 < e) return bad(row, null, 'more than 4 fields');
+      let problem = fieldProblem(b, s, t1, 128, false);
+      if (problem) return bad(row, 'target_id', problem);
+      if (row > 0 && compareRanges(b, this.idS[row - 1], this.idE[row - 1], b, s, t1) >= 0) {
+        return bad(row, 'target_id', `${quote(fieldString(b, s, t1))} is not after ${quote(fieldString(b, this.idS[row - 1], this.idE[row - 1]))} in strictly increasing bytewise order`);
+      }
+      problem = fieldProblem(b, t1 + 1, t2, 128, false);
+      if (problem) return bad(row, 'stratum', problem);
+      problem = fieldProblem(b, t2 + 1, t3, 128, false);
+      if (problem) return bad(row, 'region', problem);
+      if (row === this.idS.length) this.#grow();
+      if (e > t3 + 1) {
+        problem = fieldProblem(b, t3 + 1, e, 128, false);
+        if (problem) return bad(row, 'unit', problem);
+        this.unit[row] = this.units.intern(t3 + 1, e);
+      } else {
+        this.unit[row] = -1;
+      }
+      this.idS[row] = s;
+      this.idE[row] = t1;
+      this.stratum[row] = this.strata.intern(t1 + 1, t2);
+      this.region[row] = this.regions.intern(t2 + 1, t3);
+      s = e + 1;
+      this.s = s;
+      this.n = ++row;
+    }
+  }
+
+  /** The parsed manifest, once every byte of its buffer is there. */
+  finish() {
+    const file = 'targets.tsv';
+    const b = this.b;
+    checkFile(b, file);
+    this.advance(b.length);
+    const H = TARGETS_HEADER;
+    if (this.problem === 'header' || b.length < H.length) {
+      const e = b.indexOf(10);
+      throw new ProtocolError(file, 1, null, `the header must be "target_id⇥stratum⇥region⇥unit", found ${quote(fieldString(b, 0, e).replaceAll('\t', '⇥'))}`);
+    }
+    if (this.problem !== null) throw this.problem;
+    const n = this.n;
+    const idS = this.idS.subarray(0, n);
+    const idE = this.idE.subarray(0, n);
+    return {
+      n,
+      buf: b,
+      idS,
+      idE,
+      stratum: this.stratum.subarray(0, n),
+      region: this.region.subarray(0, n),
+      unit: this.unit.subarray(0, n),
+      strata: this.strata,
+      regions: this.regions,
+      units: this.units,
+      id(row) {
+        return fieldString(b, idS[row], idE[row]);
+      },
+    };
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -1508,67 +1570,171 @@ function parsePax(data) {
  */
 export function readTar(bytes) {
   const b = asBytes(bytes, 'bundle');
-  const files = new Map();
-  let p = 0;
-  let nextName = null;
-  let nextSize = null;
-  let ended = false;
-  while (p + 512 <= b.length) {
-    const h = b.subarray(p, p + 512);
+  return new TarReader({ length: b.length }).push(b).end();
+}
+
+/**
+ * Reads a bundle (§11) as it arrives: `push` each piece of the archive in order, then
+ * `end`, which returns what readTar returns and refuses what readTar refuses, in the same
+ * order. `length`, when known, is the archive's length; `onData(name, piece, contents,
+ * filled)` sees each piece of a member's contents as it arrives, `contents` holding the
+ * first `filled` bytes of the member.
+ */
+export class TarReader {
+  #length;
+  #onData;
+  #files = new Map();
+  #p = 0; // bytes of the archive taken so far
+  #header = new Uint8Array(512);
+  #headerAt = 0;
+  #headerFilled = 0;
+  #member = null; // the member whose contents come next
+  #padding = 0; // zero bytes still to skip after the last member's contents
+  #nextName = null;
+  #nextSize = null;
+  #ended = false;
+
+  constructor({ length = null, onData = null } = {}) {
+    this.#length = length;
+    this.#onData = onData;
+  }
+
+  /** Takes the next piece of the archive (a Uint8Array). */
+  push(piece) {
+    let i = 0;
+    while (i < piece.length && !this.#ended) {
+      let take;
+      if (this.#member !== null) {
+        take = this.#takeContents(piece, i);
+      } else if (this.#padding > 0) {
+        take = Math.min(this.#padding, piece.length - i);
+        this.#padding -= take;
+      } else {
+        take = Math.min(512 - this.#headerFilled, piece.length - i);
+        if (this.#headerFilled === 0) this.#headerAt = this.#p;
+        if (this.#headerFilled === 0 && take === 512) {
+          this.#readHeader(piece.subarray(i, i + 512), piece, i + 512);
+        } else {
+          this.#header.set(piece.subarray(i, i + take), this.#headerFilled);
+          this.#headerFilled += take;
+          if (this.#headerFilled === 512) {
+            this.#headerFilled = 0;
+            this.#readHeader(this.#header.slice(), piece, i + take);
+          }
+        }
+      }
+      i += take;
+      this.#p += take;
+    }
+    return this;
+  }
+
+  /** The members, once the whole archive has been pushed. */
+  end() {
+    if (this.#member !== null) throw new Error('bundle: the archive is truncated');
+    // §11: writers end the archive with zero blocks. Their absence alone hides nothing (every
+    // member is checked below), but an archive that stops inside a block is truncated.
+    if (!this.#ended && (this.#padding > 0 || this.#headerFilled > 0)) {
+      throw new Error('bundle: the archive is truncated (it stops inside a 512-byte block)');
+    }
+    for (const name of MEMBERS) if (!this.#files.has(name)) throw new Error(`bundle: missing member ${quote(name)}`);
+    return this.#files;
+  }
+
+  // A whole header block `h`; the archive continues in `piece` at `next`.
+  #readHeader(h, piece, next) {
+    const at = this.#headerAt;
     if (h.every((x) => x === 0)) {
-      ended = true;
-      break;
+      this.#ended = true;
+      return;
     }
     let sum = 0;
     for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i];
     const stated = readOctal(h, 148, 8, 'checksum');
-    if (stated !== sum) throw new Error(`bundle: a tar header at byte ${p} has a bad checksum`);
+    if (stated !== sum) throw new Error(`bundle: a tar header at byte ${at} has a bad checksum`);
     const type = h[156];
     let size = readOctal(h, 124, 12, 'size');
-    if (nextSize !== null && (type === 0x30 || type === 0)) size = nextSize;
-    const dataStart = p + 512;
-    const dataEnd = dataStart + size;
-    if (dataEnd > b.length) throw new Error('bundle: the archive is truncated');
-    const data = b.subarray(dataStart, dataEnd);
-    p = dataStart + Math.ceil(size / 512) * 512;
-    if (type === 0x78 /* x */) {
-      const pax = parsePax(data);
-      if (pax.path) nextName = fatalDecoder.decode(pax.path);
-      if (pax.size) nextSize = Number(plainDecoder.decode(pax.size));
-      continue;
-    }
-    if (type === 0x67 /* g */) continue;
-    if (type === 0x4c /* L */) {
-      nextName = fatalDecoder.decode(cString(data, 0, data.length));
-      continue;
-    }
-    let name = nextName;
-    nextName = null;
-    nextSize = null;
-    if (name === null) {
-      let n;
-      try {
-        n = fatalDecoder.decode(cString(h, 0, 100));
-        const magic = plainDecoder.decode(h.subarray(257, 262));
-        const prefix = magic === 'ustar' ? fatalDecoder.decode(cString(h, 345, 155)) : '';
-        if (prefix) n = `${prefix}/${n}`;
-      } catch {
-        throw new Error('bundle: a member name that is not UTF-8');
-      }
-      name = n;
-    }
-    if (!MEMBERS.includes(name) && !OPTIONAL_MEMBERS.includes(name)) throw new Error(`bundle: unknown member ${quote(name)}`);
-    if (files.has(name)) throw new Error(`bundle: repeated member ${quote(name)}`);
-    if (type !== 0x30 && type !== 0) {
-      throw new Error(`bundle: member ${quote(name)} is not a regular file (tar type ${quote(String.fromCharCode(type))})`);
-    }
-    files.set(name, data);
+    if (this.#nextSize !== null && (type === 0x30 || type === 0)) size = this.#nextSize;
+    if (this.#length !== null && at + 512 + size > this.#length) throw new Error('bundle: the archive is truncated');
+    const member = { type, size, header: h, name: null, problem: null, contents: null, filled: 0 };
+    if (type !== 0x78 && type !== 0x67 && type !== 0x4c) this.#name(member);
+    // Contents that have all arrived in this piece are taken without a copy.
+    if (piece.length - next >= size) member.contents = piece.subarray(next, next + size);
+    this.#member = member;
+    if (size === 0) this.#complete();
   }
-  // §11: writers end the archive with zero blocks. Their absence alone hides nothing (every
-  // member is checked below), but an archive that stops inside a block is truncated.
-  if (!ended && p !== b.length) throw new Error('bundle: the archive is truncated (it stops inside a 512-byte block)');
-  for (const name of MEMBERS) if (!files.has(name)) throw new Error(`bundle: missing member ${quote(name)}`);
-  return files;
+
+  // The name of a regular member; a member readTar refuses is refused once its contents
+  // are there, as readTar does.
+  #name(member) {
+    let name = this.#nextName;
+    this.#nextName = null;
+    this.#nextSize = null;
+    try {
+      if (name === null) {
+        const h = member.header;
+        try {
+          name = fatalDecoder.decode(cString(h, 0, 100));
+          const magic = plainDecoder.decode(h.subarray(257, 262));
+          const prefix = magic === 'ustar' ? fatalDecoder.decode(cString(h, 345, 155)) : '';
+          if (prefix) name = `${prefix}/${name}`;
+        } catch {
+          throw new Error('bundle: a member name that is not UTF-8');
+        }
+      }
+      if (!MEMBERS.includes(name) && !OPTIONAL_MEMBERS.includes(name)) throw new Error(`bundle: unknown member ${quote(name)}`);
+      if (this.#files.has(name)) throw new Error(`bundle: repeated member ${quote(name)}`);
+      if (member.type !== 0x30 && member.type !== 0) {
+        throw new Error(`bundle: member ${quote(name)} is not a regular file (tar type ${quote(String.fromCharCode(member.type))})`);
+      }
+      member.name = name;
+    } catch (e) {
+      member.problem = e;
+    }
+  }
+
+  // Takes what piece[i..] holds of the member's contents; returns how many bytes.
+  #takeContents(piece, i) {
+    const m = this.#member;
+    const take = Math.min(m.size - m.filled, piece.length - i);
+    const part = piece.subarray(i, i + take);
+    const kept = m.problem === null && m.type !== 0x67;
+    if (kept && m.contents === null) {
+      try {
+        m.contents = new Uint8Array(m.size);
+      } catch {
+        throw new Error(`bundle: a member of ${m.size} bytes is more than this verifier can hold`);
+      }
+    }
+    if (kept && (m.contents.buffer !== piece.buffer || m.contents.byteOffset !== part.byteOffset - m.filled)) {
+      m.contents.set(part, m.filled);
+    }
+    m.filled += take;
+    if (m.name !== null && this.#onData) this.#onData(m.name, part, m.contents, m.filled);
+    if (m.filled === m.size) this.#complete();
+    return take;
+  }
+
+  // The current member's contents are all there.
+  #complete() {
+    const m = this.#member;
+    this.#member = null;
+    this.#padding = Math.ceil(m.size / 512) * 512 - m.size;
+    const data = m.contents ?? new Uint8Array(0);
+    if (m.type === 0x78 /* x */) {
+      const pax = parsePax(data);
+      if (pax.path) this.#nextName = fatalDecoder.decode(pax.path);
+      if (pax.size) this.#nextSize = Number(plainDecoder.decode(pax.size));
+      return;
+    }
+    if (m.type === 0x67 /* g */) return;
+    if (m.type === 0x4c /* L */) {
+      this.#nextName = fatalDecoder.decode(cString(data, 0, data.length));
+      return;
+    }
+    if (m.problem) throw m.problem;
+    this.#files.set(m.name, data);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -1592,9 +1758,11 @@ function firstDifference(label, expected, found) {
  * task.replaced entries in number order (hex; [] when it has none), committedAt: the time
  * of its task.committed entry}. The report's `verified` says every check passed; `pinned`
  * says the commitment, result and replacement pins were all given, so that the bundle is
- * the one the log holds and not merely consistent with itself.
+ * the one the log holds and not merely consistent with itself. `prepared`, from verifyStream,
+ * holds what was worked out while the bundle arrived: {digests: a Map from manifest name to
+ * its SHA-256 (hex), targets: a function that returns the parsed target manifest}.
  */
-export async function verifyBundle(files, pins = { commitment: null, result: null, replacements: null, committedAt: null }, onProgress = () => {}) {
+export async function verifyBundle(files, pins = { commitment: null, result: null, replacements: null, committedAt: null }, onProgress = () => {}, prepared = null) {
   const checks = [];
   const add = (kind, subject, passed, detail) => {
     checks.push({ kind, subject, passed, detail });
@@ -1648,7 +1816,7 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
   for (let i = 0; i < MANIFESTS.length; i++) {
     const name = MANIFESTS[i];
     progress(0.02 + (0.18 * hashed) / totalSize, `hashing ${name}`);
-    const digest = toHex(await sha256(f.get(name)));
+    const digest = prepared?.digests?.get(name) ?? toHex(await sha256(f.get(name)));
     hashed += sizes[i];
     if (digest === c[name]) add('file-digest', name, true, `SHA-256 ${digest}, as committed`);
     else add('file-digest', name, false, firstDifference(`SHA-256 of ${name}`, `${c[name]} (the committed digest)`, digest));
@@ -1726,7 +1894,7 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
   params = await step('parameters.tsv', () => parseParameters(f.get('parameters.tsv')));
   if (!params) return report();
   progress(0.24, 'reading targets.tsv');
-  T = await step('targets.tsv', () => parseTargets(f.get('targets.tsv'), (x) => progress(0.24 + 0.36 * x, 'reading targets.tsv')));
+  T = await step('targets.tsv', () => (prepared?.targets ? prepared.targets() : parseTargets(f.get('targets.tsv'), (x) => progress(0.24 + 0.36 * x, 'reading targets.tsv'))));
   if (!T) return report();
   progress(0.6, 'reading inspectors.tsv');
   inspectors = await step('inspectors.tsv', () => parseInspectors(f.get('inspectors.tsv')));
@@ -1881,6 +2049,78 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
   }
   progress(1, 'done');
   return report();
+}
+
+// The share of the progress bar given to the download, during which the manifests are
+// hashed and the target manifest read; the rest is verifyBundle's.
+const DOWNLOAD_SHARE = 0.6;
+
+/**
+ * Verifies a bundle while it arrives: `source` is a ReadableStream of the archive (a fetch
+ * response's body) or an async iterable of its pieces (Uint8Array); `length`, when known,
+ * its length. The manifests are hashed and the target manifest is read piece by piece as
+ * they come, so that little is left to do when the last byte is in. The report is
+ * verifyBundle's for the same bytes; an archive readTar refuses is refused with its error.
+ * `onProgress(fraction, label, downloading)`.
+ */
+export async function verifyStream(source, pins, onProgress = () => {}, length = null) {
+  const hashers = new Map();
+  let targets = null;
+  const tar = new TarReader({
+    length,
+    onData(name, piece, contents, filled) {
+      if (MANIFESTS.includes(name)) {
+        if (!hashers.has(name)) hashers.set(name, new Sha256());
+        hashers.get(name).update(piece);
+      }
+      if (name === 'targets.tsv') {
+        if (targets === null) targets = new TargetsParser(contents);
+        targets.advance(filled);
+      }
+    },
+  });
+  const progress = (fraction, label, downloading) => {
+    try {
+      onProgress(fraction, label, downloading);
+    } catch {
+      // a progress callback must not break verification
+    }
+  };
+  progress(0, 'downloading the bundle', true);
+  let received = 0;
+  for await (const piece of piecesOf(source)) {
+    tar.push(piece);
+    received += piece.length;
+    if (length) progress((DOWNLOAD_SHARE * Math.min(received, length)) / length, 'downloading the bundle', true);
+  }
+  const files = tar.end();
+  const digests = new Map();
+  for (const [name, hasher] of hashers) digests.set(name, toHex(hasher.digest()));
+  const prepared = { digests, targets: targets === null ? null : () => targets.finish() };
+  return verifyBundle(files, pins, (x, label) => progress(DOWNLOAD_SHARE + (1 - DOWNLOAD_SHARE) * x, label, false), prepared);
+}
+
+// The pieces of a ReadableStream or an async iterable, as Uint8Array; a stream left early
+// (an archive refused halfway) is cancelled.
+async function* piecesOf(source) {
+  if (typeof source.getReader !== 'function') {
+    for await (const piece of source) yield asBytes(piece, 'bundle');
+    return;
+  }
+  const reader = source.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield asBytes(next.value, 'bundle');
+    }
+  } finally {
+    if (!done) reader.cancel().catch(() => {});
+  }
 }
 
 /**

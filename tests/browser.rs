@@ -20,6 +20,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use browser_support::Browser;
 use fantoccini::Locator;
+use futures_util::StreamExt;
 use opendraw::protocol::verify::BundleFiles;
 use opendraw::service::Service;
 use opendraw::storage::Store;
@@ -27,6 +28,30 @@ use opendraw::storage::Store;
 /// The server with the demo data and the public site; `tamper` may alter
 /// the bundle of task 1 on its way out, as a hostile server would.
 async fn site(tamper: Option<fn(&mut BundleFiles)>) -> (String, Service, tempfile::TempDir) {
+    site_with(tamper, false).await
+}
+
+/// Sends the bundle of task 1 in pieces of a few hundred bytes, one at a
+/// time, as a slow network delivers a large one.
+async fn in_small_pieces(request: Request, next: Next) -> Response {
+    if request.uri().path() != "/api/public/tasks/1/bundle.tar" {
+        return next.run(request).await;
+    }
+    let (parts, body) = next.run(request).await.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    let pieces: Vec<bytes::Bytes> = bytes.chunks(300).map(bytes::Bytes::copy_from_slice).collect();
+    let pieces = futures_util::stream::iter(pieces).then(|piece| async move {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        Ok::<_, std::convert::Infallible>(piece)
+    });
+    Response::from_parts(parts, Body::from_stream(pieces))
+}
+
+/// The site of [`site`]; with `in_pieces`, the bundle arrives in small pieces.
+async fn site_with(
+    tamper: Option<fn(&mut BundleFiles)>,
+    in_pieces: bool,
+) -> (String, Service, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&format!("sqlite:{}", dir.path().join("site.db").display())).await.unwrap();
     let service = Service::new(store);
@@ -34,22 +59,22 @@ async fn site(tamper: Option<fn(&mut BundleFiles)>) -> (String, Service, tempfil
     let public = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("public");
     let mut app = opendraw::http::router(service.clone(), Some(public));
     if let Some(tamper) = tamper {
-        let service = service.clone();
-        app = app.layer(axum::middleware::from_fn(move |request: Request, next: Next| {
-            let service = service.clone();
-            async move {
-                if request.uri().path() != "/api/public/tasks/1/bundle.tar" {
-                    return next.run(request).await;
-                }
-                let tar = service.public_bundle(1).await.unwrap();
-                let mut files = opendraw::files::bundle::from_tar("bundle.tar", &tar).unwrap();
-                tamper(&mut files);
-                Response::builder()
-                    .body(Body::from(opendraw::files::bundle::to_tar(&files)))
-                    .unwrap()
-                    .into_response()
+        app = app.layer(axum::middleware::from_fn(move |request: Request, next: Next| async move {
+            if request.uri().path() != "/api/public/tasks/1/bundle.tar" {
+                return next.run(request).await;
             }
+            let body = next.run(request).await.into_body();
+            let tar = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+            let mut files = opendraw::files::bundle::from_tar("bundle.tar", &tar).unwrap();
+            tamper(&mut files);
+            Response::builder()
+                .body(Body::from(opendraw::files::bundle::to_tar(&files)))
+                .unwrap()
+                .into_response()
         }));
+    }
+    if in_pieces {
+        app = app.layer(axum::middleware::from_fn(in_small_pieces));
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
@@ -122,6 +147,34 @@ async fn a_revealed_draw_verifies_in_the_browser_with_every_check_passing() {
     assert!(browser.count("#selection tr").await > 10, "the selection is shown");
     browser.screenshot("task-revealed").await;
     browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bundle_arriving_in_small_pieces_gets_the_verdict_it_gets_whole() {
+    let browser = Browser::start("en-US").await;
+    let mut verdicts = Vec::new();
+    for (tamper, in_pieces) in [
+        (None, false),
+        (None, true),
+        (Some(tamper_targets as fn(&mut BundleFiles)), false),
+        (Some(tamper_targets as fn(&mut BundleFiles)), true),
+    ] {
+        let (address, _service, _dir) = site_with(tamper, in_pieces).await;
+        let (verified, failure) = verify_task_one(&browser, &address).await;
+        let checks = browser.count("#verify-report li.check").await;
+        let failed = browser.count("#verify-report li.check.fail").await;
+        verdicts.push((verified, failure, checks, failed));
+    }
+    assert_eq!(verdicts[0].0, "true");
+    assert!(verdicts[0].2 >= 10, "every check is shown: {verdicts:?}");
+    assert_eq!(verdicts[1], verdicts[0], "the same report in pieces as whole");
+    assert_eq!(verdicts[2].0, "false");
+    assert_eq!(verdicts[3], verdicts[2], "the same failure in pieces as whole");
+    browser.close().await;
+}
+
+fn tamper_targets(files: &mut BundleFiles) {
+    flip(files, "targets.tsv", "\n913201")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -47,6 +47,10 @@ pub struct ServeArgs {
     #[arg(long, env = "OPENDRAW_MAX_CONCURRENT_IMPORTS",
         default_value_t = NonZeroUsize::new(limits::DEFAULT_CONCURRENT_IMPORTS).expect("not zero"))]
     max_concurrent_imports: NonZeroUsize,
+    /// Verification bundles sent at once; more requests get 503 with Retry-After.
+    #[arg(long, env = "OPENDRAW_MAX_CONCURRENT_DOWNLOADS",
+        default_value_t = NonZeroUsize::new(limits::DEFAULT_CONCURRENT_DOWNLOADS).expect("not zero"))]
+    max_concurrent_downloads: NonZeroUsize,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -78,6 +82,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             json_bytes: args.max_json_bytes,
             auth_failures_per_minute: args.auth_failures_per_minute,
             imports: limits::ImportPermits::new(args.max_concurrent_imports),
+            concurrent_downloads: args.max_concurrent_downloads,
         };
         let app = http::router_with(service, Some(args.public_dir), limits);
         // The peer address is the client whose failed authentications count.

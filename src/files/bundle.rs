@@ -24,23 +24,53 @@ pub enum BundleError {
     NotAFile { path: String, member: String },
 }
 
-/// Packs the files, in bundle order, with fixed metadata so that equal files
-/// give byte-identical bundles.
+/// A tar file is made of 512-byte blocks: a header block per member, its
+/// contents padded to whole blocks, and two zero blocks at the end.
+const BLOCK: u64 = 512;
+
+/// The end of the archive.
+pub const END: [u8; 1024] = [0; 1024];
+
+/// The header block of a member of `size` bytes, with fixed metadata so
+/// that equal files give byte-identical bundles.
+pub fn member_header(name: &str, size: u64) -> [u8; 512] {
+    let mut header = tar::Header::new_ustar();
+    header.set_path(name).expect("member names are short ASCII");
+    header.set_size(size);
+    header.set_mode(0o644);
+    header.set_mtime(0);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_entry_type(tar::EntryType::Regular);
+    header.set_cksum();
+    *header.as_bytes()
+}
+
+/// The zero bytes that fill the last block of a member of `size` bytes.
+pub fn padding(size: u64) -> &'static [u8] {
+    &END[..(size.next_multiple_of(BLOCK) - size) as usize]
+}
+
+/// The length of a bundle whose members have these sizes, known before a
+/// byte of it is read.
+pub fn tar_length(sizes: impl IntoIterator<Item = u64>) -> u64 {
+    let members: u64 = sizes.into_iter().map(|size| BLOCK + size.next_multiple_of(BLOCK)).sum();
+    members + END.len() as u64
+}
+
+/// Packs the files, in bundle order; a server streams the same bytes
+/// member by member.
 pub fn to_tar(files: &BundleFiles) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for (name, bytes) in files.present() {
-        let mut header = tar::Header::new_ustar();
-        header.set_path(name).expect("member names are short ASCII");
-        header.set_size(bytes.len() as u64);
-        header.set_mode(0o644);
-        header.set_mtime(0);
-        header.set_uid(0);
-        header.set_gid(0);
-        header.set_entry_type(tar::EntryType::Regular);
-        header.set_cksum();
-        builder.append(&header, bytes.as_slice()).expect("writing to memory cannot fail");
+    let present = files.present();
+    let mut out =
+        Vec::with_capacity(tar_length(present.iter().map(|(_, bytes)| bytes.len() as u64)) as usize);
+    for (name, bytes) in present {
+        out.extend_from_slice(&member_header(name, bytes.len() as u64));
+        out.extend_from_slice(bytes);
+        out.extend_from_slice(padding(bytes.len() as u64));
     }
-    builder.into_inner().expect("writing to memory cannot fail")
+    out.extend_from_slice(&END);
+    out
 }
 
 /// Reads a bundle from a tar file or from a directory of its files.
@@ -116,6 +146,40 @@ mod tests {
         assert_eq!(to_tar(&files), tar, "packing is deterministic");
         let back = from_tar("b.tar", &tar).unwrap();
         assert_eq!(back.members(), files.members());
+    }
+
+    /// The bytes bundles had when they were packed by the tar crate's
+    /// builder: what verifiers and earlier downloads hold stays valid.
+    #[test]
+    fn packing_member_by_member_gives_the_tar_builders_bytes() {
+        let mut files = sample();
+        files.targets = vec![b'x'; 1536];
+        files.replacements = Some(b"replacement\n".to_vec());
+        let mut builder = tar::Builder::new(Vec::new());
+        for (name, bytes) in files.present() {
+            let mut header = tar::Header::new_ustar();
+            header.set_path(name).unwrap();
+            header.set_size(bytes.len() as u64);
+            header.set_mode(0o644);
+            header.set_mtime(0);
+            header.set_uid(0);
+            header.set_gid(0);
+            header.set_entry_type(tar::EntryType::Regular);
+            header.set_cksum();
+            builder.append(&header, bytes.as_slice()).unwrap();
+        }
+        let expected = builder.into_inner().unwrap();
+        assert_eq!(to_tar(&files), expected);
+        let sizes = files.present().iter().map(|(_, bytes)| bytes.len() as u64).collect::<Vec<_>>();
+        assert_eq!(tar_length(sizes), expected.len() as u64);
+    }
+
+    #[test]
+    fn padding_fills_the_last_block_only() {
+        assert_eq!(padding(0).len(), 0);
+        assert_eq!(padding(1).len(), 511);
+        assert_eq!(padding(512).len(), 0);
+        assert_eq!(padding(513).len(), 511);
     }
 
     #[test]

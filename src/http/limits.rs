@@ -1,6 +1,6 @@
 //! What one client may send: how large a request body may be, and how
 //! often an address may fail to authenticate before it has to wait; and
-//! how many imports the server runs at once.
+//! how many imports and bundle downloads the server runs at once.
 
 use std::io::{self, Read};
 use std::num::{NonZeroU32, NonZeroUsize};
@@ -31,6 +31,9 @@ pub struct Limits {
     pub auth_failures_per_minute: NonZeroU32,
     /// Imports running at once; the next ones get 503 with `Retry-After`.
     pub imports: ImportPermits,
+    /// Verification bundles sent at once; the next request gets 503 with
+    /// `Retry-After` until one has finished.
+    pub concurrent_downloads: NonZeroUsize,
 }
 
 /// 2 GiB: ten million rows of a target directory like the demo's (id,
@@ -53,6 +56,14 @@ pub const DEFAULT_CONCURRENT_IMPORTS: usize = 2;
 /// How long a refused import is asked to wait: about the time a million
 /// rows take to import.
 const IMPORT_RETRY_AFTER_SECONDS: u64 = 10;
+/// A bundle is sent a few stored pieces at a time (about 2 MiB held per
+/// download, whatever the pool's size): sixteen at once hold some 50 MB,
+/// and keep sixteen short queries at most in the database's pool.
+pub const DEFAULT_CONCURRENT_DOWNLOADS: usize = 16;
+
+/// What a client turned away for lack of a download slot is told to wait:
+/// about the time a 50 MB bundle takes on a slow line.
+const DOWNLOAD_RETRY_AFTER_SECONDS: u64 = 10;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -61,6 +72,7 @@ impl Default for Limits {
             json_bytes: DEFAULT_JSON_BYTES,
             auth_failures_per_minute: NonZeroU32::new(DEFAULT_AUTH_FAILURES_PER_MINUTE).expect("not zero"),
             imports: ImportPermits::new(NonZeroUsize::new(DEFAULT_CONCURRENT_IMPORTS).expect("not zero")),
+            concurrent_downloads: NonZeroUsize::new(DEFAULT_CONCURRENT_DOWNLOADS).expect("not zero"),
         }
     }
 }
@@ -148,6 +160,29 @@ impl ImportPermits {
                     self.limit
                 ),
                 IMPORT_RETRY_AFTER_SECONDS,
+            )
+        })
+    }
+}
+
+/// The slots for bundle downloads, [`Limits::concurrent_downloads`] of
+/// them; a download holds its slot until its last byte is sent or its
+/// client goes away.
+#[derive(Clone)]
+pub struct DownloadSlots(Arc<Semaphore>);
+
+impl DownloadSlots {
+    pub fn new(count: NonZeroUsize) -> Self {
+        Self(Arc::new(Semaphore::new(count.get())))
+    }
+
+    /// A free slot, or the 503 that tells the client when to come back.
+    pub fn take(&self) -> Result<OwnedSemaphorePermit, AppError> {
+        Arc::clone(&self.0).try_acquire_owned().map_err(|_| {
+            AppError::unavailable(
+                "too_many_downloads",
+                "the server is sending as many bundles as it may at once; try again shortly",
+                DOWNLOAD_RETRY_AFTER_SECONDS,
             )
         })
     }

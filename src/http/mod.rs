@@ -35,7 +35,7 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use self::limits::Limits;
+use self::limits::{DownloadSlots, Limits};
 use self::throttle::FailedAuthentications;
 use crate::service::Service;
 
@@ -44,6 +44,7 @@ pub struct AppState {
     pub service: Service,
     pub limits: Limits,
     pub failed_authentications: Arc<FailedAuthentications>,
+    pub download_slots: DownloadSlots,
 }
 
 /// The whole application with the default [`Limits`]. `public_dir`, when
@@ -57,6 +58,7 @@ pub fn router(service: Service, public_dir: Option<PathBuf>) -> Router {
 /// authentications are counted per client address.
 pub fn router_with(service: Service, public_dir: Option<PathBuf>, limits: Limits) -> Router {
     let failed_authentications = Arc::new(FailedAuthentications::new(limits.auth_failures_per_minute));
+    let download_slots = DownloadSlots::new(limits.concurrent_downloads);
     let (staff, public, document) = routes();
     let document = Bytes::from(serde_json::to_vec(&document).expect("the OpenAPI document serialises"));
     let api = staff
@@ -71,7 +73,7 @@ pub fn router_with(service: Service, public_dir: Option<PathBuf>, limits: Limits
         .fallback(api_fallback)
         // Uploads are read as streams and bounded by `limits.import_bytes`.
         .layer(DefaultBodyLimit::max(limits.json_bytes))
-        .with_state(AppState { service, limits, failed_authentications });
+        .with_state(AppState { service, limits, failed_authentications, download_slots });
     let app = match public_dir.filter(|dir| dir.is_dir()) {
         Some(dir) => {
             Router::new().nest("/api", Router::new()).merge(api).fallback_service(ServeDir::new(dir))

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -112,16 +113,30 @@ pub async fn file(
     Ok(response)
 }
 
-/// The verification bundle of a revealed task, for `opendraw verify`.
+/// The verification bundle of a revealed task, for `opendraw verify`, sent
+/// as it is read from storage. At most `--max-concurrent-downloads` are sent
+/// at once; beyond that the answer is 503 with `Retry-After`.
 #[utoipa::path(get, path = "/api/public/tasks/{id}/bundle.tar", tag = "public",
     params(("id" = i64, Path, description = "the task", example = 1)),
-    responses((status = 200, content_type = "application/x-tar", body = Vec<u8>), NotFound))]
+    responses((status = 200, content_type = "application/x-tar", body = Vec<u8>), NotFound,
+        (status = 503, description = "as many bundles are being sent as the server allows; retry after the seconds in `Retry-After`", body = super::error::ErrorBody)))]
 pub async fn bundle(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    let tar = state.service.public_bundle(id).await?;
+    let slot = state.download_slots.take()?;
+    let download = state.service.public_bundle(id).await?;
+    // The slot is held by the body: it is freed when the last byte is sent
+    // or the client goes away.
+    let bytes = download.bytes.map(move |chunk| {
+        let _slot = &slot;
+        chunk.inspect_err(|error| tracing::error!(%error, task = id, "sending a bundle failed"))
+    });
     let disposition = format!("attachment; filename=\"task-{id}-bundle.tar\"");
     Ok((
-        [(header::CONTENT_TYPE, "application/x-tar".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
-        tar,
+        [
+            (header::CONTENT_TYPE, "application/x-tar".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_LENGTH, download.length.to_string()),
+        ],
+        Body::from_stream(bytes),
     )
         .into_response())
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod assignments;
+pub mod bundles;
 pub mod calendar;
 mod committed;
 pub mod directories;

@@ -24,7 +24,6 @@ use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE, TARGETS_FILE};
 use crate::protocol::parameters::PARAMETERS_FILE;
 use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::result::RESULT_FILE;
-use crate::protocol::verify::BundleFiles;
 use crate::storage::replacements;
 use crate::storage::tasks::{self, TaskRow};
 use crate::storage::{directory, files, log, results, statistics};
@@ -125,13 +124,13 @@ struct TaskExtras {
     with_replacements: HashSet<i64>,
 }
 
-fn is_published(task: &TaskRow) -> bool {
+pub(super) fn is_published(task: &TaskRow) -> bool {
     task.state != TaskState::Draft
 }
 
 /// Whether the task's draw is public: at the reveal, or when a drawn task
 /// is abandoned (a discarded result is published like a revealed one).
-fn is_revealed(task: &TaskRow) -> bool {
+pub(super) fn is_revealed(task: &TaskRow) -> bool {
     task.state == TaskState::Revealed || (task.state == TaskState::Abandoned && task.result_digest.is_some())
 }
 
@@ -269,17 +268,6 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(format!("task {} has no {}", file.task, file.name)))
     }
 
-    /// The verification bundle of a revealed task.
-    pub async fn public_bundle(&self, id: i64) -> ServiceResult<Vec<u8>> {
-        let mut files = BundleFiles::default();
-        for (name, _) in BundleFiles::default().members() {
-            let file = self.public_file(id, name).await?;
-            *files.member_mut(name).expect("a bundle member") = self.public_file_bytes(&file).await?;
-        }
-        files.replacements = files::load(self.store().read_pool(), id, REPLACEMENTS_FILE).await?;
-        Ok(bundle::to_tar(&files))
-    }
-
     /// The drawn targets and their inspectors, after the reveal, ready to send.
     pub async fn public_selection_answer(&self, id: i64) -> ServiceResult<PublicAnswer> {
         let stamp = self.public_stamp().await?;
@@ -288,7 +276,6 @@ impl Service {
         })
         .await
     }
-
     /// The drawn targets and their inspectors, after the reveal.
     pub async fn public_selection(&self, id: i64) -> ServiceResult<Vec<SelectedTarget>> {
         let pool = self.store().read_pool();

@@ -187,6 +187,65 @@ pub fn has_line_for(piece: &[u8], key: &str) -> bool {
         .any(|line| line.len() > key.len() && line.starts_with(key.as_bytes()) && line[key.len()] == b'\t')
 }
 
+/// How many bytes each of a task's files holds, by name, without reading
+/// their contents.
+pub async fn sizes(pool: &sqlx::AnyPool, task: i64) -> StoreResult<Vec<(String, u64)>> {
+    let rows = sqlx::query(
+        "SELECT name, CAST(SUM(LENGTH(content)) AS BIGINT) AS size FROM task_files \
+         WHERE task_id = $1 GROUP BY name",
+    )
+    .bind(task)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(|row| Ok((row.try_get("name")?, row.try_get::<i64, _>("size")? as u64))).collect()
+}
+
+/// Pieces read by one query of [`pieces`]: enough to keep a client busy,
+/// few enough that many downloads at once hold little memory.
+const PIECES_PER_READ: i64 = 2;
+
+/// A file's pieces in order, read a few at a time, each read a short query
+/// of its own: memory stays at a few pieces whatever the file's size, and
+/// no connection is held while a slow client takes its time. Meant for
+/// files that no longer change (a task's files are written once, at the
+/// commit, the draw and the reveal).
+pub fn pieces(
+    pool: sqlx::AnyPool,
+    task: i64,
+    name: &'static str,
+) -> impl futures_util::Stream<Item = StoreResult<Vec<u8>>> + Send + 'static {
+    // The pieces read and not yet taken, and the sequence number of the
+    // last piece read while more may follow.
+    let start = (std::collections::VecDeque::new(), Some(-1i64));
+    futures_util::stream::try_unfold(start, move |(mut read, mut after)| {
+        let pool = pool.clone();
+        async move {
+            if read.is_empty()
+                && let Some(last) = after
+            {
+                let rows = sqlx::query(
+                    "SELECT seq, content FROM task_files WHERE task_id = $1 AND name = $2 AND seq > $3 \
+                     ORDER BY seq LIMIT $4",
+                )
+                .bind(task)
+                .bind(name)
+                .bind(last)
+                .bind(PIECES_PER_READ)
+                .fetch_all(&pool)
+                .await?;
+                after = None;
+                if rows.len() as i64 == PIECES_PER_READ {
+                    after = rows.last().map(|row| row.try_get::<i64, _>("seq")).transpose()?;
+                }
+                for row in rows {
+                    read.push_back(row.try_get::<Vec<u8>, _>("content")?);
+                }
+            }
+            Ok(read.pop_front().map(|piece| (piece, (read, after))))
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

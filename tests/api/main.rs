@@ -10,6 +10,7 @@ mod bulk_imports;
 mod cross_database;
 mod deadlines;
 mod departments;
+mod downloads;
 mod entropy_event;
 mod error_shapes;
 mod hardening;

@@ -1,0 +1,147 @@
+//! Bundles are sent as they are read from storage: byte for byte the
+//! bundle packed whole, with its length announced before the first byte;
+//! and only so many at once, the next request told when to come back (503
+//! with `Retry-After`) rather than the server running out of memory.
+
+use std::num::NonZeroUsize;
+use std::time::{Duration, Instant};
+
+use opendraw::files::bundle;
+use opendraw::http::limits::Limits;
+use opendraw::protocol::verify::BundleFiles;
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_LENGTH, RETRY_AFTER};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::{Backend, DICE, TestApp, expect};
+
+/// Targets whose manifest lines are about 230 bytes (long ids and units),
+/// so that a few tens of thousands fill many stored pieces of 1 MiB.
+fn long_targets_csv(count: u32) -> String {
+    let mut csv = String::from("id,name,region,industry,risk_class,unit\n");
+    let padding = "x".repeat(100);
+    for index in 1..=count {
+        let region = ["R1", "R2", "R3"][(index % 3) as usize];
+        csv.push_str(&format!(
+            "L{index:07}{padding},单位{index},{region},餐饮服务,A,{region}-unit-{padding}\n"
+        ));
+    }
+    csv
+}
+
+/// A revealed task drawing a few targets from a pool of `count` long ones.
+async fn revealed_task_with_a_large_pool(app: &TestApp, count: u32) -> i64 {
+    app.seed_directory().await;
+    let csv = long_targets_csv(count);
+    expect(app.post_csv(&app.market, "/api/targets/import", &csv).await, StatusCode::OK).await;
+    let task = app.create_task(json!({"quota": {"count": 3}})).await;
+    app.act(task, "commit", json!({}), StatusCode::OK).await;
+    app.pass_entropy_event();
+    app.act(task, "draw", json!({"entropy": DICE}), StatusCode::OK).await;
+    app.act(task, "reveal", json!({}), StatusCode::OK).await;
+    task
+}
+
+/// The bundle packed whole from the task's published files.
+async fn packed_from_its_files(app: &TestApp, task: i64) -> Vec<u8> {
+    let mut files = BundleFiles::default();
+    for (name, _) in BundleFiles::default().members() {
+        let response = app.get(None, &format!("/api/public/tasks/{task}/files/{name}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{name}");
+        *files.member_mut(name).unwrap() = response.bytes().await.unwrap().to_vec();
+    }
+    bundle::to_tar(&files)
+}
+
+/// Sends a GET for the bundle and reads only the head of the answer: the
+/// server is left with a download it cannot finish until this client reads.
+async fn stalled_download(app: &TestApp, task: i64) -> (tokio::net::TcpStream, String) {
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!("GET /api/public/tasks/{task}/bundle.tar HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        let mut byte = [0u8; 1];
+        stream.read_exact(&mut byte).await.unwrap();
+        head.push(byte[0]);
+    }
+    (stream, String::from_utf8(head).unwrap())
+}
+
+async fn a_bundle_is_sent_as_packed_whole_with_its_length_announced(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let task = revealed_task_with_a_large_pool(&app, 30_000).await;
+    let response = app.get(None, &format!("/api/public/tasks/{task}/bundle.tar")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let announced: usize = response.headers()[CONTENT_LENGTH].to_str().unwrap().parse().unwrap();
+    let sent = response.bytes().await.unwrap();
+    assert_eq!(sent.len(), announced, "the length announced is the length sent");
+    assert!(sent.len() > 6 << 20, "the pool fills several stored pieces ({} bytes)", sent.len());
+    let packed = packed_from_its_files(&app, task).await;
+    assert!(sent[..] == packed[..], "the bundle sent is the bundle packed whole");
+    let files = bundle::from_tar("bundle.tar", &sent).unwrap();
+    assert_eq!(
+        files.targets.iter().filter(|&&byte| byte == b'\n').count(),
+        30_060 + 1,
+        "every target and the header"
+    );
+}
+
+async fn bundle_downloads_beyond_the_limit_get_503_until_a_slot_is_free(backend: Backend) {
+    let limits = Limits { concurrent_downloads: NonZeroUsize::new(1).unwrap(), ..Limits::default() };
+    let app = TestApp::spawn_with(backend, limits, None).await;
+    let task = revealed_task_with_a_large_pool(&app, 30_000).await;
+    let (stalled, head) = stalled_download(&app, task).await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+
+    let refused = app.get(None, &format!("/api/public/tasks/{task}/bundle.tar")).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let wait: u64 = refused.headers()[RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!(wait > 0);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "too_many_downloads", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("try again"), "{body}");
+    let other = app.get(None, &format!("/api/public/tasks/{task}/files/commitment.tsv")).await;
+    assert_eq!(other.status(), StatusCode::OK, "other reads do not wait for a download slot");
+
+    // The client that went away frees its slot.
+    drop(stalled);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let response = app.get(None, &format!("/api/public/tasks/{task}/bundle.tar")).await;
+        if response.status() == StatusCode::OK {
+            assert_eq!(response.bytes().await.unwrap()[..], packed_from_its_files(&app, task).await[..]);
+            break;
+        }
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(Instant::now() < deadline, "the slot of a client that went away is never freed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs each test on SQLite and on PostgreSQL; the tests start their own
+/// server, some with limits of their own.
+macro_rules! on_both_backends_by_hand {
+    ($($name:ident)*) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(crate::helpers::Backend::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name(crate::helpers::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+on_both_backends_by_hand! {
+    a_bundle_is_sent_as_packed_whole_with_its_length_announced
+    bundle_downloads_beyond_the_limit_get_503_until_a_slot_is_free
+}
