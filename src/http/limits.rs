@@ -187,3 +187,28 @@ impl DownloadSlots {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn an_import_beyond_the_permits_is_refused_with_503_and_retry_after_until_one_is_free() {
+        let permits = ImportPermits::new(NonZeroUsize::new(1).unwrap());
+        let held = permits.try_acquire().expect("the first import gets the permit");
+        let refused = permits.try_acquire().expect_err("a second import while one runs is refused");
+        let response = refused.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let retry: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&retry), "Retry-After: {retry}");
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["code"], "too_many_imports", "{body}");
+        assert!(body["message"].as_str().unwrap().contains("nothing was changed"), "{body}");
+        drop(held);
+        assert!(permits.try_acquire().is_ok(), "the permit is free again once the import ends");
+    }
+}

@@ -2,14 +2,10 @@
 //! id or another department's row named by its line even when it comes
 //! last, existing rows replaced, and a bounded number of imports at once.
 
-use std::num::NonZeroUsize;
-
-use opendraw::http::limits::{ImportPermits, Limits};
 use reqwest::StatusCode;
 use serde_json::json;
-use tokio::io::AsyncWriteExt;
 
-use crate::helpers::{Backend, TestApp, expect};
+use crate::helpers::{TestApp, expect};
 use crate::on_both_backends;
 
 /// More rows than one batch holds, so that a write of the batches before
@@ -79,71 +75,4 @@ on_both_backends! {
         let target = opendraw::storage::directory::target(app.service.store().pool(), "NEW000007").await.unwrap();
         assert_eq!(target.unwrap().address, "路\"7\"号\\");
     }
-}
-
-fn one_import_at_a_time() -> Limits {
-    Limits { imports: ImportPermits::new(NonZeroUsize::new(1).unwrap()), ..Limits::default() }
-}
-
-/// Starts an import whose body never ends, holding the server's permit.
-async fn import_left_open(app: &TestApp) -> tokio::net::TcpStream {
-    let address = app.address.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    let head = format!(
-        "POST /api/targets/import HTTP/1.1\r\nhost: {address}\r\nauthorization: Bearer {}\r\n\
-         content-type: text/csv\r\ntransfer-encoding: chunked\r\n\r\n",
-        app.market
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    let chunk = "id,name,region,risk_class\nOPEN1,x,R1,A\n";
-    stream.write_all(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes()).await.unwrap();
-    stream
-}
-
-async fn imports_beyond_the_limit_are_answered_503_with_retry_after(backend: Backend) {
-    let app = TestApp::spawn_with(backend, one_import_at_a_time(), None).await;
-    let csv = "id,name,region,risk_class\nA1,x,R1,A\n";
-    let open = import_left_open(&app).await;
-    // The open import takes the permit once its headers are read.
-    let mut refused = None;
-    for _ in 0..300 {
-        let response = app.post_csv(&app.market, "/api/targets/import", csv).await;
-        if response.status() == StatusCode::SERVICE_UNAVAILABLE {
-            refused = Some(response);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let refused = refused.expect("a second import while one runs is refused");
-    let retry: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!((1..=60).contains(&retry), "Retry-After: {retry}");
-    let body = expect(refused, StatusCode::SERVICE_UNAVAILABLE).await;
-    assert_eq!(body["code"], "too_many_imports", "{body}");
-    assert!(body["message"].as_str().unwrap().contains("nothing was changed"), "{body}");
-    assert_eq!(targets(&app).await, 0, "the refused import wrote nothing");
-    // When the open import ends (its client went away), the next one runs.
-    drop(open);
-    let mut imported = None;
-    for _ in 0..300 {
-        let response = app.post_csv(&app.market, "/api/targets/import", csv).await;
-        if response.status() == StatusCode::OK {
-            imported = Some(response);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(
-        expect(imported.expect("an import runs once the permit is free"), StatusCode::OK).await["rows"],
-        1
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn imports_beyond_the_limit_are_answered_503_with_retry_after_sqlite() {
-    imports_beyond_the_limit_are_answered_503_with_retry_after(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn imports_beyond_the_limit_are_answered_503_with_retry_after_postgres() {
-    imports_beyond_the_limit_are_answered_503_with_retry_after(Backend::Postgres).await
 }
