@@ -37,14 +37,17 @@ pub struct CsvFile<R> {
 
 impl CsvFile<std::fs::File> {
     pub fn open(path: &Path) -> Result<Self, DirectoryError> {
-        let name = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|error| DirectoryError {
-            file: name.clone(),
-            line: None,
-            column: None,
-            reason: error.to_string(),
-        })?;
+        let (name, file) = open_named(path)?;
         Self::new(name, file)
+    }
+}
+
+/// Opens the file at `path`, with the name its errors give it.
+pub fn open_named(path: &Path) -> Result<(String, std::fs::File), DirectoryError> {
+    let name = path.display().to_string();
+    match std::fs::File::open(path) {
+        Ok(file) => Ok((name, file)),
+        Err(error) => Err(DirectoryError { file: name, line: None, column: None, reason: error.to_string() }),
     }
 }
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::domain::records::{DirectoryRecord, InspectorRecord, RecusalRecord, TargetRecord, read_records};
 use crate::domain::rules::stratum_key;
 use crate::domain::task_definition::{PoolFilter, StrataColumn};
-use crate::files::csv_input::DirectoryError;
+use crate::files::csv_input::{DirectoryError, open_named};
 use crate::protocol::manifest::{Inspector, InspectorManifest, Recusal, RecusalManifest, RowError};
 use crate::protocol::{Date, TargetManifest, TargetManifestBuilder};
 
@@ -24,13 +24,7 @@ fn read_file<T: DirectoryRecord>(
     path: &Path,
     each: impl FnMut(Vec<(u64, T)>) -> Result<(), DirectoryError>,
 ) -> Result<(), DirectoryError> {
-    let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|error| DirectoryError {
-        file: name.clone(),
-        line: None,
-        column: None,
-        reason: error.to_string(),
-    })?;
+    let (name, file) = open_named(path)?;
     read_records::<T, _>(name, std::io::BufReader::new(file), BATCH, each).map(drop)
 }
 
