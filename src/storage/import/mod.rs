@@ -79,26 +79,8 @@ impl ImportTx {
         Ok(done)
     }
 
-    async fn fetch_optional<R>(&mut self, sql: &str, binds: &[&str]) -> StoreResult<Option<R>>
-    where
-        R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
-        R: Send + Unpin,
-    {
-        let sql = sqlx::AssertSqlSafe(sql.to_owned());
-        Ok(match self {
-            ImportTx::Postgres(tx) => {
-                let query =
-                    binds.iter().fold(sqlx::query_as(sql).persistent(false), |query, bind| query.bind(*bind));
-                query.fetch_optional(&mut **tx).await?
-            }
-            ImportTx::Sqlite(tx) => {
-                let query =
-                    binds.iter().fold(sqlx::query_as(sql).persistent(false), |query, bind| query.bind(*bind));
-                query.fetch_optional(tx.conn()).await?
-            }
-        })
-    }
-
+    /// The rows a query gives; the staging checks ask for one row at most
+    /// (`LIMIT 1`) and take the first.
     async fn fetch_all<R>(&mut self, sql: &str, binds: &[&str]) -> StoreResult<Vec<R>>
     where
         R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,

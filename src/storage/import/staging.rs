@@ -75,7 +75,7 @@ pub(super) async fn first_refused<T: Upsert>(
         same_p_d = same_key("p", "d"),
         same_p_s = same_key("p", "s"),
     );
-    let repeated: Option<Repeated> = tx.fetch_optional(&repeated, &[]).await?;
+    let repeated = tx.fetch_all::<Repeated>(&repeated, &[]).await?.into_iter().next();
     let mut refused = repeated.map(|row| RefusedRow::Repeated {
         line: row.line as u64,
         key: row.key,
@@ -90,7 +90,7 @@ pub(super) async fn first_refused<T: Upsert>(
             same = same_key("t", "s"),
             allowed = allowed(claim_unkept, "t", "s"),
         );
-        let kept: Option<KeptElsewhere> = tx.fetch_optional(&kept, &[]).await?;
+        let kept = tx.fetch_all::<KeptElsewhere>(&kept, &[]).await?.into_iter().next();
         let kept = kept.map(|row| RefusedRow::KeptElsewhere {
             line: row.line as u64,
             key: row.key,
