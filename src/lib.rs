@@ -9,6 +9,7 @@
 //! - [`storage`] keeps everything in SQLite or PostgreSQL; [`service`] is the
 //!   one gate to it, for [`http`], [`cli`] and the demo alike.
 
+pub mod allocator;
 pub mod cli;
 pub mod demo;
 pub mod domain;

@@ -1,3 +1,4 @@
 fn main() -> std::process::ExitCode {
+    opendraw::allocator::release_large_allocations();
     opendraw::cli::run()
 }

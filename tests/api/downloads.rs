@@ -11,37 +11,10 @@ use opendraw::http::limits::Limits;
 use opendraw::protocol::verify::BundleFiles;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_LENGTH, RETRY_AFTER};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::{Backend, DICE, TestApp, expect};
-
-/// Targets whose manifest lines are about 230 bytes (long ids and units),
-/// so that a few tens of thousands fill many stored pieces of 1 MiB.
-fn long_targets_csv(count: u32) -> String {
-    let mut csv = String::from("id,name,region,industry,risk_class,unit\n");
-    let padding = "x".repeat(100);
-    for index in 1..=count {
-        let region = ["R1", "R2", "R3"][(index % 3) as usize];
-        csv.push_str(&format!(
-            "L{index:07}{padding},单位{index},{region},餐饮服务,A,{region}-unit-{padding}\n"
-        ));
-    }
-    csv
-}
-
-/// A revealed task drawing a few targets from a pool of `count` long ones.
-async fn revealed_task_with_a_large_pool(app: &TestApp, count: u32) -> i64 {
-    app.seed_directory().await;
-    let csv = long_targets_csv(count);
-    expect(app.post_csv(&app.market, "/api/targets/import", &csv).await, StatusCode::OK).await;
-    let task = app.create_task(json!({"quota": {"count": 3}})).await;
-    app.act(task, "commit", json!({}), StatusCode::OK).await;
-    app.pass_entropy_event();
-    app.act(task, "draw", json!({"entropy": DICE}), StatusCode::OK).await;
-    app.act(task, "reveal", json!({}), StatusCode::OK).await;
-    task
-}
+use crate::helpers::{Backend, TestApp, revealed_task_with_a_large_pool};
 
 /// The bundle packed whole from the task's published files.
 async fn packed_from_its_files(app: &TestApp, task: i64) -> Vec<u8> {

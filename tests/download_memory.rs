@@ -1,0 +1,116 @@
+//! Sending a bundle in memory that does not grow with the pool: a server
+//! of its own (`opendraw serve`, a process apart from the test) sends the
+//! bundle of a revealed task; its peak resident memory (VmHWM, sampled
+//! from /proc while the download runs) grows by about as much for a pool
+//! ten times larger, on SQLite and on PostgreSQL.
+
+#![cfg(target_os = "linux")]
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use helpers::{Backend, TestApp, revealed_task_with_a_large_pool};
+
+const BIN: &str = env!("CARGO_BIN_EXE_opendraw");
+
+const SMALL: u32 = 10_000;
+const LARGE: u32 = 100_000;
+
+/// What the large download may take beyond the small one. Its bundle is
+/// about 21 MiB larger; holding it whole, as before it was streamed, took
+/// at least that again.
+const GROWTH_ALLOWED_KIB: u64 = 8 * 1024;
+
+/// A server on `database_url`, killed when dropped.
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Server {
+    async fn start(database_url: &str) -> Self {
+        // A port the system has just handed out and taken back: free.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let address = format!("127.0.0.1:{port}");
+        let child = Command::new(BIN)
+            .args(["serve", "--database-url", database_url, "--bind", &address])
+            .args(["--public-dir", "/nonexistent"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let server = Self { child, address: format!("http://{address}") };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while reqwest::get(format!("{}/api/public/log/head", server.address)).await.is_err() {
+            assert!(Instant::now() < deadline, "the server did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        server
+    }
+
+    fn peak_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let line = status.lines().find_map(|line| line.strip_prefix("VmHWM:")).unwrap();
+        line.trim().trim_end_matches("kB").trim().parse().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// How much a fresh server's peak memory grows while it sends the bundle
+/// of a task drawn from `pool` targets, and the bytes it sent.
+async fn download_growth_kib(backend: Backend, pool: u32) -> (u64, usize) {
+    let app = TestApp::spawn(backend).await;
+    let task = revealed_task_with_a_large_pool(&app, pool).await;
+    let server = Server::start(&app.database_url).await;
+    let idle = server.peak_kib();
+    let mut response =
+        reqwest::get(format!("{}/api/public/tasks/{task}/bundle.tar", server.address)).await.unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    let mut sent = 0;
+    let mut peak = idle;
+    // Read piece by piece, so that the test holds no more than the server
+    // should; the peak is sampled as the bytes come.
+    while let Some(piece) = response.chunk().await.unwrap() {
+        sent += piece.len();
+        peak = peak.max(server.peak_kib());
+    }
+    peak = peak.max(server.peak_kib());
+    (peak - idle, sent)
+}
+
+async fn growth_stays_flat(backend: Backend) {
+    let (small, small_bytes) = download_growth_kib(backend, SMALL).await;
+    let (large, large_bytes) = download_growth_kib(backend, LARGE).await;
+    eprintln!(
+        "{backend:?}: the server grew {small} KiB sending {small_bytes} bytes, {large} KiB sending {large_bytes} bytes"
+    );
+    assert!(
+        large_bytes > small_bytes + (16 << 20),
+        "the large bundle is the larger by far ({large_bytes} bytes)"
+    );
+    assert!(
+        large <= small + GROWTH_ALLOWED_KIB,
+        "the server's memory grew with the bundle: {small} KiB for {small_bytes} bytes, {large} KiB for {large_bytes} bytes"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_bundle_is_sent_from_sqlite_in_the_memory_of_a_small_one() {
+    growth_stays_flat(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_bundle_is_sent_from_postgres_in_the_memory_of_a_small_one() {
+    growth_stays_flat(Backend::Postgres).await;
+}
