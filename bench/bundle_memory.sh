@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Peak resident memory of `opendraw serve` (SQLite) while it sends the bundle
+# Peak resident memory of `opendraw serve` while it sends the bundle
 # of a revealed task, for pools of several sizes (SIZES, default 1 M and 3 M
 # targets). Beside it, in the same run, a fresh server sending the pool's
 # targets.tsv through /files/, which reads the file whole. Each figure is a
 # fresh server's VmHWM after one download. Needs python3 and curl; results go
-# to BENCHMARKS.md.
+# to BENCHMARKS.md. On SQLite by default; with POSTGRES set to a server's
+# URL (postgres://postgres@127.0.0.1:5432), on a new database there per size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -43,7 +44,12 @@ measure() {
 
 printf '| targets | download | bytes | seconds | idle peak (MiB) | peak after (MiB) |\n| ---: | --- | ---: | ---: | ---: | ---: |\n'
 for size in ${SIZES:-1000000 3000000}; do
-  db="sqlite:$work/$size.db"
+  if [ -n "${POSTGRES:-}" ]; then
+    db="$POSTGRES/opendraw_bundle_$size"
+    psql -q "$POSTGRES/postgres" -c "DROP DATABASE IF EXISTS opendraw_bundle_$size" -c "CREATE DATABASE opendraw_bundle_$size"
+  else
+    db="sqlite:$work/$size.db"
+  fi
   python3 - "$work" "$size" <<'EOF'
 import sys
 work, size = sys.argv[1], int(sys.argv[2])
@@ -81,4 +87,5 @@ EOF
   read -r bytes seconds idle peak < <(measure "/api/public/tasks/$task/files/targets.tsv")
   echo "| $size | files/targets.tsv (read whole) | $bytes | $seconds | $idle | $peak |"
   rm -f "$work/$size.db"*
+  if [ -n "${POSTGRES:-}" ]; then psql -q "$POSTGRES/postgres" -c "DROP DATABASE opendraw_bundle_$size"; fi
 done

@@ -6,16 +6,14 @@
 
 #![cfg(target_os = "linux")]
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
 
-use helpers::{Backend, TestApp, revealed_task_with_a_large_pool};
+mod server_process;
 
-const BIN: &str = env!("CARGO_BIN_EXE_opendraw");
+use helpers::{Backend, TestApp, revealed_task_with_a_large_pool};
+use server_process::ServerProcess;
 
 const SMALL: u32 = 10_000;
 const LARGE: u32 = 100_000;
@@ -25,54 +23,18 @@ const LARGE: u32 = 100_000;
 /// at least that again.
 const GROWTH_ALLOWED_KIB: u64 = 8 * 1024;
 
-/// A server on `database_url`, killed when dropped.
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Server {
-    async fn start(database_url: &str) -> Self {
-        // A port the system has just handed out and taken back: free.
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let address = format!("127.0.0.1:{port}");
-        let child = Command::new(BIN)
-            .args(["serve", "--database-url", database_url, "--bind", &address])
-            .args(["--public-dir", "/nonexistent"])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let server = Self { child, address: format!("http://{address}") };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while reqwest::get(format!("{}/api/public/log/head", server.address)).await.is_err() {
-            assert!(Instant::now() < deadline, "the server did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        server
-    }
-
-    fn peak_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let line = status.lines().find_map(|line| line.strip_prefix("VmHWM:")).unwrap();
-        line.trim().trim_end_matches("kB").trim().parse().unwrap()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// How much a fresh server's peak memory grows while it sends the bundle
 /// of a task drawn from `pool` targets, and the bytes it sent.
 async fn download_growth_kib(backend: Backend, pool: u32) -> (u64, usize) {
     let app = TestApp::spawn(backend).await;
     let task = revealed_task_with_a_large_pool(&app, pool).await;
-    let server = Server::start(&app.database_url).await;
+    let server = ServerProcess::start(
+        env!("CARGO_BIN_EXE_opendraw"),
+        &app.database_url,
+        &["--public-dir", "/nonexistent"],
+        None,
+    )
+    .await;
     let idle = server.peak_kib();
     let mut response =
         reqwest::get(format!("{}/api/public/tasks/{task}/bundle.tar", server.address)).await.unwrap();

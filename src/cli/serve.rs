@@ -12,6 +12,7 @@ use super::DatabaseArgs;
 use crate::demo;
 use crate::http;
 use crate::http::limits::{self, Limits};
+use crate::http::site::Site;
 use crate::service::Service;
 
 /// Run the HTTP service (API at /api, public site at /).
@@ -26,9 +27,11 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "OPENDRAW_BIND", default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
-    /// Directory of the public results site, served at /.
-    #[arg(long, env = "OPENDRAW_PUBLIC_DIR", default_value = "public")]
-    public_dir: PathBuf,
+    /// Serve the public results site at / from this directory instead of
+    /// the copy built into the binary (to see changes to the pages without
+    /// building again). A path that is no directory serves the API alone.
+    #[arg(long, env = "OPENDRAW_PUBLIC_DIR")]
+    public_dir: Option<PathBuf>,
     /// Load the demo (directories, accounts, a task in every state) into an
     /// empty database first.
     #[arg(long)]
@@ -71,10 +74,22 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {}", args.bind))?;
         let address = listener.local_addr()?;
+        let site = match args.public_dir {
+            None => Site::BuiltIn,
+            Some(dir) if dir.is_dir() => Site::Directory(dir),
+            Some(dir) => {
+                tracing::warn!("{} is not a directory: the public site is not served", dir.display());
+                Site::None
+            }
+        };
         tracing::info!(
             "opendraw listening on http://{address} (database: {}, public site: {})",
             args.database.shown(),
-            args.public_dir.display()
+            match &site {
+                Site::BuiltIn => "built in".to_owned(),
+                Site::Directory(dir) => dir.display().to_string(),
+                Site::None => "none".to_owned(),
+            }
         );
         tokio::spawn(reveal_at_embargo(service.clone()));
         let limits = Limits {
@@ -84,7 +99,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             imports: limits::ImportPermits::new(args.max_concurrent_imports),
             concurrent_downloads: args.max_concurrent_downloads,
         };
-        let app = http::router_with(service, Some(args.public_dir), limits);
+        let app = http::router_with_site(service, site, limits);
         // The peer address is the client whose failed authentications count.
         let app = app.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;

@@ -18,6 +18,7 @@ pub mod limits;
 pub mod openapi;
 pub mod paging;
 pub mod public;
+pub mod site;
 pub mod tasks;
 pub mod throttle;
 
@@ -30,12 +31,12 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 use self::limits::{DownloadSlots, Limits};
+use self::site::Site;
 use self::throttle::FailedAuthentications;
 use crate::service::Service;
 
@@ -48,7 +49,7 @@ pub struct AppState {
 }
 
 /// The whole application with the default [`Limits`]. `public_dir`, when
-/// given, is served at `/` (the public results site).
+/// given and a directory, is served at `/` (the public results site).
 pub fn router(service: Service, public_dir: Option<PathBuf>) -> Router {
     router_with(service, public_dir, Limits::default())
 }
@@ -57,6 +58,15 @@ pub fn router(service: Service, public_dir: Option<PathBuf>) -> Router {
 /// `into_make_service_with_connect_info::<SocketAddr>()`: failed
 /// authentications are counted per client address.
 pub fn router_with(service: Service, public_dir: Option<PathBuf>, limits: Limits) -> Router {
+    router_with_site(
+        service,
+        public_dir.filter(|dir| dir.is_dir()).map_or(Site::None, Site::Directory),
+        limits,
+    )
+}
+
+/// The whole application with the public site from `site`.
+pub fn router_with_site(service: Service, site: Site, limits: Limits) -> Router {
     let failed_authentications = Arc::new(FailedAuthentications::new(limits.auth_failures_per_minute));
     let download_slots = DownloadSlots::new(limits.concurrent_downloads);
     let (staff, public, document) = routes();
@@ -74,12 +84,7 @@ pub fn router_with(service: Service, public_dir: Option<PathBuf>, limits: Limits
         // Uploads are read as streams and bounded by `limits.import_bytes`.
         .layer(DefaultBodyLimit::max(limits.json_bytes))
         .with_state(AppState { service, limits, failed_authentications, download_slots });
-    let app = match public_dir.filter(|dir| dir.is_dir()) {
-        Some(dir) => {
-            Router::new().nest("/api", Router::new()).merge(api).fallback_service(ServeDir::new(dir))
-        }
-        None => api,
-    };
+    let app = site.serve_behind(Router::new().nest("/api", Router::new()).merge(api));
     headers::secure(app.layer(axum::middleware::from_fn(error::json_error_bodies)))
         .layer(TraceLayer::new_for_http())
 }

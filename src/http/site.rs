@@ -1,0 +1,78 @@
+//! The public site (`public/`: pages, scripts, styles), served at `/`.
+//!
+//! It is built into the binary, so that `opendraw serve` run from any
+//! directory, or copied alone to a server, serves the site that belongs to
+//! its API. A directory can be served instead while the pages are being
+//! worked on (`--public-dir`), to see a change without building again.
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use tower_http::services::ServeDir;
+
+/// Where the site's files come from.
+#[derive(Debug, Clone, Default)]
+pub enum Site {
+    /// The files built into the binary.
+    #[default]
+    BuiltIn,
+    /// The files of this directory, read on every request.
+    Directory(PathBuf),
+    /// No site: only the API.
+    None,
+}
+
+impl Site {
+    /// The site as a fallback of `api`, whose own routes come first.
+    pub(super) fn serve_behind<S: Clone + Send + Sync + 'static>(self, api: Router<S>) -> Router<S> {
+        match self {
+            Site::BuiltIn => api.fallback_service(axum::routing::get(built_in)),
+            Site::Directory(dir) => api.fallback_service(ServeDir::new(dir)),
+            Site::None => api,
+        }
+    }
+}
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "public/"]
+struct Files;
+
+/// A file of the built-in site: `/` is `index.html`. Each answer carries
+/// the file's digest as its `ETag`, and is to be checked again before it is
+/// used from a cache, so that an upgraded server's pages are seen at once
+/// while an unchanged page costs a `304`.
+async fn built_in(uri: Uri, headers: HeaderMap) -> Response {
+    let path = match uri.path().trim_start_matches('/') {
+        "" => "index.html",
+        path => path,
+    };
+    // The built-in names are all there is; a name reaching outside the
+    // folder is not among them, but the development build reads the folder
+    // from disk, so such names are refused before any lookup.
+    if path.split(['/', '\\']).any(|part| part == ".." || part.is_empty()) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let Some(file) = Files::get(path) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let tag = format!("\"{}\"", hex::encode(file.metadata.sha256_hash()));
+    let tag = HeaderValue::from_str(&tag).expect("a hex digest in quotes is a header value");
+    let cache = (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let unchanged = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|candidate| candidate.trim().trim_start_matches("W/") == tag);
+    if unchanged {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag), cache]).into_response();
+    }
+    let kind = match file.metadata.mimetype() {
+        kind if kind.starts_with("text/") => format!("{kind}; charset=utf-8"),
+        kind => kind.to_owned(),
+    };
+    let kind = HeaderValue::from_str(&kind).expect("a known media type is a header value");
+    ([(header::CONTENT_TYPE, kind), (header::ETAG, tag), cache], file.data).into_response()
+}

@@ -1,0 +1,73 @@
+//! The public site is built into the binary: `opendraw serve` started in
+//! a directory that holds no site serves it all the same.
+
+#[allow(dead_code)]
+mod server_process;
+
+use reqwest::StatusCode;
+use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+
+use server_process::ServerProcess;
+
+const BIN: &str = env!("CARGO_BIN_EXE_opendraw");
+
+async fn server_elsewhere(dir: &std::path::Path) -> ServerProcess {
+    let database = format!("sqlite:{}", dir.join("site.db").display());
+    ServerProcess::start(BIN, &database, &[], Some(dir)).await
+}
+
+#[tokio::test]
+async fn the_built_in_site_is_served_from_any_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_elsewhere(dir.path()).await;
+    let client = reqwest::Client::new();
+    for (path, file, kind) in [
+        ("/", "index.html", "text/html; charset=utf-8"),
+        ("/task.html", "task.html", "text/html; charset=utf-8"),
+        ("/verify.js", "verify.js", "javascript"),
+        ("/style.css", "style.css", "text/css"),
+    ] {
+        let response = client.get(format!("{}{path}", server.address)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let headers = response.headers().clone();
+        assert!(
+            headers[CONTENT_TYPE].to_str().unwrap().contains(kind),
+            "{path}: {:?}",
+            headers[CONTENT_TYPE]
+        );
+        assert_eq!(headers[CACHE_CONTROL], "no-cache", "{path}");
+        let body = response.bytes().await.unwrap();
+        let expected = std::fs::read(format!("{}/public/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        assert!(body[..] == expected[..], "{path} is public/{file}");
+
+        let again = client.get(format!("{}{path}", server.address)).header(IF_NONE_MATCH, &headers[ETAG]);
+        let again = again.send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path} unchanged is not sent again");
+        assert_eq!(again.headers()[ETAG], headers[ETAG]);
+    }
+}
+
+#[tokio::test]
+async fn names_outside_the_site_are_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secret.txt"), "not part of the site").unwrap();
+    let server = server_elsewhere(dir.path()).await;
+    let address = server.address.trim_start_matches("http://");
+    for path in [
+        "/missing.html",
+        "/../secret.txt",
+        "/..%2fsecret.txt",
+        "/%2e%2e/Cargo.toml",
+        "//etc/passwd",
+        "/site.db",
+    ] {
+        // Sent as written: a client library would tidy the dots away.
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+        tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 404"), "{path}: {}", answer.lines().next().unwrap_or(""));
+        assert!(!answer.contains("not part of the site") && !answer.contains("[package]"), "{path}");
+    }
+}
