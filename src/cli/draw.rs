@@ -172,12 +172,7 @@ fn commit(args: &DrawArgs) -> anyhow::Result<Committed> {
     }
     let secret = match &args.secret {
         Some(hex) => Secret::parse_hex(hex).context("--secret")?,
-        None => {
-            let mut bytes = [0u8; 32];
-            getrandom::fill(&mut bytes)
-                .map_err(|error| anyhow::anyhow!("the OS random source failed: {error}"))?;
-            Secret::from_bytes(bytes)
-        }
+        None => Secret::from_bytes(crate::service::os_random()?),
     };
     let inputs = DrawInputs {
         parameters: &parameters,

@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use rand::TryRng;
 
 use crate::domain::account::{Role, User};
 use crate::storage::idempotency::Reservation;
@@ -161,9 +162,12 @@ pub(crate) fn damaged(error: impl std::fmt::Display) -> ServiceError {
 }
 
 /// `N` bytes from the OS random source (secrets, tokens, references).
+/// Never used for the draw itself, which follows its seed alone.
 pub(crate) fn os_random<const N: usize>() -> ServiceResult<[u8; N]> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|error| damaged(format!("the OS random source failed: {error}")))?;
+    rand::rngs::SysRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|error| damaged(format!("the OS random source failed: {error}")))?;
     Ok(bytes)
 }
 
