@@ -63,7 +63,7 @@ pub async fn tasks(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let before = page.before.map(Position::get);
-    let limit = page.limit.map(|limit| Limit::or_default(Some(limit)) as usize);
+    let limit = page.limit.map(|limit| Limit::or_default(Some(limit)));
     Ok(conditional::json(&headers, state.service.public_tasks(before, limit).await?))
 }
 

@@ -4,7 +4,7 @@
 //! bundle. Nothing sealed is in
 //! any of these views before the reveal.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -120,7 +120,7 @@ const ENTITY_MAX_AGE: Duration = Duration::from_secs(10);
 /// What a view of a task shows beside the task's own row: read once for
 /// every task of a list.
 struct TaskExtras {
-    results_published: std::collections::HashMap<i64, i64>,
+    results_published: HashMap<i64, i64>,
     with_replacements: HashSet<i64>,
 }
 
@@ -143,19 +143,15 @@ fn secret_published(task: &TaskRow) -> bool {
 impl Service {
     /// Published tasks, newest first, without their timelines: all of
     /// them, or `limit` of them with ids below `before`.
-    pub async fn public_tasks(
-        &self,
-        before: Option<i64>,
-        limit: Option<usize>,
-    ) -> ServiceResult<PublicAnswer> {
+    pub async fn public_tasks(&self, before: Option<i64>, limit: Option<i64>) -> ServiceResult<PublicAnswer> {
         let pool = self.store().read_pool();
         let stamp = self.public_stamp().await?;
         self.answer(format!("tasks/{before:?}/{limit:?}"), stamp, None, async {
-            let extras = TaskExtras::load(pool, None).await?;
-            let rows = tasks::list(pool, None).await?.into_iter();
-            let rows = rows.filter(|row| before.is_none_or(|before| row.id < before));
-            let mut views = Vec::new();
-            for row in rows.take(limit.unwrap_or(usize::MAX)) {
+            let rows = tasks::published_page(pool, before, limit).await?;
+            let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+            let extras = TaskExtras::load(pool, &ids).await?;
+            let mut views = Vec::with_capacity(rows.len());
+            for row in rows {
                 views.push(self.public_view(row, &extras, false).await?);
             }
             Ok(PublicAnswer::json(&views, Freshness::Live))
@@ -174,7 +170,7 @@ impl Service {
         self.answer(format!("task/{id}"), stamp, None, async {
             let row = published_task(pool, id).await?;
             let freshness = if is_revealed(&row) { Freshness::Settled } else { Freshness::Live };
-            let extras = TaskExtras::load(pool, Some(id)).await?;
+            let extras = TaskExtras::load(pool, &[id]).await?;
             let view = self.public_view(row, &extras, true).await?;
             Ok(PublicAnswer::json(&view, freshness))
         })
@@ -393,10 +389,14 @@ async fn published_task(pool: &sqlx::AnyPool, id: i64) -> ServiceResult<TaskRow>
 }
 
 impl TaskExtras {
-    /// For one task, or (with `None`) for all.
-    async fn load(pool: &sqlx::AnyPool, task: Option<i64>) -> ServiceResult<Self> {
-        let results_published = statistics::published_per_task(pool, task).await?;
-        let with_replacements = statistics::tasks_with_replacements(pool, task).await?.into_iter().collect();
-        Ok(TaskExtras { results_published, with_replacements })
+    /// For these tasks, asked for a thousand at a time (a whole list may
+    /// name more tasks than a statement may bind values).
+    async fn load(pool: &sqlx::AnyPool, tasks: &[i64]) -> ServiceResult<Self> {
+        let mut extras = TaskExtras { results_published: HashMap::new(), with_replacements: HashSet::new() };
+        for some in tasks.chunks(1000) {
+            extras.results_published.extend(statistics::published_of_tasks(pool, some).await?);
+            extras.with_replacements.extend(statistics::with_replacements_among(pool, some).await?);
+        }
+        Ok(extras)
     }
 }

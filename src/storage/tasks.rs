@@ -89,6 +89,23 @@ pub async fn list(pool: &sqlx::AnyPool, department: Option<&str>) -> StoreResult
         .await?)
 }
 
+/// Published tasks (all but drafts) with ids below `before`, newest first,
+/// at most `limit` of them: read down the primary key, so a page costs its
+/// own rows whatever the number of tasks.
+pub async fn published_page(
+    pool: &sqlx::AnyPool,
+    before: Option<i64>,
+    limit: Option<i64>,
+) -> StoreResult<Vec<TaskRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM tasks WHERE state <> $1 AND id < $2 ORDER BY id DESC LIMIT $3");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(TaskState::Draft.as_str())
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit.unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await?)
+}
+
 /// Ids of tasks in one of these states, oldest first.
 pub async fn ids_in(pool: &sqlx::AnyPool, states: &[TaskState]) -> StoreResult<Vec<i64>> {
     let sql = format!("SELECT id FROM tasks WHERE state IN ({}) ORDER BY id", placeholders(0, states.len()));
