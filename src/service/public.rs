@@ -26,7 +26,7 @@ use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::result::RESULT_FILE;
 use crate::storage::replacements;
 use crate::storage::tasks::{self, TaskRow};
-use crate::storage::{directory, files, log, results, statistics};
+use crate::storage::{directory, files, log, pool_targets, results, statistics};
 
 /// Published from the commitment on.
 pub const COMMITTED_FILES: [&str; 5] =
@@ -322,24 +322,22 @@ impl Service {
     async fn entity_view(&self, id: &str) -> ServiceResult<EntityView> {
         let pool = self.store().read_pool();
         let drawn = tasks::drawn_in(pool, id).await?;
-        let mut pools = Vec::new();
-        let states = [TaskState::Committed, TaskState::Drawn, TaskState::Revealed, TaskState::Abandoned];
-        for task in tasks::ids_in(pool, &states).await? {
-            let Some(piece) = files::piece_for(pool, task, TARGETS_FILE, id).await? else { continue };
-            if !files::has_line_for(&piece, id) {
-                continue;
-            }
-            let row = tasks::get(pool, task).await?.ok_or_else(|| no_task(task))?;
-            let drawn_position = drawn.iter().find(|(t, _)| *t == task).map(|(_, position)| *position);
-            let selected = is_revealed(&row).then_some(drawn_position.is_some());
-            pools.push(EntityPool {
-                task,
-                task_name: row.name,
-                state: row.state.to_string(),
-                drawn_position,
-                selected,
-            });
-        }
+        let pools = self
+            .pools_holding(id)
+            .await?
+            .into_iter()
+            .map(|row| {
+                let drawn_position = drawn.iter().find(|(t, _)| *t == row.id).map(|(_, position)| *position);
+                let selected = is_revealed(&row).then_some(drawn_position.is_some());
+                EntityPool {
+                    task: row.id,
+                    task_name: row.name,
+                    state: row.state.to_string(),
+                    drawn_position,
+                    selected,
+                }
+            })
+            .collect::<Vec<_>>();
         let name = directory::target_name(pool, id).await?;
         if name.is_none() && pools.is_empty() {
             return Err(ServiceError::NotFound(format!(
@@ -351,6 +349,23 @@ impl Service {
         let rows = results::published(pool, &filter, None, 0, 500).await?;
         let results = rows.into_iter().map(PublicResult::of_row).collect::<ServiceResult<_>>()?;
         Ok(EntityView { id: id.to_owned(), name, pools, results })
+    }
+
+    /// The committed tasks whose pools held the entity, oldest first: from
+    /// the index written at commit, and for tasks committed before it
+    /// existed, from the piece of their manifest where the entity would be.
+    async fn pools_holding(&self, id: &str) -> ServiceResult<Vec<TaskRow>> {
+        let pool = self.store().read_pool();
+        let states = [TaskState::Committed, TaskState::Drawn, TaskState::Revealed, TaskState::Abandoned];
+        let mut rows = pool_targets::tasks_holding(pool, id, &states).await?;
+        for task in pool_targets::not_indexed(pool, &states).await? {
+            let Some(piece) = files::piece_for(pool, task, TARGETS_FILE, id).await? else { continue };
+            if files::has_line_for(&piece, id) {
+                rows.push(tasks::get(pool, task).await?.ok_or_else(|| no_task(task))?);
+            }
+        }
+        rows.sort_by_key(|row| row.id);
+        Ok(rows)
     }
 
     /// A revealed task's replacements (PROTOCOL.md §16), ready to send.

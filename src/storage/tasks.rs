@@ -38,7 +38,7 @@ pub struct TaskRow {
     pub seed: Option<String>,
 }
 
-const COLUMNS: &str = "id, name, department, state, definition, created_by, created_at, updated_at, committed_at, \
+pub(super) const COLUMNS: &str = "id, name, department, state, definition, created_by, created_at, updated_at, committed_at, \
     drawn_at, revealed_at, abandoned_at, abandon_reason, pool_size, drawn_count, commitment_digest, result_digest, \
     result_status, secret, entropy, seed";
 
