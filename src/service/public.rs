@@ -7,6 +7,8 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use bytes::Bytes;
+use futures_util::stream::BoxStream;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -26,7 +28,7 @@ use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::result::RESULT_FILE;
 use crate::storage::replacements;
 use crate::storage::tasks::{self, TaskRow};
-use crate::storage::{directory, files, log, pool_targets, results, statistics};
+use crate::storage::{StoreResult, directory, files, log, pool_targets, results, statistics};
 
 /// Published from the commitment on.
 pub const COMMITTED_FILES: [&str; 5] =
@@ -228,19 +230,59 @@ impl Service {
         })
     }
 
-    /// One published file of a task, and how long a shared cache may keep
+    /// One published file of a task, ready to send: a settled file of at
+    /// most [`KEPT_FILE_MAX`] bytes is kept in memory like the JSON answers;
+    /// a larger one is sent from its stored pieces as they are read, so
+    /// memory does not grow with the file; a file that still changes (the
+    /// replacements) is read for each request.
+    pub async fn public_file(&self, id: i64, name: &str) -> ServiceResult<FileDownload> {
+        let stamp = self.public_stamp().await?;
+        let question = format!("file/{id}/{name}");
+        if let Some(kept) = self.kept_answer(&question, stamp, None) {
+            return Ok(FileDownload::whole(kept));
+        }
+        let file = self.published_file(id, name).await?;
+        let pool = self.store().read_pool();
+        let missing = || ServiceError::NotFound(format!("task {id} has no {name}"));
+        let length = files::size(pool, id, file.name).await?.ok_or_else(missing)?;
+        let Some(etag) = file.etag else {
+            let body = files::load(pool, id, file.name).await?.ok_or_else(missing)?;
+            return Ok(FileDownload {
+                etag: None,
+                freshness: file.freshness,
+                length,
+                body: FileBody::Whole(body.into()),
+            });
+        };
+        if length > KEPT_FILE_MAX {
+            let pieces = files::pieces(pool.clone(), id, file.name);
+            let body = FileBody::Pieces(Box::pin(pieces));
+            return Ok(FileDownload { etag: Some(etag), freshness: file.freshness, length, body });
+        }
+        let answer = self
+            .answer(question, stamp, None, async {
+                let body = files::load(pool, id, file.name).await?.ok_or_else(missing)?;
+                Ok(PublicAnswer { body: body.into(), etag, freshness: file.freshness })
+            })
+            .await?;
+        Ok(FileDownload::whole(answer))
+    }
+
+    /// Whether the file is published, and how long a shared cache may keep
     /// it: the committed files and the revealed ones never change again;
     /// the replacements grow. Its entity tag names the task's commitment or
     /// result digest, so it is known without reading the file.
-    pub async fn public_file(&self, id: i64, name: &str) -> ServiceResult<PublicFile> {
+    async fn published_file(&self, id: i64, name: &str) -> ServiceResult<PublicFile> {
         let pool = self.store().read_pool();
         let row = published_task(pool, id).await?;
-        let (allowed, settled_by) = if COMMITTED_FILES.contains(&name) {
-            (row.committed_at.is_some(), row.commitment_digest.as_deref())
-        } else if REVEALED_FILES.contains(&name) {
-            (is_revealed(&row), row.result_digest.as_deref())
+        let committed = COMMITTED_FILES.iter().find(|file| **file == name);
+        let revealed = REVEALED_FILES.iter().find(|file| **file == name);
+        let (name, allowed, settled_by) = if let Some(file) = committed {
+            (*file, row.committed_at.is_some(), row.commitment_digest.as_deref())
+        } else if let Some(file) = revealed {
+            (*file, is_revealed(&row), row.result_digest.as_deref())
         } else if name == REPLACEMENTS_FILE {
-            (is_revealed(&row), None)
+            (REPLACEMENTS_FILE, is_revealed(&row), None)
         } else {
             return Err(ServiceError::NotFound(format!("a task has no file named {name}")));
         };
@@ -254,14 +296,7 @@ impl Service {
             Some(digest) => (Some(format!("\"{id}-{name}-{digest}\"")), Freshness::Immutable),
             None => (None, Freshness::Live),
         };
-        Ok(PublicFile { task: id, name: name.to_owned(), etag, freshness })
-    }
-
-    /// The bytes of a file [`Service::public_file`] allowed.
-    pub async fn public_file_bytes(&self, file: &PublicFile) -> ServiceResult<Vec<u8>> {
-        files::load(self.store().read_pool(), file.task, &file.name)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("task {} has no {}", file.task, file.name)))
+        Ok(PublicFile { name, etag, freshness })
     }
 
     /// The drawn targets and their inspectors, after the reveal, ready to send.
@@ -390,12 +425,39 @@ impl Service {
 
 /// A published file a request may have: which, its entity tag when it is
 /// settled, and how long a shared cache may keep it.
-#[derive(Debug, Clone)]
-pub struct PublicFile {
-    pub task: i64,
-    pub name: String,
+struct PublicFile {
+    name: &'static str,
+    etag: Option<String>,
+    freshness: Freshness,
+}
+
+/// Published files at most this large are kept in memory once read.
+pub const KEPT_FILE_MAX: u64 = 1 << 20;
+
+/// A published file to send.
+pub struct FileDownload {
+    /// Known for a settled file.
     pub etag: Option<String>,
     pub freshness: Freshness,
+    pub length: u64,
+    pub body: FileBody,
+}
+
+pub enum FileBody {
+    Whole(Bytes),
+    /// Its stored pieces, in order, read a few at a time as they are sent.
+    Pieces(BoxStream<'static, StoreResult<Vec<u8>>>),
+}
+
+impl FileDownload {
+    fn whole(answer: PublicAnswer) -> Self {
+        FileDownload {
+            etag: Some(answer.etag),
+            freshness: answer.freshness,
+            length: answer.body.len() as u64,
+            body: FileBody::Whole(answer.body),
+        }
+    }
 }
 
 /// A task anyone may see (all but drafts), or not found.

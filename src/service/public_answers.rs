@@ -266,7 +266,12 @@ impl Service {
 
     /// The answer kept for `question`, if built at `stamp` (and not longer
     /// than `max_age` ago).
-    fn kept_answer(&self, question: &str, stamp: u64, max_age: Option<Duration>) -> Option<PublicAnswer> {
+    pub(super) fn kept_answer(
+        &self,
+        question: &str,
+        stamp: u64,
+        max_age: Option<Duration>,
+    ) -> Option<PublicAnswer> {
         let answers = self.answers.answers.read().expect("answer cache lock");
         let kept = answers.by_question.get(question)?;
         let fresh = kept.stamp == stamp && max_age.is_none_or(|age| kept.built.elapsed() < age);
