@@ -244,16 +244,18 @@ impl Service {
         let file = self.published_file(id, name).await?;
         let pool = self.store().read_pool();
         let missing = || ServiceError::NotFound(format!("task {id} has no {name}"));
-        let length = files::size(pool, id, file.name).await?.ok_or_else(missing)?;
         let Some(etag) = file.etag else {
+            // Read whole: its length is that of what is sent, however the
+            // file changed meanwhile.
             let body = files::load(pool, id, file.name).await?.ok_or_else(missing)?;
             return Ok(FileDownload {
                 etag: None,
                 freshness: file.freshness,
-                length,
+                length: body.len() as u64,
                 body: FileBody::Whole(body.into()),
             });
         };
+        let length = files::size(pool, id, file.name).await?.ok_or_else(missing)?;
         if length > KEPT_FILE_MAX {
             let pieces = files::pieces(pool.clone(), id, file.name);
             let body = FileBody::Pieces(Box::pin(pieces));
