@@ -47,6 +47,15 @@ INSERT INTO drawn_targets (task_id, position, target_id, stratum)
 SELECT t.id, n.i, format('B%s', lpad(((t.id * 7919 + n.i) % 200000 + 1)::text, 7, '0')), '区域' || (n.i % 20)
 FROM tasks t, n WHERE t.name LIKE '基准测试台账任务 %' AND n.i <= 10000;
 
+-- Each new task's pool (migration 0006's index, as a commit writes it):
+-- the targets of its results and its drawn targets. The tasks have no
+-- stored manifests, so the index is all there is to find an entity by.
+INSERT INTO pool_targets (target_id, task_id)
+SELECT target_id, task_id FROM results WHERE recorded_by = 'bench'
+UNION SELECT d.target_id, d.task_id FROM drawn_targets d JOIN tasks t ON t.id = d.task_id
+WHERE t.name LIKE '基准测试台账任务 %';
+INSERT INTO pool_targets_indexed (task_id) SELECT id FROM tasks WHERE name LIKE '基准测试%';
+
 INSERT INTO log_entries (seq, at, kind, task_id, actor, payload, payload_digest, prev_hash, hash)
 SELECT h.seq + ROW_NUMBER() OVER (ORDER BY t.id), t.created_at, 'task.revealed', t.id, 'bench', '{}',
     lpad(t.id::text, 64, '0'), repeat('0', 64), lpad(to_hex(t.id), 64, '0')

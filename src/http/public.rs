@@ -18,7 +18,7 @@ use super::error::AppResult;
 use super::extract::{Json, Path, Query};
 use super::openapi::{Invalid, NotFound};
 use super::paging::{Limit, Position};
-use crate::service::public::{EntityView, PublicTask, SelectedTarget};
+use crate::service::public::{EntityView, FileBody, PublicTask, SelectedTarget};
 use crate::service::public_answers::Freshness;
 pub use crate::service::public_log::{LogHead, LogPageBody};
 use crate::service::published::{OutcomeLabel, ResultPage, ResultQuery};
@@ -63,7 +63,7 @@ pub async fn tasks(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let before = page.before.map(Position::get);
-    let limit = page.limit.map(|limit| Limit::or_default(Some(limit)) as usize);
+    let limit = page.limit.map(|limit| Limit::or_default(Some(limit)));
     Ok(conditional::json(&headers, state.service.public_tasks(before, limit).await?))
 }
 
@@ -99,14 +99,20 @@ pub async fn file(
     {
         return Ok(conditional::not_modified(etag, file.freshness));
     }
-    let bytes = state.service.public_file_bytes(&file).await?;
+    let body = match file.body {
+        FileBody::Whole(bytes) => Body::from(bytes),
+        FileBody::Pieces(pieces) => Body::from_stream(pieces.map(move |piece| {
+            piece.inspect_err(|error| tracing::error!(%error, task = id, "sending a file failed"))
+        })),
+    };
     let disposition = format!("attachment; filename=\"task-{id}-{name}\"");
     let mut response = (
         [
             (header::CONTENT_TYPE, "text/tab-separated-values; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_LENGTH, file.length.to_string()),
         ],
-        bytes,
+        body,
     )
         .into_response();
     conditional::tag(&mut response, file.etag.as_deref(), file.freshness);

@@ -29,7 +29,7 @@ use crate::storage::bulk::freeze::{self, PoolError, PoolQuery, PoolSource};
 use crate::storage::pools;
 use crate::storage::tasks::{self, AssignedInspector, Drawn, DrawnTarget};
 use crate::storage::users::User;
-use crate::storage::{WriteTx, files, log};
+use crate::storage::{WriteTx, files, log, pool_targets};
 
 /// The reason an abandonment needs, at most this long.
 const MAX_REASON: usize = 2000;
@@ -94,6 +94,7 @@ impl Service {
             ));
         }
         targets.check(&parameters).map_err(input_error)?;
+        pool_targets::index(tx.conn(), id).await?;
         let secret = new_secret()?;
         let commitment = Commitment {
             parameters: parameters.digest(),

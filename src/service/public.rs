@@ -4,9 +4,11 @@
 //! bundle. Nothing sealed is in
 //! any of these views before the reveal.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use bytes::Bytes;
+use futures_util::stream::BoxStream;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -26,7 +28,7 @@ use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::result::RESULT_FILE;
 use crate::storage::replacements;
 use crate::storage::tasks::{self, TaskRow};
-use crate::storage::{directory, files, log, results, statistics};
+use crate::storage::{StoreResult, directory, files, log, pool_targets, results, statistics};
 
 /// Published from the commitment on.
 pub const COMMITTED_FILES: [&str; 5] =
@@ -120,7 +122,7 @@ const ENTITY_MAX_AGE: Duration = Duration::from_secs(10);
 /// What a view of a task shows beside the task's own row: read once for
 /// every task of a list.
 struct TaskExtras {
-    results_published: std::collections::HashMap<i64, i64>,
+    results_published: HashMap<i64, i64>,
     with_replacements: HashSet<i64>,
 }
 
@@ -143,19 +145,15 @@ fn secret_published(task: &TaskRow) -> bool {
 impl Service {
     /// Published tasks, newest first, without their timelines: all of
     /// them, or `limit` of them with ids below `before`.
-    pub async fn public_tasks(
-        &self,
-        before: Option<i64>,
-        limit: Option<usize>,
-    ) -> ServiceResult<PublicAnswer> {
+    pub async fn public_tasks(&self, before: Option<i64>, limit: Option<i64>) -> ServiceResult<PublicAnswer> {
         let pool = self.store().read_pool();
         let stamp = self.public_stamp().await?;
         self.answer(format!("tasks/{before:?}/{limit:?}"), stamp, None, async {
-            let extras = TaskExtras::load(pool, None).await?;
-            let rows = tasks::list(pool, None).await?.into_iter();
-            let rows = rows.filter(|row| before.is_none_or(|before| row.id < before));
-            let mut views = Vec::new();
-            for row in rows.take(limit.unwrap_or(usize::MAX)) {
+            let rows = tasks::published_page(pool, before, limit).await?;
+            let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+            let extras = TaskExtras::load(pool, &ids).await?;
+            let mut views = Vec::with_capacity(rows.len());
+            for row in rows {
                 views.push(self.public_view(row, &extras, false).await?);
             }
             Ok(PublicAnswer::json(&views, Freshness::Live))
@@ -174,7 +172,7 @@ impl Service {
         self.answer(format!("task/{id}"), stamp, None, async {
             let row = published_task(pool, id).await?;
             let freshness = if is_revealed(&row) { Freshness::Settled } else { Freshness::Live };
-            let extras = TaskExtras::load(pool, Some(id)).await?;
+            let extras = TaskExtras::load(pool, &[id]).await?;
             let view = self.public_view(row, &extras, true).await?;
             Ok(PublicAnswer::json(&view, freshness))
         })
@@ -232,19 +230,61 @@ impl Service {
         })
     }
 
-    /// One published file of a task, and how long a shared cache may keep
+    /// One published file of a task, ready to send: a settled file of at
+    /// most [`KEPT_FILE_MAX`] bytes is kept in memory like the JSON answers;
+    /// a larger one is sent from its stored pieces as they are read, so
+    /// memory does not grow with the file; a file that still changes (the
+    /// replacements) is read for each request.
+    pub async fn public_file(&self, id: i64, name: &str) -> ServiceResult<FileDownload> {
+        let stamp = self.public_stamp().await?;
+        let question = format!("file/{id}/{name}");
+        if let Some(kept) = self.kept_answer(&question, stamp, None) {
+            return Ok(FileDownload::whole(kept));
+        }
+        let file = self.published_file(id, name).await?;
+        let pool = self.store().read_pool();
+        let missing = || ServiceError::NotFound(format!("task {id} has no {name}"));
+        let Some(etag) = file.etag else {
+            // Read whole: its length is that of what is sent, however the
+            // file changed meanwhile.
+            let body = files::load(pool, id, file.name).await?.ok_or_else(missing)?;
+            return Ok(FileDownload {
+                etag: None,
+                freshness: file.freshness,
+                length: body.len() as u64,
+                body: FileBody::Whole(body.into()),
+            });
+        };
+        let length = files::size(pool, id, file.name).await?.ok_or_else(missing)?;
+        if length > KEPT_FILE_MAX {
+            let pieces = files::pieces(pool.clone(), id, file.name);
+            let body = FileBody::Pieces(Box::pin(pieces));
+            return Ok(FileDownload { etag: Some(etag), freshness: file.freshness, length, body });
+        }
+        let answer = self
+            .answer(question, stamp, None, async {
+                let body = files::load(pool, id, file.name).await?.ok_or_else(missing)?;
+                Ok(PublicAnswer { body: body.into(), etag, freshness: file.freshness })
+            })
+            .await?;
+        Ok(FileDownload::whole(answer))
+    }
+
+    /// Whether the file is published, and how long a shared cache may keep
     /// it: the committed files and the revealed ones never change again;
     /// the replacements grow. Its entity tag names the task's commitment or
     /// result digest, so it is known without reading the file.
-    pub async fn public_file(&self, id: i64, name: &str) -> ServiceResult<PublicFile> {
+    async fn published_file(&self, id: i64, name: &str) -> ServiceResult<PublicFile> {
         let pool = self.store().read_pool();
         let row = published_task(pool, id).await?;
-        let (allowed, settled_by) = if COMMITTED_FILES.contains(&name) {
-            (row.committed_at.is_some(), row.commitment_digest.as_deref())
-        } else if REVEALED_FILES.contains(&name) {
-            (is_revealed(&row), row.result_digest.as_deref())
+        let committed = COMMITTED_FILES.iter().find(|file| **file == name);
+        let revealed = REVEALED_FILES.iter().find(|file| **file == name);
+        let (name, allowed, settled_by) = if let Some(file) = committed {
+            (*file, row.committed_at.is_some(), row.commitment_digest.as_deref())
+        } else if let Some(file) = revealed {
+            (*file, is_revealed(&row), row.result_digest.as_deref())
         } else if name == REPLACEMENTS_FILE {
-            (is_revealed(&row), None)
+            (REPLACEMENTS_FILE, is_revealed(&row), None)
         } else {
             return Err(ServiceError::NotFound(format!("a task has no file named {name}")));
         };
@@ -258,14 +298,7 @@ impl Service {
             Some(digest) => (Some(format!("\"{id}-{name}-{digest}\"")), Freshness::Immutable),
             None => (None, Freshness::Live),
         };
-        Ok(PublicFile { task: id, name: name.to_owned(), etag, freshness })
-    }
-
-    /// The bytes of a file [`Service::public_file`] allowed.
-    pub async fn public_file_bytes(&self, file: &PublicFile) -> ServiceResult<Vec<u8>> {
-        files::load(self.store().read_pool(), file.task, &file.name)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("task {} has no {}", file.task, file.name)))
+        Ok(PublicFile { name, etag, freshness })
     }
 
     /// The drawn targets and their inspectors, after the reveal, ready to send.
@@ -326,24 +359,22 @@ impl Service {
     async fn entity_view(&self, id: &str) -> ServiceResult<EntityView> {
         let pool = self.store().read_pool();
         let drawn = tasks::drawn_in(pool, id).await?;
-        let mut pools = Vec::new();
-        let states = [TaskState::Committed, TaskState::Drawn, TaskState::Revealed, TaskState::Abandoned];
-        for task in tasks::ids_in(pool, &states).await? {
-            let Some(piece) = files::piece_for(pool, task, TARGETS_FILE, id).await? else { continue };
-            if !files::has_line_for(&piece, id) {
-                continue;
-            }
-            let row = tasks::get(pool, task).await?.ok_or_else(|| no_task(task))?;
-            let drawn_position = drawn.iter().find(|(t, _)| *t == task).map(|(_, position)| *position);
-            let selected = is_revealed(&row).then_some(drawn_position.is_some());
-            pools.push(EntityPool {
-                task,
-                task_name: row.name,
-                state: row.state.to_string(),
-                drawn_position,
-                selected,
-            });
-        }
+        let pools = self
+            .pools_holding(id)
+            .await?
+            .into_iter()
+            .map(|row| {
+                let drawn_position = drawn.iter().find(|(t, _)| *t == row.id).map(|(_, position)| *position);
+                let selected = is_revealed(&row).then_some(drawn_position.is_some());
+                EntityPool {
+                    task: row.id,
+                    task_name: row.name,
+                    state: row.state.to_string(),
+                    drawn_position,
+                    selected,
+                }
+            })
+            .collect::<Vec<_>>();
         let name = directory::target_name(pool, id).await?;
         if name.is_none() && pools.is_empty() {
             return Err(ServiceError::NotFound(format!(
@@ -355,6 +386,23 @@ impl Service {
         let rows = results::published(pool, &filter, None, 0, 500).await?;
         let results = rows.into_iter().map(PublicResult::of_row).collect::<ServiceResult<_>>()?;
         Ok(EntityView { id: id.to_owned(), name, pools, results })
+    }
+
+    /// The committed tasks whose pools held the entity, oldest first: from
+    /// the index written at commit, and for tasks committed before it
+    /// existed, from the piece of their manifest where the entity would be.
+    async fn pools_holding(&self, id: &str) -> ServiceResult<Vec<TaskRow>> {
+        let pool = self.store().read_pool();
+        let states = [TaskState::Committed, TaskState::Drawn, TaskState::Revealed, TaskState::Abandoned];
+        let mut rows = pool_targets::tasks_holding(pool, id, &states).await?;
+        for task in pool_targets::not_indexed(pool, &states).await? {
+            let Some(piece) = files::piece_for(pool, task, TARGETS_FILE, id).await? else { continue };
+            if files::has_line_for(&piece, id) {
+                rows.push(tasks::get(pool, task).await?.ok_or_else(|| no_task(task))?);
+            }
+        }
+        rows.sort_by_key(|row| row.id);
+        Ok(rows)
     }
 
     /// A revealed task's replacements (PROTOCOL.md §16), ready to send.
@@ -379,12 +427,39 @@ impl Service {
 
 /// A published file a request may have: which, its entity tag when it is
 /// settled, and how long a shared cache may keep it.
-#[derive(Debug, Clone)]
-pub struct PublicFile {
-    pub task: i64,
-    pub name: String,
+struct PublicFile {
+    name: &'static str,
+    etag: Option<String>,
+    freshness: Freshness,
+}
+
+/// Published files at most this large are kept in memory once read.
+pub const KEPT_FILE_MAX: u64 = 1 << 20;
+
+/// A published file to send.
+pub struct FileDownload {
+    /// Known for a settled file.
     pub etag: Option<String>,
     pub freshness: Freshness,
+    pub length: u64,
+    pub body: FileBody,
+}
+
+pub enum FileBody {
+    Whole(Bytes),
+    /// Its stored pieces, in order, read a few at a time as they are sent.
+    Pieces(BoxStream<'static, StoreResult<Vec<u8>>>),
+}
+
+impl FileDownload {
+    fn whole(answer: PublicAnswer) -> Self {
+        FileDownload {
+            etag: Some(answer.etag),
+            freshness: answer.freshness,
+            length: answer.body.len() as u64,
+            body: FileBody::Whole(answer.body),
+        }
+    }
 }
 
 /// A task anyone may see (all but drafts), or not found.
@@ -393,10 +468,14 @@ async fn published_task(pool: &sqlx::AnyPool, id: i64) -> ServiceResult<TaskRow>
 }
 
 impl TaskExtras {
-    /// For one task, or (with `None`) for all.
-    async fn load(pool: &sqlx::AnyPool, task: Option<i64>) -> ServiceResult<Self> {
-        let results_published = statistics::published_per_task(pool, task).await?;
-        let with_replacements = statistics::tasks_with_replacements(pool, task).await?.into_iter().collect();
-        Ok(TaskExtras { results_published, with_replacements })
+    /// For these tasks, asked for a thousand at a time (a whole list may
+    /// name more tasks than a statement may bind values).
+    async fn load(pool: &sqlx::AnyPool, tasks: &[i64]) -> ServiceResult<Self> {
+        let mut extras = TaskExtras { results_published: HashMap::new(), with_replacements: HashSet::new() };
+        for some in tasks.chunks(1000) {
+            extras.results_published.extend(statistics::published_of_tasks(pool, some).await?);
+            extras.with_replacements.extend(statistics::with_replacements_among(pool, some).await?);
+        }
+        Ok(extras)
     }
 }

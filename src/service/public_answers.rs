@@ -10,19 +10,26 @@
 //! before that read began, so none is answered from a head older than its
 //! arrival (a change another server committed before the request is seen).
 //!
+//! An answer that is missing is built once however many requests ask for
+//! it together: the first builds it, the others asking at the same stamp
+//! wait for that build and share it. They may share it because it is keyed
+//! by the stamp each of them read after arriving: a build at that stamp
+//! reads data no older than the arrival of any of them.
+//!
 //! Each answer carries an entity tag and how long a shared cache (a CDN in
 //! front of several servers) may keep it, so what is settled is served
 //! without reaching any server at all.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
+use tokio::sync::watch;
 
 use super::{Service, ServiceResult};
 use crate::protocol::Digest;
@@ -80,6 +87,81 @@ pub fn tag_of(bytes: &[u8]) -> String {
 pub struct AnswerCache {
     answers: RwLock<Answers>,
     head: SharedHead,
+    flights: Mutex<Flights>,
+}
+
+/// Answers being built, by question: what waiting requests share.
+#[derive(Default)]
+struct Flights {
+    by_question: HashMap<String, Flight>,
+    /// How many flights have begun: each one's number tells it apart from a
+    /// later flight for the same question.
+    begun: u64,
+}
+
+struct Flight {
+    number: u64,
+    stamp: u64,
+    /// `None` while building; then the answer, or `None` inside when the
+    /// build failed (each waiter then builds for itself, so an error is
+    /// reported as its own request met it).
+    done: watch::Receiver<Option<Option<PublicAnswer>>>,
+}
+
+/// What one request does about a missing answer.
+enum Role {
+    /// Builds it and tells the waiters.
+    Lead(FlightGuard),
+    /// Waits for the build begun by another request at the same stamp.
+    Wait(watch::Receiver<Option<Option<PublicAnswer>>>),
+    /// Builds it alone: a build at a newer stamp is under way.
+    Alone,
+}
+
+/// Held by the request building an answer: tells the waiters how it ended,
+/// and removes the flight even when the request is dropped mid-build (its
+/// client went away), so nobody waits for a build that stopped.
+struct FlightGuard {
+    cache: std::sync::Arc<AnswerCache>,
+    question: String,
+    number: u64,
+    done: watch::Sender<Option<Option<PublicAnswer>>>,
+}
+
+impl FlightGuard {
+    fn finish(self, answer: Option<PublicAnswer>) {
+        // Waiters that already left drop their receivers: nobody to tell is fine.
+        let _ = self.done.send(Some(answer));
+    }
+}
+
+impl Drop for FlightGuard {
+    fn drop(&mut self) {
+        let mut flights = self.cache.flights.lock().expect("answer flights lock");
+        if flights.by_question.get(&self.question).is_some_and(|flight| flight.number == self.number) {
+            flights.by_question.remove(&self.question);
+        }
+    }
+}
+
+impl AnswerCache {
+    /// Joins the build of `question` at `stamp` under way, or begins one.
+    fn role(self: &std::sync::Arc<Self>, question: &str, stamp: u64) -> Role {
+        let mut flights = self.flights.lock().expect("answer flights lock");
+        if let Some(flight) = flights.by_question.get(question) {
+            if flight.stamp == stamp {
+                return Role::Wait(flight.done.clone());
+            }
+            if flight.stamp > stamp {
+                return Role::Alone;
+            }
+        }
+        flights.begun += 1;
+        let number = flights.begun;
+        let (done, receiver) = watch::channel(None);
+        flights.by_question.insert(question.to_owned(), Flight { number, stamp, done: receiver });
+        Role::Lead(FlightGuard { cache: self.clone(), question: question.to_owned(), number, done })
+    }
 }
 
 /// Reads of the log head, shared by the requests waiting for them.
@@ -154,15 +236,52 @@ impl Service {
     where
         F: Future<Output = ServiceResult<PublicAnswer>>,
     {
-        {
-            let answers = self.answers.answers.read().expect("answer cache lock");
-            if let Some(kept) = answers.by_question.get(&question)
-                && kept.stamp == stamp
-                && max_age.is_none_or(|age| kept.built.elapsed() < age)
-            {
-                return Ok(kept.answer.clone());
-            }
+        if let Some(answer) = self.kept_answer(&question, stamp, max_age) {
+            return Ok(answer);
         }
+        match self.answers.role(&question, stamp) {
+            Role::Wait(mut done) => {
+                // A closed channel (the building request went away) or a
+                // failed build: this request builds for itself.
+                if let Ok(outcome) = done.wait_for(Option::is_some).await
+                    && let Some(Some(answer)) = outcome.clone()
+                {
+                    return Ok(answer);
+                }
+                self.build_and_keep(question, stamp, build).await
+            }
+            Role::Lead(flight) => {
+                // Built before the flight began, by a request that read the stamp.
+                if let Some(answer) = self.kept_answer(&question, stamp, max_age) {
+                    flight.finish(Some(answer.clone()));
+                    return Ok(answer);
+                }
+                let built = self.build_and_keep(question, stamp, build).await;
+                flight.finish(built.as_ref().ok().cloned());
+                built
+            }
+            Role::Alone => self.build_and_keep(question, stamp, build).await,
+        }
+    }
+
+    /// The answer kept for `question`, if built at `stamp` (and not longer
+    /// than `max_age` ago).
+    pub(super) fn kept_answer(
+        &self,
+        question: &str,
+        stamp: u64,
+        max_age: Option<Duration>,
+    ) -> Option<PublicAnswer> {
+        let answers = self.answers.answers.read().expect("answer cache lock");
+        let kept = answers.by_question.get(question)?;
+        let fresh = kept.stamp == stamp && max_age.is_none_or(|age| kept.built.elapsed() < age);
+        fresh.then(|| kept.answer.clone())
+    }
+
+    async fn build_and_keep<F>(&self, question: String, stamp: u64, build: F) -> ServiceResult<PublicAnswer>
+    where
+        F: Future<Output = ServiceResult<PublicAnswer>>,
+    {
         let answer = build.await?;
         let mut answers = self.answers.answers.write().expect("answer cache lock");
         if answers.bytes + answer.body.len() > MAX_CACHED_BYTES {
@@ -178,5 +297,110 @@ impl Service {
             answers.bytes += size;
         }
         Ok(answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::{Freshness, PublicAnswer};
+    use crate::service::{Service, ServiceError, ServiceResult};
+    use crate::storage::Store;
+
+    const TOGETHER: usize = 16;
+
+    /// A service on a new database (the answers built here do not read it).
+    async fn service() -> (Service, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = format!("sqlite:{}", dir.path().join("answers.db").display());
+        (Service::new(Store::open(&url).await.expect("a new store")), dir)
+    }
+
+    /// Asks `question` at `stamp` with a build that counts itself, takes a
+    /// while, and answers `body` (or fails when `body` is empty).
+    fn ask(
+        service: &Service,
+        builds: &Arc<AtomicUsize>,
+        question: &str,
+        stamp: u64,
+        body: &'static str,
+    ) -> tokio::task::JoinHandle<ServiceResult<PublicAnswer>> {
+        let (service, builds, question) = (service.clone(), builds.clone(), question.to_owned());
+        tokio::spawn(async move {
+            service
+                .answer(question, stamp, None, async {
+                    builds.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    if body.is_empty() {
+                        return Err(ServiceError::NotFound("nothing to build".into()));
+                    }
+                    Ok(PublicAnswer::json(&body, Freshness::Live))
+                })
+                .await
+        })
+    }
+
+    // Requests spawned in order on the test's single thread each run until
+    // their first wait: the first begins the build before the others ask.
+
+    #[tokio::test]
+    async fn requests_that_miss_together_share_one_build() {
+        let (service, _dir) = service().await;
+        let builds = Arc::new(AtomicUsize::new(0));
+        let asked: Vec<_> = (0..TOGETHER).map(|_| ask(&service, &builds, "tasks", 7, "built")).collect();
+        for request in asked {
+            assert_eq!(&request.await.unwrap().unwrap().body[..], b"\"built\"");
+        }
+        assert_eq!(builds.load(Ordering::SeqCst), 1);
+        // Kept: asked again at the same stamp, nothing is built.
+        ask(&service, &builds, "tasks", 7, "built").await.unwrap().unwrap();
+        assert_eq!(builds.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_newer_stamp_or_another_question_is_built_apart() {
+        let (service, _dir) = service().await;
+        let builds = Arc::new(AtomicUsize::new(0));
+        let asked = [
+            ask(&service, &builds, "tasks", 7, "old"),
+            ask(&service, &builds, "tasks", 8, "new"),
+            ask(&service, &builds, "task/1", 7, "one"),
+        ];
+        let mut bodies = Vec::new();
+        for request in asked {
+            bodies.push(request.await.unwrap().unwrap().body);
+        }
+        assert_eq!(bodies, [&b"\"old\""[..], &b"\"new\""[..], &b"\"one\""[..]]);
+        assert_eq!(builds.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn when_the_shared_build_fails_each_waiter_builds_for_itself() {
+        let (service, _dir) = service().await;
+        let builds = Arc::new(AtomicUsize::new(0));
+        let failing = ask(&service, &builds, "tasks", 7, "");
+        let waiting: Vec<_> = (0..3).map(|_| ask(&service, &builds, "tasks", 7, "built")).collect();
+        assert!(matches!(failing.await.unwrap(), Err(ServiceError::NotFound(_))));
+        for request in waiting {
+            assert_eq!(&request.await.unwrap().unwrap().body[..], b"\"built\"");
+        }
+        // The failed build, then the first waiter's; the rest share that one.
+        assert!((2..=4).contains(&builds.load(Ordering::SeqCst)), "{builds:?}");
+    }
+
+    #[tokio::test]
+    async fn a_build_dropped_midway_leaves_no_one_waiting() {
+        let (service, _dir) = service().await;
+        let builds = Arc::new(AtomicUsize::new(0));
+        let dropped = ask(&service, &builds, "tasks", 7, "never");
+        let waiting = ask(&service, &builds, "tasks", 7, "built");
+        tokio::task::yield_now().await;
+        dropped.abort();
+        let answer = tokio::time::timeout(Duration::from_secs(5), waiting).await.expect("not left waiting");
+        assert_eq!(&answer.unwrap().unwrap().body[..], b"\"built\"");
+        assert_eq!(builds.load(Ordering::SeqCst), 2);
     }
 }

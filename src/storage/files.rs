@@ -200,6 +200,21 @@ pub async fn sizes(pool: &sqlx::AnyPool, task: i64) -> StoreResult<Vec<(String, 
     rows.into_iter().map(|row| Ok((row.try_get("name")?, row.try_get::<i64, _>("size")? as u64))).collect()
 }
 
+/// How many bytes the task's file holds, without reading it; none when the
+/// task has no such file.
+pub async fn size(pool: &sqlx::AnyPool, task: i64, name: &str) -> StoreResult<Option<u64>> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS pieces, CAST(COALESCE(SUM(LENGTH(content)), 0) AS BIGINT) AS size FROM task_files \
+         WHERE task_id = $1 AND name = $2",
+    )
+    .bind(task)
+    .bind(name)
+    .fetch_one(pool)
+    .await?;
+    let pieces: i64 = row.try_get("pieces")?;
+    Ok((pieces > 0).then(|| row.try_get::<i64, _>("size")).transpose()?.map(|size| size as u64))
+}
+
 /// Pieces read by one query of [`pieces`]: enough to keep a client busy,
 /// few enough that many downloads at once hold little memory.
 const PIECES_PER_READ: i64 = 2;

@@ -18,6 +18,7 @@ pub mod files;
 pub mod idempotency;
 pub mod import;
 pub mod log;
+pub mod pool_targets;
 pub mod pools;
 pub mod replacements;
 pub mod results;

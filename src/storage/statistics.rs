@@ -84,12 +84,42 @@ pub async fn published_per_task(pool: &sqlx::AnyPool, task: Option<i64>) -> Stor
         .collect()
 }
 
-/// The tasks (of one, or of all) that have replacements.
-pub async fn tasks_with_replacements(pool: &sqlx::AnyPool, task: Option<i64>) -> StoreResult<Vec<i64>> {
-    let rows: Vec<(i64,)> =
-        sqlx::query_as("SELECT DISTINCT task_id FROM replacements WHERE $1 IS NULL OR task_id = $1")
-            .bind(task)
-            .fetch_all(pool)
-            .await?;
+/// Published results (current ones) of each of these tasks that has any.
+pub async fn published_of_tasks(pool: &sqlx::AnyPool, tasks: &[i64]) -> StoreResult<HashMap<i64, i64>> {
+    if tasks.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // The counts are kept by key, a text: the ids are asked for as written.
+    let sql = format!(
+        "SELECT key, count FROM publication_counts WHERE dimension = 'task' AND key IN ({})",
+        super::placeholders(0, tasks.len())
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for task in tasks {
+        query = query.bind(task.to_string());
+    }
+    let rows: Vec<(String, i64)> = query.fetch_all(pool).await?;
+    rows.into_iter()
+        .map(|(key, count)| {
+            let task = key.parse().map_err(|_| StoreError::Damaged(format!("a count for task '{key}'")))?;
+            Ok((task, count))
+        })
+        .collect()
+}
+
+/// Which of these tasks have replacements.
+pub async fn with_replacements_among(pool: &sqlx::AnyPool, tasks: &[i64]) -> StoreResult<Vec<i64>> {
+    if tasks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT DISTINCT task_id FROM replacements WHERE task_id IN ({})",
+        super::placeholders(0, tasks.len())
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for task in tasks {
+        query = query.bind(*task);
+    }
+    let rows: Vec<(i64,)> = query.fetch_all(pool).await?;
     Ok(rows.into_iter().map(|(task,)| task).collect())
 }

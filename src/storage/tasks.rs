@@ -38,7 +38,7 @@ pub struct TaskRow {
     pub seed: Option<String>,
 }
 
-const COLUMNS: &str = "id, name, department, state, definition, created_by, created_at, updated_at, committed_at, \
+pub(super) const COLUMNS: &str = "id, name, department, state, definition, created_by, created_at, updated_at, committed_at, \
     drawn_at, revealed_at, abandoned_at, abandon_reason, pool_size, drawn_count, commitment_digest, result_digest, \
     result_status, secret, entropy, seed";
 
@@ -85,6 +85,23 @@ pub async fn list(pool: &sqlx::AnyPool, department: Option<&str>) -> StoreResult
     };
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(department.unwrap_or(TaskState::Draft.as_str()))
+        .fetch_all(pool)
+        .await?)
+}
+
+/// Published tasks (all but drafts) with ids below `before`, newest first,
+/// at most `limit` of them: read down the primary key, so a page costs its
+/// own rows whatever the number of tasks.
+pub async fn published_page(
+    pool: &sqlx::AnyPool,
+    before: Option<i64>,
+    limit: Option<i64>,
+) -> StoreResult<Vec<TaskRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM tasks WHERE state <> $1 AND id < $2 ORDER BY id DESC LIMIT $3");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(TaskState::Draft.as_str())
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit.unwrap_or(i64::MAX))
         .fetch_all(pool)
         .await?)
 }

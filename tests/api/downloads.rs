@@ -94,6 +94,42 @@ async fn bundle_downloads_beyond_the_limit_get_503_until_a_slot_is_free(backend:
     }
 }
 
+async fn a_large_file_is_sent_from_its_pieces_and_a_small_settled_one_kept(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let task = revealed_task_with_a_large_pool(&app, 30_000).await;
+    let pool = app.service.store().pool();
+    let stored = opendraw::storage::files::load(pool, task, "targets.tsv").await.unwrap().unwrap();
+    assert!(stored.len() > 6 << 20, "the manifest fills several pieces ({} bytes)", stored.len());
+    let response = app.get(None, &format!("/api/public/tasks/{task}/files/targets.tsv")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let announced: usize = response.headers()[CONTENT_LENGTH].to_str().unwrap().parse().unwrap();
+    let sent = response.bytes().await.unwrap();
+    assert_eq!((announced, sent.len()), (stored.len(), stored.len()));
+    assert!(sent[..] == stored[..], "the file sent is the file stored");
+
+    let path = format!("/api/public/tasks/{task}/files/parameters.tsv");
+    let first = expect_bytes(&app, &path).await;
+    for name in ["parameters.tsv", "targets.tsv"] {
+        sqlx::query("DELETE FROM task_files WHERE task_id = $1 AND name = $2")
+            .bind(task)
+            .bind(name)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    // Kept in memory: the small settled file is sent again as first read;
+    // the large one is read from storage for each download.
+    assert_eq!(expect_bytes(&app, &path).await, first);
+    let gone = app.get(None, &format!("/api/public/tasks/{task}/files/targets.tsv")).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+}
+
+async fn expect_bytes(app: &TestApp, path: &str) -> Vec<u8> {
+    let response = app.get(None, path).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.bytes().await.unwrap().to_vec()
+}
+
 /// Runs each test on SQLite and on PostgreSQL; the tests start their own
 /// server, some with limits of their own.
 macro_rules! on_both_backends_by_hand {
@@ -117,4 +153,5 @@ macro_rules! on_both_backends_by_hand {
 on_both_backends_by_hand! {
     a_bundle_is_sent_as_packed_whole_with_its_length_announced
     bundle_downloads_beyond_the_limit_get_503_until_a_slot_is_free
+    a_large_file_is_sent_from_its_pieces_and_a_small_settled_one_kept
 }

@@ -101,6 +101,23 @@ on_both_backends! {
         assert_eq!(view["name"], "单位3");
         let nowhere = app.get(None, "/api/public/entities/NOBODY").await;
         assert_eq!(nowhere.status(), StatusCode::NOT_FOUND);
+
+        // The commit wrote its whole pool into the index.
+        let pool = app.service.store().pool();
+        let indexed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pool_targets WHERE task_id = $1")
+            .bind(in_pool).fetch_one(pool).await.unwrap();
+        let task = expect(app.get(None, &format!("/api/public/tasks/{in_pool}")).await, StatusCode::OK).await;
+        assert_eq!(json!(indexed), task["pool_size"]);
+        // A task committed before the index existed is found in its manifest.
+        for table in ["pool_targets", "pool_targets_indexed"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE task_id = $1")))
+                .bind(in_pool).execute(pool).await.unwrap();
+        }
+        for (entity, holder) in [("T0006", in_pool), ("T0001", elsewhere)] {
+            let view = expect(app.get(None, &format!("/api/public/entities/{entity}")).await, StatusCode::OK).await;
+            let tasks: Vec<i64> = view["pools"].as_array().unwrap().iter().map(|p| p["task"].as_i64().unwrap()).collect();
+            assert_eq!(tasks, vec![holder], "{entity}");
+        }
     }
 
     async fn the_committed_manifest_is_the_one_the_commitment_names(app) {

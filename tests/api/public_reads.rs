@@ -61,6 +61,9 @@ on_both_backends! {
         assert_eq!(month, 3);
         let task_view = expect(app.get(None, &format!("/api/public/tasks/{task}")).await, StatusCode::OK).await;
         assert_eq!(task_view["results_published"], 3);
+        // A page of tasks counts the results of the tasks on it.
+        let page = expect(app.get(None, &format!("/api/public/tasks?limit=1&before={}", task + 1)).await, StatusCode::OK).await;
+        assert_eq!((&page[0]["id"], &page[0]["results_published"]), (&json!(task), &json!(3)));
     }
 
     async fn migration_0004_backfills_the_counts_that_publication_keeps(app) {
