@@ -92,6 +92,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         );
         tokio::spawn(reveal_at_embargo(service.clone()));
+        service.index_pools_later();
         let limits = Limits {
             import_bytes: args.max_import_bytes,
             json_bytes: args.max_json_bytes,

@@ -29,7 +29,7 @@ use crate::storage::bulk::freeze::{self, PoolError, PoolQuery, PoolSource};
 use crate::storage::pools;
 use crate::storage::tasks::{self, AssignedInspector, Drawn, DrawnTarget};
 use crate::storage::users::User;
-use crate::storage::{WriteTx, files, log, pool_targets};
+use crate::storage::{WriteTx, files, log};
 
 /// The reason an abandonment needs, at most this long.
 const MAX_REASON: usize = 2000;
@@ -94,7 +94,6 @@ impl Service {
             ));
         }
         targets.check(&parameters).map_err(input_error)?;
-        pool_targets::index(tx.conn(), id).await?;
         let secret = new_secret()?;
         let commitment = Commitment {
             parameters: parameters.digest(),
@@ -137,6 +136,7 @@ impl Service {
         let view = reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
         tracing::info!(task = id, pool = targets.count, ?frozen, total = ?started.elapsed(), "committed");
+        self.index_pools_later();
         Ok(view)
     }
 

@@ -68,6 +68,9 @@ impl ServiceError {
 pub struct Service {
     store: Store,
     answers: Arc<public_answers::AnswerCache>,
+    /// Held while committed pools are written into the entity index, so
+    /// that one run at a time does it (see [`Service::index_pools`]).
+    indexing: Arc<tokio::sync::Mutex<()>>,
     clock: Clock,
     /// The request this service acts for once, if it came with an
     /// `Idempotency-Key` (see [`Service::acting_once`]).
@@ -137,7 +140,13 @@ impl Service {
     }
 
     pub fn with_clock(store: Store, clock: Clock) -> Self {
-        Self { store, answers: Arc::new(public_answers::AnswerCache::default()), clock, once: None }
+        Self {
+            store,
+            answers: Arc::new(public_answers::AnswerCache::default()),
+            indexing: Arc::default(),
+            clock,
+            once: None,
+        }
     }
 
     pub fn store(&self) -> &Store {

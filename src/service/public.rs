@@ -388,9 +388,35 @@ impl Service {
         Ok(EntityView { id: id.to_owned(), name, pools, results })
     }
 
+    /// Writes the pool of every committed task not yet in the entity index
+    /// into it, a task at a time, oldest first; one run at a time in this
+    /// process (another server doing the same at once only repeats writes
+    /// that change nothing).
+    pub async fn index_pools(&self) -> ServiceResult<()> {
+        let _running = self.indexing.lock().await;
+        let states = [TaskState::Committed, TaskState::Drawn, TaskState::Revealed, TaskState::Abandoned];
+        for task in pool_targets::not_indexed(self.store().pool(), &states).await? {
+            let started = std::time::Instant::now();
+            pool_targets::index(self.store(), task).await?;
+            tracing::info!(task, took = ?started.elapsed(), "pool indexed");
+        }
+        Ok(())
+    }
+
+    /// [`Service::index_pools`] in the background: after a commit, and when
+    /// a server starts (to finish what a stopped one left).
+    pub fn index_pools_later(&self) {
+        let service = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = service.index_pools().await {
+                tracing::warn!(%error, "the entity index was not brought up to date; entities are found from the manifests meanwhile");
+            }
+        });
+    }
+
     /// The committed tasks whose pools held the entity, oldest first: from
-    /// the index written at commit, and for tasks committed before it
-    /// existed, from the piece of their manifest where the entity would be.
+    /// the index written after each commit, and for tasks not in it yet,
+    /// from the piece of their manifest where the entity would be.
     async fn pools_holding(&self, id: &str) -> ServiceResult<Vec<TaskRow>> {
         let pool = self.store().read_pool();
         let states = [TaskState::Committed, TaskState::Drawn, TaskState::Revealed, TaskState::Abandoned];

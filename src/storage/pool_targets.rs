@@ -1,72 +1,82 @@
-//! Which committed pools hold a target (migration 0006): written at commit
-//! from the stored target manifest, read by an entity's public page.
+//! Which committed pools hold a target (migration 0006): written after the
+//! commit from the stored target manifest, read by an entity's public page.
 
 use sqlx::{AnyConnection, Row};
 
 use super::tasks::{COLUMNS, TaskRow};
-use super::{StoreError, StoreResult, placeholders};
+use super::{Store, StoreError, StoreResult, placeholders};
 use crate::domain::task::TaskState;
 use crate::protocol::manifest::TARGETS_FILE;
 
 /// Targets written per statement (two values each).
 const TARGETS_PER_STATEMENT: usize = 500;
 
-/// Writes the targets of the task's stored manifest into the index, inside
-/// the commit's transaction: the index holds exactly the committed pool. The
-/// manifest is read back a piece at a time, so memory stays at one piece
-/// and one batch of ids however large the pool.
-pub async fn index(conn: &mut AnyConnection, task: i64) -> StoreResult<()> {
-    let mut batch: Vec<String> = Vec::with_capacity(TARGETS_PER_STATEMENT);
-    for seq in 0.. {
+/// Writes the targets of the task's stored manifest into the index, one
+/// manifest piece (about 20 000 targets) a transaction, then marks the task
+/// indexed. It runs after the commit, not in it: a pool of a million would
+/// add seconds to the commit and hold the writer as long, while an entity
+/// is found just as well from the manifest until the mark is written (see
+/// [`tasks_holding`]). Writing a piece again changes nothing, so an index
+/// cut short by a stopped server is finished by the next run.
+pub async fn index(store: &Store, task: i64) -> StoreResult<()> {
+    let mut seq = 0i64;
+    loop {
+        let mut tx = store.write().await?;
         let Some(row) =
             sqlx::query("SELECT content FROM task_files WHERE task_id = $1 AND name = $2 AND seq = $3")
                 .bind(task)
                 .bind(TARGETS_FILE)
                 .bind(seq)
-                .fetch_optional(&mut *conn)
+                .fetch_optional(tx.conn())
                 .await?
         else {
-            break;
+            sqlx::query("INSERT INTO pool_targets_indexed (task_id) VALUES ($1) ON CONFLICT DO NOTHING")
+                .bind(task)
+                .execute(tx.conn())
+                .await?;
+            return tx.commit().await;
         };
         let content: Vec<u8> = row.try_get("content")?;
         // The first piece begins with the header line.
         let lines = content.split(|&b| b == b'\n').skip(usize::from(seq == 0));
+        let mut batch: Vec<&str> = Vec::with_capacity(TARGETS_PER_STATEMENT);
         for line in lines.filter(|line| !line.is_empty()) {
             let id = line.split(|&b| b == b'\t').next().unwrap_or(line);
             let id = std::str::from_utf8(id).map_err(|_| {
                 StoreError::Damaged(format!("task {task}: a target id in {TARGETS_FILE} is not UTF-8"))
             })?;
-            batch.push(id.to_owned());
+            batch.push(id);
             if batch.len() == TARGETS_PER_STATEMENT {
-                write(conn, task, &batch).await?;
+                write(tx.conn(), task, &batch).await?;
                 batch.clear();
             }
         }
+        write(tx.conn(), task, &batch).await?;
+        tx.commit().await?;
+        seq += 1;
     }
-    write(conn, task, &batch).await?;
-    sqlx::query("INSERT INTO pool_targets_indexed (task_id) VALUES ($1)")
-        .bind(task)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }
 
-async fn write(conn: &mut AnyConnection, task: i64, targets: &[String]) -> StoreResult<()> {
+async fn write(conn: &mut AnyConnection, task: i64, targets: &[&str]) -> StoreResult<()> {
     if targets.is_empty() {
         return Ok(());
     }
     let rows: Vec<String> = (0..targets.len()).map(|row| format!("({})", placeholders(row * 2, 2))).collect();
-    let sql = format!("INSERT INTO pool_targets (target_id, task_id) VALUES {}", rows.join(", "));
+    let sql = format!(
+        "INSERT INTO pool_targets (target_id, task_id) VALUES {} ON CONFLICT DO NOTHING",
+        rows.join(", ")
+    );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for target in targets {
-        query = query.bind(target.as_str()).bind(task);
+        query = query.bind(*target).bind(task);
     }
     query.execute(&mut *conn).await?;
     Ok(())
 }
 
 /// The tasks in one of these states whose indexed pool holds the target,
-/// oldest first.
+/// oldest first. Only tasks marked indexed count: the rows of a pool still
+/// being indexed are not all there yet.
 pub async fn tasks_holding(
     pool: &sqlx::AnyPool,
     target: &str,
@@ -74,7 +84,7 @@ pub async fn tasks_holding(
 ) -> StoreResult<Vec<TaskRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM tasks WHERE id IN (SELECT task_id FROM pool_targets WHERE target_id = $1) \
-         AND state IN ({}) ORDER BY id",
+         AND id IN (SELECT task_id FROM pool_targets_indexed) AND state IN ({}) ORDER BY id",
         placeholders(1, states.len())
     );
     let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(target);
@@ -85,7 +95,7 @@ pub async fn tasks_holding(
 }
 
 /// Ids of the tasks in one of these states whose pools are not in the
-/// index (committed before it existed), oldest first.
+/// index yet (committed before it existed, or being indexed), oldest first.
 pub async fn not_indexed(pool: &sqlx::AnyPool, states: &[TaskState]) -> StoreResult<Vec<i64>> {
     let sql = format!(
         "SELECT id FROM tasks t WHERE state IN ({}) \
