@@ -6,6 +6,7 @@
 //!     cargo bench --bench service                       # 1 M targets, both backends
 //!     cargo bench --bench service -- 10000000 sqlite    # sizes and backends to run
 //!     cargo bench --bench service -- imports            # the import table only
+//!     cargo bench --bench service -- draws              # the commit + draw table only
 //!
 //! The import table sets each import beside the database's own floor for the
 //! same CSV, in the same run: `COPY` into a bare table with the primary key
@@ -17,8 +18,10 @@
 //!
 //! Beside commit + draw, the same run measures their floor — what the
 //! database needs to hand over the pool in id order, hashed as it arrives
-//! (`COPY … TO STDOUT` on PostgreSQL, a row-by-row read on SQLite) — and the
-//! growth of the process's peak memory (VmHWM) during commit + draw.
+//! (`COPY … TO STDOUT` on a native connection on PostgreSQL; on SQLite the
+//! `sqlite3` shell's ordered read piped through `sha256sum`, which reads the
+//! file with the same library and no driver in between) — and the growth of
+//! the process's peak memory (VmHWM) during commit + draw.
 
 mod imports;
 mod support;
@@ -28,7 +31,7 @@ use std::time::{Duration, Instant};
 use futures_util::TryStreamExt;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
-use sqlx::{Connection, Row};
+use sqlx::Connection;
 use support::{
     drop_database, fresh_database, import_targets, one_percent_task, pass_entropy_event, post, serve,
     service_with_inspectors,
@@ -59,14 +62,18 @@ async fn freeze_floor(url: &str, backend: &str) -> Duration {
             hasher.update(&chunk);
         }
     } else {
-        let mut connection = sqlx::SqliteConnection::connect(url).await.unwrap();
+        // Tab-separated lines, as the manifest's; the shell and sha256sum
+        // run at once, as the reading and hashing of a commit do.
+        let file = url.strip_prefix("sqlite:").unwrap();
         started = Instant::now();
-        let mut rows = sqlx::query(POOL_IN_ORDER).fetch(&mut connection);
-        while let Some(row) = rows.try_next().await.unwrap() {
-            for column in 0..5 {
-                hasher.update(row.try_get::<&str, _>(column).unwrap().as_bytes());
-            }
-        }
+        let read = r#"set -o pipefail; sqlite3 -readonly -noheader -separator "$(printf '\t')" "$0" "$1" | sha256sum"#;
+        let status = std::process::Command::new("bash")
+            .args(["-c", read])
+            .args([file, POOL_IN_ORDER])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "sqlite3 read the pool");
     }
     std::hint::black_box(hasher.finalize());
     started.elapsed()
@@ -156,7 +163,9 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let targets: Vec<(usize, String)> =
         sizes.iter().map(|size| (*size, support::targets_csv(*size))).collect();
-    imports::table(&runtime, &targets, &backends);
+    if !args.iter().any(|a| a == "draws") {
+        imports::table(&runtime, &targets, &backends);
+    }
     if args.iter().any(|a| a == "imports") {
         return;
     }

@@ -4,7 +4,8 @@
 
 use super::{Service, ServiceResult, damaged};
 use crate::protocol::manifest::{
-    INSPECTORS_FILE, RECUSALS_FILE, TARGETS_FILE, TargetLineCollector, TargetManifestReader,
+    INSPECTORS_FILE, RECUSALS_FILE, TARGET_INDEX_FILE, TARGET_STRATA_FILE, TARGETS_FILE, TargetIndexCheck,
+    TargetIndexReader, TargetLineCollector, TargetManifestReader,
 };
 use crate::protocol::parameters::PARAMETERS_FILE;
 use crate::protocol::{Digest, InspectorManifest, Parameters, RecusalManifest, TargetManifest};
@@ -19,12 +20,26 @@ impl Service {
     }
 
     /// The committed target manifest without its text: each target's stratum
-    /// and line, 8 bytes a target, checked against the committed digest.
+    /// and line, 8 bytes a target. Read from the index the commit stored
+    /// beside the manifest, to be checked against the manifest by
+    /// [`Self::drawn_target_lines`]; tasks committed before there was an
+    /// index have their manifest read and checked here instead.
     pub(super) async fn committed_targets(
         &self,
         id: i64,
         committed: Digest,
     ) -> ServiceResult<TargetManifest> {
+        let pool = self.store().pool();
+        let Some(strata) = files::load(pool, id, TARGET_STRATA_FILE).await? else {
+            return self.targets_read_whole(id, committed).await;
+        };
+        let mut reader = TargetIndexReader::new();
+        files::read_pieces(pool, id, TARGET_INDEX_FILE, |piece| reader.read(piece).map_err(damaged)).await?;
+        reader.finish(&strata, committed).map_err(damaged)
+    }
+
+    /// The first pass over the manifest itself.
+    async fn targets_read_whole(&self, id: i64, committed: Digest) -> ServiceResult<TargetManifest> {
         let mut reader = TargetManifestReader::new();
         let read = files::read_pieces(self.store().pool(), id, TARGETS_FILE, |piece| {
             reader.read(piece).map_err(damaged)
@@ -42,7 +57,9 @@ impl Service {
         Ok(targets)
     }
 
-    /// `targets` holding the lines of the targets at `indices`, read again.
+    /// `targets` holding the lines of the targets at `indices`, read again;
+    /// the same reading checks that `targets` is what the committed manifest
+    /// holds (its digest, and each target's line and stratum).
     pub(super) async fn drawn_target_lines(
         &self,
         id: i64,
@@ -50,10 +67,17 @@ impl Service {
         indices: &[u32],
     ) -> ServiceResult<TargetManifest> {
         let mut collector = TargetLineCollector::new(&targets, indices);
+        let mut check = TargetIndexCheck::new();
         files::read_pieces(self.store().pool(), id, TARGETS_FILE, |piece| {
+            check.read(&targets, piece).map_err(damaged)?;
             collector.read(piece).map_err(damaged)
         })
         .await?;
+        if check.finish(&targets).map_err(damaged)? != targets.digest() {
+            return Err(damaged(format!(
+                "task {id}: the stored {TARGETS_FILE} no longer matches its commitment"
+            )));
+        }
         collector.finish(targets).map_err(damaged)
     }
 

@@ -11,6 +11,7 @@ mod cross_database;
 mod deadlines;
 mod departments;
 mod downloads;
+mod draw_index;
 mod entropy_event;
 mod error_shapes;
 mod hardening;

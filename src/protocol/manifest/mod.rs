@@ -12,7 +12,10 @@ mod targets;
 pub use inspectors::{DuplicateInspector, INSPECTORS_FILE, INSPECTORS_HEADER, Inspector, InspectorManifest};
 pub use recusals::{RECUSALS_FILE, RECUSALS_HEADER, Recusal, RecusalManifest};
 pub use target_builder::{FrozenTargets, TargetManifestBuilder, TargetManifestStream};
-pub use target_reader::{TargetLineCollector, TargetManifestReader};
+pub use target_reader::{
+    INDEX_ENTRY, TARGET_INDEX_FILE, TARGET_STRATA_FILE, TargetIndexCheck, TargetIndexReader,
+    TargetLineCollector, TargetManifestReader, index_entry,
+};
 pub use targets::{RowError, TARGETS_FILE, TARGETS_HEADER, Target, TargetManifest};
 
 use super::tsv::ParseError;

@@ -132,8 +132,16 @@ impl TargetManifestStream {
     }
 
     /// Adds the next target; rows are numbered from 0 in errors. Finished
-    /// pieces come out of [`Self::take_pieces`].
-    pub fn push(&mut self, id: &str, stratum: &str, region: &str, unit: &str) -> Result<(), RowError> {
+    /// pieces come out of [`Self::take_pieces`]. Returns where the target's
+    /// line starts and its stratum, numbered in order of first appearance:
+    /// what a draw needs of it besides the strata (see `TargetIndexReader`).
+    pub fn push(
+        &mut self,
+        id: &str,
+        stratum: &str,
+        region: &str,
+        unit: &str,
+    ) -> Result<(u32, u32), RowError> {
         let stratum_index = self.rows.check(id, stratum, region, unit)? as usize;
         if self.count > 0 {
             let row = self.count as usize;
@@ -149,7 +157,7 @@ impl TargetManifestStream {
         if self.writer.len() > u64::from(u32::MAX) || self.count >= u64::from(u32::MAX) {
             return Err(RowError::TooLarge);
         }
-        self.writer.line([id, stratum, region, unit]);
+        let start = self.writer.line([id, stratum, region, unit]);
         if stratum_index == self.sizes.len() {
             self.sizes.push(0);
         }
@@ -157,7 +165,7 @@ impl TargetManifestStream {
         self.count += 1;
         self.last_id.clear();
         self.last_id.push_str(id);
-        Ok(())
+        Ok((start, stratum_index as u32))
     }
 
     /// The pieces finished since the last call, in order; the first one

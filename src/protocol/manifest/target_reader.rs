@@ -4,13 +4,152 @@
 //! the draw of targets needs; a second pass keeps the lines of the targets
 //! drawn, which is all inspector assignment needs. The manifest that comes
 //! out answers `get` for those targets only.
+//!
+//! The commit, which writes every line anyway, also stores the first pass's
+//! outcome beside the manifest (the target index, never published), so a
+//! draw reads 8 bytes a target instead of the whole text and checks it
+//! against the manifest while it reads the drawn lines (`TargetIndexCheck`).
 
 use sha2::{Digest as _, Sha256};
 
 use super::super::digest::Digest;
+use super::super::field::StratumKey;
 use super::super::tsv::{self, ParseError};
 use super::chunked::ChunkedText;
 use super::targets::{Order, Row, RowCollector, RowError, TARGETS_FILE, TARGETS_HEADER, TargetManifest};
+
+/// Per target, in manifest order, where its line starts and its stratum
+/// (numbered in order of first appearance), 4 bytes each, little-endian.
+pub const TARGET_INDEX_FILE: &str = "targets.index";
+/// The stratum keys the index numbers, in that order, one a line.
+pub const TARGET_STRATA_FILE: &str = "targets.strata";
+/// Bytes a target takes in the index.
+pub const INDEX_ENTRY: usize = 8;
+
+/// A target's entry in the index.
+pub fn index_entry(start: u32, stratum: u32) -> [u8; INDEX_ENTRY] {
+    let mut entry = [0; INDEX_ENTRY];
+    entry[..4].copy_from_slice(&start.to_le_bytes());
+    entry[4..].copy_from_slice(&stratum.to_le_bytes());
+    entry
+}
+
+/// The first pass's outcome read from the stored index instead of the
+/// manifest: what comes out is only as good as the index until
+/// [`TargetIndexCheck`] has compared it with the manifest.
+#[derive(Default)]
+pub struct TargetIndexReader {
+    rows: Vec<Row>,
+}
+
+impl TargetIndexReader {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads the next piece of the index; pieces hold whole entries.
+    pub fn read(&mut self, piece: &[u8]) -> Result<(), ParseError> {
+        let entries = piece.chunks_exact(INDEX_ENTRY);
+        if !entries.remainder().is_empty() {
+            return Err(index_damaged("a piece holds part of an entry"));
+        }
+        self.rows.reserve(piece.len() / INDEX_ENTRY);
+        for entry in entries {
+            let word =
+                |at: usize| u32::from_le_bytes([entry[at], entry[at + 1], entry[at + 2], entry[at + 3]]);
+            self.rows.push(Row { start: word(0), stratum: word(4) });
+        }
+        Ok(())
+    }
+
+    /// The manifest, holding no line yet, with the digest it was committed
+    /// to; `strata` is the stored strata file.
+    pub fn finish(self, strata: &[u8], committed: Digest) -> Result<TargetManifest, ParseError> {
+        let strata = std::str::from_utf8(strata).map_err(|_| index_damaged("its strata are not UTF-8"))?;
+        let mut rows = RowCollector::new(Order::Strict);
+        for key in strata.split_terminator('\n') {
+            rows.keys.push(StratumKey::parse(key).map_err(|_| index_damaged("a stratum key is not valid"))?);
+        }
+        // Every key is used, each once: the strata are then exactly those
+        // of the rows, as the first pass would have found them.
+        let mut used = vec![false; rows.keys.len()];
+        for row in &self.rows {
+            let slot =
+                used.get_mut(row.stratum as usize).ok_or_else(|| index_damaged("a stratum is unknown"))?;
+            *slot = true;
+        }
+        let mut sorted: Vec<&StratumKey> = rows.keys.iter().collect();
+        sorted.sort_unstable();
+        if used.contains(&false) || sorted.windows(2).any(|pair| pair[0] == pair[1]) {
+            return Err(index_damaged("its strata are not those of its rows"));
+        }
+        if self.rows.is_empty() || self.rows.windows(2).any(|pair| pair[0].start >= pair[1].start) {
+            return Err(index_damaged("its lines are not in order"));
+        }
+        rows.rows = self.rows;
+        Ok(rows.finish(ChunkedText::lines(Vec::new(), Vec::new()), committed))
+    }
+}
+
+/// Compares a manifest made from the index with the stored manifest, piece
+/// by piece: the text must have the committed digest, and its lines must
+/// start where the index says, one a target, each in the stratum the index
+/// gives it. Then the index says what the first pass would have found.
+pub struct TargetIndexCheck {
+    hasher: Sha256,
+    offset: u64,
+    row: usize,
+}
+
+impl Default for TargetIndexCheck {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TargetIndexCheck {
+    pub fn new() -> Self {
+        Self { hasher: Sha256::new(), offset: 0, row: 0 }
+    }
+
+    /// Reads the next piece of the manifest `indexed` was made for.
+    pub fn read(&mut self, indexed: &TargetManifest, piece: &[u8]) -> Result<(), ParseError> {
+        let text = piece_text(piece)?;
+        self.hasher.update(piece);
+        for line in text.split_terminator('\n') {
+            if self.offset > 0 {
+                self.line(indexed, line)?;
+            }
+            self.offset += line.len() as u64 + 1;
+        }
+        Ok(())
+    }
+
+    fn line(&mut self, indexed: &TargetManifest, line: &str) -> Result<(), ParseError> {
+        let row = self.row;
+        if row >= indexed.len() || u64::from(indexed.line_start(row)) != self.offset {
+            return Err(index_damaged("its lines are not those of the manifest"));
+        }
+        let stratum = line.split('\t').nth(1).unwrap_or_default();
+        if stratum != indexed.strata()[indexed.stratum_index(row)].as_str() {
+            return Err(index_damaged("its strata are not those of the manifest"));
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    /// The digest of the text read, once every target was found in it.
+    pub fn finish(self, indexed: &TargetManifest) -> Result<Digest, ParseError> {
+        if self.row != indexed.len() {
+            return Err(index_damaged("it has more targets than the manifest"));
+        }
+        Ok(Digest(self.hasher.finalize().into()))
+    }
+}
+
+fn index_damaged(how: &str) -> ParseError {
+    ParseError::file(TARGETS_FILE, format!("does not match its stored index: {how}"))
+}
 
 /// The first pass: rows, strata and digest, from pieces cut at line ends.
 pub struct TargetManifestReader {
@@ -143,6 +282,7 @@ fn located(error: RowError, number: usize, id: &str) -> ParseError {
 mod tests {
     use super::*;
     use crate::protocol::TargetManifestBuilder;
+    use std::sync::Arc;
 
     #[test]
     fn a_manifest_read_in_two_passes_has_the_digest_strata_and_drawn_lines_of_the_whole() {
@@ -167,6 +307,83 @@ mod tests {
             assert_eq!(manifest.get(index as usize), whole.get(index as usize));
             assert_eq!(manifest.stratum_index(index as usize), whole.stratum_index(index as usize));
         }
+    }
+
+    /// A streamed manifest's pieces, index and strata file, as a commit
+    /// stores them.
+    fn streamed_with_index(count: usize) -> (Vec<Arc<String>>, Vec<u8>, String) {
+        let (mut pieces, mut index, mut strata) = (Vec::new(), Vec::new(), String::new());
+        let mut stream = crate::protocol::manifest::TargetManifestStream::new();
+        for number in 0..count {
+            let key = format!("S{}", (number * 7919) % 11);
+            let (start, stratum) = stream.push(&format!("T{number:08}"), &key, "R", "unit").unwrap();
+            if stratum as usize == strata.lines().count() {
+                strata.push_str(&key);
+                strata.push('\n');
+            }
+            index.extend_from_slice(&index_entry(start, stratum));
+            pieces.extend(stream.take_pieces());
+        }
+        pieces.push(stream.finish().unwrap().0);
+        (pieces, index, strata)
+    }
+
+    fn first_pass(pieces: &[Arc<String>]) -> TargetManifest {
+        let mut reader = TargetManifestReader::new();
+        pieces.iter().for_each(|piece| reader.read(piece.as_bytes()).unwrap());
+        reader.finish().unwrap()
+    }
+
+    fn from_index(index: &[u8], strata: &str, digest: Digest) -> Result<TargetManifest, ParseError> {
+        let mut reader = TargetIndexReader::new();
+        index.chunks(INDEX_ENTRY * 1000).try_for_each(|piece| reader.read(piece))?;
+        reader.finish(strata.as_bytes(), digest)
+    }
+
+    fn checked(indexed: &TargetManifest, pieces: &[Arc<String>]) -> Result<Digest, ParseError> {
+        let mut check = TargetIndexCheck::new();
+        pieces.iter().try_for_each(|piece| check.read(indexed, piece.as_bytes()))?;
+        check.finish(indexed)
+    }
+
+    #[test]
+    fn the_stored_index_gives_what_the_first_pass_finds_and_checks_against_the_manifest() {
+        let (pieces, index, strata) = streamed_with_index(150_000);
+        assert!(pieces.len() > 2);
+        let read = first_pass(&pieces);
+        let indexed = from_index(&index, &strata, read.digest()).unwrap();
+        assert_eq!(indexed.len(), read.len());
+        assert_eq!(indexed.strata(), read.strata());
+        for index in 0..read.len() {
+            assert_eq!(indexed.line_start(index), read.line_start(index));
+            assert_eq!(indexed.stratum_index(index), read.stratum_index(index));
+        }
+        assert_eq!(checked(&indexed, &pieces).unwrap(), read.digest());
+    }
+
+    #[test]
+    fn an_index_that_differs_from_its_manifest_is_refused() {
+        let (pieces, index, strata) = streamed_with_index(1_000);
+        let digest = first_pass(&pieces).digest();
+        // Another stratum for one target, of the same strata.
+        let mut restratified = index.clone();
+        let at = INDEX_ENTRY * 500 + 4;
+        let stratum = (restratified[at] + 1) % strata.lines().count() as u8;
+        restratified[at] = stratum;
+        let indexed = from_index(&restratified, &strata, digest).unwrap();
+        assert!(checked(&indexed, &pieces).is_err());
+        // A target left out, and a line start moved.
+        let shorter = from_index(&index[..index.len() - INDEX_ENTRY], &strata, digest).unwrap();
+        assert!(checked(&shorter, &pieces).is_err());
+        let mut moved = index.clone();
+        moved[INDEX_ENTRY * 500] ^= 1;
+        let moved = from_index(&moved, &strata, digest).unwrap();
+        assert!(checked(&moved, &pieces).is_err());
+        // A stratum no target is in, or one named twice.
+        assert!(from_index(&index, &format!("{strata}S99\n"), digest).is_err());
+        let first = strata.lines().next().unwrap();
+        assert!(from_index(&index, &format!("{strata}{first}\n"), digest).is_err());
+        assert!(from_index(&index[..INDEX_ENTRY * 10 + 3], &strata, digest).is_err());
     }
 
     #[test]

@@ -9,6 +9,11 @@
 //! the database into one string, which costs far less than reading rows one
 //! by one through the generic driver. Both hand over text lines of
 //! tab-separated fields; everything after that is shared.
+//!
+//! Beside the manifest the commit stores its target index (each target's
+//! line start and stratum, 8 bytes a target, and the strata), in pieces as
+//! well: what a draw's first pass over the manifest would find, so the
+//! draw reads that instead of the whole manifest.
 
 use std::sync::Arc;
 
@@ -22,7 +27,10 @@ use super::super::pools::{bound_filter_sql, filter_sql};
 use super::super::{Store, StoreError, WriteTx};
 use crate::domain::rules::stratum_key;
 use crate::domain::task_definition::{PoolFilter, StrataColumn};
-use crate::protocol::manifest::{FrozenTargets, RowError, TARGETS_FILE, TargetManifestStream};
+use crate::protocol::manifest::{
+    FrozenTargets, INDEX_ENTRY, RowError, TARGET_INDEX_FILE, TARGET_STRATA_FILE, TARGETS_FILE,
+    TargetManifestStream, index_entry,
+};
 
 /// Pieces waiting to be stored, at most; with the batch being written and
 /// the one being hashed, the bound on what a commit holds of its manifest.
@@ -31,6 +39,15 @@ const PIECES_IN_FLIGHT: usize = 8;
 const PIECES_PER_STATEMENT: usize = 4;
 /// Rows per batch read from SQLite.
 const SQLITE_BATCH: i64 = 100_000;
+/// Bytes of a piece of the target index, whole entries (1 MiB).
+const INDEX_PIECE: usize = (1 << 20) / INDEX_ENTRY * INDEX_ENTRY;
+
+/// What the reading hands to the storing: a piece of the manifest, or of
+/// its index.
+enum Piece {
+    Manifest(Arc<String>),
+    Index(Vec<u8>),
+}
 
 /// Why a pool cannot become a manifest.
 #[derive(Debug, thiserror::Error)]
@@ -82,7 +99,7 @@ pub async fn store_targets(
     tx: &mut WriteTx,
     task: i64,
 ) -> Result<FrozenTargets, PoolError> {
-    let (pieces, mut arriving) = mpsc::channel::<Arc<String>>(PIECES_IN_FLIGHT);
+    let (pieces, mut arriving) = mpsc::channel::<Piece>(PIECES_IN_FLIGHT);
     let reading = tokio::spawn(async move {
         let mut writer = ManifestWriter::new(&query.strata_by, pieces);
         match source {
@@ -92,10 +109,14 @@ pub async fn store_targets(
         writer.finish().await
     });
     let mut file = FileWriter::new(task, TARGETS_FILE);
+    let mut index = IndexWriter::new(task);
     let mut batch = Vec::with_capacity(PIECES_PER_STATEMENT);
     let stored = async {
         while let Some(piece) = arriving.recv().await {
-            batch.push(piece);
+            match piece {
+                Piece::Manifest(piece) => batch.push(piece),
+                Piece::Index(piece) => index.write(tx.conn(), TARGET_INDEX_FILE, &piece).await?,
+            }
             if batch.len() == PIECES_PER_STATEMENT {
                 file.write(tx.conn(), &bytes_of(&batch)).await?;
                 batch.clear();
@@ -108,7 +129,41 @@ pub async fn store_targets(
     drop(arriving);
     let frozen = reading.await.map_err(|error| StoreError::Damaged(format!("reading the pool: {error}")))?;
     stored?;
-    frozen
+    let (frozen, strata) = frozen?;
+    IndexWriter::new(task).write(tx.conn(), TARGET_STRATA_FILE, strata.as_bytes()).await?;
+    Ok(frozen)
+}
+
+/// Stores the pieces of the index files. They are binary, so unlike the
+/// published files they are not keyed by a first id.
+struct IndexWriter {
+    task: i64,
+    next_seq: i64,
+}
+
+impl IndexWriter {
+    fn new(task: i64) -> Self {
+        Self { task, next_seq: 0 }
+    }
+
+    async fn write(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        name: &str,
+        piece: &[u8],
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO task_files (task_id, name, seq, first_key, content) VALUES ($1, $2, $3, '', $4)",
+        )
+        .bind(self.task)
+        .bind(name)
+        .bind(self.next_seq)
+        .bind(piece.to_vec())
+        .execute(conn)
+        .await?;
+        self.next_seq += 1;
+        Ok(())
+    }
 }
 
 fn bytes_of(pieces: &[Arc<String>]) -> Vec<&[u8]> {
@@ -236,22 +291,30 @@ fn unescape_copy_text(line: &str, out: &mut String) {
 }
 
 /// Turns lines `id ⇥ stratum column… ⇥ region ⇥ unit` into the manifest and
-/// sends its finished pieces on.
+/// its index, and sends their finished pieces on.
 struct ManifestWriter {
     manifest: TargetManifestStream,
     strata_by: Vec<StrataColumn>,
     columns: Vec<&'static str>,
     key: String,
-    pieces: mpsc::Sender<Arc<String>>,
+    /// The index piece being written.
+    index: Vec<u8>,
+    /// The stratum keys in order of first appearance, one a line.
+    strata: String,
+    strata_seen: u32,
+    pieces: mpsc::Sender<Piece>,
 }
 
 impl ManifestWriter {
-    fn new(strata_by: &[StrataColumn], pieces: mpsc::Sender<Arc<String>>) -> Self {
+    fn new(strata_by: &[StrataColumn], pieces: mpsc::Sender<Piece>) -> Self {
         Self {
             manifest: TargetManifestStream::new(),
             strata_by: strata_by.to_vec(),
             columns: strata_by.iter().map(|column| column.column()).collect(),
             key: String::new(),
+            index: Vec::with_capacity(INDEX_PIECE),
+            strata: String::new(),
+            strata_seen: 0,
             pieces,
         }
     }
@@ -265,32 +328,50 @@ impl ManifestWriter {
             .map_err(|error| PoolError::Target { target: id.to_owned(), reason: error.to_string() })?;
         let mut next = || fields.next().unwrap_or_default();
         let (region, unit) = (next(), next());
-        self.manifest.push(id, &self.key, region, unit).map_err(|error| row_error(id, &self.strata_by, error))
+        let (start, stratum) = self
+            .manifest
+            .push(id, &self.key, region, unit)
+            .map_err(|error| row_error(id, &self.strata_by, error))?;
+        if stratum == self.strata_seen {
+            self.strata.push_str(&self.key);
+            self.strata.push('\n');
+            self.strata_seen += 1;
+        }
+        self.index.extend_from_slice(&index_entry(start, stratum));
+        Ok(())
     }
 
     async fn send_pieces(&mut self) -> Result<(), PoolError> {
         for piece in self.manifest.take_pieces() {
-            self.send(piece).await?;
+            send(&self.pieces, Piece::Manifest(piece)).await?;
+        }
+        if self.index.len() >= INDEX_PIECE {
+            self.send_index().await?;
         }
         Ok(())
     }
 
-    async fn send(&self, piece: Arc<String>) -> Result<(), PoolError> {
-        send(&self.pieces, piece).await
+    async fn send_index(&mut self) -> Result<(), PoolError> {
+        let piece = std::mem::replace(&mut self.index, Vec::with_capacity(INDEX_PIECE));
+        send(&self.pieces, Piece::Index(piece)).await
     }
 
-    async fn finish(mut self) -> Result<FrozenTargets, PoolError> {
+    /// What the pool is, and the strata file of its index.
+    async fn finish(mut self) -> Result<(FrozenTargets, String), PoolError> {
         self.send_pieces().await?;
+        if !self.index.is_empty() {
+            self.send_index().await?;
+        }
         let (last, frozen) = self
             .manifest
             .finish()
             .map_err(|error| PoolError::Target { target: String::new(), reason: format!("{error:?}") })?;
-        send(&self.pieces, last).await?;
-        Ok(frozen)
+        send(&self.pieces, Piece::Manifest(last)).await?;
+        Ok((frozen, self.strata))
     }
 }
 
-async fn send(pieces: &mpsc::Sender<Arc<String>>, piece: Arc<String>) -> Result<(), PoolError> {
+async fn send(pieces: &mpsc::Sender<Piece>, piece: Piece) -> Result<(), PoolError> {
     // The receiver is gone only when storing failed; that error is the one
     // reported.
     pieces.send(piece).await.map_err(|_| StoreError::Damaged("storing the pool stopped".into()).into())
