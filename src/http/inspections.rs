@@ -242,6 +242,7 @@ pub async fn conflicts(
 
 /// A page of the ledger.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LedgerPage {
     /// The `next` of the previous page; absent for the first page.
     pub after: Option<String>,
@@ -267,6 +268,7 @@ pub async fn ledger(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CsvOptions {
     /// Headers in zh (default) or en.
     pub lang: Option<String>,

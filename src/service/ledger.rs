@@ -22,6 +22,7 @@ use crate::storage::users::User;
 
 /// Which lines a ledger shows.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LedgerFilter {
     pub task: Option<i64>,
     /// The target's supervising unit.
