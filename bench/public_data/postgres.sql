@@ -54,7 +54,7 @@ INSERT INTO results (reference, task_id, target_id, item_code, department, state
     recorded_by, created_at, updated_at)
 SELECT 'L-' || d.task_id || '-' || d.position, d.task_id, d.target_id, 'DRUG-01', 'market',
     CASE (d.position / 3) % 3 WHEN 0 THEN 'draft' WHEN 1 THEN 'submitted' ELSE 'approved' END, 'no_problem',
-    (CURRENT_DATE - (d.position % 60))::text, 'bench', t.created_at, t.created_at
+    (CURRENT_DATE - (d.position % 60)::int)::text, 'bench', t.created_at, t.created_at
 FROM drawn_targets d JOIN tasks t ON t.id = d.task_id
 WHERE t.name LIKE '基准测试台账任务 %' AND d.position % 3 <> 0;
 

@@ -228,11 +228,12 @@ async fn dated(
 ) -> StoreResult<Vec<LineRow>> {
     // The results lead (CROSS JOIN keeps SQLite from starting at the
     // scope): in index order, the page ends after `limit` matching lines.
+    // A result is saved only for a drawn target: its line is the drawn
+    // target's without reading `drawn_targets`.
     let mut sql = format!(
         "WITH {} SELECT r.task_id AS task, r.target_id AS target, r.item_code AS item, {LINE_COLUMNS} \
          FROM results r CROSS JOIN scope s \
-         JOIN drawn_targets d ON d.task_id = r.task_id AND d.target_id = r.target_id \
-         LEFT JOIN targets t ON t.id = d.target_id \
+         LEFT JOIN targets t ON t.id = r.target_id \
          WHERE s.task_id = r.task_id AND s.item_code = r.item_code \
          AND r.state IN ('draft', 'submitted', 'returned', 'approved') AND r.inspection_date IS NOT NULL",
         scope_table(store.backend())
