@@ -47,6 +47,17 @@ INSERT INTO drawn_targets (task_id, position, target_id, stratum)
 SELECT t.id, n.i, format('B%s', lpad(((t.id * 7919 + n.i) % 200000 + 1)::text, 7, '0')), '区域' || (n.i % 20)
 FROM tasks t, n WHERE t.name LIKE '基准测试台账任务 %' AND n.i <= 10000;
 
+-- Results saved for two lines in three, none published (drafts, submitted,
+-- approved), inspected over the last 60 days: the ledger has overdue,
+-- due-soon, not-yet-due and undated lines to order and count.
+INSERT INTO results (reference, task_id, target_id, item_code, department, state, outcome, inspection_date,
+    recorded_by, created_at, updated_at)
+SELECT 'L-' || d.task_id || '-' || d.position, d.task_id, d.target_id, 'DRUG-01', 'market',
+    CASE (d.position / 3) % 3 WHEN 0 THEN 'draft' WHEN 1 THEN 'submitted' ELSE 'approved' END, 'no_problem',
+    (CURRENT_DATE - (d.position % 60)::int)::text, 'bench', t.created_at, t.created_at
+FROM drawn_targets d JOIN tasks t ON t.id = d.task_id
+WHERE t.name LIKE '基准测试台账任务 %' AND d.position % 3 <> 0;
+
 -- Each new task's pool (migration 0006's index, as a commit writes it):
 -- the targets of its results and its drawn targets. The tasks have no
 -- stored manifests, so the index is all there is to find an entity by.

@@ -3,6 +3,7 @@
 //! results, replace inspectors by a draw, and follow the ledger of what is
 //! still open.
 
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +16,7 @@ use super::AppState;
 use super::error::AppResult;
 use super::extract::{Json, Path, Query, Staff};
 use super::openapi::{Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
+use super::paging::Limit;
 use crate::service::assignments::ConflictDeclaration;
 use crate::service::ledger::{Ledger, LedgerFilter};
 use crate::service::replacements::{ConflictView, ReplacementRequest, ReplacementView};
@@ -238,25 +240,42 @@ pub async fn conflicts(
     Ok(Json(state.service.conflicts(&user, id).await?))
 }
 
-/// What is still open in the caller's department, most urgent first.
+/// A page of the ledger.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerPage {
+    /// The `next` of the previous page; absent for the first page.
+    pub after: Option<String>,
+    /// At most this many lines (1 to 1000; default 100).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<Limit<1000>>,
+}
+
+/// What is still open in the caller's department: the sums of every line
+/// the filter selects, and a page of the lines, most urgent first (by
+/// inspection date, lines without one last).
 #[utoipa::path(get, path = "/api/ledger", tag = "inspections", security(("token" = [])),
-    params(LedgerFilter),
+    params(LedgerFilter, LedgerPage),
     responses((status = 200, body = Ledger), Unauthorized, Forbidden, NotFound, Invalid))]
 pub async fn ledger(
     State(state): State<AppState>,
     Staff(user): Staff,
     Query(filter): Query<LedgerFilter>,
+    Query(page): Query<LedgerPage>,
 ) -> AppResult<Json<Ledger>> {
-    Ok(Json(state.service.ledger(&user, &filter).await?))
+    let limit = Limit::or_default(page.limit);
+    Ok(Json(state.service.ledger(&user, &filter, page.after.as_deref(), limit).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CsvOptions {
     /// Headers in zh (default) or en.
     pub lang: Option<String>,
 }
 
-/// The ledger as CSV (UTF-8 with BOM).
+/// Every line of the ledger as CSV (UTF-8 with BOM), most urgent first;
+/// streamed as it is read.
 #[utoipa::path(get, path = "/api/ledger.csv", tag = "inspections", security(("token" = [])),
     params(LedgerFilter, CsvOptions),
     responses((status = 200, content_type = "text/csv", body = String), Unauthorized, Forbidden, NotFound, Invalid))]
@@ -266,19 +285,14 @@ pub async fn ledger_csv(
     Query(filter): Query<LedgerFilter>,
     Query(options): Query<CsvOptions>,
 ) -> AppResult<Response> {
-    let ledger = state.service.ledger(&user, &filter).await?;
-    let csv = ledger.to_csv(options.lang.as_deref() == Some("en"));
-    Ok(csv_response(csv, &format!("ledger-{}.csv", ledger.today)))
-}
-
-/// A CSV download.
-pub fn csv_response(csv: Vec<u8>, name: &str) -> Response {
-    (
+    let english = options.lang.as_deref() == Some("en");
+    let (today, pieces) = state.service.ledger_csv(&user, &filter, english).await?;
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"ledger-{today}.csv\"")),
         ],
-        csv,
+        Body::from_stream(pieces),
     )
-        .into_response()
+        .into_response())
 }

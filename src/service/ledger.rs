@@ -3,24 +3,26 @@
 //! left until the 20-working-day deadline or the days it is overdue, most
 //! urgent first; summed per task and per unit; exportable as CSV.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
+use base64::Engine as _;
+use bytes::Bytes;
+use chrono::NaiveDate;
+use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::results::{DeadlineView, ViewContext};
 use super::tasks::{definition_of, takes_part};
-use super::{Service, ServiceResult, supervised_department};
-use crate::domain::inspection::ResultState;
-use crate::domain::task::TaskState;
+use super::{Service, ServiceError, ServiceResult, supervised_department};
+use crate::domain::calendar::{Calendar, Deadline};
 use crate::files::csv_output::SpreadsheetCsv;
-use crate::storage::tasks;
+use crate::storage::ledger::{self, LineKey, LineRow, Lines, Scope};
 use crate::storage::users::User;
-use crate::storage::{results, statistics};
 
 /// Which lines a ledger shows.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LedgerFilter {
     pub task: Option<i64>,
     /// The target's supervising unit.
@@ -30,6 +32,7 @@ pub struct LedgerFilter {
     pub overdue: bool,
 }
 
+/// The sums of every line the filter selects, and one page of them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Ledger {
     /// The day the ledger was computed for.
@@ -37,9 +40,14 @@ pub struct Ledger {
     /// Years the calendar has holidays for; deadlines in other years count
     /// weekends only.
     pub calendar_years: Vec<i32>,
-    pub lines: Vec<LedgerLine>,
+    /// All the lines the filter selects, not only this page's.
+    pub total: LedgerTotal,
     pub by_task: Vec<LedgerSum>,
     pub by_unit: Vec<LedgerSum>,
+    /// This page of lines, most urgent first.
+    pub lines: Vec<LedgerLine>,
+    /// Pass as `after` for the next page; none on the last page.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -77,205 +85,396 @@ pub struct LedgerSum {
     pub overdue: u64,
 }
 
+/// Open lines in all.
+#[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+pub struct LedgerTotal {
+    pub open: u64,
+    pub not_entered: u64,
+    /// Due within five working days, not yet overdue.
+    pub due_soon: u64,
+    pub overdue: u64,
+}
+
 const DUE_SOON: i64 = 5;
 
+/// Lines the CSV export reads at a time.
+const CSV_BATCH: i64 = 2000;
+
+/// A drawn or revealed task the department follows, with its items.
+#[derive(Debug, Clone)]
+struct FollowedTask {
+    name: String,
+    state: String,
+}
+
+/// What every page of one ledger request needs, read once.
+struct Prepared {
+    department: String,
+    context: ViewContext,
+    tasks: HashMap<i64, FollowedTask>,
+    scope: Scope,
+    unit: Option<String>,
+    /// With `overdue`: only lines inspected before this day.
+    overdue_only: bool,
+    /// Lines inspected before this day are overdue.
+    overdue_before: String,
+    /// Lines inspected before this day are due within `DUE_SOON` working days.
+    soon_before: String,
+}
+
+impl Prepared {
+    fn lines(&self) -> Lines<'_> {
+        Lines {
+            unit: self.unit.as_deref(),
+            inspected_before: self.overdue_only.then_some(self.overdue_before.as_str()),
+        }
+    }
+}
+
 impl Service {
-    pub async fn ledger(&self, user: &User, filter: &LedgerFilter) -> ServiceResult<Ledger> {
+    /// The sums of the caller's department's open lines and one page of
+    /// them: at most `limit` after the line `after` names.
+    pub async fn ledger(
+        &self,
+        user: &User,
+        filter: &LedgerFilter,
+        after: Option<&str>,
+        limit: i64,
+    ) -> ServiceResult<Ledger> {
+        let prepared = self.prepare_ledger(user, filter).await?;
+        let after = after.map(decode_after).transpose()?;
+        let (store, lines) = (self.store(), prepared.lines());
+        // The sums and the page are read side by side, on two connections:
+        // each reads the same lines, and neither waits for the other. One
+        // line more than the page tells whether another page follows.
+        let (sums, mut rows) = tokio::try_join!(
+            ledger::sums(store, &prepared.scope, &lines, &prepared.overdue_before, &prepared.soon_before),
+            ledger::page(store, &prepared.scope, &lines, after.as_ref(), limit + 1),
+        )?;
+        let (total, by_task, by_unit) = sum_up(&prepared, sums);
+        let next = if rows.len() as i64 > limit {
+            rows.truncate(limit as usize);
+            rows.last().map(|row| encode_after(&row.key()))
+        } else {
+            None
+        };
+        let lines = self.ledger_lines(&prepared, rows).await?;
+        Ok(Ledger {
+            today: prepared.context.today.to_string(),
+            calendar_years: prepared.context.calendar.years(),
+            total,
+            by_task,
+            by_unit,
+            lines,
+            next,
+        })
+    }
+
+    /// Every line the filter selects as CSV, read and sent a batch at a
+    /// time; with the day it was made for, to name the file.
+    pub async fn ledger_csv(
+        &self,
+        user: &User,
+        filter: &LedgerFilter,
+        english: bool,
+    ) -> ServiceResult<(String, impl Stream<Item = ServiceResult<Bytes>> + Send + 'static)> {
+        let prepared = self.prepare_ledger(user, filter).await?;
+        let today = prepared.context.today.to_string();
+        let export =
+            Export { service: self.clone(), prepared, english, after: None, started: false, done: false };
+        Ok((today, futures_util::stream::try_unfold(export, Export::next_piece)))
+    }
+
+    /// Authorises the request and finds what the ledger covers: the tasks
+    /// the department takes part in with lines open, and its items in each.
+    async fn prepare_ledger(&self, user: &User, filter: &LedgerFilter) -> ServiceResult<Prepared> {
         let department = supervised_department(user)?.to_owned();
         if let Some(task) = filter.task {
             self.reviewed_task(user, task).await?;
         }
-        let pool = self.store().pool();
         let context = ViewContext::load(self).await?;
-        // Tasks whose every line is published have nothing open: the kept
-        // counts tell without reading their results.
-        let published = statistics::published_per_task(pool, filter.task).await?;
-        let mut lines = Vec::new();
-        for task in tasks::list(pool, None).await? {
-            let id = task.id;
-            if !matches!(task.state, TaskState::Drawn | TaskState::Revealed)
-                || filter.task.is_some_and(|wanted| wanted != id)
-            {
-                continue;
-            }
+        let mut tasks = HashMap::new();
+        let mut pairs = Vec::new();
+        for task in ledger::candidate_tasks(self.store(), filter.task).await? {
             // A department follows its items only in the tasks it takes part in.
             if !takes_part(&task, &department)? {
                 continue;
             }
-            let all_items = definition_of(&task)?.items;
-            let lines_in_task = task.drawn_count.unwrap_or(0) * all_items.len() as i64;
-            if published.get(&id).is_some_and(|&count| count >= lines_in_task) {
-                continue;
-            }
-            let items: Vec<String> = all_items
+            let items = definition_of(&task)?.items;
+            let mine: Vec<String> = items
                 .into_iter()
                 .filter(|item| context.names.department_of(item) == Some(department.as_str()))
                 .collect();
-            if items.is_empty() {
+            if mine.is_empty() {
                 continue;
             }
-            let mut team: HashMap<String, Vec<String>> = HashMap::new();
-            for (target, inspector, name) in tasks::department_team(pool, id, &department).await? {
-                team.entry(target).or_default().push(name.unwrap_or(inspector));
-            }
-            let current: HashMap<(String, String), results::ResultRow> = results::of_tasks(pool, &[id])
-                .await?
-                .into_iter()
-                .map(|row| ((row.target.clone(), row.item.clone()), row))
-                .collect();
-            for target in tasks::drawn_targets(pool, id).await? {
-                if filter.unit.as_deref().is_some_and(|unit| target.unit.as_deref() != Some(unit)) {
-                    continue;
-                }
-                for item in &items {
-                    let result = current.get(&(target.target.clone(), item.clone()));
-                    let result_state = result.and_then(|r| ResultState::parse(&r.state));
-                    if result_state.is_some_and(ResultState::public) {
-                        continue;
-                    }
-                    let inspection_date = result.and_then(|r| r.inspection_date.clone());
-                    let deadline =
-                        DeadlineView::of(&context.calendar, inspection_date.as_deref(), context.today);
-                    if filter.overdue && !deadline.as_ref().is_some_and(|d| d.overdue) {
-                        continue;
-                    }
-                    lines.push(LedgerLine {
-                        task: id,
-                        task_name: task.name.clone(),
-                        task_state: task.state.to_string(),
-                        target: target.target.clone(),
-                        target_name: target.name.clone(),
-                        unit: target.unit.clone().filter(|unit| !unit.is_empty()),
-                        region: target.region.clone(),
-                        item: item.clone(),
-                        item_name: context.names.item_name(item),
-                        inspectors: team.get(&target.target).cloned().unwrap_or_default(),
-                        state: result_state.map_or("not_entered", ResultState::as_str).to_owned(),
-                        result: result.map(|r| r.id),
-                        inspection_date,
-                        deadline,
-                    });
-                }
-            }
+            pairs.extend(mine.into_iter().map(|item| (task.id, item)));
+            tasks.insert(task.id, FollowedTask { name: task.name, state: task.state.to_string() });
         }
-        lines.sort_by(by_urgency);
-        let by_task = sums(&lines, |line| (line.task.to_string(), Some(line.task_name.clone())));
-        let by_unit = sums(&lines, |line| (line.unit.clone().unwrap_or_default(), None));
-        Ok(Ledger {
-            today: context.today.to_string(),
-            calendar_years: context.calendar.years(),
-            lines,
-            by_task,
-            by_unit,
+        let overdue_before = urgent_before(&context.calendar, context.today, |deadline| deadline.overdue);
+        let soon_before = urgent_before(&context.calendar, context.today, |deadline| {
+            deadline.working_days_left <= DUE_SOON
+        });
+        Ok(Prepared {
+            department,
+            tasks,
+            scope: Scope::new(pairs),
+            unit: filter.unit.clone(),
+            overdue_only: filter.overdue,
+            overdue_before: overdue_before.to_string(),
+            soon_before: soon_before.to_string(),
+            context,
         })
     }
-}
 
-/// Most urgent first: the most overdue, then the fewest working days
-/// left; lines without an inspection date last, by task and target.
-fn by_urgency(a: &LedgerLine, b: &LedgerLine) -> Ordering {
-    let deadlines = match (&a.deadline, &b.deadline) {
-        (Some(x), Some(y)) => {
-            x.working_days_left.cmp(&y.working_days_left).then_with(|| x.due_date.cmp(&y.due_date))
+    /// The page's rows as lines: names, the department's inspectors, and
+    /// the deadline, computed for these lines only.
+    async fn ledger_lines(&self, prepared: &Prepared, rows: Vec<LineRow>) -> ServiceResult<Vec<LedgerLine>> {
+        let mut targets: Vec<(i64, String)> = rows.iter().map(|row| (row.task, row.target.clone())).collect();
+        targets.sort();
+        targets.dedup();
+        let mut team: HashMap<(i64, String), Vec<String>> = HashMap::new();
+        for (task, target, inspector, name) in
+            ledger::teams(self.store(), &prepared.department, &targets).await?
+        {
+            team.entry((task, target)).or_default().push(name.unwrap_or(inspector));
         }
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    };
-    deadlines.then_with(|| (a.task, &a.target, &a.item).cmp(&(b.task, &b.target, &b.item)))
+        let context = &prepared.context;
+        rows.into_iter()
+            .map(|row| {
+                let task = prepared.tasks.get(&row.task).ok_or_else(|| {
+                    ServiceError::from(crate::storage::StoreError::Damaged(format!(
+                        "a ledger line of task {} outside the ledger's tasks",
+                        row.task
+                    )))
+                })?;
+                let deadline =
+                    DeadlineView::of(&context.calendar, row.inspection_date.as_deref(), context.today);
+                Ok(LedgerLine {
+                    task: row.task,
+                    task_name: task.name.clone(),
+                    task_state: task.state.clone(),
+                    inspectors: team.get(&(row.task, row.target.clone())).cloned().unwrap_or_default(),
+                    target: row.target,
+                    target_name: row.target_name,
+                    unit: row.unit.filter(|unit| !unit.is_empty()),
+                    region: row.region,
+                    item_name: context.names.item_name(&row.item),
+                    item: row.item,
+                    state: row.state.unwrap_or_else(|| "not_entered".to_owned()),
+                    result: row.result,
+                    inspection_date: row.inspection_date,
+                    deadline,
+                })
+            })
+            .collect()
+    }
 }
 
-fn sums(lines: &[LedgerLine], key: impl Fn(&LedgerLine) -> (String, Option<String>)) -> Vec<LedgerSum> {
-    let mut sums: BTreeMap<String, LedgerSum> = BTreeMap::new();
-    for line in lines {
-        let (key, name) = key(line);
-        let sum = sums.entry(key.clone()).or_insert_with(|| LedgerSum { key, name, ..LedgerSum::default() });
-        sum.open += 1;
-        match &line.deadline {
-            None => sum.not_entered += u64::from(line.state == "not_entered"),
-            Some(deadline) if deadline.overdue => sum.overdue += 1,
-            Some(deadline) if deadline.working_days_left <= DUE_SOON => sum.due_soon += 1,
-            Some(_) => {}
+/// The day after the latest inspection day, up to today, whose deadline
+/// is `urgent`: the deadline grows with the inspection day, so the lines
+/// inspected before it are exactly the urgent ones, and the database can
+/// count and select them by date.
+fn urgent_before(calendar: &Calendar, today: NaiveDate, urgent: impl Fn(&Deadline) -> bool) -> NaiveDate {
+    // Twenty working days are about a month; ten years back is far beyond
+    // any calendar's holidays.
+    let mut day = today;
+    for _ in 0..3660 {
+        if urgent(&calendar.deadline(day, today)) {
+            return day.succ_opt().unwrap_or(day);
+        }
+        match day.pred_opt() {
+            Some(before) => day = before,
+            None => break,
         }
     }
+    day
+}
+
+/// The database's sums per task and unit, added up per task, per unit and
+/// in all; the most overdue first, then the most due soon.
+fn sum_up(prepared: &Prepared, rows: Vec<ledger::SumRow>) -> (LedgerTotal, Vec<LedgerSum>, Vec<LedgerSum>) {
+    let mut total = LedgerTotal::default();
+    let mut by_task: BTreeMap<String, LedgerSum> = BTreeMap::new();
+    let mut by_unit: BTreeMap<String, LedgerSum> = BTreeMap::new();
+    for row in rows {
+        let counts = LedgerTotal {
+            open: count(row.open),
+            not_entered: count(row.not_entered),
+            due_soon: count(row.due_soon),
+            overdue: count(row.overdue),
+        };
+        total.add(counts);
+        let name = prepared.tasks.get(&row.task).map(|task| task.name.clone());
+        sum_into(&mut by_task, row.task.to_string(), name, counts);
+        sum_into(&mut by_unit, row.unit.unwrap_or_default(), None, counts);
+    }
+    (total, most_urgent_first(by_task), most_urgent_first(by_unit))
+}
+
+/// A count from the database, never negative.
+fn count(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or_default()
+}
+
+fn sum_into(sums: &mut BTreeMap<String, LedgerSum>, key: String, name: Option<String>, counts: LedgerTotal) {
+    let sum = sums.entry(key.clone()).or_insert_with(|| LedgerSum { key, name, ..LedgerSum::default() });
+    sum.open += counts.open;
+    sum.not_entered += counts.not_entered;
+    sum.due_soon += counts.due_soon;
+    sum.overdue += counts.overdue;
+}
+
+fn most_urgent_first(sums: BTreeMap<String, LedgerSum>) -> Vec<LedgerSum> {
     let mut sums: Vec<LedgerSum> = sums.into_values().collect();
     sums.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(b.due_soon.cmp(&a.due_soon)).then(a.key.cmp(&b.key)));
     sums
 }
 
-impl Ledger {
-    /// The lines as CSV: UTF-8 with a byte-order mark, so that Excel reads
-    /// the Chinese text right; headers in Chinese, or English with `english`.
-    pub fn to_csv(&self, english: bool) -> Vec<u8> {
-        let headers: [&str; 15] = if english {
-            [
-                "task",
-                "task name",
-                "task state",
-                "unit",
-                "region",
-                "target",
-                "target name",
-                "item",
-                "item name",
-                "inspectors",
-                "state",
-                "inspection date",
-                "due date",
-                "working days left",
-                "overdue",
-            ]
-        } else {
-            [
-                "任务编号",
-                "任务名称",
-                "任务状态",
-                "监管单位",
-                "区域",
-                "检查对象编号",
-                "检查对象名称",
-                "检查事项编号",
-                "检查事项",
-                "检查人员",
-                "结果状态",
-                "检查完成日期",
-                "公示截止日期",
-                "剩余工作日",
-                "是否逾期",
-            ]
-        };
-        let mut writer = SpreadsheetCsv::new();
-        writer.write_record(headers).expect("writes to memory");
-        for line in &self.lines {
-            let (due, left) = match &line.deadline {
-                Some(deadline) => (deadline.due_date.clone(), deadline.working_days_left.to_string()),
-                None => (String::new(), String::new()),
-            };
-            let overdue = match (&line.deadline, english) {
-                (Some(deadline), false) if deadline.overdue => "逾期",
-                (Some(deadline), true) if deadline.overdue => "overdue",
-                _ => "",
-            };
-            writer
-                .write_record([
-                    line.task.to_string(),
-                    line.task_name.clone(),
-                    line.task_state.clone(),
-                    line.unit.clone().unwrap_or_default(),
-                    line.region.clone().unwrap_or_default(),
-                    line.target.clone(),
-                    line.target_name.clone().unwrap_or_default(),
-                    line.item.clone(),
-                    line.item_name.clone().unwrap_or_default(),
-                    line.inspectors.join(if english { ", " } else { "、" }),
-                    line.state.clone(),
-                    line.inspection_date.clone().unwrap_or_default(),
-                    due,
-                    left,
-                    overdue.to_owned(),
-                ])
-                .expect("writes to memory");
-        }
-        writer.into_bytes()
+impl LedgerTotal {
+    fn add(&mut self, counts: LedgerTotal) {
+        self.open += counts.open;
+        self.not_entered += counts.not_entered;
+        self.due_soon += counts.due_soon;
+        self.overdue += counts.overdue;
     }
+}
+
+/// `after` as the answer's `next` gives it: the last line's key, as
+/// base64url JSON, opaque to clients.
+fn encode_after(key: &LineKey) -> String {
+    let json = serde_json::to_vec(key).expect("keys serialise");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+}
+
+fn decode_after(text: &str) -> ServiceResult<LineKey> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
+        .and_then(|json| serde_json::from_slice(&json).ok())
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                "invalid_query",
+                Some("after".into()),
+                "must be the `next` of a ledger answer, or absent for the first page",
+            )
+        })
+}
+
+/// Where a CSV export stands between pieces.
+struct Export {
+    service: Service,
+    prepared: Prepared,
+    english: bool,
+    after: Option<LineKey>,
+    started: bool,
+    done: bool,
+}
+
+impl Export {
+    /// The next piece of the file: the headers, then a batch of lines.
+    async fn next_piece(mut self) -> ServiceResult<Option<(Bytes, Self)>> {
+        if !self.started {
+            self.started = true;
+            let mut writer = SpreadsheetCsv::new();
+            writer.write_record(csv_headers(self.english)).map_err(csv_error)?;
+            return Ok(Some((Bytes::from(writer.into_bytes()), self)));
+        }
+        if self.done {
+            return Ok(None);
+        }
+        let prepared = &self.prepared;
+        let rows = ledger::page(
+            self.service.store(),
+            &prepared.scope,
+            &prepared.lines(),
+            self.after.as_ref(),
+            CSV_BATCH,
+        )
+        .await?;
+        self.done = (rows.len() as i64) < CSV_BATCH;
+        let Some(last) = rows.last() else { return Ok(None) };
+        self.after = Some(last.key());
+        let lines = self.service.ledger_lines(prepared, rows).await?;
+        let mut writer = SpreadsheetCsv::continued();
+        for line in &lines {
+            writer.write_record(csv_record(line, self.english)).map_err(csv_error)?;
+        }
+        Ok(Some((Bytes::from(writer.into_bytes()), self)))
+    }
+}
+
+fn csv_error(error: csv::Error) -> ServiceError {
+    ServiceError::Store(crate::storage::StoreError::Damaged(format!("writing CSV: {error}")))
+}
+
+/// The export's headers: in Chinese, or English with `english`.
+fn csv_headers(english: bool) -> [&'static str; 15] {
+    if english {
+        [
+            "task",
+            "task name",
+            "task state",
+            "unit",
+            "region",
+            "target",
+            "target name",
+            "item",
+            "item name",
+            "inspectors",
+            "state",
+            "inspection date",
+            "due date",
+            "working days left",
+            "overdue",
+        ]
+    } else {
+        [
+            "任务编号",
+            "任务名称",
+            "任务状态",
+            "监管单位",
+            "区域",
+            "检查对象编号",
+            "检查对象名称",
+            "检查事项编号",
+            "检查事项",
+            "检查人员",
+            "结果状态",
+            "检查完成日期",
+            "公示截止日期",
+            "剩余工作日",
+            "是否逾期",
+        ]
+    }
+}
+
+/// A line as a row of the export.
+fn csv_record(line: &LedgerLine, english: bool) -> [String; 15] {
+    let (due, left) = match &line.deadline {
+        Some(deadline) => (deadline.due_date.clone(), deadline.working_days_left.to_string()),
+        None => (String::new(), String::new()),
+    };
+    let overdue = match (&line.deadline, english) {
+        (Some(deadline), false) if deadline.overdue => "逾期",
+        (Some(deadline), true) if deadline.overdue => "overdue",
+        _ => "",
+    };
+    [
+        line.task.to_string(),
+        line.task_name.clone(),
+        line.task_state.clone(),
+        line.unit.clone().unwrap_or_default(),
+        line.region.clone().unwrap_or_default(),
+        line.target.clone(),
+        line.target_name.clone().unwrap_or_default(),
+        line.item.clone(),
+        line.item_name.clone().unwrap_or_default(),
+        line.inspectors.join(if english { ", " } else { "、" }),
+        line.state.clone(),
+        line.inspection_date.clone().unwrap_or_default(),
+        due,
+        left,
+        overdue.to_owned(),
+    ]
 }

@@ -17,6 +17,7 @@ pub mod directory;
 pub mod files;
 pub mod idempotency;
 pub mod import;
+pub mod ledger;
 pub mod log;
 pub mod pool_targets;
 pub mod pools;

@@ -16,6 +16,7 @@ mod entropy_event;
 mod error_shapes;
 mod hardening;
 mod inspections;
+mod ledger;
 mod lifecycle;
 mod public;
 mod public_reads;

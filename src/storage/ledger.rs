@@ -1,0 +1,338 @@
+//! The ledger's reads (台账): a department's open lines — each drawn target
+//! and item of its tasks whose result is not published — summed and paged
+//! by the database, so that no request reads every line.
+//!
+//! Which (task, item) pairs a department follows is decided by the service
+//! from the task definitions; it is handed to each query as one JSON
+//! parameter, unpacked by the database (`Scope`).
+
+use sqlx::FromRow;
+
+use super::tasks::TaskRow;
+use super::{Backend, Store, StoreResult};
+use crate::domain::task::TaskState;
+
+/// The tasks that may have open lines: drawn or revealed, of one task or
+/// all, less those whose every line is published by the kept counts (read
+/// beside the definition's item count, so that settled tasks are never
+/// loaded).
+pub async fn candidate_tasks(store: &Store, task: Option<i64>) -> StoreResult<Vec<TaskRow>> {
+    let items = match store.backend() {
+        Backend::Sqlite => "json_array_length(k.definition, '$.items')",
+        Backend::Postgres => "jsonb_array_length(k.definition::jsonb -> 'items')",
+    };
+    let sql = format!(
+        "SELECT k.* FROM tasks k LEFT JOIN publication_counts c \
+         ON c.dimension = 'task' AND c.key = CAST(k.id AS TEXT) \
+         WHERE k.state IN ($1, $2) AND ($3 IS NULL OR k.id = $3) \
+         AND COALESCE(c.count, 0) < COALESCE(k.drawn_count, 0) * {items} ORDER BY k.id"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(TaskState::Drawn.as_str())
+        .bind(TaskState::Revealed.as_str())
+        .bind(task)
+        .fetch_all(store.pool())
+        .await?)
+}
+
+/// The (task, item) pairs a ledger covers, in order, and as the JSON array
+/// the queries unpack: `[[task, item], …]`.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pairs: Vec<(i64, String)>,
+    json: String,
+}
+
+impl Scope {
+    pub fn new(mut pairs: Vec<(i64, String)>) -> Self {
+        pairs.sort();
+        pairs.dedup();
+        let json = json_pairs(&pairs);
+        Scope { pairs, json }
+    }
+}
+
+fn json_pairs<T: serde::Serialize>(pairs: &[(i64, T)]) -> String {
+    serde_json::Value::from(
+        pairs.iter().map(|(task, other)| serde_json::json!([task, other])).collect::<Vec<_>>(),
+    )
+    .to_string()
+}
+
+/// Which lines of the scope: one unit's, and those inspected before a day
+/// (the overdue ones).
+#[derive(Debug, Clone, Default)]
+pub struct Lines<'a> {
+    pub unit: Option<&'a str>,
+    pub inspected_before: Option<&'a str>,
+}
+
+/// Where a page of lines starts: after this line, in the ledger's order
+/// (by inspection date, then task, target and item; lines without a date
+/// last, by task, item and target).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LineKey {
+    pub inspection_date: Option<String>,
+    pub task: i64,
+    pub target: String,
+    pub item: String,
+}
+
+/// A ledger line as stored: the drawn target, its directory entry, and its
+/// current result, if one is saved.
+#[derive(Debug, Clone, FromRow)]
+pub struct LineRow {
+    pub task: i64,
+    pub target: String,
+    pub item: String,
+    pub target_name: Option<String>,
+    pub unit: Option<String>,
+    pub region: Option<String>,
+    pub result: Option<i64>,
+    pub state: Option<String>,
+    pub inspection_date: Option<String>,
+}
+
+impl LineRow {
+    pub fn key(&self) -> LineKey {
+        LineKey {
+            inspection_date: self.inspection_date.clone(),
+            task: self.task,
+            target: self.target.clone(),
+            item: self.item.clone(),
+        }
+    }
+}
+
+/// Open lines of one task and unit, counted by the deadline's state.
+#[derive(Debug, Clone, FromRow)]
+pub struct SumRow {
+    pub task: i64,
+    pub unit: Option<String>,
+    pub open: i64,
+    pub not_entered: i64,
+    pub due_soon: i64,
+    pub overdue: i64,
+}
+
+/// The scope's pairs as rows `scope (task_id, item_code)`, from `$1`.
+fn scope_table(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "scope AS (SELECT CAST(value ->> 0 AS BIGINT) AS task_id, value ->> 1 AS item_code FROM json_each($1))"
+        }
+        Backend::Postgres => {
+            "scope AS (SELECT CAST(value ->> 0 AS BIGINT) AS task_id, value ->> 1 AS item_code \
+             FROM jsonb_array_elements($1::jsonb) AS batch(value))"
+        }
+    }
+}
+
+/// The open lines of the scope, and the filters' conditions on them, whose
+/// values are bound from `$2` in the order returned.
+fn open_lines(backend: Backend, lines: &Lines<'_>) -> (String, Vec<String>) {
+    let mut sql = format!(
+        "WITH {} SELECT {{columns}} FROM scope s \
+         JOIN drawn_targets d ON d.task_id = s.task_id \
+         LEFT JOIN results r ON r.task_id = d.task_id AND r.target_id = d.target_id \
+             AND r.item_code = s.item_code AND r.state <> 'superseded' \
+         LEFT JOIN targets t ON t.id = d.target_id \
+         WHERE (r.state IS NULL OR r.state <> 'published')",
+        scope_table(backend)
+    );
+    let mut values = Vec::new();
+    for (condition, value) in [("t.unit =", lines.unit), ("r.inspection_date <", lines.inspected_before)] {
+        if let Some(value) = value {
+            values.push(value.to_owned());
+            sql.push_str(&format!(" AND {condition} ${}", values.len() + 1));
+        }
+    }
+    (sql, values)
+}
+
+/// The open lines summed per task and unit: `overdue` those inspected
+/// before `overdue_before`, `due_soon` the others inspected before
+/// `soon_before` (the deadline grows with the inspection date, so both are
+/// ranges of dates).
+pub async fn sums(
+    store: &Store,
+    scope: &Scope,
+    lines: &Lines<'_>,
+    overdue_before: &str,
+    soon_before: &str,
+) -> StoreResult<Vec<SumRow>> {
+    let (sql, values) = open_lines(store.backend(), lines);
+    let (overdue, soon) = (values.len() + 2, values.len() + 3);
+    let columns = format!(
+        "d.task_id AS task, t.unit AS unit, COUNT(*) AS open, \
+         SUM(CASE WHEN r.id IS NULL THEN 1 ELSE 0 END) AS not_entered, \
+         SUM(CASE WHEN r.inspection_date >= ${overdue} AND r.inspection_date < ${soon} THEN 1 ELSE 0 END) AS due_soon, \
+         SUM(CASE WHEN r.inspection_date < ${overdue} THEN 1 ELSE 0 END) AS overdue"
+    );
+    let sql = format!("{} GROUP BY d.task_id, t.unit", sql.replace("{columns}", &columns));
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.json.as_str());
+    for value in &values {
+        query = query.bind(value.as_str());
+    }
+    Ok(query.bind(overdue_before).bind(soon_before).fetch_all(store.pool()).await?)
+}
+
+/// At most `limit` open lines after `after`, most urgent first: those with
+/// an inspection date by date (the deadline grows with it), then task,
+/// target and item; then those without one, by task, item and target. Each
+/// part is read in the order of an index from where the page starts, so a
+/// page costs what the first one does.
+pub async fn page(
+    store: &Store,
+    scope: &Scope,
+    lines: &Lines<'_>,
+    after: Option<&LineKey>,
+    limit: i64,
+) -> StoreResult<Vec<LineRow>> {
+    let undated_after = after.filter(|key| key.inspection_date.is_none());
+    let mut rows = match undated_after {
+        Some(_) => Vec::new(),
+        None => dated(store, scope, lines, after, limit).await?,
+    };
+    // Overdue lines all have a date.
+    if lines.inspected_before.is_some() {
+        return Ok(rows);
+    }
+    let start = undated_after.map(|key| (key.task, key.item.as_str()));
+    for (task, item) in &scope.pairs {
+        let remaining = limit - rows.len() as i64;
+        if remaining <= 0 {
+            break;
+        }
+        let after_target = match (start, undated_after) {
+            (Some(from), _) if (*task, item.as_str()) < from => continue,
+            (Some(from), Some(key)) if (*task, item.as_str()) == from => Some(key.target.as_str()),
+            _ => None,
+        };
+        rows.extend(undated(store, *task, item, lines.unit, after_target, remaining).await?);
+    }
+    Ok(rows)
+}
+
+const LINE_COLUMNS: &str = "t.name AS target_name, t.unit AS unit, t.region AS region, r.id AS result, \
+    r.state AS state, r.inspection_date AS inspection_date";
+
+/// Lines with an inspection date, in date order, read down
+/// `results_ledger_dates` from `after`.
+async fn dated(
+    store: &Store,
+    scope: &Scope,
+    lines: &Lines<'_>,
+    after: Option<&LineKey>,
+    limit: i64,
+) -> StoreResult<Vec<LineRow>> {
+    // The results lead (CROSS JOIN keeps SQLite from starting at the
+    // scope): in index order, the page ends after `limit` matching lines.
+    // A result is saved only for a drawn target: its line is the drawn
+    // target's without reading `drawn_targets`.
+    let mut sql = format!(
+        "WITH {} SELECT r.task_id AS task, r.target_id AS target, r.item_code AS item, {LINE_COLUMNS} \
+         FROM results r CROSS JOIN scope s \
+         LEFT JOIN targets t ON t.id = r.target_id \
+         WHERE s.task_id = r.task_id AND s.item_code = r.item_code \
+         AND r.state IN ('draft', 'submitted', 'returned', 'approved') AND r.inspection_date IS NOT NULL",
+        scope_table(store.backend())
+    );
+    let mut values: Vec<&str> = Vec::new();
+    for (condition, value) in [("t.unit =", lines.unit), ("r.inspection_date <", lines.inspected_before)] {
+        if let Some(value) = value {
+            values.push(value);
+            sql.push_str(&format!(" AND {condition} ${}", values.len() + 1));
+        }
+    }
+    let next = values.len() + 2;
+    let limit_at = match after {
+        Some(_) => {
+            sql.push_str(&format!(
+                " AND (r.inspection_date, r.task_id, r.target_id, r.item_code) > (${next}, ${}, ${}, ${})",
+                next + 1,
+                next + 2,
+                next + 3
+            ));
+            next + 4
+        }
+        None => next,
+    };
+    sql.push_str(&format!(
+        " ORDER BY r.inspection_date, r.task_id, r.target_id, r.item_code LIMIT ${limit_at}"
+    ));
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.json.as_str());
+    for value in values {
+        query = query.bind(value);
+    }
+    if let Some(key) = after {
+        let date = key.inspection_date.as_deref().unwrap_or_default();
+        query = query.bind(date).bind(key.task).bind(key.target.as_str()).bind(key.item.as_str());
+    }
+    Ok(query.bind(limit).fetch_all(store.pool()).await?)
+}
+
+/// Lines of one task and item without an inspection date (nothing saved,
+/// or saved without one), in target order, read down
+/// `drawn_targets_ledger` from `after_target`.
+async fn undated(
+    store: &Store,
+    task: i64,
+    item: &str,
+    unit: Option<&str>,
+    after_target: Option<&str>,
+    limit: i64,
+) -> StoreResult<Vec<LineRow>> {
+    let mut sql = format!(
+        "SELECT d.task_id AS task, d.target_id AS target, CAST($2 AS TEXT) AS item, {LINE_COLUMNS} \
+         FROM drawn_targets d \
+         LEFT JOIN results r ON r.task_id = d.task_id AND r.target_id = d.target_id \
+             AND r.item_code = $2 AND r.state <> 'superseded' \
+         LEFT JOIN targets t ON t.id = d.target_id \
+         WHERE d.task_id = $1 AND (r.id IS NULL OR (r.inspection_date IS NULL AND r.state <> 'published'))"
+    );
+    let mut values: Vec<&str> = Vec::new();
+    for (condition, value) in [("t.unit =", unit), ("d.target_id >", after_target)] {
+        if let Some(value) = value {
+            values.push(value);
+            sql.push_str(&format!(" AND {condition} ${}", values.len() + 2));
+        }
+    }
+    sql.push_str(&format!(" ORDER BY d.target_id LIMIT ${}", values.len() + 3));
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(task).bind(item);
+    for value in values {
+        query = query.bind(value);
+    }
+    Ok(query.bind(limit).fetch_all(store.pool()).await?)
+}
+
+/// One department's inspectors on the given (task, target) pairs:
+/// (task, target, inspector id, name), in assignment order.
+pub async fn teams(
+    store: &Store,
+    department: &str,
+    targets: &[(i64, String)],
+) -> StoreResult<Vec<(i64, String, String, Option<String>)>> {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wanted = match store.backend() {
+        Backend::Sqlite => {
+            "SELECT CAST(value ->> 0 AS BIGINT) AS task_id, value ->> 1 AS target_id FROM json_each($1)"
+        }
+        Backend::Postgres => {
+            "SELECT CAST(value ->> 0 AS BIGINT) AS task_id, value ->> 1 AS target_id \
+             FROM jsonb_array_elements($1::jsonb) AS batch(value)"
+        }
+    };
+    let sql = format!(
+        "WITH wanted AS ({wanted}) SELECT a.task_id, a.target_id, a.inspector_id, i.name FROM wanted w \
+         JOIN assignments a ON a.task_id = w.task_id AND a.target_id = w.target_id AND a.department = $2 \
+         LEFT JOIN inspectors i ON i.id = a.inspector_id ORDER BY a.task_id, a.target_id, a.seq"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(json_pairs(targets))
+        .bind(department)
+        .fetch_all(store.pool())
+        .await?)
+}
