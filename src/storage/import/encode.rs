@@ -147,7 +147,10 @@ impl Encoder {
     }
 
     pub fn encode<T: Upsert>(&mut self, rows: &[(u64, T)]) -> std::io::Result<Batch> {
-        let mut copy = String::new();
+        let mut copy = match self.backend {
+            Backend::Postgres => String::with_capacity(rows.len() * 96),
+            Backend::Sqlite => String::new(),
+        };
         let mut inserts = Inserts::new(T::COLUMNS.len());
         for (line, record) in rows {
             self.row.clear();
