@@ -48,17 +48,25 @@ pub(super) struct Insert {
 /// thread, so that the writer only hands them to SQLite.
 struct Inserts {
     per_insert: usize,
+    /// Cells in a full insert.
+    cells: usize,
     done: Vec<Insert>,
     current: Insert,
 }
 
 impl Inserts {
     fn new(columns: usize) -> Self {
-        Self { per_insert: rows_per_insert(columns), done: Vec::new(), current: Self::insert() }
+        let per_insert = rows_per_insert(columns);
+        let cells = per_insert * columns;
+        Self { per_insert, cells, done: Vec::new(), current: Self::insert(cells) }
     }
 
-    fn insert() -> Insert {
-        Insert { rows: 0, cells: SqliteArguments::default() }
+    /// An empty insert, sized for its cells: grown by doubling, the cells
+    /// of the batches in flight would take a third more memory.
+    fn insert(cells: usize) -> Insert {
+        let mut arguments = SqliteArguments::default();
+        arguments.reserve(cells, 0);
+        Insert { rows: 0, cells: arguments }
     }
 
     fn bind_text(&mut self, text: Arc<str>) {
@@ -81,7 +89,7 @@ impl Inserts {
     fn end_row(&mut self) {
         self.current.rows += 1;
         if self.current.rows == self.per_insert {
-            self.done.push(std::mem::replace(&mut self.current, Self::insert()));
+            self.done.push(std::mem::replace(&mut self.current, Self::insert(self.cells)));
         }
     }
 
