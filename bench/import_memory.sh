@@ -21,16 +21,7 @@ trap 'rm -rf "$dir"; psql -q "$admin" -c "DROP DATABASE IF EXISTS $database" 2> 
 echo "| targets | backend | time | peak RSS |"
 echo "| ---: | --- | ---: | ---: |"
 for size in "${sizes[@]}"; do
-    python3 - "$size" > "$dir/targets.csv" <<'PY'
-import sys
-out = sys.stdout
-out.write("id,name,region,industry,risk_class,unit\n")
-for index in range(int(sys.argv[1])):
-    mixed = ((index * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF) >> 32
-    region = mixed % 75 + 1
-    risk = "ABCD"[(mixed >> 16) % 4]
-    out.write(f"91{index * 7 + 3:016},单位{index},3201{region:02},餐饮服务,{risk},3201{region:02}-market\n")
-PY
+    bash bench/import_targets.sh "$size" > "$dir/targets.csv"
     for backend in sqlite postgres; do
         if [ "$backend" = sqlite ]; then
             url="sqlite:$dir/import.db"

@@ -275,7 +275,7 @@ impl Importer {
         if let Some((_, error)) = self.check_references(import, &parsed.references).await? {
             return Err(error);
         }
-        import.write(&parsed.rows).await?;
+        import.write(parsed.rows).await?;
         Ok(())
     }
 

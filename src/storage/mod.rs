@@ -191,6 +191,15 @@ impl Store {
         Ok(WriteTx { tx, backend: self.backend, reserved: None, _turn: turn })
     }
 
+    /// SQLite only: this process's turn to write, for a writer that opens
+    /// its own connection (the bulk import); `None` on PostgreSQL.
+    pub async fn writer_turn(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.writer {
+            Some(writer) => Some(Arc::clone(writer).lock_owned().await),
+            None => None,
+        }
+    }
+
     pub async fn close(&self) {
         if let Some(native) = &self.native_postgres {
             native.close().await;

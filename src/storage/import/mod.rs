@@ -4,8 +4,8 @@
 //!
 //! - **straight in** (the usual first import of a directory): each batch of
 //!   rows goes into the table as it comes — `COPY` on a native PostgreSQL
-//!   connection, one statement a batch on SQLite — as plain inserts, which a
-//!   row already there (or repeated in the file) makes fail;
+//!   connection, multi-row inserts of bound cells on SQLite — as plain
+//!   inserts, which a row already there (or repeated in the file) makes fail;
 //! - **staged** (when it failed): the savepoint taken before the first
 //!   batch is rolled back, every row is loaded again into a staging table,
 //!   from a spill file the encoder wrote beside the batches, and the checks
@@ -14,8 +14,9 @@
 //!   update of the rows there and one insert of the others.
 //!
 //! Either way nothing holds every id of the file in memory: the checks are
-//! the database's. Imports do not touch the public log, so on PostgreSQL the
-//! whole import runs on the native connection that speaks `COPY`.
+//! the database's. Imports do not touch the public log, so the whole import
+//! runs on a native connection: on PostgreSQL the one that speaks `COPY`,
+//! on SQLite one opened for it, holding the store's turn to write.
 
 mod encode;
 mod postgres;
@@ -29,7 +30,7 @@ use sqlx::Postgres;
 
 pub use self::encode::{Batch, Encoder, Spill};
 use super::directory::{self, Directory, Upsert};
-use super::{Backend, Store, StoreResult, WriteTx};
+use super::{Backend, Store, StoreResult};
 
 /// The savepoint taken before the first row goes straight in.
 const STRAIGHT_IN: &str = "import_straight_in";
@@ -52,11 +53,11 @@ impl RefusedRow {
     }
 }
 
-/// The import's transaction: native on PostgreSQL (for `COPY`), the
-/// store's write transaction on SQLite.
+/// The import's transaction, on a native connection: for `COPY` on
+/// PostgreSQL, for binding cells without copying them again on SQLite.
 enum ImportTx {
     Postgres(sqlx::Transaction<'static, Postgres>),
-    Sqlite(WriteTx),
+    Sqlite(sqlite::SqliteTx),
 }
 
 impl ImportTx {
@@ -83,7 +84,8 @@ impl ImportTx {
     /// (`LIMIT 1`) and take the first.
     async fn fetch_all<R>(&mut self, sql: &str, binds: &[&str]) -> StoreResult<Vec<R>>
     where
-        R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+        R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
         R: Send + Unpin,
     {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
@@ -134,7 +136,7 @@ impl<T: Upsert> Import<T> {
     pub async fn begin(store: &Store, keeper: &str, claim_unkept: bool) -> StoreResult<Self> {
         let tx = match store.native_postgres() {
             Some(native) => ImportTx::Postgres(native.begin().await?),
-            None => ImportTx::Sqlite(store.write().await?),
+            None => ImportTx::Sqlite(sqlite::SqliteTx::begin(store).await?),
         };
         let mut import =
             Self { tx, keeper: keeper.to_owned(), claim_unkept, straight_in: true, _rows: PhantomData };
@@ -151,12 +153,12 @@ impl<T: Upsert> Import<T> {
     /// Writes a batch straight into the table, unless an earlier one could
     /// not be; a batch that cannot (a key already there, or repeated)
     /// sends the import down the staged path, which reads the spill.
-    pub async fn write(&mut self, batch: &Batch) -> StoreResult<()> {
+    pub async fn write(&mut self, batch: Batch) -> StoreResult<()> {
         if !self.straight_in {
             return Ok(());
         }
         let written = match &mut self.tx {
-            ImportTx::Postgres(tx) => postgres::copy_into::<T>(tx, batch).await,
+            ImportTx::Postgres(tx) => postgres::copy_into::<T>(tx, &batch).await,
             ImportTx::Sqlite(tx) => sqlite::insert_into::<T>(tx, batch).await,
         };
         match written {

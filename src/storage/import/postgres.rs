@@ -16,7 +16,7 @@ pub(super) async fn copy_into<T: Upsert>(
     let connection: &mut PgConnection = tx;
     let statement = format!("COPY {} ({}) FROM STDIN", T::TABLE, T::COLUMNS.join(", "));
     let mut copy = connection.copy_in_raw(&statement).await?;
-    copy.send(batch.payload.as_bytes()).await?;
+    copy.send(batch.copy.as_bytes()).await?;
     copy.finish().await?;
     Ok(())
 }
