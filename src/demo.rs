@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use crate::domain::account::{Role, User};
 use crate::domain::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 use crate::domain::task_definition::TaskDefinition;
 use crate::protocol::stream::DrawStream;
@@ -15,7 +16,6 @@ use crate::service::assignments::ConflictDeclaration;
 use crate::service::replacements::ReplacementRequest;
 use crate::service::results::{Correction, ResultInput, ResultKey};
 use crate::storage::directory;
-use crate::storage::users::{Role, User};
 
 const DISTRICTS: [(&str, &str); 11] = [
     ("玄武区", "02"),

@@ -12,9 +12,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use opendraw::domain::account::Role;
 use opendraw::service::Service;
 use opendraw::storage::Store;
-use opendraw::storage::users::{self, Role};
+use opendraw::storage::users;
 
 /// The schemathesis release `scripts/test.sh` installs.
 const SCHEMATHESIS: &str = "schemathesis==4.32.5";

@@ -6,10 +6,10 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use opendraw::domain::account::{Role, User};
 use opendraw::domain::records::{InspectorRecord, ItemRecord, TargetRecord};
 use opendraw::service::{Clock, Service};
 use opendraw::storage::Store;
-use opendraw::storage::users::{Role, User};
 use serde_json::Value;
 use sqlx::{ConnectOptions, Executor};
 

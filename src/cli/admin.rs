@@ -7,9 +7,9 @@ use anyhow::{Context, bail};
 
 use super::DatabaseArgs;
 use crate::demo;
+use crate::domain::account::{Role, User};
 use crate::domain::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 use crate::service::Service;
-use crate::storage::users::{Role, User};
 
 /// Load the demo into an empty database.
 #[derive(Debug, clap::Args)]

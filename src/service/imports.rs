@@ -21,6 +21,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{Service, ServiceError, ServiceResult, supervised_department};
+use crate::domain::account::User;
 use crate::domain::records::{
     CalendarRecord, DirectoryRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord, key_column,
     read_records_unkeyed,
@@ -28,7 +29,6 @@ use crate::domain::records::{
 use crate::files::csv_input::DirectoryError;
 use crate::storage::directory::{self, Directory, Upsert};
 use crate::storage::import::{self, Import, RefusedRow};
-use crate::storage::users::User;
 
 /// Rows parsed per batch, and per trip to the writer.
 const BATCH: usize = directory::ROWS_PER_STATEMENT;

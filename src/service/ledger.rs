@@ -15,10 +15,10 @@ use utoipa::ToSchema;
 use super::results::{DeadlineView, ViewContext};
 use super::tasks::{definition_of, takes_part};
 use super::{Service, ServiceError, ServiceResult, supervised_department};
+use crate::domain::account::User;
 use crate::domain::calendar::{Calendar, Deadline};
 use crate::files::csv_output::SpreadsheetCsv;
 use crate::storage::ledger::{self, LineKey, LineRow, Lines, Scope};
-use crate::storage::users::User;
 
 /// Which lines a ledger shows.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]

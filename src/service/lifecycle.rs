@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::tasks::{TaskView, check_definition, check_items, definition_of, not_in_state, reread};
 use super::{Service, ServiceError, ServiceResult, damaged};
+use crate::domain::account::User;
 use crate::domain::task::TaskState;
 use crate::protocol::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE};
 use crate::protocol::draw::{check_pool_size, draw_targets};
@@ -28,7 +29,6 @@ use crate::protocol::{
 use crate::storage::bulk::freeze::{self, PoolError, PoolQuery, PoolSource};
 use crate::storage::pools;
 use crate::storage::tasks::{self, AssignedInspector, Drawn, DrawnTarget};
-use crate::storage::users::User;
 use crate::storage::{WriteTx, files, log};
 
 /// The reason an abandonment needs, at most this long.

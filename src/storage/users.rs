@@ -4,7 +4,7 @@
 use sqlx::{AnyConnection, FromRow};
 
 use super::{Backend, StoreResult, WriteTx, now};
-pub use crate::domain::account::{Role, User};
+use crate::domain::account::{Role, User};
 
 /// An account as its row holds it.
 #[derive(FromRow)]

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, FixedOffset, Utc};
+use opendraw::domain::account::Role;
 use opendraw::http::limits::Limits;
 use opendraw::service::{Clock, Service};
 use opendraw::storage::Store;
-use opendraw::storage::users::Role;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use sqlx::{ConnectOptions, Executor};

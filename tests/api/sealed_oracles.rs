@@ -3,7 +3,7 @@
 //! holds and whether the thing asked about exists; and a department that
 //! takes no part in a task sees nothing of it while it is sealed.
 
-use opendraw::storage::users::Role;
+use opendraw::domain::account::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
