@@ -274,6 +274,16 @@ impl TaskDefinition {
                 check_visible(value).map_err(|e| error(&format!("{field}[{index}]"), e.to_string()))?;
             }
         }
+        // A directory's flags are split at these, so no flag holds one: an
+        // excluded flag that did would exclude nothing.
+        if let Some((index, _)) =
+            self.filter.exclude_flags.iter().enumerate().find(|(_, flag)| flag.contains([',', ';']))
+        {
+            return Err(error(
+                &format!("filter.exclude_flags[{index}]"),
+                "a flag cannot contain ',' or ';' (they separate a target's flags)".into(),
+            ));
+        }
         for (field, value) in [
             ("plan_id", &self.plan_id),
             ("plan_name", &self.plan_name),

@@ -29,9 +29,14 @@ pub(super) fn filter_sql(
             clauses.push(format!("{alias}.{column} IN ({})", values.join(", ")));
         }
     }
+    // A flag is excluded as a whole item of the comma-separated list, matched
+    // exactly as `PoolFilter::admits` does: `replace` has no wildcards (LIKE
+    // would read `%` and `_` in a flag as patterns) and is case-sensitive on
+    // both databases (SQLite's LIKE is not).
     for flag in &filter.exclude_flags {
-        let pattern = value(&format!("%,{flag},%"));
-        clauses.push(format!("(',' || {alias}.flags || ',') NOT LIKE {pattern}"));
+        let item = value(&format!(",{flag},"));
+        let list = format!("(',' || {alias}.flags || ',')");
+        clauses.push(format!("replace({list}, {item}, '') = {list}"));
     }
     if let Some(cutoff) = cutoff {
         let cutoff = value(cutoff);

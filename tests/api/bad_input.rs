@@ -109,6 +109,30 @@ on_both_backends! {
         assert!(manifest.contains("\nT0002\t"), "inspected 400 days ago is back in the pool");
     }
 
+    async fn an_excluded_flag_leaves_out_that_flag_alone(app) {
+        app.seed_directory().await;
+        // Lookalikes of `a_c`: a wildcard reading of `_`, another case, a
+        // flag that holds it; and a flag that is made of `%`.
+        let csv = "id,name,region,risk_class,flags\n\
+            T0001,甲,R2,A,a_c\nT0002,乙,R2,A,abc\nT0003,丙,R1,A,A_C\nT0004,丁,R1,A,xa_cx;b\nT0005,戊,R1,A,b;%\n";
+        expect(app.post_csv(&app.market, "/api/targets/import", csv).await, StatusCode::OK).await;
+        let task = app.create_task(json!({"filter": {"exclude_flags": ["a_c", "%"]}})).await;
+        let committed = app.act(task, "commit", json!({}), StatusCode::OK).await;
+        assert_eq!(committed["pool_size"], 58, "of the 60 targets, only T0001 and T0005 are left out");
+        let manifest = app.get(None, &format!("/api/public/tasks/{task}/files/targets.tsv")).await.text().await.unwrap();
+        for (target, kept) in [("T0001", false), ("T0002", true), ("T0003", true), ("T0004", true), ("T0005", false)] {
+            assert_eq!(manifest.contains(&format!("\n{target}\t")), kept, "{target}");
+        }
+
+        let listed = app.post_json(Some(&app.market), "/api/tasks", &{
+            let mut definition = crate::helpers::default_definition();
+            definition["filter"] = json!({"exclude_flags": ["a,b"]});
+            definition
+        }).await;
+        let error = expect(listed, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(error["field"], "filter.exclude_flags[0]", "{error}");
+    }
+
     async fn entropy_must_be_written_as_committed_and_long_enough(app) {
         app.seed_directory().await;
         let task = app.create_task(json!({})).await;
