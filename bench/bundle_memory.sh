@@ -2,7 +2,7 @@
 # Peak resident memory of `opendraw serve` while it sends the bundle
 # of a revealed task, for pools of several sizes (SIZES, default 1 M and 3 M
 # targets). Beside it, in the same run, a fresh server sending the pool's
-# targets.tsv through /files/, which reads the file whole. Each figure is a
+# targets.tsv through /files/ (also sent from its stored pieces). Each figure is a
 # fresh server's VmHWM after one download. Needs python3 and curl; results go
 # to BENCHMARKS.md. On SQLite by default; with POSTGRES set to a server's
 # URL (postgres://postgres@127.0.0.1:5432), on a new database there per size.
@@ -83,9 +83,9 @@ EOF
   act reveal '{}'
   stop
   read -r bytes seconds idle peak < <(measure "/api/public/tasks/$task/bundle.tar")
-  echo "| $size | bundle.tar (streamed) | $bytes | $seconds | $idle | $peak |"
+  echo "| $size | bundle.tar | $bytes | $seconds | $idle | $peak |"
   read -r bytes seconds idle peak < <(measure "/api/public/tasks/$task/files/targets.tsv")
-  echo "| $size | files/targets.tsv (read whole) | $bytes | $seconds | $idle | $peak |"
+  echo "| $size | files/targets.tsv | $bytes | $seconds | $idle | $peak |"
   rm -f "$work/$size.db"*
   if [ -n "${POSTGRES:-}" ]; then psql -q "$POSTGRES/postgres" -c "DROP DATABASE opendraw_bundle_$size"; fi
 done
