@@ -60,12 +60,17 @@ impl<'a> DrawInputs<'a> {
     }
 
     fn stratum_sizes(&self) -> Vec<u64> {
-        let mut sizes = vec![0u64; self.targets.strata().len()];
-        for index in 0..self.targets.len() {
-            sizes[self.targets.stratum_index(index)] += 1;
-        }
-        sizes
+        stratum_sizes(self.targets)
     }
+}
+
+/// Targets per stratum of a manifest, in the order of its strata.
+pub fn stratum_sizes(targets: &TargetManifest) -> Vec<u64> {
+    let mut sizes = vec![0u64; targets.strata().len()];
+    for index in 0..targets.len() {
+        sizes[targets.stratum_index(index)] += 1;
+    }
+    sizes
 }
 
 /// Checks what the draw of targets needs of the strata: a quota for each,
@@ -95,6 +100,20 @@ pub fn run_draw(inputs: &DrawInputs<'_>, commitment: Digest, seed: &Seed) -> Res
     inputs.check()?;
     let mut stream = DrawStream::new(seed.bytes());
     let (strata, selected) = draw_targets(inputs, &mut stream);
+    Ok(assign_drawn(inputs, commitment, strata, &selected, &mut stream))
+}
+
+/// The rest of the draw once its targets are drawn: inspectors target by
+/// target, from the same stream. `selected` are indices into
+/// `inputs.targets` in draw order; the manifest need only hold those
+/// targets, and its strata must be those the outcomes come from.
+pub fn assign_drawn(
+    inputs: &DrawInputs<'_>,
+    commitment: Digest,
+    strata: Vec<StratumOutcome>,
+    selected: &[u32],
+    stream: &mut DrawStream,
+) -> DrawResult {
     let ids: Vec<TargetId> = selected
         .iter()
         .map(|&index| TargetId::parse(inputs.targets.get(index as usize).id).expect("manifest ids are valid"))
@@ -107,8 +126,8 @@ pub fn run_draw(inputs: &DrawInputs<'_>, commitment: Digest, seed: &Seed) -> Res
             id: id.clone(),
         })
         .collect();
-    let (assignments, failure) = assign_inspectors(inputs, &selected, &ids, &mut stream);
-    Ok(DrawResult { commitment, strata, targets, assignments, failure })
+    let (assignments, failure) = assign_inspectors(inputs, selected, &ids, stream);
+    DrawResult { commitment, strata, targets, assignments, failure }
 }
 
 /// Draws each stratum's quota by partial Fisher–Yates over its members in
@@ -122,7 +141,7 @@ pub fn draw_targets(inputs: &DrawInputs<'_>, stream: &mut DrawStream) -> (Vec<St
     for index in 0..manifest.len() {
         locator.push(manifest.stratum_index(index));
     }
-    (outcomes, locator.finish())
+    (outcomes, locator.finish().expect("the sizes were counted from these strata"))
 }
 
 /// The draw of targets from each stratum's size alone (`sizes` go with
@@ -191,6 +210,11 @@ impl RankLocator {
         }
     }
 
+    /// How many targets were pushed: the manifest index of the next.
+    pub fn seen(&self) -> u32 {
+        self.next
+    }
+
     /// The next target in manifest order is in this stratum. Returns whether
     /// it was drawn.
     pub fn push(&mut self, stratum: usize) -> bool {
@@ -209,11 +233,12 @@ impl RankLocator {
         }
     }
 
-    /// The drawn targets' manifest indices in draw order; every rank is
-    /// found when the strata pushed had the sizes the ranks were drawn from.
-    pub fn finish(self) -> Vec<u32> {
-        debug_assert!(self.wanted.iter().zip(&self.found).all(|(wanted, &found)| wanted.len() == found));
-        self.indices
+    /// The drawn targets' manifest indices in draw order, or `None` when
+    /// some rank was not found: the strata pushed did not have the sizes the
+    /// ranks were drawn from.
+    pub fn finish(self) -> Option<Vec<u32>> {
+        let all_found = self.wanted.iter().zip(&self.found).all(|(wanted, &found)| wanted.len() == found);
+        all_found.then_some(self.indices)
     }
 }
 
@@ -259,7 +284,7 @@ mod tests {
             let drawn = strata.iter().filter(|&&stratum| locator.push(stratum)).count();
             let (expected, words) = drawn_from_member_lists(&strata, &counts, seed);
             proptest::prop_assert_eq!(drawn, expected.len());
-            proptest::prop_assert_eq!(locator.finish(), expected);
+            proptest::prop_assert_eq!(locator.finish(), Some(expected));
             proptest::prop_assert_eq!(stream.words_read(), words);
         }
     }
