@@ -225,6 +225,9 @@ impl TargetIndexCheck {
     pub fn read(&mut self, piece: &[u8]) -> Result<(), ParseError> {
         let text = piece_text(piece)?;
         self.hasher.update(piece);
+        // The piece's entries are hashed at once: one update a line costs
+        // more than the hashing itself.
+        let mut entries = Vec::with_capacity(INDEX_ENTRY * text.len() / 32);
         for line in text.split_terminator('\n') {
             if self.offset > 0 {
                 let stratum = line.split('\t').nth(1).unwrap_or_default();
@@ -234,10 +237,11 @@ impl TargetIndexCheck {
                     .ok_or_else(|| index_damaged("its strata are not those of the manifest"))?;
                 let start = u32::try_from(self.offset)
                     .map_err(|_| ParseError::file(TARGETS_FILE, "is larger than 4 GiB"))?;
-                self.index.update(index_entry(start, *number));
+                entries.extend_from_slice(&index_entry(start, *number));
             }
             self.offset += line.len() as u64 + 1;
         }
+        self.index.update(&entries);
         Ok(())
     }
 
