@@ -7,8 +7,11 @@
 //!
 //! The commit, which writes every line anyway, also stores the first pass's
 //! outcome beside the manifest (the target index, never published), so a
-//! draw reads 8 bytes a target instead of the whole text and checks it
-//! against the manifest while it reads the drawn lines (`TargetIndexCheck`).
+//! draw reads 8 bytes a target instead of the whole text, and holds none of
+//! it: one reading counts each stratum's targets (`IndexedStrata`), which is
+//! all drawing ranks needs, another keeps the entries of the targets drawn
+//! (`DrawnRowReader`); the index is checked against the manifest while the
+//! drawn lines are read (`TargetIndexCheck`).
 
 use rustc_hash::FxHashMap;
 use sha2::{Digest as _, Sha256};
