@@ -148,6 +148,9 @@ async fn run(size: usize, backend: &str, targets: &str) -> String {
 }
 
 fn main() {
+    // As the server does: freed large buffers go back to the system, so the
+    // peak memory measured is what the server's would be.
+    opendraw::allocator::release_large_allocations();
     if std::env::var_os("RUST_LOG").is_some() {
         tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())

@@ -1,9 +1,12 @@
 //! k of n by partial Fisher–Yates (PROTOCOL.md §7).
 //!
 //! `for i in 0..k { j = i + uniform(n − i); swap(a[i], a[j]) }`, and the
-//! result is `a[0..k]` in that order. Two forms of the same algorithm: one
-//! shuffles a list in place, the other returns the chosen ranks when the list
-//! is too large to copy and `k` is small (inspector candidates).
+//! result is `a[0..k]` in that order. Three forms of the same algorithm: one
+//! shuffles a list in place, the others return the chosen ranks when the list
+//! is too large to copy: for small `k` (inspector candidates), and for any
+//! `k` in memory that grows with `k` only (targets of a large stratum).
+
+use std::collections::HashMap;
 
 use super::stream::DrawStream;
 
@@ -40,6 +43,25 @@ pub fn fisher_yates_ranks(n: u32, k: u32, stream: &mut DrawStream) -> Vec<u32> {
     chosen
 }
 
+/// The same ranks as [`fisher_yates_ranks`], in time and memory that grow
+/// with `k`, not `k²` nor `n`.
+pub fn fisher_yates_ranks_sparse(n: u32, k: u32, stream: &mut DrawStream) -> Vec<u32> {
+    assert!(k <= n, "k of n needs k <= n");
+    // The virtual list holds `rank` at position `rank` except where a swap
+    // wrote another value. Step `i` reads positions `i` and `j >= i` only,
+    // so position `i` is never read again once step `i` is done: forgetting
+    // it keeps at most `k` positions.
+    let mut moved: HashMap<u32, u32> = HashMap::with_capacity(k as usize);
+    let mut chosen = Vec::with_capacity(k as usize);
+    for i in 0..k {
+        let j = i + stream.uniform_below(n - i);
+        let at_i = moved.remove(&i).unwrap_or(i);
+        let at_j = if j == i { at_i } else { moved.insert(j, at_i).unwrap_or(j) };
+        chosen.push(at_j);
+    }
+    chosen
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +75,24 @@ mod tests {
                 let ranks = fisher_yates_ranks(n, k, &mut DrawStream::new([n as u8; 32]));
                 assert_eq!(&list[..k as usize], &ranks[..], "n={n} k={k}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_sparse_form_chooses_what_the_list_form_moves_to_the_front(
+            n in 1u32..3000,
+            k_share in 0.0f64..=1.0,
+            seed in proptest::prelude::any::<[u8; 32]>(),
+        ) {
+            let k = ((f64::from(n) * k_share) as u32).min(n);
+            let mut list: Vec<u32> = (0..n).collect();
+            let mut list_stream = DrawStream::new(seed);
+            fisher_yates_prefix(&mut list, k as usize, &mut list_stream);
+            let mut sparse_stream = DrawStream::new(seed);
+            let ranks = fisher_yates_ranks_sparse(n, k, &mut sparse_stream);
+            proptest::prop_assert_eq!(&list[..k as usize], &ranks[..]);
+            proptest::prop_assert_eq!(list_stream.words_read(), sparse_stream.words_read());
         }
     }
 

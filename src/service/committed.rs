@@ -2,12 +2,18 @@
 //! hundreds of megabytes for a national pool, is read piece by piece for a
 //! draw instead of whole (see `TargetManifestReader`).
 
-use super::{Service, ServiceResult, damaged};
+use sha2::{Digest as _, Sha256};
+
+use super::lifecycle::input_error;
+use super::{Service, ServiceError, ServiceResult, damaged};
+use crate::protocol::draw::{RankLocator, check_strata, draw_target_ranks, stratum_sizes};
 use crate::protocol::manifest::{
-    INSPECTORS_FILE, RECUSALS_FILE, TARGET_INDEX_FILE, TARGET_STRATA_FILE, TARGETS_FILE, TargetIndexCheck,
-    TargetIndexReader, TargetLineCollector, TargetManifestReader,
+    DrawnRowReader, INSPECTORS_FILE, IndexedStrata, RECUSALS_FILE, TARGET_INDEX_FILE, TARGET_STRATA_FILE,
+    TARGETS_FILE, TargetIndexCheck, TargetLineCollector, TargetManifestReader,
 };
 use crate::protocol::parameters::PARAMETERS_FILE;
+use crate::protocol::result::StratumOutcome;
+use crate::protocol::stream::DrawStream;
 use crate::protocol::{Digest, InspectorManifest, Parameters, RecusalManifest, TargetManifest};
 use crate::storage::files;
 
@@ -19,66 +25,98 @@ impl Service {
             .ok_or_else(|| damaged(format!("task {id} has no {name}")))
     }
 
-    /// The committed target manifest without its text: each target's stratum
-    /// and line, 8 bytes a target. Read from the index the commit stored
-    /// beside the manifest, to be checked against the manifest by
-    /// [`Self::drawn_target_lines`]; tasks committed before there was an
-    /// index have their manifest read and checked here instead.
-    pub(super) async fn committed_targets(
+    /// Draws the targets of a committed task (PROTOCOL.md §7) from the
+    /// stored target index, read piece by piece: once to count each
+    /// stratum's targets, once to find the targets drawn; then the manifest
+    /// is read for their lines, and checked against its commitment and the
+    /// index. Memory grows with the targets drawn and the strata, not the
+    /// pool. Tasks committed before there was an index draw from their
+    /// manifest instead. The manifest returned holds the drawn targets.
+    pub(super) async fn draw_committed_targets(
         &self,
         id: i64,
         committed: Digest,
-    ) -> ServiceResult<TargetManifest> {
+        parameters: &Parameters,
+        stream: &mut DrawStream,
+    ) -> ServiceResult<DrawnTargets> {
         let pool = self.store().pool();
         let Some(strata) = files::load(pool, id, TARGET_STRATA_FILE).await? else {
-            return self.targets_read_whole(id, committed).await;
+            return self.draw_from_manifest(id, committed, parameters, stream).await;
         };
-        let mut reader = TargetIndexReader::new();
+        let mut counter = IndexedStrata::new(&strata).map_err(damaged)?;
+        files::read_pieces(pool, id, TARGET_INDEX_FILE, |piece| counter.read(piece).map_err(damaged)).await?;
+        let strata = counter.finish().map_err(damaged)?;
+        check_strata(parameters, strata.strata(), strata.sizes()).map_err(input_error)?;
+        let sizes: Vec<u32> = strata.sizes().iter().map(|&size| size as u32).collect();
+        let (outcomes, ranks) = draw_target_ranks(parameters, strata.strata(), &sizes, stream);
+        let mut reader = DrawnRowReader::new(&strata, RankLocator::new(&ranks));
+        drop(ranks);
         files::read_pieces(pool, id, TARGET_INDEX_FILE, |piece| reader.read(piece).map_err(damaged)).await?;
-        reader.finish(&strata, committed).map_err(damaged)
-    }
-
-    /// The first pass over the manifest itself.
-    async fn targets_read_whole(&self, id: i64, committed: Digest) -> ServiceResult<TargetManifest> {
-        let mut reader = TargetManifestReader::new();
-        let read = files::read_pieces(self.store().pool(), id, TARGETS_FILE, |piece| {
-            reader.read(piece).map_err(damaged)
+        let drawn = reader.finish(committed).map_err(damaged)?;
+        let everyone: Vec<u32> = (0..drawn.manifest.len() as u32).collect();
+        let mut collector = TargetLineCollector::new(&drawn.manifest, &everyone);
+        let mut check = TargetIndexCheck::new(&strata);
+        files::read_pieces(pool, id, TARGETS_FILE, |piece| {
+            check.read(piece).map_err(damaged)?;
+            collector.read(piece).map_err(damaged)
         })
         .await?;
+        let (text, index) = check.finish();
+        if text != committed {
+            return Err(changed_since_commitment(id));
+        }
+        if index != drawn.index_digest {
+            return Err(damaged(format!(
+                "task {id}: the stored {TARGET_INDEX_FILE} does not match the stored {TARGETS_FILE}"
+            )));
+        }
+        let manifest = collector.finish(drawn.manifest).map_err(damaged)?;
+        Ok(DrawnTargets { outcomes, manifest, selected: drawn.selected })
+    }
+
+    /// The draw of targets for a task committed without an index: the
+    /// manifest is read once for each target's stratum and line (8 bytes a
+    /// target), and again for the drawn lines.
+    async fn draw_from_manifest(
+        &self,
+        id: i64,
+        committed: Digest,
+        parameters: &Parameters,
+        stream: &mut DrawStream,
+    ) -> ServiceResult<DrawnTargets> {
+        let pool = self.store().pool();
+        let mut reader = TargetManifestReader::new();
+        let read =
+            files::read_pieces(pool, id, TARGETS_FILE, |piece| reader.read(piece).map_err(damaged)).await?;
         if !read {
             return Err(damaged(format!("task {id} has no {TARGETS_FILE}")));
         }
         let targets = reader.finish().map_err(damaged)?;
         if targets.digest() != committed {
-            return Err(damaged(format!(
-                "task {id}: the stored {TARGETS_FILE} no longer matches its commitment"
-            )));
+            return Err(changed_since_commitment(id));
         }
-        Ok(targets)
-    }
-
-    /// `targets` holding the lines of the targets at `indices`, read again;
-    /// the same reading checks that `targets` is what the committed manifest
-    /// holds (its digest, and each target's line and stratum).
-    pub(super) async fn drawn_target_lines(
-        &self,
-        id: i64,
-        targets: TargetManifest,
-        indices: &[u32],
-    ) -> ServiceResult<TargetManifest> {
-        let mut collector = TargetLineCollector::new(&targets, indices);
-        let mut check = TargetIndexCheck::new();
-        files::read_pieces(self.store().pool(), id, TARGETS_FILE, |piece| {
-            check.read(&targets, piece).map_err(damaged)?;
+        let sizes = stratum_sizes(&targets);
+        check_strata(parameters, targets.strata(), &sizes).map_err(input_error)?;
+        let sizes: Vec<u32> = sizes.into_iter().map(|size| size as u32).collect();
+        let (outcomes, ranks) = draw_target_ranks(parameters, targets.strata(), &sizes, stream);
+        let mut locator = RankLocator::new(&ranks);
+        for index in 0..targets.len() {
+            locator.push(targets.stratum_index(index));
+        }
+        let selected =
+            locator.finish().ok_or_else(|| damaged(format!("task {id}: the draw lost a target")))?;
+        let mut collector = TargetLineCollector::new(&targets, &selected);
+        let mut hasher = Sha256::new();
+        files::read_pieces(pool, id, TARGETS_FILE, |piece| {
+            hasher.update(piece);
             collector.read(piece).map_err(damaged)
         })
         .await?;
-        if check.finish(&targets).map_err(damaged)? != targets.digest() {
-            return Err(damaged(format!(
-                "task {id}: the stored {TARGETS_FILE} no longer matches its commitment"
-            )));
+        if Digest(hasher.finalize().into()) != committed {
+            return Err(changed_since_commitment(id));
         }
-        collector.finish(targets).map_err(damaged)
+        let manifest = collector.finish(targets).map_err(damaged)?;
+        Ok(DrawnTargets { outcomes, manifest, selected })
     }
 
     /// The files fixed at a task's commitment.
@@ -114,4 +152,16 @@ impl CommittedFiles {
             RecusalManifest::parse(self.recusals).map_err(damaged)?,
         ))
     }
+}
+
+/// The targets of a draw: the outcome per stratum, a manifest holding the
+/// drawn targets (at least), and their indices in it in draw order.
+pub(super) struct DrawnTargets {
+    pub outcomes: Vec<StratumOutcome>,
+    pub manifest: TargetManifest,
+    pub selected: Vec<u32>,
+}
+
+fn changed_since_commitment(id: i64) -> ServiceError {
+    damaged(format!("task {id}: the stored {TARGETS_FILE} no longer matches its commitment"))
 }

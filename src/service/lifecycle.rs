@@ -14,7 +14,7 @@ use super::{Service, ServiceError, ServiceResult, damaged};
 use crate::domain::account::User;
 use crate::domain::task::TaskState;
 use crate::protocol::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE};
-use crate::protocol::draw::{check_pool_size, draw_targets};
+use crate::protocol::draw::{assign_drawn, check_pool_size};
 use crate::protocol::field::Entropy;
 use crate::protocol::log::kind;
 use crate::protocol::manifest::{INSPECTORS_FILE, RECUSALS_FILE};
@@ -24,7 +24,6 @@ use crate::protocol::result::RESULT_FILE;
 use crate::protocol::stream::DrawStream;
 use crate::protocol::{
     Date, DrawInputs, InputError, InspectorManifest, Parameters, RecusalManifest, Reveal, Secret, Seed,
-    run_draw,
 };
 use crate::storage::bulk::freeze::{self, PoolError, PoolQuery, PoolSource};
 use crate::storage::pools;
@@ -198,30 +197,18 @@ impl Service {
         let recusals =
             RecusalManifest::parse(self.committed_file(id, RECUSALS_FILE).await?).map_err(damaged)?;
         let seed = Seed::derive(&digest, &secret, &entropy);
-        // The target manifest is read twice, piece by piece, instead of
-        // held whole: once for what drawing the targets needs (each one's
-        // stratum), once for the lines of the targets drawn.
-        let targets = self.committed_targets(id, commitment.targets).await?;
+        check_pool_size(inspectors.len() as u64)
+            .map_err(|size| input_error(InputError::TooManyInspectors(size)))?;
+        let mut stream = DrawStream::new(seed.bytes());
+        let drawn = self.draw_committed_targets(id, commitment.targets, &parameters, &mut stream).await?;
         let loaded = started.elapsed();
-        let selected = {
-            let draw = DrawInputs {
-                parameters: &parameters,
-                targets: &targets,
-                inspectors: &inspectors,
-                recusals: &recusals,
-            };
-            draw.check().map_err(input_error)?;
-            draw_targets(&draw, &mut DrawStream::new(seed.bytes())).1
-        };
-        let targets = self.drawn_target_lines(id, targets, &selected).await?;
-        drop(selected);
         let draw = DrawInputs {
             parameters: &parameters,
-            targets: &targets,
+            targets: &drawn.manifest,
             inspectors: &inspectors,
             recusals: &recusals,
         };
-        let result = run_draw(&draw, digest, &seed).map_err(input_error)?;
+        let result = assign_drawn(&draw, digest, drawn.outcomes, &drawn.selected, &mut stream);
         let computed = started.elapsed();
         let result_text = result.to_text();
         let result_digest = crate::protocol::Digest::of_file(&result_text);
@@ -441,7 +428,7 @@ fn pool_error(error: PoolError) -> ServiceError {
     }
 }
 
-fn input_error(error: InputError) -> ServiceError {
+pub(super) fn input_error(error: InputError) -> ServiceError {
     let field = match error {
         InputError::StratumWithoutQuota(_) => "quota_by_stratum",
         _ => "filter",

@@ -13,8 +13,8 @@ pub use inspectors::{DuplicateInspector, INSPECTORS_FILE, INSPECTORS_HEADER, Ins
 pub use recusals::{RECUSALS_FILE, RECUSALS_HEADER, Recusal, RecusalManifest};
 pub use target_builder::{FrozenTargets, TargetManifestBuilder, TargetManifestStream};
 pub use target_reader::{
-    INDEX_ENTRY, TARGET_INDEX_FILE, TARGET_STRATA_FILE, TargetIndexCheck, TargetIndexReader,
-    TargetLineCollector, TargetManifestReader, index_entry,
+    DrawnRowReader, DrawnRows, INDEX_ENTRY, IndexedStrata, StrataSizes, TARGET_INDEX_FILE,
+    TARGET_STRATA_FILE, TargetIndexCheck, TargetLineCollector, TargetManifestReader, index_entry,
 };
 pub use targets::{RowError, TARGETS_FILE, TARGETS_HEADER, Target, TargetManifest};
 

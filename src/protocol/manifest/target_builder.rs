@@ -134,7 +134,7 @@ impl TargetManifestStream {
     /// Adds the next target; rows are numbered from 0 in errors. Finished
     /// pieces come out of [`Self::take_pieces`]. Returns where the target's
     /// line starts and its stratum, numbered in order of first appearance:
-    /// what a draw needs of it besides the strata (see `TargetIndexReader`).
+    /// what a draw needs of it besides the strata (see `IndexedStrata`).
     pub fn push(
         &mut self,
         id: &str,
