@@ -28,7 +28,7 @@ use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::result::RESULT_FILE;
 use crate::storage::replacements;
 use crate::storage::tasks::{self, TaskRow};
-use crate::storage::{StoreResult, directory, files, log, pool_targets, results, statistics};
+use crate::storage::{StoreError, StoreResult, directory, files, log, pool_targets, results, statistics};
 
 /// Published from the commitment on.
 pub const COMMITTED_FILES: [&str; 5] =
@@ -408,8 +408,14 @@ impl Service {
     pub fn index_pools_later(&self) {
         let service = self.clone();
         tokio::spawn(async move {
-            if let Err(error) = service.index_pools().await {
-                tracing::warn!(%error, "the entity index was not brought up to date; entities are found from the manifests meanwhile");
+            match service.index_pools().await {
+                Ok(()) => {}
+                // The server is stopping; the next one finishes the index.
+                Err(ServiceError::Store(StoreError::Database(sqlx::Error::PoolClosed))) => {}
+                Err(error) => tracing::warn!(
+                    %error,
+                    "the entity index was not brought up to date; entities are found from the manifests meanwhile"
+                ),
             }
         });
     }
