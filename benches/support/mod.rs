@@ -134,8 +134,9 @@ pub fn pass_entropy_event(clock: &Clock) {
     clock.advance(EVENT_LEAD + Duration::from_secs(1));
 }
 
-/// A task drawing 1 % of every stratum, 2 inspectors per target from
-/// another region, balanced; its entropy comes `EVENT_LEAD` after `clock`'s now.
+/// A task drawing 1 % of every stratum (or the quota of [`quota`]), 2
+/// inspectors per target from another region, balanced; its entropy comes
+/// `EVENT_LEAD` after `clock`'s now.
 pub fn one_percent_task(clock: &Clock) -> Value {
     let beijing = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
     let event_at =
@@ -144,9 +145,20 @@ pub fn one_percent_task(clock: &Clock) -> Value {
         "name": "bench",
         "items": ["FOOD-01"],
         "strata_by": ["region", "risk_class"],
-        "quota": {"ratio": "1%"},
+        "quota": quota(),
         "cross": ["region"],
         "certificate_date": "2026-12-01",
         "entropy": {"format": "dice", "source": "bench", "min_length": 20, "event_at": event_at}
     })
+}
+
+/// The task's quota: 1 % of every stratum, or the JSON in
+/// `OPENDRAW_BENCH_QUOTA` (`{"count": 34}` draws the same 10 200 targets
+/// from 300 strata whatever the pool's size, to see what memory the pool
+/// alone takes).
+fn quota() -> Value {
+    match std::env::var("OPENDRAW_BENCH_QUOTA") {
+        Ok(json) => serde_json::from_str(&json).expect("OPENDRAW_BENCH_QUOTA is a quota in JSON"),
+        Err(_) => serde_json::json!({"ratio": "1%"}),
+    }
 }
