@@ -35,6 +35,13 @@ use super::{Backend, Store, StoreResult};
 /// The savepoint taken before the first row goes straight in.
 const STRAIGHT_IN: &str = "import_straight_in";
 
+/// How much `COPY` text gathers before it is sent, on PostgreSQL: each
+/// `COPY` costs a round trip whose end (`CopyDone`, a small write after a
+/// large one) waits for the server's acknowledgement of the data on a TCP
+/// connection (sqlx does not set `TCP_NODELAY`). Gathering batches into
+/// fewer `COPY`s makes fewer such waits; the bound keeps memory flat.
+const COPY_GATHER_BYTES: usize = 2 << 20;
+
 /// A row the import cannot write, found in the staging table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefusedRow {
@@ -127,6 +134,8 @@ pub struct Import<T: Upsert> {
     claim_unkept: bool,
     /// Whether the rows still go straight into the table.
     straight_in: bool,
+    /// PostgreSQL: `COPY` text of batches not sent yet.
+    gathered: String,
     _rows: PhantomData<fn() -> T>,
 }
 
@@ -138,8 +147,14 @@ impl<T: Upsert> Import<T> {
             Some(native) => ImportTx::Postgres(native.begin().await?),
             None => ImportTx::Sqlite(sqlite::SqliteTx::begin(store).await?),
         };
-        let mut import =
-            Self { tx, keeper: keeper.to_owned(), claim_unkept, straight_in: true, _rows: PhantomData };
+        let mut import = Self {
+            tx,
+            keeper: keeper.to_owned(),
+            claim_unkept,
+            straight_in: true,
+            gathered: String::new(),
+            _rows: PhantomData,
+        };
         import.tx.execute(&format!("SAVEPOINT {STRAIGHT_IN}"), &[]).await?;
         Ok(import)
     }
@@ -158,9 +173,35 @@ impl<T: Upsert> Import<T> {
             return Ok(());
         }
         let written = match &mut self.tx {
-            ImportTx::Postgres(tx) => postgres::copy_into::<T>(tx, &batch).await,
+            ImportTx::Postgres(_) => {
+                match self.gathered.is_empty() {
+                    true => self.gathered = batch.copy,
+                    false => self.gathered.push_str(&batch.copy),
+                }
+                if self.gathered.len() < COPY_GATHER_BYTES {
+                    return Ok(());
+                }
+                return self.send_gathered().await;
+            }
             ImportTx::Sqlite(tx) => sqlite::insert_into::<T>(tx, batch).await,
         };
+        self.went_in(written).await
+    }
+
+    /// Sends the gathered `COPY` text, if any.
+    async fn send_gathered(&mut self) -> StoreResult<()> {
+        let ImportTx::Postgres(tx) = &mut self.tx else { return Ok(()) };
+        if self.gathered.is_empty() || !self.straight_in {
+            return Ok(());
+        }
+        let written = postgres::copy_into::<T>(tx, &self.gathered).await;
+        self.gathered.clear();
+        self.went_in(written).await
+    }
+
+    /// After a write straight into the table: a key already there (or
+    /// repeated) sends the import down the staged path.
+    async fn went_in(&mut self, written: StoreResult<()>) -> StoreResult<()> {
         match written {
             Ok(()) => Ok(()),
             Err(error) if error.is_unique_violation() => {
@@ -179,6 +220,8 @@ impl<T: Upsert> Import<T> {
         directory: Directory,
         ids: &[&str],
     ) -> StoreResult<HashMap<String, String>> {
+        // The rows written so far are in the table before it is asked.
+        self.send_gathered().await?;
         let sql = directory::keepers_sql(self.tx.backend(), directory);
         let ids = serde_json::to_string(ids).expect("strings serialise");
         let rows: Vec<directory::Kept> = self.tx.fetch_all(&sql, &[&ids]).await?;
@@ -188,6 +231,7 @@ impl<T: Upsert> Import<T> {
     /// Finishes the import: commits it, or returns the first row (by line)
     /// that it cannot write, having written nothing.
     pub async fn finish(mut self, spill: Spill) -> StoreResult<Result<(), RefusedRow>> {
+        self.send_gathered().await?;
         if self.straight_in {
             self.tx.execute(&format!("RELEASE SAVEPOINT {STRAIGHT_IN}"), &[]).await?;
         } else {

@@ -6,17 +6,17 @@ use sqlx::{PgConnection, Postgres, Transaction};
 
 use super::super::StoreResult;
 use super::super::directory::Upsert;
-use super::{Batch, Spill, staging};
+use super::{Spill, staging};
 
-/// Copies a batch into the table; a key already there fails the `COPY`.
+/// Copies rows (`COPY` text) into the table; a key already there fails the `COPY`.
 pub(super) async fn copy_into<T: Upsert>(
     tx: &mut Transaction<'static, Postgres>,
-    batch: &Batch,
+    rows: &str,
 ) -> StoreResult<()> {
     let connection: &mut PgConnection = tx;
     let statement = format!("COPY {} ({}) FROM STDIN", T::TABLE, T::COLUMNS.join(", "));
     let mut copy = connection.copy_in_raw(&statement).await?;
-    copy.send(batch.copy.as_bytes()).await?;
+    copy.send(rows.as_bytes()).await?;
     copy.finish().await?;
     Ok(())
 }
