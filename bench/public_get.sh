@@ -24,7 +24,7 @@ if [ -z "$url" ]; then
     url="$dir/demo.db"
     ./target/release/opendraw demo --database-url "$url" > /dev/null
 fi
-RUST_LOG=warn ./target/release/opendraw serve --database-url "$url" --bind "127.0.0.1:$port" --public-dir public &
+RUST_LOG=warn ./target/release/opendraw serve --database-url "$url" --bind "127.0.0.1:$port" &
 server=$!
 trap 'kill $server; rm -rf "$dir"' EXIT
 base="http://127.0.0.1:$port"
