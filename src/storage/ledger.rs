@@ -9,7 +9,7 @@
 use sqlx::FromRow;
 
 use super::tasks::TaskRow;
-use super::{Backend, Store, StoreResult};
+use super::{Backend, Store, StoreResult, select_from_json};
 use crate::domain::task::TaskState;
 
 /// The tasks that may have open lines: drawn or revealed, of one task or
@@ -116,16 +116,8 @@ pub struct SumRow {
 }
 
 /// The scope's pairs as rows `scope (task_id, item_code)`, from `$1`.
-fn scope_table(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => {
-            "scope AS (SELECT CAST(value ->> 0 AS BIGINT) AS task_id, value ->> 1 AS item_code FROM json_each($1))"
-        }
-        Backend::Postgres => {
-            "scope AS (SELECT CAST(value ->> 0 AS BIGINT) AS task_id, value ->> 1 AS item_code \
-             FROM jsonb_array_elements($1::jsonb) AS batch(value))"
-        }
-    }
+fn scope_table(backend: Backend) -> String {
+    format!("scope AS ({})", select_from_json(backend, &["task_id", "item_code"], &["task_id"]))
 }
 
 /// The open lines of the scope, and the filters' conditions on them, whose
@@ -316,15 +308,7 @@ pub async fn teams(
     if targets.is_empty() {
         return Ok(Vec::new());
     }
-    let wanted = match store.backend() {
-        Backend::Sqlite => {
-            "SELECT CAST(value ->> 0 AS BIGINT) AS task_id, value ->> 1 AS target_id FROM json_each($1)"
-        }
-        Backend::Postgres => {
-            "SELECT CAST(value ->> 0 AS BIGINT) AS task_id, value ->> 1 AS target_id \
-             FROM jsonb_array_elements($1::jsonb) AS batch(value)"
-        }
-    };
+    let wanted = select_from_json(store.backend(), &["task_id", "target_id"], &["task_id"]);
     let sql = format!(
         "WITH wanted AS ({wanted}) SELECT a.task_id, a.target_id, a.inspector_id, i.name FROM wanted w \
          JOIN assignments a ON a.task_id = w.task_id AND a.target_id = w.target_id AND a.department = $2 \

@@ -320,6 +320,18 @@ pub fn placeholders(offset: usize, count: usize) -> String {
 /// are the columns holding integers. The database unpacks the batch itself:
 /// one parameter instead of one per value.
 pub fn insert_from_json(backend: Backend, table: &str, columns: &[&str], numbers: &[&str]) -> String {
+    // `WHERE true` lets SQLite tell a following ON CONFLICT from a join.
+    format!(
+        "INSERT INTO {table} ({}) {} WHERE true",
+        columns.join(", "),
+        select_from_json(backend, columns, numbers)
+    )
+}
+
+/// `SELECT … FROM` the rows of a JSON array bound as `$1`, each row an
+/// array of cells read as `columns` in order; `numbers` are the columns
+/// holding integers.
+pub fn select_from_json(backend: Backend, columns: &[&str], numbers: &[&str]) -> String {
     let rows = match backend {
         Backend::Sqlite => "json_each($1)",
         Backend::Postgres => "jsonb_array_elements($1::jsonb) AS batch(value)",
@@ -328,16 +340,11 @@ pub fn insert_from_json(backend: Backend, table: &str, columns: &[&str], numbers
         .iter()
         .enumerate()
         .map(|(index, column)| match numbers.contains(column) {
-            true => format!("CAST(value ->> {index} AS BIGINT)"),
-            false => format!("value ->> {index}"),
+            true => format!("CAST(value ->> {index} AS BIGINT) AS {column}"),
+            false => format!("value ->> {index} AS {column}"),
         })
         .collect();
-    // `WHERE true` lets SQLite tell a following ON CONFLICT from a join.
-    format!(
-        "INSERT INTO {table} ({}) SELECT {} FROM {rows} WHERE true",
-        columns.join(", "),
-        values.join(", ")
-    )
+    format!("SELECT {} FROM {rows}", values.join(", "))
 }
 
 impl Backend {
