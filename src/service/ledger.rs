@@ -12,6 +12,7 @@ use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::csv_export::{self, csv_error};
 use super::results::{DeadlineView, ViewContext};
 use super::tasks::{definition_of, takes_part};
 use super::{Service, ServiceError, ServiceResult, supervised_department};
@@ -180,9 +181,8 @@ impl Service {
     ) -> ServiceResult<(String, impl Stream<Item = ServiceResult<Bytes>> + Send + 'static)> {
         let prepared = self.prepare_ledger(user, filter).await?;
         let today = prepared.context.today.to_string();
-        let export =
-            Export { service: self.clone(), prepared, english, after: None, started: false, done: false };
-        Ok((today, futures_util::stream::try_unfold(export, Export::next_piece)))
+        let batches = LedgerBatches { service: self.clone(), prepared, english };
+        Ok((today, csv_export::export(&csv_headers(english), batches)?))
     }
 
     /// Authorises the request and finds what the ledger covers: the tasks
@@ -361,51 +361,31 @@ fn decode_after(text: &str) -> ServiceResult<LineKey> {
         })
 }
 
-/// Where a CSV export stands between pieces.
-struct Export {
+/// The ledger's lines as the CSV export reads them.
+struct LedgerBatches {
     service: Service,
     prepared: Prepared,
     english: bool,
-    after: Option<LineKey>,
-    started: bool,
-    done: bool,
 }
 
-impl Export {
-    /// The next piece of the file: the headers, then a batch of lines.
-    async fn next_piece(mut self) -> ServiceResult<Option<(Bytes, Self)>> {
-        if !self.started {
-            self.started = true;
-            let mut writer = SpreadsheetCsv::new();
-            writer.write_record(csv_headers(self.english)).map_err(csv_error)?;
-            return Ok(Some((Bytes::from(writer.into_bytes()), self)));
-        }
-        if self.done {
-            return Ok(None);
-        }
+impl csv_export::Batches for LedgerBatches {
+    type Key = LineKey;
+
+    async fn write_batch(
+        &mut self,
+        after: Option<&LineKey>,
+        writer: &mut SpreadsheetCsv,
+    ) -> ServiceResult<Option<(LineKey, bool)>> {
         let prepared = &self.prepared;
-        let rows = ledger::page(
-            self.service.store(),
-            &prepared.scope,
-            &prepared.lines(),
-            self.after.as_ref(),
-            CSV_BATCH,
-        )
-        .await?;
-        self.done = (rows.len() as i64) < CSV_BATCH;
-        let Some(last) = rows.last() else { return Ok(None) };
-        self.after = Some(last.key());
-        let lines = self.service.ledger_lines(prepared, rows).await?;
-        let mut writer = SpreadsheetCsv::continued();
-        for line in &lines {
+        let rows =
+            ledger::page(self.service.store(), &prepared.scope, &prepared.lines(), after, CSV_BATCH).await?;
+        let full = rows.len() as i64 == CSV_BATCH;
+        let Some(last) = rows.last().map(LineRow::key) else { return Ok(None) };
+        for line in &self.service.ledger_lines(prepared, rows).await? {
             writer.write_record(csv_record(line, self.english)).map_err(csv_error)?;
         }
-        Ok(Some((Bytes::from(writer.into_bytes()), self)))
+        Ok(Some((last, full)))
     }
-}
-
-fn csv_error(error: csv::Error) -> ServiceError {
-    ServiceError::Store(crate::storage::StoreError::Damaged(format!("writing CSV: {error}")))
 }
 
 /// The export's headers: in Chinese, or English with `english`.

@@ -7,6 +7,7 @@ pub mod assignments;
 pub mod bundles;
 pub mod calendar;
 mod committed;
+mod csv_export;
 pub mod directories;
 pub mod idempotency;
 pub mod imports;

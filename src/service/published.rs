@@ -10,6 +10,7 @@ use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::csv_export::{self, csv_error};
 use super::public_answers::{Freshness, PublicAnswer};
 use super::results::PublishedRecord;
 use super::statistics::on_time;
@@ -224,15 +225,8 @@ impl Service {
                 ));
             }
         }
-        let export = Export {
-            service: self.clone(),
-            english: query.lang.as_deref() == Some("en"),
-            query,
-            after: None,
-            started: false,
-            done: false,
-        };
-        Ok(futures_util::stream::try_unfold(export, Export::next_piece))
+        let english = query.lang.as_deref() == Some("en");
+        csv_export::export(&csv_headers(english), PublishedBatches { service: self.clone(), query, english })
     }
 }
 
@@ -252,39 +246,34 @@ async fn count_matching(pool: &sqlx::AnyPool, filter: &PublicFilter<'_>) -> Serv
     Ok(total)
 }
 
-/// Where a CSV export stands between pieces.
-struct Export {
+/// Published results as the CSV export reads them.
+struct PublishedBatches {
     service: Service,
     query: ResultQuery,
     english: bool,
-    after: Option<PublishedKey>,
-    started: bool,
-    done: bool,
 }
 
-impl Export {
-    /// The next piece of the file: the headers, then a batch of rows.
-    async fn next_piece(mut self) -> ServiceResult<Option<(Bytes, Self)>> {
-        if !self.started {
-            self.started = true;
-            let mut writer = SpreadsheetCsv::new();
-            writer.write_record(csv_headers(self.english)).map_err(csv_error)?;
-            return Ok(Some((Bytes::from(writer.into_bytes()), self)));
-        }
-        if self.done {
-            return Ok(None);
-        }
+impl csv_export::Batches for PublishedBatches {
+    type Key = PublishedKey;
+
+    async fn write_batch(
+        &mut self,
+        after: Option<&PublishedKey>,
+        writer: &mut SpreadsheetCsv,
+    ) -> ServiceResult<Option<(PublishedKey, bool)>> {
         let filter = self.query.filter()?;
         let pool = self.service.store().read_pool();
-        let rows = results::published(pool, &filter, self.after.as_ref(), 0, BATCH).await?;
-        self.done = (rows.len() as i64) < BATCH;
-        let Some(last) = rows.last() else { return Ok(None) };
-        self.after = Some(PublishedKey { published_at: last.published_at.clone(), id: last.id });
-        let mut writer = SpreadsheetCsv::continued();
+        let rows = results::published(pool, &filter, after, 0, BATCH).await?;
+        let full = rows.len() as i64 == BATCH;
+        let Some(last) =
+            rows.last().map(|row| PublishedKey { published_at: row.published_at.clone(), id: row.id })
+        else {
+            return Ok(None);
+        };
         for row in rows {
-            write_result(&mut writer, &PublicResult::of_row(row)?, self.english)?;
+            write_result(writer, &PublicResult::of_row(row)?, self.english)?;
         }
-        Ok(Some((Bytes::from(writer.into_bytes()), self)))
+        Ok(Some((last, full)))
     }
 }
 
@@ -373,8 +362,4 @@ fn write_result(writer: &mut SpreadsheetCsv, result: &PublicResult, english: boo
             record.correction_reason.as_deref().unwrap_or_default(),
         ])
         .map_err(csv_error)
-}
-
-fn csv_error(error: csv::Error) -> ServiceError {
-    ServiceError::Store(StoreError::Damaged(format!("writing CSV: {error}")))
 }
