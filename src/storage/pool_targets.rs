@@ -1,10 +1,13 @@
 //! Which committed pools hold a target (migration 0006): written after the
 //! commit from the stored target manifest, read by an entity's public page.
 
-use sqlx::{AnyConnection, Row};
+use std::pin::pin;
+
+use futures_util::TryStreamExt;
+use sqlx::AnyConnection;
 
 use super::tasks::{COLUMNS, TaskRow};
-use super::{Store, StoreError, StoreResult, placeholders};
+use super::{Store, StoreError, StoreResult, files, placeholders};
 use crate::domain::task::TaskState;
 use crate::protocol::manifest::TARGETS_FILE;
 
@@ -19,26 +22,15 @@ const TARGETS_PER_STATEMENT: usize = 500;
 /// [`tasks_holding`]). Writing a piece again changes nothing, so an index
 /// cut short by a stopped server is finished by the next run.
 pub async fn index(store: &Store, task: i64) -> StoreResult<()> {
-    let mut seq = 0i64;
-    loop {
+    // The manifest is written once, at the commit: its pieces can be read
+    // outside the transactions that index them.
+    let mut pieces = pin!(files::pieces(store.pool().clone(), task, TARGETS_FILE));
+    let mut first = true;
+    while let Some(content) = pieces.try_next().await? {
         let mut tx = store.write().await?;
-        let Some(row) =
-            sqlx::query("SELECT content FROM task_files WHERE task_id = $1 AND name = $2 AND seq = $3")
-                .bind(task)
-                .bind(TARGETS_FILE)
-                .bind(seq)
-                .fetch_optional(tx.conn())
-                .await?
-        else {
-            sqlx::query("INSERT INTO pool_targets_indexed (task_id) VALUES ($1) ON CONFLICT DO NOTHING")
-                .bind(task)
-                .execute(tx.conn())
-                .await?;
-            return tx.commit().await;
-        };
-        let content: Vec<u8> = row.try_get("content")?;
         // The first piece begins with the header line.
-        let lines = content.split(|&b| b == b'\n').skip(usize::from(seq == 0));
+        let lines = content.split(|&b| b == b'\n').skip(usize::from(first));
+        first = false;
         let mut batch: Vec<&str> = Vec::with_capacity(TARGETS_PER_STATEMENT);
         for line in lines.filter(|line| !line.is_empty()) {
             let id = line.split(|&b| b == b'\t').next().unwrap_or(line);
@@ -53,8 +45,13 @@ pub async fn index(store: &Store, task: i64) -> StoreResult<()> {
         }
         write(tx.conn(), task, &batch).await?;
         tx.commit().await?;
-        seq += 1;
     }
+    let mut tx = store.write().await?;
+    sqlx::query("INSERT INTO pool_targets_indexed (task_id) VALUES ($1) ON CONFLICT DO NOTHING")
+        .bind(task)
+        .execute(tx.conn())
+        .await?;
+    tx.commit().await
 }
 
 async fn write(conn: &mut AnyConnection, task: i64, targets: &[&str]) -> StoreResult<()> {
