@@ -10,6 +10,7 @@
 #[allow(dead_code)]
 mod helpers;
 
+#[allow(dead_code)]
 mod server_process;
 
 use helpers::{Backend, TestApp, revealed_task_with_a_large_pool};
@@ -28,13 +29,7 @@ const GROWTH_ALLOWED_KIB: u64 = 8 * 1024;
 async fn download_growth_kib(backend: Backend, pool: u32) -> (u64, usize) {
     let app = TestApp::spawn(backend).await;
     let task = revealed_task_with_a_large_pool(&app, pool).await;
-    let server = ServerProcess::start(
-        env!("CARGO_BIN_EXE_opendraw"),
-        &app.database_url,
-        &["--public-dir", "/nonexistent"],
-        None,
-    )
-    .await;
+    let server = ServerProcess::start(&app.database_url, &["--public-dir", "/nonexistent"], None);
     let idle = server.peak_kib();
     let mut response =
         reqwest::get(format!("{}/api/public/tasks/{task}/bundle.tar", server.address)).await.unwrap();

@@ -5,8 +5,7 @@
 //! and never draw a task twice.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,50 +16,12 @@ use serde_json::{Value, json};
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+#[allow(dead_code)]
+mod server_process;
+
+use server_process::ServerProcess;
 
 const BIN: &str = env!("CARGO_BIN_EXE_opendraw");
-
-/// An `opendraw serve` process on a free port.
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Server {
-    fn start(database: &str) -> Self {
-        let mut child = Command::new(BIN)
-            .args([
-                "serve",
-                "--database-url",
-                database,
-                "--bind",
-                "127.0.0.1:0",
-                "--public-dir",
-                "/nonexistent",
-            ])
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let address = loop {
-            let line = lines.next().expect("the server says where it listens").unwrap();
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                break rest.split_whitespace().next().unwrap().to_owned();
-            }
-        };
-        // Keep reading so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, address }
-    }
-
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
 
 fn add_user(database: &str, role: &str, department: Option<&str>, name: &str) -> String {
     let mut command = Command::new(BIN);
@@ -161,7 +122,7 @@ async fn workload(address: String, token: String, round: u32, acknowledged: Arc<
 
 async fn crash_and_recover(database: String) {
     let token = add_user(&database, "supervisor", Some("market"), "supervisor");
-    let mut server = Server::start(&database);
+    let mut server = ServerProcess::start(&database, &["--public-dir", "/nonexistent"], None);
     let client = reqwest::Client::new();
     post_csv(
         &client,
@@ -184,7 +145,7 @@ async fn crash_and_recover(database: String) {
         server.kill();
         client_loop.abort();
         let _ = client_loop.await;
-        server = Server::start(&database);
+        server = ServerProcess::start(&database, &["--public-dir", "/nonexistent"], None);
     }
     server.kill();
 
@@ -250,7 +211,10 @@ async fn a_killed_postgres_server_loses_nothing_acknowledged_and_keeps_its_log()
 async fn two_servers_on_one_postgres_draw_each_task_once_into_one_log() {
     let (database, _drop) = helpers::new_postgres_database().await;
     let token = add_user(&database, "supervisor", Some("market"), "supervisor");
-    let (a, b) = (Server::start(&database), Server::start(&database));
+    let (a, b) = (
+        ServerProcess::start(&database, &["--public-dir", "/nonexistent"], None),
+        ServerProcess::start(&database, &["--public-dir", "/nonexistent"], None),
+    );
     let client = reqwest::Client::new();
     post_csv(
         &client,

@@ -9,17 +9,15 @@ use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 
 use server_process::ServerProcess;
 
-const BIN: &str = env!("CARGO_BIN_EXE_opendraw");
-
-async fn server_elsewhere(dir: &std::path::Path) -> ServerProcess {
+fn server_elsewhere(dir: &std::path::Path) -> ServerProcess {
     let database = format!("sqlite:{}", dir.join("site.db").display());
-    ServerProcess::start(BIN, &database, &[], Some(dir)).await
+    ServerProcess::start(&database, &[], Some(dir))
 }
 
 #[tokio::test]
 async fn the_built_in_site_is_served_from_any_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let server = server_elsewhere(dir.path()).await;
+    let server = server_elsewhere(dir.path());
     let client = reqwest::Client::new();
     for (path, file, kind) in [
         ("/", "index.html", "text/html; charset=utf-8"),
@@ -51,7 +49,7 @@ async fn the_built_in_site_is_served_from_any_directory() {
 async fn names_outside_the_site_are_not_found() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("secret.txt"), "not part of the site").unwrap();
-    let server = server_elsewhere(dir.path()).await;
+    let server = server_elsewhere(dir.path());
     let address = server.address.trim_start_matches("http://");
     for path in [
         "/missing.html",

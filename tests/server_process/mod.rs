@@ -1,41 +1,50 @@
 //! `opendraw serve` run as a process apart from the test, as an operator
 //! runs it.
 
-/// `opendraw serve` as a process of its own, on a port of its own; killed
-/// when dropped.
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// `opendraw serve` as a process of its own, on a port the system chose;
+/// killed when dropped.
 pub struct ServerProcess {
-    child: std::process::Child,
+    child: Child,
+    /// `http://127.0.0.1:PORT`, as the server logs it.
     pub address: String,
 }
 
 impl ServerProcess {
-    /// Starts `binary serve` on `database_url` with `args`, in `dir` (or
-    /// this process's directory), and waits until it answers.
-    pub async fn start(
-        binary: &str,
-        database_url: &str,
-        args: &[&str],
-        dir: Option<&std::path::Path>,
-    ) -> Self {
-        // A port the system has just handed out and taken back: free.
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let address = format!("127.0.0.1:{port}");
-        let mut command = std::process::Command::new(binary);
+    /// Starts `opendraw serve` on `database_url` with `args`, in `dir` (or
+    /// this process's directory), and returns once it listens.
+    pub fn start(database_url: &str, args: &[&str], dir: Option<&Path>) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_opendraw"));
         command
-            .args(["serve", "--database-url", database_url, "--bind", &address])
+            .args(["serve", "--database-url", database_url, "--bind", "127.0.0.1:0"])
             .args(args)
-            .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::null());
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
         if let Some(dir) = dir {
             command.current_dir(dir);
         }
-        let server = Self { child: command.spawn().unwrap(), address: format!("http://{address}") };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while reqwest::get(format!("{}/api/public/log/head", server.address)).await.is_err() {
-            assert!(std::time::Instant::now() < deadline, "the server did not start");
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        server
+        let mut child = command.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let address = loop {
+            let line = lines.next().expect("the server says where it listens").unwrap();
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
+        };
+        // Keep reading so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self { child, address }
+    }
+
+    /// Kills the server at once (SIGKILL), as a crash would.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
     }
 
     /// The peak resident memory of the server so far, in KiB.
