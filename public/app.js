@@ -1,14 +1,8 @@
 // opendraw public results site: the shared module of every page.
 //
-// - i18n: `t(key, vars)` reads MESSAGES[lang]; static HTML marks its texts
-//   with data-i18n="key" (text) and data-i18n-attr="attr:key;attr:key";
-//   long prose (how.html) is written in both languages side by side in
-//   elements with data-lang="en" / data-lang="zh", and style.css shows only
-//   the current one (keyed on <html lang>).
-// - Dynamic content is built with h(); any text or attribute given as a
-//   function is re-evaluated when the language changes (see `bindings`),
-//   so switching never reloads the page or loses its state.
-// - api(): fetch helpers with one error type for the API's error shape.
+// - Languages, elements and fetching come from lib/ (i18n.js, dom.js,
+//   api.js); this module adds the public site's messages and re-exports
+//   what the page modules use.
 // - One entry point per page (data-page on <body>): home, task, log, how
 //   here; results (results.js) and stats (stats.js) are loaded on demand,
 //   as is records.js, which renders published inspection results wherever
@@ -16,10 +10,11 @@
 
 'use strict';
 
-// ---------------------------------------------------------------- i18n ---
+import { ApiError, api } from './lib/api.js';
+import { $, fill, h, live, tx } from './lib/dom.js';
+import { addMessages, applyStatic, getLang, has, onLangChange, pick, setLang, t } from './lib/i18n.js';
 
-const STORAGE_KEY = 'opendraw.lang';
-const LANGS = { zh: 'zh-CN', en: 'en' };
+export { $, ApiError, api, fill, getLang, h, has, live, onLangChange, pick, setLang, t, tx };
 
 const MESSAGES = {
   en: {
@@ -848,6 +843,8 @@ const MESSAGES = {
   },
 };
 
+addMessages(MESSAGES);
+
 /** Departments and flags the demo directories use; anything else shows its code. */
 const DEPARTMENTS = {
   market: { en: 'Market regulation', zh: '市场监管' },
@@ -856,207 +853,6 @@ const DEPARTMENTS = {
 const FLAGS = {
   abnormal: { en: 'listed for abnormal operation', zh: '列入经营异常名录' },
 };
-
-function initialLang() {
-  try {
-    const saved = localStorage.getItem(STORAGE_KEY);
-    if (saved === 'zh' || saved === 'en') return saved;
-  } catch (_) {
-    /* storage may be disabled */
-  }
-  if (typeof navigator === 'undefined') return 'en';
-  const nav = (navigator.languages && navigator.languages[0]) || navigator.language || '';
-  return nav.toLowerCase().startsWith('zh') ? 'zh' : 'en';
-}
-
-let lang = initialLang();
-const listeners = [];
-
-export function getLang() {
-  return lang;
-}
-
-/** The message `key` in the current language, with {name} replaced from `vars`. */
-export function t(key, vars = {}) {
-  const table = MESSAGES[lang];
-  let message = table[key];
-  if (message === undefined) message = MESSAGES.en[key];
-  if (message === undefined) return key;
-  if (typeof message === 'function') return message(vars);
-  return message.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
-}
-
-export function has(key) {
-  return key in MESSAGES[lang] || key in MESSAGES.en;
-}
-
-/** Picks the current language's value of {en, zh}. */
-export function pick(both) {
-  return both[lang] ?? both.en;
-}
-
-export function onLangChange(fn) {
-  listeners.push(fn);
-}
-
-export function setLang(next) {
-  if (next !== 'zh' && next !== 'en') return;
-  lang = next;
-  try {
-    localStorage.setItem(STORAGE_KEY, next);
-  } catch (_) {
-    /* not remembered, still switched */
-  }
-  applyLang();
-}
-
-function applyLang() {
-  document.documentElement.lang = LANGS[lang];
-  translateStatic(document);
-  refreshBindings();
-  for (const fn of listeners) fn(lang);
-}
-
-function translateStatic(root) {
-  for (const el of root.querySelectorAll('[data-i18n]')) {
-    el.textContent = t(el.dataset.i18n);
-  }
-  for (const el of root.querySelectorAll('[data-i18n-attr]')) {
-    for (const pair of el.dataset.i18nAttr.split(';')) {
-      const [attr, key] = pair.split(':').map((s) => s.trim());
-      if (attr && key) el.setAttribute(attr, t(key));
-    }
-  }
-}
-
-// ------------------------------------------------ DOM with live texts ---
-
-// Texts and attributes that depend on the language: re-evaluated on a
-// switch; entries whose node has left the document are dropped then.
-let bindings = [];
-
-function refreshBindings() {
-  const current = bindings;
-  bindings = [];
-  for (const b of current) {
-    if (!b.node.isConnected) continue;
-    b.apply();
-    bindings.push(b);
-  }
-}
-
-function bind(node, apply) {
-  apply();
-  bindings.push({ node, apply });
-  if (bindings.length > 20000) bindings = bindings.filter((b) => b.node.isConnected);
-}
-
-function appendChildren(el, children) {
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
-    if (typeof child === 'function') {
-      el.append(live('span', {}, child));
-    } else if (child instanceof Node) {
-      el.append(child);
-    } else {
-      el.append(document.createTextNode(String(child)));
-    }
-  }
-}
-
-/**
- * Creates an element. Attributes: `class`, `on<event>` (listener), `dataset`
- * (object), any other attribute; a function value is re-evaluated on every
- * language switch. Children: strings, nodes, arrays, or functions (texts or
- * nodes re-rendered on every switch).
- */
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs || {})) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name.startsWith('on') && typeof value === 'function') {
-      el.addEventListener(name.slice(2), value);
-    } else if (name === 'dataset') {
-      Object.assign(el.dataset, value);
-    } else if (typeof value === 'function') {
-      bind(el, () => el.setAttribute(name, String(value())));
-    } else if (name === 'class') {
-      el.className = value;
-    } else {
-      el.setAttribute(name, value === true ? '' : String(value));
-    }
-  }
-  appendChildren(el, children);
-  return el;
-}
-
-/** Replaces the children of `el` (same child forms as h()). */
-export function fill(el, ...children) {
-  el.replaceChildren();
-  appendChildren(el, children);
-  return el;
-}
-
-/** An element whose content is `render()`, rendered again on every language switch. */
-export function live(tag, attrs, render) {
-  const el = h(tag, attrs);
-  bind(el, () => {
-    const out = render();
-    if (typeof out === 'string' || typeof out === 'number') {
-      el.textContent = String(out);
-    } else {
-      el.replaceChildren();
-      appendChildren(el, [out]);
-    }
-  });
-  return el;
-}
-
-/** A text that follows the language: tx('key', vars) as a child of h(). */
-export function tx(key, vars) {
-  return () => t(key, vars);
-}
-
-export const $ = (selector, root = document) => root.querySelector(selector);
-
-// ------------------------------------------------------------- fetching ---
-
-export class ApiError extends Error {
-  /** `field`: the parameter or field the server named as wrong, if any. */
-  constructor(status, code, message, field = null) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.field = field;
-  }
-}
-
-/** GETs `path`; `as` is 'json', 'text' or 'arrayBuffer'. Throws ApiError. */
-export async function api(path, as = 'json') {
-  let response;
-  try {
-    response = await fetch(path, { headers: { Accept: as === 'json' ? 'application/json' : '*/*' } });
-  } catch (error) {
-    throw new ApiError(0, 'network', String(error && error.message ? error.message : error));
-  }
-  if (!response.ok) {
-    let body = null;
-    try {
-      body = await response.json();
-    } catch (_) {
-      /* not the API's error shape */
-    }
-    throw new ApiError(
-      response.status,
-      (body && body.code) || `http_${response.status}`,
-      (body && body.message) || `${response.status} ${response.statusText}`,
-      (body && body.field) || null,
-    );
-  }
-  if (as === 'text') return response.text();
-  if (as === 'arrayBuffer') return response.arrayBuffer();
-  return response.json();
-}
 
 /** An alert box for a failed request (the server's message stays as sent). */
 export function errorBox(error) {
@@ -1165,16 +961,16 @@ export function loadOutcomes() {
 /** An outcome code's label in the current language; `fallback` (the record's own label) until the vocabulary is known. */
 export function outcomeLabel(code, fallback) {
   const known = outcomeNames.get(code);
-  if (known) return lang === 'zh' ? known.label_zh : known.label_en;
+  if (known) return getLang() === 'zh' ? known.label_zh : known.label_en;
   return fallback || code;
 }
 
 function list(items) {
-  return lang === 'zh' ? items.join('、') : items.join(', ');
+  return getLang() === 'zh' ? items.join('、') : items.join(', ');
 }
 
 function listAnd(items) {
-  if (lang === 'zh') return items.join('、');
+  if (getLang() === 'zh') return items.join('、');
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
@@ -1194,7 +990,7 @@ const STRATA_NAMES = {
 
 function percent(ratio) {
   const number = String(ratio).replace('%', '').trim();
-  return lang === 'zh' ? `${number}%` : `${number} %`;
+  return getLang() === 'zh' ? `${number}%` : `${number} %`;
 }
 
 function quotaText(rule) {
@@ -1210,14 +1006,14 @@ function strataWords(strataBy) {
 
 function stratumName(key, strataBy) {
   if (strataBy.length === 1 && strataBy[0] === 'risk_class') {
-    return lang === 'zh' ? `${key}级` : `class ${key}`;
+    return getLang() === 'zh' ? `${key}级` : `class ${key}`;
   }
   return key;
 }
 
 function overrideText(key, rule, strataBy) {
   const name = stratumName(key, strataBy);
-  if (lang === 'zh') {
+  if (getLang() === 'zh') {
     if (rule.ratio != null) return `${name}${percent(rule.ratio)}`;
     return `${name}${rule.count}个`;
   }
@@ -1238,7 +1034,7 @@ function quotaSentence(def) {
   );
   const q = def.quota;
   const parts = [];
-  if (lang === 'zh') {
+  if (getLang() === 'zh') {
     if (!strataBy.length) {
       if (q) parts.push(q.ratio != null ? `不分层，从对象库中抽取${percent(q.ratio)}` : `不分层，从对象库中抽取${q.count}个对象`);
       else parts.push('不分层');
@@ -1278,7 +1074,7 @@ export function describeRules(task) {
   const cross = def.cross || [];
   const region = cross.includes('region');
   const unit = cross.includes('unit');
-  if (lang === 'zh') {
+  if (getLang() === 'zh') {
     let inspectors =
       departments.length > 1
         ? `每个对象由${list(departments.map(departmentLabel))}各派${k}名检查人员（联合检查）`
@@ -1313,7 +1109,7 @@ export function describeRules(task) {
 /** The pool filter in words. */
 export function describeFilter(def) {
   const f = (def && def.filter) || {};
-  const zh = lang === 'zh';
+  const zh = getLang() === 'zh';
   const parts = [];
   if (f.regions && f.regions.length) parts.push(zh ? `区域为${list(f.regions)}` : `in the region${f.regions.length > 1 ? 's' : ''} ${list(f.regions)}`);
   if (f.industries && f.industries.length) parts.push(zh ? `行业为${list(f.industries)}` : `in the industr${f.industries.length > 1 ? 'ies' : 'y'} ${list(f.industries)}`);
@@ -1341,11 +1137,11 @@ function setupChrome() {
   const button = $('#lang-switch');
   if (button) {
     const label = () => {
-      button.setAttribute('lang', lang === 'en' ? 'zh-CN' : 'en');
+      button.setAttribute('lang', getLang() === 'en' ? 'zh-CN' : 'en');
     };
     label();
     onLangChange(label);
-    button.addEventListener('click', () => setLang(lang === 'en' ? 'zh' : 'en'));
+    button.addEventListener('click', () => setLang(getLang() === 'en' ? 'zh' : 'en'));
   }
   const page = document.body.dataset.page;
   for (const link of document.querySelectorAll('nav.site-nav a')) {
@@ -2568,8 +2364,7 @@ const PAGES = {
 };
 
 function start() {
-  document.documentElement.lang = LANGS[lang];
-  translateStatic(document);
+  applyStatic();
   setupChrome();
   const page = PAGES[document.body.dataset.page];
   if (!page) return;
