@@ -295,3 +295,25 @@ async fn the_entity_search_finds_a_target_and_where_it_was_drawn() {
     browser.screenshot("entity-search").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_public_page_passes_the_wcag_checks_in_both_languages() {
+    let (address, _service, _dir) = site(None).await;
+    for language in ["en-US", "zh-CN"] {
+        let browser = Browser::start(language).await;
+        for (page, ready) in [
+            ("index.html", "#tasks [data-task-id]"),
+            ("task.html?id=1", "#verify-button"),
+            ("results.html", "#main table"),
+            ("stats.html", "#main figure"),
+            ("log.html", "#main table"),
+            ("how.html", "#main h1"),
+        ] {
+            browser.open(&format!("{address}/{page}")).await;
+            browser.element(ready).await;
+            let violations = browser.accessibility_violations().await;
+            assert!(violations.is_empty(), "{page} in {language}: {violations:#?}");
+        }
+        browser.close().await;
+    }
+}

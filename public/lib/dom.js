@@ -5,7 +5,7 @@
 
 import { onLangChange, t } from './i18n.js';
 
-/** @typedef {Node | string | number | null | undefined | false | (() => any) | Child[]} Child */
+/** @typedef {Node | string | number | null | undefined | false | (() => any) | any[]} Child */
 
 // Texts and attributes that depend on the language: re-evaluated on a
 // switch; entries whose node has left the document are dropped then.

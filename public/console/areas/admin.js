@@ -1,0 +1,8 @@
+// @ts-check
+// The console's admin pages.
+
+/** @type {import('../router.js').Route[]} */
+export const routes = [];
+
+/** @type {import('../main.js').NavEntry[]} */
+export const nav = [];

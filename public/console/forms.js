@@ -1,0 +1,125 @@
+// @ts-check
+// Form parts in the way government services lay them out: a label, a hint
+// and an error message per field, an error summary at the top of the form
+// that links to each field in error, and buttons that say what they do.
+
+import { h } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
+
+/**
+ * A labelled field around `control` (an <input>, <select> or <textarea>
+ * with an id). `hint` and the error message are tied to it by
+ * aria-describedby.
+ * @param {{label: string | (() => string), control: HTMLElement, hint?: string | (() => string), wide?: boolean}} parts
+ */
+export function field({ label, control, hint, wide }) {
+  const id = control.id;
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const described = [hint ? hintId : null, errorId].filter(Boolean).join(' ');
+  control.setAttribute('aria-describedby', described);
+  return h(
+    'div',
+    { class: wide ? 'field field-wide' : 'field', dataset: { field: id } },
+    h('label', { for: id }, label),
+    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
+    h('p', { class: 'field-error', id: errorId, hidden: true }),
+    control,
+  );
+}
+
+/**
+ * An input; `attrs` as for h().
+ * @param {string} id
+ * @param {Record<string, any>} [attrs]
+ */
+export function input(id, attrs = {}) {
+  return h('input', { id, name: id, type: 'text', ...attrs });
+}
+
+/**
+ * A <select> of `options` ([value, label] pairs; label may be a function).
+ * @param {string} id
+ * @param {Array<[string, string | (() => string)]>} options
+ * @param {Record<string, any>} [attrs]
+ */
+export function select(id, options, attrs = {}) {
+  return h(
+    'select',
+    { id, name: id, ...attrs },
+    options.map(([value, label]) => h('option', { value }, label)),
+  );
+}
+
+/**
+ * Shows `errors` ([fieldId, message] pairs; fieldId null for the whole
+ * form) in the form's summary and beside each field, and moves the focus to
+ * the summary. An empty list clears them.
+ * @param {HTMLFormElement} form
+ * @param {Array<[string | null, string]>} errors
+ */
+export function showErrors(form, errors) {
+  for (const el of form.querySelectorAll('.field-error')) {
+    el.textContent = '';
+    el.setAttribute('hidden', '');
+  }
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  let summary = form.querySelector('.error-summary');
+  if (!errors.length) {
+    if (summary) summary.remove();
+    return;
+  }
+  if (!summary) {
+    summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1' });
+    form.prepend(summary);
+  }
+  summary.replaceChildren(
+    h('h2', { class: 'error-summary-title' }, t('console.errors.title')),
+    h(
+      'ul',
+      {},
+      errors.map(([id, message]) => {
+        const control = id ? form.querySelector(`#${CSS.escape(id)}`) : null;
+        if (control) {
+          control.setAttribute('aria-invalid', 'true');
+          const slot = form.querySelector(`#${CSS.escape(id + '-error')}`);
+          if (slot) {
+            slot.textContent = message;
+            slot.removeAttribute('hidden');
+          }
+          return h('li', {}, h('a', { href: `#${id}`, onclick: (/** @type {Event} */ e) => focusField(e, control) }, message));
+        }
+        return h('li', {}, message);
+      }),
+    ),
+  );
+  /** @type {HTMLElement} */ (summary).focus();
+}
+
+/** @param {Event} event @param {Element} control */
+function focusField(event, control) {
+  event.preventDefault();
+  /** @type {HTMLElement} */ (control).focus();
+}
+
+/**
+ * The errors to show for a refused request: the field the server named
+ * (mapped to the form's control id by `fields`), or the whole form.
+ * @param {import('../lib/api.js').ApiError} error
+ * @param {Record<string, string>} [fields] server field name → control id
+ * @returns {Array<[string | null, string]>}
+ */
+export function errorsOf(error, fields = {}) {
+  if (error.status === 0) return [[null, t('console.error.network')]];
+  const id = error.field ? fields[error.field] || null : null;
+  return [[id, error.message]];
+}
+
+/**
+ * A confirmation panel (after a step: what happened and what comes next).
+ * @param {string | (() => string)} title
+ * @param {...any} body
+ */
+export function confirmation(title, ...body) {
+  return h('div', { class: 'confirmation', role: 'status' }, h('h2', {}, title), ...body);
+}
