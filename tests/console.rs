@@ -1,0 +1,13 @@
+//! The staff console in a real browser: headless Chromium through
+//! chromedriver, against the real server on a real port with the demo
+//! data, signing in and clicking and typing as a person would. Every page
+//! is checked with axe-core (WCAG 2.1 A and AA) and photographed, in
+//! Chinese and English, on a desktop and on a 390×844 phone, into
+//! target/screenshots/console-*.png.
+
+mod browser_support;
+#[path = "console/support.rs"]
+mod support;
+
+#[path = "console/account.rs"]
+mod account;
