@@ -4,6 +4,7 @@ mod admin;
 mod draw;
 mod log;
 mod serve;
+mod tls;
 mod verify;
 
 use std::process::ExitCode;
