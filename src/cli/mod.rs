@@ -1,6 +1,7 @@
 //! The `opendraw` command line.
 
 mod admin;
+mod backup;
 mod draw;
 mod log;
 mod serve;
@@ -34,6 +35,8 @@ enum Command {
     #[command(subcommand)]
     User(admin::UserCommand),
     Import(admin::ImportArgs),
+    Backup(backup::BackupArgs),
+    Restore(backup::RestoreArgs),
     /// The public log.
     #[command(subcommand)]
     Log(log::LogCommand),
@@ -50,6 +53,8 @@ pub fn run() -> ExitCode {
         Command::Demo(args) => admin::demo(args),
         Command::User(command) => admin::user(command),
         Command::Import(args) => admin::import(args),
+        Command::Backup(args) => backup::backup(args),
+        Command::Restore(args) => backup::restore(args),
         Command::Log(command) => log::run(command),
     };
     match outcome {
@@ -73,6 +78,11 @@ pub struct DatabaseArgs {
 impl DatabaseArgs {
     pub async fn open(&self) -> StoreResult<Store> {
         Store::open(&self.database_url).await
+    }
+
+    /// The URL as given.
+    pub fn url(&self) -> &str {
+        &self.database_url
     }
 
     /// The URL without its password, for logs and messages.

@@ -10,6 +10,7 @@
 //! appends to the public log, so a change and its log entry commit together
 //! or not at all.
 
+pub mod backup;
 pub mod bulk;
 pub mod calendar;
 mod columns;
@@ -58,6 +59,8 @@ pub enum StoreError {
     Damaged(String),
     #[error("an import's spill file failed: {0}")]
     Spill(#[from] std::io::Error),
+    #[error("{0}")]
+    Backup(String),
 }
 
 impl From<sqlx::Error> for StoreError {
