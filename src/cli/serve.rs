@@ -55,6 +55,10 @@ pub struct ServeArgs {
     #[arg(long, env = "OPENDRAW_MAX_CONCURRENT_DOWNLOADS",
         default_value_t = NonZeroUsize::new(limits::DEFAULT_CONCURRENT_DOWNLOADS).expect("not zero"))]
     max_concurrent_downloads: NonZeroUsize,
+    /// Mark the session cookie `Secure` (sent over HTTPS only): set it when
+    /// clients reach the server over HTTPS, as through a TLS proxy.
+    #[arg(long, env = "OPENDRAW_SECURE_COOKIES")]
+    secure_cookies: bool,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -100,7 +104,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             auth_failures_per_minute: args.auth_failures_per_minute,
             imports: limits::ImportPermits::new(args.max_concurrent_imports),
             concurrent_downloads: args.max_concurrent_downloads,
+            secure_cookies: args.secure_cookies,
         };
+        service.prepare_sign_in();
         let app = http::router_with_site(service, site, limits);
         // The peer address is the client whose failed authentications count.
         let app = app.into_make_service_with_connect_info::<SocketAddr>();
