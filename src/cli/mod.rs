@@ -100,11 +100,18 @@ impl DatabaseArgs {
     }
 }
 
-/// Logs to stderr, at the level `RUST_LOG` asks for (default: info).
+/// Logs to stderr, at the level `RUST_LOG` asks for (default: info); in
+/// colour only when stderr is a terminal, so that a log file or journal
+/// gets plain text.
 pub fn init_tracing() {
+    use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
 }
 
 #[cfg(test)]

@@ -62,6 +62,11 @@ pub struct ServeArgs {
     /// The private key (PEM) of --tls-cert.
     #[arg(long, env = "OPENDRAW_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Mark the session cookie `Secure` (sent over HTTPS only): set it when
+    /// clients reach the server over HTTPS through a TLS proxy (with
+    /// --tls-cert it is always set).
+    #[arg(long, env = "OPENDRAW_SECURE_COOKIES")]
+    secure_cookies: bool,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -109,7 +114,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             auth_failures_per_minute: args.auth_failures_per_minute,
             imports: limits::ImportPermits::new(args.max_concurrent_imports),
             concurrent_downloads: args.max_concurrent_downloads,
+            // Behind the built-in TLS every client is on HTTPS.
+            secure_cookies: args.secure_cookies || tls.is_some(),
         };
+        service.prepare_sign_in();
         let app = http::router_with_site(service, site, limits);
         if let Some(files) = tls {
             tls::serve(listener, app, files, shutdown()).await?;

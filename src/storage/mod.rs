@@ -10,6 +10,7 @@
 //! appends to the public log, so a change and its log entry commit together
 //! or not at all.
 
+pub mod audit;
 pub mod backup;
 pub mod bulk;
 pub mod calendar;
@@ -24,6 +25,7 @@ pub mod pool_targets;
 pub mod pools;
 pub mod replacements;
 pub mod results;
+pub mod sessions;
 pub mod statistics;
 pub mod tasks;
 pub mod users;

@@ -23,4 +23,5 @@ mod public_reads;
 mod replacements;
 mod roles;
 mod sealed_oracles;
+mod sessions;
 mod strict_fields;
