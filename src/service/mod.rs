@@ -9,6 +9,7 @@ pub mod calendar;
 mod committed;
 mod csv_export;
 pub mod directories;
+mod freezing;
 pub mod idempotency;
 pub mod imports;
 pub mod ledger;
@@ -19,6 +20,7 @@ pub mod public_log;
 pub mod published;
 pub mod replacements;
 pub mod results;
+pub mod selection;
 pub mod statistics;
 pub mod tasks;
 

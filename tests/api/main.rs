@@ -24,3 +24,4 @@ mod replacements;
 mod roles;
 mod sealed_oracles;
 mod strict_fields;
+mod task_selection;
