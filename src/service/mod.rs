@@ -10,6 +10,7 @@ pub mod calendar;
 mod committed;
 mod csv_export;
 pub mod directories;
+mod freezing;
 pub mod idempotency;
 pub mod imports;
 pub mod ledger;
@@ -22,7 +23,11 @@ pub mod public_log;
 pub mod published;
 pub mod replacements;
 pub mod results;
+<<<<<<< HEAD
 pub mod sessions;
+=======
+pub mod selection;
+>>>>>>> capi
 pub mod statistics;
 pub mod tasks;
 

@@ -25,3 +25,4 @@ mod roles;
 mod sealed_oracles;
 mod sessions;
 mod strict_fields;
+mod task_selection;
