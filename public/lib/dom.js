@@ -5,7 +5,7 @@
 
 import { onLangChange, t } from './i18n.js';
 
-/** @typedef {Node | string | number | null | undefined | false | (() => any) | Child[]} Child */
+/** @typedef {Node | string | number | null | undefined | false | (() => any) | any[]} Child */
 
 // Texts and attributes that depend on the language: re-evaluated on a
 // switch; entries whose node has left the document are dropped then.
@@ -22,6 +22,15 @@ function refreshBindings() {
   }
 }
 onLangChange(refreshBindings);
+
+/**
+ * Re-evaluates every text and attribute that h() and live() keep up to date,
+ * as a language switch does: for when what they read changed otherwise
+ * (e.g. names that arrived from the server after the page was drawn).
+ */
+export function refreshTexts() {
+  refreshBindings();
+}
 
 /** @param {Node} node @param {() => void} apply */
 function bind(node, apply) {
