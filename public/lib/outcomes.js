@@ -10,7 +10,10 @@ import { getLang } from './i18n.js';
 let outcomesRequest = null;
 const outcomeNames = new Map();
 
-/** Loads the outcome vocabulary once; resolves to [{code, label_zh, label_en}] ([] if unavailable). */
+/**
+ * Loads the outcome vocabulary once; resolves to [{code, label_zh, label_en}] ([] if unavailable).
+ * @returns {Promise<Array<{code: string, label_zh: string, label_en: string}>>}
+ */
 export function loadOutcomes() {
   if (!outcomesRequest) {
     outcomesRequest = api('/api/public/outcomes')
@@ -26,7 +29,12 @@ export function loadOutcomes() {
   return outcomesRequest;
 }
 
-/** An outcome code's label in the current language; `fallback` (the record's own label) until the vocabulary is known. */
+/**
+ * An outcome code's label in the current language; `fallback` (the record's own label) until the vocabulary is known.
+ * @param {string} code
+ * @param {string} [fallback]
+ * @returns {string}
+ */
 export function outcomeLabel(code, fallback) {
   const known = outcomeNames.get(code);
   if (known) return getLang() === 'zh' ? known.label_zh : known.label_en;

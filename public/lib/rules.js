@@ -13,11 +13,17 @@ const STRATA_NAMES = {
   unit: { en: 'supervising unit', zh: '监管单位', enPossessive: "each supervising unit's targets" },
 };
 
+/**
+ * @param {string} ratio
+ */
 function percent(ratio) {
   const number = String(ratio).replace('%', '').trim();
   return getLang() === 'zh' ? `${number}%` : `${number} %`;
 }
 
+/**
+ * @param {import('./types.js').QuotaRule | null | undefined} rule
+ */
 export function quotaText(rule) {
   if (!rule) return '';
   if (rule.ratio !== undefined && rule.ratio !== null) return percent(rule.ratio);
@@ -25,10 +31,17 @@ export function quotaText(rule) {
   return '';
 }
 
+/**
+ * @param {string[]} strataBy
+ */
 export function strataWords(strataBy) {
   return listAnd(strataBy.map((c) => (STRATA_NAMES[c] ? pick(STRATA_NAMES[c]) : c)));
 }
 
+/**
+ * @param {string} key
+ * @param {string[]} strataBy
+ */
 function stratumName(key, strataBy) {
   if (strataBy.length === 1 && strataBy[0] === 'risk_class') {
     return getLang() === 'zh' ? `${key}级` : `class ${key}`;
@@ -36,6 +49,11 @@ function stratumName(key, strataBy) {
   return key;
 }
 
+/**
+ * @param {string} key
+ * @param {import('./types.js').QuotaRule} rule
+ * @param {string[]} strataBy
+ */
 export function overrideText(key, rule, strataBy) {
   const name = stratumName(key, strataBy);
   if (getLang() === 'zh') {
@@ -46,12 +64,19 @@ export function overrideText(key, rule, strataBy) {
   return `${name}: ${countTargets(rule.count)}`;
 }
 
+/**
+ * @param {import('./types.js').PublicTask} task
+ * @returns {string[]}
+ */
 export function taskDepartments(task) {
   const def = task.definition || {};
   return def.departments && def.departments.length ? def.departments : [task.department];
 }
 
-/** The quota part: "5 % of each risk class's targets, class C at 20 %". */
+/**
+ * The quota part: "5 % of each risk class's targets, class C at 20 %".
+ * @param {import('./types.js').TaskDefinition} def
+ */
 function quotaSentence(def) {
   const strataBy = def.strata_by || [];
   const overrides = Object.entries(def.quota_by_stratum || {}).map(([key, rule]) =>
@@ -91,6 +116,7 @@ function quotaSentence(def) {
  * en: "5 % of each risk class's targets, class C at 20 %, class D at 60 %;
  * 2 inspectors per target, from another region; workload balanced;
  * certificates valid on 2026-09-15".
+ * @param {import('./types.js').PublicTask} task
  */
 export function describeRules(task) {
   const def = task.definition || {};
@@ -131,7 +157,10 @@ export function describeRules(task) {
   ].join('; ');
 }
 
-/** The pool filter in words. */
+/**
+ * The pool filter in words.
+ * @param {import('./types.js').TaskDefinition | null | undefined} def
+ */
 export function describeFilter(def) {
   const f = (def && def.filter) || {};
   const zh = getLang() === 'zh';

@@ -10,6 +10,9 @@ import { t } from '../lib/i18n.js';
 import { loadOutcomes } from '../lib/outcomes.js';
 import { errorBox, setTitle } from '../lib/page.js';
 
+/**
+ * @param {import('../lib/types.js').PublicTask} task
+ */
 function taskCard(task) {
   const def = task.definition || {};
   const steps = [
@@ -85,6 +88,10 @@ function entityOutcome(pool) {
   }
 }
 
+/**
+ * @param {import('../lib/types.js').EntityView} view
+ * @param {typeof import('../lib/records.js')} records
+ */
 function renderEntityResults(view, records) {
   const results = view.results || [];
   const out = [h('h3', { id: 'entity-results-title' }, tx('search.results.h3'))];
@@ -100,6 +107,10 @@ function renderEntityResults(view, records) {
   return out;
 }
 
+/**
+ * @param {import('../lib/types.js').EntityView} view
+ * @param {typeof import('../lib/records.js')} records
+ */
 function renderEntity(view, records) {
   /** @type {import('../lib/dom.js').Child[]} */
   const out = [h('p', { class: 'entity-name' }, h('strong', {}, view.name || view.id), ' ', h('code', {}, view.id))];
@@ -159,6 +170,10 @@ function renderEntity(view, records) {
   return out;
 }
 
+/**
+ * @param {string} raw the id as typed
+ * @returns {Promise<import('../lib/types.js').EntityView>}
+ */
 async function lookUpEntity(raw) {
   try {
     return await api(`/api/public/entities/${encodeURIComponent(raw)}`);

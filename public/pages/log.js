@@ -18,6 +18,10 @@ const PAGE_SIZE = 50;
  */
 const VERIFIER = '../verify.js';
 
+/**
+ * @param {import('../lib/types.js').LogEntry} entry
+ * @param {Map<number, import('../lib/types.js').PublicTask>} publicTasks
+ */
 function logRow(entry, publicTasks) {
   /** @type {import('../lib/dom.js').Child} */
   let taskCell = '—';
@@ -45,6 +49,11 @@ function logRow(entry, publicTasks) {
   );
 }
 
+/**
+ * @param {string} key
+ * @param {number | null} after
+ * @param {number | null} current
+ */
 function pageLink(key, after, current) {
   if (after === null || after === current) {
     return h('span', { class: 'page-link disabled', 'aria-disabled': 'true' }, tx(key));
@@ -52,6 +61,10 @@ function pageLink(key, after, current) {
   return h('a', { class: 'page-link', href: `log.html?after=${after}` }, tx(key));
 }
 
+/**
+ * @param {(fetched: number, total: number) => void} onProgress
+ * @returns {Promise<import('../lib/types.js').LogEntry[]>}
+ */
 async function fetchWholeLog(onProgress) {
   const entries = [];
   let after = 0;

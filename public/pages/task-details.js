@@ -14,10 +14,17 @@ export const taskFileUrl = (id, name) =>
     ? `/api/public/tasks/${id}/bundle.tar`
     : `/api/public/tasks/${id}/files/${encodeURIComponent(name)}`;
 
+/**
+ * @param {string} labelKey
+ * @param {import('../lib/dom.js').Child} value
+ */
 export function row(labelKey, value) {
   return h('div', {}, h('dt', {}, tx(labelKey)), h('dd', {}, value));
 }
 
+/**
+ * @param {import('../lib/types.js').PublicTask} task
+ */
 export function renderParameters(task) {
   const def = task.definition || {};
   const departments = taskDepartments(task);
@@ -38,7 +45,7 @@ export function renderParameters(task) {
     h(
       'dl',
       { class: 'facts facts-wide' },
-      row('p.items', [(def.items || []).map((item) => h('code', {}, item)).reduce((acc, el) => (acc.length ? [...acc, ', ', el] : [el]), []), ' (', tx('p.items.note'), ')']),
+      row('p.items', [(def.items || []).map((item, i) => [i ? ', ' : '', h('code', {}, item)]), ' (', tx('p.items.note'), ')']),
       row(
         'p.departments',
         [
@@ -72,6 +79,9 @@ export function renderParameters(task) {
   ];
 }
 
+/**
+ * @param {import('../lib/types.js').PublicTask} task
+ */
 export function committedPayload(task) {
   const entry = (task.timeline || []).find((e) => e.kind === 'task.committed');
   return entry ? parsePayload(entry) : {};
@@ -81,6 +91,7 @@ export function committedPayload(task) {
  * What the task's log entries pin of its bundle beyond the page's digests (§10): the line
  * digests of its replacements in number order (keyed_line, or line in entries logged
  * before keyed digests) and the time of its commitment.
+ * @param {import('../lib/types.js').PublicTask} task
  */
 export function loggedPins(task) {
   const timeline = task.timeline || [];
@@ -95,11 +106,17 @@ export function loggedPins(task) {
   };
 }
 
+/**
+ * @param {import('../lib/types.js').PublicTask} task
+ */
 export function drawnPayload(task) {
   const entry = (task.timeline || []).find((e) => e.kind === 'task.drawn');
   return entry ? parsePayload(entry) : {};
 }
 
+/**
+ * @param {import('../lib/types.js').PublicTask} task
+ */
 export function renderEntropy(task) {
   const def = task.definition || {};
   const plan = def.entropy || {};
@@ -120,7 +137,11 @@ export function renderEntropy(task) {
   );
 }
 
-/** The committed event time beside the commitment time (§3.3), flagging a reversal. */
+/**
+ * The committed event time beside the commitment time (§3.3), flagging a reversal.
+ * @param {import('../lib/types.js').PublicTask} task
+ * @param {string | null | undefined} event the committed time of the entropy's event (RFC 3339)
+ */
 function renderEntropyEvent(task, event) {
   const entry = (task.timeline || []).find((e) => e.kind === 'task.committed');
   const committedAt = entry ? entry.at : task.committed_at;
@@ -136,6 +157,9 @@ function renderEntropyEvent(task, event) {
   ];
 }
 
+/**
+ * @param {import('../lib/types.js').PublicTask} task
+ */
 export function renderFiles(task) {
   const files = task.files || [];
   const bundle = `task-${task.id}-bundle.tar`;
@@ -181,6 +205,9 @@ export function renderFiles(task) {
   ];
 }
 
+/**
+ * @param {string} resultTsv
+ */
 export function parseFailure(resultTsv) {
   const line = resultTsv.split('\n').find((l) => l.startsWith('failure\t'));
   if (!line) return null;

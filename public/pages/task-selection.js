@@ -27,6 +27,12 @@ function inspectorGroups(inspectors, joint) {
   );
 }
 
+/**
+ * @param {import('../lib/types.js').PublicTask} task
+ * @param {import('../lib/types.js').SelectedTarget[]} selection
+ * @param {HTMLElement} container
+ * @param {string} initialFilter
+ */
 export function renderSelection(task, selection, container, initialFilter) {
   const joint = taskDepartments(task).length > 1;
   const rows = selection.map((target) => {

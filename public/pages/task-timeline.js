@@ -6,6 +6,10 @@ import { countTargets, hashEl, kindLabel, list, shortHash, stateLabel, timeEl } 
 import { has, t } from '../lib/i18n.js';
 import { outcomeLabel } from '../lib/outcomes.js';
 
+/**
+ * @param {import('../lib/types.js').LogEntry} entry
+ * @returns {Record<string, any>}
+ */
 export function parsePayload(entry) {
   try {
     return JSON.parse(entry.payload);
@@ -14,6 +18,10 @@ export function parsePayload(entry) {
   }
 }
 
+/**
+ * @param {import('../lib/types.js').LogEntry} entry
+ * @param {import('../lib/types.js').PublicTask} task
+ */
 function describeEntry(entry, task) {
   const p = parsePayload(entry);
   switch (entry.kind) {
@@ -61,7 +69,11 @@ function describeEntry(entry, task) {
   }
 }
 
-/** Where a published (or correcting) result of a log entry is listed, or null. */
+/**
+ * Where a published (or correcting) result of a log entry is listed, or null.
+ * @param {import('../lib/types.js').LogEntry} entry
+ * @param {import('../lib/types.js').PublicTask} task
+ */
 function resultHref(entry, task) {
   if (entry.kind !== 'result.published' && entry.kind !== 'result.corrected') return null;
   const p = parsePayload(entry);
@@ -70,6 +82,10 @@ function resultHref(entry, task) {
   return `results.html?task=${task ? task.id : p.task}${target}#${encodeURIComponent(p.result)}`;
 }
 
+/**
+ * @param {import('../lib/types.js').LogEntry} entry
+ * @param {import('../lib/types.js').PublicTask} task
+ */
 function timelineItem(entry, task) {
   const href = resultHref(entry, task);
   return h(
@@ -94,6 +110,8 @@ function timelineItem(entry, task) {
 /**
  * The timeline's items; runs of result entries (three entries a result,
  * hundreds of results a task) fold into one item that opens to show them.
+ * @param {import('../lib/types.js').LogEntry[]} entries
+ * @param {import('../lib/types.js').PublicTask} task
  */
 export function timelineItems(entries, task) {
   const items = [];

@@ -25,6 +25,10 @@ function checkItem(check) {
   );
 }
 
+/**
+ * @param {import('../lib/types.js').PublicTask} task
+ * @param {HTMLElement} section where the button and the verdict go
+ */
 export function setupVerify(task, section) {
   const button = h('button', { type: 'button', id: 'verify-button', class: 'primary' }, tx('task.verify.button'));
   const progress = h('progress', { id: 'verify-progress', max: '1', value: '0', hidden: true, 'aria-labelledby': 'verify-status' });
