@@ -122,3 +122,19 @@ async fn the_footer_and_the_tasks_use_what_the_server_publishes_about_itself() {
     assert!(browser.text("#tasks").await.contains("示例市场监管局"));
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_address_shows_the_not_found_page_in_both_languages_with_a_way_home() {
+    let (address, _service, _dir) = site(None).await;
+    let status = reqwest::get(format!("{address}/no/such/page.html")).await.unwrap().status();
+    assert_eq!(status, reqwest::StatusCode::NOT_FOUND);
+    let browser = Browser::start("en-US").await;
+    browser.open(&format!("{address}/no/such/page.html")).await;
+    let heading = browser.text("main h1").await;
+    assert!(heading.contains("找不到此页") && heading.contains("Page not found"), "{heading}");
+    assert!(browser.count("main a[href='/']").await >= 1, "a link back to the home page");
+    browser.screenshot("not-found").await;
+    browser.element("main a[href='/']").await.click().await.unwrap();
+    browser.element("#tasks [data-task-id]").await;
+    browser.close().await;
+}
