@@ -4,6 +4,7 @@
 mod helpers;
 
 mod abandoned_draws;
+mod account_management;
 mod acting_once;
 mod bad_input;
 mod bulk_imports;
