@@ -12,6 +12,7 @@ mod deadlines;
 mod departments;
 mod downloads;
 mod draw_index;
+mod dry_run;
 mod entropy_event;
 mod error_shapes;
 mod hardening;
