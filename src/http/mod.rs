@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod conditional;
 pub mod directories;
+pub mod directory_reads;
 pub mod error;
 pub mod extract;
 pub mod headers;
@@ -99,6 +100,7 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
     let (staff, staff_document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(tasks::router())
         .merge(directories::router())
+        .merge(directory_reads::router())
         .merge(accounts::router())
         .merge(inspections::router())
         .split_for_parts();

@@ -9,6 +9,7 @@ pub mod calendar;
 mod committed;
 mod csv_export;
 pub mod directories;
+pub mod directory_reads;
 pub mod dry_run;
 mod freezing;
 pub mod idempotency;

@@ -14,6 +14,7 @@ pub mod bulk;
 pub mod calendar;
 mod columns;
 pub mod directory;
+pub mod directory_reads;
 pub mod files;
 pub mod idempotency;
 pub mod import;

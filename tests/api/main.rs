@@ -10,6 +10,7 @@ mod bulk_imports;
 mod cross_database;
 mod deadlines;
 mod departments;
+mod directory_reads;
 mod downloads;
 mod draw_index;
 mod dry_run;
