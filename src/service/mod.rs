@@ -52,6 +52,14 @@ pub enum ServiceError {
     /// The request itself is wrong: a field, a row. Nothing was changed.
     #[error("{message}")]
     Invalid { code: &'static str, field: Option<String>, message: String },
+    /// A file refused whole for these rows, the first named by `field` and
+    /// the message (`invalid_csv`). Nothing was changed.
+    #[error("{message}")]
+    RefusedLines {
+        field: Option<String>,
+        message: String,
+        lines: Vec<crate::files::csv_input::DirectoryError>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

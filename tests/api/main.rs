@@ -17,6 +17,7 @@ mod dry_run;
 mod entropy_event;
 mod error_shapes;
 mod hardening;
+mod import_refusals;
 mod inspections;
 mod ledger;
 mod lifecycle;
