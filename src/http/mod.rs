@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod paging;
 pub mod public;
 pub mod site;
+pub mod site_settings;
 pub mod tasks;
 pub mod throttle;
 
@@ -101,6 +102,7 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(tasks::router())
         .merge(directories::router())
         .merge(directory_reads::router())
+        .merge(site_settings::router())
         .merge(accounts::router())
         .merge(inspections::router())
         .split_for_parts();

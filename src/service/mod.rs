@@ -23,6 +23,7 @@ pub mod published;
 pub mod replacements;
 pub mod results;
 pub mod selection;
+pub mod site;
 pub mod statistics;
 pub mod tasks;
 

@@ -24,6 +24,7 @@ pub mod pool_targets;
 pub mod pools;
 pub mod replacements;
 pub mod results;
+pub mod site;
 pub mod statistics;
 pub mod tasks;
 pub mod users;

@@ -26,5 +26,6 @@ mod public_reads;
 mod replacements;
 mod roles;
 mod sealed_oracles;
+mod site_settings;
 mod strict_fields;
 mod task_selection;
