@@ -8,6 +8,7 @@ pub mod bundles;
 pub mod calendar;
 mod committed;
 mod csv_export;
+pub mod dashboard;
 pub mod directories;
 pub mod directory_reads;
 pub mod dry_run;

@@ -13,6 +13,7 @@
 pub mod bulk;
 pub mod calendar;
 mod columns;
+pub mod dashboard;
 pub mod directory;
 pub mod directory_reads;
 pub mod files;

@@ -8,6 +8,7 @@ mod acting_once;
 mod bad_input;
 mod bulk_imports;
 mod cross_database;
+mod dashboard;
 mod deadlines;
 mod departments;
 mod directory_reads;
