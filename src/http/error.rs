@@ -105,7 +105,7 @@ impl From<ServiceError> for AppError {
             ServiceError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
             ServiceError::Conflict { code, .. } => (StatusCode::CONFLICT, code, None),
             ServiceError::Invalid { code, field, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code, field),
-            ServiceError::RefusedLines { field, lines, .. } => {
+            ServiceError::RefusedLines { code, field, lines, .. } => {
                 let lines = lines
                     .into_iter()
                     .map(|refused| ErrorLine {
@@ -114,7 +114,7 @@ impl From<ServiceError> for AppError {
                         reason: refused.reason,
                     })
                     .collect();
-                let body = ErrorBody { code: "invalid_csv".into(), message, field, lines: Some(lines) };
+                let body = ErrorBody { code: code.into(), message, field, lines: Some(lines) };
                 return Self { status: StatusCode::UNPROCESSABLE_ENTITY, body, retry_after: None };
             }
             ServiceError::Store(store) => {
