@@ -39,7 +39,8 @@ export function confirmationPanel(task, done, made) {
       ? null
       : h('p', {}, h('a', { href: publicPage(task.id), class: 'public-link' }, tx('tasks.done.publicPage', { id: task.id }))),
   );
-  panel.id = 'confirmation';
+  // The page's confirmation; a replacement's stays beside its form.
+  panel.id = done === 'replaced' ? 'replace-confirmation' : 'confirmation';
   panel.dataset.done = done;
   return panel;
 }
