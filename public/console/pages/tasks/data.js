@@ -4,6 +4,7 @@
 
 import { h, tx } from '../../../lib/dom.js';
 import { get } from '../../session.js';
+import { append } from './page.js';
 
 /**
  * @typedef {{ratio?: string, count?: number}} QuotaRule
@@ -87,7 +88,7 @@ export async function loadDepartments() {
  * @param {string} id
  */
 export function notFound(main, id) {
-  main.append(
+  append(main, 
     h('h1', {}, tx('tasks.notfound.h1')),
     h('p', {}, tx('tasks.notfound.text', { id })),
     h('p', {}, h('a', { href: '#/tasks' }, tx('tasks.back'))),

@@ -12,6 +12,7 @@ import { send, user } from '../../session.js';
 import { loadDepartments, loadFacets, loadItems, loadTask, notFound } from './data.js';
 import { OPTIONAL_PARTS, PARTS, controlOf, readForm } from './definition.js';
 import { aboutPart, entropyPart, inspectorsPart, itemsPart, poolPart, publicationPart, strataPart } from './form-parts.js';
+import { append } from './page.js';
 
 /**
  * @param {HTMLElement} main
@@ -24,7 +25,7 @@ export async function taskFormPage(main, params, query) {
   const task = params.id ? await loadTask(params.id) : null;
   if (params.id && !task) return notFound(main, params.id);
   if (task && task.state !== 'draft') {
-    main.append(
+    append(main, 
       h('h1', {}, tx('tasks.form.edit.h1')),
       h('p', { class: 'notice notice-warn' }, tx('tasks.form.notDraft')),
       h('p', {}, h('a', { href: `#/tasks/${task.id}` }, tx('tasks.form.toTask'))),
@@ -76,7 +77,7 @@ export async function taskFormPage(main, params, query) {
   };
   form.addEventListener('input', refresh);
   form.addEventListener('change', refresh);
-  main.append(
+  append(main, 
     h('h1', {}, tx(task ? 'tasks.form.edit.h1' : 'tasks.form.new.h1')),
     task ? h('p', { class: 'lead' }, task.name) : null,
     h('p', {}, tx('tasks.form.intro')),

@@ -6,6 +6,7 @@ import { h, tx } from '../../../lib/dom.js';
 import { get } from '../../session.js';
 import { STATES } from './data.js';
 import { dateFacts, nextStep, stateBadge } from './describe.js';
+import { append } from './page.js';
 
 /**
  * @param {HTMLElement} main
@@ -19,7 +20,7 @@ export async function taskListPage(main, _params, query) {
   const wanted = query.get('state');
   const state = wanted && STATES.includes(/** @type {any} */ (wanted)) ? wanted : null;
   const shown = state ? tasks.filter((task) => task.state === state) : tasks;
-  main.append(
+  append(main, 
     h('h1', {}, tx('tasks.list.h1')),
     h('p', { class: 'lead' }, tx('tasks.list.intro')),
     h('p', {}, h('a', { href: '#/tasks/new', class: 'button-link', id: 'new-task' }, tx('tasks.list.new'))),

@@ -10,6 +10,7 @@ import { get } from '../../session.js';
 import { loadDepartments, loadItems, loadTask, notFound, publicPage } from './data.js';
 import { digest, eventWords, when } from './describe.js';
 import { departmentName } from './form-parts.js';
+import { append } from './page.js';
 
 /**
  * @param {HTMLElement} main
@@ -27,7 +28,7 @@ export async function noticePage(main, params) {
   const address = `${window.location.origin}${publicPage(task.id)}`;
   /** @param {string} key @param {any} value */
   const fact = (key, value) => h('div', {}, h('dt', {}, tx(key)), h('dd', {}, value));
-  main.append(
+  append(main, 
     h('p', { class: 'no-print breadcrumb' }, h('a', { href: `#/tasks/${task.id}` }, tx('tasks.notice.back'))),
     h(
       'article',

@@ -13,6 +13,7 @@ import { partOf } from './definition.js';
 import { dateFacts, digest, nextStep, stateBadge } from './describe.js';
 import { dryRunSection } from './dry-run.js';
 import { selectionSection } from './selection.js';
+import { append } from './page.js';
 import { abandonStep, commitStep, drawStep, revealStep } from './steps.js';
 import { summary } from './summary.js';
 
@@ -27,7 +28,7 @@ export async function taskPage(main, params, query) {
   const [items, departments] = await Promise.all([loadItems(), loadDepartments()]);
   const done = query.get('done');
   document.title = `${task.name} — ${t('console.title')}`;
-  main.append(
+  append(main, 
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/tasks' }, tx('tasks.back'))),
     h('h1', { id: 'task-name' }, task.name),
     h('p', { class: 'task-meta' }, h('span', { class: 'task-no' }, tx('tasks.number', { id: task.id })), ' ', stateBadge(task.state)),
@@ -42,7 +43,7 @@ export async function taskPage(main, params, query) {
   const rules = (/** @type {boolean} */ change) => summary(task, items, departments, change);
 
   if (task.state === 'draft') {
-    main.append(
+    append(main, 
       h('p', { class: 'notice notice-info' }, tx('tasks.draft.notice')),
       h('p', {}, h('a', { href: `#/tasks/${task.id}/edit`, id: 'edit-task' }, tx('tasks.draft.edit'))),
       dryRunSection(task, changeLink),
@@ -53,21 +54,21 @@ export async function taskPage(main, params, query) {
     return;
   }
 
-  main.append(h('dl', { class: 'facts', id: 'task-dates' }, dateFacts(task)));
-  if (task.commitment_digest) main.append(commitmentFacts(task));
+  append(main, h('dl', { class: 'facts', id: 'task-dates' }, dateFacts(task)));
+  if (task.commitment_digest) append(main, commitmentFacts(task));
   if (task.state === 'committed') {
-    main.append(drawStep(task), details('tasks.rules.committed', rules(false)), abandonStep(task));
+    append(main, drawStep(task), details('tasks.rules.committed', rules(false)), abandonStep(task));
   } else if (task.state === 'drawn') {
-    main.append(await selectionSection(task), revealStep(task), noticeLink(task), details('tasks.rules.committed', rules(false)), abandonStep(task));
+    append(main, await selectionSection(task), revealStep(task), noticeLink(task), details('tasks.rules.committed', rules(false)), abandonStep(task));
   } else if (task.state === 'revealed') {
-    main.append(
+    append(main, 
       h('p', { class: 'notice notice-info' }, tx('tasks.revealed.notice'), ' ', h('a', { href: publicPage(task.id) }, tx('tasks.done.publicPage', { id: task.id }))),
       await selectionSection(task),
       noticeLink(task),
       details('tasks.rules.committed', rules(false)),
     );
   } else {
-    main.append(
+    append(main, 
       h(
         'div',
         { class: 'notice notice-warn', id: 'abandoned-notice' },
