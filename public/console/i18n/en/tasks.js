@@ -194,6 +194,7 @@ export default {
   'tasks.quota.count': '{count} targets',
   'tasks.quota.none': 'none',
 
+  'tasks.step.refused': 'The server refused: {message}',
   'tasks.step.confirm.missing': 'Tick the box to confirm',
   'tasks.commit.h2': 'Commit the task',
   'tasks.commit.publishes': 'Committing freezes the pools and appends the commitment to the public log. It publishes:',

@@ -194,6 +194,7 @@ export default {
   'tasks.quota.count': '抽取 {count} 户',
   'tasks.quota.none': '无',
 
+  'tasks.step.refused': '服务器未接受：{message}',
   'tasks.step.confirm.missing': '请勾选确认',
   'tasks.commit.h2': '提交承诺',
   'tasks.commit.publishes': '提交承诺将固定抽取范围，并将承诺记入公开日志。公开以下内容：',

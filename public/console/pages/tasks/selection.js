@@ -185,7 +185,7 @@ function replaceForm(task, selection, reload) {
     } catch (error) {
       const fields = { target: 'replace-target', inspector: 'replace-inspector', reason: 'replace-reason' };
       const id = error.field ? /** @type {Record<string, string>} */ (fields)[error.field] || null : null;
-      showErrors(form, [[id, error.status === 0 ? t('console.error.network') : error.message]]);
+      showErrors(form, [[id, error.status === 0 ? t('console.error.network') : t('tasks.step.refused', { message: error.message })]]);
     } finally {
       button.disabled = false;
     }

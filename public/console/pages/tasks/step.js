@@ -75,7 +75,7 @@ export function stepSection(step) {
       go(`#/tasks/${step.task.id}?done=${step.done}`);
     } catch (error) {
       const id = error.field && step.fieldIds ? step.fieldIds[error.field] || null : null;
-      showErrors(form, [[id, error.status === 0 ? t('console.error.network') : error.message]]);
+      showErrors(form, [[id, error.status === 0 ? t('console.error.network') : t('tasks.step.refused', { message: error.message })]]);
       if (step.refusal) extra.replaceChildren(step.refusal(error) || '');
     } finally {
       button.disabled = false;
