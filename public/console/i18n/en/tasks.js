@@ -26,6 +26,7 @@ export default {
   'tasks.next.label': 'Next:',
   'tasks.next.draft': 'run a trial draw, check the answers and commit.',
   'tasks.next.committed': 'when the entropy comes into being ({event}), enter it and draw.',
+  'tasks.next.committed.due': 'the randomness came into being at {event}: enter it and draw.',
   'tasks.next.drawn': 'hand each team its targets; reveal the draw when the inspections are done.',
   'tasks.next.drawn.embargo': 'hand each team its targets; the draw is revealed on {date}.',
   'tasks.next.revealed': 'the inspections’ results are entered, reviewed and published.',

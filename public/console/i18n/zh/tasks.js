@@ -26,6 +26,7 @@ export default {
   'tasks.next.label': '下一步：',
   'tasks.next.draft': '试抽，核对填写内容，然后提交承诺。',
   'tasks.next.committed': '随机数产生后（{event}），录入随机数并抽取。',
+  'tasks.next.committed.due': '随机数已于 {event} 产生，请录入并抽取。',
   'tasks.next.drawn': '将检查对象交各检查组；检查完成后公开抽取结果。',
   'tasks.next.drawn.embargo': '将检查对象交各检查组；抽取结果于 {date} 公开。',
   'tasks.next.revealed': '录入、审核并公示检查结果。',

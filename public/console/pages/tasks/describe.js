@@ -73,8 +73,11 @@ export function nextStep(task) {
   switch (task.state) {
     case 'draft':
       return t('tasks.next.draft');
-    case 'committed':
-      return t('tasks.next.committed', { event: eventWords(definition.entropy.event_at) });
+    case 'committed': {
+      const event = definition.entropy.event_at;
+      const due = !!event && Date.parse(event) <= Date.now();
+      return t(due ? 'tasks.next.committed.due' : 'tasks.next.committed', { event: eventWords(event) });
+    }
     case 'drawn':
       return definition.embargo_until
         ? t('tasks.next.drawn.embargo', { date: definition.embargo_until })
