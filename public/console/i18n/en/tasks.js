@@ -209,6 +209,7 @@ export default {
 
   'tasks.draw.h2': 'Enter the public randomness and draw',
   'tasks.draw.early': 'The randomness comes into being at {event}: the draw can be made only after that time.',
+  'tasks.draw.come': 'The randomness came into being at {event}: you can draw now.',
   'tasks.draw.publishes': 'Drawing publishes in the public log:',
   'tasks.draw.pub.entropy': 'the randomness you enter, exactly as typed;',
   'tasks.draw.pub.digest': 'the digest of the result, so that the result can no longer change;',

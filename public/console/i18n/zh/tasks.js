@@ -209,6 +209,7 @@ export default {
 
   'tasks.draw.h2': '录入公开随机数并抽取',
   'tasks.draw.early': '随机数产生时间为 {event}，到该时间后方可抽取。',
+  'tasks.draw.come': '随机数已于 {event} 产生，现在可以抽取。',
   'tasks.draw.publishes': '抽取后在公开日志中记载：',
   'tasks.draw.pub.entropy': '您录入的随机数，与录入内容完全一致；',
   'tasks.draw.pub.digest': '抽取结果的摘要，结果此后不能再更改；',

@@ -91,7 +91,7 @@ export function drawStep(task) {
         h('div', {}, h('dt', {}, tx('tasks.field.format')), h('dd', {}, tx(`tasks.format.rule.${plan.format}`))),
         h('div', {}, h('dt', {}, tx('tasks.field.min')), h('dd', {}, tx('tasks.summary.characters', { n: min }))),
       ),
-      early ? h('p', { class: 'notice notice-warn', id: 'entropy-not-yet' }, tx('tasks.draw.early', { event: eventWords(plan.event_at) })) : null,
+      early ? notYet(eventMillis, plan.event_at) : null,
       publishesList('tasks.draw.publishes', ['tasks.draw.pub.entropy', 'tasks.draw.pub.digest', 'tasks.draw.pub.sealed', 'tasks.draw.pub.final']),
     ],
     fields: h(
@@ -113,6 +113,21 @@ export function drawStep(task) {
     done: 'drawn',
     fieldIds: { entropy: 'entropy' },
   });
+}
+
+/**
+ * Says that the draw must wait for the event, and says so no more once
+ * the event has come (the page may stay open until then).
+ * @param {number} at
+ * @param {string | undefined} event
+ */
+function notYet(at, event) {
+  const notice = h('p', { class: 'notice notice-warn', id: 'entropy-not-yet', role: 'status' }, tx('tasks.draw.early', { event: eventWords(event) }));
+  setTimeout(() => {
+    notice.className = 'notice notice-info';
+    notice.replaceChildren(h('span', {}, tx('tasks.draw.come', { event: eventWords(event) })));
+  }, Math.min(at - Date.now() + 500, 2 ** 31 - 1));
+  return notice;
 }
 
 /** Today in Beijing, YYYY-MM-DD. */
