@@ -185,9 +185,11 @@ async fn a_supervisor_defines_commits_draws_and_reveals_a_task_which_the_public_
     text_contains(&browser, "#entropy-status", "19 characters").await;
     type_into(&browser, "#entropy", "31415326535641526354").await;
     assert_eq!(browser.element("#entropy").await.attr("aria-invalid").await.unwrap(), None);
+    // The page says when the randomness has come; the server draws no earlier.
     if let Some(wait) = event_at.checked_duration_since(Instant::now()) {
         tokio::time::sleep(wait + Duration::from_secs(1)).await;
     }
+    text_contains(&browser, "#entropy-not-yet", "you can draw now").await;
     click(&browser, "#draw-button").await;
     browser.attribute_becomes("#confirmation", "data-done", "drawn", Duration::from_secs(20)).await;
 
