@@ -24,6 +24,8 @@ async fn the_built_in_site_is_served_from_any_directory() {
         ("/task.html", "task.html", "text/html; charset=utf-8"),
         ("/verify.js", "verify.js", "javascript"),
         ("/style.css", "style.css", "text/css"),
+        ("/console/", "console/index.html", "text/html; charset=utf-8"),
+        ("/console/main.js", "console/main.js", "javascript"),
     ] {
         let response = client.get(format!("{}{path}", server.address)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
@@ -43,6 +45,16 @@ async fn the_built_in_site_is_served_from_any_directory() {
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path} unchanged is not sent again");
         assert_eq!(again.headers()[ETAG], headers[ETAG]);
     }
+}
+
+#[tokio::test]
+async fn the_console_without_its_slash_is_sent_to_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_elsewhere(dir.path());
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let response = client.get(format!("{}/console", server.address)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(response.headers()[reqwest::header::LOCATION], "/console/");
 }
 
 #[tokio::test]

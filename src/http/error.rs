@@ -46,6 +46,12 @@ impl AppError {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }
 
+    /// 403 `csrf`: a cookie-authenticated change without the session's
+    /// CSRF token, or from another site.
+    pub fn csrf(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "csrf", message)
+    }
+
     /// 413: the request's body is larger than `limit` bytes.
     pub fn payload_too_large(limit: u64) -> Self {
         Self::new(
@@ -91,6 +97,15 @@ impl From<ServiceError> for AppError {
             ServiceError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
             ServiceError::Conflict { code, .. } => (StatusCode::CONFLICT, code, None),
             ServiceError::Invalid { code, field, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code, field),
+            // A wrong current password in a form is a field in error; a
+            // failed sign-in is a failed authentication.
+            ServiceError::BadCredentials { field: Some(field), .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "bad_credentials", Some(field))
+            }
+            ServiceError::BadCredentials { field: None, .. } => {
+                (StatusCode::UNAUTHORIZED, "bad_credentials", None)
+            }
+            ServiceError::TooManyAttempts(wait) => return Self::too_many_failed_attempts(wait),
             ServiceError::Store(store) => {
                 tracing::error!(error = %store, "request failed in storage");
                 return Self::new(

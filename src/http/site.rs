@@ -44,15 +44,25 @@ struct Files;
 /// used from a cache, so that an upgraded server's pages are seen at once
 /// while an unchanged page costs a `304`.
 async fn built_in(uri: Uri, headers: HeaderMap) -> Response {
+    // A folder's page is its index.html: `/` the public site, `/console/`
+    // the staff console.
     let path = match uri.path().trim_start_matches('/') {
-        "" => "index.html",
-        path => path,
+        "" => "index.html".to_owned(),
+        folder if folder.ends_with('/') => format!("{folder}index.html"),
+        path => path.to_owned(),
     };
+    let path = path.as_str();
     // The built-in names are all there is; a name reaching outside the
     // folder is not among them, but the development build reads the folder
     // from disk, so such names are refused before any lookup.
     if path.split(['/', '\\']).any(|part| part == ".." || part.is_empty()) {
         return StatusCode::NOT_FOUND.into_response();
+    }
+    // `/console` without its slash would resolve the console's relative
+    // links against `/`: it is sent to `/console/`.
+    if Files::get(&format!("{path}/index.html")).is_some() {
+        let folder = HeaderValue::from_str(&format!("/{path}/")).expect("a site path is a header value");
+        return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, folder)]).into_response();
     }
     let Some(file) = Files::get(path) else {
         return StatusCode::NOT_FOUND.into_response();
