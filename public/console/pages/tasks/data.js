@@ -28,9 +28,10 @@ import { append } from './page.js';
  * @typedef {{value: string, count: number}} Facet
  * @typedef {{regions: Facet[], industries: Facet[], risk_classes: Facet[], flags: Facet[]}} Facets
  * @typedef {{code: string, name_zh: string, name_en: string}} Department
- * @typedef {{id: string, name: string, department: string}} TeamMember
- * @typedef {{rank: number, id: string, name: string, region: string, industry: string,
- *   risk_class: string, stratum: string, inspectors: TeamMember[]}} SelectedTarget
+ * @typedef {{id: string, name: string | null, department: string}} TeamMember
+ * @typedef {{rank: number, id: string, name: string | null, region: string | null,
+ *   industry: string | null, risk_class: string | null, stratum: string,
+ *   inspectors: TeamMember[]}} SelectedTarget (names are null for entries that left the directory)
  * @typedef {{status: 'complete' | 'failed', failure: string | null, targets: SelectedTarget[]}} Selection
  */
 

@@ -84,8 +84,8 @@ function table(selection, sealed) {
               'tr',
               { dataset: { target: target.id } },
               h('td', { class: 'num' }, String(target.rank)),
-              h('th', { scope: 'row' }, target.name, h('br'), h('code', { class: 'target-id' }, target.id)),
-              h('td', {}, `${target.region} · ${target.industry} · ${target.risk_class}`),
+              h('th', { scope: 'row' }, target.name || '—', h('br'), h('code', { class: 'target-id' }, target.id)),
+              h('td', {}, [target.region, target.industry, target.risk_class].map((v) => v || '—').join(' · ')),
               h('td', {}, target.stratum),
               h(
                 'td',
@@ -94,7 +94,7 @@ function table(selection, sealed) {
                   'ul',
                   { class: 'plain team' },
                   target.inspectors.map((member) =>
-                    h('li', { dataset: { inspector: member.id } }, `${member.name}（${member.id}）`, h('span', { class: 'dept' }, ` ${member.department}`)),
+                    h('li', { dataset: { inspector: member.id } }, `${member.name || member.id}（${member.id}）`, h('span', { class: 'dept' }, ` ${member.department}`)),
                   ),
                 ),
               ),
@@ -123,7 +123,7 @@ function replaceForm(task, selection, reload) {
     const chosen = targetSelect.value;
     targetSelect.replaceChildren(
       h('option', { value: '' }, tx('tasks.replace.target.choose')),
-      ...current.targets.map((target) => h('option', { value: target.id }, `${target.rank}. ${target.name}（${target.id}）`)),
+      ...current.targets.map((target) => h('option', { value: target.id }, `${target.rank}. ${target.name || ''}（${target.id}）`)),
     );
     targetSelect.value = chosen;
     fillInspectors();
@@ -133,7 +133,7 @@ function replaceForm(task, selection, reload) {
     const team = target ? target.inspectors.filter((member) => !department || member.department === department) : [];
     inspectorSelect.replaceChildren(
       h('option', { value: '' }, tx(target ? 'tasks.replace.inspector.choose' : 'tasks.replace.inspector.first')),
-      ...team.map((member) => h('option', { value: member.id }, `${member.name}（${member.id}）`)),
+      ...team.map((member) => h('option', { value: member.id }, `${member.name || member.id}（${member.id}）`)),
     );
   };
   fillTargets();
