@@ -23,11 +23,8 @@ pub mod public_log;
 pub mod published;
 pub mod replacements;
 pub mod results;
-<<<<<<< HEAD
-pub mod sessions;
-=======
 pub mod selection;
->>>>>>> capi
+pub mod sessions;
 pub mod statistics;
 pub mod tasks;
 
