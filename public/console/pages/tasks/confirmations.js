@@ -3,6 +3,7 @@
 // comes next, and where the public sees it.
 
 import { h, tx } from '../../../lib/dom.js';
+import { t } from '../../../lib/i18n.js';
 import { confirmation } from '../../forms.js';
 import { publicPage } from './data.js';
 import { eventWords } from './describe.js';
@@ -17,7 +18,7 @@ export const DONE = ['created', 'saved', 'committed', 'drawn', 'replaced', 'reve
  */
 export function confirmationPanel(task, done, made) {
   const d = task.definition;
-  const vars = {
+  const vars = () => ({
     id: task.id,
     pool: task.pool_size ?? '—',
     drawn: task.drawn_count ?? '—',
@@ -29,12 +30,12 @@ export function confirmationPanel(task, done, made) {
     target: made && made.target,
     number: made && made.number,
     reason: task.abandon_reason || '',
-  };
+  });
   const next = done === 'drawn' && !d.embargo_until ? 'tasks.done.drawn.next.noEmbargo' : `tasks.done.${done}.next`;
   const panel = confirmation(
-    tx(`tasks.done.${done}.title`, vars),
-    h('p', {}, tx(done === 'abandoned' ? `tasks.done.abandoned.public.${abandonedFrom(task)}` : `tasks.done.${done}.public`, vars)),
-    h('p', {}, h('strong', {}, tx('tasks.done.next')), ' ', tx(next, vars)),
+    () => t(`tasks.done.${done}.title`, vars()),
+    h('p', {}, () => t(done === 'abandoned' ? `tasks.done.abandoned.public.${abandonedFrom(task)}` : `tasks.done.${done}.public`, vars())),
+    h('p', {}, h('strong', {}, tx('tasks.done.next')), ' ', () => t(next, vars())),
     done === 'created' || done === 'saved'
       ? null
       : h('p', {}, h('a', { href: publicPage(task.id), class: 'public-link' }, tx('tasks.done.publicPage', { id: task.id }))),

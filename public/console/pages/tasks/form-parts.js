@@ -151,9 +151,12 @@ export function strataPart({ definition: d, facets }, form) {
   const offerKeys = () => {
     const columns = ticked(form, 'strata');
     keys.replaceChildren(...strataKeys(columns, form, facets).map((key) => h('option', { value: key })));
-    hint.textContent = columns.length ? t('tasks.field.strata.keys', { count: keys.children.length }) : t('tasks.field.strata.one');
+    offered = columns.length ? keys.children.length : -1;
+    /** @type {HTMLElement} */ (hint.firstElementChild).textContent = keysHint();
   };
-  const hint = h('p', { class: 'hint', id: 'stratum-keys-hint', 'aria-live': 'polite' });
+  let offered = -1;
+  const keysHint = () => (offered >= 0 ? t('tasks.field.strata.keys', { count: offered }) : t('tasks.field.strata.one'));
+  const hint = h('p', { class: 'hint', id: 'stratum-keys-hint', 'aria-live': 'polite' }, keysHint);
   form.addEventListener('change', offerKeys);
   queueMicrotask(offerKeys);
   return [

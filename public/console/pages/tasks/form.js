@@ -38,9 +38,11 @@ export async function taskFormPage(main, params, query) {
   /** @type {Record<string, (data: any, form: HTMLFormElement) => any>} */
   const builders = { about: aboutPart, items: itemsPart, pool: poolPart, strata: strataPart, inspectors: inspectorsPart, entropy: entropyPart, publication: publicationPart };
   const statuses = /** @type {Record<string, HTMLElement>} */ ({});
+  // Each part's status as a message key, so that it follows a language switch.
+  const statusKeys = /** @type {Record<string, string>} */ ({});
   const overview = h('ol', { class: 'part-list', id: 'part-list' });
   for (const [index, part] of PARTS.entries()) {
-    const status = h('strong', { class: 'part-status', id: `part-${part}-status` });
+    const status = h('strong', { class: 'part-status', id: `part-${part}-status` }, () => t(statusKeys[part] || 'tasks.part.todo'));
     statuses[part] = status;
     overview.append(
       h(
@@ -72,7 +74,8 @@ export async function taskFormPage(main, params, query) {
     for (const part of PARTS) {
       const optional = OPTIONAL_PARTS.includes(part);
       statuses[part].dataset.done = String(done[part]);
-      statuses[part].textContent = done[part] ? t(optional ? 'tasks.part.optional' : 'tasks.part.done') : t('tasks.part.todo');
+      statusKeys[part] = done[part] ? (optional ? 'tasks.part.optional' : 'tasks.part.done') : 'tasks.part.todo';
+      /** @type {HTMLElement} */ (statuses[part].firstElementChild).textContent = t(statusKeys[part]);
     }
   };
   form.addEventListener('input', refresh);

@@ -45,7 +45,8 @@ export function commitStep(task, changeLink) {
 export function drawStep(task) {
   const plan = task.definition.entropy;
   const min = plan.min_length || 20;
-  const status = h('p', { class: 'hint entropy-status', id: 'entropy-status', 'aria-live': 'polite' }, tx('tasks.draw.count', { count: 0, min }));
+  let typed = 0;
+  const status = h('p', { class: 'hint entropy-status', id: 'entropy-status', 'aria-live': 'polite' }, () => t('tasks.draw.count', { count: typed, min }));
   const entropy = h('input', {
     id: 'entropy',
     name: 'entropy',
@@ -64,8 +65,8 @@ export function drawStep(task) {
 
   function checkAsTyped() {
     const problem = entropyProblem(plan.format, entropy.value, min);
-    const count = [...entropy.value].length;
-    status.textContent = t('tasks.draw.count', { count, min });
+    typed = [...entropy.value].length;
+    /** @type {HTMLElement} */ (status.firstElementChild).textContent = t('tasks.draw.count', { count: typed, min });
     // A wrong character is refused at once; too few characters only when drawing.
     if (problem && problem.problem === 'character') {
       slot.textContent = problem.message;
@@ -122,10 +123,10 @@ export function drawStep(task) {
  * @param {string | undefined} event
  */
 function notYet(at, event) {
-  const notice = h('p', { class: 'notice notice-warn', id: 'entropy-not-yet', role: 'status' }, tx('tasks.draw.early', { event: eventWords(event) }));
+  const notice = h('p', { class: 'notice notice-warn', id: 'entropy-not-yet', role: 'status' }, () => t('tasks.draw.early', { event: eventWords(event) }));
   setTimeout(() => {
     notice.className = 'notice notice-info';
-    notice.replaceChildren(h('span', {}, tx('tasks.draw.come', { event: eventWords(event) })));
+    notice.replaceChildren(h('span', {}, () => t('tasks.draw.come', { event: eventWords(event) })));
   }, Math.min(at - Date.now() + 500, 2 ** 31 - 1));
   return notice;
 }
