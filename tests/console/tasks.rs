@@ -217,6 +217,7 @@ async fn a_supervisor_defines_commits_draws_and_reveals_a_task_which_the_public_
     assert!(done.contains(&target), "{done}");
     let team = text_contains(&browser, &format!("#selection-table tr[data-target='{target}'] .team"), "").await;
     assert!(!team.contains(&out), "{out} gave way: {team}");
+    text_contains(&browser, "#replacements", "申报回避").await;
 
     // The reveal: sealed until 2027-01-15, so only when released early.
     click(&browser, "#reveal-confirm").await;

@@ -253,6 +253,9 @@ export default {
   'tasks.replace.inspector.missing': 'Choose the inspector who gives way',
   'tasks.replace.reason.missing': 'Enter the reason for the replacement',
 
+  'tasks.replacements.h3': 'Replacements made',
+  'tasks.replacements.line': 'Target {target}: {out} gave way to {in} — “{reason}” ({by}, {at})',
+
   'tasks.reveal.h2': 'Reveal the draw',
   'tasks.reveal.publishes': 'Revealing publishes:',
   'tasks.reveal.pub.secret': 'the secret, the randomness and the seed they give;',

@@ -253,6 +253,9 @@ export default {
   'tasks.replace.inspector.missing': '请选择被替换的执法检查人员',
   'tasks.replace.reason.missing': '请填写调整理由',
 
+  'tasks.replacements.h3': '已作出的人员调整',
+  'tasks.replacements.line': '检查对象 {target}：{out} 由 {in} 替换——“{reason}”（{by}，{at}）',
+
   'tasks.reveal.h2': '公开抽取结果',
   'tasks.reveal.publishes': '公开后将公布：',
   'tasks.reveal.pub.secret': '密钥、随机数及由其得出的种子；',

@@ -4,11 +4,12 @@
 // inspector, with a reason, by one drawn from the target's remaining
 // candidates (POST /api/tasks/ID/replacements).
 
-import { h, tx } from '../../../lib/dom.js';
+import { fill, h, tx } from '../../../lib/dom.js';
 import { t } from '../../../lib/i18n.js';
 import { showErrors } from '../../forms.js';
 import { get, send, user } from '../../session.js';
 import { confirmationPanel } from './confirmations.js';
+import { when } from './describe.js';
 
 /**
  * @typedef {import('./data.js').TaskView} TaskView
@@ -34,14 +35,42 @@ export async function selectionSection(task) {
   /** @type {Selection} */
   const selection = await get(`/api/tasks/${task.id}/selection`);
   holder.replaceChildren(table(selection, sealed));
+  const made = h('div', { id: 'replacements' });
+  const showReplacements = async () => fill(made, replacements(await get(`/api/tasks/${task.id}/replacements`)));
   if (task.state === 'drawn' || task.state === 'revealed') {
-    section.append(replaceForm(task, selection, async () => {
-      const fresh = await get(`/api/tasks/${task.id}/selection`);
-      holder.replaceChildren(table(fresh, sealed));
-      return fresh;
-    }));
+    section.append(
+      replaceForm(task, selection, async () => {
+        const fresh = await get(`/api/tasks/${task.id}/selection`);
+        holder.replaceChildren(table(fresh, sealed));
+        await showReplacements();
+        return fresh;
+      }),
+    );
   }
+  section.append(made);
+  await showReplacements();
   return section;
+}
+
+/**
+ * The replacements made in the task, as the log keeps them.
+ * @param {Array<{number: number, target: string, department: string, out: string, in: string,
+ *   reason: string, made_by: string, made_at: string}>} list
+ */
+function replacements(list) {
+  if (!list.length) return null;
+  return h(
+    'section',
+    { class: 'replacements-made', 'aria-labelledby': 'replacements-h3' },
+    h('h3', { id: 'replacements-h3' }, tx('tasks.replacements.h3')),
+    h(
+      'ol',
+      {},
+      list.map((r) =>
+        h('li', { dataset: { number: String(r.number) } }, tx('tasks.replacements.line', { target: r.target, out: r.out, in: r.in, reason: r.reason, by: r.made_by, at: when(r.made_at) })),
+      ),
+    ),
+  );
 }
 
 /**
