@@ -78,7 +78,14 @@ async fn a_supervisor_defines_commits_draws_and_reveals_a_task_which_the_public_
     assert!(browser.text("#task-list").await.contains("Next:"));
     check_page(&browser, "tasks-list", "#task-list").await;
     click(&browser, ".state-filter a[href='#/tasks?state=drawn']").await;
-    browser.attribute_becomes(".state-filter a[href='#/tasks?state=drawn']", "aria-current", "page", Duration::from_secs(5)).await;
+    browser
+        .attribute_becomes(
+            ".state-filter a[href='#/tasks?state=drawn']",
+            "aria-current",
+            "page",
+            Duration::from_secs(5),
+        )
+        .await;
     assert_eq!(browser.count("#task-list .task-card").await, 1, "one task of the demo is drawn and sealed");
 
     // The form, in parts, each marked done as it is filled in.
@@ -126,7 +133,8 @@ async fn a_supervisor_defines_commits_draws_and_reveals_a_task_which_the_public_
     let drawn: u64 = browser.text("#dry-run-drawn").await.parse().unwrap();
     assert!(pool > 0 && drawn > 0 && drawn <= pool, "pool {pool}, drawn {drawn}");
     let mut quotas = 0;
-    for row in browser.client.find_all(Locator::Css("#dry-run-strata tbody tr td:last-child")).await.unwrap() {
+    for row in browser.client.find_all(Locator::Css("#dry-run-strata tbody tr td:last-child")).await.unwrap()
+    {
         quotas += row.text().await.unwrap().parse::<u64>().unwrap();
     }
     assert_eq!(quotas, drawn, "the strata's quotas add up to what would be drawn");
@@ -176,7 +184,10 @@ async fn a_supervisor_defines_commits_draws_and_reveals_a_task_which_the_public_
     // The entropy: a character the format does not allow is refused as it is typed.
     type_into(&browser, "#entropy", "31415x").await;
     text_contains(&browser, "#entropy-error", "character 6").await;
-    assert_eq!(browser.element("#entropy").await.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(
+        browser.element("#entropy").await.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
     click(&browser, "#draw-confirm").await;
     click(&browser, "#draw-button").await;
     text_contains(&browser, "#draw-form .error-summary", "character 6").await;
@@ -205,7 +216,11 @@ async fn a_supervisor_defines_commits_draws_and_reveals_a_task_which_the_public_
     // Replacing an inspector, with a reason.
     let target = browser.attribute("#selection-table tbody tr", "data-target", Duration::from_secs(5)).await;
     let out = browser
-        .attribute(&format!("#selection-table tr[data-target='{target}'] li"), "data-inspector", Duration::from_secs(5))
+        .attribute(
+            &format!("#selection-table tr[data-target='{target}'] li"),
+            "data-inspector",
+            Duration::from_secs(5),
+        )
         .await;
     browser.element("#replace-target").await.select_by_value(&target).await.unwrap();
     browser.element("#replace-inspector").await.select_by_value(&out).await.unwrap();
@@ -215,7 +230,8 @@ async fn a_supervisor_defines_commits_draws_and_reveals_a_task_which_the_public_
     click(&browser, "#replace-button").await;
     let done = text_contains(&browser, "#replace-done .confirmation", &out).await;
     assert!(done.contains(&target), "{done}");
-    let team = text_contains(&browser, &format!("#selection-table tr[data-target='{target}'] .team"), "").await;
+    let team =
+        text_contains(&browser, &format!("#selection-table tr[data-target='{target}'] .team"), "").await;
     assert!(!team.contains(&out), "{out} gave way: {team}");
     text_contains(&browser, "#replacements", "申报回避").await;
 
@@ -256,9 +272,17 @@ async fn another_department_can_neither_see_nor_act_on_the_task() {
     browser.open(&server.page("/tasks")).await;
     heading_is(&browser, "抽查任务").await;
     browser.element("#new-task").await;
-    assert_eq!(browser.count(&format!("[data-task-id='{DEMO_DRAWN}']")).await, 0, "market's task is not listed");
+    assert_eq!(
+        browser.count(&format!("[data-task-id='{DEMO_DRAWN}']")).await,
+        0,
+        "market's task is not listed"
+    );
     assert_eq!(browser.count(&format!("[data-task-id='{DEMO_REVEALED}']")).await, 0);
-    for page in [format!("/tasks/{DEMO_DRAWN}"), format!("/tasks/{DEMO_DRAWN}/edit"), format!("/tasks/{DEMO_REVEALED}/notice")] {
+    for page in [
+        format!("/tasks/{DEMO_DRAWN}"),
+        format!("/tasks/{DEMO_DRAWN}/edit"),
+        format!("/tasks/{DEMO_REVEALED}/notice"),
+    ] {
         browser.open(&server.page(&page)).await;
         heading_is(&browser, "未找到该任务").await;
         assert_eq!(browser.count("#selection-table, #abandon, #reveal-form, #notice").await, 0, "{page}");
