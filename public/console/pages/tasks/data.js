@@ -74,12 +74,19 @@ export async function loadFacets() {
   }
 }
 
-/** @returns {Promise<Department[]>} */
-export async function loadDepartments() {
+/**
+ * Every department known, with its names; when the server cannot say, the
+ * departments keeping items (named by their codes), so that a joint task
+ * can still name them.
+ * @param {Item[]} [items]
+ * @returns {Promise<Department[]>}
+ */
+export async function loadDepartments(items = []) {
   try {
     return await get('/api/departments');
   } catch (_) {
-    return [];
+    const codes = [...new Set(items.map((item) => item.department))].sort();
+    return codes.map((code) => ({ code, name_zh: code, name_en: code }));
   }
 }
 

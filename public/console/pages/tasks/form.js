@@ -32,7 +32,8 @@ export async function taskFormPage(main, params, query) {
     );
     return;
   }
-  const [items, facets, departments] = await Promise.all([loadItems(), loadFacets(), loadDepartments()]);
+  const [items, facets] = await Promise.all([loadItems(), loadFacets()]);
+  const departments = await loadDepartments(items);
   const data = { definition: task ? task.definition : null, lead, items, facets, departments };
   const form = /** @type {HTMLFormElement} */ (h('form', { class: 'task-form', novalidate: true, onsubmit: submit }));
   /** @type {Record<string, (data: any, form: HTMLFormElement) => any>} */
