@@ -11,3 +11,6 @@ mod support;
 
 #[path = "console/account.rs"]
 mod account;
+
+#[path = "console/tasks.rs"]
+mod tasks;
