@@ -20,9 +20,10 @@ if [ -z "${OPENDRAW_TEST_POSTGRES:-}" ]; then
         while read -r name; do psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)"; done
 fi
 
-if ! command -v chromedriver > /dev/null || ! command -v chromium > /dev/null; then
+# A Chinese font, so that the screenshots of the Chinese pages show text.
+if ! command -v chromedriver > /dev/null || ! command -v chromium > /dev/null || ! [ -d /usr/share/fonts/truetype/wqy ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver > /dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei > /dev/null
 fi
 node --version > /dev/null || { echo "Node.js 20 or later is needed" >&2; exit 1; }
 
