@@ -106,6 +106,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 Site::None => "none".to_owned(),
             }
         );
+        if !matches!(site, Site::None) {
+            tracing::info!("public site at {scheme}://{address}/, staff console at {scheme}://{address}/console/");
+        }
         tokio::spawn(reveal_at_embargo(service.clone()));
         service.index_pools_later();
         let limits = Limits {
