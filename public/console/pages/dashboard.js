@@ -9,7 +9,7 @@
 import { h, tx } from '../../lib/dom.js';
 import { t } from '../../lib/i18n.js';
 import { get, user } from '../session.js';
-import { dataTable } from './data-table.js';
+import { dataTable, localTime } from './data-table.js';
 
 /**
  * @typedef {{tasks_by_state: Record<string, number>,
@@ -92,7 +92,7 @@ function awaitingPart(/** @type {Dashboard} */ board) {
               {},
               h('a', { href: `#/tasks/${task.id}` }, tx('dashboard.waiting.task', { id: task.id, name: task.name })),
               ' — ',
-              h('span', { class: 'muted' }, tx('dashboard.waiting.event', { event: task.event })),
+              h('span', { class: 'muted' }, tx('dashboard.waiting.event', { event: localTime(task.event) })),
             ),
           ),
         )
