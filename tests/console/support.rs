@@ -28,7 +28,8 @@ pub struct Server {
 impl Server {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&format!("sqlite:{}", dir.path().join("console.db").display())).await.unwrap();
+        let store =
+            Store::open(&format!("sqlite:{}", dir.path().join("console.db").display())).await.unwrap();
         let service = Service::new(store);
         assert!(opendraw::demo::load_if_empty(&service).await.unwrap());
         let app = opendraw::http::router_with_site(
