@@ -3,7 +3,7 @@
 // inspector id; disabling or enabling it (disabling ends its sessions);
 // a new password; and a new API token, shown once.
 
-import { h, tx } from '../../lib/dom.js';
+import { fill, h, tx } from '../../lib/dom.js';
 import { t } from '../../lib/i18n.js';
 import { errorsOf, field, input, showErrors } from '../forms.js';
 import { get, send, user } from '../session.js';
@@ -116,7 +116,7 @@ function disablePart(/** @type {Account} */ account, /** @type {HTMLElement} */ 
 
   function draw() {
     const disabled = !!account.disabled;
-    section.replaceChildren(
+    fill(section,
       h('h2', { id: 'disable-h2' }, tx(disabled ? 'admin.account.enable.h2' : 'admin.account.disable.h2')),
       h('p', {}, tx(disabled ? 'admin.account.enable.text' : 'admin.account.disable.text')),
       self && !disabled ? h('p', { class: 'notice notice-warn' }, tx('admin.account.disable.self')) : null,

@@ -109,7 +109,7 @@ function resultsPart(/** @type {Dashboard} */ board) {
     h('h2', { id: 'dashboard-results' }, tx('dashboard.results.h2')),
     h(
       'dl',
-      { class: 'facts', id: 'results-counts' },
+      { class: 'facts result-counts', id: 'results-counts' },
       h(
         'div',
         {},

@@ -6,7 +6,7 @@
 // its column and the reason. An import is all or nothing: a refused file
 // changes nothing, so the supervisor mends the lines and sends it again.
 
-import { h, tx } from '../../lib/dom.js';
+import { fill, h, tx } from '../../lib/dom.js';
 import { t } from '../../lib/i18n.js';
 import { confirmation } from '../forms.js';
 import { upload } from '../session.js';
@@ -58,7 +58,7 @@ export function importPanel({ kind, onImported }) {
     outcome.replaceChildren();
     const preview = await previewCsv(picked, PREVIEW_ROWS);
     const send = h('button', { type: 'button', class: 'primary', id: 'import-send', onclick: start }, tx('import.send'));
-    chosen.replaceChildren(
+    fill(chosen,
       h('h3', { id: 'import-preview-title', tabindex: '-1' }, tx('import.preview.h3', { name: picked.name })),
       h('p', {}, tx('import.preview.size', { size: sizeText(picked.size) })),
       preview.utf8 ? null : h('p', { class: 'notice notice-warn' }, tx('import.preview.not_utf8')),
@@ -99,7 +99,7 @@ export function importPanel({ kind, onImported }) {
     const bar = h('progress', { id: 'import-progress', max: '100', value: '0', 'aria-labelledby': 'import-progress-label' });
     const percent = h('span', {}, '0 %');
     chosen.querySelectorAll('button').forEach((button) => (/** @type {HTMLButtonElement} */ (button).disabled = true));
-    outcome.replaceChildren(
+    fill(outcome,
       h('p', { id: 'import-progress-label' }, tx('import.sending', { name: sending.name }), ' ', percent),
       bar,
     );
@@ -118,12 +118,12 @@ export function importPanel({ kind, onImported }) {
         h('p', {}, tx(`import.done.next.${kind}`)),
       );
       done.setAttribute('tabindex', '-1');
-      outcome.replaceChildren(done);
+      fill(outcome, done);
       done.focus();
       onImported();
     } catch (error) {
       chosen.querySelectorAll('button').forEach((button) => (/** @type {HTMLButtonElement} */ (button).disabled = false));
-      outcome.replaceChildren(refusal(error, sending.name));
+      fill(outcome, refusal(error, sending.name));
       /** @type {HTMLElement} */ (outcome.querySelector('.error-summary')).focus();
     }
   }

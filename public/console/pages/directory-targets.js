@@ -5,7 +5,7 @@
 // The search lives in the address (?q=…&region=…), so the back button and
 // a bookmark bring it back.
 
-import { h, tx } from '../../lib/dom.js';
+import { fill, h, tx } from '../../lib/dom.js';
 import { t } from '../../lib/i18n.js';
 import { field, input, select } from '../forms.js';
 import { go } from '../router.js';
@@ -33,8 +33,26 @@ const FILTERS = /** @type {const} */ (['region', 'industry', 'risk_class']);
 export async function targetsPage(main, _params, query) {
   directoryHeading(main, 'targets');
   const results = h('div', { id: 'target-results' });
-  main.append(await searchForm(query), results, importPanel({ kind: 'targets', onImported: () => show(results, query) }));
+  const panel = importPanel({ kind: 'targets', onImported: () => show(results, query) });
+  main.append(jumpTo(panel, 'directories.targets.to_import'), await searchForm(query), results, panel);
   await show(results, query);
+}
+
+/**
+ * A link down to `target` (the import, below a long page of targets). The
+ * address's fragment is the console's page, so the link moves the focus
+ * itself instead of naming an anchor.
+ * @param {HTMLElement} target
+ * @param {string} key
+ */
+function jumpTo(target, key) {
+  const go = (/** @type {Event} */ event) => {
+    event.preventDefault();
+    const heading = /** @type {HTMLElement} */ (target.querySelector('h2'));
+    heading.setAttribute('tabindex', '-1');
+    heading.focus();
+  };
+  return h('p', {}, h('a', { href: '#/directories/targets', class: 'jump-link', onclick: go }, tx(key)));
 }
 
 /** The search form, its fields filled from the address. */
@@ -122,7 +140,7 @@ async function show(/** @type {HTMLElement} */ results, /** @type {URLSearchPara
   if (last) more.set('after', last);
   const first = new URLSearchParams(query);
   first.delete('after');
-  results.replaceChildren(
+  fill(results,
     h(
       'p',
       { role: 'status', id: 'target-count' },

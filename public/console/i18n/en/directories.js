@@ -13,6 +13,7 @@ export default {
   'directories.targets.intro':
     'The regulated entities draws are made from. The directory is shared by every department; each target is kept by the department that added it.',
   'directories.targets.search': 'Search the target directory',
+  'directories.targets.to_import': 'Import a file of targets',
   'directories.targets.q': 'Name or id',
   'directories.targets.q.hint': 'Part of the name, or the start of the unified social credit code.',
   'directories.targets.region': 'Region',

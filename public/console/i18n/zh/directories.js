@@ -12,6 +12,7 @@ export default {
   'directories.targets.h1': '检查对象名录库',
   'directories.targets.intro': '抽取检查对象所依据的市场主体名录。本名录由各部门共用，每个检查对象由录入它的部门负责维护。',
   'directories.targets.search': '查询检查对象名录库',
+  'directories.targets.to_import': '导入检查对象文件',
   'directories.targets.q': '名称或代码',
   'directories.targets.q.hint': '输入名称中的文字，或统一社会信用代码的开头部分。',
   'directories.targets.region': '所在区域',
