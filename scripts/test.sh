@@ -2,7 +2,8 @@
 # Runs every test, after setting up what they need on a fresh machine:
 # PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth, database test;
 # another with OPENDRAW_TEST_POSTGRES), Debian's Chromium and chromedriver
-# for the browser tests, Node.js 20+ for the JavaScript verifier, and
+# for the browser tests, Node.js 20+ for the JavaScript verifier and
+# TypeScript for the type check of the site, and
 # Python 3 with venv for schemathesis (the OpenAPI conformance test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,16 @@ if ! command -v chromedriver > /dev/null || ! command -v chromium > /dev/null; t
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver > /dev/null
 fi
 node --version > /dev/null || { echo "Node.js 20 or later is needed" >&2; exit 1; }
+
+# TypeScript (npm), for the type check of public/ (tests/javascript.rs);
+# the version is pinned there too. Installed into the target directory, so
+# that the repository needs no node_modules.
+typescript_version=5.9.3
+typescript="${CARGO_TARGET_DIR:-target}/typescript"
+if ! node "$typescript/node_modules/typescript/bin/tsc" --version 2> /dev/null | grep -q "$typescript_version"; then
+    mkdir -p "$typescript"
+    npm install --silent --no-save --no-audit --no-fund --prefix "$typescript" "typescript@$typescript_version"
+fi
 
 # schemathesis (PyPI), for the OpenAPI conformance test; the version is
 # pinned in tests/openapi_conformance.rs too.

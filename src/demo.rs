@@ -99,11 +99,55 @@ pub async fn load_if_empty(service: &Service) -> anyhow::Result<bool> {
     import::<CalendarRecord>(service, &market.user, "cn-2026.csv", calendar).await?;
     let tasks = tasks(service, &market.user).await?;
     inspections(service, &market.user, inspector.user.clone(), &tasks).await?;
+    // Made last, with nothing drawn from `random`: the demo's directories and
+    // draws stay what they were before there were passwords.
+    let accounts = sign_in_accounts(service).await?;
     println!("demo loaded; tokens (shown only now):");
     for issued in [&admin, &market, &health, &inspector] {
         println!("  {:<18} {:<10} {}", issued.user.name, issued.user.role.as_str(), issued.token);
     }
+    println!("DEMO ONLY: these accounts sign in with these published passwords; never use them for real:");
+    for (name, password) in accounts {
+        println!("  {name:<20} {password}");
+    }
     Ok(true)
+}
+
+/// The demo's inspectors with accounts to sign in with: six of the market
+/// department's, three of health's.
+const SIGN_IN_INSPECTORS: [&str; 9] =
+    ["M001", "M002", "M003", "M004", "M005", "M006", "H001", "H002", "H003"];
+
+/// The demo password of an account: published, so for the demo only.
+fn demo_password(user: &User) -> &'static str {
+    match (user.role, user.department.as_deref()) {
+        (Role::Admin, _) => "demo-admin-pass",
+        (Role::Supervisor, Some("health")) => "demo-health-pass",
+        (Role::Supervisor, _) => "demo-market-pass",
+        (Role::Inspector, _) => "demo-inspector-pass",
+    }
+}
+
+/// Gives every demo account its demo password, after making the inspector
+/// accounts the inspections did not; the accounts and their passwords.
+async fn sign_in_accounts(service: &Service) -> anyhow::Result<Vec<(String, &'static str)>> {
+    for inspector in SIGN_IN_INSPECTORS {
+        let name = format!("inspector-{inspector}");
+        match service.add_user(None, &name, Role::Inspector, None, Some(inspector)).await {
+            Err(crate::service::ServiceError::Conflict { code: "name_taken", .. }) => {}
+            other => {
+                other?;
+            }
+        }
+    }
+    let mut shown = Vec::new();
+    for account in crate::storage::users::accounts(service.store().pool()).await? {
+        let user = account.user();
+        let password = demo_password(&user);
+        service.reset_password(None, user.id, password).await?;
+        shown.push((user.name, password));
+    }
+    Ok(shown)
 }
 
 async fn import<T: crate::service::imports::Importable>(

@@ -6,6 +6,8 @@
 //! are tested here, the published results ("one public") in results.rs.
 
 mod browser_support;
+#[path = "browser/chrome.rs"]
+mod chrome;
 #[path = "browser/pinned.rs"]
 mod pinned;
 #[path = "browser/results.rs"]

@@ -1,9 +1,16 @@
-//! The JavaScript verifier (public/verify.js) against the same test vectors
-//! as the Rust implementation, with Node's test runner: a divergence between
-//! the two implementations fails `cargo test`. Node is needed; without it
-//! this test fails.
+//! The JavaScript of public/, with Node's test runner: the verifier
+//! (public/verify.js) against the same test vectors as the Rust
+//! implementation, so that a divergence between the two fails `cargo test`,
+//! and the site's import graph (no cycle); and the type check of the site's
+//! modules by TypeScript (`tsc --noEmit -p .`, tsconfig.json), which needs
+//! no build step. Node is needed, and TypeScript where scripts/test.sh
+//! installs it; without them these tests fail.
 
+use std::path::PathBuf;
 use std::process::Command;
+
+/// The TypeScript version scripts/test.sh installs.
+const TYPESCRIPT_VERSION: &str = "5.9.3";
 
 #[test]
 fn the_javascript_verifier_passes_every_vector() {
@@ -27,4 +34,39 @@ fn the_javascript_verifier_passes_every_vector() {
         .find_map(|line| line.strip_prefix("# pass "))
         .and_then(|n| n.trim().parse::<u32>().ok());
     assert!(passed.is_some_and(|n| n > 0), "no JavaScript test ran:\n{report}");
+}
+
+/// The target directory: the test binary's executable lives in its `debug/`.
+fn target_dir() -> PathBuf {
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_opendraw"));
+    binary.parent().and_then(|debug| debug.parent()).expect("the binary is in <target>/<profile>/").to_owned()
+}
+
+#[test]
+fn the_site_modules_pass_the_type_check() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let tsc = target_dir().join("typescript/node_modules/typescript/bin/tsc");
+    assert!(
+        tsc.exists(),
+        "TypeScript {TYPESCRIPT_VERSION} is needed at {}: scripts/test.sh installs it (npm install --prefix <target>/typescript typescript@{TYPESCRIPT_VERSION})",
+        tsc.display()
+    );
+    let version = Command::new("node").arg(&tsc).arg("--version").output().expect("node runs tsc");
+    let version = String::from_utf8_lossy(&version.stdout);
+    assert!(
+        version.contains(TYPESCRIPT_VERSION),
+        "TypeScript {TYPESCRIPT_VERSION} is pinned, found {version}"
+    );
+    let output = Command::new("node")
+        .arg(&tsc)
+        .args(["--noEmit", "-p", "."])
+        .current_dir(root)
+        .output()
+        .expect("node (Node.js 20 or later) is needed to run tsc");
+    assert!(
+        output.status.success(),
+        "tsc --noEmit -p . found errors:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

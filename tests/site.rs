@@ -24,6 +24,8 @@ async fn the_built_in_site_is_served_from_any_directory() {
         ("/task.html", "task.html", "text/html; charset=utf-8"),
         ("/verify.js", "verify.js", "javascript"),
         ("/style.css", "style.css", "text/css"),
+        ("/console/", "console/index.html", "text/html; charset=utf-8"),
+        ("/console/main.js", "console/main.js", "javascript"),
     ] {
         let response = client.get(format!("{}{path}", server.address)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
@@ -43,6 +45,16 @@ async fn the_built_in_site_is_served_from_any_directory() {
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path} unchanged is not sent again");
         assert_eq!(again.headers()[ETAG], headers[ETAG]);
     }
+}
+
+#[tokio::test]
+async fn the_console_without_its_slash_is_sent_to_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_elsewhere(dir.path());
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let response = client.get(format!("{}/console", server.address)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(response.headers()[reqwest::header::LOCATION], "/console/");
 }
 
 #[tokio::test]
@@ -68,4 +80,62 @@ async fn names_outside_the_site_are_not_found() {
         assert!(answer.starts_with("HTTP/1.1 404"), "{path}: {}", answer.lines().next().unwrap_or(""));
         assert!(!answer.contains("not part of the site") && !answer.contains("[package]"), "{path}");
     }
+}
+
+/// GETs `path` as written and returns (status, content type, body).
+async fn get(address: &str, path: &str) -> (StatusCode, String, String) {
+    let response = reqwest::get(format!("{address}{path}")).await.unwrap();
+    let status = response.status();
+    let kind =
+        response.headers().get(CONTENT_TYPE).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    (status, kind, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn an_unknown_address_of_the_site_gets_the_bilingual_not_found_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_elsewhere(dir.path());
+    let page = std::fs::read_to_string(format!("{}/public/404.html", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    assert!(
+        page.contains("Page not found") && page.contains("找不到此页"),
+        "the page says it in both languages"
+    );
+    for path in ["/missing.html", "/tasks/1", "/lib/nothing.js", "/404"] {
+        let (status, kind, body) = get(&server.address, path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(kind.starts_with("text/html"), "{path}: {kind}");
+        assert_eq!(body, page, "{path} is answered with public/404.html");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_api_address_keeps_the_api_answer_not_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_elsewhere(dir.path());
+    for path in ["/api/nothing", "/api/public/nothing"] {
+        let (status, kind, body) = get(&server.address, path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!body.contains("找不到此页") && !kind.starts_with("text/html"), "{path}: {kind} {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_site_served_from_a_directory_answers_unknown_addresses_with_its_own_not_found_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir(&site).unwrap();
+    std::fs::write(site.join("index.html"), "<!doctype html><title>home</title>").unwrap();
+    std::fs::write(site.join("404.html"), "<!doctype html><title>not here · 不在这里</title>").unwrap();
+    let database = format!("sqlite:{}", dir.path().join("site.db").display());
+    let server = ServerProcess::start(&database, &["--public-dir", site.to_str().unwrap()], Some(dir.path()));
+
+    let (status, _, body) = get(&server.address, "/").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "<!doctype html><title>home</title>"));
+    let (status, kind, body) = get(&server.address, "/missing.html").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(kind.starts_with("text/html"), "{kind}");
+    assert_eq!(body, "<!doctype html><title>not here · 不在这里</title>");
+    let (status, _, body) = get(&server.address, "/api/nothing").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body.contains("不在这里"), "{body}");
 }

@@ -23,6 +23,15 @@ function refreshBindings() {
 }
 onLangChange(refreshBindings);
 
+/**
+ * Re-evaluates every text and attribute that h() and live() keep up to date,
+ * as a language switch does: for when what they read changed otherwise
+ * (e.g. names that arrived from the server after the page was drawn).
+ */
+export function refreshTexts() {
+  refreshBindings();
+}
+
 /** @param {Node} node @param {() => void} apply */
 function bind(node, apply) {
   apply();

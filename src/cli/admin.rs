@@ -47,8 +47,40 @@ pub struct UserAddArgs {
     /// The inspector-directory id of an inspector account.
     #[arg(long)]
     inspector: Option<String>,
+    /// Read the account's password (to sign in with) from the first line
+    /// of standard input. Without it, a terminal is asked for one; with
+    /// neither, the account has its token only.
+    #[arg(long)]
+    password_stdin: bool,
     /// The account's name.
     name: String,
+}
+
+/// The password for a new account: from stdin's first line with
+/// `--password-stdin`, else asked for (twice) when stdin is a terminal,
+/// where an empty answer means none.
+fn read_password(from_stdin: bool) -> anyhow::Result<Option<String>> {
+    use std::io::{BufRead as _, IsTerminal as _};
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
+        let password = line.trim_end_matches(['\n', '\r']).to_owned();
+        if password.is_empty() {
+            bail!("--password-stdin was given, but the first line of stdin is empty");
+        }
+        return Ok(Some(password));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let password = rpassword::prompt_password("password to sign in with (empty: token only): ")?;
+    if password.is_empty() {
+        return Ok(None);
+    }
+    if rpassword::prompt_password("the same password again: ")? != password {
+        bail!("the two passwords differ; nothing was created");
+    }
+    Ok(Some(password))
 }
 
 pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
@@ -56,13 +88,22 @@ pub fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
     let Some(role) = Role::parse(&args.role) else {
         bail!("--role must be admin, supervisor or inspector, not '{}'", args.role);
     };
+    let password = read_password(args.password_stdin)?;
     tokio::runtime::Runtime::new()?.block_on(async move {
         let service = Service::new(args.database.open().await?);
         let issued = service
-            .add_user(None, &args.name, role, args.department.as_deref(), args.inspector.as_deref())
+            .add_user_with_password(
+                None,
+                &args.name,
+                role,
+                args.department.as_deref(),
+                args.inspector.as_deref(),
+                password.as_deref(),
+            )
             .await?;
+        let signs_in = if password.is_some() { ", which signs in with its password" } else { "" };
         eprintln!(
-            "created {} account '{}' (id {}); its token, shown only now:",
+            "created {} account '{}' (id {}{signs_in}); its token, shown only now:",
             role.as_str(),
             issued.user.name,
             issued.user.id

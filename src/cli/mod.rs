@@ -1,9 +1,11 @@
 //! The `opendraw` command line.
 
 mod admin;
+mod backup;
 mod draw;
 mod log;
 mod serve;
+mod tls;
 mod verify;
 
 use std::process::ExitCode;
@@ -33,6 +35,8 @@ enum Command {
     #[command(subcommand)]
     User(admin::UserCommand),
     Import(admin::ImportArgs),
+    Backup(backup::BackupArgs),
+    Restore(backup::RestoreArgs),
     /// The public log.
     #[command(subcommand)]
     Log(log::LogCommand),
@@ -49,6 +53,8 @@ pub fn run() -> ExitCode {
         Command::Demo(args) => admin::demo(args),
         Command::User(command) => admin::user(command),
         Command::Import(args) => admin::import(args),
+        Command::Backup(args) => backup::backup(args),
+        Command::Restore(args) => backup::restore(args),
         Command::Log(command) => log::run(command),
     };
     match outcome {
@@ -74,6 +80,11 @@ impl DatabaseArgs {
         Store::open(&self.database_url).await
     }
 
+    /// The URL as given.
+    pub fn url(&self) -> &str {
+        &self.database_url
+    }
+
     /// The URL without its password, for logs and messages.
     pub fn shown(&self) -> String {
         Self::redact(&self.database_url)
@@ -89,11 +100,18 @@ impl DatabaseArgs {
     }
 }
 
-/// Logs to stderr, at the level `RUST_LOG` asks for (default: info).
+/// Logs to stderr, at the level `RUST_LOG` asks for (default: info); in
+/// colour only when stderr is a terminal, so that a log file or journal
+/// gets plain text.
 pub fn init_tracing() {
+    use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use anyhow::Context;
 use axum::serve::ListenerExt;
 
 use super::DatabaseArgs;
+use super::tls;
 use crate::demo;
 use crate::http;
 use crate::http::limits::{self, Limits};
@@ -55,6 +56,17 @@ pub struct ServeArgs {
     #[arg(long, env = "OPENDRAW_MAX_CONCURRENT_DOWNLOADS",
         default_value_t = NonZeroUsize::new(limits::DEFAULT_CONCURRENT_DOWNLOADS).expect("not zero"))]
     max_concurrent_downloads: NonZeroUsize,
+    /// Serve HTTPS with this certificate chain (PEM), read again on SIGHUP.
+    #[arg(long, env = "OPENDRAW_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, env = "OPENDRAW_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Mark the session cookie `Secure` (sent over HTTPS only): set it when
+    /// clients reach the server over HTTPS through a TLS proxy (with
+    /// --tls-cert it is always set).
+    #[arg(long, env = "OPENDRAW_SECURE_COOKIES")]
+    secure_cookies: bool,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -83,8 +95,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 Site::None
             }
         };
+        let tls = args.tls_cert.zip(args.tls_key).map(|(cert, key)| tls::TlsFiles { cert, key });
+        let scheme = if tls.is_some() { "https" } else { "http" };
         tracing::info!(
-            "opendraw listening on http://{address} (database: {}, public site: {})",
+            "opendraw listening on {scheme}://{address} (database: {}, public site: {})",
             args.database.shown(),
             match &site {
                 Site::BuiltIn => "built in".to_owned(),
@@ -100,8 +114,16 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             auth_failures_per_minute: args.auth_failures_per_minute,
             imports: limits::ImportPermits::new(args.max_concurrent_imports),
             concurrent_downloads: args.max_concurrent_downloads,
+            // Behind the built-in TLS every client is on HTTPS.
+            secure_cookies: args.secure_cookies || tls.is_some(),
         };
+        service.prepare_sign_in();
         let app = http::router_with_site(service, site, limits);
+        if let Some(files) = tls {
+            tls::serve(listener, app, files, shutdown()).await?;
+            tracing::info!("opendraw stopped");
+            return Ok(ExitCode::SUCCESS);
+        }
         // The peer address is the client whose failed authentications count.
         let app = app.into_make_service_with_connect_info::<SocketAddr>();
         // Streamed answers (bundles, CSV, the log) end with a small write

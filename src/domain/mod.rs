@@ -6,6 +6,7 @@
 pub mod account;
 pub mod calendar;
 pub mod inspection;
+pub mod password;
 pub mod records;
 pub mod rules;
 pub mod task;

@@ -46,6 +46,12 @@ impl AppError {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }
 
+    /// 403 `csrf`: a cookie-authenticated change without the session's
+    /// CSRF token, or from another site.
+    pub fn csrf(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "csrf", message)
+    }
+
     /// 413: the request's body is larger than `limit` bytes.
     pub fn payload_too_large(limit: u64) -> Self {
         Self::new(
@@ -91,6 +97,15 @@ impl From<ServiceError> for AppError {
             ServiceError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
             ServiceError::Conflict { code, .. } => (StatusCode::CONFLICT, code, None),
             ServiceError::Invalid { code, field, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code, field),
+            // A wrong current password in a form is a field in error; a
+            // failed sign-in is a failed authentication.
+            ServiceError::BadCredentials { field: Some(field), .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "bad_credentials", Some(field))
+            }
+            ServiceError::BadCredentials { field: None, .. } => {
+                (StatusCode::UNAUTHORIZED, "bad_credentials", None)
+            }
+            ServiceError::TooManyAttempts(wait) => return Self::too_many_failed_attempts(wait),
             ServiceError::Store(store) => {
                 tracing::error!(error = %store, "request failed in storage");
                 return Self::new(
@@ -143,16 +158,16 @@ pub async fn method_not_allowed(method: Method, uri: Uri) -> AppError {
 /// Gives an error answered outside the handlers — by the framework (a
 /// body over its limit, a rejected header) or by a layer — the same JSON
 /// shape as every other error, keeping its status and headers (`Allow`,
-/// `Retry-After`, ...). An answer that is already JSON passes unchanged.
+/// `Retry-After`, ...). An answer that is already JSON passes unchanged, and
+/// so does an HTML page: the site's own 404 page (site.rs), meant for a
+/// reader rather than a program.
 pub async fn json_error_bodies(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    let kind = response.headers().get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok());
+    let answered =
+        kind.is_some_and(|kind| kind.starts_with("application/json") || kind.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || answered {
         return response;
     }
     let (mut parts, body) = response.into_parts();

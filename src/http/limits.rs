@@ -34,6 +34,10 @@ pub struct Limits {
     /// Verification bundles sent at once; the next request gets 503 with
     /// `Retry-After` until one has finished.
     pub concurrent_downloads: NonZeroUsize,
+    /// Whether the session cookie is marked `Secure` (sent over HTTPS
+    /// only): set when the server is reached over HTTPS. A request's
+    /// `X-Forwarded-Proto` is not trusted to say so.
+    pub secure_cookies: bool,
 }
 
 /// 2 GiB: ten million rows of a target directory like the demo's (id,
@@ -73,6 +77,7 @@ impl Default for Limits {
             auth_failures_per_minute: NonZeroU32::new(DEFAULT_AUTH_FAILURES_PER_MINUTE).expect("not zero"),
             imports: ImportPermits::new(NonZeroUsize::new(DEFAULT_CONCURRENT_IMPORTS).expect("not zero")),
             concurrent_downloads: NonZeroUsize::new(DEFAULT_CONCURRENT_DOWNLOADS).expect("not zero"),
+            secure_cookies: false,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP API (JSON), built in one place so that tests and the server use
 //! the same router. Areas: `tasks`, `directories`, `accounts`, `inspections`
-//! (staff, with a bearer token) and `public` (anyone).
+//! (staff, with a bearer token or a session cookie), `sessions` (signing
+//! in and out) and `public` (anyone).
 //!
 //! Each route is registered together with its documentation (utoipa-axum's
 //! `routes!`), so that no route exists undocumented; the OpenAPI document
@@ -18,6 +19,7 @@ pub mod limits;
 pub mod openapi;
 pub mod paging;
 pub mod public;
+pub mod sessions;
 pub mod site;
 pub mod tasks;
 pub mod throttle;
@@ -100,6 +102,7 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(tasks::router())
         .merge(directories::router())
         .merge(accounts::router())
+        .merge(sessions::router())
         .merge(inspections::router())
         .split_for_parts();
     let (public, public_document) = public::router().split_for_parts();

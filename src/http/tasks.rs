@@ -15,6 +15,7 @@ use super::extract::{Json, Path, SmallBody, Staff};
 use super::idempotency::once;
 use super::openapi::{Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use crate::domain::task_definition::TaskDefinition;
+use crate::service::selection::TaskSelection;
 use crate::service::tasks::TaskView;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -25,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(draw))
         .routes(routes!(reveal))
         .routes(routes!(abandon))
+        .routes(routes!(selection))
 }
 
 /// The tasks of the caller's department, newest first.
@@ -175,4 +177,18 @@ pub async fn abandon(
         service.abandon_task(&user, id, &body.reason).await
     })
     .await
+}
+
+/// The drawn targets and their inspectors, sealed or not, for the
+/// supervisors of the task's lead department; another department's
+/// supervisor is answered as for a task that does not exist.
+#[utoipa::path(get, path = "/api/tasks/{id}/selection", tag = "tasks", security(("token" = [])),
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, body = TaskSelection), Unauthorized, Forbidden, NotFound, Conflict))]
+pub async fn selection(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<TaskSelection>> {
+    Ok(Json(state.service.task_selection(&user, id).await?))
 }

@@ -5,11 +5,13 @@ use base64::Engine as _;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Service, ServiceError, ServiceResult, require};
+use super::audit::Action;
+use super::{Service, ServiceError, ServiceResult, password_hash, require};
 use crate::domain::account::{Role, User};
+use crate::domain::password::NewPassword;
 use crate::protocol::Digest;
 use crate::protocol::field::check_visible;
-use crate::storage::users;
+use crate::storage::{sessions, users};
 
 /// A new account, or a new token for one: the token is shown only here.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -25,6 +27,18 @@ pub fn token_hash(token: &str) -> String {
 fn new_token() -> ServiceResult<String> {
     let bytes = super::os_random::<32>()?;
     Ok(format!("od_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// `text` as a new password of the account `name`, or 422 `weak_password`
+/// naming `field`.
+pub(super) fn new_password(text: &str, name: &str, field: &str) -> ServiceResult<NewPassword> {
+    NewPassword::parse(text, name)
+        .map_err(|weak| ServiceError::invalid("weak_password", Some(field.to_owned()), weak.0))
+}
+
+/// The name of account `id`, for the audit trail.
+pub(super) async fn account_name(conn: &mut sqlx::AnyConnection, id: i64) -> ServiceResult<String> {
+    Ok(users::account(conn, id).await?.map(|account| account.user().name).unwrap_or_else(|| id.to_string()))
 }
 
 impl Service {
@@ -45,6 +59,20 @@ impl Service {
         role: Role,
         department: Option<&str>,
         inspector_id: Option<&str>,
+    ) -> ServiceResult<IssuedToken> {
+        self.add_user_with_password(by, name, role, department, inspector_id, None).await
+    }
+
+    /// Creates an account, with a password to sign in with when one is
+    /// given (it must meet the policy; field `password`).
+    pub async fn add_user_with_password(
+        &self,
+        by: Option<&User>,
+        name: &str,
+        role: Role,
+        department: Option<&str>,
+        inspector_id: Option<&str>,
+        password: Option<&str>,
     ) -> ServiceResult<IssuedToken> {
         if let Some(by) = by {
             require(by, Role::Admin)?;
@@ -72,6 +100,10 @@ impl Service {
             }
             _ => {}
         }
+        let password_hash = match password {
+            Some(password) => Some(password_hash::hash(&new_password(password, name, "password")?).await?),
+            None => None,
+        };
         let token = new_token()?;
         let mut tx = self.store().write().await?;
         if by.is_some() {
@@ -99,6 +131,17 @@ impl Service {
                 }
                 other => other?,
             };
+        if let Some(hash) = &password_hash {
+            users::set_password_hash(tx.conn(), id, hash).await?;
+        }
+        let detail = format!(
+            "{}{}{}{}",
+            role.as_str(),
+            department.map(|d| format!(", department {d}")).unwrap_or_default(),
+            inspector_id.map(|i| format!(", inspector {i}")).unwrap_or_default(),
+            if password_hash.is_some() { ", with a password" } else { "" },
+        );
+        self.audit(tx.conn(), by, Action::AccountCreated, Some(name), Some(&detail)).await?;
         tx.commit().await?;
         let user = User {
             id,
@@ -123,6 +166,8 @@ impl Service {
         if !users::set_token(tx.conn(), id, &token_hash(&token)).await? {
             return Err(ServiceError::NotFound(format!("there is no account {id}")));
         }
+        let name = account_name(tx.conn(), id).await?;
+        self.audit(tx.conn(), Some(by), Action::TokenRotated, Some(&name), None).await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -143,6 +188,9 @@ impl Service {
         if !users::disable(tx.conn(), id).await? {
             return Err(ServiceError::NotFound(format!("there is no account {id}")));
         }
+        sessions::delete_of_user(tx.conn(), id, None).await?;
+        let name = account_name(tx.conn(), id).await?;
+        self.audit(tx.conn(), Some(by), Action::AccountChanged, Some(&name), Some("disabled")).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -3,6 +3,7 @@
 //! draw instead of whole (see `TargetManifestReader`).
 
 use sha2::{Digest as _, Sha256};
+use sqlx::AnyConnection;
 
 use super::lifecycle::input_error;
 use super::{Service, ServiceError, ServiceResult, damaged};
@@ -32,31 +33,36 @@ impl Service {
     /// index. Memory grows with the targets drawn and the strata, not the
     /// pool. Tasks committed before there was an index draw from their
     /// manifest instead. The manifest returned holds the drawn targets.
+    ///
+    /// The files are read through `conn`: a connection of the pool for a
+    /// draw, the open transaction that froze them for a dry run.
     pub(super) async fn draw_committed_targets(
         &self,
+        conn: &mut AnyConnection,
         id: i64,
         committed: Digest,
         parameters: &Parameters,
         stream: &mut DrawStream,
     ) -> ServiceResult<DrawnTargets> {
-        let pool = self.store().pool();
-        let Some(strata) = files::load(pool, id, TARGET_STRATA_FILE).await? else {
-            return self.draw_from_manifest(id, committed, parameters, stream).await;
+        let Some(strata) = files::load(&mut *conn, id, TARGET_STRATA_FILE).await? else {
+            return self.draw_from_manifest(conn, id, committed, parameters, stream).await;
         };
         let mut counter = IndexedStrata::new(&strata).map_err(damaged)?;
-        files::read_pieces(pool, id, TARGET_INDEX_FILE, |piece| counter.read(piece).map_err(damaged)).await?;
+        files::read_pieces(&mut *conn, id, TARGET_INDEX_FILE, |piece| counter.read(piece).map_err(damaged))
+            .await?;
         let strata = counter.finish().map_err(damaged)?;
         check_strata(parameters, strata.strata(), strata.sizes()).map_err(input_error)?;
         let sizes: Vec<u32> = strata.sizes().iter().map(|&size| size as u32).collect();
         let (outcomes, ranks) = draw_target_ranks(parameters, strata.strata(), &sizes, stream);
         let mut reader = DrawnRowReader::new(&strata, RankLocator::new(&ranks));
         drop(ranks);
-        files::read_pieces(pool, id, TARGET_INDEX_FILE, |piece| reader.read(piece).map_err(damaged)).await?;
+        files::read_pieces(&mut *conn, id, TARGET_INDEX_FILE, |piece| reader.read(piece).map_err(damaged))
+            .await?;
         let drawn = reader.finish(committed).map_err(damaged)?;
         let everyone: Vec<u32> = (0..drawn.manifest.len() as u32).collect();
         let mut collector = TargetLineCollector::new(&drawn.manifest, &everyone);
         let mut check = TargetIndexCheck::new(&strata);
-        files::read_pieces(pool, id, TARGETS_FILE, |piece| {
+        files::read_pieces(&mut *conn, id, TARGETS_FILE, |piece| {
             check.read(piece).map_err(damaged)?;
             collector.read(piece).map_err(damaged)
         })
@@ -79,15 +85,16 @@ impl Service {
     /// target), and again for the drawn lines.
     async fn draw_from_manifest(
         &self,
+        conn: &mut AnyConnection,
         id: i64,
         committed: Digest,
         parameters: &Parameters,
         stream: &mut DrawStream,
     ) -> ServiceResult<DrawnTargets> {
-        let pool = self.store().pool();
         let mut reader = TargetManifestReader::new();
         let read =
-            files::read_pieces(pool, id, TARGETS_FILE, |piece| reader.read(piece).map_err(damaged)).await?;
+            files::read_pieces(&mut *conn, id, TARGETS_FILE, |piece| reader.read(piece).map_err(damaged))
+                .await?;
         if !read {
             return Err(damaged(format!("task {id} has no {TARGETS_FILE}")));
         }
@@ -107,7 +114,7 @@ impl Service {
             locator.finish().ok_or_else(|| damaged(format!("task {id}: the draw lost a target")))?;
         let mut collector = TargetLineCollector::new(&targets, &selected);
         let mut hasher = Sha256::new();
-        files::read_pieces(pool, id, TARGETS_FILE, |piece| {
+        files::read_pieces(&mut *conn, id, TARGETS_FILE, |piece| {
             hasher.update(piece);
             collector.read(piece).map_err(damaged)
         })

@@ -9,7 +9,8 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::tasks::{TaskView, check_definition, check_items, definition_of, not_in_state, reread};
+use super::freezing::CommitInputs;
+use super::tasks::{TaskView, definition_of, not_in_state, reread};
 use super::{Service, ServiceError, ServiceResult, damaged};
 use crate::domain::account::User;
 use crate::domain::task::TaskState;
@@ -23,10 +24,8 @@ use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::result::RESULT_FILE;
 use crate::protocol::stream::DrawStream;
 use crate::protocol::{
-    Date, DrawInputs, InputError, InspectorManifest, Parameters, RecusalManifest, Reveal, Secret, Seed,
+    DrawInputs, InputError, InspectorManifest, Parameters, RecusalManifest, Reveal, Secret, Seed,
 };
-use crate::storage::bulk::freeze::{self, PoolError, PoolQuery, PoolSource};
-use crate::storage::pools;
 use crate::storage::tasks::{self, AssignedInspector, Drawn, DrawnTarget};
 use crate::storage::{WriteTx, files, log};
 
@@ -41,30 +40,9 @@ impl Service {
         if task.state != TaskState::Draft {
             return Err(not_in_state(id, &task.state, "committed", TaskState::Draft));
         }
-        let definition = definition_of(&task)?;
-        check_definition(&definition, &task.department)?;
-        let checked = definition.check(&task.department).expect("checked above");
-        let parameters = definition
-            .parameters(id, &task.department)
-            .map_err(|e| ServiceError::invalid("invalid_definition", Some(e.field), e.reason))?;
-        let cutoff = definition.filter.exclude_inspected_within_days.map(|days| days_ago(self.today(), days));
         let started = std::time::Instant::now();
-        let pool = self.store().pool();
-        let inspectors = pools::inspector_manifest(pool, &checked.departments).await?;
-        for department in &checked.departments {
-            if !inspectors.inspectors().iter().any(|i| i.department == *department) {
-                return Err(ServiceError::invalid(
-                    "no_inspectors",
-                    Some("departments".into()),
-                    format!("department {department} has no active inspector"),
-                ));
-            }
-        }
-        check_pool_size(inspectors.len() as u64)
-            .map_err(|n| input_error(InputError::TooManyInspectors(n)))?;
-        let recusals =
-            pools::recusal_manifest(pool, &checked.departments, &definition.filter, cutoff.as_deref())
-                .await?;
+        let inputs = self.commit_inputs(&task).await?;
+        let CommitInputs { checked, parameters, inspectors, recusals, .. } = &inputs;
         // Checked here to refuse early, and again against the time the
         // commitment is logged at, which comes after waiting for the writer.
         refuse_past_event(&checked.entropy_event, self.now())?;
@@ -72,27 +50,8 @@ impl Service {
         let mut tx = self.begin_action().await?;
         let at = self.now();
         refuse_past_event(&checked.entropy_event, at)?;
-        check_items(&mut tx, &definition, &task.department).await?;
-        // The target pool goes straight from the directory into the stored
-        // manifest, in this transaction; see `store_targets` for why reading
-        // it on a connection of its own is sound.
-        let query = PoolQuery {
-            filter: definition.filter.clone(),
-            strata_by: definition.strata_by.clone(),
-            cutoff: cutoff.clone(),
-        };
-        let targets = freeze::store_targets(PoolSource::of(self.store()), query, &mut tx, id)
-            .await
-            .map_err(pool_error)?;
+        let targets = self.freeze_targets(&mut tx, id, &task, &inputs).await?;
         let frozen = started.elapsed();
-        if targets.count == 0 {
-            return Err(ServiceError::invalid(
-                "empty_pool",
-                Some("filter".into()),
-                "no target of the directory matches the filter: the draw would select no target, so the task is not committed (change the filter, or abandon the task)",
-            ));
-        }
-        targets.check(&parameters).map_err(input_error)?;
         let secret = new_secret()?;
         let commitment = Commitment {
             parameters: parameters.digest(),
@@ -101,7 +60,7 @@ impl Service {
             recusals: recusals.digest(),
             secret_hash: secret.hash(),
             entropy_format: checked.entropy_format,
-            entropy_source: checked.entropy_source,
+            entropy_source: checked.entropy_source.clone(),
             entropy_event: Some(checked.entropy_event.clone()),
         };
         let digest = commitment.digest();
@@ -200,7 +159,10 @@ impl Service {
         check_pool_size(inspectors.len() as u64)
             .map_err(|size| input_error(InputError::TooManyInspectors(size)))?;
         let mut stream = DrawStream::new(seed.bytes());
-        let drawn = self.draw_committed_targets(id, commitment.targets, &parameters, &mut stream).await?;
+        let mut conn = self.store().pool().acquire().await.map_err(crate::storage::StoreError::from)?;
+        let drawn =
+            self.draw_committed_targets(&mut conn, id, commitment.targets, &parameters, &mut stream).await?;
+        drop(conn);
         let loaded = started.elapsed();
         let draw = DrawInputs {
             parameters: &parameters,
@@ -417,31 +379,12 @@ fn new_secret() -> ServiceResult<Secret> {
     Ok(Secret::from_bytes(super::os_random::<32>()?))
 }
 
-fn pool_error(error: PoolError) -> ServiceError {
-    match error {
-        PoolError::Store(error) => error.into(),
-        PoolError::Target { target, reason } => ServiceError::invalid(
-            "invalid_pool",
-            Some("strata_by".into()),
-            format!("target {target}: {reason}"),
-        ),
-    }
-}
-
 pub(super) fn input_error(error: InputError) -> ServiceError {
     let field = match error {
         InputError::StratumWithoutQuota(_) => "quota_by_stratum",
         _ => "filter",
     };
     ServiceError::invalid("invalid_pool", Some(field.into()), error.to_string())
-}
-
-/// The date `days` days before `today`.
-fn days_ago(today: chrono::NaiveDate, days: u32) -> String {
-    let date = today - chrono::Duration::days(i64::from(days));
-    let text = date.format("%Y-%m-%d").to_string();
-    debug_assert!(Date::parse(&text).is_ok());
-    text
 }
 
 /// A commitment to entropy that may already be known is refused: its event

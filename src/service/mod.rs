@@ -4,24 +4,31 @@
 
 pub mod accounts;
 pub mod assignments;
+pub mod audit;
 pub mod bundles;
 pub mod calendar;
 mod committed;
 mod csv_export;
 pub mod directories;
+mod freezing;
 pub mod idempotency;
 pub mod imports;
 pub mod ledger;
 pub mod lifecycle;
+mod password_hash;
+pub mod passwords;
 pub mod public;
 pub mod public_answers;
 pub mod public_log;
 pub mod published;
 pub mod replacements;
 pub mod results;
+pub mod selection;
+pub mod sessions;
 pub mod statistics;
 pub mod tasks;
 
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -48,6 +55,14 @@ pub enum ServiceError {
     /// The request itself is wrong: a field, a row. Nothing was changed.
     #[error("{message}")]
     Invalid { code: &'static str, field: Option<String>, message: String },
+    /// A sign-in or password check failed: the same answer whether the
+    /// account exists or not.
+    #[error("{message}")]
+    BadCredentials { field: Option<String>, message: String },
+    /// Too many failed sign-ins for this account: nothing is checked until
+    /// the wait is over.
+    #[error("too many failed sign-ins for this account; try again later")]
+    TooManyAttempts(Duration),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -76,6 +91,8 @@ pub struct Service {
     /// The request this service acts for once, if it came with an
     /// `Idempotency-Key` (see [`Service::acting_once`]).
     once: Option<Arc<Reservation>>,
+    /// The client address the request came from, for the audit trail.
+    address: Option<IpAddr>,
 }
 
 /// Where the service takes today's date from: the system clock (at
@@ -147,6 +164,7 @@ impl Service {
             indexing: Arc::default(),
             clock,
             once: None,
+            address: None,
         }
     }
 
@@ -162,6 +180,12 @@ impl Service {
     /// The present instant, from the same clock.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// This service acting for a request from `address`: the audit trail
+    /// records it with what the request did.
+    pub fn from_address(&self, address: Option<IpAddr>) -> Service {
+        Service { address, ..self.clone() }
     }
 }
 

@@ -319,32 +319,25 @@ impl Service {
                 row.state
             )));
         }
-        let mut out: Vec<SelectedTarget> = Vec::new();
-        for line in tasks::selection(pool, id).await? {
-            if out.last().is_none_or(|last| last.position != line.position) {
-                out.push(SelectedTarget {
-                    position: line.position,
-                    target: line.target,
-                    name: line.target_name,
-                    stratum: line.stratum,
-                    inspectors: Vec::new(),
-                });
-            }
-            if let (Some(department), Some(inspector)) = (line.department, line.inspector) {
-                let name = line.inspector_name;
-                out.last_mut().expect("pushed above").inspectors.push(SelectedInspector {
-                    department,
-                    id: inspector,
-                    name,
-                });
-            }
-        }
-        // Departments draw in bytewise order (PROTOCOL.md §8.1); within one,
-        // the inspectors stay in the order drawn (the sort is stable).
-        for target in &mut out {
-            target.inspectors.sort_by(|a, b| a.department.as_bytes().cmp(b.department.as_bytes()));
-        }
-        Ok(out)
+        let grouped = super::selection::grouped(tasks::selection(pool, id).await?);
+        Ok(grouped
+            .into_iter()
+            .map(|target| SelectedTarget {
+                position: target.row.position,
+                target: target.row.target,
+                name: target.row.target_name,
+                stratum: target.row.stratum,
+                inspectors: target
+                    .inspectors
+                    .into_iter()
+                    .map(|inspector| SelectedInspector {
+                        department: inspector.department,
+                        id: inspector.id,
+                        name: inspector.name,
+                    })
+                    .collect(),
+            })
+            .collect())
     }
 
     /// In which committed pools an entity was, and where it was drawn.

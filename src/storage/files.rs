@@ -122,11 +122,17 @@ pub async fn exists(conn: &mut AnyConnection, task: i64, name: &str) -> StoreRes
 }
 
 /// The whole file, or `None` when the task has no such file.
-pub async fn load(pool: &sqlx::AnyPool, task: i64, name: &str) -> StoreResult<Option<Vec<u8>>> {
+/// Read through a pool, or through a connection inside a transaction that
+/// stored the file and has not committed yet (a dry run).
+pub async fn load<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    task: i64,
+    name: &str,
+) -> StoreResult<Option<Vec<u8>>> {
     let rows = sqlx::query("SELECT content FROM task_files WHERE task_id = $1 AND name = $2 ORDER BY seq")
         .bind(task)
         .bind(name)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?;
     if rows.is_empty() {
         return Ok(None);
@@ -141,8 +147,8 @@ pub async fn load(pool: &sqlx::AnyPool, task: i64, name: &str) -> StoreResult<Op
 /// Hands the file's pieces to `read` one at a time, in order, so a file of
 /// hundreds of megabytes is never held whole; false when the task has no
 /// such file.
-pub async fn read_pieces<E: From<StoreError>>(
-    pool: &sqlx::AnyPool,
+pub async fn read_pieces<'c, E: From<StoreError>>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
     task: i64,
     name: &str,
     mut read: impl FnMut(&[u8]) -> Result<(), E>,
@@ -151,7 +157,7 @@ pub async fn read_pieces<E: From<StoreError>>(
         sqlx::query("SELECT content FROM task_files WHERE task_id = $1 AND name = $2 ORDER BY seq")
             .bind(task)
             .bind(name)
-            .fetch(pool);
+            .fetch(db);
     let mut any = false;
     while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
         let content: Vec<u8> = row.try_get("content").map_err(StoreError::from)?;

@@ -10,6 +10,8 @@
 //! appends to the public log, so a change and its log entry commit together
 //! or not at all.
 
+pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod calendar;
 mod columns;
@@ -23,6 +25,7 @@ pub mod pool_targets;
 pub mod pools;
 pub mod replacements;
 pub mod results;
+pub mod sessions;
 pub mod statistics;
 pub mod tasks;
 pub mod users;
@@ -58,6 +61,8 @@ pub enum StoreError {
     Damaged(String),
     #[error("an import's spill file failed: {0}")]
     Spill(#[from] std::io::Error),
+    #[error("{0}")]
+    Backup(String),
 }
 
 impl From<sqlx::Error> for StoreError {

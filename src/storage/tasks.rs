@@ -282,6 +282,9 @@ pub struct SelectionRow {
     pub position: i64,
     pub target: String,
     pub target_name: Option<String>,
+    pub region: Option<String>,
+    pub industry: Option<String>,
+    pub risk_class: Option<String>,
     pub stratum: String,
     pub department: Option<String>,
     pub inspector: Option<String>,
@@ -291,7 +294,8 @@ pub struct SelectionRow {
 /// A task's drawn targets with their inspectors, in draw order.
 pub async fn selection(pool: &sqlx::AnyPool, task: i64) -> StoreResult<Vec<SelectionRow>> {
     Ok(sqlx::query_as(
-        "SELECT d.position, d.target_id AS target, t.name AS target_name, d.stratum, a.department, \
+        "SELECT d.position, d.target_id AS target, t.name AS target_name, t.region, t.industry, \
+         t.risk_class, d.stratum, a.department, \
          a.inspector_id AS inspector, i.name AS inspector_name \
          FROM drawn_targets d \
          LEFT JOIN targets t ON t.id = d.target_id \

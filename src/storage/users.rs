@@ -7,7 +7,7 @@ use super::{Backend, StoreResult, WriteTx, now};
 use crate::domain::account::{Role, User};
 
 /// An account as its row holds it.
-#[derive(FromRow)]
+#[derive(Debug, Clone, FromRow)]
 struct UserRow {
     id: i64,
     name: String,
@@ -65,6 +65,86 @@ pub async fn list(pool: &sqlx::AnyPool) -> StoreResult<Vec<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE disabled = 0 ORDER BY id");
     let rows: Vec<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
     Ok(rows.into_iter().map(User::from).collect())
+}
+
+/// An enabled account by name, with its password hash (if it has one),
+/// for a sign-in.
+pub async fn for_sign_in(pool: &sqlx::AnyPool, name: &str) -> StoreResult<Option<(User, Option<String>)>> {
+    #[derive(FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: UserRow,
+        password_hash: Option<String>,
+    }
+    let sql = format!("SELECT {COLUMNS}, password_hash FROM users WHERE name = $1 AND disabled = 0");
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(name).fetch_optional(pool).await?;
+    Ok(row.map(|row| (User::from(row.user), row.password_hash)))
+}
+
+/// The password hash of an enabled account (`None` inside when it has none).
+pub async fn password_hash(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<Option<String>>> {
+    let hash = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND disabled = 0")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(hash)
+}
+
+/// Sets an enabled account's password hash; false when there is no such
+/// enabled account.
+pub async fn set_password_hash(conn: &mut AnyConnection, id: i64, hash: &str) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND disabled = 0")
+        .bind(hash)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An account as an admin sees it in the list, disabled ones included.
+#[derive(Debug, Clone, FromRow)]
+pub struct AccountRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    pub disabled: i64,
+    pub has_password: i64,
+    pub created_at: crate::domain::time::Timestamp,
+}
+
+impl AccountRow {
+    pub fn user(&self) -> User {
+        User::from(self.user.clone())
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "id, name, role, department, inspector_id, disabled, \
+     CASE WHEN password_hash IS NULL THEN 0 ELSE 1 END AS has_password, created_at";
+
+/// Every account, enabled or not, by id.
+pub async fn accounts(pool: &sqlx::AnyPool) -> StoreResult<Vec<AccountRow>> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM users ORDER BY id");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?)
+}
+
+/// One account, enabled or not.
+pub async fn account(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<AccountRow>> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *conn).await?)
+}
+
+/// Writes an account's role, department, inspector and disabled flag.
+pub async fn update(conn: &mut AnyConnection, account: &User, disabled: bool) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE users SET role = $1, department = $2, inspector_id = $3, disabled = $4 WHERE id = $5",
+    )
+    .bind(account.role.as_str())
+    .bind(account.department.as_deref())
+    .bind(account.inspector_id.as_deref())
+    .bind(i64::from(disabled))
+    .bind(account.id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Replaces an account's token; false when there is no such enabled account.

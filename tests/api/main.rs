@@ -23,4 +23,6 @@ mod public_reads;
 mod replacements;
 mod roles;
 mod sealed_oracles;
+mod sessions;
 mod strict_fields;
+mod task_selection;

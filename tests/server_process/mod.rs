@@ -47,6 +47,14 @@ impl ServerProcess {
         self.child.wait().unwrap();
     }
 
+    /// Sends the server a signal (SIGHUP, SIGTERM, …).
+    pub fn signal(&self, signal: i32) {
+        let pid = i32::try_from(self.child.id()).unwrap();
+        // SAFETY: kill(2) with a child's pid and a signal number has no
+        // memory effects on this process.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "signal {signal} sent");
+    }
+
     /// The peak resident memory of the server so far, in KiB.
     pub fn peak_kib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();

@@ -1,3 +1,4 @@
+// @ts-check
 // Published inspection results ("one public"): how a published record reads
 // wherever it appears — the results page, a task's page, the entity search —
 // and the task page's lists of its results and of its replaced inspectors.
@@ -8,18 +9,13 @@
 // original stays listed with status "corrected" and a link to its
 // correction, which names the original and the reason.
 
-import {
-  api,
-  departmentLabel,
-  errorBox,
-  fill,
-  h,
-  has,
-  outcomeLabel,
-  t,
-  timeEl,
-  tx,
-} from './app.js';
+import { api } from './api.js';
+import { departmentLabel } from './departments.js';
+import { fill, h, tx } from './dom.js';
+import { timeEl } from './format.js';
+import { has, t } from './i18n.js';
+import { outcomeLabel } from './outcomes.js';
+import { errorBox } from './page.js';
 
 /** How an outcome is toned; the label always says it in words too. */
 const OUTCOME_TONES = {
@@ -142,14 +138,15 @@ function publishedCell(r) {
  */
 export function resultsTable(results, options = {}) {
   const { id, entity = true, task = true, labelledBy } = options;
-  const columns = [
+  /** @type {Array<[string, (r: any) => import('./dom.js').Child]>} */
+  const columns = /** @type {any[]} */ ([
     entity ? ['rec.col.entity', entityCell] : null,
     task ? ['rec.col.task', taskCell] : null,
     ['rec.col.item', itemCell],
     ['rec.col.result', resultCell],
     ['rec.col.inspection', inspectionCell],
     ['rec.col.published', publishedCell],
-  ].filter(Boolean);
+  ]).filter(Boolean);
   const rows = results.map((r) => {
     const classes = ['record'];
     if (r.status === 'corrected') classes.push('is-corrected');
@@ -180,7 +177,8 @@ export function resultsTable(results, options = {}) {
   // A correction and its original on the same table link to each other in place.
   const here = new Set(results.map((r) => r.reference));
   for (const link of table.querySelectorAll('a[data-ref]')) {
-    if (here.has(link.dataset.ref)) link.setAttribute('href', `#${encodeURIComponent(link.dataset.ref)}`);
+    const reference = /** @type {HTMLElement} */ (link).dataset.ref || '';
+    if (here.has(reference)) link.setAttribute('href', `#${encodeURIComponent(reference)}`);
   }
   return h(
     'div',

@@ -1,11 +1,16 @@
+// @ts-check
 // The statistics page: published results in force by outcome, region and
 // risk class, draws and publications per month, and how many results were
 // published within the 20 working days — each as an SVG chart (charts.js)
 // with the same numbers in a table.
 
-import { $, api, errorBox, fill, getLang, h, live, loadOutcomes, outcomeLabel, section, setTitle, t, tx } from './app.js';
-import { barChart, columnChart, shareBar } from './charts.js';
-import { outcomeTone } from './records.js';
+import { api } from '../lib/api.js';
+import { barChart, columnChart, shareBar } from '../lib/charts.js';
+import { $, fill, h, live, tx } from '../lib/dom.js';
+import { getLang, t } from '../lib/i18n.js';
+import { loadOutcomes, outcomeLabel } from '../lib/outcomes.js';
+import { errorBox, section, setTitle } from '../lib/page.js';
+import { outcomeTone } from '../lib/records.js';
 
 /** 0.923 → "92.3 %" (en) or "92.3%" (zh); one decimal at most. */
 export function formatRate(rate) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Charts as inline SVG, drawn here without any library: horizontal bars for
 // counts by category, grouped columns for a monthly series, and one bar
 // split into shares. Horizontal positions are percentages of the width and

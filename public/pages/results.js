@@ -1,23 +1,15 @@
+// @ts-check
 // The results page: published inspection results, filtered by outcome,
 // region, item, task, entity and completion date. The filters live in the
 // address (results.html?outcome=rectify&region=…), so a link reproduces a
 // view; the download links carry the same filters to the CSV and JSON.
 
-import {
-  $,
-  api,
-  errorBox,
-  fill,
-  h,
-  live,
-  loadOutcomes,
-  onLangChange,
-  outcomeLabel,
-  setTitle,
-  t,
-  tx,
-} from './app.js';
-import { highlightFromHash, resultsTable } from './records.js';
+import { api } from '../lib/api.js';
+import { $, fill, h, live, tx } from '../lib/dom.js';
+import { onLangChange, t } from '../lib/i18n.js';
+import { loadOutcomes, outcomeLabel } from '../lib/outcomes.js';
+import { errorBox, setTitle } from '../lib/page.js';
+import { highlightFromHash, resultsTable } from '../lib/records.js';
 
 /** The API's filter parameters, in the order they are written into addresses. */
 const FILTERS = ['outcome', 'region', 'item', 'task', 'target', 'from', 'to'];
@@ -171,7 +163,7 @@ export async function pageResults() {
     const control = error.field && FIELD_CONTROLS[error.field];
     if (error.status === 422 && control) {
       const input = document.getElementById(control[0]);
-      input.setAttribute('aria-invalid', 'true');
+      if (input) input.setAttribute('aria-invalid', 'true');
       fill(errorArea, h('p', { class: 'notice notice-error' }, () => t('res.f.error', { field: t(control[1]), message: error.message })));
     } else {
       fill(errorArea, errorBox(error));

@@ -1,0 +1,115 @@
+// @ts-check
+// The task page's list of drawn targets and their inspectors, with a filter.
+
+import { departmentLabel } from '../lib/departments.js';
+import { h, live, tx } from '../lib/dom.js';
+import { getLang, t } from '../lib/i18n.js';
+import { taskDepartments } from '../lib/rules.js';
+
+function inspectorGroups(inspectors, joint) {
+  // Group by department, keeping each department's order as given.
+  const groups = new Map();
+  for (const inspector of inspectors) {
+    if (!groups.has(inspector.department)) groups.set(inspector.department, []);
+    groups.get(inspector.department).push(inspector);
+  }
+  const departments = [...groups.keys()].sort();
+  return departments.map((department) =>
+    h(
+      'div',
+      { class: 'inspector-group', 'data-department': department },
+      joint ? h('span', { class: 'dept' }, () => `${departmentLabel(department)}: `) : null,
+      groups.get(department).map((inspector, i) => [
+        i ? (getLang() === 'zh' ? '、' : ', ') : '',
+        h('span', { class: 'inspector' }, inspector.name || inspector.id, inspector.name ? h('span', { class: 'id' }, ` (${inspector.id})`) : null),
+      ]),
+    ),
+  );
+}
+
+/**
+ * @param {import('../lib/types.js').PublicTask} task
+ * @param {import('../lib/types.js').SelectedTarget[]} selection
+ * @param {HTMLElement} container
+ * @param {string} initialFilter
+ */
+export function renderSelection(task, selection, container, initialFilter) {
+  const joint = taskDepartments(task).length > 1;
+  const rows = selection.map((target) => {
+    const text = [
+      target.target,
+      target.name || '',
+      target.stratum,
+      ...target.inspectors.flatMap((i) => [i.id, i.name || '', i.department, departmentLabel(i.department)]),
+    ]
+      .join('\n')
+      .toLowerCase();
+    const tr = h(
+      'tr',
+      { 'data-target': target.target, 'data-position': String(target.position) },
+      h('td', { class: 'num', 'data-label': tx('col.position') }, String(target.position)),
+      h('th', { scope: 'row', 'data-label': tx('col.target') }, h('code', {}, target.target)),
+      h('td', { 'data-label': tx('col.name') }, target.name || '—'),
+      h('td', { 'data-label': tx('col.stratum') }, target.stratum),
+      h('td', { 'data-label': tx('col.inspectors') }, inspectorGroups(target.inspectors, joint)),
+    );
+    return { tr, text };
+  });
+  const input = h('input', {
+    id: 'selection-filter',
+    type: 'search',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    'aria-describedby': 'selection-count',
+    'aria-controls': 'selection',
+  });
+  if (initialFilter) input.value = initialFilter;
+  let shown = rows.length;
+  const count = live('p', { id: 'selection-count', class: 'muted', 'aria-live': 'polite' }, () =>
+    shown ? t('task.selection.count', { shown, total: rows.length }) : t('task.selection.noMatch'),
+  );
+  const apply = () => {
+    const words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    shown = 0;
+    for (const { tr, text } of rows) {
+      const visible = words.every((w) => text.includes(w));
+      tr.hidden = !visible;
+      if (visible) shown++;
+    }
+    count.textContent = shown ? t('task.selection.count', { shown, total: rows.length }) : t('task.selection.noMatch');
+  };
+  input.addEventListener('input', apply);
+  container.append(
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'selection-filter' }, tx('task.selection.filter')),
+      input,
+    ),
+    count,
+    h(
+      'div',
+      { class: 'table-wrap', role: 'region', 'aria-label': tx('task.selection.caption'), tabindex: '0' },
+      h(
+        'table',
+        { id: 'selection', class: 'stack selection' },
+        h('caption', {}, tx('task.selection.caption')),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, tx('col.position')),
+            h('th', { scope: 'col' }, tx('col.target')),
+            h('th', { scope: 'col' }, tx('col.name')),
+            h('th', { scope: 'col' }, tx('col.stratum')),
+            h('th', { scope: 'col' }, tx('col.inspectors')),
+          ),
+        ),
+        h('tbody', {}, rows.map((r) => r.tr)),
+      ),
+    ),
+  );
+  apply();
+}
