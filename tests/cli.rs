@@ -3,8 +3,12 @@
 //! directory files and the task definition the service takes; and bad input
 //! gets an error naming file, line, column and reason, and writes nothing.
 
+use std::io::{BufRead as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+
+#[allow(dead_code)]
+mod server_process;
 
 fn example(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/nanjing").join(name)
@@ -728,4 +732,63 @@ fn verify_takes_no_pins_from_a_log_whose_chain_is_broken() {
     assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
     assert!(text(&refused).contains("FAIL  public log: entry"), "{}", text(&refused));
     assert!(text(&refused).contains("the public log does not verify"), "{}", text(&refused));
+}
+
+/// `opendraw user add --password-stdin` with `password` on stdin.
+fn user_add_with_password(database: &str, name: &str, password: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opendraw"))
+        .args(["user", "add", "--database-url", database, "--role", "admin", "--password-stdin", name])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn user_add_sets_a_password_from_stdin_that_signs_in_and_refuses_a_weak_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite:{}", dir.path().join("accounts.db").display());
+    let weak = user_add_with_password(&database, "operator", "password123");
+    assert_eq!(weak.status.code(), Some(2), "{}", text(&weak));
+    assert!(text(&weak).contains("most common"), "{}", text(&weak));
+    let made = user_add_with_password(&database, "operator", "the operator's own password");
+    assert!(made.status.success(), "{}", text(&made));
+    assert!(String::from_utf8_lossy(&made.stdout).starts_with("od_"), "the token is still printed");
+
+    let server = server_process::ServerProcess::start(&database, &["--public-dir", "/nonexistent"], None);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let status = runtime.block_on(async {
+        let body = serde_json::json!({"username": "operator", "password": "the operator's own password"});
+        let client = reqwest::Client::new();
+        client.post(format!("{}/api/session", server.address)).json(&body).send().await.unwrap().status()
+    });
+    assert_eq!(status, reqwest::StatusCode::CREATED);
+}
+
+#[test]
+fn a_served_log_has_no_colour_codes_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite:{}", dir.path().join("log.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opendraw"))
+        // A directory that is not there makes a warning, which a terminal shows in colour.
+        .args(["serve", "--database-url", &database, "--bind", "127.0.0.1:0", "--public-dir", "/nonexistent"])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut log = Vec::new();
+    while !String::from_utf8_lossy(&log).contains("listening on") {
+        let read = stderr.read_until(b'\n', &mut log).unwrap();
+        assert!(read > 0, "the server stopped: {}", String::from_utf8_lossy(&log));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = String::from_utf8_lossy(&log);
+    assert!(text.contains("WARN") && text.contains("INFO"), "{text}");
+    assert!(!log.contains(&0x1b), "an escape code in: {text:?}");
 }

@@ -42,8 +42,9 @@ async fn import<T: Importable>(
     let _permit = state.limits.imports.try_acquire()?;
     let name = format!("{}.csv", T::KIND);
     let limit = upload.limit();
+    let service = state.service.from_address(upload.client());
     let (reader, overflow) = upload.into_reader();
-    match state.service.import::<T>(user, name, reader).await {
+    match service.import::<T>(user, name, reader).await {
         // The import stopped at the limit and wrote nothing.
         Err(_) if overflow.happened() => Err(AppError::payload_too_large(limit)),
         summary => Ok(Json(summary?)),

@@ -64,11 +64,21 @@ impl AppError {
     /// 429: this client failed to authenticate too often; it may try again
     /// after `wait`.
     pub fn too_many_failed_attempts(wait: std::time::Duration) -> Self {
+        Self::held(wait, "too many failed authentications from this address")
+    }
+
+    /// 429: too many failed sign-ins for the name given; the same answer
+    /// whether an account has that name or not.
+    pub fn too_many_failed_sign_ins(wait: std::time::Duration) -> Self {
+        Self::held(wait, "too many failed sign-ins with this name")
+    }
+
+    fn held(wait: std::time::Duration, why: &str) -> Self {
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         let mut error = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_failed_attempts",
-            format!("too many failed authentications from this address; try again in {seconds} s"),
+            format!("{why}; try again in {seconds} s"),
         );
         error.retry_after = Some(seconds.max(1));
         error
@@ -105,7 +115,7 @@ impl From<ServiceError> for AppError {
             ServiceError::BadCredentials { field: None, .. } => {
                 (StatusCode::UNAUTHORIZED, "bad_credentials", None)
             }
-            ServiceError::TooManyAttempts(wait) => return Self::too_many_failed_attempts(wait),
+            ServiceError::TooManyAttempts(wait) => return Self::too_many_failed_sign_ins(wait),
             ServiceError::Store(store) => {
                 tracing::error!(error = %store, "request failed in storage");
                 return Self::new(

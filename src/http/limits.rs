@@ -88,6 +88,8 @@ impl Default for Limits {
 pub struct Upload {
     body: Body,
     limit: u64,
+    /// Who sent it, for the audit trail's record of the import.
+    client: Option<std::net::IpAddr>,
 }
 
 impl FromRequest<AppState> for Upload {
@@ -102,7 +104,11 @@ impl FromRequest<AppState> for Upload {
         if announced.is_some_and(|length| length > limit) {
             return Err(AppError::payload_too_large(limit));
         }
-        Ok(Self { body: request.into_body(), limit })
+        let client = request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        Ok(Self { body: request.into_body(), limit, client })
     }
 }
 
@@ -128,6 +134,11 @@ impl Upload {
 
     pub fn limit(&self) -> u64 {
         self.limit
+    }
+
+    /// The client's IP address, when the server knows it.
+    pub fn client(&self) -> Option<std::net::IpAddr> {
+        self.client
     }
 }
 

@@ -8,6 +8,7 @@
 //! served at `/api/openapi.json` is the one the routes made.
 
 pub mod accounts;
+pub mod audit;
 pub mod conditional;
 pub mod directories;
 pub mod error;
@@ -103,6 +104,7 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(directories::router())
         .merge(accounts::router())
         .merge(sessions::router())
+        .merge(audit::router())
         .merge(inspections::router())
         .split_for_parts();
     let (public, public_document) = public::router().split_for_parts();

@@ -73,7 +73,7 @@ fn too_many_failed_authentications() -> RefOr<Response> {
 // The error answers, each with the API's error body, for the `responses`
 // of the operations that can give them.
 
-/// No token, or one that is unknown or revoked.
+/// No token or session cookie, or one that is unknown, revoked or ended.
 #[derive(IntoResponses)]
 #[response(status = 401)]
 pub struct Unauthorized(pub ErrorBody);

@@ -251,7 +251,16 @@ impl Service {
             }
             Refusal::Spill(error) => ServiceError::from(crate::storage::StoreError::from(error)),
         })?;
-        match import.finish(spill).await? {
+        let detail = format!("{rows} rows");
+        let entry = crate::storage::audit::NewEntry {
+            at: crate::domain::time::Timestamp::from(self.now()),
+            actor: Some(&user.name),
+            address: self.address.map(|address| address.to_string()),
+            action: super::audit::Action::Import.as_str(),
+            subject: Some(T::KIND),
+            detail: Some(&detail),
+        };
+        match import.finish(spill, &entry).await? {
             Ok(()) => Ok(ImportSummary { kind: T::KIND.to_owned(), rows }),
             Err(refused) => Err(importer.refusal::<T>(refused)),
         }

@@ -2,6 +2,7 @@
 //! the demo loader: directory imports, the task lifecycle, the public views.
 //! Every operation checks the caller's role here, once.
 
+pub mod account_changes;
 pub mod accounts;
 pub mod assignments;
 pub mod audit;

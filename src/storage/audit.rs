@@ -28,6 +28,26 @@ pub struct NewEntry<'a> {
     pub detail: Option<&'a str>,
 }
 
+impl NewEntry<'_> {
+    /// The entry's cells in [`INSERT_TEXTS`]' order, absent ones empty.
+    pub fn texts(&self) -> [String; 6] {
+        let text = |value: Option<&str>| value.unwrap_or_default().to_owned();
+        [
+            self.at.to_string(),
+            text(self.actor),
+            text(self.address.as_deref()),
+            self.action.to_owned(),
+            text(self.subject),
+            text(self.detail),
+        ]
+    }
+}
+
+/// Inserts an entry from its [`NewEntry::texts`], for a transaction that
+/// binds text only (an import's native connection).
+pub const INSERT_TEXTS: &str = "INSERT INTO audit (at, actor, address, action, subject, detail) \
+     VALUES ($1, NULLIF($2, ''), NULLIF($3, ''), $4, NULLIF($5, ''), NULLIF($6, ''))";
+
 pub async fn record(conn: &mut AnyConnection, entry: &NewEntry<'_>) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit (at, actor, address, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)",

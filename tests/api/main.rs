@@ -4,7 +4,9 @@
 mod helpers;
 
 mod abandoned_draws;
+mod account_management;
 mod acting_once;
+mod audit_trail;
 mod bad_input;
 mod bulk_imports;
 mod cross_database;

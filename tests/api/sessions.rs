@@ -205,3 +205,35 @@ async fn the_cookie_is_secure_when_the_server_is_told_it_is_reached_over_https()
     expect(response, StatusCode::CREATED).await;
     assert!(cookie.split("; ").any(|part| part == "Secure"), "{cookie}");
 }
+
+/// Failed sign-ins count against the client's address too, whatever names
+/// they try: once held, the address is answered 429 before any password is
+/// checked, even a right one.
+async fn failed_sign_ins_from_one_address_hold_it_whatever_the_names(backend: crate::helpers::Backend) {
+    let limits = opendraw::http::limits::Limits {
+        auth_failures_per_minute: std::num::NonZeroU32::new(3).unwrap(),
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(backend, limits, None).await;
+    let name = give_password(&app, &app.market, MARKET_PASSWORD).await;
+    for guess in ["first-name", "second-name", "third-name"] {
+        expect(sign_in(&app, guess, "a wrong password guess").await, StatusCode::UNAUTHORIZED).await;
+    }
+    let held = sign_in(&app, "fourth-name", "a wrong password guess").await;
+    assert!(held.headers().contains_key("retry-after"));
+    assert_eq!(expect(held, StatusCode::TOO_MANY_REQUESTS).await["code"], "too_many_failed_attempts");
+    let right = sign_in(&app, &name, MARKET_PASSWORD).await;
+    assert!(right.headers().get("set-cookie").is_none());
+    expect(right, StatusCode::TOO_MANY_REQUESTS).await;
+    expect(app.get(Some(&app.market), "/api/me").await, StatusCode::TOO_MANY_REQUESTS).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_sign_ins_from_one_address_hold_it_whatever_the_names_sqlite() {
+    failed_sign_ins_from_one_address_hold_it_whatever_the_names(crate::helpers::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_sign_ins_from_one_address_hold_it_whatever_the_names_postgres() {
+    failed_sign_ins_from_one_address_hold_it_whatever_the_names(crate::helpers::Backend::Postgres).await;
+}

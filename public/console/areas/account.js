@@ -45,8 +45,7 @@ function signInPage(main, _params, query) {
     : query.get('signed_out')
       ? h('p', { class: 'notice notice-info', role: 'status' }, tx('signin.signed_out'))
       : null;
-  // append() would write a missing notice as the text "null".
-  main.append(...[h('h1', {}, tx('signin.h1')), notice, h('p', { class: 'lead' }, tx('signin.intro')), form].filter((node) => node !== null));
+  main.append(h('h1', {}, tx('signin.h1')), ...(notice ? [notice] : []), h('p', { class: 'lead' }, tx('signin.intro')), form);
 
   /** @param {SubmitEvent} event */
   async function submit(event) {

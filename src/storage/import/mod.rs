@@ -228,9 +228,13 @@ impl<T: Upsert> Import<T> {
         Ok(rows.into_iter().map(|row| (row.key, row.department)).collect())
     }
 
-    /// Finishes the import: commits it, or returns the first row (by line)
-    /// that it cannot write, having written nothing.
-    pub async fn finish(mut self, spill: Spill) -> StoreResult<Result<(), RefusedRow>> {
+    /// Finishes the import: commits it with its audit `entry`, or returns
+    /// the first row (by line) that it cannot write, having written nothing.
+    pub async fn finish(
+        mut self,
+        spill: Spill,
+        entry: &super::audit::NewEntry<'_>,
+    ) -> StoreResult<Result<(), RefusedRow>> {
         self.send_gathered().await?;
         if self.straight_in {
             self.tx.execute(&format!("RELEASE SAVEPOINT {STRAIGHT_IN}"), &[]).await?;
@@ -250,6 +254,9 @@ impl<T: Upsert> Import<T> {
         if self.tx.backend() == Backend::Postgres {
             self.tx.execute(&format!("ANALYZE {}", T::TABLE), &[]).await?;
         }
+        let texts = entry.texts();
+        let binds: Vec<&str> = texts.iter().map(String::as_str).collect();
+        self.tx.execute(super::audit::INSERT_TEXTS, &binds).await?;
         self.tx.commit().await?;
         Ok(Ok(()))
     }
