@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod calendar;
+pub mod csv_templates;
 pub mod inspection;
 pub mod password;
 pub mod records;

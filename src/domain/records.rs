@@ -114,29 +114,54 @@ pub fn read_records<T: DirectoryRecord, R: Read>(
     Ok(count)
 }
 
+/// Refused lines listed for one file, at most: enough to fix a file in one
+/// go, bounded however bad the file.
+pub const MAX_REFUSED_LINES: usize = 100;
+
 /// Like [`read_records`], without the check for repeated keys, which holds
 /// every key of the file in memory: for imports of directories of any size,
 /// which find repeated keys in the database instead.
+///
+/// A bad row does not stop the reading: it goes into `refused`, and the
+/// rest of the file is read for more (up to [`MAX_REFUSED_LINES`]) without
+/// handing any further batch to `each`. Then the first refused row is the
+/// error returned.
 pub fn read_records_unkeyed<T: DirectoryRecord, R: Read>(
     name: String,
     reader: R,
     batch: usize,
+    refused: &mut Vec<DirectoryError>,
     mut each: impl FnMut(Vec<(u64, T)>) -> Result<(), DirectoryError>,
 ) -> Result<u64, DirectoryError> {
     let mut file = CsvFile::new(name, reader)?;
     let columns = T::columns(&file)?;
     let mut pending = Vec::with_capacity(batch);
     let mut count = 0;
-    file.for_each(|file, line, record| {
-        let parsed = T::parse(&columns, record)
-            .map_err(|(column, reason)| file.error(Some(line), Some(column), reason))?;
-        pending.push((line, parsed));
-        count += 1;
-        if pending.len() == batch {
-            each(std::mem::replace(&mut pending, Vec::with_capacity(batch)))?;
+    let read = file.for_each_going_on(|file, row| {
+        match row.and_then(|(line, record)| {
+            T::parse(&columns, record)
+                .map(|parsed| (line, parsed))
+                .map_err(|(column, reason)| file.error(Some(line), Some(column), reason))
+        }) {
+            Err(error) => refused.push(error),
+            Ok((line, parsed)) if refused.is_empty() => {
+                pending.push((line, parsed));
+                count += 1;
+                if pending.len() == batch {
+                    each(std::mem::replace(&mut pending, Vec::with_capacity(batch)))?;
+                }
+            }
+            Ok(_) => {}
         }
-        Ok(())
-    })?;
+        match refused.len() >= MAX_REFUSED_LINES {
+            true => Err(refused[0].clone()),
+            false => Ok(()),
+        }
+    });
+    read?;
+    if let Some(first) = refused.first() {
+        return Err(first.clone());
+    }
     if !pending.is_empty() {
         each(pending)?;
     }

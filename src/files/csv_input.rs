@@ -112,6 +112,39 @@ impl<R: Read> CsvFile<R> {
     }
 }
 
+impl<R: Read> CsvFile<R> {
+    /// Like [`CsvFile::for_each`], but a record the CSV reader cannot read
+    /// (a wrong number of fields, a field not UTF-8) is handed to `each` as
+    /// an error, and reading goes on while `each` returns `Ok`. A failure
+    /// to read the file at all still stops at once.
+    pub fn for_each_going_on(
+        &mut self,
+        mut each: impl FnMut(
+            &Self,
+            Result<(u64, &csv::StringRecord), DirectoryError>,
+        ) -> Result<(), DirectoryError>,
+    ) -> Result<(), DirectoryError> {
+        let mut record = csv::StringRecord::new();
+        loop {
+            match self.reader.read_record(&mut record) {
+                Ok(false) => return Ok(()),
+                Ok(true) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    each(self, Ok((line, &record)))?;
+                }
+                Err(error) => {
+                    let line = error.position().map(|p| p.line());
+                    let refused = self.error(line, None, csv_reason(&error));
+                    if matches!(error.kind(), csv::ErrorKind::Io(_)) {
+                        return Err(refused);
+                    }
+                    each(self, Err(refused))?;
+                }
+            }
+        }
+    }
+}
+
 fn csv_reason(error: &csv::Error) -> String {
     match error.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {

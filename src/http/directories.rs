@@ -16,7 +16,7 @@ use super::paging::Limit;
 use crate::domain::account::User;
 use crate::domain::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 use crate::service::calendar::{CalendarDay, CalendarEntry};
-use crate::service::directories::{InspectorView, ItemView, TargetView};
+use crate::service::directories::{InspectorView, ItemView, TargetQuery, TargetView};
 use crate::service::imports::{ImportSummary, Importable};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -114,17 +114,36 @@ pub struct Page {
     pub limit: Option<Limit<1000>>,
 }
 
-/// Targets in id order, a page at a time.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TargetFilter {
+    /// The start of an id, or a part of a name (at most 200 bytes).
+    pub q: Option<String>,
+    /// Only targets of this region.
+    pub region: Option<String>,
+    /// Only targets of this industry.
+    pub industry: Option<String>,
+    /// Only targets of this credit/risk class.
+    pub risk_class: Option<String>,
+}
+
+/// Targets in id order, a page at a time; searched and filtered when asked.
 #[utoipa::path(get, path = "/api/targets", tag = "directories", security(("token" = [])),
-    params(Page),
+    params(Page, TargetFilter),
     responses((status = 200, body = Vec<TargetView>), Unauthorized, Forbidden, Invalid))]
 pub async fn targets(
     State(state): State<AppState>,
     Staff(user): Staff,
     Query(page): Query<Page>,
+    Query(filter): Query<TargetFilter>,
 ) -> AppResult<Json<Vec<TargetView>>> {
     let limit = Limit::or_default(page.limit);
-    Ok(Json(state.service.targets(&user, &page.after, limit).await?))
+    let search = TargetQuery {
+        q: filter.q,
+        region: filter.region,
+        industry: filter.industry,
+        risk_class: filter.risk_class,
+    };
+    Ok(Json(state.service.targets(&user, &search, &page.after, limit).await?))
 }
 
 /// The inspectors of the caller's department.

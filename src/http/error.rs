@@ -23,6 +23,20 @@ pub struct ErrorBody {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every row a file was refused for (an import; up to 100), in file
+    /// order; absent for other errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<ErrorLine>>,
+}
+
+/// A refused row of a file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorLine {
+    /// The line in the file, from 1 (the header); null when not known.
+    pub line: Option<u64>,
+    /// The column at fault, when one is.
+    pub column: Option<String>,
+    pub reason: String,
 }
 
 #[derive(Debug)]
@@ -37,7 +51,7 @@ impl AppError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         Self {
             status,
-            body: ErrorBody { code: code.to_owned(), message: message.into(), field: None },
+            body: ErrorBody { code: code.to_owned(), message: message.into(), field: None, lines: None },
             retry_after: None,
         }
     }
@@ -116,6 +130,18 @@ impl From<ServiceError> for AppError {
                 (StatusCode::UNAUTHORIZED, "bad_credentials", None)
             }
             ServiceError::TooManyAttempts(wait) => return Self::too_many_failed_sign_ins(wait),
+            ServiceError::RefusedLines { field, lines, .. } => {
+                let lines = lines
+                    .into_iter()
+                    .map(|refused| ErrorLine {
+                        line: refused.line,
+                        column: refused.column,
+                        reason: refused.reason,
+                    })
+                    .collect();
+                let body = ErrorBody { code: "invalid_csv".into(), message, field, lines: Some(lines) };
+                return Self { status: StatusCode::UNPROCESSABLE_ENTITY, body, retry_after: None };
+            }
             ServiceError::Store(store) => {
                 tracing::error!(error = %store, "request failed in storage");
                 return Self::new(
@@ -125,7 +151,11 @@ impl From<ServiceError> for AppError {
                 );
             }
         };
-        Self { status, body: ErrorBody { code: code.to_owned(), message, field }, retry_after: None }
+        Self {
+            status,
+            body: ErrorBody { code: code.to_owned(), message, field, lines: None },
+            retry_after: None,
+        }
     }
 }
 
@@ -206,7 +236,7 @@ pub async fn json_error_bodies(request: Request, next: Next) -> Response {
         status if status.is_server_error() => "internal",
         _ => "invalid_request",
     };
-    let body = ErrorBody { code: code.to_owned(), message, field: None };
+    let body = ErrorBody { code: code.to_owned(), message, field: None, lines: None };
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(serde_json::to_vec(&body).expect("an error body serialises")))

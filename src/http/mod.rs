@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod audit;
 pub mod conditional;
 pub mod directories;
+pub mod directory_reads;
 pub mod error;
 pub mod extract;
 pub mod headers;
@@ -102,6 +103,7 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
     let (staff, staff_document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(tasks::router())
         .merge(directories::router())
+        .merge(directory_reads::router())
         .merge(accounts::router())
         .merge(sessions::router())
         .merge(audit::router())

@@ -15,6 +15,7 @@ use super::extract::{Json, Path, SmallBody, Staff};
 use super::idempotency::once;
 use super::openapi::{Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use crate::domain::task_definition::TaskDefinition;
+use crate::service::dry_run::DryRun;
 use crate::service::selection::TaskSelection;
 use crate::service::tasks::TaskView;
 
@@ -27,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reveal))
         .routes(routes!(abandon))
         .routes(routes!(selection))
+        .routes(routes!(dry_run))
 }
 
 /// The tasks of the caller's department, newest first.
@@ -191,4 +193,20 @@ pub async fn selection(
     Path(id): Path<i64>,
 ) -> AppResult<Json<TaskSelection>> {
     Ok(Json(state.service.task_selection(&user, id).await?))
+}
+
+/// What committing and drawing this draft would give — pool, strata,
+/// quotas, and whether the drawn targets have enough eligible inspectors —
+/// drawn with a throwaway seed. Writes nothing and logs nothing; the real
+/// draw selects other targets. Another department's supervisor is
+/// answered as for a task that does not exist.
+#[utoipa::path(post, path = "/api/tasks/{id}/dry-run", tag = "tasks", security(("token" = [])),
+    params(("id" = i64, Path, description = "the draft", example = 1)),
+    responses((status = 200, body = DryRun), Unauthorized, Forbidden, NotFound, Conflict, Invalid))]
+pub async fn dry_run(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<DryRun>> {
+    Ok(Json(state.service.dry_run(&user, id).await?))
 }

@@ -63,6 +63,36 @@ pub fn assign_inspectors(
     (assignments, None)
 }
 
+/// How many candidates each drawn target has in each department once every
+/// eligibility rule applies (qualification, certificate, recusal, cross
+/// rule), before any balancing: per target in `selected`'s order, per
+/// department in the parameters' order. What a draw with any seed would
+/// choose from; a target with fewer than `inspectors_per_target` in some
+/// department makes every draw that selects it fail.
+pub fn candidate_counts(inputs: &DrawInputs<'_>, selected: &[u32]) -> Vec<Vec<u32>> {
+    let pools: Vec<DepartmentPool<'_>> = inputs
+        .parameters
+        .departments()
+        .iter()
+        .map(|department| DepartmentPool::new(inputs, department))
+        .collect();
+    let recused = Recused::new(inputs, &pools);
+    let mut holes = Vec::new();
+    selected
+        .iter()
+        .map(|&index| {
+            let target = inputs.targets.get(index as usize);
+            let counts = pools.iter().enumerate().map(|(number, pool)| {
+                holes.clear();
+                holes.extend(recused.positions(target.id, number));
+                let minus = pool.cross.excluded(&target);
+                Masked { base: &pool.eligible, minus, holes: &holes }.count()
+            });
+            counts.collect()
+        })
+        .collect()
+}
+
 /// The (department, member position) pairs recused from each target.
 struct Recused<'a> {
     by_target: HashMap<&'a str, Vec<(usize, usize)>>,

@@ -5,9 +5,49 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Service, ServiceResult, require, supervised_department};
+use super::{Service, ServiceError, ServiceResult, require, supervised_department};
 use crate::domain::account::{Role, User};
 use crate::storage::directory::{self, InspectorRow, ItemRow, TargetRow};
+use crate::storage::directory_reads::{self, TargetSearch};
+
+/// The longest search term or filter value taken, in bytes.
+const MAX_SEARCH: usize = 200;
+
+/// A search of the target directory as asked; empty values ask for nothing.
+#[derive(Debug, Clone, Default)]
+pub struct TargetQuery {
+    /// The start of an id, or a part of a name.
+    pub q: Option<String>,
+    pub region: Option<String>,
+    pub industry: Option<String>,
+    pub risk_class: Option<String>,
+}
+
+impl TargetQuery {
+    fn parse(&self) -> ServiceResult<TargetSearch<'_>> {
+        Ok(TargetSearch {
+            text: search_value("q", self.q.as_deref())?,
+            region: search_value("region", self.region.as_deref())?,
+            industry: search_value("industry", self.industry.as_deref())?,
+            risk_class: search_value("risk_class", self.risk_class.as_deref())?,
+        })
+    }
+}
+
+/// A search value: absent when empty, refused when too long or holding a
+/// control character.
+fn search_value<'a>(field: &str, value: Option<&'a str>) -> ServiceResult<Option<&'a str>> {
+    let Some(value) = value.map(str::trim).filter(|value| !value.is_empty()) else { return Ok(None) };
+    if value.len() > MAX_SEARCH {
+        let message = format!("{field} is {} bytes long; at most {MAX_SEARCH} are taken", value.len());
+        return Err(ServiceError::invalid("invalid_query", Some(field.to_owned()), message));
+    }
+    if value.chars().any(char::is_control) {
+        let message = format!("{field} holds a control character");
+        return Err(ServiceError::invalid("invalid_query", Some(field.to_owned()), message));
+    }
+    Ok(Some(value))
+}
 
 /// An inspection item of the list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -59,10 +99,18 @@ impl Service {
         Ok(rows.into_iter().map(ItemView::from).collect())
     }
 
-    /// At most `limit` targets with ids after `after` (bytewise), in id order.
-    pub async fn targets(&self, user: &User, after: &str, limit: i64) -> ServiceResult<Vec<TargetView>> {
+    /// At most `limit` targets the search keeps with ids after `after`
+    /// (bytewise), in id order.
+    pub async fn targets(
+        &self,
+        user: &User,
+        search: &TargetQuery,
+        after: &str,
+        limit: i64,
+    ) -> ServiceResult<Vec<TargetView>> {
         require(user, Role::Supervisor)?;
-        let rows = directory::targets(self.store().pool(), after, limit).await?;
+        let search = search.parse()?;
+        let rows = directory_reads::search_targets(self.store().pool(), &search, after, limit).await?;
         Ok(rows.into_iter().map(TargetView::from).collect())
     }
 

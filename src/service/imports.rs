@@ -1,9 +1,10 @@
 //! Directory imports: CSV in, rows upserted by id, all or nothing.
 //!
 //! The file is parsed on a blocking thread and handed over in batches to
-//! one transaction (`storage::import`); the first bad row (or a row the
-//! caller may not write) stops the import, rolls everything back, and is
-//! named by line, column and reason. Memory stays bounded whatever the size
+//! one transaction (`storage::import`); a bad row (or a row the caller may
+//! not write) stops the import, rolls everything back, and is named by
+//! line, column and reason. Rows the parser refuses are all listed, up to
+//! 100: the rest of the file is still read for them, but no longer written. Memory stays bounded whatever the size
 //! of the file: a few batches are in flight, and rows repeated in the file
 //! or kept by another department are found by the database.
 //!
@@ -23,8 +24,8 @@ use utoipa::ToSchema;
 use super::{Service, ServiceError, ServiceResult, supervised_department};
 use crate::domain::account::User;
 use crate::domain::records::{
-    CalendarRecord, DirectoryRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord, key_column,
-    read_records_unkeyed,
+    CalendarRecord, DirectoryRecord, InspectorRecord, ItemRecord, MAX_REFUSED_LINES, RecusalRecord,
+    TargetRecord, key_column, read_records_unkeyed,
 };
 use crate::files::csv_input::DirectoryError;
 use crate::storage::directory::{self, Directory, Upsert};
@@ -36,7 +37,9 @@ const BATCH: usize = directory::ROWS_PER_STATEMENT;
 /// Why the parsing thread stopped an import.
 enum Refusal {
     Forbidden(String),
-    Invalid(DirectoryError),
+    /// The first bad row, and every bad row found (up to
+    /// `MAX_REFUSED_LINES`); none when the file as a whole is wrong.
+    Invalid(DirectoryError, Vec<DirectoryError>),
     Spill(std::io::Error),
 }
 
@@ -202,7 +205,8 @@ impl Service {
         let parser = tokio::task::spawn_blocking(move || -> Result<(u64, import::Spill), Refusal> {
             let file = name.clone();
             let mut refused = None;
-            let rows = read_records_unkeyed::<T, _>(name, reader, BATCH, |batch| {
+            let mut lines = Vec::new();
+            let rows = read_records_unkeyed::<T, _>(name, reader, BATCH, &mut lines, |batch| {
                 if let Some((line, (column, reason))) = batch
                     .iter()
                     .find_map(|(line, record)| record.allowed(&department).err().map(|e| (*line, e)))
@@ -229,7 +233,7 @@ impl Service {
             });
             match (refused, rows) {
                 (Some(refused), _) => Err(refused),
-                (None, Err(error)) => Err(Refusal::Invalid(error)),
+                (None, Err(error)) => Err(Refusal::Invalid(error, lines)),
                 (None, Ok(rows)) => Ok((rows, encoder.finish().map_err(Refusal::Spill)?)),
             }
         });
@@ -245,9 +249,16 @@ impl Service {
         written?;
         let (rows, spill) = parsed.map_err(|refusal| match refusal {
             Refusal::Forbidden(message) => ServiceError::Forbidden(message),
-            Refusal::Invalid(error) => {
+            Refusal::Invalid(error, lines) => {
                 let field = error.column.clone().or_else(|| error.line.map(|line| format!("line {line}")));
-                ServiceError::invalid("invalid_csv", field, error.to_string())
+                let message = match lines.len() {
+                    0 | 1 => error.to_string(),
+                    n if n >= MAX_REFUSED_LINES => {
+                        format!("{error} (and more: the first {n} refused lines are listed)")
+                    }
+                    n => format!("{error} (and {} more refused lines, all listed)", n - 1),
+                };
+                ServiceError::RefusedLines { field, message, lines }
             }
             Refusal::Spill(error) => ServiceError::from(crate::storage::StoreError::from(error)),
         })?;

@@ -11,6 +11,8 @@ pub mod calendar;
 mod committed;
 mod csv_export;
 pub mod directories;
+pub mod directory_reads;
+pub mod dry_run;
 mod freezing;
 pub mod idempotency;
 pub mod imports;
@@ -64,6 +66,14 @@ pub enum ServiceError {
     /// the wait is over.
     #[error("too many failed sign-ins for this account; try again later")]
     TooManyAttempts(Duration),
+    /// A file refused whole for these rows, the first named by `field` and
+    /// the message (`invalid_csv`). Nothing was changed.
+    #[error("{message}")]
+    RefusedLines {
+        field: Option<String>,
+        message: String,
+        lines: Vec<crate::files::csv_input::DirectoryError>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

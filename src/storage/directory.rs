@@ -234,19 +234,7 @@ pub struct TargetRow {
     pub address: String,
 }
 
-pub async fn targets(pool: &sqlx::AnyPool, after: &str, limit: i64) -> StoreResult<Vec<TargetRow>> {
-    let rows = sqlx::query(
-        "SELECT id, name, region, industry, risk_class, unit, flags, last_inspected, address FROM targets \
-         WHERE id > $1 ORDER BY id LIMIT $2",
-    )
-    .bind(after)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(target_row).collect()
-}
-
-fn target_row(row: &sqlx::any::AnyRow) -> StoreResult<TargetRow> {
+pub(super) fn target_row(row: &sqlx::any::AnyRow) -> StoreResult<TargetRow> {
     Ok(TargetRow {
         id: row.try_get("id")?,
         name: row.try_get("name")?,

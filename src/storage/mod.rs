@@ -16,6 +16,7 @@ pub mod bulk;
 pub mod calendar;
 mod columns;
 pub mod directory;
+pub mod directory_reads;
 pub mod files;
 pub mod idempotency;
 pub mod import;
@@ -259,6 +260,13 @@ impl WriteTx {
     }
 
     /// Commits, with `answer` recorded for the reserved request, if any.
+    /// Undoes everything done in the transaction (a dry run), and says so
+    /// rather than leaving it to the drop.
+    pub async fn rollback(self) -> StoreResult<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+
     pub async fn commit_answering(mut self, answer: &impl serde::Serialize) -> StoreResult<()> {
         if let Some(reservation) = self.reserved.take() {
             let body = serde_json::to_string(answer).expect("answers serialise");
