@@ -147,7 +147,7 @@ async fn a_supervisor_opening_the_accounts_page_gets_the_dashboard_and_no_accoun
     assert_eq!(browser.count("#console-nav a[href='#/admin']").await, 0, "no admin entry for a supervisor");
     browser.open(&server.page("/admin/accounts")).await;
     heading_is(&browser, "Dashboard").await;
-    browser.element("#tasks-by-state").await;
+    browser.element("#main:not([aria-busy])").await;
     let page = browser.source().await;
     assert!(!page.contains("health-supervisor") && !page.contains("id=\"accounts\""), "account data shown");
     // The server refuses it too.

@@ -166,7 +166,8 @@ function refusal(error, name) {
     'div',
     { class: 'error-summary', role: 'alert', tabindex: '-1', id: 'import-refused' },
     h('h2', { class: 'error-summary-title' }, title),
-    h('p', {}, error.status === 0 ? tx('console.error.network') : error.message),
+    // The message repeats the first refused line; the table has them all.
+    lines.length ? null : h('p', {}, error.status === 0 ? tx('console.error.network') : error.message),
     lines.length
       ? [
           h('p', {}, tx('import.refused.count', { count: lines.length })),
