@@ -48,8 +48,8 @@ pub struct UserAddArgs {
     #[arg(long)]
     inspector: Option<String>,
     /// Read the account's password (to sign in with) from the first line
-    /// of standard input. Without it, a terminal is asked for one; with
-    /// neither, the account has its token only.
+    /// of standard input. Without it, a person at a terminal (stdin and
+    /// stdout) is asked for one; otherwise the account has its token only.
     #[arg(long)]
     password_stdin: bool,
     /// The account's name.
@@ -57,8 +57,8 @@ pub struct UserAddArgs {
 }
 
 /// The password for a new account: from stdin's first line with
-/// `--password-stdin`, else asked for (twice) when stdin is a terminal,
-/// where an empty answer means none.
+/// `--password-stdin`, else asked for (twice) when stdin and stdout are a
+/// terminal, where an empty answer means none.
 fn read_password(from_stdin: bool) -> anyhow::Result<Option<String>> {
     use std::io::{BufRead as _, IsTerminal as _};
     if from_stdin {
@@ -70,7 +70,10 @@ fn read_password(from_stdin: bool) -> anyhow::Result<Option<String>> {
         }
         return Ok(Some(password));
     }
-    if !std::io::stdin().is_terminal() {
+    // Asked only of a person at a terminal: a script that captures the
+    // printed token (`token=$(opendraw user add …)`) gets it as before,
+    // without a prompt waiting on the terminal.
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
         return Ok(None);
     }
     let password = rpassword::prompt_password("password to sign in with (empty: token only): ")?;

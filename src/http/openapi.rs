@@ -1,16 +1,19 @@
 //! The OpenAPI document, served at `/api/openapi.json`: what all of it
-//! shares (title, tags, the token scheme, the error answers); the paths
-//! come from the routes as they are registered (see `http::routes`).
+//! shares (title, tags, the token and session schemes, the error answers);
+//! the paths come from the routes as they are registered (see `http::routes`).
 
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
 use super::error::ErrorBody;
+use super::extract::SESSION_COOKIE;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -42,6 +45,15 @@ impl Modify for BearerToken {
             "token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        // Every operation a token opens, the session cookie of a sign-in
+        // opens too (with X-CSRF-Token on a change).
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                SESSION_COOKIE,
+                "the cookie POST /api/session sets; a POST, PUT, PATCH or DELETE also needs X-CSRF-Token",
+            ))),
+        );
         // Failed authentications are counted per client address: any
         // operation that takes a token can answer 429 once an address has
         // failed too often, whatever the operation.
@@ -50,7 +62,8 @@ impl Modify for BearerToken {
             let operations =
                 [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
             for operation in operations.into_iter().flatten() {
-                if operation.security.as_ref().is_some_and(|security| !security.is_empty()) {
+                if let Some(security) = operation.security.as_mut().filter(|security| !security.is_empty()) {
+                    security.push(SecurityRequirement::new("session", Vec::<String>::new()));
                     operation.responses.responses.insert("429".into(), too_many.clone());
                 }
             }

@@ -40,7 +40,7 @@ pub struct SignIn {
         (status = 429, body = super::error::ErrorBody, headers(("Retry-After" = u64, description = "seconds to wait")))))]
 pub async fn sign_in(
     State(state): State<AppState>,
-    Origin(client): Origin,
+    SameOriginClient(client): SameOriginClient,
     ClientService(service): ClientService,
     Json(body): Json<SignIn>,
 ) -> AppResult<(StatusCode, HeaderMap, Json<SessionView>)> {
@@ -99,13 +99,13 @@ fn cookie_header(cookie: &str) -> HeaderMap {
 /// The client's address, once the request's `Origin` (if it has one) is
 /// found to be this host: a page of another site must not sign a browser
 /// in to an account of its choosing either.
-pub struct Origin(Option<std::net::IpAddr>);
+pub struct SameOriginClient(Option<std::net::IpAddr>);
 
-impl FromRequestParts<AppState> for Origin {
+impl FromRequestParts<AppState> for SameOriginClient {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, AppError> {
         check_origin(parts)?;
-        Ok(Origin(client_address(parts)))
+        Ok(SameOriginClient(client_address(parts)))
     }
 }

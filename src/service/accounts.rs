@@ -172,9 +172,9 @@ impl Service {
         Ok(token)
     }
 
-    /// Disables an account; never the last enabled admin, who would leave
-    /// nobody to manage accounts. (No request changes a role, so disabling
-    /// is the only way an admin stops being one.)
+    /// Disables an account and ends its sessions; never the last enabled
+    /// admin, who would leave nobody to manage accounts (a change of role
+    /// keeps the same rule, see [`Service::change_account`]).
     pub async fn disable_user(&self, by: &User, id: i64) -> ServiceResult<()> {
         require(by, Role::Admin)?;
         let mut tx = self.store().write().await?;

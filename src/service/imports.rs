@@ -262,7 +262,7 @@ impl Service {
             }
             Refusal::Spill(error) => ServiceError::from(crate::storage::StoreError::from(error)),
         })?;
-        let detail = format!("{rows} rows");
+        let detail = format!("{rows} row{}", if rows == 1 { "" } else { "s" });
         let entry = crate::storage::audit::NewEntry {
             at: crate::domain::time::Timestamp::from(self.now()),
             actor: Some(&user.name),

@@ -164,6 +164,21 @@ on_both_backends! {
         assert!(!csv.contains(",=HYPERLINK") && !csv.contains(",\"=HYPERLINK"), "{csv}");
     }
 
+    async fn a_refused_change_leaves_no_entry(app) {
+        let before = all_entries(&app).await;
+        let csv = "code,name,department\nFOOD-01,食品经营检查,health\n";
+        expect(app.post_csv(&app.market, "/api/items/import", csv).await, StatusCode::FORBIDDEN).await;
+        let me = expect(app.get(Some(&app.admin), "/api/me").await, StatusCode::OK).await["id"].as_i64().unwrap();
+        let last = app.client.patch(app.url(&format!("/api/users/{me}"))).bearer_auth(&app.admin).json(&json!({"disabled": true}));
+        expect(last.send().await.unwrap(), StatusCode::CONFLICT).await;
+        let weak = json!({"name": "weak-one", "role": "admin", "password": "password1"});
+        expect(app.post_json(Some(&app.admin), "/api/users", &weak).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(all_entries(&app).await, before, "nothing refused is recorded");
+        let csv = "code,name,department\nFOOD-01,食品经营检查,market\n";
+        expect(app.post_csv(&app.market, "/api/items/import", csv).await, StatusCode::OK).await;
+        assert_eq!(find(&all_entries(&app).await, "import")["detail"], "1 row");
+    }
+
     async fn a_supervisor_cannot_read_the_trail(app) {
         let name = give_password(&app, &app.market, MARKET_PASSWORD).await;
         let session = signed_in(&app, &name, MARKET_PASSWORD).await;
