@@ -70,8 +70,16 @@ export function roleChoice(/** @type {string} */ name, /** @type {string} */ cho
   );
 }
 
-/** A department select: none, or one of those known. */
-export function departmentSelect(/** @type {string} */ id, /** @type {import('./admin-layout.js').Department[]} */ known, /** @type {string | null} */ chosen) {
+/**
+ * A department select: none, or one of those known; a text field for the
+ * code when none is known (the list could not be had).
+ * @param {string} id
+ * @param {import('./admin-layout.js').Department[]} known
+ * @param {string | null} chosen
+ * @returns {HTMLSelectElement | HTMLInputElement}
+ */
+export function departmentSelect(id, known, chosen) {
+  if (!known.length) return /** @type {HTMLInputElement} */ (input(id, { value: chosen || '', autocomplete: 'off' }));
   /** @type {Array<[string, string | (() => string)]>} */
   const options = [['', () => t('admin.account.department.none')]];
   for (const department of known) options.push([department.code, () => departmentName(known, department.code)]);
