@@ -15,6 +15,7 @@ use crate::service::Service;
 use crate::service::assignments::ConflictDeclaration;
 use crate::service::replacements::ReplacementRequest;
 use crate::service::results::{Correction, ResultInput, ResultKey};
+use crate::service::site::{Branding, DepartmentNames};
 use crate::storage::directory;
 
 const DISTRICTS: [(&str, &str); 11] = [
@@ -97,6 +98,7 @@ pub async fn load_if_empty(service: &Service) -> anyhow::Result<bool> {
     import::<RecusalRecord>(service, &market.user, "recusals.csv", recusals).await?;
     let calendar = include_str!("../calendars/cn-2026.csv").to_owned();
     import::<CalendarRecord>(service, &market.user, "cn-2026.csv", calendar).await?;
+    brand(service, &admin.user).await?;
     let tasks = tasks(service, &market.user).await?;
     inspections(service, &market.user, inspector.user.clone(), &tasks).await?;
     // Made last, with nothing drawn from `random`: the demo's directories and
@@ -148,6 +150,30 @@ async fn sign_in_accounts(service: &Service) -> anyhow::Result<Vec<(String, &'st
         shown.push((user.name, password));
     }
     Ok(shown)
+}
+
+/// The demo city's authority, its departments' names, and its channels;
+/// the contact and the filing number are marked as not real.
+async fn brand(service: &Service, admin: &User) -> anyhow::Result<()> {
+    let names = [
+        ("market", "市场监督管理局", "Market Regulation Bureau"),
+        ("health", "卫生健康委员会", "Health Commission"),
+    ];
+    for (code, name_zh, name_en) in names {
+        let names = DepartmentNames { name_zh: name_zh.into(), name_en: name_en.into() };
+        service.set_department_names(admin, code, &names).await?;
+    }
+    let branding = Branding {
+        authority_zh: "南京市市场监督管理局".into(),
+        authority_en: "Nanjing Administration for Market Regulation".into(),
+        contact: "025-12345 (demo)".into(),
+        objection_channel:
+            "对抽查结果有异议的，可自结果公示之日起 15 个工作日内向南京市市场监督管理局书面提出（演示）"
+                .into(),
+        icp_filing: "苏ICP备00000000号 (demo)".into(),
+    };
+    service.set_branding(admin, &branding).await?;
+    Ok(())
 }
 
 async fn import<T: crate::service::imports::Importable>(

@@ -23,6 +23,7 @@ pub mod paging;
 pub mod public;
 pub mod sessions;
 pub mod site;
+pub mod site_settings;
 pub mod tasks;
 pub mod throttle;
 
@@ -104,6 +105,7 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(tasks::router())
         .merge(directories::router())
         .merge(directory_reads::router())
+        .merge(site_settings::router())
         .merge(accounts::router())
         .merge(sessions::router())
         .merge(audit::router())

@@ -23,6 +23,7 @@ use crate::service::public_answers::Freshness;
 pub use crate::service::public_log::{LogHead, LogPageBody};
 use crate::service::published::{OutcomeLabel, ResultPage, ResultQuery};
 use crate::service::replacements::ReplacementView;
+use crate::service::site::PublicSite;
 use crate::service::statistics::Statistics;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -41,6 +42,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(results_csv))
         .routes(routes!(outcomes))
         .routes(routes!(statistics))
+        .routes(routes!(site))
+}
+
+/// The site's branding (issuing authority, contact and objection channels,
+/// ICP filing number) and the departments' display names.
+#[utoipa::path(get, path = "/api/public/site", tag = "public",
+    responses((status = 200, body = PublicSite)))]
+pub async fn site(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    Ok(conditional::json(&headers, state.service.public_site().await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -15,6 +15,7 @@ use super::extract::{Json, Path, SmallBody, Staff};
 use super::idempotency::once;
 use super::openapi::{Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use crate::domain::task_definition::TaskDefinition;
+use crate::service::dashboard::Dashboard;
 use crate::service::dry_run::DryRun;
 use crate::service::selection::TaskSelection;
 use crate::service::tasks::TaskView;
@@ -29,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(abandon))
         .routes(routes!(selection))
         .routes(routes!(dry_run))
+        .routes(routes!(dashboard))
 }
 
 /// The tasks of the caller's department, newest first.
@@ -209,4 +211,13 @@ pub async fn dry_run(
     Path(id): Path<i64>,
 ) -> AppResult<Json<DryRun>> {
     Ok(Json(state.service.dry_run(&user, id).await?))
+}
+
+/// What needs attention: tasks per state, committed tasks ready to draw,
+/// results to review and overdue. A supervisor's department's, or (admins)
+/// every department's.
+#[utoipa::path(get, path = "/api/dashboard", tag = "tasks", security(("token" = [])),
+    responses((status = 200, body = Dashboard), Unauthorized, Forbidden))]
+pub async fn dashboard(State(state): State<AppState>, Staff(user): Staff) -> AppResult<Json<Dashboard>> {
+    Ok(Json(state.service.dashboard(&user).await?))
 }

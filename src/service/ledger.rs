@@ -108,8 +108,16 @@ struct FollowedTask {
     state: String,
 }
 
+/// Open lines counted for the dashboard.
+pub(super) struct OpenLineCounts {
+    pub overdue: u64,
+    /// Entered and submitted: awaiting review.
+    pub submitted: u64,
+}
+
 /// What every page of one ledger request needs, read once.
 struct Prepared {
+    /// Empty for the sums of every department's lines (no page is read).
     department: String,
     context: ViewContext,
     tasks: HashMap<i64, FollowedTask>,
@@ -192,18 +200,34 @@ impl Service {
         if let Some(task) = filter.task {
             self.reviewed_task(user, task).await?;
         }
+        self.ledger_scope(Some(department), filter).await
+    }
+
+    /// What a ledger of `department` covers, or with `None` every
+    /// department's lines (sums only: such a ledger has no page of lines).
+    async fn ledger_scope(
+        &self,
+        department: Option<String>,
+        filter: &LedgerFilter,
+    ) -> ServiceResult<Prepared> {
         let context = ViewContext::load(self).await?;
         let mut tasks = HashMap::new();
         let mut pairs = Vec::new();
         for task in ledger::candidate_tasks(self.store(), filter.task).await? {
             // A department follows its items only in the tasks it takes part in.
-            if !takes_part(&task, &department)? {
+            if let Some(department) = &department
+                && !takes_part(&task, department)?
+            {
                 continue;
             }
             let items = definition_of(&task)?.items;
             let mine: Vec<String> = items
                 .into_iter()
-                .filter(|item| context.names.department_of(item) == Some(department.as_str()))
+                .filter(|item| {
+                    department
+                        .as_deref()
+                        .is_none_or(|department| context.names.department_of(item) == Some(department))
+                })
                 .collect();
             if mine.is_empty() {
                 continue;
@@ -216,7 +240,7 @@ impl Service {
             deadline.working_days_left <= DUE_SOON
         });
         Ok(Prepared {
-            department,
+            department: department.unwrap_or_default(),
             tasks,
             scope: Scope::new(pairs),
             unit: filter.unit.clone(),
@@ -224,6 +248,24 @@ impl Service {
             overdue_before: overdue_before.to_string(),
             soon_before: soon_before.to_string(),
             context,
+        })
+    }
+
+    /// The open lines of a department (or of all, with `None`) past their
+    /// deadline, and those whose result awaits review: the ledger's sums.
+    pub(super) async fn open_line_counts(&self, department: Option<&str>) -> ServiceResult<OpenLineCounts> {
+        let prepared = self.ledger_scope(department.map(str::to_owned), &LedgerFilter::default()).await?;
+        let sums = ledger::sums(
+            self.store(),
+            &prepared.scope,
+            &prepared.lines(),
+            &prepared.overdue_before,
+            &prepared.soon_before,
+        )
+        .await?;
+        Ok(OpenLineCounts {
+            overdue: sums.iter().map(|row| row.overdue.max(0) as u64).sum(),
+            submitted: sums.iter().map(|row| row.submitted.max(0) as u64).sum(),
         })
     }
 

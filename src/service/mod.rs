@@ -10,6 +10,7 @@ pub mod bundles;
 pub mod calendar;
 mod committed;
 mod csv_export;
+pub mod dashboard;
 pub mod directories;
 pub mod directory_reads;
 pub mod dry_run;
@@ -28,6 +29,7 @@ pub mod replacements;
 pub mod results;
 pub mod selection;
 pub mod sessions;
+pub mod site;
 pub mod statistics;
 pub mod tasks;
 

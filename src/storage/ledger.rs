@@ -113,6 +113,8 @@ pub struct SumRow {
     pub not_entered: i64,
     pub due_soon: i64,
     pub overdue: i64,
+    /// Results submitted, awaiting review.
+    pub submitted: i64,
 }
 
 /// The scope's pairs as rows `scope (task_id, item_code)`, from `$1`.
@@ -159,7 +161,8 @@ pub async fn sums(
         "d.task_id AS task, t.unit AS unit, COUNT(*) AS open, \
          SUM(CASE WHEN r.id IS NULL THEN 1 ELSE 0 END) AS not_entered, \
          SUM(CASE WHEN r.inspection_date >= ${overdue} AND r.inspection_date < ${soon} THEN 1 ELSE 0 END) AS due_soon, \
-         SUM(CASE WHEN r.inspection_date < ${overdue} THEN 1 ELSE 0 END) AS overdue"
+         SUM(CASE WHEN r.inspection_date < ${overdue} THEN 1 ELSE 0 END) AS overdue, \
+         SUM(CASE WHEN r.state = 'submitted' THEN 1 ELSE 0 END) AS submitted"
     );
     let sql = format!("{} GROUP BY d.task_id, t.unit", sql.replace("{columns}", &columns));
     let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.json.as_str());
