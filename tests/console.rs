@@ -20,3 +20,6 @@ mod admin;
 mod dashboard;
 #[path = "console/directories.rs"]
 mod directories;
+
+#[path = "console/tasks.rs"]
+mod tasks;

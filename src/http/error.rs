@@ -130,7 +130,7 @@ impl From<ServiceError> for AppError {
                 (StatusCode::UNAUTHORIZED, "bad_credentials", None)
             }
             ServiceError::TooManyAttempts(wait) => return Self::too_many_failed_sign_ins(wait),
-            ServiceError::RefusedLines { field, lines, .. } => {
+            ServiceError::RefusedLines { code, field, lines, .. } => {
                 let lines = lines
                     .into_iter()
                     .map(|refused| ErrorLine {
@@ -139,7 +139,7 @@ impl From<ServiceError> for AppError {
                         reason: refused.reason,
                     })
                     .collect();
-                let body = ErrorBody { code: "invalid_csv".into(), message, field, lines: Some(lines) };
+                let body = ErrorBody { code: code.into(), message, field, lines: Some(lines) };
                 return Self { status: StatusCode::UNPROCESSABLE_ENTITY, body, retry_after: None };
             }
             ServiceError::Store(store) => {

@@ -251,14 +251,8 @@ impl Service {
             Refusal::Forbidden(message) => ServiceError::Forbidden(message),
             Refusal::Invalid(error, lines) => {
                 let field = error.column.clone().or_else(|| error.line.map(|line| format!("line {line}")));
-                let message = match lines.len() {
-                    0 | 1 => error.to_string(),
-                    n if n >= MAX_REFUSED_LINES => {
-                        format!("{error} (and more: the first {n} refused lines are listed)")
-                    }
-                    n => format!("{error} (and {} more refused lines, all listed)", n - 1),
-                };
-                ServiceError::RefusedLines { field, message, lines }
+                let message = with_more_lines(&error, lines.len());
+                ServiceError::RefusedLines { code: "invalid_csv", field, message, lines }
             }
             Refusal::Spill(error) => ServiceError::from(crate::storage::StoreError::from(error)),
         })?;
@@ -275,6 +269,15 @@ impl Service {
             Ok(()) => Ok(ImportSummary { kind: T::KIND.to_owned(), rows }),
             Err(refused) => Err(importer.refusal::<T>(refused)),
         }
+    }
+}
+
+/// The first refused row's error, saying how many more are listed.
+fn with_more_lines(first: &DirectoryError, listed: usize) -> String {
+    match listed {
+        0 | 1 => first.to_string(),
+        n if n >= MAX_REFUSED_LINES => format!("{first} (and more: the first {n} refused lines are listed)"),
+        n => format!("{first} (and {} more refused lines, all listed)", n - 1),
     }
 }
 
@@ -315,17 +318,27 @@ impl Importer {
             let ids: Vec<&str> = ids.into_iter().collect();
             keepers.insert(named, import.keepers(named, &ids).await?);
         }
+        // Every row of the batch naming what does not exist is listed, up to
+        // a row naming what another department keeps, which stops at once.
+        let mut unknown: Vec<DirectoryError> = Vec::new();
         for (line, reference) in references {
             let noun = reference.directory.noun();
             match keepers[&reference.directory].get(&reference.id) {
-                None => {
+                None if unknown.len() < MAX_REFUSED_LINES => {
                     let reason = format!("there is no {noun} '{}' in the directory", reference.id);
-                    let message = self.at(*line, reference.column, reason);
-                    let error =
-                        ServiceError::invalid("unknown_reference", Some(reference.column.into()), message);
-                    return Ok(Some((*line, error)));
+                    unknown.push(DirectoryError {
+                        file: self.file.clone(),
+                        line: Some(*line),
+                        column: Some(reference.column.into()),
+                        reason,
+                    });
                 }
+                None => {}
                 Some(keeper) if reference.kept_by_importer && *keeper != self.department => {
+                    // The rows refused before it, in file order, are the answer.
+                    if !unknown.is_empty() {
+                        break;
+                    }
                     let reason = format!(
                         "{noun} {} belongs to {keeper}; {} may write rows for its own only",
                         reference.id, self.department
@@ -338,7 +351,14 @@ impl Importer {
                 Some(_) => {}
             }
         }
-        Ok(None)
+        let Some(first) = unknown.first() else { return Ok(None) };
+        let line = first.line.unwrap_or_default();
+        let field = first.column.clone();
+        let message = with_more_lines(first, unknown.len());
+        Ok(Some((
+            line,
+            ServiceError::RefusedLines { code: "unknown_reference", field, message, lines: unknown },
+        )))
     }
 
     /// The error for a row the database found it cannot write.

@@ -69,9 +69,10 @@ pub enum ServiceError {
     #[error("too many failed sign-ins for this account; try again later")]
     TooManyAttempts(Duration),
     /// A file refused whole for these rows, the first named by `field` and
-    /// the message (`invalid_csv`). Nothing was changed.
+    /// the message (`invalid_csv`, `unknown_reference`). Nothing was changed.
     #[error("{message}")]
     RefusedLines {
+        code: &'static str,
         field: Option<String>,
         message: String,
         lines: Vec<crate::files::csv_input::DirectoryError>,

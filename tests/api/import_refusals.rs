@@ -44,3 +44,16 @@ on_both_backends! {
         assert_eq!(targets(&app).await, 0);
     }
 }
+
+on_both_backends! {
+    async fn every_row_naming_what_does_not_exist_is_listed(app) {
+        app.seed_directory().await;
+        let csv = "inspector_id,target_id,reason\nM001,T0009,亲属\nM001,NOPE1,亲属\nM404,T0010,亲属\nM002,NOPE2,亲属\n";
+        let body = expect(app.post_csv(&app.market, "/api/recusals/import", csv).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!((body["code"].as_str(), body["field"].as_str()), (Some("unknown_reference"), Some("target_id")), "{body}");
+        let listed: Vec<(u64, &str)> = body["lines"].as_array().unwrap().iter().map(|l| (l["line"].as_u64().unwrap(), l["column"].as_str().unwrap())).collect();
+        assert_eq!(listed, [(3, "target_id"), (4, "inspector_id"), (5, "target_id")], "{body}");
+        let recusals = opendraw::storage::directory::count(app.service.store().pool(), "recusals").await.unwrap();
+        assert_eq!(recusals, 2, "nothing of the refused file was written");
+    }
+}
