@@ -11,6 +11,15 @@ mod support;
 
 #[path = "console/account.rs"]
 mod account;
+#[path = "console/staff_api.rs"]
+mod staff_api;
+
+#[path = "console/admin.rs"]
+mod admin;
+#[path = "console/dashboard.rs"]
+mod dashboard;
+#[path = "console/directories.rs"]
+mod directories;
 
 #[path = "console/tasks.rs"]
 mod tasks;

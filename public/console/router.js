@@ -25,6 +25,10 @@ import { user } from './session.js';
 const routes = [];
 /** @type {Route | null} */
 let fallback = null;
+/** Counts page changes: a page still drawing when the next one starts (its
+ * request answered late, or refused because the session ended) must not
+ * draw over the next one. */
+let pageCount = 0;
 
 /** Adds routes; `path` segments starting with ':' are parameters. */
 export function addRoutes(/** @type {Route[]} */ more) {
@@ -86,6 +90,7 @@ function allowed(/** @type {Route} */ route) {
  * reader announces it.
  */
 export async function render() {
+  const page = ++pageCount;
   const main = /** @type {HTMLElement} */ (document.getElementById('main'));
   const { path, query } = location();
   const found = match(path);
@@ -100,6 +105,7 @@ export async function render() {
     main.replaceChildren();
     await route.render(main, params, query);
   } catch (error) {
+    if (page !== pageCount) return;
     fill(
       main,
       h('h1', {}, title),
@@ -108,8 +114,9 @@ export async function render() {
       ),
     );
   } finally {
-    main.removeAttribute('aria-busy');
+    if (page === pageCount) main.removeAttribute('aria-busy');
   }
+  if (page !== pageCount) return;
   const heading = main.querySelector('h1');
   if (heading) {
     heading.setAttribute('tabindex', '-1');

@@ -1,7 +1,12 @@
 // @ts-check
-// The dashboard: what is waiting for the signed-in user.
+// The dashboard: what is waiting for the signed-in user (pages/dashboard.js).
 
-import { h, tx } from '../../lib/dom.js';
+import { addMessages } from '../../lib/i18n.js';
+import en from '../i18n/en/dashboard.js';
+import zh from '../i18n/zh/dashboard.js';
+import { dashboardPage } from '../pages/dashboard.js';
+
+addMessages({ zh, en });
 
 /** The page for every path no other route takes. */
 /** @type {import('../router.js').Route} */
@@ -9,9 +14,7 @@ export const home = {
   path: '/',
   roles: ['admin', 'supervisor', 'inspector'],
   title: 'console.nav.dashboard',
-  render: (main) => {
-    main.append(h('h1', {}, tx('console.nav.dashboard')));
-  },
+  render: dashboardPage,
 };
 
 /** @type {import('../router.js').Route[]} */

@@ -1,0 +1,32 @@
+// @ts-check
+/** @type {import('../../../lib/i18n.js').MessageTable} */
+export default {
+  'dashboard.scope.all': 'Every department’s tasks and results.',
+  'dashboard.scope.department': 'The tasks and results of your department ({department}).',
+  'dashboard.states.h2': 'Tasks by state',
+  'dashboard.states.all': 'All tasks',
+  'dashboard.state.draft': 'drafts',
+  'dashboard.state.committed': 'committed, waiting for the draw',
+  'dashboard.state.drawn': 'drawn, sealed',
+  'dashboard.state.revealed': 'revealed',
+  'dashboard.state.abandoned': 'abandoned',
+  'dashboard.waiting.h2': 'Waiting for you: draws that can be made',
+  'dashboard.waiting.hint': 'Committed tasks whose public entropy event has come. Enter the entropy and make the draw.',
+  'dashboard.waiting.task': 'Task {id}: {name}',
+  'dashboard.waiting.event': 'entropy event {event}',
+  'dashboard.waiting.none': 'No draw is waiting.',
+  'dashboard.results.h2': 'Inspection results',
+  'dashboard.results.review': 'Entered, waiting for your review',
+  'dashboard.results.overdue': 'Not published within 20 working days (overdue)',
+  'dashboard.results.overdue.warn':
+    '{count} result(s) are past the 20-working-day publication deadline. Review and publish them as soon as possible.',
+  'dashboard.assignments.h2': 'Your assignments',
+  'dashboard.assignments.caption': 'Targets you are assigned to inspect',
+  'dashboard.assignments.none': 'You have no assignment yet. Assignments appear here once a draw names you.',
+  'dashboard.assignments.task': 'Task',
+  'dashboard.assignments.target': 'Target',
+  'dashboard.assignments.region': 'Region',
+  'dashboard.assignments.todo': 'To do',
+  'dashboard.assignments.open': '{count} item(s) to record',
+  'dashboard.assignments.done': 'nothing to do',
+};

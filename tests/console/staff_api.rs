@@ -1,0 +1,39 @@
+//! The API as a signed-in account, beside the browser: what a page shows
+//! is checked against what the server says (the step under test is always
+//! done in the browser).
+
+#![allow(dead_code)]
+
+use crate::support::Server;
+
+/// A session cookie of `account`, from signing in through the API.
+pub async fn session_cookie(server: &Server, (name, password): (&str, &str)) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/session", server.address))
+        .json(&serde_json::json!({"username": name, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{name} signs in");
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("opendraw_session="))
+        .expect("a session cookie");
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+/// GETs `path` as `account`: the status and the JSON answer (null when none).
+pub async fn get_as(server: &Server, account: (&str, &str), path: &str) -> (u16, serde_json::Value) {
+    let cookie = session_cookie(server, account).await;
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", server.address))
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}
