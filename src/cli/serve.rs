@@ -107,7 +107,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         );
         if !matches!(site, Site::None) {
-            tracing::info!("public site at {scheme}://{address}/, staff console at {scheme}://{address}/console/");
+            tracing::info!(
+                "public site at {scheme}://{address}/, staff console at {scheme}://{address}/console/"
+            );
         }
         tokio::spawn(reveal_at_embargo(service.clone()));
         service.index_pools_later();
