@@ -1,8 +1,8 @@
 //! The header and footer every page shares, drawn once by lib/chrome.js:
 //! the skip link, the navigation with the current page marked, the language
 //! switch, and the footer — with the authority's branding and departments'
-//! names when the server publishes them (GET /api/public/site), as it was
-//! before when it does not.
+//! names when the server publishes them (GET /api/public/site); without
+//! branding (all fields empty) the footer is what it was before.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -83,8 +83,10 @@ async fn every_page_draws_the_same_header_and_footer_with_its_own_page_marked() 
         assert_eq!(browser.count("main#main").await, 1, "{path}");
         let footer = browser.text("footer.site-footer").await;
         assert!(footer.contains("verifiable by anyone") && footer.contains("OpenAPI"), "{path}: {footer}");
-        // This server publishes no branding (404): the footer stays as it was.
-        assert_eq!(browser.count("#site-branding:not([hidden])").await, 0, "{path}");
+        // The demo publishes its authority's branding: every footer names it.
+        browser.element("#site-branding:not([hidden]) .footer-authority").await;
+        let footer = browser.text("footer.site-footer").await;
+        assert!(footer.contains("Nanjing Administration for Market Regulation"), "{path}: {footer}");
     }
     browser.close().await;
 }
