@@ -90,29 +90,18 @@ impl<R: Read> CsvFile<R> {
         self.columns.get(column).copied()
     }
 
-    /// Calls `each` with every record and its line number.
+    /// Calls `each` with every record and its line number; the first record
+    /// the CSV reader cannot read stops it.
     pub fn for_each(
         &mut self,
         mut each: impl FnMut(&Self, u64, &csv::StringRecord) -> Result<(), DirectoryError>,
     ) -> Result<(), DirectoryError> {
-        let mut record = csv::StringRecord::new();
-        loop {
-            match self.reader.read_record(&mut record) {
-                Ok(false) => return Ok(()),
-                Ok(true) => {
-                    let line = record.position().map_or(0, |p| p.line());
-                    each(self, line, &record)?;
-                }
-                Err(error) => {
-                    let line = error.position().map(|p| p.line());
-                    return Err(self.error(line, None, csv_reason(&error)));
-                }
-            }
-        }
+        self.for_each_going_on(|file, row| {
+            let (line, record) = row?;
+            each(file, line, record)
+        })
     }
-}
 
-impl<R: Read> CsvFile<R> {
     /// Like [`CsvFile::for_each`], but a record the CSV reader cannot read
     /// (a wrong number of fields, a field not UTF-8) is handed to `each` as
     /// an error, and reading goes on while `each` returns `Ok`. A failure
