@@ -88,13 +88,16 @@ impl Browser {
         }
     }
 
-    /// Waits until `css` has attribute `name` equal to `expected`.
+    /// Waits until `css` has attribute `name` equal to `expected`; an
+    /// element replaced while it is read (the page drawn again) is read again.
     pub async fn attribute_becomes(&self, css: &str, name: &str, expected: &str, within: Duration) {
         let deadline = Instant::now() + within;
         let mut last = None;
         loop {
-            if let Ok(element) = self.client.find(Locator::Css(css)).await {
-                last = element.attr(name).await.unwrap();
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && let Ok(value) = element.attr(name).await
+            {
+                last = value;
                 if last.as_deref() == Some(expected) {
                     return;
                 }

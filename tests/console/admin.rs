@@ -2,26 +2,13 @@
 //! disabled (its session ends), the audit trail shows it, departments and
 //! branding are edited, and a supervisor gets none of it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fantoccini::Locator;
 
 use crate::browser_support::Browser;
 use crate::staff_api::get_as;
-use crate::support::{ADMIN, MARKET, Server, check_page, heading_is, sign_in, type_into};
-
-/// Waits until the text of `css` contains `expected`; returns that text.
-async fn text_contains(browser: &Browser, css: &str, expected: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let text = browser.text(css).await;
-        if text.contains(expected) {
-            return text;
-        }
-        assert!(Instant::now() < deadline, "{css} never contained {expected:?}; it reads {text:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+use crate::support::{ADMIN, MARKET, Server, check_page, heading_is, sign_in, text_contains, type_into};
 
 const NEW: (&str, &str) = ("zhang.wei", "a long passphrase for zhang wei");
 

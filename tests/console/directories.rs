@@ -1,25 +1,9 @@
 //! The directories: browsing and searching them, and importing a file as
 //! a supervisor does it (pick the file, read the preview, send it, read
 //! the refused lines or the count written); each department sees its own.
-
-use std::time::{Duration, Instant};
-
 use crate::browser_support::Browser;
 use crate::staff_api::get_as;
-use crate::support::{HEALTH, MARKET, Server, check_page, heading_is, sign_in, type_into};
-
-/// Waits until the text of `css` contains `expected`; returns that text.
-async fn text_contains(browser: &Browser, css: &str, expected: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let text = browser.text(css).await;
-        if text.contains(expected) {
-            return text;
-        }
-        assert!(Instant::now() < deadline, "{css} never contained {expected:?}; it reads {text:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+use crate::support::{HEALTH, MARKET, Server, check_page, heading_is, sign_in, text_contains, type_into};
 
 /// Writes `csv` to a file named `name` in `dir`, as a user's file on disk.
 fn file_on_disk(dir: &tempfile::TempDir, name: &str, csv: &str) -> String {

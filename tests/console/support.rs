@@ -71,6 +71,23 @@ pub async fn press_enter(browser: &Browser, css: &str) {
     browser.element(css).await.send_keys(&Key::Enter.to_string()).await.unwrap();
 }
 
+/// Waits until the text of `css` contains `needle`, and returns that text;
+/// an element not there yet, or replaced while it is read, is read again.
+pub async fn text_contains(browser: &Browser, css: &str, needle: &str) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = match browser.client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(std::time::Instant::now() < deadline, "{css} never contained {needle:?}; it reads {text:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Waits until the page's first heading reads `text`.
 pub async fn heading_is(browser: &Browser, text: &str) {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);

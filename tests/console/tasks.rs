@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use fantoccini::Locator;
 
 use crate::browser_support::Browser;
-use crate::support::{HEALTH, MARKET, Server, check_page, heading_is, sign_in, type_into};
+use crate::support::{HEALTH, MARKET, Server, check_page, heading_is, sign_in, text_contains, type_into};
 
 /// The demo's drawn (sealed) pharmacy task and its revealed restaurant task,
 /// both of the market department.
@@ -26,41 +26,6 @@ fn beijing_in(seconds: i64) -> (String, String) {
 
 async fn click(browser: &Browser, css: &str) {
     browser.element(css).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
-}
-
-/// Waits until the text of `css` contains `needle`; returns the text.
-async fn text_contains(browser: &Browser, css: &str, needle: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let text = match browser.client.find(Locator::Css(css)).await {
-            Ok(element) => element.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if text.contains(needle) {
-            return text;
-        }
-        assert!(Instant::now() < deadline, "{css} never contained {needle:?}; it reads {text:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Waits until `css` has attribute `name` equal to `expected`; an element
-/// replaced while it is read (the page drawn again) is read again.
-async fn attribute_is(browser: &Browser, css: &str, name: &str, expected: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut last = None;
-    loop {
-        if let Ok(element) = browser.client.find(Locator::Css(css)).await
-            && let Ok(value) = element.attr(name).await
-        {
-            last = value;
-            if last.as_deref() == Some(expected) {
-                return;
-            }
-        }
-        assert!(Instant::now() < deadline, "{css} [{name}] is {last:?}, never {expected:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 /// The public log's head, to show that a step logged nothing.
@@ -97,7 +62,14 @@ async fn a_supervisor_defines_commits_draws_and_reveals_a_task_which_the_public_
     assert!(browser.text("#task-list").await.contains("Next:"));
     check_page(&browser, "tasks-list", "#task-list").await;
     click(&browser, ".state-filter a[href='#/tasks?state=drawn']").await;
-    attribute_is(&browser, ".state-filter a[href='#/tasks?state=drawn']", "aria-current", "page").await;
+    browser
+        .attribute_becomes(
+            ".state-filter a[href='#/tasks?state=drawn']",
+            "aria-current",
+            "page",
+            Duration::from_secs(20),
+        )
+        .await;
     assert_eq!(browser.count("#task-list .task-card").await, 1, "one task of the demo is drawn and sealed");
 
     // The form, in parts, each marked done as it is filled in.
@@ -133,7 +105,7 @@ async fn a_supervisor_defines_commits_draws_and_reveals_a_task_which_the_public_
     type_into(&browser, "#quota-value", "10").await;
     click(&browser, "#save-task").await;
     heading_is(&browser, name).await;
-    attribute_is(&browser, "#confirmation", "data-done", "created").await;
+    browser.attribute_becomes("#confirmation", "data-done", "created", Duration::from_secs(20)).await;
     let id = task_id_of_page(&browser).await;
 
     // The trial run: counts per stratum, labelled as not the draw, logging nothing.
@@ -170,7 +142,7 @@ async fn a_supervisor_defines_commits_draws_and_reveals_a_task_which_the_public_
     assert_eq!(focused, "part-strata", "the change link lands on its part");
     type_into(&browser, "#quota-value", "20").await;
     click(&browser, "#save-task").await;
-    attribute_is(&browser, "#confirmation", "data-done", "saved").await;
+    browser.attribute_becomes("#confirmation", "data-done", "saved", Duration::from_secs(20)).await;
     text_contains(&browser, "#check-answers", "20% of the targets").await;
     // The ceremony a few seconds ahead, set just before committing.
     click(&browser, "#check-answers a.change-link[data-part=entropy]").await;
@@ -179,7 +151,7 @@ async fn a_supervisor_defines_commits_draws_and_reveals_a_task_which_the_public_
     type_into(&browser, "#event-date", &date).await;
     type_into(&browser, "#event-time", &time).await;
     click(&browser, "#save-task").await;
-    attribute_is(&browser, "#confirmation", "data-done", "saved").await;
+    browser.attribute_becomes("#confirmation", "data-done", "saved", Duration::from_secs(20)).await;
     let event_at = Instant::now() + Duration::from_secs(25);
 
     // Commit: refused without the confirmation, then done.
@@ -188,7 +160,7 @@ async fn a_supervisor_defines_commits_draws_and_reveals_a_task_which_the_public_
     assert_eq!(public_task(&server, id).await.0, 404, "a draft is not public");
     click(&browser, "#commit-confirm").await;
     click(&browser, "#commit-button").await;
-    attribute_is(&browser, "#confirmation", "data-done", "committed").await;
+    browser.attribute_becomes("#confirmation", "data-done", "committed", Duration::from_secs(20)).await;
     let (status, public) = public_task(&server, id).await;
     assert_eq!((status, public["state"].as_str()), (200, Some("committed")), "{public}");
     check_page(&browser, "task-committed", "#confirmation").await;
@@ -214,10 +186,10 @@ async fn a_supervisor_defines_commits_draws_and_reveals_a_task_which_the_public_
     }
     text_contains(&browser, "#entropy-not-yet", "you can draw now").await;
     click(&browser, "#draw-button").await;
-    attribute_is(&browser, "#confirmation", "data-done", "drawn").await;
+    browser.attribute_becomes("#confirmation", "data-done", "drawn", Duration::from_secs(20)).await;
 
     // The sealed teams: shown to the supervisor, marked sealed, not public.
-    attribute_is(&browser, "#selection-section", "data-sealed", "true").await;
+    browser.attribute_becomes("#selection-section", "data-sealed", "true", Duration::from_secs(20)).await;
     assert!(browser.text("#sealed-notice").await.contains("not public"));
     let rows = browser.count("#selection-table tbody tr").await;
     assert!(rows > 0, "the drawn targets are listed");
@@ -254,8 +226,8 @@ async fn a_supervisor_defines_commits_draws_and_reveals_a_task_which_the_public_
     assert!(browser.text("#embargo-notice").await.contains("early"));
     click(&browser, "#release-early").await;
     click(&browser, "#reveal-button").await;
-    attribute_is(&browser, "#confirmation", "data-done", "revealed").await;
-    attribute_is(&browser, "#selection-section", "data-sealed", "false").await;
+    browser.attribute_becomes("#confirmation", "data-done", "revealed", Duration::from_secs(20)).await;
+    browser.attribute_becomes("#selection-section", "data-sealed", "false", Duration::from_secs(20)).await;
     assert_eq!(public_task(&server, id).await.1["state"], "revealed");
     check_page(&browser, "task-revealed", "#confirmation").await;
 
@@ -320,7 +292,7 @@ async fn a_drawn_task_is_abandoned_with_a_reason_and_its_draw_is_published() {
     let reason = "检查事项依据调整，本任务作废，另行立项";
     type_into(&browser, "#abandon-reason", reason).await;
     click(&browser, "#abandon-button").await;
-    attribute_is(&browser, "#confirmation", "data-done", "abandoned").await;
+    browser.attribute_becomes("#confirmation", "data-done", "abandoned", Duration::from_secs(20)).await;
     assert!(browser.text("#confirmation").await.contains("verified like any other"));
     assert!(browser.text("#abandoned-notice").await.contains(reason));
     let (_, public) = public_task(&server, DEMO_DRAWN).await;
