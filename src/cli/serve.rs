@@ -122,7 +122,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             // Behind the built-in TLS every client is on HTTPS.
             secure_cookies: args.secure_cookies || tls.is_some(),
         };
-        service.prepare_sign_in();
         let app = http::router_with_site(service, site, limits);
         if let Some(files) = tls {
             tls::serve(listener, app, files, shutdown()).await?;

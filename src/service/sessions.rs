@@ -76,11 +76,6 @@ fn before(at: Timestamp, by: Duration) -> Timestamp {
 }
 
 impl Service {
-    /// Makes the dummy hash ahead of the first sign-in.
-    pub fn prepare_sign_in(&self) {
-        password_hash::prepare();
-    }
-
     /// Signs `name` in with `password`.
     pub async fn sign_in(&self, name: &str, password: &str) -> ServiceResult<SignedIn> {
         let name: String = name.chars().take(RECORDED_NAME_CHARS).collect();
