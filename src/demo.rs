@@ -477,6 +477,7 @@ async fn inspections(service: &Service, market: &User, m001: User, tasks: &DemoT
             inspection_date: Some(service.today().to_string()),
             summary: summary.into(),
             notes: format!("内部备注：检查人员{}记录，现场负责人签字确认。", target.inspectors[0].id),
+            answers: Vec::new(),
         };
         let (_, saved) = service.save_result(&inspector, key, input.clone()).await?;
         if index == 9 {

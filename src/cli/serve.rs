@@ -34,6 +34,11 @@ pub struct ServeArgs {
     /// building again). A path that is no directory serves the API alone.
     #[arg(long, env = "OPENDRAW_PUBLIC_DIR")]
     public_dir: Option<PathBuf>,
+    /// Keep attachments' bytes as files in this directory (created if
+    /// missing), each named by its SHA-256 and synced before its row
+    /// commits, instead of in the database.
+    #[arg(long, env = "OPENDRAW_ATTACHMENTS_DIR")]
+    attachments_dir: Option<PathBuf>,
     /// Load the demo (directories, accounts, a task in every state) into an
     /// empty database first.
     #[arg(long)]
@@ -79,7 +84,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         if let Some(url) = &args.read_database_url {
             store = store.with_read_replica(url).await.context("cannot open the read replica")?;
         }
-        let service = Service::new(store);
+        let mut service = Service::new(store);
+        if let Some(dir) = args.attachments_dir {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create the attachments directory {}", dir.display()))?;
+            tracing::info!("attachments are kept as files in {}", dir.display());
+            service = service.with_attachments_dir(dir);
+        }
         if args.demo && !demo::load_if_empty(&service).await? {
             tracing::info!("the database already holds data; the demo was not loaded again");
         }

@@ -7,8 +7,17 @@ use crate::domain::records::{
 };
 
 /// The kinds with a template, as in `/api/templates/{kind}.csv`.
-pub const KINDS: [&str; 5] =
-    [ItemRecord::KIND, TargetRecord::KIND, InspectorRecord::KIND, RecusalRecord::KIND, CalendarRecord::KIND];
+pub const KINDS: [&str; 6] = [
+    ItemRecord::KIND,
+    TargetRecord::KIND,
+    InspectorRecord::KIND,
+    RecusalRecord::KIND,
+    CalendarRecord::KIND,
+    CHECKLISTS,
+];
+
+/// The checklists of items (检查表), imported whole per item.
+pub const CHECKLISTS: &str = "checklists";
 
 /// The template of `kind`, its example rows written for `department`;
 /// `None` for a kind that has none.
@@ -29,6 +38,12 @@ pub fn template(kind: &str, department: &str) -> Option<String> {
         ),
         RecusalRecord::KIND => ("inspector_id,target_id,reason", "E0001,91320100MA1XXXXX0A,亲属在该单位任职".to_owned()),
         CalendarRecord::KIND => ("date,kind,name", "2026-10-01,holiday,国庆节".to_owned()),
+        CHECKLISTS => (
+            "item_code,number,point,legal_basis,method",
+            "FOOD-01,1,是否持有有效的食品经营许可证,《中华人民共和国食品安全法》第三十五条,查验许可证原件\n\
+             FOOD-01,2,从业人员是否持有有效健康证明,《中华人民共和国食品安全法》第四十五条,查阅健康证明"
+                .to_owned(),
+        ),
         _ => return None,
     };
     Some(format!("{header}\n{example}\n"))

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod calendar;
 pub mod csv_templates;
+pub mod evidence;
 pub mod inspection;
 pub mod password;
 pub mod records;

@@ -28,7 +28,14 @@ pub fn secure<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> 
         (header::REFERRER_POLICY, "no-referrer"),
     ];
     headers.into_iter().fold(router, |router, (name, value)| {
-        router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)))
+        // An answer that sets a stricter policy of its own (an attachment:
+        // a sandbox, nothing loaded) keeps it.
+        let layer = if name == header::CONTENT_SECURITY_POLICY {
+            SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+        } else {
+            SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+        };
+        router.layer(layer)
     })
 }
 

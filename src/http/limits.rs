@@ -142,6 +142,23 @@ impl Upload {
     }
 }
 
+/// A body read whole, refused with 413 at once when its announced length
+/// is over `limit` and cut off when more than that arrives. For the routes
+/// whose bodies are bounded by their own rule (an attachment, a checklist
+/// file) rather than [`Limits::json_bytes`].
+pub async fn read_bounded(
+    body: Body,
+    headers: &axum::http::HeaderMap,
+    limit: usize,
+) -> Result<bytes::Bytes, AppError> {
+    let announced =
+        headers.get(header::CONTENT_LENGTH).and_then(|length| length.to_str().ok()?.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > limit as u64) {
+        return Err(AppError::payload_too_large(limit as u64));
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|_| AppError::payload_too_large(limit as u64))
+}
+
 /// Whether an [`Upload`] went over its limit.
 #[derive(Default)]
 pub struct Overflow(Arc<AtomicBool>);

@@ -13,6 +13,7 @@ pub mod conditional;
 pub mod directories;
 pub mod directory_reads;
 pub mod error;
+pub mod evidence;
 pub mod extract;
 pub mod headers;
 pub mod idempotency;
@@ -110,6 +111,7 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(sessions::router())
         .merge(audit::router())
         .merge(inspections::router())
+        .merge(evidence::router())
         .split_for_parts();
     let (public, public_document) = public::router().split_for_parts();
     (staff, public, openapi::complete(staff_document.merge_from(public_document)))

@@ -17,9 +17,9 @@ use super::{Service, ServiceError, ServiceResult, require};
 use crate::domain::account::{Role, User};
 use crate::domain::inspection::{ResultState, check_reason};
 use crate::domain::task::TaskState;
-use crate::storage::replacements;
 use crate::storage::results;
 use crate::storage::tasks::{self, TaskRow};
+use crate::storage::{attachments, checklists, replacements};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Assignment {
@@ -33,6 +33,10 @@ pub struct Assignment {
     /// The registered address, where the inspection goes.
     pub address: Option<String>,
     pub industry: Option<String>,
+    pub risk_class: Option<String>,
+    /// The soonest deadline among the results of its items (for sorting);
+    /// none until a result gives an inspection date.
+    pub deadline_soonest: Option<DeadlineView>,
     /// The department the inspector goes for.
     pub department: String,
     /// Everyone assigned to this target, the caller included.
@@ -56,6 +60,10 @@ pub struct AssignedItem {
     pub inspection_date: Option<String>,
     pub return_reason: Option<String>,
     pub deadline: Option<DeadlineView>,
+    /// Points in the item's checklist (0: it has none).
+    pub checklist_points: i64,
+    /// Files attached to the result so far.
+    pub attachments: i64,
 }
 
 /// A declared conflict of interest.
@@ -76,6 +84,7 @@ impl Service {
         let context = ViewContext::load(self).await?;
         let conflicts = replacements::conflicts(pool, None, Some(inspector)).await?;
         let mut items_of: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut points: HashMap<String, i64> = HashMap::new();
         let mut out = Vec::new();
         for row in tasks::assignments_of(pool, inspector).await? {
             let team = tasks::team(pool, row.task, &row.target)
@@ -103,6 +112,14 @@ impl Service {
                     Some(state) if state.public() => None,
                     _ => DeadlineView::of(&context.calendar, inspection_date.as_deref(), context.today),
                 };
+                let attachments = match &result {
+                    Some(result) => attachments::count(pool, result.id).await?,
+                    None => 0,
+                };
+                let checklist_points = match points.entry(item.clone()) {
+                    Entry::Occupied(known) => *known.get(),
+                    Entry::Vacant(slot) => *slot.insert(checklists::count(pool, item).await?),
+                };
                 items.push(AssignedItem {
                     item: item.clone(),
                     item_name: context.names.item_name(item),
@@ -111,8 +128,14 @@ impl Service {
                     return_reason: result.as_ref().and_then(|r| r.return_reason.clone()),
                     inspection_date,
                     deadline,
+                    checklist_points,
+                    attachments,
                 });
             }
+            let deadline_soonest = items
+                .iter()
+                .filter_map(|item| item.deadline.clone())
+                .min_by_key(|deadline| deadline.working_days_left);
             let conflict = conflicts
                 .iter()
                 .find(|c| c.task == row.task && c.target == row.target)
@@ -126,6 +149,8 @@ impl Service {
                 region: row.region,
                 address: row.address,
                 industry: row.industry,
+                risk_class: row.risk_class,
+                deadline_soonest,
                 target: row.target,
                 department: row.department,
                 team,

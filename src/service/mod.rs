@@ -8,6 +8,7 @@ pub mod assignments;
 pub mod audit;
 pub mod bundles;
 pub mod calendar;
+pub mod checklists;
 mod committed;
 mod csv_export;
 pub mod dashboard;
@@ -107,6 +108,8 @@ pub struct Service {
     once: Option<Arc<Reservation>>,
     /// The client address the request came from, for the audit trail.
     address: Option<IpAddr>,
+    /// Where attachments' bytes are kept when not in the database.
+    attachment_dir: Option<Arc<results::AttachmentDir>>,
 }
 
 /// Where the service takes today's date from: the system clock (at
@@ -179,6 +182,7 @@ impl Service {
             clock,
             once: None,
             address: None,
+            attachment_dir: None,
         }
     }
 

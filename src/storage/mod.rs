@@ -10,10 +10,12 @@
 //! appends to the public log, so a change and its log entry commit together
 //! or not at all.
 
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod bulk;
 pub mod calendar;
+pub mod checklists;
 mod columns;
 pub mod dashboard;
 pub mod directory;

@@ -186,6 +186,20 @@ pub async fn update_fields(
     Ok(query.execute(&mut *conn).await?.rows_affected() == 1)
 }
 
+/// Marks an editable result changed by `by` (a file added or removed);
+/// false when it is no longer in one of `states`.
+pub async fn touch(conn: &mut AnyConnection, id: i64, states: &[ResultState], by: &str) -> StoreResult<bool> {
+    let sql = format!(
+        "UPDATE results SET recorded_by = $1, updated_at = $2 WHERE id = $3 AND state IN ({})",
+        super::placeholders(3, states.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(by).bind(now()).bind(id);
+    for state in states {
+        query = query.bind(state.as_str());
+    }
+    Ok(query.execute(&mut *conn).await?.rows_affected() == 1)
+}
+
 /// A column a transition sets besides the state.
 pub enum Set<'a> {
     Text(&'static str, &'a str),

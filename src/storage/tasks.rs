@@ -319,13 +319,14 @@ pub struct AssignmentRow {
     pub region: Option<String>,
     pub industry: Option<String>,
     pub address: Option<String>,
+    pub risk_class: Option<String>,
     pub department: String,
 }
 
 pub async fn assignments_of(pool: &sqlx::AnyPool, inspector: &str) -> StoreResult<Vec<AssignmentRow>> {
     Ok(sqlx::query_as(
         "SELECT a.task_id AS task, k.name AS task_name, k.state AS task_state, a.target_id AS target, \
-         t.name AS target_name, t.region, a.department, t.industry, t.address \
+         t.name AS target_name, t.region, a.department, t.industry, t.address, t.risk_class \
          FROM assignments a JOIN tasks k ON k.id = a.task_id LEFT JOIN targets t ON t.id = a.target_id \
          WHERE a.inspector_id = $1 AND k.state IN ($2, $3) ORDER BY a.task_id, a.target_id",
     )

@@ -129,6 +129,17 @@ impl TestApp {
 
     /// The server with these limits, and with the public site when `public` is given.
     pub async fn spawn_with(backend: Backend, limits: Limits, public: Option<PathBuf>) -> Self {
+        Self::spawn_configured(backend, limits, public, |service| service).await
+    }
+
+    /// The server whose service `configure` has set up (an attachments
+    /// directory, ...).
+    pub async fn spawn_configured(
+        backend: Backend,
+        limits: Limits,
+        public: Option<PathBuf>,
+        configure: impl FnOnce(Service) -> Service,
+    ) -> Self {
         let (database_url, dir, database) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -141,7 +152,7 @@ impl TestApp {
         };
         let store = Store::open(&database_url).await.unwrap();
         let clock = Clock::fixed(opendraw::domain::calendar::today());
-        let service = Service::with_clock(store, clock.clone());
+        let service = configure(Service::with_clock(store, clock.clone()));
         let token = |name: &str, role: Role, department: Option<&str>, inspector: Option<&str>| {
             let service = service.clone();
             let name = name.to_owned();

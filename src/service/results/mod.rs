@@ -13,6 +13,8 @@
 //! `publication` (publication and correction), and `views`, what each of
 //! them is answered with.
 
+mod answers;
+mod attachments;
 mod publication;
 mod recording;
 mod review;
@@ -23,7 +25,9 @@ use crate::domain::inspection::ResultState;
 use crate::storage::WriteTx;
 use crate::storage::results::{self, ResultRow};
 
-pub use publication::{Correction, PublishedRecord};
+pub use answers::{AnswerInput, AnswerView};
+pub use attachments::{AttachmentDir, AttachmentFile, AttachmentView};
+pub use publication::{Correction, PublishedRecord, RecordAttachment};
 pub use recording::ResultInput;
 pub(super) use views::ViewContext;
 pub use views::{DeadlineView, ResultView, StepView};

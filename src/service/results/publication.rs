@@ -19,7 +19,7 @@ use crate::service::tasks::definition_of;
 use crate::service::{Service, ServiceError, ServiceResult, supervised_department};
 use crate::storage::results::{self, ResultRow, Set};
 use crate::storage::tasks::TaskRow;
-use crate::storage::{WriteTx, directory, log};
+use crate::storage::{WriteTx, attachments, checklists, directory, log};
 
 /// A correction of a published result: the new content, and why.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -68,6 +68,21 @@ pub struct PublishedRecord {
     /// The reference of the result this one corrects, and why.
     pub corrects: Option<String>,
     pub correction_reason: Option<String>,
+    /// The files attached as evidence, in upload order: their digests only
+    /// (the files, their names and the notes are never public). Left out
+    /// when there are none, so that records without them keep their bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<RecordAttachment>,
+}
+
+/// A file attached to a published result, as the public sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RecordAttachment {
+    /// Hex SHA-256 of the file.
+    pub sha256: String,
+    pub media_type: String,
+    /// In bytes.
+    pub size: i64,
 }
 
 impl Service {
@@ -142,6 +157,7 @@ impl Service {
             inspection_date: Some(correction.inspection_date.clone()),
             summary: correction.summary.clone(),
             notes: row.notes.clone(),
+            answers: Vec::new(),
         };
         let checked = check_input(&input, &task, self.today())?;
         let fields = checked.fields(&input);
@@ -174,6 +190,9 @@ impl Service {
         )
         .await?;
         results::mark_correction(tx.conn(), new_id, row.id, &correction.reason).await?;
+        // The correction keeps the original's evidence and checklist answers.
+        attachments::copy(tx.conn(), row.id, new_id).await?;
+        checklists::copy_answers(tx.conn(), row.id, new_id).await?;
         results::transition(
             tx.conn(),
             new_id,
@@ -248,6 +267,11 @@ impl Service {
             published_at: row.published_at.clone().unwrap_or_default(),
             corrects: corrects.map(|(reference, _)| reference.to_owned()),
             correction_reason: corrects.map(|(_, reason)| reason.to_owned()),
+            attachments: attachments::of_result(tx.conn(), row.id)
+                .await?
+                .into_iter()
+                .map(|a| RecordAttachment { sha256: a.sha256, media_type: a.media_type, size: a.size })
+                .collect(),
         };
         let json = serde_json::to_string(&record).expect("records serialise");
         results::set_published_record(tx.conn(), row.id, &region, &json).await?;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::answers::{AnswerInput, check_all_answered, check_answers, check_consistent};
 use super::views::ViewContext;
 use super::{ResultKey, ResultView, changed_meanwhile, kind, new_reference, reread, state_of};
 use crate::domain::account::User;
@@ -13,9 +14,9 @@ use crate::domain::calendar;
 use crate::domain::inspection::{MAX_NOTES, MAX_OUTCOME_TEXT, MAX_SUMMARY, Outcome, ResultState, check_text};
 use crate::service::tasks::definition_of;
 use crate::service::{Service, ServiceError, ServiceResult};
-use crate::storage::log;
 use crate::storage::results::{self, Fields, ResultRow, Set};
 use crate::storage::tasks::TaskRow;
+use crate::storage::{checklists, log};
 
 /// What inspectors write: a draft may leave anything out; a submission
 /// needs an outcome (with words of its own for `other`) and the date.
@@ -37,6 +38,10 @@ pub struct ResultInput {
     /// Internal: never published.
     #[serde(default)]
     pub notes: String,
+    /// Answers to the item's checklist (internal: never published); the
+    /// saved set replaces the previous one.
+    #[serde(default)]
+    pub answers: Vec<AnswerInput>,
 }
 
 impl Service {
@@ -67,6 +72,9 @@ impl Service {
         let (task, department) = self.team_member(user, key, &context).await?;
         let checked = check_input(&input, &task, context.today)?;
         let fields = checked.fields(&input);
+        let checklist = checklists::points(self.store().pool(), key.item).await?;
+        let answers = check_answers(&input.answers, &checklist)?;
+        check_consistent(fields.outcome, &answers)?;
         let mut tx = self.store().write().await?;
         let existing = results::current(tx.conn(), key.task, key.target, key.item).await?;
         let (created, id) = match existing {
@@ -94,6 +102,7 @@ impl Service {
                 (false, row.id)
             }
         };
+        checklists::set_answers(tx.conn(), id, &answers).await?;
         results::add_step(tx.conn(), id, &user.name, "saved", "").await?;
         let row = reread(&mut tx, id).await?;
         tx.commit().await?;
@@ -120,6 +129,10 @@ impl Service {
             return Err(not_editable(&row));
         }
         check_complete(&row)?;
+        let pool = self.store().pool();
+        let answers = checklists::answers(pool, row.id).await?;
+        check_all_answered(&checklists::points(pool, key.item).await?, &answers)?;
+        check_consistent(row.outcome.as_deref(), &answers)?;
         let mut tx = self.store().write().await?;
         let editable = [ResultState::Draft, ResultState::Returned];
         if !results::transition(
@@ -145,7 +158,7 @@ impl Service {
 
     /// The task, and the department responsible for the item (which
     /// reviews what the team records), when the caller is assigned to the target.
-    async fn team_member(
+    pub(super) async fn team_member(
         &self,
         user: &User,
         key: ResultKey<'_>,

@@ -7,13 +7,15 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::answers::AnswerView;
+use super::attachments::AttachmentView;
 use super::state_of;
 use crate::domain::calendar::{self, Calendar};
 use crate::domain::inspection::{Outcome, ResultState};
 use crate::service::{Service, ServiceResult};
-use crate::storage::directory;
 use crate::storage::results::{self, ResultRow, Step};
 use crate::storage::tasks::TaskRow;
+use crate::storage::{checklists, directory};
 
 /// Where a result stands against the 20-working-day deadline.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -73,6 +75,11 @@ pub struct ResultView {
     pub deadline: Option<DeadlineView>,
     /// Who did what, when and why, oldest first.
     pub steps: Vec<StepView>,
+    /// The answers to the item's checklist, by point (internal).
+    pub answers: Vec<AnswerView>,
+    /// The files attached as evidence, in upload order (internal; their
+    /// digests are published with the result).
+    pub attachments: Vec<AttachmentView>,
 }
 
 /// One step of a result: who did what, when, and why.
@@ -81,7 +88,8 @@ pub struct ResultView {
 pub struct StepView {
     pub at: String,
     pub actor: String,
-    /// saved, submitted, returned, approved, published, corrected, superseded.
+    /// saved, attached, detached, submitted, returned, approved, published,
+    /// corrected, superseded.
     pub step: String,
     pub reason: String,
 }
@@ -158,6 +166,12 @@ impl Service {
             Some(id) => results::get(pool, id).await?.map(|original| original.reference),
             None => None,
         };
+        let answers = checklists::answers(pool, row.id)
+            .await?
+            .into_iter()
+            .map(AnswerView::from_row)
+            .collect::<ServiceResult<Vec<_>>>()?;
+        let attachments = self.attachment_views(row.id).await?;
         Ok(ResultView {
             id: row.id,
             reference: row.reference,
@@ -187,6 +201,8 @@ impl Service {
             correction_reason: row.correction_reason,
             deadline,
             steps: results::steps(pool, row.id).await?.into_iter().map(StepView::from).collect(),
+            answers,
+            attachments,
         })
     }
 }
