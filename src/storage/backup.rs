@@ -5,7 +5,9 @@
 //! holds every write committed before it began, and none that commits
 //! while it runs is half in it. In WAL mode the service goes on writing
 //! meanwhile. Everything the service keeps is in the database (the task
-//! files too), so the one file is the whole backup.
+//! files too), so the one file is the whole backup — unless attachments
+//! are kept in a directory (`serve --attachments-dir`), which is copied
+//! beside it (its files never change: each is named by its digest).
 
 use std::path::{Path, PathBuf};
 
