@@ -206,7 +206,11 @@ on_both_backends! {
         let target = target_of(&app, &app.inspector_a, task, "").await;
         let path = result_path(task, &target);
         expect(app.put_json(Some(&app.inspector_a), &path, &json!({})).await, StatusCode::CREATED).await;
-        for n in 0..20u8 {
+        // A body beyond the 1 MiB of a JSON request is taken: a scan of a few pages.
+        let scan = [b"%PDF-1.7\n".to_vec(), vec![b' '; 3 << 20]].concat();
+        let scan = upload(&app, &app.inspector_a, &path, "scan.pdf", "application/pdf", scan).await;
+        assert_eq!(expect(scan, StatusCode::CREATED).await["size"], (3 << 20) + 9);
+        for n in 1..20u8 {
             expect(upload(&app, &app.inspector_a, &path, &format!("{n}.png"), "image/png", png(n)).await, StatusCode::CREATED).await;
         }
         let more = upload(&app, &app.inspector_a, &path, "21.png", "image/png", png(21)).await;
