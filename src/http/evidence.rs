@@ -108,7 +108,7 @@ pub async fn attach(
 /// A file of the caller's team's result.
 #[utoipa::path(get, path = "/api/me/results/{task}/{target}/{item}/attachments/{id}", tag = "inspections", security(("token" = [])),
     params(("task" = i64, Path, description = "the task", example = 1), ("target" = String, Path, description = "the target's id"), ("item" = String, Path, description = "the item's code"), ("id" = i64, Path, description = "the attachment")),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>, description = "the file, with the type it was uploaded with"), Unauthorized, Forbidden, NotFound, Conflict))]
+    responses((status = 200, description = "the file, with the type it was uploaded with", content(("image/jpeg"), ("image/png"), ("image/webp"), ("application/pdf"))), Unauthorized, Forbidden, NotFound, Conflict))]
 pub async fn my_attachment(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -136,7 +136,7 @@ pub async fn detach(
 /// A file of a result the caller reviews.
 #[utoipa::path(get, path = "/api/results/{id}/attachments/{attachment}", tag = "inspections", security(("token" = [])),
     params(("id" = i64, Path, description = "the result", example = 1), ("attachment" = i64, Path, description = "the attachment")),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>, description = "the file, with the type it was uploaded with"), Unauthorized, Forbidden, NotFound))]
+    responses((status = 200, description = "the file, with the type it was uploaded with", content(("image/jpeg"), ("image/png"), ("image/webp"), ("application/pdf"))), Unauthorized, Forbidden, NotFound))]
 pub async fn result_attachment(
     State(state): State<AppState>,
     Staff(user): Staff,

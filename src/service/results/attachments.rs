@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::views::ViewContext;
-use super::{ResultKey, reread, state_of};
+use super::{ResultKey, state_of};
 use crate::domain::account::User;
 use crate::domain::evidence::{MAX_ATTACHMENTS, MediaType, check_attachment_name};
 use crate::domain::inspection::ResultState;
@@ -151,7 +151,6 @@ impl Service {
         results::add_step(tx.conn(), row.id, &user.name, "attached", &format!("sha256:{sha256} {name}"))
             .await?;
         let stored = attachments::get(tx.conn(), row.id, id).await?;
-        reread(&mut tx, row.id).await?;
         tx.commit().await?;
         stored.map(AttachmentView::from).ok_or_else(|| crate::service::damaged("an attachment vanished"))
     }
