@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -14,6 +15,7 @@ use super::tls;
 use crate::demo;
 use crate::http;
 use crate::http::limits::{self, Limits};
+use crate::http::metrics::Metrics;
 use crate::http::site::Site;
 use crate::service::Service;
 
@@ -67,6 +69,11 @@ pub struct ServeArgs {
     /// --tls-cert it is always set).
     #[arg(long, env = "OPENDRAW_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Serve Prometheus metrics at http://ADDRESS/metrics, on a listener of
+    /// their own (keep it off the public network). Without it, no metrics
+    /// are served.
+    #[arg(long, env = "OPENDRAW_METRICS_ADDRESS")]
+    metrics_address: Option<SocketAddr>,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -122,7 +129,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             // Behind the built-in TLS every client is on HTTPS.
             secure_cookies: args.secure_cookies || tls.is_some(),
         };
-        let app = http::router_with_site(service, site, limits);
+        let metrics = Arc::new(Metrics::default());
+        if let Some(address) = args.metrics_address {
+            serve_metrics(address, http::metrics::router(Arc::clone(&metrics), service.clone())).await?;
+        }
+        let app = http::router_with_metrics(service, site, limits, metrics);
         if let Some(files) = tls {
             tls::serve(listener, app, files, shutdown()).await?;
             tracing::info!("opendraw stopped");
@@ -142,6 +153,20 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tracing::info!("opendraw stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Serves the metrics router on `address`, in the background.
+async fn serve_metrics(address: SocketAddr, router: axum::Router) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address} for the metrics"))?;
+    tracing::info!("metrics at http://{}/metrics", listener.local_addr()?);
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router).await {
+            tracing::error!(%error, "the metrics listener stopped");
+        }
+    });
+    Ok(())
 }
 
 /// Reveals drawn tasks whose embargo date has come, once a minute.
