@@ -173,3 +173,19 @@ async fn metrics_on_their_own_listener_count_a_draw_under_its_route_template() {
     assert_eq!(sample(&text, "opendraw_open_ledger_lines"), Some(3.0), "{text}");
     assert!(sample(&text, "opendraw_log_entries").unwrap() >= 2.0, "{text}");
 }
+
+#[test]
+fn log_format_json_writes_every_log_line_as_one_json_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite:{}", dir.path().join("json.db").display());
+    let server =
+        ServerProcess::start(&database, &["--public-dir", "/nonexistent", "--log-format", "json"], None);
+    let log = server.log();
+    assert!(log.len() >= 2, "{log:?}");
+    for line in &log {
+        let event: Value = serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        assert!(event["level"].is_string() && event["timestamp"].is_string(), "{line}");
+        assert!(event["fields"]["message"].is_string(), "{line}");
+    }
+    assert!(log.iter().any(|line| line.contains("listening on")), "{log:?}");
+}

@@ -100,18 +100,30 @@ impl DatabaseArgs {
     }
 }
 
-/// Logs to stderr, at the level `RUST_LOG` asks for (default: info); in
-/// colour only when stderr is a terminal, so that a log file or journal
-/// gets plain text.
-pub fn init_tracing() {
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One readable line per event.
+    #[default]
+    Text,
+    /// One JSON object per line (time, level, target, message and the
+    /// event's fields), for a log collector.
+    Json,
+}
+
+/// Logs to stderr, at the level `RUST_LOG` asks for (default: info); as
+/// text in colour only when stderr is a terminal, so that a log file or
+/// journal gets plain text; or as JSON lines.
+pub fn init_tracing(format: LogFormat) {
     use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
+        LogFormat::Json => builder.json().with_current_span(false).try_init(),
+    };
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::serve::ListenerExt;
 
-use super::DatabaseArgs;
 use super::tls;
+use super::{DatabaseArgs, LogFormat};
 use crate::demo;
 use crate::http;
 use crate::http::limits::{self, Limits};
@@ -74,10 +74,14 @@ pub struct ServeArgs {
     /// are served.
     #[arg(long, env = "OPENDRAW_METRICS_ADDRESS")]
     metrics_address: Option<SocketAddr>,
+    /// How log lines are written to stderr: `text` or `json` (one object a
+    /// line, for a log collector).
+    #[arg(long, env = "OPENDRAW_LOG_FORMAT", value_enum, default_value_t)]
+    log_format: LogFormat,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    super::init_tracing();
+    super::init_tracing(args.log_format);
     let offset = crate::domain::calendar::configure_offset().map_err(anyhow::Error::msg)?;
     tracing::info!(%offset, "days are counted at this offset from UTC");
     let runtime = tokio::runtime::Runtime::new()?;
