@@ -85,7 +85,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let offset = crate::domain::calendar::configure_offset().map_err(anyhow::Error::msg)?;
     tracing::info!(%offset, "days are counted at this offset from UTC");
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async move {
+    let outcome = runtime.block_on(async move {
         let mut store = args.database.open().await?;
         if let Some(url) = &args.read_database_url {
             store = store.with_read_replica(url).await.context("cannot open the read replica")?;
@@ -153,10 +153,35 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 tracing::debug!(%error, "TCP_NODELAY could not be set on a connection");
             }
         });
-        axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+        // On SIGTERM or ^C: stop accepting, let the requests in flight finish
+        // (a draw commits whole or not at all either way), but no longer
+        // than tls::DRAIN, so that a stuck client cannot hold a restart.
+        let stopping = Arc::new(tokio::sync::Notify::new());
+        let stop = Arc::clone(&stopping);
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            shutdown().await;
+            tracing::info!("stopping: no new connections; finishing the requests in flight");
+            stop.notify_one();
+        });
+        let drained = async {
+            stopping.notified().await;
+            tokio::time::sleep(tls::DRAIN).await;
+        };
+        tokio::select! {
+            served = server => served?,
+            () = drained => tracing::warn!(
+                "requests still running {} s after the stop was asked were cut off",
+                tls::DRAIN.as_secs()
+            ),
+        }
         tracing::info!("opendraw stopped");
         Ok(ExitCode::SUCCESS)
-    })
+    });
+    // Work cut off at the drain's end (a blocking task, a background loop)
+    // is not waited for: an unfinished transaction rolls back with the
+    // process.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    outcome
 }
 
 /// Serves the metrics router on `address`, in the background.
