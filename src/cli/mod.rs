@@ -2,6 +2,7 @@
 
 mod admin;
 mod backup;
+mod config;
 mod draw;
 mod log;
 mod serve;
@@ -10,7 +11,7 @@ mod verify;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::storage::{Store, StoreResult};
 
@@ -45,7 +46,13 @@ enum Command {
 /// Exit codes: 0 done, 1 verification failed, 2 bad input, 3 the draw
 /// failed (and the failure was recorded).
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse(std::env::args_os().collect()) {
+        Ok(cli) => cli,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
     let outcome = match cli.command {
         Command::Draw(args) => draw::run(args),
         Command::Verify(args) => verify::run(args),
@@ -64,6 +71,17 @@ pub fn run() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The command line, with `serve --config FILE`'s settings as the flags'
+/// defaults: parsed once to find the file, and again with its settings.
+fn parse(args: Vec<std::ffi::OsString>) -> anyhow::Result<Cli> {
+    let cli = Cli::parse_from(&args);
+    let Command::Serve(serve) = &cli.command else { return Ok(cli) };
+    let Some(file) = serve.config_file() else { return Ok(cli) };
+    let command = config::serve_defaults_from(Cli::command(), file)?;
+    let matches = command.get_matches_from(args);
+    Ok(Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit()))
 }
 
 /// The database: a SQLite file (created if missing) or a PostgreSQL URL.

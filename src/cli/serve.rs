@@ -22,6 +22,11 @@ use crate::service::Service;
 /// Run the HTTP service (API at /api, public site at /).
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
+    /// Read the settings from this TOML file (keys named as the long flags,
+    /// e.g. `bind = "0.0.0.0:8080"`); flags and environment variables
+    /// override it.
+    #[arg(long, env = "OPENDRAW_CONFIG")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     database: DatabaseArgs,
     /// A read replica of the (PostgreSQL) database: public reads go there,
@@ -78,6 +83,12 @@ pub struct ServeArgs {
     /// line, for a log collector).
     #[arg(long, env = "OPENDRAW_LOG_FORMAT", value_enum, default_value_t)]
     log_format: LogFormat,
+}
+
+impl ServeArgs {
+    pub fn config_file(&self) -> Option<&std::path::Path> {
+        self.config.as_deref()
+    }
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {

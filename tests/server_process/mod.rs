@@ -21,11 +21,22 @@ impl ServerProcess {
     /// Starts `opendraw serve` on `database_url` with `args`, in `dir` (or
     /// this process's directory), and returns once it listens.
     pub fn start(database_url: &str, args: &[&str], dir: Option<&Path>) -> Self {
+        Self::start_with_env(database_url, args, dir, &[])
+    }
+
+    /// As [`ServerProcess::start`], with these environment variables set.
+    pub fn start_with_env(
+        database_url: &str,
+        args: &[&str],
+        dir: Option<&Path>,
+        env: &[(&str, &str)],
+    ) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_opendraw"));
         command
             .args(["serve", "--database-url", database_url, "--bind", "127.0.0.1:0"])
             .args(args)
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         if let Some(dir) = dir {
