@@ -96,3 +96,15 @@ fn a_key_that_is_no_setting_is_refused_naming_it() {
     assert!(stderr.contains("bind"), "lists the settings: {stderr}");
     assert!(!dir.path().join("x.db").exists(), "nothing was started");
 }
+
+#[test]
+fn the_systemd_example_settings_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/systemd/opendraw.toml");
+    let database = format!("sqlite:{}", dir.path().join("example.db").display());
+    // The example's own database path and ports are replaced by flags.
+    let server =
+        ServerProcess::start(&database, &["--config", config, "--metrics-address", "127.0.0.1:0"], None);
+    server.log_line("metrics at ");
+    assert!(server.log_line("listening on").starts_with('{'), "the example asks for JSON logs");
+}
