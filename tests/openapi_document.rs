@@ -66,7 +66,12 @@ fn every_route_is_registered_with_its_documentation() {
         }
     }
     plain.sort();
-    // The document itself, and the answer for any path under /api that is
-    // not an operation.
-    assert_eq!(plain, ["/api/openapi.json", "/api/{*rest}"], "routes registered without documentation");
+    // The document itself, the answer for any path under /api that is not
+    // an operation, and the operator's probes and metrics, which describe
+    // the process rather than the API (README, "Running in production").
+    assert_eq!(
+        plain,
+        ["/api/openapi.json", "/api/{*rest}", "/healthz", "/metrics", "/readyz"],
+        "routes registered without documentation"
+    );
 }

@@ -2,6 +2,7 @@
 
 mod admin;
 mod backup;
+mod config;
 mod draw;
 mod log;
 mod serve;
@@ -10,7 +11,7 @@ mod verify;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::storage::{Store, StoreResult};
 
@@ -45,7 +46,13 @@ enum Command {
 /// Exit codes: 0 done, 1 verification failed, 2 bad input, 3 the draw
 /// failed (and the failure was recorded).
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse(std::env::args_os().collect()) {
+        Ok(cli) => cli,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
     let outcome = match cli.command {
         Command::Draw(args) => draw::run(args),
         Command::Verify(args) => verify::run(args),
@@ -64,6 +71,17 @@ pub fn run() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The command line, with `serve --config FILE`'s settings as the flags'
+/// defaults: parsed once to find the file, and again with its settings.
+fn parse(args: Vec<std::ffi::OsString>) -> anyhow::Result<Cli> {
+    let cli = Cli::parse_from(&args);
+    let Command::Serve(serve) = &cli.command else { return Ok(cli) };
+    let Some(file) = serve.config_file() else { return Ok(cli) };
+    let command = config::serve_defaults_from(Cli::command(), file)?;
+    let matches = command.get_matches_from(args);
+    Ok(Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit()))
 }
 
 /// The database: a SQLite file (created if missing) or a PostgreSQL URL.
@@ -100,18 +118,30 @@ impl DatabaseArgs {
     }
 }
 
-/// Logs to stderr, at the level `RUST_LOG` asks for (default: info); in
-/// colour only when stderr is a terminal, so that a log file or journal
-/// gets plain text.
-pub fn init_tracing() {
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One readable line per event.
+    #[default]
+    Text,
+    /// One JSON object per line (time, level, target, message and the
+    /// event's fields), for a log collector.
+    Json,
+}
+
+/// Logs to stderr, at the level `RUST_LOG` asks for (default: info); as
+/// text in colour only when stderr is a terminal, so that a log file or
+/// journal gets plain text; or as JSON lines.
+pub fn init_tracing(format: LogFormat) {
     use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
+        LogFormat::Json => builder.json().with_current_span(false).try_init(),
+    };
 }
 
 #[cfg(test)]

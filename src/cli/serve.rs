@@ -4,22 +4,29 @@ use std::net::SocketAddr;
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use axum::serve::ListenerExt;
 
-use super::DatabaseArgs;
 use super::tls;
+use super::{DatabaseArgs, LogFormat};
 use crate::demo;
 use crate::http;
 use crate::http::limits::{self, Limits};
+use crate::http::metrics::Metrics;
 use crate::http::site::Site;
 use crate::service::Service;
 
 /// Run the HTTP service (API at /api, public site at /).
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
+    /// Read the settings from this TOML file (keys named as the long flags,
+    /// e.g. `bind = "0.0.0.0:8080"`); flags and environment variables
+    /// override it.
+    #[arg(long, env = "OPENDRAW_CONFIG")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     database: DatabaseArgs,
     /// A read replica of the (PostgreSQL) database: public reads go there,
@@ -72,14 +79,29 @@ pub struct ServeArgs {
     /// --tls-cert it is always set).
     #[arg(long, env = "OPENDRAW_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Serve Prometheus metrics at http://ADDRESS/metrics, on a listener of
+    /// their own (keep it off the public network). Without it, no metrics
+    /// are served.
+    #[arg(long, env = "OPENDRAW_METRICS_ADDRESS")]
+    metrics_address: Option<SocketAddr>,
+    /// How log lines are written to stderr: `text` or `json` (one object a
+    /// line, for a log collector).
+    #[arg(long, env = "OPENDRAW_LOG_FORMAT", value_enum, default_value_t)]
+    log_format: LogFormat,
+}
+
+impl ServeArgs {
+    pub fn config_file(&self) -> Option<&std::path::Path> {
+        self.config.as_deref()
+    }
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    super::init_tracing();
+    super::init_tracing(args.log_format);
     let offset = crate::domain::calendar::configure_offset().map_err(anyhow::Error::msg)?;
     tracing::info!(%offset, "days are counted at this offset from UTC");
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async move {
+    let outcome = runtime.block_on(async move {
         let mut store = args.database.open().await?;
         if let Some(url) = &args.read_database_url {
             store = store.with_read_replica(url).await.context("cannot open the read replica")?;
@@ -133,7 +155,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             // Behind the built-in TLS every client is on HTTPS.
             secure_cookies: args.secure_cookies || tls.is_some(),
         };
-        let app = http::router_with_site(service, site, limits);
+        let metrics = Arc::new(Metrics::default());
+        if let Some(address) = args.metrics_address {
+            serve_metrics(address, http::metrics::router(Arc::clone(&metrics), service.clone())).await?;
+        }
+        let app = http::router_with_metrics(service, site, limits, metrics);
         if let Some(files) = tls {
             tls::serve(listener, app, files, shutdown()).await?;
             tracing::info!("opendraw stopped");
@@ -149,10 +175,49 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 tracing::debug!(%error, "TCP_NODELAY could not be set on a connection");
             }
         });
-        axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+        // On SIGTERM or ^C: stop accepting, let the requests in flight finish
+        // (a draw commits whole or not at all either way), but no longer
+        // than tls::DRAIN, so that a stuck client cannot hold a restart.
+        let stopping = Arc::new(tokio::sync::Notify::new());
+        let stop = Arc::clone(&stopping);
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            shutdown().await;
+            tracing::info!("stopping: no new connections; finishing the requests in flight");
+            stop.notify_one();
+        });
+        let drained = async {
+            stopping.notified().await;
+            tokio::time::sleep(tls::DRAIN).await;
+        };
+        tokio::select! {
+            served = server => served?,
+            () = drained => tracing::warn!(
+                "requests still running {} s after the stop was asked were cut off",
+                tls::DRAIN.as_secs()
+            ),
+        }
         tracing::info!("opendraw stopped");
         Ok(ExitCode::SUCCESS)
-    })
+    });
+    // Work cut off at the drain's end (a blocking task, a background loop)
+    // is not waited for: an unfinished transaction rolls back with the
+    // process.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    outcome
+}
+
+/// Serves the metrics router on `address`, in the background.
+async fn serve_metrics(address: SocketAddr, router: axum::Router) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address} for the metrics"))?;
+    tracing::info!("metrics at http://{}/metrics", listener.local_addr()?);
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router).await {
+            tracing::error!(%error, "the metrics listener stopped");
+        }
+    });
+    Ok(())
 }
 
 /// Reveals drawn tasks whose embargo date has come, once a minute.

@@ -27,7 +27,7 @@ pub struct TlsFiles {
 const HSTS: &str = "max-age=31536000";
 
 /// How long requests in flight may take to finish after a stop is asked.
-const DRAIN: Duration = Duration::from_secs(20);
+pub const DRAIN: Duration = Duration::from_secs(20);
 
 /// Serves `app` over TLS on `listener` until `stop` completes.
 pub async fn serve(

@@ -47,7 +47,11 @@ async fn import<T: Importable>(
     match service.import::<T>(user, name, reader).await {
         // The import stopped at the limit and wrote nothing.
         Err(_) if overflow.happened() => Err(AppError::payload_too_large(limit)),
-        summary => Ok(Json(summary?)),
+        summary => {
+            let summary = summary?;
+            state.metrics.imported(T::KIND);
+            Ok(Json(summary))
+        }
     }
 }
 

@@ -136,6 +136,7 @@ impl FromRequestParts<AppState> for StaffSession {
         if let Some(user) = user {
             return Ok(StaffSession { user, session: None });
         }
+        state.metrics.failed_sign_in("token");
         state.failed_authentications.count(client).map_err(AppError::too_many_failed_attempts)?;
         Err(AppError::unauthorized(refusal))
     }

@@ -16,9 +16,11 @@ pub mod error;
 pub mod evidence;
 pub mod extract;
 pub mod headers;
+pub mod health;
 pub mod idempotency;
 pub mod inspections;
 pub mod limits;
+pub mod metrics;
 pub mod openapi;
 pub mod paging;
 pub mod public;
@@ -42,6 +44,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 use self::limits::{DownloadSlots, Limits};
+use self::metrics::Metrics;
 use self::site::Site;
 use self::throttle::FailedAuthentications;
 use crate::service::Service;
@@ -52,6 +55,7 @@ pub struct AppState {
     pub limits: Limits,
     pub failed_authentications: Arc<FailedAuthentications>,
     pub download_slots: DownloadSlots,
+    pub metrics: Arc<Metrics>,
 }
 
 /// The whole application with the default [`Limits`]. `public_dir`, when
@@ -73,12 +77,20 @@ pub fn router_with(service: Service, public_dir: Option<PathBuf>, limits: Limits
 
 /// The whole application with the public site from `site`.
 pub fn router_with_site(service: Service, site: Site, limits: Limits) -> Router {
+    router_with_metrics(service, site, limits, Arc::default())
+}
+
+/// The whole application, counting its requests and events in `metrics`
+/// (served apart, by [`metrics::router`]).
+pub fn router_with_metrics(service: Service, site: Site, limits: Limits, metrics: Arc<Metrics>) -> Router {
     let failed_authentications = Arc::new(FailedAuthentications::new(limits.auth_failures_per_minute));
     let download_slots = DownloadSlots::new(limits.concurrent_downloads);
     let (staff, public, document) = routes();
     let document = Bytes::from(serde_json::to_vec(&document).expect("the OpenAPI document serialises"));
     let api = staff
         .route("/api/openapi.json", get(move || openapi_json(document.clone())))
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
         // Unknown API paths get the API's error shape, not the site's 404.
         .route("/api/{*rest}", axum::routing::any(api_fallback))
         .method_not_allowed_fallback(error::method_not_allowed)
@@ -89,8 +101,16 @@ pub fn router_with_site(service: Service, site: Site, limits: Limits) -> Router 
         .fallback(api_fallback)
         // Uploads are read as streams and bounded by `limits.import_bytes`.
         .layer(DefaultBodyLimit::max(limits.json_bytes))
-        .with_state(AppState { service, limits, failed_authentications, download_slots });
+        .with_state(AppState {
+            service,
+            limits,
+            failed_authentications,
+            download_slots,
+            metrics: Arc::clone(&metrics),
+        });
     let app = site.serve_behind(Router::new().nest("/api", Router::new()).merge(api));
+    // Outside the site's fallback too, so that its requests are counted.
+    let app = app.layer(axum::middleware::from_fn_with_state(metrics, metrics::record));
     headers::secure(app.layer(axum::middleware::from_fn(error::json_error_bodies)))
         .layer(TraceLayer::new_for_http())
 }

@@ -56,6 +56,7 @@ pub async fn sign_in(
             Ok((StatusCode::CREATED, cookie_header(&cookie), Json(signed_in.view)))
         }
         Err(error @ ServiceError::BadCredentials { .. }) => {
+            state.metrics.failed_sign_in("password");
             state.failed_authentications.count(client).map_err(AppError::too_many_failed_attempts)?;
             Err(error.into())
         }

@@ -118,10 +118,12 @@ pub async fn draw(
     Json(body): Json<DrawRequest>,
 ) -> AppResult<Response> {
     let request = format!("POST /api/tasks/{id}/draw {}", body.entropy);
-    once(&state, &user, &headers, request, StatusCode::OK, async |service| {
+    let answer = once(&state, &user, &headers, request, StatusCode::OK, async |service| {
         service.draw_task(&user, id, &body.entropy).await
     })
-    .await
+    .await?;
+    state.metrics.drew();
+    Ok(answer)
 }
 
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]

@@ -20,6 +20,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod ledger;
 pub mod lifecycle;
+pub mod operations;
 mod password_hash;
 pub mod passwords;
 pub mod public;

@@ -21,6 +21,7 @@ pub mod dashboard;
 pub mod directory;
 pub mod directory_reads;
 pub mod files;
+pub mod health;
 pub mod idempotency;
 pub mod import;
 pub mod ledger;
@@ -154,6 +155,14 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The migrations this binary applies to its backend.
+    pub fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
     }
 
     /// Sends public reads to a read replica of this (PostgreSQL) database.
