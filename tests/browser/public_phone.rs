@@ -56,3 +56,66 @@ async fn part_of_a_chinese_name_lists_the_entities_and_leads_to_one() {
     assert!(shown.contains(first["id"].as_str().unwrap()), "{shown}");
     browser.close().await;
 }
+
+/// The page's height and the verification button's distance from its top.
+async fn task_page_layout(browser: &Browser) -> (f64, f64) {
+    let measured = browser
+        .client
+        .execute(
+            "return [document.documentElement.scrollHeight, \
+             document.getElementById('verify-button').getBoundingClientRect().top + window.scrollY];",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    (measured[0].as_f64().unwrap(), measured[1].as_f64().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_the_task_page_puts_the_verification_first_and_folds_its_long_lists() {
+    let (address, _service, _dir) = site(None).await;
+    let selection = get_json(&address, "/api/public/tasks/1/selection").await;
+    let drawn = selection.as_array().unwrap().len();
+    assert!(drawn > 10, "the demo's task 1 draws more than a folded table shows: {drawn}");
+
+    let browser = Browser::start("zh-CN").await;
+    browser.resize(390, 844).await;
+    browser.open(&format!("{address}/task.html?id=1")).await;
+    browser.element("#selection tbody tr").await;
+    browser.element("#task-results").await;
+    let (height, button_top) = task_page_layout(&browser).await;
+    eprintln!("task 1 on a 390×844 phone: {height} px tall, the verification button at {button_top} px");
+    // Before, the page was about 23 000 px tall with the button at its bottom.
+    assert!(button_top < 2.0 * 844.0, "the button is within the first two screens: {button_top} px");
+    assert!(height < 8000.0, "the page is a fraction of its old height: {height} px");
+    let visible = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#selection tbody tr')].filter((r) => !r.hidden).length;",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(visible.as_u64(), Some(5), "the selection shows its first rows");
+    no_violations(&browser, "the folded task page").await;
+    browser.screenshot("task-phone-zh").await;
+
+    // Showing all the selection unfolds it; the filter still finds any row.
+    browser.element("#selection-section .show-all").await.click().await.unwrap();
+    assert_eq!(browser.count("#selection tbody tr[hidden]").await, 0);
+
+    // The verification, its checks in Chinese.
+    browser.element("#verify-button").await.click().await.unwrap();
+    browser.attribute_becomes("#verify-verdict", "data-verified", "true", Duration::from_secs(60)).await;
+    browser.element("#verify-details summary").await.click().await.unwrap();
+    let details = browser.text("#verify-report").await;
+    assert!(details.contains("与承诺一致"), "the checks speak Chinese: {details}");
+    assert_eq!(
+        browser.count("#verify-report .check-detail[lang=en]").await,
+        0,
+        "no check detail is left in English: {details}"
+    );
+    no_violations(&browser, "the verified task page").await;
+    browser.screenshot("task-phone-verified-zh").await;
+    browser.close().await;
+}
