@@ -314,10 +314,40 @@ pub async fn outcomes() -> Json<Vec<OutcomeLabel>> {
     Json(crate::service::published::outcomes())
 }
 
-/// Results by outcome, region and risk class; draws and publications per
-/// month; the on-time publication rate.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct StatisticsQuery {
+    /// Only this year (2000 to 2100): results by their year of publication,
+    /// draws by theirs. Without it, all years.
+    #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
+    pub year: Option<Year>,
+}
+
+/// A calendar year the statistics may be asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Year(i32);
+
+impl<'de> Deserialize<'de> for Year {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match text.parse::<i32>() {
+            Ok(year) if (2000..=2100).contains(&year) => Ok(Year(year)),
+            _ => Err(serde::de::Error::custom("must be a year from 2000 to 2100")),
+        }
+    }
+}
+
+/// Results by outcome, region, risk class, department, item and plan;
+/// draws and publications per month; the on-time publication rate; the
+/// share of the pools drawn, by department and plan; of one year or all.
 #[utoipa::path(get, path = "/api/public/statistics", tag = "public",
-    responses((status = 200, body = Statistics)))]
-pub async fn statistics(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    Ok(conditional::json(&headers, state.service.statistics().await?))
+    params(StatisticsQuery),
+    responses((status = 200, body = Statistics), Invalid))]
+pub async fn statistics(
+    State(state): State<AppState>,
+    Query(query): Query<StatisticsQuery>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let year = query.year.map(|Year(year)| year);
+    Ok(conditional::json(&headers, state.service.statistics(year).await?))
 }
