@@ -119,3 +119,53 @@ async fn on_a_phone_the_task_page_puts_the_verification_first_and_folds_its_long
     browser.screenshot("task-phone-verified-zh").await;
     browser.close().await;
 }
+
+/// The number in the statistics table of `chart` for `key`.
+async fn table_count(browser: &Browser, chart: &str, key: &str) -> String {
+    browser
+        .attribute(&format!("#chart-{chart} tr[data-key=\"{key}\"] td[data-count]"), "data-count", LOADED)
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_statistics_show_departments_items_plans_and_coverage_and_filter_by_year() {
+    let (address, _service, _dir) = site(None).await;
+    let statistics = get_json(&address, "/api/public/statistics").await;
+    let browser = Browser::start("zh-CN").await;
+    browser.resize(390, 844).await;
+    browser.open(&format!("{address}/stats.html")).await;
+    browser.attribute_becomes("#stats", "data-loaded", "true", LOADED).await;
+    for (chart, list) in [("department", "by_department"), ("item", "by_item"), ("plan", "by_plan")] {
+        let entries = statistics[list].as_array().unwrap();
+        assert!(!entries.is_empty(), "the demo has results to count by {chart}");
+        for entry in entries {
+            let key = entry["key"].as_str().unwrap();
+            assert_eq!(table_count(&browser, chart, key).await, entry["count"].to_string(), "{list} {key}");
+        }
+    }
+    let all = browser.attribute("#coverage tr[data-key=\"all\"]", "data-rate", LOADED).await;
+    let expected = statistics["coverage"]["rate"].as_f64().expect("the demo has drawn tasks");
+    assert!((all.parse::<f64>().unwrap() - expected).abs() < 1e-9, "coverage {all}, API {expected}");
+    assert_eq!(
+        browser.count("#coverage tr[data-key^=\"department:\"]").await,
+        statistics["coverage_by_department"].as_array().unwrap().len()
+    );
+    no_violations(&browser, "the statistics in Chinese on a phone").await;
+    browser.screenshot("statistics-phone-zh").await;
+
+    // One year: the page asks for it and shows its numbers.
+    let year = statistics["years"].as_array().unwrap().last().expect("a year with data").to_string();
+    let of_year = get_json(&address, &format!("/api/public/statistics?year={year}")).await;
+    let select = browser.element("#stats-year").await;
+    select.select_by_value(&year).await.unwrap();
+    browser.attribute_becomes("#stats", "data-year", &year, LOADED).await;
+    browser.attribute_becomes("#stats", "data-loaded", "true", LOADED).await;
+    assert_eq!(
+        browser.attribute("#stat-published", "data-count", LOADED).await,
+        of_year["published"].to_string()
+    );
+    let address_now = browser.client.current_url().await.unwrap();
+    assert!(address_now.as_str().ends_with(&format!("?year={year}")), "{address_now}");
+    no_violations(&browser, "the statistics of one year").await;
+    browser.close().await;
+}
