@@ -14,8 +14,12 @@
 //!   trigram index, SQLite FTS5 `trigram` 1.4 s → 11 s in memory,
 //!   PostgreSQL `pg_trgm` GIN 10.6 s → 49.8 s; `CREATE EXTENSION pg_trgm`
 //!   works on the PostgreSQL the tests use), and the import's time is the
-//!   one promised. Answers are kept like the other public answers, so a
-//!   question asked again is not scanned again.
+//!   one promised. (Measured once on this machine's kind: 1 M random
+//!   ten-character Chinese names with 18-character codes, inserted in one
+//!   transaction through Python's sqlite3 and by `INSERT … SELECT` on
+//!   PostgreSQL 15, with and without the index; the scans with `LIKE
+//!   '%…%'` over the same rows.) Answers are kept like the other public
+//!   answers, so a question asked again is not scanned again.
 
 use sqlx::FromRow;
 
