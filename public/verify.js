@@ -1764,8 +1764,11 @@ function firstDifference(label, expected, found) {
  */
 export async function verifyBundle(files, pins = { commitment: null, result: null, replacements: null, committedAt: null }, onProgress = () => {}, prepared = null) {
   const checks = [];
-  const add = (kind, subject, passed, detail) => {
-    checks.push({ kind, subject, passed, detail });
+  // `message`, when given, is the detail as a message key and its values
+  // ({key, ...values}), so that a page can say it in its own language; the
+  // English `detail` stays what the command line prints.
+  const add = (kind, subject, passed, detail, message = null) => {
+    checks.push({ kind, subject, passed, detail, message });
     return passed;
   };
   const report = () => {
@@ -1774,7 +1777,7 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
       verified: checks.length > 0 && !failed,
       pinned: pinCommitment !== null && pinResult !== null && pinReplacements !== null,
       checks,
-      firstFailure: failed ? { kind: failed.kind, subject: failed.subject, detail: failed.detail } : null,
+      firstFailure: failed ? { kind: failed.kind, subject: failed.subject, detail: failed.detail, message: failed.message } : null,
     };
   };
   const progress = (fraction, label) => {
@@ -1795,7 +1798,7 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
   const f = normaliseFiles(files);
   for (const name of MEMBERS) {
     if (!f.has(name)) {
-      add('document', name, false, `${name} is missing from the bundle`);
+      add('document', name, false, `${name} is missing from the bundle`, { key: 'missing', name });
       return report();
     }
   }
@@ -1818,8 +1821,8 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
     progress(0.02 + (0.18 * hashed) / totalSize, `hashing ${name}`);
     const digest = prepared?.digests?.get(name) ?? toHex(await sha256(f.get(name)));
     hashed += sizes[i];
-    if (digest === c[name]) add('file-digest', name, true, `SHA-256 ${digest}, as committed`);
-    else add('file-digest', name, false, firstDifference(`SHA-256 of ${name}`, `${c[name]} (the committed digest)`, digest));
+    if (digest === c[name]) add('file-digest', name, true, `SHA-256 ${digest}, as committed`, { key: 'digestAsCommitted', digest });
+    else add('file-digest', name, false, firstDifference(`SHA-256 of ${name}`, `${c[name]} (the committed digest)`, digest), { key: 'digestDiffers', name, expected: c[name], found: digest });
   }
   progress(0.2, 'checking the commitment');
 
@@ -1834,8 +1837,8 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
       problems.push(firstDifference('commitment digest', `${pinCommitment} (the public log)`, `${commitmentHex} (recomputed)`));
     }
     if (problems.length) add('commitment', 'digest', false, problems.join('; '));
-    else if (pinCommitment !== null) add('commitment', 'digest', true, `${commitmentHex}: recomputed, as stated, and as in the public log`);
-    else add('commitment', 'digest', true, `${commitmentHex}: recomputed and as stated; consistent, compare it with the public log`);
+    else if (pinCommitment !== null) add('commitment', 'digest', true, `${commitmentHex}: recomputed, as stated, and as in the public log`, { key: 'commitmentLogged', digest: commitmentHex });
+    else add('commitment', 'digest', true, `${commitmentHex}: recomputed and as stated; consistent, compare it with the public log`, { key: 'commitmentConsistent', digest: commitmentHex });
   }
 
   // 3, continued: the entropy must come into being after the commitment (§3.3).
@@ -1843,13 +1846,13 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
     const event = eventTimeMillis(c.entropyEvent);
     const at = committedAt === null ? null : logTimeMillis(committedAt);
     if (committedAt === null) {
-      add('entropy-time', 'after the commitment', true, `the entropy comes into being at ${c.entropyEvent}; commitment time unknown: compare it with the time of the task's task.committed log entry`);
+      add('entropy-time', 'after the commitment', true, `the entropy comes into being at ${c.entropyEvent}; commitment time unknown: compare it with the time of the task's task.committed log entry`, { key: 'entropyTimeUnknown', event: c.entropyEvent });
     } else if (at === null) {
-      add('entropy-time', 'after the commitment', false, `the commitment time ${quote(committedAt)} is not a log time (§15.1)`);
+      add('entropy-time', 'after the commitment', false, `the commitment time ${quote(committedAt)} is not a log time (§15.1)`, { key: 'commitTimeBad', at: committedAt });
     } else if (event > at) {
-      add('entropy-time', 'after the commitment', true, `the entropy comes into being at ${c.entropyEvent}, after the commitment at ${committedAt}`);
+      add('entropy-time', 'after the commitment', true, `the entropy comes into being at ${c.entropyEvent}, after the commitment at ${committedAt}`, { key: 'entropyAfter', event: c.entropyEvent, at: committedAt });
     } else {
-      add('entropy-time', 'after the commitment', false, `the entropy event ${c.entropyEvent} is not after the commitment at ${committedAt}: the entropy may have been known when the draw was committed`);
+      add('entropy-time', 'after the commitment', false, `the entropy event ${c.entropyEvent} is not after the commitment at ${committedAt}: the entropy may have been known when the draw was committed`, { key: 'entropyNotAfter', event: c.entropyEvent, at: committedAt });
     }
   }
 
@@ -1863,8 +1866,8 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
   }
   const secret = fromHex64(r.secret);
   const secretHash = toHex(await taggedHash('opendraw/v1/secret', [secret]));
-  if (secretHash === c.secretHash) add('secret', 'against its hash', true, `the revealed secret hashes to the committed ${secretHash}`);
-  else add('secret', 'against its hash', false, firstDifference('hash of the revealed secret', `${c.secretHash} (committed)`, secretHash));
+  if (secretHash === c.secretHash) add('secret', 'against its hash', true, `the revealed secret hashes to the committed ${secretHash}`, { key: 'secretHash', hash: secretHash });
+  else add('secret', 'against its hash', false, firstDifference('hash of the revealed secret', `${c.secretHash} (committed)`, secretHash), { key: 'secretHashDiffers', expected: c.secretHash, found: secretHash });
 
   // 5. The seed.
   const seed = await taggedHash('opendraw/v1/seed', [commitment, secret, encoder.encode(r.entropy)]);
@@ -1876,7 +1879,7 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
     if (eProblem) problems.push(eProblem);
     if (seedHex !== r.seed) problems.push(firstDifference('seed', `${seedHex} (derived)`, `${r.seed} (stated in reveal.tsv)`));
     if (problems.length) add('seed', 'derivation', false, problems.join('; '));
-    else add('seed', 'derivation', true, `${seedHex}, from the commitment, the secret and the entropy ${quote(r.entropy)} (${c.entropyFormat})`);
+    else add('seed', 'derivation', true, `${seedHex}, from the commitment, the secret and the entropy ${quote(r.entropy)} (${c.entropyFormat})`, { key: 'seed', seed: seedHex, entropy: r.entropy, format: c.entropyFormat });
   }
 
   // 6. The parameters and manifests; recompute the draw.
@@ -1936,7 +1939,7 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
     position += s.ids.length;
     const p = pubStrata.get(s.key);
     if (!p) {
-      add('stratum', s.key, false, `stratum ${quote(s.key)} (${s.pool} targets, ${s.quota} drawn) is missing from the published result`);
+      add('stratum', s.key, false, `stratum ${quote(s.key)} (${s.pool} targets, ${s.quota} drawn) is missing from the published result`, { key: 'stratumMissing', stratum: s.key, pool: s.pool, quota: s.quota });
       continue;
     }
     if (p.pool !== s.pool) {
@@ -1958,7 +1961,7 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
       else if (published[i].id !== s.ids[i]) problem = `${where}: expected target ${quote(s.ids[i])}, found ${quote(published[i].id)}`;
     }
     if (problem) add('stratum', s.key, false, problem);
-    else add('stratum', s.key, true, `${s.pool} targets, ${s.quota} drawn, the same in the same order`);
+    else add('stratum', s.key, true, `${s.pool} targets, ${s.quota} drawn, the same in the same order`, { key: 'stratum', pool: s.pool, quota: s.quota });
   }
   const known = new Set(draw.strata.map((s) => s.key));
   for (const p of pub.strata) {
@@ -1979,14 +1982,14 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
       }
     }
     if (problem) add('inspectors', 'of every target', false, problem);
-    else add('inspectors', 'of every target', true, `${draw.assigns.length} assignments, the same inspectors in the same order`);
+    else add('inspectors', 'of every target', true, `${draw.assigns.length} assignments, the same inspectors in the same order`, { key: 'inspectors', n: draw.assigns.length });
   }
   {
     const describe = (status, fl) => (fl ? `${status}: target ${quote(fl.target)}, department ${fl.department}, rule ${fl.rule}, ${fl.remaining} left of ${fl.k} needed` : status);
     const expected = describe(draw.status, draw.failure);
     const found = describe(pub.status, pub.failure);
-    if (expected === found) add('outcome', 'status', true, expected);
-    else add('outcome', 'status', false, firstDifference('outcome', expected, found));
+    if (expected === found) add('outcome', 'status', true, expected, { key: 'outcome', status: expected });
+    else add('outcome', 'status', false, firstDifference('outcome', expected, found), { key: 'outcomeDiffers', expected, found });
   }
 
   // 8. The result digest.
@@ -2002,8 +2005,8 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
       problems.push(firstDifference('result digest', `${pinResult} (the public log)`, `${publishedDigest} (published result.tsv)`));
     }
     if (problems.length) add('result-digest', 'result.tsv', false, problems.join('; '));
-    else if (pinResult !== null) add('result-digest', 'result.tsv', true, `${publishedDigest}: recomputed, published, and as in the public log`);
-    else add('result-digest', 'result.tsv', true, `${publishedDigest}: recomputed and published alike; consistent, compare it with the public log`);
+    else if (pinResult !== null) add('result-digest', 'result.tsv', true, `${publishedDigest}: recomputed, published, and as in the public log`, { key: 'resultLogged', digest: publishedDigest });
+    else add('result-digest', 'result.tsv', true, `${publishedDigest}: recomputed and published alike; consistent, compare it with the public log`, { key: 'resultConsistent', digest: publishedDigest });
   }
 
   // 9. The replacements, when the bundle has them (§16), and against the log's digests.
@@ -2036,7 +2039,7 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
       }
       applyReplacement(current, x.target, x.department, r.position, x.in);
       const n = r.candidates.length;
-      if (r.inspector === x.in) add('replacement', String(x.number), true, `${what}: ${quote(x.in)}, drawn from ${n} candidate${n === 1 ? '' : 's'}`);
+      if (r.inspector === x.in) add('replacement', String(x.number), true, `${what}: ${quote(x.in)}, drawn from ${n} candidate${n === 1 ? '' : 's'}`, { key: 'replacement', out: x.out, in: x.in, target: x.target, department: x.department, n });
       else add('replacement', String(x.number), false, firstDifference(`${what}: inspector drawn in (from ${n} candidate${n === 1 ? '' : 's'})`, quote(r.inspector), quote(x.in)));
     }
     published = rep.replacements;
@@ -2044,8 +2047,8 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
   if (pinReplacements !== null) {
     const problem = await replacementPinProblem(published, pinReplacements, seed, f.has('replacements.tsv'));
     if (problem) add('replacement-digests', 'replacements.tsv', false, problem);
-    else if (published.length === 0) add('replacement-digests', 'replacements.tsv', true, 'no replacement, as in the public log');
-    else add('replacement-digests', 'replacements.tsv', true, `${published.length} replacement${published.length === 1 ? '' : 's'}, each line as the public log holds it`);
+    else if (published.length === 0) add('replacement-digests', 'replacements.tsv', true, 'no replacement, as in the public log', { key: 'noReplacements' });
+    else add('replacement-digests', 'replacements.tsv', true, `${published.length} replacement${published.length === 1 ? '' : 's'}, each line as the public log holds it`, { key: 'replacements', n: published.length });
   }
   progress(1, 'done');
   return report();

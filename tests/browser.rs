@@ -10,6 +10,8 @@ mod browser_support;
 mod chrome;
 #[path = "browser/pinned.rs"]
 mod pinned;
+#[path = "browser/public_phone.rs"]
+mod public_phone;
 #[path = "browser/results.rs"]
 mod results;
 

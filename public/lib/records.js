@@ -12,6 +12,7 @@
 import { api } from './api.js';
 import { departmentLabel } from './departments.js';
 import { fill, h, tx } from './dom.js';
+import { showFirstRows } from './fold.js';
 import { timeEl } from './format.js';
 import { has, t } from './i18n.js';
 import { outcomeLabel } from './outcomes.js';
@@ -201,6 +202,20 @@ export function highlightFromHash() {
 
 const TASK_RESULTS_SHOWN = 100;
 
+/**
+ * A table, with its rows after the first few hidden behind a "show all"
+ * button — unless the address names one of its rows, which must show.
+ * @param {HTMLElement} table
+ * @param {string} id the table's id
+ * @returns {HTMLElement[]}
+ */
+function foldedTable(table, id) {
+  const rows = [...table.querySelectorAll('tbody tr.record')];
+  // A published record is a tall card on a phone: three of them.
+  const more = location.hash ? null : showFirstRows(/** @type {HTMLElement[]} */ (rows), id, undefined, 3);
+  return more ? [table, more] : [table];
+}
+
 /** Fills the task page's results section (its heading stays first). */
 export async function fillTaskResults(task, section) {
   const title = section.firstChild;
@@ -217,7 +232,7 @@ export async function fillTaskResults(task, section) {
           tx('task.results.count', { n: page.total }),
           page.total > page.results.length ? [' ', tx('task.results.more', { shown: page.results.length, total: page.total })] : null,
         ),
-        resultsTable(page.results, { id: 'task-results', task: false, labelledBy: title.id }),
+        ...foldedTable(resultsTable(page.results, { id: 'task-results', task: false, labelledBy: title.id }), 'task-results'),
         h('p', {}, h('a', { href: `results.html?task=${task.id}` }, tx('task.results.all'))),
       );
     }

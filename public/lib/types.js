@@ -98,4 +98,12 @@
  * @property {any[]} results
  */
 
+/**
+ * An entity found by the search (/api/public/entities?q=).
+ * @typedef {object} EntityMatch
+ * @property {string} id
+ * @property {string | null} name
+ * @property {'code' | 'name'} matched
+ */
+
 export {};

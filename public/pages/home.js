@@ -171,6 +171,30 @@ function renderEntity(view, records) {
 }
 
 /**
+ * The entities a search found, each a link to its page.
+ * @param {import('../lib/types.js').EntityMatch[]} matches
+ * @param {typeof import('../lib/records.js')} records
+ */
+function renderMatches(matches, records) {
+  return [
+    h('p', { id: 'entity-matches-title' }, tx('search.matches', { n: matches.length })),
+    h(
+      'ul',
+      { id: 'entity-matches', class: 'entity-matches', 'aria-labelledby': 'entity-matches-title' },
+      matches.map((match) =>
+        h(
+          'li',
+          { 'data-entity-id': match.id },
+          h('a', { href: records.entityHref(match.id) }, match.name || match.id),
+          ' ',
+          h('code', {}, match.id),
+        ),
+      ),
+    ),
+  ];
+}
+
+/**
  * @param {string} raw the id as typed
  * @returns {Promise<import('../lib/types.js').EntityView>}
  */
@@ -192,6 +216,31 @@ function setupEntitySearch() {
   const result = $('#entity-result');
   if (!form) return;
   let request = 0;
+  /**
+   * No entity has this id: the entities whose code starts with it or
+   * whose name holds it, or a notice that none does.
+   * @param {string} text
+   * @param {number} mine
+   */
+  const showMatches = async (text, mine) => {
+    try {
+      const [matches, records] = await Promise.all([
+        /** @type {Promise<import('../lib/types.js').EntityMatch[]>} */ (
+          api(`/api/public/entities?q=${encodeURIComponent(text)}&limit=20`)
+        ),
+        import('../lib/records.js'),
+      ]);
+      if (mine !== request) return;
+      if (!matches.length) {
+        result.replaceChildren(h('p', { class: 'notice notice-warn', role: 'alert' }, tx('search.notFound', { id: text })));
+        return;
+      }
+      result.dataset.found = 'matches';
+      fill(result, renderMatches(matches, records));
+    } catch (error) {
+      if (mine === request) result.replaceChildren(errorBox(error));
+    }
+  };
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const id = input.value.trim();
@@ -214,7 +263,7 @@ function setupEntitySearch() {
       if (mine !== request) return;
       result.dataset.found = 'false';
       if (error.status === 404) {
-        result.replaceChildren(h('p', { class: 'notice notice-warn', role: 'alert' }, tx('search.notFound', { id })));
+        await showMatches(id, mine);
       } else {
         result.replaceChildren(errorBox(error));
       }

@@ -5,6 +5,7 @@
 // with the same numbers in a table.
 
 import { api } from '../lib/api.js';
+import { departmentLabel } from '../lib/departments.js';
 import { barChart, columnChart, shareBar } from '../lib/charts.js';
 import { $, fill, h, live, tx } from '../lib/dom.js';
 import { getLang, t } from '../lib/i18n.js';
@@ -62,6 +63,109 @@ function riskRows(statistics) {
       label: () => (/^[A-D]$/.test(entry.key) ? t('risk.class', { c: entry.key }) : entry.key),
       value: entry.count,
     }));
+}
+
+function departmentRows(statistics) {
+  return (statistics.by_department || []).map((entry) => ({
+    key: entry.key,
+    label: () => departmentLabel(entry.key),
+    value: entry.count,
+  }));
+}
+
+function itemRows(statistics) {
+  return (statistics.by_item || []).map((entry) => ({
+    key: entry.key,
+    label: () => (entry.label ? `${entry.label} (${entry.key})` : entry.key),
+    value: entry.count,
+    href: `results.html?item=${encodeURIComponent(entry.key)}&include_corrected=false`,
+  }));
+}
+
+/** A plan's name, or its id, or "no plan". */
+function planLabel(entry) {
+  if (!entry.key) return t('stats.plan.none');
+  return entry.label ? `${entry.label} (${entry.key})` : entry.key;
+}
+
+function planRows(statistics) {
+  return (statistics.by_plan || []).map((entry) => ({ key: entry.key, label: () => planLabel(entry), value: entry.count }));
+}
+
+/**
+ * The share of the pools the draws took: all, by department, by plan.
+ * @param {any} statistics
+ */
+function coverageSection(statistics) {
+  const all = statistics.coverage || { tasks: 0, pool: 0, drawn: 0, rate: null };
+  const rate = (c) => (typeof c.rate === 'number' ? () => formatRate(c.rate) : '—');
+  const line = (key, label, c) =>
+    h(
+      'tr',
+      { 'data-key': key, 'data-rate': typeof c.rate === 'number' ? String(c.rate) : '' },
+      h('th', { scope: 'row' }, label),
+      h('td', { class: 'num' }, String(c.tasks)),
+      h('td', { class: 'num' }, String(c.pool)),
+      h('td', { class: 'num' }, String(c.drawn)),
+      h('td', { class: 'num' }, rate(c)),
+    );
+  const group = (titleKey, rows) =>
+    rows.length ? h('tbody', {}, h('tr', {}, h('th', { scope: 'rowgroup', colspan: '5', class: 'group' }, tx(titleKey))), rows) : null;
+  return section(
+    'stats-coverage',
+    'stats.coverage.h2',
+    h('p', { class: 'rate-line', id: 'coverage-rate' }, () =>
+      typeof all.rate === 'number' ? t('stats.coverage.text', { rate: formatRate(all.rate), drawn: all.drawn, pool: all.pool }) : t('stats.coverage.none'),
+    ),
+    all.tasks
+      ? h(
+          'div',
+          { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-labelledby': 'stats-coverage-title' },
+          h(
+            'table',
+            { id: 'coverage', class: 'data-table' },
+            h('caption', { class: 'visually-hidden' }, tx('stats.coverage.h2')),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['stats.coverage.col.what', 'stats.coverage.col.tasks', 'stats.coverage.col.pool', 'stats.coverage.col.drawn', 'stats.coverage.col.rate'].map((key, i) =>
+                  h('th', { scope: 'col', class: i ? 'num' : null }, tx(key)),
+                ),
+              ),
+            ),
+            h('tbody', {}, line('all', tx('stats.coverage.all'), all)),
+            group(
+              'stats.coverage.byDepartment',
+              (statistics.coverage_by_department || []).map((c) => line(`department:${c.key}`, () => departmentLabel(c.key), c)),
+            ),
+            group(
+              'stats.coverage.byPlan',
+              (statistics.coverage_by_plan || []).map((c) => line(`plan:${c.key}`, () => planLabel(c), c)),
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
+/**
+ * The year filter: all years, or one of those with data.
+ * @param {any} statistics
+ * @param {(year: string) => void} choose
+ */
+function yearFilter(statistics, choose) {
+  const select = h(
+    'select',
+    { id: 'stats-year', name: 'year' },
+    h('option', { value: '' }, tx('stats.year.all')),
+    [...(statistics.years || [])].reverse().map((year) => h('option', { value: String(year) }, String(year))),
+  );
+  select.value = statistics.year == null ? '' : String(statistics.year);
+  select.addEventListener('change', () => choose(select.value));
+  return h('div', { class: 'field stats-year' }, h('label', { for: 'stats-year' }, tx('stats.year.label')), select);
 }
 
 function dataTable(kind, rows, columns) {
@@ -201,27 +305,50 @@ function summary(statistics) {
   );
 }
 
-export async function pageStats() {
-  setTitle(() => t('title.stats'));
+/** @param {string} year '' for all years */
+async function showStats(year) {
   const box = $('#stats');
+  box.setAttribute('aria-busy', 'true');
+  box.dataset.loaded = 'false';
   let statistics;
   let outcomes;
   try {
-    [statistics, outcomes] = await Promise.all([api('/api/public/statistics'), loadOutcomes()]);
+    const query = year ? `?year=${encodeURIComponent(year)}` : '';
+    [statistics, outcomes] = await Promise.all([api(`/api/public/statistics${query}`), loadOutcomes()]);
   } catch (error) {
     box.replaceChildren(errorBox(error));
     box.removeAttribute('aria-busy');
     return;
   }
+  const choose = (chosen) => {
+    // The year goes into the address, so a link shows the same statistics.
+    history.replaceState(null, '', chosen ? `${location.pathname}?year=${encodeURIComponent(chosen)}` : location.pathname);
+    showStats(chosen).then(() => {
+      const select = $('#stats-year');
+      if (select) select.focus();
+    });
+  };
   fill(
     box,
+    yearFilter(statistics, choose),
     summary(statistics),
     categorySection('stats-outcome', 'stats.outcome.h2', 'outcome', outcomeRows(statistics, outcomes)),
     categorySection('stats-region', 'stats.region.h2', 'region', regionRows(statistics)),
     categorySection('stats-risk', 'stats.risk.h2', 'risk', riskRows(statistics)),
+    categorySection('stats-department', 'stats.department.h2', 'department', departmentRows(statistics)),
+    categorySection('stats-item', 'stats.item.h2', 'item', itemRows(statistics)),
+    categorySection('stats-plan', 'stats.plan.h2', 'plan', planRows(statistics)),
+    coverageSection(statistics),
     monthSection(statistics.by_month),
     onTimeSection(statistics.on_time),
   );
   box.dataset.loaded = 'true';
+  box.dataset.year = statistics.year == null ? '' : String(statistics.year);
   box.removeAttribute('aria-busy');
+}
+
+export async function pageStats() {
+  setTitle(() => t('title.stats'));
+  const year = new URLSearchParams(location.search).get('year') || '';
+  await showStats(/^[0-9]{4}$/.test(year) ? year : '');
 }

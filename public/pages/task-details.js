@@ -4,6 +4,7 @@
 
 import { departmentLabel } from '../lib/departments.js';
 import { h, tx } from '../lib/dom.js';
+import { folded } from '../lib/fold.js';
 import { digestEl, list, timeEl } from '../lib/format.js';
 import { has, t } from '../lib/i18n.js';
 import { describeRules, overrideText, quotaText, strataWords, taskDepartments } from '../lib/rules.js';
@@ -177,7 +178,10 @@ export function renderFiles(task) {
     files.length
       ? [
           h('h3', {}, tx('task.files.list')),
-          h(
+          folded(
+            'files-fold',
+            () => t('task.files.summary', { n: files.length }),
+            h(
             'ul',
             { class: 'file-list' },
             files.map((name) =>
@@ -188,6 +192,7 @@ export function renderFiles(task) {
                 ' — ',
                 has(`file.${name}`) ? tx(`file.${name}`) : '',
               ),
+            ),
             ),
           ),
         ]

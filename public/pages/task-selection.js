@@ -4,6 +4,7 @@
 import { departmentLabel } from '../lib/departments.js';
 import { h, live, tx } from '../lib/dom.js';
 import { getLang, t } from '../lib/i18n.js';
+import { showFirstRows } from '../lib/fold.js';
 import { taskDepartments } from '../lib/rules.js';
 
 function inspectorGroups(inspectors, joint) {
@@ -68,16 +69,35 @@ export function renderSelection(task, selection, container, initialFilter) {
   const count = live('p', { id: 'selection-count', class: 'muted', 'aria-live': 'polite' }, () =>
     shown ? t('task.selection.count', { shown, total: rows.length }) : t('task.selection.noMatch'),
   );
+  // Folded to its first rows until a filter is typed or all are asked for.
+  let all = false;
   const apply = () => {
     const words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    if (words.length && !all) {
+      all = true;
+      if (more) more.remove();
+    }
     shown = 0;
     for (const { tr, text } of rows) {
-      const visible = words.every((w) => text.includes(w));
+      const visible = words.every((w) => text.includes(w)) && (all || shown < FOLDED);
       tr.hidden = !visible;
       if (visible) shown++;
     }
     count.textContent = shown ? t('task.selection.count', { shown, total: rows.length }) : t('task.selection.noMatch');
   };
+  const FOLDED = 5;
+  const more = initialFilter
+    ? null
+    : showFirstRows(
+        rows.map((r) => r.tr),
+        'selection',
+        () => {
+          all = true;
+          apply();
+        },
+        FOLDED,
+      );
+  if (!more) all = true;
   input.addEventListener('input', apply);
   container.append(
     h(
@@ -110,6 +130,7 @@ export function renderSelection(task, selection, container, initialFilter) {
         h('tbody', {}, rows.map((r) => r.tr)),
       ),
     ),
+    ...(more ? [more] : []),
   );
   apply();
 }

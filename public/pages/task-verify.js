@@ -2,7 +2,7 @@
 // The task page's in-browser verification: verify-worker.js recomputes the
 // draw from the bundle, pinned to what the public log holds of the task.
 
-import { fill, h, tx } from '../lib/dom.js';
+import { fill, h, refreshTexts, tx } from '../lib/dom.js';
 import { kindLabel } from '../lib/format.js';
 import { has, onLangChange, t } from '../lib/i18n.js';
 import { committedPayload, drawnPayload, loggedPins } from './task-details.js';
@@ -13,6 +13,21 @@ function checkSubject(check) {
   return has(subjectKey) ? tx(subjectKey) : check.subject;
 }
 
+/**
+ * A check's detail: in the page's language when the verifier gave it as a
+ * message this page knows, else in the verifier's English.
+ * @param {{detail?: string, message?: ({key: string} & Record<string, any>) | null}} check
+ * @param {string} tag
+ * @param {string} className
+ */
+function checkDetail(check, tag, className) {
+  const message = check.message;
+  if (message && has(`vcheck.${message.key}`)) {
+    return h(tag, { class: className, 'data-message': message.key }, tx(`vcheck.${message.key}`, message));
+  }
+  return check.detail ? h(tag, { class: className, lang: 'en' }, check.detail) : null;
+}
+
 function checkItem(check) {
   return h(
     'li',
@@ -21,7 +36,7 @@ function checkItem(check) {
     h('span', { class: 'word' }, tx(check.passed ? 'check.passed' : 'check.failed')),
     h('span', { class: 'check-kind' }, () => kindLabel(check.kind)),
     h('span', { class: 'check-subject' }, checkSubject(check)),
-    check.detail ? h('span', { class: 'check-detail', lang: 'en' }, check.detail) : null,
+    checkDetail(check, 'span', 'check-detail'),
   );
 }
 
@@ -41,13 +56,22 @@ export function setupVerify(task, section) {
     firstFailure = null;
   };
   const report = h('ul', { id: 'verify-report', class: 'checks', 'aria-label': tx('task.verify.checks') });
+  // The checks one by one, folded under the verdict: a draw of many strata
+  // has dozens.
+  let checkCount = 0;
+  const details = h(
+    'details',
+    { id: 'verify-details', class: 'fold', hidden: true },
+    h('summary', {}, () => t('task.verify.details', { n: checkCount })),
+    report,
+  );
   section.append(
     h('p', {}, tx('task.verify.intro')),
     h('p', {}, button),
     progress,
     status,
     verdict,
-    report,
+    details,
   );
 
   // Pins: the digests the task page states, which must be the logged ones.
@@ -87,6 +111,9 @@ export function setupVerify(task, section) {
     progress.value = 1;
     setStatus(() => '');
     report.replaceChildren(...(result.checks || []).map(checkItem));
+    checkCount = (result.checks || []).length;
+    details.hidden = false;
+    refreshTexts();
     const ok = result.verified === true;
     verdict.hidden = false;
     verdict.className = `verdict ${ok ? 'verdict-ok' : 'verdict-bad'}`;
@@ -112,7 +139,7 @@ export function setupVerify(task, section) {
           ' · ',
           checkSubject(first),
         ),
-        h('p', { class: 'failure-detail', lang: 'en' }, first.detail || ''),
+        checkDetail(first, 'p', 'failure-detail'),
       );
       verdict.after(firstFailure);
     }
@@ -127,6 +154,7 @@ export function setupVerify(task, section) {
     verdict.setAttribute('role', 'status');
     clearFailure();
     report.replaceChildren();
+    details.hidden = true;
     progress.hidden = false;
     progress.value = 0;
     setStatus(() => t('task.verify.downloading'));

@@ -8,6 +8,7 @@ import { $, fill, h, tx } from '../lib/dom.js';
 import { countTargets, stateBadge, stateLabel, zoneLabel } from '../lib/format.js';
 import { has, t } from '../lib/i18n.js';
 import { loadOutcomes } from '../lib/outcomes.js';
+import { folded } from '../lib/fold.js';
 import { errorBox, section, setTitle } from '../lib/page.js';
 import { describeFilter } from '../lib/rules.js';
 import { parseFailure, renderEntropy, renderFiles, renderParameters, row, taskFileUrl } from './task-details.js';
@@ -118,6 +119,15 @@ export async function pageTask() {
     );
   }
 
+  // The verification first after the facts: on a phone it is what a
+  // visitor came for, and everything below it is long.
+  /** @type {any} */
+  let verifySection = null;
+  if (revealed) {
+    verifySection = section('verify-section', 'task.verify.h2');
+    content.push(verifySection);
+  }
+
   content.push(section('parameters-section', 'task.params.h2', h('div', { id: 'parameters' }, renderParameters(task))));
   content.push(
     section(
@@ -138,7 +148,13 @@ export async function pageTask() {
       'timeline-section',
       'task.timeline.h2',
       h('p', { class: 'muted' }, () => t('time.note', { zone: zoneLabel() })),
-      h('ol', { id: 'timeline', class: 'timeline' }, timeline.length ? timelineItems(timeline, task) : h('li', {}, tx('task.timeline.empty'))),
+      timeline.length
+        ? folded(
+            'timeline-fold',
+            () => t('task.timeline.summary', { n: timeline.length }),
+            h('ol', { id: 'timeline', class: 'timeline' }, timelineItems(timeline, task)),
+          )
+        : h('ol', { id: 'timeline', class: 'timeline' }, h('li', {}, tx('task.timeline.empty'))),
     ),
   );
   content.push(section('files-section', 'task.files.h2', h('div', { id: 'files' }, renderFiles(task))));
@@ -149,8 +165,6 @@ export async function pageTask() {
   let replacementsSection = null;
   /** @type {HTMLElement | null} */
   let resultsSection = null;
-  /** @type {any} */
-  let verifySection = null;
   if (revealed) {
     selectionSection = section('selection-section', 'task.selection.h2', h('p', {}, tx('loading')));
     replacementsSection = section('replacements-section', 'task.replacements.h2', h('p', {}, tx('loading')));
@@ -160,10 +174,6 @@ export async function pageTask() {
   if (revealed || (task.results_published ?? 0) > 0) {
     resultsSection = section('results-section', 'task.results.h2', h('p', {}, tx('loading')));
     content.push(resultsSection);
-  }
-  if (revealed) {
-    verifySection = section('verify-section', 'task.verify.h2');
-    content.push(verifySection);
   }
   fill(main, content);
   main.removeAttribute('aria-busy');

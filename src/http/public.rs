@@ -18,6 +18,7 @@ use super::error::AppResult;
 use super::extract::{Json, Path, Query};
 use super::openapi::{Invalid, NotFound};
 use super::paging::{Limit, Position};
+use crate::service::entity_search::{EntityMatch, SearchText};
 use crate::service::public::{EntityView, FileBody, PublicTask, SelectedTarget};
 use crate::service::public_answers::Freshness;
 pub use crate::service::public_log::{LogHead, LogPageBody};
@@ -37,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(log_head))
         .routes(routes!(log_download))
         .routes(routes!(entity))
+        .routes(routes!(entity_search))
         .routes(routes!(replacements))
         .routes(routes!(results))
         .routes(routes!(results_csv))
@@ -231,6 +233,32 @@ pub async fn entity(
     Ok(conditional::json(&headers, state.service.entity(&id).await?))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EntitySearch {
+    /// The start of an entity's code, or part of its name (1 to 100 characters).
+    #[param(value_type = String, min_length = 1, max_length = 100, example = "超市")]
+    pub q: SearchText,
+    /// At most this many entities (1 to 50); default 20.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 50)]
+    pub limit: Option<Limit<50>>,
+}
+
+/// Entities whose code starts with `q`, then those whose name holds it
+/// (names starting with it first). Only code and name: whether an entity
+/// was drawn is on its page, under the same rules as there.
+#[utoipa::path(get, path = "/api/public/entities", tag = "public",
+    params(EntitySearch),
+    responses((status = 200, body = Vec<EntityMatch>), Invalid))]
+pub async fn entity_search(
+    State(state): State<AppState>,
+    Query(search): Query<EntitySearch>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let limit = search.limit.map_or(20, |limit| Limit::or_default(Some(limit)));
+    Ok(conditional::json(&headers, state.service.search_entities(&search.q, limit).await?))
+}
+
 /// A revealed task's replacements of inspectors (PROTOCOL.md §16).
 #[utoipa::path(get, path = "/api/public/tasks/{id}/replacements", tag = "public",
     params(("id" = i64, Path, description = "the task", example = 1)),
@@ -286,10 +314,40 @@ pub async fn outcomes() -> Json<Vec<OutcomeLabel>> {
     Json(crate::service::published::outcomes())
 }
 
-/// Results by outcome, region and risk class; draws and publications per
-/// month; the on-time publication rate.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct StatisticsQuery {
+    /// Only this year (2000 to 2100): results by their year of publication,
+    /// draws by theirs. Without it, all years.
+    #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
+    pub year: Option<Year>,
+}
+
+/// A calendar year the statistics may be asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Year(i32);
+
+impl<'de> Deserialize<'de> for Year {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match text.parse::<i32>() {
+            Ok(year) if (2000..=2100).contains(&year) => Ok(Year(year)),
+            _ => Err(serde::de::Error::custom("must be a year from 2000 to 2100")),
+        }
+    }
+}
+
+/// Results by outcome, region, risk class, department, item and plan;
+/// draws and publications per month; the on-time publication rate; the
+/// share of the pools drawn, by department and plan; of one year or all.
 #[utoipa::path(get, path = "/api/public/statistics", tag = "public",
-    responses((status = 200, body = Statistics)))]
-pub async fn statistics(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    Ok(conditional::json(&headers, state.service.statistics().await?))
+    params(StatisticsQuery),
+    responses((status = 200, body = Statistics), Invalid))]
+pub async fn statistics(
+    State(state): State<AppState>,
+    Query(query): Query<StatisticsQuery>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let year = query.year.map(|Year(year)| year);
+    Ok(conditional::json(&headers, state.service.statistics(year).await?))
 }

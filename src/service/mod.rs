@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod directories;
 pub mod directory_reads;
 pub mod dry_run;
+pub mod entity_search;
 mod freezing;
 pub mod idempotency;
 pub mod imports;

@@ -117,7 +117,7 @@ pub struct EntityPool {
 
 /// How long an entity's answer is kept at most: it shows directory names,
 /// which an import changes without a log entry.
-const ENTITY_MAX_AGE: Duration = Duration::from_secs(10);
+pub(super) const ENTITY_MAX_AGE: Duration = Duration::from_secs(10);
 
 /// What a view of a task shows beside the task's own row: read once for
 /// every task of a list.
@@ -416,7 +416,7 @@ impl Service {
     /// The committed tasks whose pools held the entity, oldest first: from
     /// the index written after each commit, and for tasks not in it yet,
     /// from the piece of their manifest where the entity would be.
-    async fn pools_holding(&self, id: &str) -> ServiceResult<Vec<TaskRow>> {
+    pub(super) async fn pools_holding(&self, id: &str) -> ServiceResult<Vec<TaskRow>> {
         let pool = self.store().read_pool();
         let states = [TaskState::Committed, TaskState::Drawn, TaskState::Revealed, TaskState::Abandoned];
         let mut rows = pool_targets::tasks_holding(pool, id, &states).await?;

@@ -20,6 +20,7 @@ mod columns;
 pub mod dashboard;
 pub mod directory;
 pub mod directory_reads;
+pub mod entity_search;
 pub mod files;
 pub mod health;
 pub mod idempotency;

@@ -1,7 +1,7 @@
 //! The counts behind the public statistics: published results counted by
 //! dimension and key (`publication_counts`), moved in the transaction that
 //! publishes or corrects a result, and the few small reads the statistics
-//! add to them (draw times, unpublished results by inspection date).
+//! add to them (the drawn tasks, unpublished results by inspection date).
 
 use std::collections::HashMap;
 
@@ -39,14 +39,34 @@ pub async fn counts(pool: &sqlx::AnyPool) -> StoreResult<Vec<CountRow>> {
     Ok(rows)
 }
 
-/// When each drawn or revealed task was drawn.
-pub async fn draw_times(pool: &sqlx::AnyPool) -> StoreResult<Vec<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT drawn_at FROM tasks WHERE state IN ('drawn', 'revealed') AND drawn_at IS NOT NULL",
+/// A drawn task as the coverage counts it: its department, its plan (in
+/// its definition), its pool and how many were drawn, and when.
+#[derive(Debug, Clone, FromRow)]
+pub struct DrawnTask {
+    pub id: i64,
+    pub department: String,
+    pub definition: String,
+    pub pool_size: Option<i64>,
+    pub drawn_count: Option<i64>,
+    pub drawn_at: String,
+}
+
+/// The drawn and revealed tasks: one row per task.
+pub async fn drawn_tasks(pool: &sqlx::AnyPool) -> StoreResult<Vec<DrawnTask>> {
+    let rows = sqlx::query_as(
+        "SELECT id, department, definition, pool_size, drawn_count, drawn_at FROM tasks \
+         WHERE state IN ('drawn', 'revealed') AND drawn_at IS NOT NULL ORDER BY id",
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(|(at,)| at).collect())
+    Ok(rows)
+}
+
+/// The items' names by code (the item list is short: one row per kind of
+/// inspection).
+pub async fn item_names(pool: &sqlx::AnyPool) -> StoreResult<HashMap<String, String>> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM items").fetch_all(pool).await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Unpublished results with an inspection date: how many per date.

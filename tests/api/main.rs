@@ -18,6 +18,7 @@ mod directory_reads;
 mod downloads;
 mod draw_index;
 mod dry_run;
+mod entity_search;
 mod entropy_event;
 mod error_shapes;
 mod evidence;

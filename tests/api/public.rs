@@ -22,6 +22,9 @@ async fn every_public_answer(app: &TestApp, task: i64, entity: &str) -> Vec<(Str
         format!("/api/public/results?task={task}"),
         format!("/api/public/results.csv?target={entity}"),
         "/api/public/statistics".to_owned(),
+        format!("/api/public/entities?q={entity}"),
+        format!("/api/public/entities?q={}", &entity[..2]),
+        format!("/api/public/statistics?year={}", app.clock.today().format("%Y")),
     ];
     for name in [
         "parameters.tsv",

@@ -66,7 +66,55 @@ on_both_backends! {
         assert_eq!((&page[0]["id"], &page[0]["results_published"]), (&json!(task), &json!(3)));
     }
 
-    async fn migration_0004_backfills_the_counts_that_publication_keeps(app) {
+    async fn statistics_count_by_department_item_and_plan_with_the_coverage_of_a_year(app) {
+        let task = task_with_assignments(&app, true).await;
+        publish(&app, task, &["rectify", "no_problem", "rectify"]).await;
+        let planned = app
+            .create_task(json!({"plan_id": "P-2026", "plan_name": "2026年度抽查计划", "quota": {"ratio": "20%"}}))
+            .await;
+        app.act(planned, "commit", json!({}), StatusCode::OK).await;
+        app.pass_entropy_event();
+        app.act(planned, "draw", json!({"entropy": crate::helpers::DICE}), StatusCode::OK).await;
+
+        let statistics = expect(app.get(None, "/api/public/statistics").await, StatusCode::OK).await;
+        assert_eq!(statistics["by_department"], json!([{"key": "market", "count": 3}]));
+        assert_eq!(statistics["by_item"], json!([{"key": "FOOD-01", "label": "食品经营检查", "count": 3}]));
+        assert_eq!(statistics["by_plan"], json!([{"key": "", "count": 3}]));
+        // Coverage: the whole pool of the first task, a fifth of the second's.
+        let first = expect(app.get(None, &format!("/api/public/tasks/{task}")).await, StatusCode::OK).await;
+        let second = expect(app.get(None, &format!("/api/public/tasks/{planned}")).await, StatusCode::OK).await;
+        let pool = |t: &Value| t["pool_size"].as_u64().unwrap();
+        let drawn = |t: &Value| t["drawn_count"].as_u64().unwrap();
+        assert_eq!(pool(&first), drawn(&first));
+        assert!(drawn(&second) < pool(&second));
+        let coverage = &statistics["coverage"];
+        assert_eq!((coverage["tasks"].as_u64(), coverage["pool"].as_u64(), coverage["drawn"].as_u64()),
+            (Some(2), Some(pool(&first) + pool(&second)), Some(drawn(&first) + drawn(&second))));
+        let by_plan = statistics["coverage_by_plan"].as_array().unwrap();
+        let plan = by_plan.iter().find(|c| c["key"] == "P-2026").expect("the plan's coverage");
+        assert_eq!(plan["label"], "2026年度抽查计划");
+        assert_eq!(plan["rate"].as_f64().unwrap(), drawn(&second) as f64 / pool(&second) as f64);
+        assert_eq!(statistics["coverage_by_department"][0]["key"], "market");
+
+        // The year of the publications and draws, and a year without any.
+        let year: i32 = statistics["by_month"][0]["month"].as_str().unwrap()[..4].parse().unwrap();
+        assert_eq!(statistics["years"], json!([year]));
+        let this = expect(app.get(None, &format!("/api/public/statistics?year={year}")).await, StatusCode::OK).await;
+        assert_eq!(this["year"], year);
+        for field in ["published", "by_department", "by_item", "by_plan", "by_outcome", "coverage", "by_month", "on_time"] {
+            assert_eq!(this[field], statistics[field], "{field} of {year}");
+        }
+        let before = expect(app.get(None, &format!("/api/public/statistics?year={}", year - 1)).await, StatusCode::OK).await;
+        assert_eq!((before["published"].as_u64(), before["coverage"]["tasks"].as_u64()), (Some(0), Some(0)));
+        assert_eq!((before["by_department"].clone(), before["by_month"].clone()), (json!([]), json!([])));
+        assert_eq!(before["years"], json!([year]), "the years with data are listed whatever the filter");
+        for bad in ["1999", "2101", "twenty", ""] {
+            let error = expect(app.get(None, &format!("/api/public/statistics?year={bad}")).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+            assert_eq!((error["code"].as_str(), error["field"].as_str()), (Some("invalid_query"), Some("year")), "{bad}");
+        }
+    }
+
+    async fn migrations_0004_and_0012_backfill_the_counts_that_publication_keeps(app) {
         let task = task_with_assignments(&app, true).await;
         let published = publish(&app, task, &["rectify", "no_problem", "other"]).await;
         let correction = json!({"outcome": "case_filed", "inspection_date": today(&app), "reason": "复核更正"});
@@ -84,10 +132,13 @@ on_both_backends! {
         let kept = counts().await;
         assert!(kept.contains(&("corrected".into(), String::new(), 1)), "{kept:?}");
         let dialect = if app.database_url.starts_with("postgres") { "postgres" } else { "sqlite" };
-        let migration = std::fs::read_to_string(format!("migrations/{dialect}/0004_public_reads.sql")).unwrap();
         sqlx::query("DELETE FROM publication_counts").execute(pool).await.unwrap();
-        for statement in migration.split(';').filter(|s| s.contains("INSERT INTO publication_counts")) {
-            sqlx::query(sqlx::AssertSqlSafe(statement.to_owned())).execute(pool).await.unwrap();
+        // The counts the migrations start from, then those of the statistics by year.
+        for file in ["0004_public_reads.sql", "0012_statistics_by_year.sql"] {
+            let migration = std::fs::read_to_string(format!("migrations/{dialect}/{file}")).unwrap();
+            for statement in migration.split(';').filter(|s| s.contains("INSERT INTO publication_counts")) {
+                sqlx::query(sqlx::AssertSqlSafe(statement.to_owned())).execute(pool).await.unwrap();
+            }
         }
         assert_eq!(counts().await, kept);
     }

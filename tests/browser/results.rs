@@ -385,6 +385,8 @@ async fn task_one_lists_its_replacements_and_results_and_still_verifies() {
     let browser = Browser::start("en-US").await;
     let (verified, failure) = verify_task_one(&browser, &address).await;
     assert_eq!(verified, "true", "{failure}");
+    // The checks and the timeline are folded: opened, as a reader does.
+    browser.element("#verify-details summary").await.click().await.unwrap();
     let checks = browser.count("#verify-report li.check[data-kind=\"replacement\"]").await;
     assert_eq!(checks, replacements.len(), "one check per replacement");
     assert_eq!(browser.count("#verify-report li.check.fail").await, 0);
@@ -400,6 +402,7 @@ async fn task_one_lists_its_replacements_and_results_and_still_verifies() {
     }
     assert_eq!(browser.count("#files [data-file=\"replacements.tsv\"]").await, 1);
     assert_eq!(browser.count("#task-results tr.record").await as u64, results.min(100));
+    browser.element("#timeline-fold summary").await.click().await.unwrap();
     let replaced = browser.element("#timeline li[data-kind=\"task.replaced\"]").await.text().await.unwrap();
     assert!(replaced.contains("Inspector replaced"), "{replaced}");
     browser
