@@ -36,3 +36,12 @@ pub async fn committed(pool: &sqlx::AnyPool, department: Option<&str>) -> StoreR
     }
     Ok(query.fetch_all(pool).await?)
 }
+
+/// The department an inspector of the directory works for, if listed.
+pub async fn inspector_department(pool: &sqlx::AnyPool, inspector: &str) -> StoreResult<Option<String>> {
+    let row = sqlx::query("SELECT department FROM inspectors WHERE id = $1")
+        .bind(inspector)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|row| sqlx::Row::try_get(&row, "department")).transpose()?)
+}
