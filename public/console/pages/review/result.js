@@ -101,7 +101,7 @@ function facts(/** @type {Result} */ r) {
     'section',
     { 'aria-labelledby': 'facts-h2' },
     h('h2', { id: 'facts-h2' }, tx('review.result.facts')),
-    h('dl', { class: 'facts', id: 'result-facts' }, rows.map(([key, value]) => h('div', {}, h('dt', {}, tx(key)), h('dd', {}, value)))),
+    h('dl', { class: 'summary-list', id: 'result-facts' }, rows.map(([key, value]) => h('div', { class: 'summary-row' }, h('dt', {}, tx(key)), h('dd', {}, value)))),
   );
 }
 
