@@ -123,6 +123,11 @@ impl Service {
         })
     }
 
+    /// A department's reminders, every inspector's with any.
+    pub(super) async fn reminders_of(&self, department: &str) -> ServiceResult<Vec<Reminder>> {
+        self.reminders(department, None).await
+    }
+
     async fn reminders(&self, department: &str, inspector: Option<&str>) -> ServiceResult<Vec<Reminder>> {
         let sums = self.reminder_sums(department, inspector).await?;
         Ok(sums

@@ -45,3 +45,10 @@ pub async fn inspector_department(pool: &sqlx::AnyPool, inspector: &str) -> Stor
         .await?;
     Ok(row.map(|row| sqlx::Row::try_get(&row, "department")).transpose()?)
 }
+
+/// The departments with inspectors in the directory, in order.
+pub async fn inspector_departments(pool: &sqlx::AnyPool) -> StoreResult<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT DISTINCT department FROM inspectors ORDER BY department")
+        .fetch_all(pool)
+        .await?)
+}
