@@ -45,6 +45,7 @@ echo "GET /api/ledger (first page): $(median /api/ledger)"
 echo "GET /api/ledger?after=… (after $pages pages of 1 000): $(median "/api/ledger?after=$after")"
 echo "GET /api/ledger?overdue=true: $(median '/api/ledger?overdue=true')"
 echo "GET /api/ledger?unit=单位7: $(median '/api/ledger?unit=%E5%8D%95%E4%BD%8D7')"
+echo "GET /api/ledger?inspector=M001: $(median '/api/ledger?inspector=M001')"
 echo "GET /api/ledger?limit=1000: $(median '/api/ledger?limit=1000')"
 before=$(peak)
 read -r size time < <(curl -sf -o /dev/null -H "Authorization: Bearer $token" -w '%{size_download} %{time_total}\n' "$base/api/ledger.csv")

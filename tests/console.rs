@@ -21,5 +21,7 @@ mod dashboard;
 #[path = "console/directories.rs"]
 mod directories;
 
+#[path = "console/review.rs"]
+mod review;
 #[path = "console/tasks.rs"]
 mod tasks;

@@ -47,6 +47,15 @@ INSERT INTO drawn_targets (task_id, position, target_id, stratum)
 SELECT t.id, n.i, format('B%s', lpad(((t.id * 7919 + n.i) % 200000 + 1)::text, 7, '0')), '区域' || (n.i % 20)
 FROM tasks t, n WHERE t.name LIKE '基准测试台账任务 %' AND n.i <= 10000;
 
+-- Two of the market department's 36 inspectors on each drawn target's
+-- team (the ledger's per-inspector sums and filter join them).
+INSERT INTO assignments (task_id, target_id, department, inspector_id, seq)
+SELECT d.task_id, d.target_id, 'market', format('M%s', lpad(((d.position + 0) % 36 + 1)::text, 3, '0')), 0
+FROM drawn_targets d JOIN tasks t ON t.id = d.task_id WHERE t.name LIKE '基准测试台账任务 %'
+UNION ALL
+SELECT d.task_id, d.target_id, 'market', format('M%s', lpad(((d.position + 7) % 36 + 1)::text, 3, '0')), 1
+FROM drawn_targets d JOIN tasks t ON t.id = d.task_id WHERE t.name LIKE '基准测试台账任务 %';
+
 -- Results saved for two lines in three, none published (drafts, submitted,
 -- approved), inspected over the last 60 days: the ledger has overdue,
 -- due-soon, not-yet-due and undated lines to order and count.

@@ -9,6 +9,7 @@ import * as account from './areas/account.js';
 import * as admin from './areas/admin.js';
 import * as dashboard from './areas/dashboard.js';
 import * as directories from './areas/directories.js';
+import * as review from './areas/review.js';
 import * as tasks from './areas/tasks.js';
 import en from './i18n/en/shell.js';
 import zh from './i18n/zh/shell.js';
@@ -19,7 +20,7 @@ addMessages({ zh, en });
 
 /** @typedef {{href: string, label: string, roles: Array<import('./session.js').User['role']>}} NavEntry */
 
-const AREAS = [dashboard, tasks, directories, admin, account];
+const AREAS = [dashboard, tasks, review, directories, admin, account];
 for (const area of AREAS) addRoutes(area.routes);
 setFallback(dashboard.home);
 

@@ -18,6 +18,7 @@ use crate::http::limits::{self, Limits};
 use crate::http::metrics::Metrics;
 use crate::http::site::Site;
 use crate::service::Service;
+use crate::service::reminder_webhook::ReminderWebhook;
 
 /// Run the HTTP service (API at /api, public site at /).
 #[derive(Debug, clap::Args)]
@@ -88,6 +89,15 @@ pub struct ServeArgs {
     /// line, for a log collector).
     #[arg(long, env = "OPENDRAW_LOG_FORMAT", value_enum, default_value_t)]
     log_format: LogFormat,
+    /// POST a daily summary of the reminders (per department and inspector,
+    /// results due within five working days or overdue) as JSON to this
+    /// http:// address; off unless given.
+    #[arg(long, env = "OPENDRAW_REMINDER_WEBHOOK")]
+    reminder_webhook: Option<String>,
+    /// The hour of the day (0–23, where the service works) from which the
+    /// daily reminder summary is sent.
+    #[arg(long, env = "OPENDRAW_REMINDER_HOUR", default_value_t = 8)]
+    reminder_hour: u32,
 }
 
 impl ServeArgs {
@@ -95,6 +105,9 @@ impl ServeArgs {
         self.config.as_deref()
     }
 }
+
+/// How often the server looks whether the day's reminder summary is due.
+const REMINDER_LOOK_EVERY: Duration = Duration::from_secs(60);
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     super::init_tracing(args.log_format);
@@ -113,6 +126,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             tracing::info!("attachments are kept as files in {}", dir.display());
             service = service.with_attachments_dir(dir);
         }
+        let webhook = args
+            .reminder_webhook
+            .as_deref()
+            .map(|url| ReminderWebhook::new(url, args.reminder_hour))
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
         if args.demo && !demo::load_if_empty(&service).await? {
             tracing::info!("the database already holds data; the demo was not loaded again");
         }
@@ -145,6 +164,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             );
         }
         tokio::spawn(reveal_at_embargo(service.clone()));
+        if let Some(webhook) = webhook {
+            tracing::info!("a reminder summary is sent daily from {}:00", args.reminder_hour);
+            tokio::spawn(webhook.run(service.clone(), REMINDER_LOOK_EVERY));
+        }
         service.index_pools_later();
         let limits = Limits {
             import_bytes: args.max_import_bytes,

@@ -216,8 +216,10 @@ pub async fn dry_run(
 }
 
 /// What needs attention: tasks per state, committed tasks ready to draw,
-/// results to review and overdue. A supervisor's department's, or (admins)
-/// every department's.
+/// results to review and overdue, and reminders per inspector of what is
+/// due within five working days or overdue. A supervisor's department's,
+/// or (admins) every department's counts; an inspector sees only their own
+/// reminder.
 #[utoipa::path(get, path = "/api/dashboard", tag = "tasks", security(("token" = [])),
     responses((status = 200, body = Dashboard), Unauthorized, Forbidden))]
 pub async fn dashboard(State(state): State<AppState>, Staff(user): Staff) -> AppResult<Json<Dashboard>> {

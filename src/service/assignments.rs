@@ -219,7 +219,7 @@ impl Service {
 }
 
 /// The inspector-directory id of an inspector account.
-fn inspector_of(user: &User) -> ServiceResult<&str> {
+pub(super) fn inspector_of(user: &User) -> ServiceResult<&str> {
     require(user, Role::Inspector)?;
     user.inspector_id
         .as_deref()

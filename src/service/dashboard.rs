@@ -1,7 +1,9 @@
 //! The console's first page: how many tasks are in each state, the
 //! committed tasks whose entropy has come into being (ready to draw), and
-//! the results waiting for review or past their deadline. A supervisor sees
-//! their department's; an admin sees every department's.
+//! the results waiting for review or past their deadline, and reminders per
+//! inspector of what is due soon or overdue. A supervisor sees their
+//! department's; an admin every department's counts (reminders are for the
+//! departments, so none); an inspector only their own reminder.
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -23,6 +25,22 @@ pub struct Dashboard {
     pub results_to_review: u64,
     /// Drawn targets' items whose result is past the 20-working-day deadline
     /// unpublished.
+    pub overdue: u64,
+    /// Per inspector, their open lines due within five working days or
+    /// overdue, most overdue first: for a supervisor the department's
+    /// inspectors with any, for an inspector their own line only.
+    pub reminders: Vec<Reminder>,
+}
+
+/// What one inspector has open and urgent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Reminder {
+    /// The inspector's id in the directory.
+    pub inspector: String,
+    pub name: String,
+    /// Open lines due within five working days, not yet overdue.
+    pub due_soon: u64,
+    /// Open lines past their deadline.
     pub overdue: u64,
 }
 
@@ -47,7 +65,8 @@ impl Service {
     pub async fn dashboard(&self, user: &User) -> ServiceResult<Dashboard> {
         let department = match user.role {
             Role::Admin => None,
-            _ => Some(super::supervised_department(user)?),
+            Role::Inspector => return self.inspector_dashboard(user).await,
+            Role::Supervisor => Some(super::supervised_department(user)?),
         };
         let pool = self.store().pool();
         let mut by_state = TasksByState::default();
@@ -73,11 +92,52 @@ impl Service {
         }
         awaiting_entropy.sort_by_key(|task| task.id);
         let open = self.open_line_counts(department).await?;
+        let reminders = match department {
+            Some(department) => self.reminders(department, None).await?,
+            None => Vec::new(),
+        };
         Ok(Dashboard {
             tasks_by_state: by_state,
             awaiting_entropy,
             results_to_review: open.submitted,
             overdue: open.overdue,
+            reminders,
         })
+    }
+
+    /// An inspector's dashboard: no department's counts, only their own
+    /// reminder (none when nothing of theirs is urgent).
+    async fn inspector_dashboard(&self, user: &User) -> ServiceResult<Dashboard> {
+        let inspector = super::assignments::inspector_of(user)?;
+        let department = dashboard::inspector_department(self.store().pool(), inspector).await?;
+        let reminders = match department {
+            Some(department) => self.reminders(&department, Some(inspector)).await?,
+            None => Vec::new(),
+        };
+        Ok(Dashboard {
+            tasks_by_state: TasksByState::default(),
+            awaiting_entropy: Vec::new(),
+            results_to_review: 0,
+            overdue: reminders.iter().map(|reminder| reminder.overdue).sum(),
+            reminders,
+        })
+    }
+
+    /// A department's reminders, every inspector's with any.
+    pub(super) async fn reminders_of(&self, department: &str) -> ServiceResult<Vec<Reminder>> {
+        self.reminders(department, None).await
+    }
+
+    async fn reminders(&self, department: &str, inspector: Option<&str>) -> ServiceResult<Vec<Reminder>> {
+        let sums = self.reminder_sums(department, inspector).await?;
+        Ok(sums
+            .into_iter()
+            .map(|sum| Reminder {
+                name: sum.name.unwrap_or_else(|| sum.key.clone()),
+                inspector: sum.key,
+                due_soon: sum.due_soon,
+                overdue: sum.overdue,
+            })
+            .collect())
     }
 }

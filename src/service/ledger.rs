@@ -31,6 +31,9 @@ pub struct LedgerFilter {
     /// Only lines past their deadline.
     #[serde(default)]
     pub overdue: bool,
+    /// Only lines of targets this inspector (an id of the inspector
+    /// directory) is assigned to for the department.
+    pub inspector: Option<String>,
 }
 
 /// The sums of every line the filter selects, and one page of them.
@@ -45,6 +48,9 @@ pub struct Ledger {
     pub total: LedgerTotal,
     pub by_task: Vec<LedgerSum>,
     pub by_unit: Vec<LedgerSum>,
+    /// Per inspector of the department assigned to the lines' targets (key:
+    /// the inspector's id; a line with two inspectors counts for each).
+    pub by_inspector: Vec<LedgerSum>,
     /// This page of lines, most urgent first.
     pub lines: Vec<LedgerLine>,
     /// Pass as `after` for the next page; none on the last page.
@@ -63,7 +69,7 @@ pub struct LedgerLine {
     pub region: Option<String>,
     pub item: String,
     pub item_name: Option<String>,
-    /// The department's inspectors assigned to the target.
+    /// The department's inspectors assigned to the target, by name.
     pub inspectors: Vec<String>,
     /// not_entered, draft, submitted, returned or approved.
     pub state: String,
@@ -74,7 +80,7 @@ pub struct LedgerLine {
     pub deadline: Option<DeadlineView>,
 }
 
-/// Open lines of one task or unit.
+/// Open lines of one task, unit or inspector.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct LedgerSum {
     pub key: String,
@@ -97,6 +103,9 @@ pub struct LedgerTotal {
 }
 
 const DUE_SOON: i64 = 5;
+
+/// The longest inspector id the `inspector` filter takes.
+const MAX_ID_CHARS: usize = 64;
 
 /// Lines the CSV export reads at a time.
 const CSV_BATCH: i64 = 2000;
@@ -123,6 +132,7 @@ struct Prepared {
     tasks: HashMap<i64, FollowedTask>,
     scope: Scope,
     unit: Option<String>,
+    inspector: Option<String>,
     /// With `overdue`: only lines inspected before this day.
     overdue_only: bool,
     /// Lines inspected before this day are overdue.
@@ -136,7 +146,35 @@ impl Prepared {
         Lines {
             unit: self.unit.as_deref(),
             inspected_before: self.overdue_only.then_some(self.overdue_before.as_str()),
+            inspector: self
+                .inspector
+                .as_deref()
+                .map(|id| ledger::Inspector { department: self.department.as_str(), id }),
         }
+    }
+
+    /// The open lines summed per inspector of the department.
+    async fn inspector_sums(&self, store: &crate::storage::Store) -> ServiceResult<Vec<LedgerSum>> {
+        let rows = ledger::inspector_sums(
+            store,
+            &self.scope,
+            &self.lines(),
+            &self.department,
+            &self.overdue_before,
+            &self.soon_before,
+        )
+        .await?;
+        let mut sums = BTreeMap::new();
+        for row in rows {
+            let counts = LedgerTotal {
+                open: count(row.open),
+                not_entered: count(row.not_entered),
+                due_soon: count(row.due_soon),
+                overdue: count(row.overdue),
+            };
+            sum_into(&mut sums, row.inspector, row.name, counts);
+        }
+        Ok(most_urgent_first(sums))
     }
 }
 
@@ -153,12 +191,25 @@ impl Service {
         let prepared = self.prepare_ledger(user, filter).await?;
         let after = after.map(decode_after).transpose()?;
         let (store, lines) = (self.store(), prepared.lines());
-        // The sums and the page are read side by side, on two connections:
-        // each reads the same lines, and neither waits for the other. One
-        // line more than the page tells whether another page follows.
-        let (sums, mut rows) = tokio::try_join!(
-            ledger::sums(store, &prepared.scope, &lines, &prepared.overdue_before, &prepared.soon_before),
-            ledger::page(store, &prepared.scope, &lines, after.as_ref(), limit + 1),
+        // The sums, the sums per inspector and the page are read side by
+        // side, on three connections: each reads the same lines, and none
+        // waits for another. One line more than the page tells whether
+        // another page follows.
+        let (sums, by_inspector, mut rows) = tokio::try_join!(
+            async {
+                Ok::<_, ServiceError>(
+                    ledger::sums(
+                        store,
+                        &prepared.scope,
+                        &lines,
+                        &prepared.overdue_before,
+                        &prepared.soon_before,
+                    )
+                    .await?,
+                )
+            },
+            prepared.inspector_sums(store),
+            async { Ok(ledger::page(store, &prepared.scope, &lines, after.as_ref(), limit + 1).await?) },
         )?;
         let (total, by_task, by_unit) = sum_up(&prepared, sums);
         let next = if rows.len() as i64 > limit {
@@ -174,6 +225,7 @@ impl Service {
             total,
             by_task,
             by_unit,
+            by_inspector,
             lines,
             next,
         })
@@ -199,6 +251,15 @@ impl Service {
         let department = supervised_department(user)?.to_owned();
         if let Some(task) = filter.task {
             self.reviewed_task(user, task).await?;
+        }
+        if let Some(inspector) = &filter.inspector
+            && (inspector.is_empty() || inspector.chars().count() > MAX_ID_CHARS)
+        {
+            return Err(ServiceError::invalid(
+                "invalid_query",
+                Some("inspector".into()),
+                format!("must be an inspector's id, 1 to {MAX_ID_CHARS} characters"),
+            ));
         }
         self.ledger_scope(Some(department), filter).await
     }
@@ -244,6 +305,7 @@ impl Service {
             tasks,
             scope: Scope::new(pairs),
             unit: filter.unit.clone(),
+            inspector: filter.inspector.clone(),
             overdue_only: filter.overdue,
             overdue_before: overdue_before.to_string(),
             soon_before: soon_before.to_string(),
@@ -267,6 +329,26 @@ impl Service {
             overdue: sums.iter().map(|row| row.overdue.max(0) as u64).sum(),
             submitted: sums.iter().map(|row| row.submitted.max(0) as u64).sum(),
         })
+    }
+
+    /// The open lines of a department's inspectors (with `inspector`, of
+    /// that one only) that are due within five working days or overdue,
+    /// per inspector: the dashboard's reminders.
+    pub(super) async fn reminder_sums(
+        &self,
+        department: &str,
+        inspector: Option<&str>,
+    ) -> ServiceResult<Vec<LedgerSum>> {
+        let filter = LedgerFilter { inspector: inspector.map(str::to_owned), ..LedgerFilter::default() };
+        let prepared = self.ledger_scope(Some(department.to_owned()), &filter).await?;
+        let sums = prepared.inspector_sums(self.store()).await?;
+        // With `inspector`, the lines are theirs, but the sums still name
+        // every member of those lines' teams: keep their own only.
+        Ok(sums
+            .into_iter()
+            .filter(|sum| inspector.is_none_or(|id| sum.key == id))
+            .filter(|sum| sum.due_soon > 0 || sum.overdue > 0)
+            .collect())
     }
 
     /// The page's rows as lines: names, the department's inspectors, and

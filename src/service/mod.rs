@@ -28,6 +28,7 @@ pub mod public;
 pub mod public_answers;
 pub mod public_log;
 pub mod published;
+pub mod reminder_webhook;
 pub mod replacements;
 pub mod results;
 pub mod selection;

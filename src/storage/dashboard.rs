@@ -36,3 +36,19 @@ pub async fn committed(pool: &sqlx::AnyPool, department: Option<&str>) -> StoreR
     }
     Ok(query.fetch_all(pool).await?)
 }
+
+/// The department an inspector of the directory works for, if listed.
+pub async fn inspector_department(pool: &sqlx::AnyPool, inspector: &str) -> StoreResult<Option<String>> {
+    let row = sqlx::query("SELECT department FROM inspectors WHERE id = $1")
+        .bind(inspector)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|row| sqlx::Row::try_get(&row, "department")).transpose()?)
+}
+
+/// The departments with inspectors in the directory, in order.
+pub async fn inspector_departments(pool: &sqlx::AnyPool) -> StoreResult<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT DISTINCT department FROM inspectors ORDER BY department")
+        .fetch_all(pool)
+        .await?)
+}

@@ -59,12 +59,48 @@ fn json_pairs<T: serde::Serialize>(pairs: &[(i64, T)]) -> String {
     .to_string()
 }
 
-/// Which lines of the scope: one unit's, and those inspected before a day
-/// (the overdue ones).
+/// Which lines of the scope: one unit's, those inspected before a day
+/// (the overdue ones), and those of targets one inspector is assigned to.
 #[derive(Debug, Clone, Default)]
 pub struct Lines<'a> {
     pub unit: Option<&'a str>,
     pub inspected_before: Option<&'a str>,
+    pub inspector: Option<Inspector<'a>>,
+}
+
+/// An inspector on a department's team: the lines of the targets they are
+/// assigned to for that department.
+#[derive(Debug, Clone, Copy)]
+pub struct Inspector<'a> {
+    pub department: &'a str,
+    pub id: &'a str,
+}
+
+impl<'a> Lines<'a> {
+    /// The filters as conditions on a line whose drawn target is
+    /// `{alias}.task_id`, `{alias}.target_id`, with their values, numbered
+    /// from `$first` on.
+    fn conditions(&self, alias: &str, first: usize) -> (String, Vec<&'a str>) {
+        let mut sql = String::new();
+        let mut values = Vec::new();
+        for (condition, value) in [("t.unit =", self.unit), ("r.inspection_date <", self.inspected_before)] {
+            if let Some(value) = value {
+                values.push(value);
+                sql.push_str(&format!(" AND {condition} ${}", first + values.len() - 1));
+            }
+        }
+        if let Some(inspector) = self.inspector {
+            // The assignments' primary key leads with these four columns:
+            // one index probe per line.
+            values.extend([inspector.department, inspector.id]);
+            let (department, id) = (first + values.len() - 2, first + values.len() - 1);
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = {alias}.task_id \
+                 AND a.target_id = {alias}.target_id AND a.department = ${department} AND a.inspector_id = ${id})"
+            ));
+        }
+        (sql, values)
+    }
 }
 
 /// Where a page of lines starts: after this line, in the ledger's order
@@ -122,26 +158,32 @@ fn scope_table(backend: Backend) -> String {
     format!("scope AS ({})", select_from_json(backend, &["task_id", "item_code"], &["task_id"]))
 }
 
-/// The open lines of the scope, and the filters' conditions on them, whose
-/// values are bound from `$2` in the order returned.
-fn open_lines(backend: Backend, lines: &Lines<'_>) -> (String, Vec<String>) {
-    let mut sql = format!(
+/// The open lines of the scope (joined with `join`), and the filters'
+/// conditions on them, whose values are bound from `$2` in the order
+/// returned.
+fn open_lines<'a>(backend: Backend, lines: &Lines<'a>, join: &str) -> (String, Vec<&'a str>) {
+    let (conditions, values) = lines.conditions("d", 2);
+    let sql = format!(
         "WITH {} SELECT {{columns}} FROM scope s \
          JOIN drawn_targets d ON d.task_id = s.task_id \
          LEFT JOIN results r ON r.task_id = d.task_id AND r.target_id = d.target_id \
              AND r.item_code = s.item_code AND r.state <> 'superseded' \
-         LEFT JOIN targets t ON t.id = d.target_id \
-         WHERE (r.state IS NULL OR r.state <> 'published')",
+         LEFT JOIN targets t ON t.id = d.target_id {join}\
+         WHERE (r.state IS NULL OR r.state <> 'published'){conditions}",
         scope_table(backend)
     );
-    let mut values = Vec::new();
-    for (condition, value) in [("t.unit =", lines.unit), ("r.inspection_date <", lines.inspected_before)] {
-        if let Some(value) = value {
-            values.push(value.to_owned());
-            sql.push_str(&format!(" AND {condition} ${}", values.len() + 1));
-        }
-    }
     (sql, values)
+}
+
+/// The counts of open lines by their deadline, for lines whose dates are
+/// compared with `$overdue` and `$soon`.
+fn count_columns(overdue: usize, soon: usize) -> String {
+    format!(
+        "COUNT(*) AS open, \
+         SUM(CASE WHEN r.id IS NULL THEN 1 ELSE 0 END) AS not_entered, \
+         SUM(CASE WHEN r.inspection_date >= ${overdue} AND r.inspection_date < ${soon} THEN 1 ELSE 0 END) AS due_soon, \
+         SUM(CASE WHEN r.inspection_date < ${overdue} THEN 1 ELSE 0 END) AS overdue"
+    )
 }
 
 /// The open lines summed per task and unit: `overdue` those inspected
@@ -155,21 +197,59 @@ pub async fn sums(
     overdue_before: &str,
     soon_before: &str,
 ) -> StoreResult<Vec<SumRow>> {
-    let (sql, values) = open_lines(store.backend(), lines);
+    let (sql, values) = open_lines(store.backend(), lines, "");
     let (overdue, soon) = (values.len() + 2, values.len() + 3);
     let columns = format!(
-        "d.task_id AS task, t.unit AS unit, COUNT(*) AS open, \
-         SUM(CASE WHEN r.id IS NULL THEN 1 ELSE 0 END) AS not_entered, \
-         SUM(CASE WHEN r.inspection_date >= ${overdue} AND r.inspection_date < ${soon} THEN 1 ELSE 0 END) AS due_soon, \
-         SUM(CASE WHEN r.inspection_date < ${overdue} THEN 1 ELSE 0 END) AS overdue, \
-         SUM(CASE WHEN r.state = 'submitted' THEN 1 ELSE 0 END) AS submitted"
+        "d.task_id AS task, t.unit AS unit, {}, \
+         SUM(CASE WHEN r.state = 'submitted' THEN 1 ELSE 0 END) AS submitted",
+        count_columns(overdue, soon)
     );
     let sql = format!("{} GROUP BY d.task_id, t.unit", sql.replace("{columns}", &columns));
     let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.json.as_str());
-    for value in &values {
-        query = query.bind(value.as_str());
+    for value in values {
+        query = query.bind(value);
     }
     Ok(query.bind(overdue_before).bind(soon_before).fetch_all(store.pool()).await?)
+}
+
+/// Open lines of the targets one inspector is assigned to.
+#[derive(Debug, Clone, FromRow)]
+pub struct InspectorSumRow {
+    pub inspector: String,
+    pub name: Option<String>,
+    pub open: i64,
+    pub not_entered: i64,
+    pub due_soon: i64,
+    pub overdue: i64,
+}
+
+/// The open lines summed per inspector of `department` assigned to their
+/// target (a line with two inspectors counts for each), counted as `sums`
+/// counts them.
+pub async fn inspector_sums(
+    store: &Store,
+    scope: &Scope,
+    lines: &Lines<'_>,
+    department: &str,
+    overdue_before: &str,
+    soon_before: &str,
+) -> StoreResult<Vec<InspectorSumRow>> {
+    let (sql, values) = open_lines(store.backend(), lines, "{join}");
+    let (department_at, overdue, soon) = (values.len() + 2, values.len() + 3, values.len() + 4);
+    let join = format!(
+        "JOIN assignments a ON a.task_id = d.task_id AND a.target_id = d.target_id \
+         AND a.department = ${department_at} LEFT JOIN inspectors i ON i.id = a.inspector_id "
+    );
+    let columns = format!("a.inspector_id AS inspector, i.name AS name, {}", count_columns(overdue, soon));
+    let sql = format!(
+        "{} GROUP BY a.inspector_id, i.name",
+        sql.replace("{join}", &join).replace("{columns}", &columns)
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.json.as_str());
+    for value in values {
+        query = query.bind(value);
+    }
+    Ok(query.bind(department).bind(overdue_before).bind(soon_before).fetch_all(store.pool()).await?)
 }
 
 /// At most `limit` open lines after `after`, most urgent first: those with
@@ -204,7 +284,7 @@ pub async fn page(
             (Some(from), Some(key)) if (*task, item.as_str()) == from => Some(key.target.as_str()),
             _ => None,
         };
-        rows.extend(undated(store, *task, item, lines.unit, after_target, remaining).await?);
+        rows.extend(undated(store, *task, item, lines, after_target, remaining).await?);
     }
     Ok(rows)
 }
@@ -233,13 +313,8 @@ async fn dated(
          AND r.state IN ('draft', 'submitted', 'returned', 'approved') AND r.inspection_date IS NOT NULL",
         scope_table(store.backend())
     );
-    let mut values: Vec<&str> = Vec::new();
-    for (condition, value) in [("t.unit =", lines.unit), ("r.inspection_date <", lines.inspected_before)] {
-        if let Some(value) = value {
-            values.push(value);
-            sql.push_str(&format!(" AND {condition} ${}", values.len() + 1));
-        }
-    }
+    let (conditions, values) = lines.conditions("r", 2);
+    sql.push_str(&conditions);
     let next = values.len() + 2;
     let limit_at = match after {
         Some(_) => {
@@ -274,7 +349,7 @@ async fn undated(
     store: &Store,
     task: i64,
     item: &str,
-    unit: Option<&str>,
+    lines: &Lines<'_>,
     after_target: Option<&str>,
     limit: i64,
 ) -> StoreResult<Vec<LineRow>> {
@@ -286,12 +361,13 @@ async fn undated(
          LEFT JOIN targets t ON t.id = d.target_id \
          WHERE d.task_id = $1 AND (r.id IS NULL OR (r.inspection_date IS NULL AND r.state <> 'published'))"
     );
-    let mut values: Vec<&str> = Vec::new();
-    for (condition, value) in [("t.unit =", unit), ("d.target_id >", after_target)] {
-        if let Some(value) = value {
-            values.push(value);
-            sql.push_str(&format!(" AND {condition} ${}", values.len() + 2));
-        }
+    // No overdue filter here: these lines have no date.
+    let undated_lines = Lines { inspected_before: None, ..lines.clone() };
+    let (conditions, mut values) = undated_lines.conditions("d", 3);
+    sql.push_str(&conditions);
+    if let Some(target) = after_target {
+        values.push(target);
+        sql.push_str(&format!(" AND d.target_id > ${}", values.len() + 2));
     }
     sql.push_str(&format!(" ORDER BY d.target_id LIMIT ${}", values.len() + 3));
     let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(task).bind(item);

@@ -194,3 +194,62 @@ on_both_backends! {
         }
     }
 }
+
+on_both_backends! {
+    async fn the_inspector_filter_selects_their_targets_lines_and_the_sums_count_per_inspector(app) {
+        task_with_dated_lines(&app).await;
+        let (whole, lines) = all_pages(&app, "", 1000).await;
+        let per_inspector = whole["by_inspector"].as_array().unwrap();
+        assert!(per_inspector.len() >= 2, "several inspectors on the lines: {whole}");
+        // A line counts for each inspector of its target's team.
+        let mut expected: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut teams: BTreeMap<(i64, String, String), Vec<String>> = BTreeMap::new();
+        for inspector in (1..=10).map(|n| format!("M{n:03}")) {
+            let inspector = inspector.as_str();
+            let (of_one, theirs) = all_pages(&app, &format!("&inspector={inspector}"), 9).await;
+            assert_most_urgent_first(&theirs);
+            assert_eq!(counts_of(&of_one["total"]), counts(&theirs.iter().collect::<Vec<_>>()), "{inspector}");
+            for line in &theirs {
+                teams.entry(key(line)).or_default().push(inspector.to_owned());
+            }
+            if !theirs.is_empty() {
+                expected.insert(inspector.to_owned(), theirs.clone());
+                assert_eq!(of_one["by_inspector"].as_array().unwrap().iter().filter(|s| s["key"] == inspector).count(), 1);
+            }
+        }
+        assert_eq!(per_inspector.len(), expected.len(), "{per_inspector:?}");
+        for sum in per_inspector {
+            let id = sum["key"].as_str().unwrap();
+            let mine: Vec<&Value> = lines.iter().filter(|l| teams.get(&key(l)).is_some_and(|t| t.iter().any(|i| i == id))).collect();
+            assert_eq!(counts_of(sum), counts(&mine), "inspector {id}");
+            assert_eq!(counts_of(sum), counts(&expected[id].iter().collect::<Vec<_>>()), "inspector {id}");
+            assert!(sum["name"].is_string(), "{sum}");
+        }
+        // The lines name the same teams (by name) as the filter finds (by id).
+        for line in &lines {
+            assert_eq!(line["inspectors"].as_array().unwrap().len(), teams.get(&key(line)).map_or(0, Vec::len), "{line}");
+        }
+
+        let overdue = all_pages(&app, "&inspector=M001&overdue=true", 2).await.1;
+        assert!(overdue.iter().all(|l| l["deadline"]["overdue"] == true));
+        assert_eq!(overdue.len() as u64, expected["M001"].iter().filter(|l| l["deadline"]["overdue"] == true).count() as u64);
+        let nobody = ledger(&app, "?inspector=NOBODY").await;
+        assert_eq!((nobody["lines"].as_array().unwrap().len(), &nobody["total"]["open"]), (0, &json!(0)));
+
+        // The export takes the same filter.
+        let csv = app.get(Some(&app.market), "/api/ledger.csv?lang=en&inspector=M001").await;
+        assert_eq!(csv.status(), StatusCode::OK);
+        let bytes = csv.bytes().await.unwrap();
+        let rows = csv::Reader::from_reader(&bytes[3..]).records().count();
+        assert_eq!(rows, expected["M001"].len());
+
+        // Another department's supervisor sees none of these lines even by
+        // naming the inspector; an inspector cannot read the ledger.
+        let health = expect(app.get(Some(&app.health), "/api/ledger?inspector=M001").await, StatusCode::OK).await;
+        assert_eq!((health["lines"].as_array().unwrap().len(), &health["by_inspector"]), (0, &json!([])));
+        expect(app.get(Some(&app.inspector_a), "/api/ledger?inspector=M001").await, StatusCode::FORBIDDEN).await;
+        let long = "M".repeat(65);
+        let refused = app.get(Some(&app.market), &format!("/api/ledger?inspector={long}")).await;
+        assert_eq!(expect(refused, StatusCode::UNPROCESSABLE_ENTITY).await["field"], "inspector");
+    }
+}

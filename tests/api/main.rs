@@ -29,6 +29,7 @@ mod ledger;
 mod lifecycle;
 mod public;
 mod public_reads;
+mod reminder_webhook;
 mod replacements;
 mod roles;
 mod sealed_oracles;

@@ -27,10 +27,16 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Self {
+        Self::start_on(opendraw::service::Clock::default()).await
+    }
+
+    /// The server on `clock`: a fixed clock lets a test move the days on
+    /// (deadlines come and pass) after the demo is loaded.
+    pub async fn start_on(clock: opendraw::service::Clock) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store =
             Store::open(&format!("sqlite:{}", dir.path().join("console.db").display())).await.unwrap();
-        let service = Service::new(store);
+        let service = Service::with_clock(store, clock);
         assert!(opendraw::demo::load_if_empty(&service).await.unwrap());
         let app = opendraw::http::router_with_site(
             service.clone(),

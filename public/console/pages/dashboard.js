@@ -3,18 +3,22 @@
 // see their department's tasks by state (each count a link to that part of
 // the task list), the committed tasks whose entropy event has come (the
 // next step is theirs: the draw), and the results to review and overdue;
-// an admin sees the same over every department. An inspector sees their
-// assignments.
+// an admin sees the same over every department. Supervisors and inspectors
+// see the reminders: per inspector, the open lines due within five working
+// days and overdue (a supervisor's each a link to the ledger of that
+// inspector). An inspector sees their assignments.
 
 import { h, tx } from '../../lib/dom.js';
 import { t } from '../../lib/i18n.js';
 import { get, user } from '../session.js';
 import { dataTable, localTime } from './data-table.js';
+import { append } from './tasks/page.js';
 
 /**
  * @typedef {{tasks_by_state: Record<string, number>,
  *   awaiting_entropy: Array<{id: number, name: string, event: string}>,
- *   results_to_review: number, overdue: number}} Dashboard
+ *   results_to_review: number, overdue: number,
+ *   reminders?: Array<{inspector: string, name: string, due_soon: number, overdue: number}>}} Dashboard
  * @typedef {{task: number, task_name: string, task_state: string, target: string,
  *   target_name: string | null, region: string | null,
  *   items: Array<{item: string, item_name: string | null, to_do: string}>}} Assignment
@@ -28,12 +32,14 @@ export async function dashboardPage(main) {
   const me = /** @type {import('../session.js').User} */ (user());
   main.append(h('h1', {}, tx('console.nav.dashboard')));
   if (me.role === 'inspector') {
-    await inspectorPart(main);
+    /** @type {[Dashboard, void]} */
+    const [board] = await Promise.all([get('/api/dashboard'), inspectorPart(main)]);
+    main.append(remindersPart(board, false));
     return;
   }
   /** @type {Dashboard} */
   const board = await get('/api/dashboard');
-  main.append(
+  append(main,
     h(
       'p',
       { class: 'lead' },
@@ -42,6 +48,43 @@ export async function dashboardPage(main) {
     statesPart(board),
     awaitingPart(board),
     resultsPart(board),
+    me.role === 'supervisor' ? remindersPart(board, true) : null,
+  );
+}
+
+/**
+ * Per inspector, the open lines due within five working days and overdue;
+ * with `links`, each inspector a way into the ledger of their lines.
+ * @param {Dashboard} board
+ * @param {boolean} links
+ */
+function remindersPart(board, links) {
+  const reminders = board.reminders || [];
+  return h(
+    'section',
+    { 'aria-labelledby': 'dashboard-reminders' },
+    h('h2', { id: 'dashboard-reminders' }, tx('dashboard.reminders.h2')),
+    h('p', { class: 'hint' }, tx(links ? 'dashboard.reminders.hint' : 'dashboard.reminders.hint.own')),
+    dataTable({
+      caption: 'dashboard.reminders.caption',
+      empty: 'dashboard.reminders.none',
+      id: 'reminders',
+      rows: reminders,
+      columns: [
+        {
+          label: 'dashboard.reminders.inspector',
+          header: true,
+          cell: (r) =>
+            links ? h('a', { href: `#/ledger?inspector=${encodeURIComponent(r.inspector)}` }, `${r.name} (${r.inspector})`) : `${r.name} (${r.inspector})`,
+        },
+        { label: 'dashboard.reminders.due_soon', num: true, cell: (r) => String(r.due_soon) },
+        {
+          label: 'dashboard.reminders.overdue',
+          num: true,
+          cell: (r) => (r.overdue ? h('span', { class: 'overdue' }, tx('dashboard.reminders.overdue.count', { count: r.overdue })) : '0'),
+        },
+      ],
+    }),
   );
 }
 

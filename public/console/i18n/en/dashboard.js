@@ -29,4 +29,13 @@ export default {
   'dashboard.assignments.todo': 'To do',
   'dashboard.assignments.open': '{count} item(s) to record',
   'dashboard.assignments.done': 'nothing to do',
+  'dashboard.reminders.h2': 'Reminders: deadlines coming and passed',
+  'dashboard.reminders.hint': 'Per inspector, the results not yet published that are due within 5 working days or overdue. Open an inspector to see their lines in the ledger.',
+  'dashboard.reminders.hint.own': 'Your results not yet published that are due within 5 working days or overdue.',
+  'dashboard.reminders.caption': 'Results due soon or overdue, per inspector',
+  'dashboard.reminders.none': 'Nothing is due within 5 working days, and nothing is overdue.',
+  'dashboard.reminders.inspector': 'Inspector',
+  'dashboard.reminders.due_soon': 'Due within 5 working days',
+  'dashboard.reminders.overdue': 'Overdue',
+  'dashboard.reminders.overdue.count': '{count} overdue',
 };

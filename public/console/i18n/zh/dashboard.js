@@ -28,4 +28,13 @@ export default {
   'dashboard.assignments.todo': '待办',
   'dashboard.assignments.open': '{count} 个事项待录入',
   'dashboard.assignments.done': '无待办事项',
+  'dashboard.reminders.h2': '到期提醒',
+  'dashboard.reminders.hint': '按检查人员列出 5 个工作日内到期和已逾期、尚未公示的检查结果。点击检查人员可在台账中查看其条目。',
+  'dashboard.reminders.hint.own': '您负责的、5 个工作日内到期和已逾期、尚未公示的检查结果。',
+  'dashboard.reminders.caption': '按检查人员统计即将到期和逾期的结果',
+  'dashboard.reminders.none': '没有 5 个工作日内到期或已逾期的结果。',
+  'dashboard.reminders.inspector': '检查人员',
+  'dashboard.reminders.due_soon': '5 个工作日内到期',
+  'dashboard.reminders.overdue': '已逾期',
+  'dashboard.reminders.overdue.count': '逾期 {count} 条',
 };
