@@ -1,0 +1,186 @@
+// @ts-check
+// Evidence attached to a result: photos (from the camera or the gallery)
+// and PDF scans. Photos are made smaller in the browser before they leave
+// it (at most 1600 px on the long side, as JPEG), which is what a phone on
+// a weak connection can send; PDFs go as they are. Each file's SHA-256 is
+// computed here (WebCrypto) and shown beside the one the server recorded,
+// so the inspector sees that the file on record is the one sent. A file
+// may be removed only while the result was never submitted: after that
+// the record keeps it.
+//
+// Files are sent at once and need a connection: unlike the typed draft
+// they are not kept in the browser offline (the page says so).
+
+import { fill, h, tx } from '../../../lib/dom.js';
+import { t } from '../../../lib/i18n.js';
+import { draftKey, keepDraft, loadDraft, sendDraft } from '../../drafts.js';
+import { errorsOf, showErrors } from '../../forms.js';
+import { send, user } from '../../session.js';
+import { localTime } from '../data-table.js';
+import { resultPath } from './data.js';
+
+/** The server's bound on one file. */
+export const MAX_BYTES = 10 * 1024 * 1024;
+/** The long side of a photo after downscaling. */
+export const MAX_SIDE = 1600;
+const TYPES = ['image/jpeg', 'image/png', 'image/webp', 'application/pdf'];
+
+/** @typedef {import('./data.js').Attachment} Attachment */
+
+/** The hex SHA-256 of `blob`. */
+export async function sha256(/** @type {Blob} */ blob) {
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * A photo at most MAX_SIDE px on its long side, as JPEG (on white: a PNG's
+ * transparency would turn black).
+ * @param {File} file
+ * @returns {Promise<Blob>}
+ */
+export async function downscale(file) {
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+  canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+  context.fillStyle = '#fff';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('toBlob'))), 'image/jpeg', 0.85),
+  );
+}
+
+/** A file's size in words. */
+function sizeWords(/** @type {number} */ bytes) {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.max(1, Math.round(bytes / 1024))} KiB`;
+}
+
+/** The evidence section of a result form. @param {import('./result.js').Form} form */
+export function evidencePart(form) {
+  /** @type {Attachment[]} */
+  const files = [...((form.result && form.result.attachments) || [])];
+  /** @type {Map<number, string>} digests computed here, by attachment id */
+  const local = new Map();
+  const removable = () => form.editable && !(form.result && form.result.submitted_at);
+  const list = h('ul', { class: 'attachment-list', id: 'attachments' });
+  const errors = /** @type {HTMLFormElement} */ (h('form', { class: 'evidence-errors', novalidate: true }));
+  const progress = h('p', { class: 'hint', id: 'upload-status', role: 'status' });
+  const draw = () =>
+    fill(
+      list,
+      files.length
+        ? files.map((file) =>
+            h(
+              'li',
+              { class: 'attachment', dataset: { id: String(file.id), sha256: file.sha256 } },
+              h('strong', { class: 'attachment-name' }, file.name),
+              ' ',
+              h('span', { class: 'muted' }, `${file.media_type}, ${sizeWords(file.size)}, ${localTime(file.uploaded_at)}`),
+              h('br'),
+              h('span', {}, tx('inspector.evidence.sha256')),
+              ' ',
+              h('code', { class: 'digest attachment-digest' }, file.sha256),
+              local.has(file.id)
+                ? h('span', { class: 'digest-check' }, ' ', tx(local.get(file.id) === file.sha256 ? 'inspector.evidence.same' : 'inspector.evidence.differs'))
+                : null,
+              removable()
+                ? h(
+                    'button',
+                    { type: 'button', class: 'small-button secondary remove-attachment', onclick: () => remove(file) },
+                    tx('inspector.evidence.remove'),
+                    h('span', { class: 'visually-hidden' }, ' ', file.name),
+                  )
+                : null,
+            ),
+          )
+        : h('li', { class: 'muted' }, tx('inspector.evidence.none')),
+    );
+  const remove = async (/** @type {Attachment} */ file) => {
+    try {
+      await send('DELETE', `${resultPath(form.place)}/attachments/${file.id}`);
+      files.splice(files.indexOf(file), 1);
+      draw();
+    } catch (error) {
+      showErrors(errors, errorsOf(error));
+    }
+  };
+  const add = async (/** @type {HTMLInputElement} */ picker) => {
+    const chosen = [...(picker.files || [])];
+    picker.value = '';
+    showErrors(errors, []);
+    for (const file of chosen) {
+      try {
+        const uploaded = await upload(form, file, (words) => fill(progress, words));
+        local.set(uploaded.attachment.id, uploaded.digest);
+        files.push(uploaded.attachment);
+        draw();
+      } catch (error) {
+        showErrors(errors, error instanceof Error && !('status' in error) ? [[null, error.message]] : errorsOf(/** @type {any} */ (error)));
+      }
+    }
+    fill(progress);
+  };
+  draw();
+  const pickers = form.editable
+    ? [
+        h(
+          'p',
+          { class: 'evidence-pick' },
+          h('label', { for: 'photo', class: 'file-label' }, tx('inspector.evidence.photo')),
+          h('input', { type: 'file', id: 'photo', accept: 'image/*', capture: 'environment', onchange: (/** @type {Event} */ e) => add(/** @type {any} */ (e.target)) }),
+        ),
+        h(
+          'p',
+          { class: 'evidence-pick' },
+          h('label', { for: 'evidence-file', class: 'file-label' }, tx('inspector.evidence.file')),
+          h('input', { type: 'file', id: 'evidence-file', accept: TYPES.join(','), multiple: true, onchange: (/** @type {Event} */ e) => add(/** @type {any} */ (e.target)) }),
+        ),
+      ]
+    : null;
+  return h(
+    'section',
+    { class: 'evidence', 'aria-labelledby': 'evidence-h2' },
+    h('h2', { id: 'evidence-h2' }, tx('inspector.evidence.h2')),
+    form.editable ? h('p', { class: 'hint' }, tx('inspector.evidence.hint', { mib: MAX_BYTES / 1024 / 1024, px: MAX_SIDE })) : null,
+    form.editable ? h('p', { class: 'notice notice-info', id: 'evidence-online' }, tx('inspector.evidence.online')) : null,
+    errors,
+    list,
+    pickers,
+    progress,
+  );
+}
+
+/**
+ * Prepares and sends one file: the result saved first (the server files
+ * evidence under a result), the photo downscaled, the size bounded.
+ * @param {import('./result.js').Form} form
+ * @param {File} file
+ * @param {(words: string) => void} say
+ * @returns {Promise<{attachment: Attachment, digest: string}>}
+ */
+async function upload(form, file, say) {
+  if (!TYPES.includes(file.type) && !file.type.startsWith('image/')) {
+    throw new Error(t('inspector.evidence.type', { name: file.name }));
+  }
+  if (!navigator.onLine) throw new Error(t('inspector.evidence.offline'));
+  say(t('inspector.evidence.preparing', { name: file.name }));
+  const photo = file.type !== 'application/pdf';
+  const body = photo ? await downscale(file) : file;
+  const type = photo ? 'image/jpeg' : 'application/pdf';
+  const name = photo ? file.name.replace(/\.[A-Za-z0-9]+$/, '') + '.jpg' : file.name;
+  if (body.size > MAX_BYTES) throw new Error(t('inspector.evidence.tooLarge', { name: file.name, mib: MAX_BYTES / 1024 / 1024 }));
+  const digest = await sha256(body);
+  const me = user();
+  if (!form.result || (loadDraft(form.place) || { pending: false }).pending) {
+    if (!loadDraft(form.place)) keepDraft(form.place, form.data);
+    if (me && !(await sendDraft(draftKey(me.id, form.place)))) throw new Error(t('inspector.evidence.saveFirst'));
+  }
+  say(t('inspector.evidence.sending', { name }));
+  const attachment = await send('POST', `${resultPath(form.place)}/attachments?name=${encodeURIComponent(name)}`, body, { type });
+  return { attachment, digest };
+}
