@@ -23,3 +23,6 @@ mod directories;
 
 #[path = "console/tasks.rs"]
 mod tasks;
+
+#[path = "console/inspector.rs"]
+mod inspector;
