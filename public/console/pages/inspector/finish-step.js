@@ -171,6 +171,7 @@ export function checkStep(main, form) {
       line(form, tx('inspector.field.date'), data.inspection_date || t('inspector.none'), 'finish', 'check-date'),
       line(form, tx('inspector.field.summary'), data.summary || t('inspector.none'), 'finish', 'check-summary'),
       line(form, tx('inspector.field.notes'), data.notes || t('inspector.none'), 'finish', 'check-notes'),
+      form.editable ? line(form, tx('inspector.evidence.h2'), filesWords(form), 'finish', 'check-files') : null,
     ),
     form.editable ? null : evidencePart(form),
     form.editable
@@ -186,6 +187,12 @@ export function checkStep(main, form) {
         ]
       : null,
   );
+}
+
+/** The evidence in short: the files' names, or none. */
+function filesWords(/** @type {Form} */ form) {
+  const files = (form.result && form.result.attachments) || [];
+  return files.length ? h('ul', { class: 'plain' }, files.map((f) => h('li', {}, f.name))) : t('inspector.evidence.none');
 }
 
 /** Sends the draft if it waits, then enters the result for review. */

@@ -11,7 +11,7 @@
 import { fill, h, tx } from '../../../lib/dom.js';
 import { t } from '../../../lib/i18n.js';
 import { loadOutcomes } from '../../../lib/outcomes.js';
-import { loadDraft, onDraftChange } from '../../drafts.js';
+import { dropDraft, loadDraft, onDraftChange } from '../../drafts.js';
 import { get } from '../../session.js';
 import { localTime } from '../data-table.js';
 import { formHref, resultPath } from './data.js';
@@ -64,6 +64,9 @@ async function load(/** @type {Place} */ place) {
   checklist.sort((/** @type {any} */ a, /** @type {any} */ b) => a.number - b.number);
   const editable = !result || result.state === 'draft' || result.state === 'returned';
   const local = loadDraft(place);
+  // Submitted meanwhile (by a teammate, or from another device): the
+  // server's copy is the record, a draft here could only be refused.
+  if (local && !editable) dropDraft(place);
   /** @type {DraftData} */
   const data =
     editable && local && local.pending
