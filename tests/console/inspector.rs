@@ -10,7 +10,7 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
 
 use crate::browser_support::Browser;
-use crate::staff_api::{get_as, send_as};
+use crate::staff_api::{get_as, request_as, send_as};
 use crate::support::{HEALTH, MARKET, Server, check_page, heading_is, sign_in, text_contains, type_into};
 
 /// The demo's inspectors with accounts (all share the demo password).
@@ -76,8 +76,9 @@ impl Open {
     }
 }
 
-/// The first item to record among the demo inspectors' assignments.
-async fn open_item(server: &Server) -> Open {
+/// The first item to record among the demo inspectors' assignments; with
+/// a checklist (imported if the demo has none) when `checklist`.
+async fn open_item(server: &Server, checklist: bool) -> Open {
     for id in INSPECTORS {
         let name = format!("inspector-{id}");
         let (status, assignments) = get_as(server, (&name, PASSWORD), "/api/me/assignments").await;
@@ -91,8 +92,12 @@ async fn open_item(server: &Server) -> Open {
                     continue;
                 }
                 let code = item["item"].as_str().unwrap().to_owned();
-                let (_, points) =
-                    get_as(server, (&name, PASSWORD), &format!("/api/items/{code}/checklist")).await;
+                let path = format!("/api/items/{code}/checklist");
+                let (_, mut points) = get_as(server, (&name, PASSWORD), &path).await;
+                if checklist && points.as_array().is_none_or(|p| p.is_empty()) {
+                    import_checklist(server, &code).await;
+                    points = get_as(server, (&name, PASSWORD), &path).await.1;
+                }
                 return Open {
                     account: (name, PASSWORD),
                     task: assignment["task"].as_i64().unwrap(),
@@ -104,6 +109,30 @@ async fn open_item(server: &Server) -> Open {
         }
     }
     panic!("the demo has an item for an inspector to record");
+}
+
+/// Gives `item` a checklist of three points, through the import its
+/// department's supervisor would use (when the demo has none for it).
+async fn import_checklist(server: &Server, item: &str) {
+    let csv = format!(
+        "item_code,number,point,legal_basis,method\n\
+         {item},1,生熟食品分开存放,《食品安全法》第三十三条,查看冷藏冷冻设施\n\
+         {item},2,从业人员持有效健康证明,《食品安全法》第四十五条,查验健康证明\n\
+         {item},3,进货查验记录完整,《食品安全法》第五十条,抽查近三个月记录\n"
+    );
+    for supervisor in [MARKET, HEALTH] {
+        let response = request_as(server, supervisor, reqwest::Method::POST, "/api/checklists/import")
+            .await
+            .header("Content-Type", "text/csv; charset=utf-8")
+            .body(csv.clone())
+            .send()
+            .await
+            .unwrap();
+        if response.status().is_success() {
+            return;
+        }
+    }
+    panic!("neither department's supervisor could import a checklist for {item}");
 }
 
 /// The inspector's result of `open` as the server has it.
@@ -146,8 +175,8 @@ async fn phone(browser: &Browser) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inspector_records_a_result_on_a_phone_through_a_dropped_connection() {
     let server = Server::start().await;
-    let open = open_item(&server).await;
-    assert!(!open.points.is_empty(), "the demo's items have checklists");
+    let open = open_item(&server, true).await;
+    assert!(!open.points.is_empty(), "the item has a checklist");
     let browser = Browser::start("en-US").await;
     phone(&browser).await;
     sign_in(&browser, &server, open.account()).await;
@@ -272,7 +301,7 @@ async fn an_inspector_records_a_result_on_a_phone_through_a_dropped_connection()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_returned_result_shows_the_reason_and_is_resubmitted() {
     let server = Server::start().await;
-    let open = open_item(&server).await;
+    let open = open_item(&server, false).await;
     let answers: Vec<Value> = open
         .points
         .iter()
@@ -330,7 +359,7 @@ async fn a_returned_result_shows_the_reason_and_is_resubmitted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inspector_declares_a_conflict_of_interest_from_the_assignment() {
     let server = Server::start().await;
-    let open = open_item(&server).await;
+    let open = open_item(&server, false).await;
     let browser = Browser::start("zh-CN").await;
     phone(&browser).await;
     sign_in(&browser, &server, open.account()).await;
