@@ -78,7 +78,13 @@ export function evidencePart(form) {
             h(
               'li',
               { class: 'attachment', dataset: { id: String(file.id), sha256: file.sha256 } },
-              h('strong', { class: 'attachment-name' }, file.name),
+              // Opened by the browser itself (same origin, the session's
+              // cookie), under the server's sandboxing policy for files.
+              h(
+                'a',
+                { href: `${resultPath(form.place)}/attachments/${file.id}`, target: '_blank', rel: 'noopener', class: 'attachment-name' },
+                file.name,
+              ),
               ' ',
               h('span', { class: 'muted' }, `${file.media_type}, ${sizeWords(file.size)}, ${localTime(file.uploaded_at)}`),
               h('br'),
