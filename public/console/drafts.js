@@ -13,8 +13,10 @@
 //
 // localStorage rather than IndexedDB: a draft is a few kilobytes of text,
 // and a synchronous write on every keystroke is what makes "nothing lost
-// on reload" true. Photos are not kept here (see pages/inspector/evidence.js).
+// on reload" true. Photos taken offline are kept in IndexedDB
+// (photo-queue.js) and sent after their result's draft.
 
+import { queuedFiles, sendQueued } from './photo-queue.js';
 import { send, user } from './session.js';
 
 const PREFIX = 'opendraw.draft.';
@@ -185,10 +187,22 @@ export function waitingDrafts() {
   return draftsOf(undefined).filter(({ draft }) => draft.pending);
 }
 
-/** Sends every waiting draft of the signed-in user; the number still waiting. */
+/**
+ * Sends every waiting draft of the signed-in user, then the files queued
+ * for results the server holds; the number of drafts and files still waiting.
+ */
 export async function sendWaiting() {
   for (const { key } of waitingDrafts()) await sendDraft(key);
-  return waitingDrafts().length;
+  const files = await sendQueued((place) => {
+    const draft = loadDraft(place);
+    return !draft || !draft.pending;
+  }).catch(() => 0);
+  return waitingDrafts().length + files;
+}
+
+/** The signed-in user's files kept offline, waiting to be sent. */
+export function waitingFiles() {
+  return queuedFiles(undefined);
 }
 
 /**
@@ -213,7 +227,7 @@ export function startSending() {
   });
   window.addEventListener('offline', changed);
   window.setInterval(() => {
-    if (user() && waitingDrafts().length) sendWaiting();
+    if (user()) sendWaiting();
   }, RETRY_MS);
   if (user()) sendWaiting();
 }

@@ -222,7 +222,29 @@ async fn an_inspector_records_a_result_on_a_phone_through_a_dropped_connection()
     .await;
 
     browser.attribute_becomes("#draft-status", "data-state", "sent", Duration::from_secs(20)).await;
-    // The connection drops; typing goes on and is kept in the browser.
+    // A photo from the gallery, downscaled to JPEG before it is sent.
+    let dir = tempfile::tempdir().unwrap();
+    let png = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, PNG).unwrap();
+    let photo = dir.path().join("door.png");
+    std::fs::write(&photo, &png).unwrap();
+    browser.element("#evidence-file").await.send_keys(photo.to_str().unwrap()).await.unwrap();
+    let shown = browser.attribute("#attachments li.attachment", "data-sha256", Duration::from_secs(20)).await;
+    text_contains(&browser, "#attachments", "the same as computed on this device").await;
+    let result = result_of(&server, &open).await;
+    let attachment = &result["attachments"][0];
+    assert_eq!(attachment["sha256"], shown.as_str());
+    assert_eq!(attachment["media_type"], "image/jpeg");
+    assert_eq!(attachment["name"], "door.jpg");
+    let (status, _) =
+        get_as(&server, open.account(), &format!("{}/attachments/{}", open.result_path(), attachment["id"]))
+            .await;
+    assert_eq!(status, 200);
+    check_page(&browser, "inspector-finish", "#attachments li.attachment").await;
+    phone(&browser).await;
+    browser.attribute_becomes("#draft-status", "data-state", "sent", Duration::from_secs(20)).await;
+
+    // The connection drops; typing goes on and is kept in the browser, and
+    // so is a photo.
     set_offline(&browser, true).await;
     type_into(&browser, "#notes", "Typed while the connection was down.").await;
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -238,8 +260,16 @@ async fn an_inspector_records_a_result_on_a_phone_through_a_dropped_connection()
         assert!(Instant::now() < deadline, "the draft status never said it waits: {state}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(!result_of(&server, &open).await["notes"].as_str().unwrap().contains("connection was down"));
-    // Back online, and a reload: the page has the text, and sends it.
+    let counter = dir.path().join("counter.png");
+    std::fs::write(&counter, &png).unwrap();
+    browser.element("#evidence-file").await.send_keys(counter.to_str().unwrap()).await.unwrap();
+    text_contains(&browser, "#queued-files", "counter.jpg").await;
+    check_page(&browser, "inspector-offline", "#queued-files li.queued").await;
+    phone(&browser).await;
+    let result = result_of(&server, &open).await;
+    assert!(!result["notes"].as_str().unwrap().contains("connection was down"));
+    assert_eq!(result["attachments"].as_array().unwrap().len(), 1);
+    // Back online, and a reload: the page has the text, and sends it, and the photo after it.
     set_offline(&browser, false).await;
     browser.client.refresh().await.unwrap();
     heading_is(&browser, "Outcome and evidence").await;
@@ -247,31 +277,15 @@ async fn an_inspector_records_a_result_on_a_phone_through_a_dropped_connection()
         browser.element("#notes").await.prop("value").await.unwrap().unwrap(),
         "Typed while the connection was down."
     );
-    server_result_becomes(&server, &open, "the offline notes", |r| {
+    let result = server_result_becomes(&server, &open, "the offline notes and photo", |r| {
         r["notes"] == "Typed while the connection was down."
+            && r["attachments"].as_array().is_some_and(|a| a.len() == 2)
     })
     .await;
+    assert_eq!(result["attachments"][1]["name"], "counter.jpg");
     browser.attribute_becomes("#draft-status", "data-state", "sent", Duration::from_secs(20)).await;
-
-    // A photo from the gallery, downscaled to JPEG before it is sent.
-    let dir = tempfile::tempdir().unwrap();
-    let photo = dir.path().join("door.png");
-    std::fs::write(&photo, base64::Engine::decode(&base64::engine::general_purpose::STANDARD, PNG).unwrap())
-        .unwrap();
-    browser.element("#evidence-file").await.send_keys(photo.to_str().unwrap()).await.unwrap();
-    let shown = browser.attribute("#attachments li.attachment", "data-sha256", Duration::from_secs(20)).await;
-    text_contains(&browser, "#attachments", "the same as computed on this device").await;
-    let result = result_of(&server, &open).await;
-    let attachment = &result["attachments"][0];
-    assert_eq!(attachment["sha256"], shown.as_str());
-    assert_eq!(attachment["media_type"], "image/jpeg");
-    assert_eq!(attachment["name"], "door.jpg");
-    let (status, _) =
-        get_as(&server, open.account(), &format!("{}/attachments/{}", open.result_path(), attachment["id"]))
-            .await;
-    assert_eq!(status, 200);
-    check_page(&browser, "inspector-finish", "#attachments li.attachment").await;
-    phone(&browser).await;
+    text_contains(&browser, "#attachments", "counter.jpg").await;
+    assert_eq!(browser.count("#queued-files li").await, 0);
 
     // Check the answers, and submit.
     browser.element("#to-check").await.click().await.unwrap();
@@ -286,7 +300,7 @@ async fn an_inspector_records_a_result_on_a_phone_through_a_dropped_connection()
     assert_eq!(result["state"], "submitted");
     assert_eq!(result["outcome"], "rectify");
     assert_eq!(result["answers"][0]["answer"], "non_compliant");
-    assert_eq!(result["attachments"].as_array().unwrap().len(), 1);
+    assert_eq!(result["attachments"].as_array().unwrap().len(), 2);
     // Submitted: the file stays; the page no longer offers to remove it.
     phone(&browser).await;
     browser.element("#back-to-assignments").await.click().await.unwrap();

@@ -49,11 +49,12 @@ export default {
   'inspector.conflict.next': 'A supervisor will replace you by a draw. Do not inspect this entity.',
   'inspector.conflict.declared': 'You declared a conflict of interest ({at}):',
   'inspector.conflict.replaced': 'You declared a conflict of interest ({at}) and were replaced:',
-  'inspector.waiting.h2': 'Drafts waiting to be sent ({count})',
+  'inspector.waiting.h2': 'Drafts and files waiting to be sent ({count})',
   'inspector.waiting.online': 'They are kept in this browser and are being sent.',
   'inspector.waiting.offline':
     'You are offline. They are kept in this browser and will be sent when the connection returns.',
   'inspector.waiting.draft': 'Task {task}, {target}, item {item}',
+  'inspector.waiting.file': 'File {name}: task {task}, {target}, item {item}',
   'inspector.result.title': 'Inspection result',
   'inspector.result.notAssigned': 'You are not assigned to this target and item.',
   'inspector.point.progress': 'Point {n} of {total}',
@@ -88,8 +89,10 @@ export default {
   'inspector.evidence.h2': 'Evidence',
   'inspector.evidence.hint':
     'Photos and PDF scans, up to {mib} MiB each. Photos are made smaller here (at most {px} px) before they are sent.',
-  'inspector.evidence.online':
-    'Files are sent at once and need a connection; they are not kept in the browser while offline. Typed answers are.',
+  'inspector.evidence.online': 'Without a connection, files are kept on this device and sent when it returns, like the typed answers.',
+  'inspector.evidence.queued': 'kept on this device, waiting to be sent',
+  'inspector.evidence.queuedRefused': 'the server refused it: {error}',
+  'inspector.evidence.queuedH': 'Waiting to be sent',
   'inspector.evidence.photo': 'Take a photo',
   'inspector.evidence.file': 'Add photos or PDF files',
   'inspector.evidence.none': 'No file attached.',
@@ -99,7 +102,6 @@ export default {
   'inspector.evidence.remove': 'Remove',
   'inspector.evidence.type': '{name}: only photos (JPEG, PNG, WebP) and PDF files can be attached',
   'inspector.evidence.tooLarge': '{name} is larger than {mib} MiB',
-  'inspector.evidence.offline': 'You are offline: files can be attached when the connection returns',
   'inspector.evidence.saveFirst': 'The result could not be saved on the server, so the file cannot be attached yet',
   'inspector.evidence.preparing': 'Preparing {name}…',
   'inspector.evidence.sending': 'Sending {name}…',
@@ -125,6 +127,6 @@ export default {
   'inspector.done.reference': 'Reference: {reference}',
   'inspector.done.back': 'Back to my inspections',
   'inspector.signout.waiting':
-    '{count} draft(s) could not be sent yet. They stay in this browser and are sent when you sign in here again online. Sign out anyway?',
+    '{count} draft(s) or file(s) could not be sent yet. They stay in this browser and are sent when you sign in here again online. Sign out anyway?',
   'inspector.dashboard.link': 'Open my inspections',
 };

@@ -8,7 +8,7 @@
 
 import { fill, h, tx } from '../../../lib/dom.js';
 import { t } from '../../../lib/i18n.js';
-import { waitingDrafts } from '../../drafts.js';
+import { waitingDrafts, waitingFiles } from '../../drafts.js';
 import { confirmation, errorsOf, field, showErrors } from '../../forms.js';
 import { get, send } from '../../session.js';
 import { localTime } from '../data-table.js';
@@ -46,28 +46,43 @@ function byTask(/** @type {Assignment[]} */ assignments) {
   return out.sort((a, b) => byDue(soonest(a[0]), soonest(b[0])) || a[0].task - b[0].task);
 }
 
-/** The drafts typed here and not yet on the server. */
+/** The drafts typed here and the files kept here, not yet on the server. */
 function waitingPart() {
-  const waiting = waitingDrafts();
-  if (!waiting.length) return null;
-  return h(
-    'section',
-    { class: 'notice notice-warn', id: 'waiting-drafts', 'aria-labelledby': 'waiting-drafts-h2' },
-    h('h2', { id: 'waiting-drafts-h2' }, tx('inspector.waiting.h2', { count: waiting.length })),
-    h('p', {}, tx(navigator.onLine ? 'inspector.waiting.online' : 'inspector.waiting.offline')),
-    h(
-      'ul',
-      {},
-      waiting.map(({ draft }) =>
+  const part = h('div', { id: 'waiting' });
+  waitingFiles().then((files) => {
+    const waiting = waitingDrafts();
+    if (!waiting.length && !files.length) return;
+    fill(
+      part,
+      h(
+        'section',
+        { class: 'notice notice-warn', id: 'waiting-drafts', 'aria-labelledby': 'waiting-drafts-h2' },
+        h('h2', { id: 'waiting-drafts-h2' }, tx('inspector.waiting.h2', { count: waiting.length + files.length })),
+        h('p', {}, tx(navigator.onLine ? 'inspector.waiting.online' : 'inspector.waiting.offline')),
         h(
-          'li',
+          'ul',
           {},
-          h('a', { href: formHref(draft) }, tx('inspector.waiting.draft', { task: draft.task, target: draft.target, item: draft.item })),
-          draft.error ? h('span', { class: 'field-error' }, ' — ', draft.error) : null,
+          waiting.map(({ draft }) =>
+            h(
+              'li',
+              {},
+              h('a', { href: formHref(draft) }, tx('inspector.waiting.draft', { task: draft.task, target: draft.target, item: draft.item })),
+              draft.error ? h('span', { class: 'field-error' }, ' — ', draft.error) : null,
+            ),
+          ),
+          files.map((file) =>
+            h(
+              'li',
+              {},
+              h('a', { href: formHref(file, 'finish') }, tx('inspector.waiting.file', { name: file.name, task: file.task, target: file.target, item: file.item })),
+              file.error ? h('span', { class: 'field-error' }, ' — ', file.error) : null,
+            ),
+          ),
         ),
       ),
-    ),
-  );
+    );
+  });
+  return part;
 }
 
 /** @param {Assignment[]} targets */

@@ -8,12 +8,14 @@
 // may be removed only while the result was never submitted: after that
 // the record keeps it.
 //
-// Files are sent at once and need a connection: unlike the typed draft
-// they are not kept in the browser offline (the page says so).
+// Offline, or when the connection drops while sending, a prepared file is
+// kept in the browser (photo-queue.js) and sent when the connection
+// returns, after the result's draft; until then it is listed as waiting.
 
 import { fill, h, tx } from '../../../lib/dom.js';
 import { t } from '../../../lib/i18n.js';
-import { draftKey, keepDraft, loadDraft, sendDraft } from '../../drafts.js';
+import { draftKey, keepDraft, loadDraft, sendDraft, sendWaiting } from '../../drafts.js';
+import { dropQueued, onQueueChange, onQueuedSent, queueFile, queuedFiles } from '../../photo-queue.js';
 import { errorsOf, showErrors } from '../../forms.js';
 import { send, user } from '../../session.js';
 import { localTime } from '../data-table.js';
@@ -121,16 +123,65 @@ export function evidencePart(form) {
     showErrors(errors, []);
     for (const file of chosen) {
       try {
-        const uploaded = await upload(form, file, (words) => fill(progress, words));
-        local.set(uploaded.attachment.id, uploaded.digest);
-        files.push(uploaded.attachment);
-        draw();
+        const prepared = await prepare(file, (words) => fill(progress, words));
+        const attachment = await upload(form, prepared, (words) => fill(progress, words));
+        if (attachment) {
+          local.set(attachment.id, prepared.sha256);
+          files.push(attachment);
+          draw();
+        } else {
+          await queueFile(form.place, prepared);
+          // Sent by the next round (the connection's return, a page load,
+          // the half-minute retry); at once if the connection is back.
+          if (navigator.onLine) sendWaiting();
+        }
       } catch (error) {
         showErrors(errors, error instanceof Error && !('status' in error) ? [[null, error.message]] : errorsOf(/** @type {any} */ (error)));
       }
     }
     fill(progress);
   };
+  // Files kept on this device until the connection returns.
+  const waiting = h('ul', { class: 'attachment-list', id: 'queued-files' });
+  const drawWaiting = async () => {
+    const queued = await queuedFiles(form.place);
+    fill(
+      waiting,
+      queued.map((file) =>
+        h(
+          'li',
+          { class: 'attachment queued', dataset: { sha256: file.sha256 } },
+          h('strong', {}, file.name),
+          ' ',
+          h('span', { class: 'muted' }, `${file.type}, ${sizeWords(file.blob.size)}`),
+          ' — ',
+          file.error ? h('span', { class: 'field-error' }, tx('inspector.evidence.queuedRefused', { error: file.error })) : tx('inspector.evidence.queued'),
+          h('br'),
+          h('span', {}, tx('inspector.evidence.sha256')),
+          ' ',
+          h('code', { class: 'digest attachment-digest' }, file.sha256),
+          h(
+            'button',
+            { type: 'button', class: 'small-button secondary remove-attachment', onclick: () => dropQueued(/** @type {number} */ (file.id)) },
+            tx('inspector.evidence.remove'),
+            h('span', { class: 'visually-hidden' }, ' ', file.name),
+          ),
+        ),
+      ),
+    );
+    waitingBlock.hidden = !queued.length;
+  };
+  const waitingBlock = h('div', { hidden: true }, h('h3', {}, tx('inspector.evidence.queuedH')), waiting);
+  const same = (/** @type {import('../../photo-queue.js').Place} */ p) =>
+    p.task === form.place.task && p.target === form.place.target && p.item === form.place.item;
+  const stopSent = onQueuedSent((place, attachment) => {
+    if (!list.isConnected) return stopSent();
+    if (!same(place)) return;
+    files.push(attachment);
+    draw();
+  });
+  const stopChange = onQueueChange(() => (list.isConnected ? drawWaiting() : stopChange()));
+  drawWaiting();
   draw();
   const pickers = form.editable
     ? [
@@ -156,37 +207,62 @@ export function evidencePart(form) {
     form.editable ? h('p', { class: 'notice notice-info', id: 'evidence-online' }, tx('inspector.evidence.online')) : null,
     errors,
     list,
+    waitingBlock,
     pickers,
     progress,
   );
 }
 
 /**
- * Prepares and sends one file: the result saved first (the server files
- * evidence under a result), the photo downscaled, the size bounded.
- * @param {import('./result.js').Form} form
+ * A file made ready to send: a photo downscaled to JPEG, a PDF as it is;
+ * its type and size checked; its SHA-256.
  * @param {File} file
  * @param {(words: string) => void} say
- * @returns {Promise<{attachment: Attachment, digest: string}>}
+ * @returns {Promise<{name: string, type: string, blob: Blob, sha256: string}>}
  */
-async function upload(form, file, say) {
+async function prepare(file, say) {
   if (!TYPES.includes(file.type) && !file.type.startsWith('image/')) {
     throw new Error(t('inspector.evidence.type', { name: file.name }));
   }
-  if (!navigator.onLine) throw new Error(t('inspector.evidence.offline'));
   say(t('inspector.evidence.preparing', { name: file.name }));
   const photo = file.type !== 'application/pdf';
-  const body = photo ? await downscale(file) : file;
-  const type = photo ? 'image/jpeg' : 'application/pdf';
-  const name = photo ? file.name.replace(/\.[A-Za-z0-9]+$/, '') + '.jpg' : file.name;
-  if (body.size > MAX_BYTES) throw new Error(t('inspector.evidence.tooLarge', { name: file.name, mib: MAX_BYTES / 1024 / 1024 }));
-  const digest = await sha256(body);
+  const blob = photo ? await downscale(file) : file;
+  if (blob.size > MAX_BYTES) throw new Error(t('inspector.evidence.tooLarge', { name: file.name, mib: MAX_BYTES / 1024 / 1024 }));
+  return {
+    name: photo ? file.name.replace(/\.[A-Za-z0-9]+$/, '') + '.jpg' : file.name,
+    type: photo ? 'image/jpeg' : 'application/pdf',
+    blob,
+    sha256: await sha256(blob),
+  };
+}
+
+/**
+ * Sends a prepared file, the result saved first (the server files evidence
+ * under a result). Null when there is no connection: the caller keeps it.
+ * @param {import('./result.js').Form} form
+ * @param {{name: string, type: string, blob: Blob}} file
+ * @param {(words: string) => void} say
+ * @returns {Promise<Attachment | null>}
+ */
+async function upload(form, file, say) {
+  if (!navigator.onLine) return null;
   const me = user();
-  if (!form.result || (loadDraft(form.place) || { pending: false }).pending) {
-    if (!loadDraft(form.place)) keepDraft(form.place, form.data);
-    if (me && !(await sendDraft(draftKey(me.id, form.place)))) throw new Error(t('inspector.evidence.saveFirst'));
+  const draft = loadDraft(form.place);
+  if (!form.result || (draft && draft.pending)) {
+    if (!draft) keepDraft(form.place, form.data);
+    if (me && !(await sendDraft(draftKey(me.id, form.place)))) {
+      const now = loadDraft(form.place);
+      if (now && now.error) throw new Error(t('inspector.evidence.saveFirst'));
+      return null;
+    }
   }
-  say(t('inspector.evidence.sending', { name }));
-  const attachment = await send('POST', `${resultPath(form.place)}/attachments?name=${encodeURIComponent(name)}`, body, { type });
-  return { attachment, digest };
+  say(t('inspector.evidence.sending', { name: file.name }));
+  try {
+    return await send('POST', `${resultPath(form.place)}/attachments?name=${encodeURIComponent(file.name)}`, file.blob, {
+      type: file.type,
+    });
+  } catch (error) {
+    if (error && error.status === 0) return null;
+    throw error;
+  }
 }
