@@ -75,7 +75,7 @@ export function finishStep(main, form) {
   };
   const formEl = /** @type {HTMLFormElement} */ (h(
     'form',
-    { class: 'stack-form finish-form', novalidate: true, oninput: keep, onchange: keep },
+    { class: 'stack-form finish-form', id: 'finish-form', novalidate: true, oninput: keep, onchange: keep },
     h(
       'fieldset',
       { class: 'field', id: 'outcome', 'aria-describedby': 'outcome-hint outcome-error' },
@@ -96,7 +96,6 @@ export function finishStep(main, form) {
     field({ label: tx('inspector.field.date'), control: date }),
     field({ label: tx('inspector.field.summary'), hint: tx('inspector.field.summary.hint'), control: summary, wide: true }),
     field({ label: tx('inspector.field.notes'), hint: tx('inspector.field.notes.hint'), control: notes, wide: true }),
-    h('button', { type: 'submit', id: 'to-check' }, tx('inspector.finish.continue')),
   ));
   formEl.addEventListener('submit', (/** @type {Event} */ event) => {
     event.preventDefault();
@@ -115,6 +114,9 @@ export function finishStep(main, form) {
     h('h1', {}, tx('inspector.finish.h1')),
     formEl,
     evidencePart(form),
+    // After the evidence, which a phone shows below the form: the button
+    // belongs to the form all the same.
+    h('p', {}, h('button', { type: 'submit', id: 'to-check', form: 'finish-form' }, tx('inspector.finish.continue'))),
     draftStatus(form.place),
   );
 }
