@@ -84,9 +84,10 @@ export function finishStep(main, form) {
         'p',
         { class: 'hint', id: 'outcome-hint' },
         proposal
-          ? tx(failed ? 'inspector.outcome.proposed.failed' : 'inspector.outcome.proposed.passed', {
-              outcome: outcomeLabel(proposal),
-            })
+          ? () =>
+              t(failed ? 'inspector.outcome.proposed.failed' : 'inspector.outcome.proposed.passed', {
+                outcome: outcomeLabel(proposal),
+              })
           : tx('inspector.outcome.hint'),
       ),
       h('p', { class: 'field-error', id: 'outcome-error', hidden: true }),
