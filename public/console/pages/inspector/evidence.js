@@ -62,7 +62,7 @@ function sizeWords(/** @type {number} */ bytes) {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.max(1, Math.round(bytes / 1024))} KiB`;
 }
 
-/** The evidence section of a result form. @param {import('./result.js').Form} form */
+/** The evidence section of a result form. @param {import('./form-parts.js').Form} form */
 export function evidencePart(form) {
   /** @type {Attachment[]} */
   const files = [...((form.result && form.result.attachments) || [])];
@@ -239,7 +239,7 @@ async function prepare(file, say) {
 /**
  * Sends a prepared file, the result saved first (the server files evidence
  * under a result). Null when there is no connection: the caller keeps it.
- * @param {import('./result.js').Form} form
+ * @param {import('./form-parts.js').Form} form
  * @param {{name: string, type: string, blob: Blob}} file
  * @param {(words: string) => void} say
  * @returns {Promise<Attachment | null>}

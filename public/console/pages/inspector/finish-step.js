@@ -15,9 +15,9 @@ import { confirmation, errorsOf, field, input, showErrors } from '../../forms.js
 import { go } from '../../router.js';
 import { send, user } from '../../session.js';
 import { evidencePart } from './evidence.js';
-import { draftStatus, formHead, stepHref } from './result.js';
+import { draftStatus, formHead, stepHref } from './form-parts.js';
 
-/** @typedef {import('./result.js').Form} Form */
+/** @typedef {import('./form-parts.js').Form} Form */
 
 /** The outcome the answers point to: a failed point means something to rectify. */
 export function proposedOutcome(/** @type {Form} */ form) {

@@ -9,14 +9,14 @@ import { t } from '../../../lib/i18n.js';
 import { keepDraft } from '../../drafts.js';
 import { field, showErrors } from '../../forms.js';
 import { go } from '../../router.js';
-import { draftStatus, formHead, stepHref } from './result.js';
+import { draftStatus, formHead, stepHref } from './form-parts.js';
 
 /** The answers a point takes, in the order offered. */
 export const ANSWERS = ['compliant', 'non_compliant', 'not_applicable'];
 
 /**
  * @param {HTMLElement} main
- * @param {import('./result.js').Form} form
+ * @param {import('./form-parts.js').Form} form
  * @param {import('./data.js').ChecklistPoint} point
  */
 export function pointStep(main, form, point) {
