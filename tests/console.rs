@@ -25,3 +25,6 @@ mod directories;
 mod review;
 #[path = "console/tasks.rs"]
 mod tasks;
+
+#[path = "console/inspector.rs"]
+mod inspector;

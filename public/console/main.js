@@ -9,8 +9,10 @@ import * as account from './areas/account.js';
 import * as admin from './areas/admin.js';
 import * as dashboard from './areas/dashboard.js';
 import * as directories from './areas/directories.js';
+import * as inspections from './areas/inspections.js';
 import * as review from './areas/review.js';
 import * as tasks from './areas/tasks.js';
+import { settleAtSignOut, startSending } from './drafts.js';
 import en from './i18n/en/shell.js';
 import zh from './i18n/zh/shell.js';
 import { addRoutes, go, render, setFallback } from './router.js';
@@ -20,7 +22,7 @@ addMessages({ zh, en });
 
 /** @typedef {{href: string, label: string, roles: Array<import('./session.js').User['role']>}} NavEntry */
 
-const AREAS = [dashboard, tasks, review, directories, admin, account];
+const AREAS = [dashboard, inspections, tasks, review, directories, admin, account];
 for (const area of AREAS) addRoutes(area.routes);
 setFallback(dashboard.home);
 
@@ -56,6 +58,10 @@ function drawChrome() {
 }
 
 async function leave() {
+  // Result drafts typed here are sent first; those the server has are
+  // forgotten, those it has not are kept (and the inspector warned).
+  const waiting = await settleAtSignOut();
+  if (waiting && !window.confirm(t('inspector.signout.waiting', { count: waiting }))) return;
   await signOut().catch(() => {});
   drawChrome();
   go('#/sign-in?signed_out=1');
@@ -82,6 +88,7 @@ async function route() {
     return;
   }
   drawChrome();
+  if (user()) startSending();
   await render();
 }
 

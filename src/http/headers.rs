@@ -11,9 +11,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Scripts, styles, workers and fetches from the site itself only, so an
 /// injected `<script>` or inline handler never runs; no plugins, no
 /// `<base>`, and no framing (clickjacking). `data:` images are the
-/// pages' icon. `verify-worker.js` is a module worker of the same origin.
+/// pages' icon; `blob:` images are the console's evidence photos, fetched
+/// with the session and shown from memory (a blob holds an image, never a
+/// script that could run). `verify-worker.js` is a module worker of the same origin.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
+     img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
      form-action 'self'; frame-ancestors 'none'";
 
 /// Adds the security headers to every response of `router`.

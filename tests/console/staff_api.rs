@@ -37,3 +37,52 @@ pub async fn get_as(server: &Server, account: (&str, &str), path: &str) -> (u16,
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(serde_json::Value::Null))
 }
+
+/// A request to `path` with `method` as `account`, as the console makes
+/// it: session cookie, CSRF token and the console's origin.
+pub async fn request_as(
+    server: &Server,
+    (name, password): (&str, &str),
+    method: reqwest::Method,
+    path: &str,
+) -> reqwest::RequestBuilder {
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{}/api/session", server.address))
+        .json(&serde_json::json!({"username": name, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{name} signs in");
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("opendraw_session="))
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let session: serde_json::Value = response.json().await.unwrap();
+    client
+        .request(method, format!("{}{path}", server.address))
+        .header("Cookie", cookie)
+        .header("X-CSRF-Token", session["csrf_token"].as_str().unwrap())
+        .header("Origin", &server.address)
+}
+
+/// Sends `body` (JSON) to `path` with `method` as `account`: the status and
+/// the JSON answer (null when none).
+pub async fn send_as(
+    server: &Server,
+    account: (&str, &str),
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let response = request_as(server, account, method, path).await.json(&body).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}

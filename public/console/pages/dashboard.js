@@ -178,6 +178,7 @@ async function inspectorPart(/** @type {HTMLElement} */ main) {
   const assignments = await get('/api/me/assignments');
   main.append(
     h('h2', {}, tx('dashboard.assignments.h2')),
+    h('p', {}, h('a', { href: '#/assignments', class: 'button-link', id: 'open-assignments' }, tx('inspector.dashboard.link'))),
     dataTable({
       caption: 'dashboard.assignments.caption',
       empty: 'dashboard.assignments.none',
