@@ -1,5 +1,5 @@
 -- The statistics by department, item and plan, and of one year
--- (migrations/sqlite/0012_statistics_by_year.sql is the same for SQLite):
+-- (migrations/sqlite/0010_statistics_by_year.sql is the same for SQLite):
 -- counts of the results published so far under the new dimensions, which
 -- the service moves from now on at each publication. `dimension@YYYY`
 -- holds the counts of results published in that year (where the service
