@@ -228,7 +228,8 @@ async fn an_inspector_records_a_result_on_a_phone_through_a_dropped_connection()
     let photo = dir.path().join("door.png");
     std::fs::write(&photo, &png).unwrap();
     browser.element("#evidence-file").await.send_keys(photo.to_str().unwrap()).await.unwrap();
-    let shown = browser.attribute("#attachments li.evidence-file", "data-sha256", Duration::from_secs(20)).await;
+    let shown =
+        browser.attribute("#attachments li.evidence-item", "data-sha256", Duration::from_secs(20)).await;
     text_contains(&browser, "#attachments", "the same as computed on this device").await;
     let result = result_of(&server, &open).await;
     let attachment = &result["attachments"][0];
@@ -239,7 +240,7 @@ async fn an_inspector_records_a_result_on_a_phone_through_a_dropped_connection()
         get_as(&server, open.account(), &format!("{}/attachments/{}", open.result_path(), attachment["id"]))
             .await;
     assert_eq!(status, 200);
-    check_page(&browser, "inspector-finish", "#attachments li.evidence-file").await;
+    check_page(&browser, "inspector-finish", "#attachments li.evidence-item").await;
     phone(&browser).await;
     browser.attribute_becomes("#draft-status", "data-state", "sent", Duration::from_secs(20)).await;
 
@@ -307,7 +308,7 @@ async fn an_inspector_records_a_result_on_a_phone_through_a_dropped_connection()
     heading_is(&browser, "My inspections").await;
     browser.element(&open.item_css()).await.click().await.unwrap();
     heading_is(&browser, "Your result").await;
-    browser.element("#attachments li.evidence-file").await;
+    browser.element("#attachments li.evidence-item").await;
     assert_eq!(browser.count(".remove-attachment").await, 0);
     browser.close().await;
 }

@@ -79,7 +79,7 @@ export function evidencePart(form) {
         ? files.map((file) =>
             h(
               'li',
-              { class: 'evidence-file', dataset: { id: String(file.id), sha256: file.sha256 } },
+              { class: 'evidence-item', dataset: { id: String(file.id), sha256: file.sha256 } },
               // Opened by the browser itself (same origin, the session's
               // cookie), under the server's sandboxing policy for files.
               h(
