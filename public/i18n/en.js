@@ -341,6 +341,7 @@ export const en = {
     'rec.completed': 'Completed: {date}',
     'rec.summary': 'Summary: {summary}',
     'rec.reference': 'Record',
+    'rec.evidence': (v) => (v.n === 1 ? 'Evidence: 1 file kept with the record (its SHA-256; the file itself is not public)' : `Evidence: ${v.n} files kept with the record (their SHA-256; the files are not public)`),
     'rec.late': 'Published late (due {date})',
     'rec.onTime': 'Published on time (due {date})',
     'rec.status.corrected': 'Corrected',

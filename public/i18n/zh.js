@@ -333,6 +333,7 @@ export const zh = {
     'rec.completed': '检查完成日期：{date}',
     'rec.summary': '检查情况：{summary}',
     'rec.reference': '记录编号',
+    'rec.evidence': (v) => `检查留存的证据文件 ${v.n} 个（SHA-256 摘要；文件本身不公开）`,
     'rec.late': '逾期公示（应于{date}前公示）',
     'rec.onTime': '按时公示（应于{date}前公示）',
     'rec.status.corrected': '已更正',

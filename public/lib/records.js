@@ -130,7 +130,31 @@ function publishedCell(r) {
     line(timeEl(r.published_at, true)),
     timeliness,
     line({ class: 'sub' }, tx('rec.reference'), ' ', h('code', { class: 'reference' }, r.reference)),
+    evidenceDigests(r),
   ];
+}
+
+/**
+ * The digests of the files the inspection kept as its record (photos,
+ * scans). The files stay internal; their SHA-256 is public, so that a
+ * later dispute can show which file was the record.
+ */
+function evidenceDigests(r) {
+  /** @type {Array<{sha256: string, media_type: string, size: number}>} */
+  const files = r.attachments || [];
+  if (!files.length) return null;
+  return h(
+    'details',
+    { class: 'evidence-digests' },
+    h('summary', {}, tx('rec.evidence', { n: files.length })),
+    h(
+      'ul',
+      {},
+      files.map((file) =>
+        h('li', { 'data-sha256': file.sha256 }, h('code', { class: 'digest' }, file.sha256), ' ', h('span', { class: 'sub' }, `${file.media_type}, ${file.size} B`)),
+      ),
+    ),
+  );
 }
 
 /**

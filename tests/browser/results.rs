@@ -96,6 +96,40 @@ async fn the_results_page_lists_published_results_and_filters_by_outcome() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn published_records_show_their_evidence_digests_and_never_the_notes() {
+    let (address, _service, _dir) = site(None).await;
+    let everything = get_json(&address, "/api/public/results?limit=500").await;
+    let with_evidence: Vec<&Value> = everything["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(RESULTS_PAGE as usize)
+        .filter(|r| r["attachments"].as_array().is_some_and(|a| !a.is_empty()))
+        .collect();
+    assert!(!with_evidence.is_empty(), "the demo publishes results with photos");
+    let browser = Browser::start("zh-CN").await;
+    browser.open(&format!("{address}/results.html")).await;
+    browser.attribute_becomes("#results", "data-total", &total(&everything).to_string(), LOADED).await;
+    for record in &with_evidence {
+        let row = format!("tr[data-reference='{}']", text(&record["reference"]));
+        browser.element(&format!("{row} .evidence-digests summary")).await.click().await.unwrap();
+        for file in record["attachments"].as_array().unwrap() {
+            let digest = text(&file["sha256"]);
+            let shown =
+                browser.text(&format!("{row} .evidence-digests li[data-sha256='{digest}'] code")).await;
+            assert_eq!(shown, digest, "the record's evidence digest is shown whole");
+        }
+    }
+    let page = browser.text("#results").await;
+    assert!(page.contains("证据文件"), "the evidence line is in Chinese on the Chinese page");
+    assert!(!page.contains(INTERNAL_MARKER), "no internal note reaches the page");
+    let violations = browser.accessibility_violations().await;
+    assert!(violations.is_empty(), "results page with evidence opened: {violations:#?}");
+    browser.screenshot("results-evidence").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_csv_download_keeps_the_filters_the_bom_and_the_chinese_text() {
     let (address, _service, _dir) = site(None).await;
     let (code, count, all) = a_narrowing_outcome(&address).await;
