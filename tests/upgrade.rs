@@ -1,6 +1,13 @@
 //! A database made by an earlier release (a committed fixture) is migrated
-//! by this binary with every record kept and its log unbroken.
+//! by this binary with every record kept and its log unbroken; and on one
+//! PostgreSQL, two servers go on serving while a later release's migration
+//! (one that only adds) runs under them, and one restarted after it starts.
 
+#[allow(dead_code)]
+mod drawing_client;
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
 #[allow(dead_code)]
 mod server_process;
 
@@ -50,4 +57,68 @@ async fn the_previous_releases_demo_database_migrates_with_every_record_and_its_
     let tasks: Value =
         reqwest::get(format!("{}/api/public/tasks", server.address)).await.unwrap().json().await.unwrap();
     assert!(tasks.to_string().contains("\"id\""), "the public tasks are served: {tasks}");
+}
+
+/// What the next release might add: a table, a nullable column, an index,
+/// recorded in the migrations table under a version this binary does not know.
+const NEXT_RELEASE_MIGRATION: &str = "
+    CREATE TABLE next_release_notes (id BIGSERIAL PRIMARY KEY, note TEXT NOT NULL);
+    ALTER TABLE results ADD COLUMN next_release_note TEXT;
+    CREATE INDEX next_release_results ON results (next_release_note);
+    INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+        VALUES (99990101000000, 'next release', true, '\\x00', 0);";
+
+async fn ready(client: &reqwest::Client, address: &str) -> u16 {
+    client.get(format!("{address}/readyz")).send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgres_keep_serving_while_a_later_release_adds_to_the_schema() {
+    let (database, _drop) = helpers::new_postgres_database().await;
+    let token = drawing_client::add_supervisor(&database);
+    let first = ServerProcess::start(&database, &["--public-dir", "/nonexistent"], None);
+    let second = ServerProcess::start(&database, &["--public-dir", "/nonexistent"], None);
+    let through_first = drawing_client::Supervisor::new(&first.address, &token);
+    let through_second = drawing_client::Supervisor::new(&second.address, &token);
+    through_first.fill_directories(300, 30).await;
+    let (before, due_before) = through_first.committed_task(10).await;
+
+    // The later release's migration, in one transaction, while both serve.
+    let admin = sqlx::postgres::PgPool::connect(&database).await.unwrap();
+    let mut migration = admin.begin().await.unwrap();
+    sqlx::raw_sql(NEXT_RELEASE_MIGRATION).execute(&mut *migration).await.unwrap();
+    migration.commit().await.unwrap();
+
+    // Both go on: a task committed before is drawn through the other
+    // server, a new one is committed and drawn across the two.
+    let drawn = through_second.draw(before, due_before).await.unwrap();
+    assert!(drawn.status().is_success(), "draw after the migration: {}", drawn.status());
+    let (after, due_after) = through_second.committed_task(10).await;
+    let drawn = through_first.draw(after, due_after).await.unwrap();
+    assert!(drawn.status().is_success(), "draw after the migration: {}", drawn.status());
+    let client = reqwest::Client::new();
+    for server in [&first, &second] {
+        assert_eq!(
+            ready(&client, &server.address).await,
+            200,
+            "every migration this binary knows is applied"
+        );
+        let public = client.get(format!("{}/api/public/tasks/{after}", server.address)).send().await.unwrap();
+        assert_eq!(public.status(), 200);
+    }
+
+    // A server of this release restarted now (a crash, a node drained
+    // before its turn to upgrade) starts on the newer schema.
+    first.kill();
+    let restarted = ServerProcess::start(&database, &["--public-dir", "/nonexistent"], None);
+    assert_eq!(ready(&client, &restarted.address).await, 200);
+    let versions: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE version = 99990101000000")
+            .fetch_one(&admin)
+            .await
+            .unwrap();
+    assert_eq!(versions, 1, "the later release's migration is kept, not undone");
+    admin.close().await;
+    drawing_client::log_verifies(&database);
+    drop(second);
 }

@@ -37,11 +37,12 @@ pub mod statistics;
 pub mod tasks;
 pub mod users;
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use sqlx::AnyConnection;
 use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -109,8 +110,21 @@ pub struct Store {
     writer: Option<Arc<Mutex<()>>>,
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+// A database may carry migrations newer than this binary's: during a
+// rolling upgrade the next release migrates the database while servers of
+// this one still run, and one of them may restart before it is replaced.
+// Releases only add in a migration (tables, nullable or defaulted columns,
+// indexes), so this binary keeps working on the newer schema; refusing to
+// start would turn an upgrade into an outage. README, "Upgrading".
+static SQLITE_MIGRATIONS: LazyLock<Migrator> =
+    LazyLock::new(|| tolerant(sqlx::migrate!("migrations/sqlite")));
+static POSTGRES_MIGRATIONS: LazyLock<Migrator> =
+    LazyLock::new(|| tolerant(sqlx::migrate!("migrations/postgres")));
+
+fn tolerant(mut migrator: Migrator) -> Migrator {
+    migrator.set_ignore_missing(true);
+    migrator
+}
 
 impl Store {
     /// Opens (creating a SQLite file if needed) and migrates the database.
@@ -159,7 +173,7 @@ impl Store {
     }
 
     /// The migrations this binary applies to its backend.
-    pub fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+    pub fn migrator(&self) -> &'static Migrator {
         match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
