@@ -85,9 +85,11 @@ async fn on_a_phone_the_task_page_puts_the_verification_first_and_folds_its_long
     browser.element("#task-results").await;
     let (height, button_top) = task_page_layout(&browser).await;
     eprintln!("task 1 on a 390×844 phone: {height} px tall, the verification button at {button_top} px");
-    // Before, the page was about 23 000 px tall with the button at its bottom.
+    // Before, the page was about 23 000 px tall with the button at its bottom;
+    // folded, it measured about 8 000 px with this release's demo (whose
+    // published records now also list their evidence digests).
     assert!(button_top < 2.0 * 844.0, "the button is within the first two screens: {button_top} px");
-    assert!(height < 8000.0, "the page is a fraction of its old height: {height} px");
+    assert!(height < 9000.0, "the page is a fraction of its old height: {height} px");
     let visible = browser
         .client
         .execute(
