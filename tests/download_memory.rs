@@ -21,8 +21,11 @@ const LARGE: u32 = 100_000;
 
 /// What the large download may take beyond the small one. Its bundle is
 /// about 21 MiB larger; holding it whole, as before it was streamed, took
-/// at least that again.
-const GROWTH_ALLOWED_KIB: u64 = 8 * 1024;
+/// at least that again. Two fresh servers' peaks differ by up to about
+/// 8 MiB for the same bundle (12–20 MiB measured for the small one), so
+/// the allowance sits between that noise and the 21 MiB a buffered
+/// bundle would add.
+const GROWTH_ALLOWED_KIB: u64 = 12 * 1024;
 
 /// How much a fresh server's peak memory grows while it sends the bundle
 /// of a task drawn from `pool` targets, and the bytes it sent.
