@@ -6,8 +6,8 @@
 
 use crate::support::Server;
 
-/// A session cookie of `account`, from signing in through the API.
-pub async fn session_cookie(server: &Server, (name, password): (&str, &str)) -> String {
+/// Signs `account` in through the API: its session cookie and CSRF token.
+async fn sign_in_api(server: &Server, (name, password): (&str, &str)) -> (String, String) {
     let response = reqwest::Client::new()
         .post(format!("{}/api/session", server.address))
         .json(&serde_json::json!({"username": name, "password": password}))
@@ -22,7 +22,14 @@ pub async fn session_cookie(server: &Server, (name, password): (&str, &str)) -> 
         .filter_map(|value| value.to_str().ok())
         .find(|value| value.starts_with("opendraw_session="))
         .expect("a session cookie");
-    cookie.split(';').next().unwrap().to_owned()
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let session: serde_json::Value = response.json().await.unwrap();
+    (cookie, session["csrf_token"].as_str().unwrap().to_owned())
+}
+
+/// A session cookie of `account`, from signing in through the API.
+pub async fn session_cookie(server: &Server, account: (&str, &str)) -> String {
+    sign_in_api(server, account).await.0
 }
 
 /// GETs `path` as `account`: the status and the JSON answer (null when none).
@@ -42,34 +49,15 @@ pub async fn get_as(server: &Server, account: (&str, &str), path: &str) -> (u16,
 /// it: session cookie, CSRF token and the console's origin.
 pub async fn request_as(
     server: &Server,
-    (name, password): (&str, &str),
+    account: (&str, &str),
     method: reqwest::Method,
     path: &str,
 ) -> reqwest::RequestBuilder {
-    let client = reqwest::Client::new();
-    let response = client
-        .post(format!("{}/api/session", server.address))
-        .json(&serde_json::json!({"username": name, "password": password}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201, "{name} signs in");
-    let cookie = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find(|value| value.starts_with("opendraw_session="))
-        .expect("a session cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let session: serde_json::Value = response.json().await.unwrap();
-    client
+    let (cookie, csrf_token) = sign_in_api(server, account).await;
+    reqwest::Client::new()
         .request(method, format!("{}{path}", server.address))
         .header("Cookie", cookie)
-        .header("X-CSRF-Token", session["csrf_token"].as_str().unwrap())
+        .header("X-CSRF-Token", csrf_token)
         .header("Origin", &server.address)
 }
 
