@@ -113,6 +113,8 @@ pub struct Service {
     address: Option<IpAddr>,
     /// Where attachments' bytes are kept when not in the database.
     attachment_dir: Option<Arc<results::AttachmentDir>>,
+    /// The ledger's counts of open lines, kept per task.
+    ledger_counts: Arc<ledger::KeptCounts>,
 }
 
 /// Where the service takes today's date from: the system clock (at
@@ -186,6 +188,7 @@ impl Service {
             once: None,
             address: None,
             attachment_dir: None,
+            ledger_counts: Arc::default(),
         }
     }
 

@@ -50,6 +50,10 @@ impl Scope {
         let json = json_pairs(&pairs);
         Scope { pairs, json }
     }
+
+    pub fn pairs(&self) -> &[(i64, String)] {
+        &self.pairs
+    }
 }
 
 fn json_pairs<T: serde::Serialize>(pairs: &[(i64, T)]) -> String {
@@ -140,117 +144,101 @@ impl LineRow {
     }
 }
 
-/// Open lines of one task and unit, counted by the deadline's state.
-#[derive(Debug, Clone, FromRow)]
-pub struct SumRow {
-    pub task: i64,
-    pub unit: Option<String>,
-    pub open: i64,
-    pub not_entered: i64,
-    pub due_soon: i64,
-    pub overdue: i64,
-    /// Results submitted, awaiting review.
-    pub submitted: i64,
-}
-
 /// The scope's pairs as rows `scope (task_id, item_code)`, from `$1`.
 fn scope_table(backend: Backend) -> String {
     format!("scope AS ({})", select_from_json(backend, &["task_id", "item_code"], &["task_id"]))
 }
 
-/// The open lines of the scope (joined with `join`), and the filters'
-/// conditions on them, whose values are bound from `$2` in the order
-/// returned.
-fn open_lines<'a>(backend: Backend, lines: &Lines<'a>, join: &str) -> (String, Vec<&'a str>) {
-    let (conditions, values) = lines.conditions("d", 2);
-    let sql = format!(
+/// The open lines of the scope (joined with `join`): `{columns}` to be
+/// filled in, the scope bound as `$1`.
+fn open_lines(backend: Backend, join: &str) -> String {
+    format!(
         "WITH {} SELECT {{columns}} FROM scope s \
          JOIN drawn_targets d ON d.task_id = s.task_id \
          LEFT JOIN results r ON r.task_id = d.task_id AND r.target_id = d.target_id \
              AND r.item_code = s.item_code AND r.state <> 'superseded' \
          LEFT JOIN targets t ON t.id = d.target_id {join}\
-         WHERE (r.state IS NULL OR r.state <> 'published'){conditions}",
+         WHERE (r.state IS NULL OR r.state <> 'published')",
         scope_table(backend)
-    );
-    (sql, values)
-}
-
-/// The counts of open lines by their deadline, for lines whose dates are
-/// compared with `$overdue` and `$soon`.
-fn count_columns(overdue: usize, soon: usize) -> String {
-    format!(
-        "COUNT(*) AS open, \
-         SUM(CASE WHEN r.id IS NULL THEN 1 ELSE 0 END) AS not_entered, \
-         SUM(CASE WHEN r.inspection_date >= ${overdue} AND r.inspection_date < ${soon} THEN 1 ELSE 0 END) AS due_soon, \
-         SUM(CASE WHEN r.inspection_date < ${overdue} THEN 1 ELSE 0 END) AS overdue"
     )
 }
 
-/// The open lines summed per task and unit: `overdue` those inspected
-/// before `overdue_before`, `due_soon` the others inspected before
-/// `soon_before` (the deadline grows with the inspection date, so both are
-/// ranges of dates).
-pub async fn sums(
-    store: &Store,
-    scope: &Scope,
-    lines: &Lines<'_>,
-    overdue_before: &str,
-    soon_before: &str,
-) -> StoreResult<Vec<SumRow>> {
-    let (sql, values) = open_lines(store.backend(), lines, "");
-    let (overdue, soon) = (values.len() + 2, values.len() + 3);
-    let columns = format!(
-        "d.task_id AS task, t.unit AS unit, {}, \
-         SUM(CASE WHEN r.state = 'submitted' THEN 1 ELSE 0 END) AS submitted",
-        count_columns(overdue, soon)
-    );
-    let sql = format!("{} GROUP BY d.task_id, t.unit", sql.replace("{columns}", &columns));
-    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.json.as_str());
-    for value in values {
-        query = query.bind(value);
-    }
-    Ok(query.bind(overdue_before).bind(soon_before).fetch_all(store.pool()).await?)
+/// A task's open lines of one unit and item, inspected on one day (or not
+/// yet), in one state (none: nothing entered): what the service keeps to
+/// sum a ledger without reading its lines.
+#[derive(Debug, Clone, FromRow)]
+pub struct CountRow {
+    pub unit: Option<String>,
+    pub item: String,
+    pub inspection_date: Option<String>,
+    pub state: Option<String>,
+    pub lines: i64,
 }
 
-/// Open lines of the targets one inspector is assigned to.
+/// The same counts per inspector assigned to the lines' targets (a line
+/// with two inspectors counts for each), for every department's teams.
 #[derive(Debug, Clone, FromRow)]
-pub struct InspectorSumRow {
+pub struct InspectorCountRow {
+    pub department: String,
     pub inspector: String,
     pub name: Option<String>,
-    pub open: i64,
-    pub not_entered: i64,
-    pub due_soon: i64,
-    pub overdue: i64,
+    pub unit: Option<String>,
+    pub item: String,
+    pub inspection_date: Option<String>,
+    pub state: Option<String>,
+    pub lines: i64,
 }
 
-/// The open lines summed per inspector of `department` assigned to their
-/// target (a line with two inspectors counts for each), counted as `sums`
-/// counts them.
-pub async fn inspector_sums(
-    store: &Store,
-    scope: &Scope,
-    lines: &Lines<'_>,
-    department: &str,
-    overdue_before: &str,
-    soon_before: &str,
-) -> StoreResult<Vec<InspectorSumRow>> {
-    let (sql, values) = open_lines(store.backend(), lines, "{join}");
-    let (department_at, overdue, soon) = (values.len() + 2, values.len() + 3, values.len() + 4);
-    let join = format!(
-        "JOIN assignments a ON a.task_id = d.task_id AND a.target_id = d.target_id \
-         AND a.department = ${department_at} LEFT JOIN inspectors i ON i.id = a.inspector_id "
-    );
-    let columns = format!("a.inspector_id AS inspector, i.name AS name, {}", count_columns(overdue, soon));
-    let sql = format!(
-        "{} GROUP BY a.inspector_id, i.name",
-        sql.replace("{join}", &join).replace("{columns}", &columns)
-    );
-    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.json.as_str());
-    for value in values {
-        query = query.bind(value);
-    }
-    Ok(query.bind(department).bind(overdue_before).bind(soon_before).fetch_all(store.pool()).await?)
+/// The open lines of one task's `items`, counted by unit, item, inspection
+/// date and state.
+pub async fn task_counts(store: &Store, task: i64, items: &[String]) -> StoreResult<Vec<CountRow>> {
+    let scope = Scope::new(items.iter().map(|item| (task, item.clone())).collect());
+    let sql = open_lines(store.backend(), "");
+    let grouping = "t.unit, s.item_code, r.inspection_date, r.state";
+    let columns = "t.unit AS unit, s.item_code AS item, r.inspection_date AS inspection_date, r.state AS state, \
+         COUNT(*) AS lines";
+    let sql = format!("{} GROUP BY {grouping}", sql.replace("{columns}", columns));
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.json.as_str()).fetch_all(store.pool()).await?)
 }
+
+/// The open lines of one task's `items` counted as [`task_counts`] counts
+/// them, per inspector of every department assigned to their target.
+pub async fn task_inspector_counts(
+    store: &Store,
+    task: i64,
+    items: &[String],
+) -> StoreResult<Vec<InspectorCountRow>> {
+    let scope = Scope::new(items.iter().map(|item| (task, item.clone())).collect());
+    let join = "JOIN assignments a ON a.task_id = d.task_id AND a.target_id = d.target_id \
+         LEFT JOIN inspectors i ON i.id = a.inspector_id ";
+    let sql = open_lines(store.backend(), join);
+    let grouping = "a.department, a.inspector_id, i.name, t.unit, s.item_code, r.inspection_date, r.state";
+    let columns = "a.department AS department, a.inspector_id AS inspector, i.name AS name, t.unit AS unit, \
+         s.item_code AS item, r.inspection_date AS inspection_date, r.state AS state, COUNT(*) AS lines";
+    let sql = format!("{} GROUP BY {grouping}", sql.replace("{columns}", columns));
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.json.as_str()).fetch_all(store.pool()).await?)
+}
+
+/// The revision of the directories a ledger reads (units, inspectors'
+/// names), moved by every import.
+pub const DIRECTORIES: i64 = 0;
+
+/// The revisions (migration 0014) of these tasks and of the directories
+/// ([`DIRECTORIES`]); a task never changed since the migration has none.
+pub async fn revisions(store: &Store, tasks: &[i64]) -> StoreResult<Vec<(i64, i64)>> {
+    let wanted: Vec<i64> = tasks.iter().copied().chain([DIRECTORIES]).collect();
+    let ids = select_from_json(store.backend(), &["task_id"], &["task_id"]);
+    let sql = format!(
+        "WITH wanted AS ({ids}) SELECT v.task_id, v.revision FROM wanted w \
+         JOIN ledger_revisions v ON v.task_id = w.task_id"
+    );
+    let rows: Vec<[i64; 1]> = wanted.into_iter().map(|id| [id]).collect();
+    let ids = serde_json::to_string(&rows).expect("numbers serialise");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(store.pool()).await?)
+}
+
+/// Moves the directories' revision, in an import's transaction.
+pub const TOUCH_DIRECTORIES: &str = "UPDATE ledger_revisions SET revision = revision + 1 WHERE task_id = 0";
 
 /// At most `limit` open lines after `after`, most urgent first: those with
 /// an inspection date by date (the deadline grows with it), then task,

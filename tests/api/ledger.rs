@@ -8,8 +8,8 @@ use chrono::Days;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, expect};
-use crate::inspections::{assignments, result_path, task_with_assignments};
+use crate::helpers::{TestApp, expect, targets_csv};
+use crate::inspections::{assignments, result_path, target_of, task_with_assignments};
 use crate::on_both_backends;
 
 /// A drawn task whose first inspector saved drafts over two months, one
@@ -99,6 +99,39 @@ fn assert_most_urgent_first(lines: &[Value]) {
     for pair in lines.windows(2) {
         assert!(urgency(&pair[0]) <= urgency(&pair[1]), "{} before {}", pair[0], pair[1]);
     }
+}
+
+/// A second server on the test's database, with a service (and kept
+/// counts) of its own, as when several servers share one PostgreSQL.
+async fn second_server(app: &TestApp) -> String {
+    let store = opendraw::storage::Store::open(&app.database_url).await.unwrap();
+    let service = opendraw::service::Service::with_clock(store, app.clock.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let router = opendraw::http::router_with(service, None, opendraw::http::limits::Limits::default());
+    let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    address
+}
+
+/// Both servers' sums equal the counts of every line, in all and per
+/// task, unit and inspector (the lines read page by page from the first).
+async fn assert_sums_count_the_lines(app: &TestApp, second: &str, why: &str) -> Value {
+    let (whole, lines) = all_pages(app, "", 1000).await;
+    let all: Vec<&Value> = lines.iter().collect();
+    assert_eq!(counts_of(&whole["total"]), counts(&all), "{why}: total");
+    for sum in whole["by_unit"].as_array().unwrap() {
+        let unit = sum["key"].as_str().unwrap();
+        let of_unit: Vec<&Value> =
+            lines.iter().filter(|l| l["unit"].as_str().unwrap_or_default() == unit).collect();
+        assert_eq!(counts_of(sum), counts(&of_unit), "{why}: unit {unit}");
+    }
+    let request = app.client.get(format!("{second}/api/ledger?limit=1")).bearer_auth(&app.market);
+    let theirs = expect(request.send().await.unwrap(), StatusCode::OK).await;
+    for part in ["total", "by_task", "by_unit", "by_inspector"] {
+        assert_eq!(theirs[part], whole[part], "{why}: the second server's {part}");
+    }
+    whole
 }
 
 on_both_backends! {
@@ -251,5 +284,42 @@ on_both_backends! {
         let long = "M".repeat(65);
         let refused = app.get(Some(&app.market), &format!("/api/ledger?inspector={long}")).await;
         assert_eq!(expect(refused, StatusCode::UNPROCESSABLE_ENTITY).await["field"], "inspector");
+    }
+
+    async fn the_sums_follow_every_change_made_after_they_were_counted_on_any_server(app) {
+        let task = task_with_dated_lines(&app).await;
+        let second = second_server(&app).await;
+        let before = assert_sums_count_the_lines(&app, &second, "first reading").await;
+
+        // A result entered by another inspector.
+        let target = target_of(&app, &app.inspector_b, task, "M001").await;
+        let today = app.service.today().to_string();
+        let body = json!({"outcome": "no_problem", "inspection_date": today});
+        expect(app.put_json(Some(&app.inspector_b), &result_path(task, &target), &body).await, StatusCode::CREATED).await;
+        let entered = assert_sums_count_the_lines(&app, &second, "after a result").await;
+        let not_entered = |sums: &Value| sums["total"]["not_entered"].as_u64().unwrap();
+        assert_eq!(not_entered(&entered), not_entered(&before) - 1);
+
+        // An inspector replaced on a line still open.
+        let replaced = target_of(&app, &app.inspector_a, task, "M002").await;
+        let body = json!({"target": replaced, "inspector": "M001", "reason": "回避"});
+        let made = expect(app.post_json(Some(&app.market), &format!("/api/tasks/{task}/replacements"), &body).await, StatusCode::CREATED).await;
+        let after = assert_sums_count_the_lines(&app, &second, "after a replacement").await;
+        let open_of = |sums: &Value, id: &str| {
+            sums["by_inspector"].as_array().unwrap().iter().find(|s| s["key"] == id).map_or(0, |s| s["open"].as_u64().unwrap())
+        };
+        assert_eq!(open_of(&after, "M001"), open_of(&entered, "M001") - 1, "{made}");
+        let drawn_in = made["in"].as_str().unwrap();
+        assert_eq!(open_of(&after, drawn_in), open_of(&entered, drawn_in) + 1);
+
+        // The directory moves a drawn target to another unit.
+        let csv = targets_csv(60).replace(&format!("{replaced},单位"), &format!("{replaced},单位"));
+        let line = csv.lines().find(|l| l.starts_with(&format!("{replaced},"))).unwrap().to_owned();
+        let moved = format!("{},新单位", line.rsplit_once(',').unwrap().0);
+        let csv = csv.replace(&line, &moved);
+        expect(app.post_csv(&app.market, "/api/targets/import", &csv).await, StatusCode::OK).await;
+        let moved_sums = assert_sums_count_the_lines(&app, &second, "after a unit changed").await;
+        let unit = moved_sums["by_unit"].as_array().unwrap().iter().find(|s| s["key"] == "新单位").cloned();
+        assert_eq!(unit.map(|u| u["open"].as_u64().unwrap()), Some(1), "{}", moved_sums["by_unit"]);
     }
 }

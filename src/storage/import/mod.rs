@@ -254,6 +254,8 @@ impl<T: Upsert> Import<T> {
         if self.tx.backend() == Backend::Postgres {
             self.tx.execute(&format!("ANALYZE {}", T::TABLE), &[]).await?;
         }
+        // A ledger shows units and inspectors' names from the directories.
+        self.tx.execute(super::ledger::TOUCH_DIRECTORIES, &[]).await?;
         let texts = entry.texts();
         let binds: Vec<&str> = texts.iter().map(String::as_str).collect();
         self.tx.execute(super::audit::INSERT_TEXTS, &binds).await?;

@@ -3,23 +3,24 @@
 //! left until the 20-working-day deadline or the days it is overdue, most
 //! urgent first; summed per task and per unit; exportable as CSV.
 
-use std::collections::{BTreeMap, HashMap};
+mod counts;
+mod export;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use base64::Engine as _;
-use bytes::Bytes;
 use chrono::NaiveDate;
-use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::csv_export::{self, csv_error};
 use super::results::{DeadlineView, ViewContext};
 use super::tasks::{definition_of, takes_part};
 use super::{Service, ServiceError, ServiceResult, supervised_department};
 use crate::domain::account::User;
 use crate::domain::calendar::{Calendar, Deadline};
-use crate::files::csv_output::SpreadsheetCsv;
 use crate::storage::ledger::{self, LineKey, LineRow, Lines, Scope};
+
+pub use counts::KeptCounts;
 
 /// Which lines a ledger shows.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -107,14 +108,14 @@ const DUE_SOON: i64 = 5;
 /// The longest inspector id the `inspector` filter takes.
 const MAX_ID_CHARS: usize = 64;
 
-/// Lines the CSV export reads at a time.
-const CSV_BATCH: i64 = 2000;
-
 /// A drawn or revealed task the department follows, with its items.
 #[derive(Debug, Clone)]
 struct FollowedTask {
     name: String,
     state: String,
+    /// Every item of the task, the department's or not: the kept counts
+    /// serve every department's ledger.
+    items: Vec<String>,
 }
 
 /// Open lines counted for the dashboard.
@@ -139,6 +140,9 @@ struct Prepared {
     overdue_before: String,
     /// Lines inspected before this day are due within `DUE_SOON` working days.
     soon_before: String,
+    /// Every task with open lines, whoever follows them, when the ledger
+    /// was not asked for one task: the counts of any other can be forgotten.
+    open_tasks: Option<HashSet<i64>>,
 }
 
 impl Prepared {
@@ -151,30 +155,6 @@ impl Prepared {
                 .as_deref()
                 .map(|id| ledger::Inspector { department: self.department.as_str(), id }),
         }
-    }
-
-    /// The open lines summed per inspector of the department.
-    async fn inspector_sums(&self, store: &crate::storage::Store) -> ServiceResult<Vec<LedgerSum>> {
-        let rows = ledger::inspector_sums(
-            store,
-            &self.scope,
-            &self.lines(),
-            &self.department,
-            &self.overdue_before,
-            &self.soon_before,
-        )
-        .await?;
-        let mut sums = BTreeMap::new();
-        for row in rows {
-            let counts = LedgerTotal {
-                open: count(row.open),
-                not_entered: count(row.not_entered),
-                due_soon: count(row.due_soon),
-                overdue: count(row.overdue),
-            };
-            sum_into(&mut sums, row.inspector, row.name, counts);
-        }
-        Ok(most_urgent_first(sums))
     }
 }
 
@@ -191,27 +171,12 @@ impl Service {
         let prepared = self.prepare_ledger(user, filter).await?;
         let after = after.map(decode_after).transpose()?;
         let (store, lines) = (self.store(), prepared.lines());
-        // The sums, the sums per inspector and the page are read side by
-        // side, on three connections: each reads the same lines, and none
-        // waits for another. One line more than the page tells whether
-        // another page follows.
-        let (sums, by_inspector, mut rows) = tokio::try_join!(
-            async {
-                Ok::<_, ServiceError>(
-                    ledger::sums(
-                        store,
-                        &prepared.scope,
-                        &lines,
-                        &prepared.overdue_before,
-                        &prepared.soon_before,
-                    )
-                    .await?,
-                )
-            },
-            prepared.inspector_sums(store),
-            async { Ok(ledger::page(store, &prepared.scope, &lines, after.as_ref(), limit + 1).await?) },
-        )?;
-        let (total, by_task, by_unit) = sum_up(&prepared, sums);
+        // The kept counts and the page are read side by side. One line more
+        // than the page tells whether another page follows.
+        let (counts, mut rows) = tokio::try_join!(self.kept_counts(&prepared), async {
+            Ok(ledger::page(store, &prepared.scope, &lines, after.as_ref(), limit + 1).await?)
+        })?;
+        let sums = counts::add_up(&prepared, &counts);
         let next = if rows.len() as i64 > limit {
             rows.truncate(limit as usize);
             rows.last().map(|row| encode_after(&row.key()))
@@ -222,27 +187,13 @@ impl Service {
         Ok(Ledger {
             today: prepared.context.today.to_string(),
             calendar_years: prepared.context.calendar.years(),
-            total,
-            by_task,
-            by_unit,
-            by_inspector,
+            total: sums.total,
+            by_task: most_urgent_first(sums.by_task),
+            by_unit: most_urgent_first(sums.by_unit),
+            by_inspector: most_urgent_first(sums.by_inspector),
             lines,
             next,
         })
-    }
-
-    /// Every line the filter selects as CSV, read and sent a batch at a
-    /// time; with the day it was made for, to name the file.
-    pub async fn ledger_csv(
-        &self,
-        user: &User,
-        filter: &LedgerFilter,
-        english: bool,
-    ) -> ServiceResult<(String, impl Stream<Item = ServiceResult<Bytes>> + Send + 'static)> {
-        let prepared = self.prepare_ledger(user, filter).await?;
-        let today = prepared.context.today.to_string();
-        let batches = LedgerBatches { service: self.clone(), prepared, english };
-        Ok((today, csv_export::export(&csv_headers(english), batches)?))
     }
 
     /// Authorises the request and finds what the ledger covers: the tasks
@@ -274,7 +225,9 @@ impl Service {
         let context = ViewContext::load(self).await?;
         let mut tasks = HashMap::new();
         let mut pairs = Vec::new();
-        for task in ledger::candidate_tasks(self.store(), filter.task).await? {
+        let candidates = ledger::candidate_tasks(self.store(), filter.task).await?;
+        let open_tasks = candidates.iter().map(|task| task.id).collect();
+        for task in candidates {
             // A department follows its items only in the tasks it takes part in.
             if let Some(department) = &department
                 && !takes_part(&task, department)?
@@ -283,18 +236,19 @@ impl Service {
             }
             let items = definition_of(&task)?.items;
             let mine: Vec<String> = items
-                .into_iter()
+                .iter()
                 .filter(|item| {
                     department
                         .as_deref()
                         .is_none_or(|department| context.names.department_of(item) == Some(department))
                 })
+                .cloned()
                 .collect();
             if mine.is_empty() {
                 continue;
             }
             pairs.extend(mine.into_iter().map(|item| (task.id, item)));
-            tasks.insert(task.id, FollowedTask { name: task.name, state: task.state.to_string() });
+            tasks.insert(task.id, FollowedTask { name: task.name, state: task.state.to_string(), items });
         }
         let overdue_before = urgent_before(&context.calendar, context.today, |deadline| deadline.overdue);
         let soon_before = urgent_before(&context.calendar, context.today, |deadline| {
@@ -309,6 +263,7 @@ impl Service {
             overdue_only: filter.overdue,
             overdue_before: overdue_before.to_string(),
             soon_before: soon_before.to_string(),
+            open_tasks: filter.task.is_none().then_some(open_tasks),
             context,
         })
     }
@@ -317,18 +272,8 @@ impl Service {
     /// deadline, and those whose result awaits review: the ledger's sums.
     pub(super) async fn open_line_counts(&self, department: Option<&str>) -> ServiceResult<OpenLineCounts> {
         let prepared = self.ledger_scope(department.map(str::to_owned), &LedgerFilter::default()).await?;
-        let sums = ledger::sums(
-            self.store(),
-            &prepared.scope,
-            &prepared.lines(),
-            &prepared.overdue_before,
-            &prepared.soon_before,
-        )
-        .await?;
-        Ok(OpenLineCounts {
-            overdue: sums.iter().map(|row| row.overdue.max(0) as u64).sum(),
-            submitted: sums.iter().map(|row| row.submitted.max(0) as u64).sum(),
-        })
+        let sums = counts::add_up(&prepared, &self.kept_counts(&prepared).await?);
+        Ok(OpenLineCounts { overdue: sums.total.overdue, submitted: sums.submitted })
     }
 
     /// The open lines of a department's inspectors (with `inspector`, of
@@ -341,12 +286,9 @@ impl Service {
     ) -> ServiceResult<Vec<LedgerSum>> {
         let filter = LedgerFilter { inspector: inspector.map(str::to_owned), ..LedgerFilter::default() };
         let prepared = self.ledger_scope(Some(department.to_owned()), &filter).await?;
-        let sums = prepared.inspector_sums(self.store()).await?;
-        // With `inspector`, the lines are theirs, but the sums still name
-        // every member of those lines' teams: keep their own only.
-        Ok(sums
+        let sums = counts::add_up(&prepared, &self.kept_counts(&prepared).await?);
+        Ok(most_urgent_first(sums.by_inspector)
             .into_iter()
-            .filter(|sum| inspector.is_none_or(|id| sum.key == id))
             .filter(|sum| sum.due_soon > 0 || sum.overdue > 0)
             .collect())
     }
@@ -415,53 +357,10 @@ fn urgent_before(calendar: &Calendar, today: NaiveDate, urgent: impl Fn(&Deadlin
     day
 }
 
-/// The database's sums per task and unit, added up per task, per unit and
-/// in all; the most overdue first, then the most due soon.
-fn sum_up(prepared: &Prepared, rows: Vec<ledger::SumRow>) -> (LedgerTotal, Vec<LedgerSum>, Vec<LedgerSum>) {
-    let mut total = LedgerTotal::default();
-    let mut by_task: BTreeMap<String, LedgerSum> = BTreeMap::new();
-    let mut by_unit: BTreeMap<String, LedgerSum> = BTreeMap::new();
-    for row in rows {
-        let counts = LedgerTotal {
-            open: count(row.open),
-            not_entered: count(row.not_entered),
-            due_soon: count(row.due_soon),
-            overdue: count(row.overdue),
-        };
-        total.add(counts);
-        let name = prepared.tasks.get(&row.task).map(|task| task.name.clone());
-        sum_into(&mut by_task, row.task.to_string(), name, counts);
-        sum_into(&mut by_unit, row.unit.unwrap_or_default(), None, counts);
-    }
-    (total, most_urgent_first(by_task), most_urgent_first(by_unit))
-}
-
-/// A count from the database, never negative.
-fn count(value: i64) -> u64 {
-    u64::try_from(value).unwrap_or_default()
-}
-
-fn sum_into(sums: &mut BTreeMap<String, LedgerSum>, key: String, name: Option<String>, counts: LedgerTotal) {
-    let sum = sums.entry(key.clone()).or_insert_with(|| LedgerSum { key, name, ..LedgerSum::default() });
-    sum.open += counts.open;
-    sum.not_entered += counts.not_entered;
-    sum.due_soon += counts.due_soon;
-    sum.overdue += counts.overdue;
-}
-
 fn most_urgent_first(sums: BTreeMap<String, LedgerSum>) -> Vec<LedgerSum> {
     let mut sums: Vec<LedgerSum> = sums.into_values().collect();
     sums.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(b.due_soon.cmp(&a.due_soon)).then(a.key.cmp(&b.key)));
     sums
-}
-
-impl LedgerTotal {
-    fn add(&mut self, counts: LedgerTotal) {
-        self.open += counts.open;
-        self.not_entered += counts.not_entered;
-        self.due_soon += counts.due_soon;
-        self.overdue += counts.overdue;
-    }
 }
 
 /// `after` as the answer's `next` gives it: the last line's key, as
@@ -483,102 +382,4 @@ fn decode_after(text: &str) -> ServiceResult<LineKey> {
                 "must be the `next` of a ledger answer, or absent for the first page",
             )
         })
-}
-
-/// The ledger's lines as the CSV export reads them.
-struct LedgerBatches {
-    service: Service,
-    prepared: Prepared,
-    english: bool,
-}
-
-impl csv_export::Batches for LedgerBatches {
-    type Key = LineKey;
-
-    async fn write_batch(
-        &mut self,
-        after: Option<&LineKey>,
-        writer: &mut SpreadsheetCsv,
-    ) -> ServiceResult<Option<(LineKey, bool)>> {
-        let prepared = &self.prepared;
-        let rows =
-            ledger::page(self.service.store(), &prepared.scope, &prepared.lines(), after, CSV_BATCH).await?;
-        let full = rows.len() as i64 == CSV_BATCH;
-        let Some(last) = rows.last().map(LineRow::key) else { return Ok(None) };
-        for line in &self.service.ledger_lines(prepared, rows).await? {
-            writer.write_record(csv_record(line, self.english)).map_err(csv_error)?;
-        }
-        Ok(Some((last, full)))
-    }
-}
-
-/// The export's headers: in Chinese, or English with `english`.
-fn csv_headers(english: bool) -> [&'static str; 15] {
-    if english {
-        [
-            "task",
-            "task name",
-            "task state",
-            "unit",
-            "region",
-            "target",
-            "target name",
-            "item",
-            "item name",
-            "inspectors",
-            "state",
-            "inspection date",
-            "due date",
-            "working days left",
-            "overdue",
-        ]
-    } else {
-        [
-            "任务编号",
-            "任务名称",
-            "任务状态",
-            "监管单位",
-            "区域",
-            "检查对象编号",
-            "检查对象名称",
-            "检查事项编号",
-            "检查事项",
-            "检查人员",
-            "结果状态",
-            "检查完成日期",
-            "公示截止日期",
-            "剩余工作日",
-            "是否逾期",
-        ]
-    }
-}
-
-/// A line as a row of the export.
-fn csv_record(line: &LedgerLine, english: bool) -> [String; 15] {
-    let (due, left) = match &line.deadline {
-        Some(deadline) => (deadline.due_date.clone(), deadline.working_days_left.to_string()),
-        None => (String::new(), String::new()),
-    };
-    let overdue = match (&line.deadline, english) {
-        (Some(deadline), false) if deadline.overdue => "逾期",
-        (Some(deadline), true) if deadline.overdue => "overdue",
-        _ => "",
-    };
-    [
-        line.task.to_string(),
-        line.task_name.clone(),
-        line.task_state.clone(),
-        line.unit.clone().unwrap_or_default(),
-        line.region.clone().unwrap_or_default(),
-        line.target.clone(),
-        line.target_name.clone().unwrap_or_default(),
-        line.item.clone(),
-        line.item_name.clone().unwrap_or_default(),
-        line.inspectors.join(if english { ", " } else { "、" }),
-        line.state.clone(),
-        line.inspection_date.clone().unwrap_or_default(),
-        due,
-        left,
-        overdue.to_owned(),
-    ]
 }
