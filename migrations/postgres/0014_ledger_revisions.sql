@@ -47,3 +47,8 @@ CREATE TRIGGER assignments_ledger_update AFTER UPDATE ON assignments
     REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION ledger_touch_new();
 CREATE TRIGGER assignments_ledger_delete AFTER DELETE ON assignments
     REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION ledger_touch_new();
+
+-- A page of the ledger's dated lines is read per (task, item), in date
+-- and target order, from where the page starts.
+CREATE INDEX results_ledger_pair_dates ON results (task_id, item_code, inspection_date, target_id)
+    WHERE state IN ('draft', 'submitted', 'returned', 'approved');

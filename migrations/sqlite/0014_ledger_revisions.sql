@@ -1,6 +1,7 @@
 -- The ledger's counts are kept per task by the service and recounted only
 -- when something they depend on changed (migrations/postgres/
--- 0014_ledger_revisions.sql is the same for PostgreSQL). A task's revision
+-- 0014_ledger_revisions.sql is the same for PostgreSQL, with one index of
+-- its own for the ledger's pages). A task's revision
 -- moves with every change of its results' state or date and of its
 -- assignments, by the triggers below, so that no write path can forget
 -- it; row 0 is the directories' revision (a target's unit, an inspector's

@@ -280,8 +280,7 @@ pub async fn page(
 const LINE_COLUMNS: &str = "t.name AS target_name, t.unit AS unit, t.region AS region, r.id AS result, \
     r.state AS state, r.inspection_date AS inspection_date";
 
-/// Lines with an inspection date, in date order, read down
-/// `results_ledger_dates` from `after`.
+/// Lines with an inspection date, in date order, from `after`.
 async fn dated(
     store: &Store,
     scope: &Scope,
@@ -289,25 +288,17 @@ async fn dated(
     after: Option<&LineKey>,
     limit: i64,
 ) -> StoreResult<Vec<LineRow>> {
-    // The results lead (CROSS JOIN keeps SQLite from starting at the
-    // scope): in index order, the page ends after `limit` matching lines.
     // A result is saved only for a drawn target: its line is the drawn
     // target's without reading `drawn_targets`.
-    let mut sql = format!(
-        "WITH {} SELECT r.task_id AS task, r.target_id AS target, r.item_code AS item, {LINE_COLUMNS} \
-         FROM results r CROSS JOIN scope s \
-         LEFT JOIN targets t ON t.id = r.target_id \
-         WHERE s.task_id = r.task_id AND s.item_code = r.item_code \
-         AND r.state IN ('draft', 'submitted', 'returned', 'approved') AND r.inspection_date IS NOT NULL",
-        scope_table(store.backend())
-    );
-    let (conditions, values) = lines.conditions("r", 2);
-    sql.push_str(&conditions);
+    let (mut filters, values) = lines.conditions("r", 2);
     let next = values.len() + 2;
     let limit_at = match after {
         Some(_) => {
-            sql.push_str(&format!(
-                " AND (r.inspection_date, r.task_id, r.target_id, r.item_code) > (${next}, ${}, ${}, ${})",
+            // The first comparison is implied by the second; it lets an
+            // index on the date start where the page does.
+            filters.push_str(&format!(
+                " AND r.inspection_date >= ${next} \
+                 AND (r.inspection_date, r.task_id, r.target_id, r.item_code) > (${next}, ${}, ${}, ${})",
                 next + 1,
                 next + 2,
                 next + 3
@@ -316,9 +307,30 @@ async fn dated(
         }
         None => next,
     };
-    sql.push_str(&format!(
-        " ORDER BY r.inspection_date, r.task_id, r.target_id, r.item_code LIMIT ${limit_at}"
-    ));
+    let open = "r.state IN ('draft', 'submitted', 'returned', 'approved') AND r.inspection_date IS NOT NULL";
+    let columns = format!("r.task_id AS task, r.target_id AS target, r.item_code AS item, {LINE_COLUMNS}");
+    let scope_table = scope_table(store.backend());
+    let sql = match store.backend() {
+        // The results lead, read down `results_ledger_dates` (CROSS JOIN
+        // keeps SQLite from starting at the scope): in index order, the
+        // page ends after `limit` matching lines.
+        Backend::Sqlite => format!(
+            "WITH {scope_table} SELECT {columns} FROM results r CROSS JOIN scope s \
+             LEFT JOIN targets t ON t.id = r.target_id \
+             WHERE s.task_id = r.task_id AND s.item_code = r.item_code AND {open}{filters} \
+             ORDER BY r.inspection_date, r.task_id, r.target_id, r.item_code LIMIT ${limit_at}"
+        ),
+        // PostgreSQL would join the scope to every open result and sort
+        // them all: instead each (task, item) gives its first `limit`
+        // lines down `results_ledger_pair_dates`, and only those are sorted.
+        Backend::Postgres => format!(
+            "WITH {scope_table} SELECT x.* FROM scope s CROSS JOIN LATERAL (\
+             SELECT {columns} FROM results r LEFT JOIN targets t ON t.id = r.target_id \
+             WHERE r.task_id = s.task_id AND r.item_code = s.item_code AND {open}{filters} \
+             ORDER BY r.inspection_date, r.target_id LIMIT ${limit_at}) x \
+             ORDER BY x.inspection_date, x.task, x.target, x.item LIMIT ${limit_at}"
+        ),
+    };
     let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.json.as_str());
     for value in values {
         query = query.bind(value);

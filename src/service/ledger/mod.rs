@@ -50,7 +50,8 @@ pub struct Ledger {
     pub by_task: Vec<LedgerSum>,
     pub by_unit: Vec<LedgerSum>,
     /// Per inspector of the department assigned to the lines' targets (key:
-    /// the inspector's id; a line with two inspectors counts for each).
+    /// the inspector's id; a line with two inspectors counts for each);
+    /// with the `inspector` filter, that inspector alone.
     pub by_inspector: Vec<LedgerSum>,
     /// This page of lines, most urgent first.
     pub lines: Vec<LedgerLine>,
