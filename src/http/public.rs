@@ -18,6 +18,7 @@ use super::error::AppResult;
 use super::extract::{Json, Path, Query};
 use super::openapi::{Invalid, NotFound};
 use super::paging::{Limit, Position};
+use crate::service::bundles::{BUNDLE_FRESHNESS, BundleBody};
 use crate::service::entity_search::{EntityMatch, SearchText};
 use crate::service::public::{EntityView, FileBody, PublicTask, SelectedTarget};
 use crate::service::public_answers::Freshness;
@@ -103,7 +104,7 @@ pub async fn file(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     if name == crate::files::bundle::BUNDLE_FILE {
-        return bundle(State(state), Path(id)).await;
+        return bundle(State(state), Path(id), headers).await;
     }
     let file = state.service.public_file(id, &name).await?;
     if let Some(etag) = file.etag.as_deref()
@@ -131,32 +132,49 @@ pub async fn file(
     Ok(response)
 }
 
-/// The verification bundle of a revealed task, for `opendraw verify`, sent
-/// as it is read from storage. At most `--max-concurrent-downloads` are sent
-/// at once; beyond that the answer is 503 with `Retry-After`.
+/// The verification bundle of a revealed task, for `opendraw verify`: a
+/// small one from memory, a large one sent as it is read from storage. At
+/// most `--max-concurrent-downloads` large ones are sent at once; beyond
+/// that the answer is 503 with `Retry-After`.
 #[utoipa::path(get, path = "/api/public/tasks/{id}/bundle.tar", tag = "public",
     params(("id" = i64, Path, description = "the task", example = 1)),
-    responses((status = 200, content_type = "application/x-tar", body = Vec<u8>), NotFound,
+    responses((status = 200, content_type = "application/x-tar", body = Vec<u8>),
+        (status = 304, description = "the bundle named by `If-None-Match` is still the bundle"), NotFound,
         (status = 503, description = "as many bundles are being sent as the server allows; retry after the seconds in `Retry-After`", body = super::error::ErrorBody)))]
-pub async fn bundle(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    let slot = state.download_slots.take()?;
+pub async fn bundle(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     let download = state.service.public_bundle(id).await?;
-    // The slot is held by the body: it is freed when the last byte is sent
-    // or the client goes away.
-    let bytes = download.bytes.map(move |chunk| {
-        let _slot = &slot;
-        chunk.inspect_err(|error| tracing::error!(%error, task = id, "sending a bundle failed"))
-    });
+    let etag = download.etag;
+    if conditional::holds(&headers, &etag) {
+        return Ok(conditional::not_modified(&etag, BUNDLE_FRESHNESS));
+    }
+    let body = match download.body {
+        BundleBody::Whole(bytes) => Body::from(bytes),
+        BundleBody::Stream(bytes) => {
+            // The slot is held by the body: it is freed when the last byte
+            // is sent or the client goes away.
+            let slot = state.download_slots.take()?;
+            Body::from_stream(bytes.map(move |chunk| {
+                let _slot = &slot;
+                chunk.inspect_err(|error| tracing::error!(%error, task = id, "sending a bundle failed"))
+            }))
+        }
+    };
     let disposition = format!("attachment; filename=\"task-{id}-bundle.tar\"");
-    Ok((
+    let mut response = (
         [
             (header::CONTENT_TYPE, "application/x-tar".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CONTENT_LENGTH, download.length.to_string()),
         ],
-        Body::from_stream(bytes),
+        body,
     )
-        .into_response())
+        .into_response();
+    conditional::tag(&mut response, Some(&etag), BUNDLE_FRESHNESS);
+    Ok(response)
 }
 
 /// The drawn targets and their inspectors, after the reveal.

@@ -2,14 +2,20 @@
 //! length is known from the stored files' sizes before a byte is read; the
 //! files then follow from storage a few pieces at a time, so sending the
 //! bundle of a ten-million-target pool holds no more memory than sending
-//! one of ten targets.
+//! one of ten targets. A small bundle is kept in memory like the other
+//! public answers, so that a crowd reading a published draw costs no
+//! reads; every bundle carries an entity tag naming what its bytes are
+//! made of, for the caches in front of the servers.
 
 use std::collections::HashMap;
 
 use bytes::Bytes;
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
-use super::public::{is_published, is_revealed};
+use sha2::{Digest as _, Sha256};
+
+use super::public::{KEPT_FILE_MAX, is_published, is_revealed};
+use super::public_answers::{Freshness, PublicAnswer};
 use super::tasks::no_task;
 use super::{Service, ServiceError, ServiceResult};
 use crate::files::bundle;
@@ -17,11 +23,25 @@ use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::verify::BundleFiles;
 use crate::storage::{files, tasks};
 
-/// A bundle on its way out: its length, and its bytes in order.
+/// A bundle on its way out: its length, its entity tag, and its bytes.
 pub struct BundleDownload {
     pub length: u64,
-    pub bytes: BoxStream<'static, ServiceResult<Bytes>>,
+    /// Quoted, as sent in `ETag`: it names the commitment, the result and
+    /// the replacements, which make the bundle's bytes.
+    pub etag: String,
+    pub body: BundleBody,
 }
+
+pub enum BundleBody {
+    /// A small bundle, kept in memory.
+    Whole(Bytes),
+    /// Read from storage as it is sent.
+    Stream(BoxStream<'static, ServiceResult<Bytes>>),
+}
+
+/// How long a cache may keep a bundle: replacements made after the reveal
+/// join it, so it is settled rather than immutable.
+pub const BUNDLE_FRESHNESS: Freshness = Freshness::Settled;
 
 /// One member of the bundle and where its contents come from.
 struct Member {
@@ -44,6 +64,11 @@ impl Service {
     /// The verification bundle of a revealed task (or of a drawn task that
     /// was abandoned), byte for byte what [`bundle::to_tar`] packs.
     pub async fn public_bundle(&self, id: i64) -> ServiceResult<BundleDownload> {
+        let stamp = self.public_stamp().await?;
+        let question = format!("bundle/{id}");
+        if let Some(kept) = self.kept_answer(&question, stamp, None) {
+            return Ok(BundleDownload::whole(kept));
+        }
         let pool = self.store().pool();
         let row = tasks::get(pool, id).await?.filter(is_published).ok_or_else(|| no_task(id))?;
         if !is_revealed(&row) {
@@ -59,7 +84,9 @@ impl Service {
                 *sizes.get(name).ok_or_else(|| ServiceError::NotFound(format!("task {id} has no {name}")))?;
             members.push(Member { name, size, contents: Contents::Stored });
         }
+        let mut replaced = String::from("none");
         if let Some(replacements) = files::load(pool, id, REPLACEMENTS_FILE).await? {
+            replaced = hex::encode(Sha256::digest(&replacements));
             let size = replacements.len() as u64;
             members.push(Member {
                 name: REPLACEMENTS_FILE,
@@ -67,13 +94,38 @@ impl Service {
                 contents: Contents::Read(replacements.into()),
             });
         }
+        let digest = |digest: Option<&str>| digest.unwrap_or_default().to_owned();
+        let etag = format!(
+            "\"{id}-bundle-{}-{}-{replaced}\"",
+            digest(row.commitment_digest.as_deref()),
+            digest(row.result_digest.as_deref())
+        );
         let length = bundle::tar_length(members.iter().map(|member| member.size));
         let pool = pool.clone();
         let bytes = stream::iter(members)
             .flat_map(move |member| member.bytes(pool.clone(), id))
             .chain(stream::once(async { Ok(Bytes::from_static(&bundle::END)) }))
             .boxed();
-        Ok(BundleDownload { length, bytes })
+        if length > KEPT_FILE_MAX {
+            return Ok(BundleDownload { length, etag, body: BundleBody::Stream(bytes) });
+        }
+        let answer = self
+            .answer(question, stamp, None, async {
+                let chunks: Vec<Bytes> = bytes.try_collect().await?;
+                Ok(PublicAnswer { body: chunks.concat().into(), etag, freshness: BUNDLE_FRESHNESS })
+            })
+            .await?;
+        Ok(BundleDownload::whole(answer))
+    }
+}
+
+impl BundleDownload {
+    fn whole(answer: PublicAnswer) -> Self {
+        BundleDownload {
+            length: answer.body.len() as u64,
+            etag: answer.etag,
+            body: BundleBody::Whole(answer.body),
+        }
     }
 }
 

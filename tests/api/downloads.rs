@@ -10,11 +10,11 @@ use opendraw::files::bundle;
 use opendraw::http::limits::Limits;
 use opendraw::protocol::verify::BundleFiles;
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_LENGTH, RETRY_AFTER};
-use serde_json::Value;
+use reqwest::header::{CACHE_CONTROL, CONTENT_LENGTH, ETAG, IF_NONE_MATCH, RETRY_AFTER};
+use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::{Backend, TestApp, revealed_task_with_a_large_pool};
+use crate::helpers::{Backend, DICE, TestApp, revealed_task_with_a_large_pool};
 
 /// The bundle packed whole from the task's published files.
 async fn packed_from_its_files(app: &TestApp, task: i64) -> Vec<u8> {
@@ -94,6 +94,38 @@ async fn bundle_downloads_beyond_the_limit_get_503_until_a_slot_is_free(backend:
     }
 }
 
+async fn a_small_bundle_is_sent_from_memory_with_its_tag_while_large_ones_wait(backend: Backend) {
+    let limits = Limits { concurrent_downloads: NonZeroUsize::new(1).unwrap(), ..Limits::default() };
+    let app = TestApp::spawn_with(backend, limits, None).await;
+    let large = revealed_task_with_a_large_pool(&app, 30_000).await;
+    let (_stalled, head) = stalled_download(&app, large).await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let refused = app.get(None, &format!("/api/public/tasks/{large}/bundle.tar")).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE, "the one slot is taken");
+
+    // Only the directory's class-B targets: a pool of a few kilobytes.
+    let small = app.create_task(json!({"quota": {"count": 3}, "filter": {"risk_classes": ["B"]}})).await;
+    app.act(small, "commit", json!({}), StatusCode::OK).await;
+    app.pass_entropy_event();
+    app.act(small, "draw", json!({"entropy": DICE}), StatusCode::OK).await;
+    app.act(small, "reveal", json!({}), StatusCode::OK).await;
+    let path = format!("/api/public/tasks/{small}/bundle.tar");
+    let mut tags = Vec::new();
+    for _ in 0..2 {
+        let response = app.get(None, &path).await;
+        assert_eq!(response.status(), StatusCode::OK, "a small bundle needs no slot");
+        let tag = response.headers()[ETAG].to_str().unwrap().to_owned();
+        assert_eq!(response.headers()[CACHE_CONTROL], "public, max-age=60");
+        assert_eq!(response.bytes().await.unwrap()[..], packed_from_its_files(&app, small).await[..]);
+        tags.push(tag);
+    }
+    assert_eq!(tags[0], tags[1], "the same bundle, the same tag");
+    let request = app.client.get(app.url(&path)).header(IF_NONE_MATCH, &tags[0]);
+    let unchanged = request.send().await.unwrap();
+    assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+    assert!(unchanged.bytes().await.unwrap().is_empty());
+}
+
 async fn a_large_file_is_sent_from_its_pieces_and_a_small_settled_one_kept(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let task = revealed_task_with_a_large_pool(&app, 30_000).await;
@@ -154,4 +186,5 @@ on_both_backends_by_hand! {
     a_bundle_is_sent_as_packed_whole_with_its_length_announced
     bundle_downloads_beyond_the_limit_get_503_until_a_slot_is_free
     a_large_file_is_sent_from_its_pieces_and_a_small_settled_one_kept
+    a_small_bundle_is_sent_from_memory_with_its_tag_while_large_ones_wait
 }
