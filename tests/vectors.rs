@@ -311,6 +311,18 @@ fn make_draws() -> Value {
     timed["inputs"]["entropy_event"] = json!("2026-12-01T09:30:00+08:00");
     timed["expected"] = compute_expected(&timed["inputs"]);
     out.push(timed);
+    // The first draw again, its item capped (§2.5, §17): the parameters
+    // gain a frequency-cap line, which changes their digest and so the
+    // commitment, the seed and the result; the draw does not read the cap.
+    let mut capped = out[0].clone();
+    capped["name"] = json!("frequency-cap");
+    capped["description"] = json!(
+        "The draw one-stratum-count with its item FOOD capped at one draw a year in 2026: parameters.tsv ends with a frequency-cap line, and its digest, the commitment digest, the seed and the result differ."
+    );
+    let parameters = format!("{}frequency-cap\tFOOD\t1\t2026\n", text(&capped["inputs"]["parameters.tsv"]));
+    capped["inputs"]["parameters.tsv"] = json!(parameters);
+    capped["expected"] = compute_expected(&capped["inputs"]);
+    out.push(capped);
     json!({
         "description": "Whole draws: inputs (the committed files, the secret, the entropy source and the entropy) and every derived value. A verifier must reproduce each expected value exactly.",
         "cases": out

@@ -27,5 +27,5 @@ pub use digest::Digest;
 pub use draw::{DrawInputs, InputError, run_draw};
 pub use event_time::EventTime;
 pub use manifest::{InspectorManifest, RecusalManifest, TargetManifest, TargetManifestBuilder};
-pub use parameters::{BasisPoints, CrossRule, InspectorsPerTarget, Parameters, Quota};
+pub use parameters::{BasisPoints, CrossRule, FrequencyCap, InspectorsPerTarget, Parameters, Quota};
 pub use result::DrawResult;
