@@ -5,6 +5,7 @@
 
 pub mod assign;
 mod bitset;
+pub mod caps;
 pub mod commitment;
 pub mod date;
 pub mod digest;
