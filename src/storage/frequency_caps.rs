@@ -6,6 +6,7 @@
 use sqlx::{AnyConnection, FromRow};
 
 use super::{StoreResult, placeholders};
+use crate::domain::task::TaskState;
 use crate::domain::time::Timestamp;
 
 /// A capped item of a department.
@@ -54,9 +55,10 @@ pub struct RevealedTask {
 pub async fn revealed_tasks(conn: &mut AnyConnection, department: &str) -> StoreResult<Vec<RevealedTask>> {
     Ok(sqlx::query_as(
         "SELECT id, definition, drawn_at FROM tasks \
-         WHERE department = $1 AND state = 'revealed' AND drawn_at IS NOT NULL ORDER BY id",
+         WHERE department = $1 AND state = $2 AND drawn_at IS NOT NULL ORDER BY id",
     )
     .bind(department)
+    .bind(TaskState::Revealed.as_str())
     .fetch_all(conn)
     .await?)
 }
