@@ -25,9 +25,16 @@ use crate::storage::frequency_caps::{self, CapExclusion};
 #[serde(deny_unknown_fields)]
 pub struct FrequencyCapSetting {
     /// At most this many draws of one target for the item in a calendar
-    /// year (1 to 250); null: no cap.
-    #[schema(minimum = 1, maximum = 250)]
+    /// year (1 to 250); null: no cap. Required, so that a body without it
+    /// is refused rather than read as "no cap".
+    #[schema(minimum = 1, maximum = 250, required = true)]
+    #[serde(deserialize_with = "present")]
     pub frequency_cap: Option<i64>,
+}
+
+/// An `Option` that must be given, as a value or `null`.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    Option::deserialize(deserializer)
 }
 
 /// An item's cap after a change.

@@ -210,6 +210,9 @@ on_both_backends! {
             assert_eq!(error["code"], "invalid_csv", "{bad}: {error}");
             assert!(error.to_string().contains("frequency_cap"), "{bad}: {error}");
         }
+        let empty = app.put_json(Some(&app.market), "/api/items/FOOD-01/frequency-cap", &json!({})).await;
+        let error = expect(empty, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert!(error["message"].as_str().unwrap().contains("frequency_cap"), "{error}");
         let missing = expect(set_cap(&app, &app.market, "NO-SUCH", json!(1)).await, StatusCode::NOT_FOUND).await;
         assert!(missing["message"].as_str().unwrap().contains("NO-SUCH"), "{missing}");
         assert_eq!(items(&app).await, before);
