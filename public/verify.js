@@ -634,11 +634,24 @@ export function parseParameters(bytes) {
   }
   const stratumQuotas = new Map();
   prev = null;
-  while (!L.done) {
+  while (!L.done && L.peekKey() === 'stratum-quota') {
     const l2 = L.take('stratum-quota', 4);
     L.text(l2, 1, 'stratum-quota');
     prev = requireIncreasing(L, l2, 1, prev, 'stratum-quota', 'strata');
     stratumQuotas.set(L.str(l2, 1), quotaOf(L, l2, 2, 'stratum-quota'));
+  }
+  // Frequency caps (§2.5, §17): they shaped the pool; the draw does not read them.
+  const frequencyCaps = new Map();
+  prev = null;
+  while (!L.done) {
+    const l2 = L.take('frequency-cap', 4);
+    L.text(l2, 1, 'frequency-cap', 128, true);
+    prev = requireIncreasing(L, l2, 1, prev, 'frequency-cap', 'capped items');
+    const item = L.str(l2, 1);
+    if (!items.includes(item)) throw L.fail(`item ${quote(item)} has a frequency cap but is not one of the task's items`, 'frequency-cap', l2.no);
+    const times = numberField(L, l2, 2, 'frequency-cap', 1, 250);
+    const year = numberField(L, l2, 3, 'frequency-cap', 1000, 9999);
+    frequencyCaps.set(item, { times, year });
   }
   return {
     task,
@@ -652,7 +665,13 @@ export function parseParameters(bytes) {
     departments,
     defaultQuota,
     stratumQuotas,
+    frequencyCaps,
   };
+}
+
+/** What a frequency cap line commits to, as `opendraw verify` says it. */
+export function capDetail(cap) {
+  return `at most ${cap.times} draw(s) of one target for this item in ${cap.year}: no target of the pool had been drawn that often by the department's earlier revealed tasks; check it against their bundles (opendraw caps)`;
 }
 
 function quotaOf(L, l, k, column) {
@@ -1905,6 +1924,9 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
   progress(0.62, 'reading recusals.tsv');
   recusals = await step('recusals.tsv', () => parseRecusals(f.get('recusals.tsv')));
   if (!recusals) return report();
+  for (const [item, cap] of params.frequencyCaps) {
+    add('frequency-cap', item, true, capDetail(cap), { key: 'frequencyCap', item, times: cap.times, year: cap.year });
+  }
   const missing = missingQuotaRule(params, T);
   if (missing !== null) {
     add('document', 'parameters.tsv', false, `stratum ${quote(missing)} of targets.tsv has no quota rule (no stratum-quota line and default-quota none): the commitment describes no draw`);

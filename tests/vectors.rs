@@ -202,6 +202,40 @@ fn whole_draws_match_the_vectors() {
     }
 }
 
+#[test]
+fn a_bundle_with_a_frequency_cap_verifies_and_reports_the_cap() {
+    let draws = common::read("draws.json");
+    let case = draws["cases"].as_array().unwrap().iter().find(|c| c["name"] == "frequency-cap").unwrap();
+    let (inputs, expected) = (&case["inputs"], &case["expected"]);
+    let bytes = |value: &Value| text(value).as_bytes().to_vec();
+    let files = opendraw::protocol::verify::BundleFiles {
+        commitment: bytes(&expected["commitment.tsv"]),
+        parameters: bytes(&inputs["parameters.tsv"]),
+        targets: bytes(&inputs["targets.tsv"]),
+        inspectors: bytes(&inputs["inspectors.tsv"]),
+        recusals: bytes(&inputs["recusals.tsv"]),
+        reveal: bytes(&expected["reveal.tsv"]),
+        result: bytes(&expected["result.tsv"]),
+        replacements: None,
+    };
+    let pins = opendraw::protocol::verify::Pins {
+        commitment: Some(Digest::parse_hex(text(&expected["commitment_digest"])).unwrap()),
+        result: Some(Digest::parse_hex(text(&expected["result_digest"])).unwrap()),
+        replacements: Some(vec![]),
+        committed_at: None,
+    };
+    let report = opendraw::protocol::verify::verify(&files, &pins);
+    assert!(report.passed(), "{:?}", report.first_failure());
+    let caps: Vec<_> = report.checks.iter().filter(|c| c.kind.as_str() == "frequency-cap").collect();
+    assert_eq!(caps.len(), 1);
+    assert_eq!((caps[0].subject.as_str(), caps[0].passed), ("FOOD", true));
+    assert!(
+        caps[0].detail.starts_with("at most 1 draw(s) of one target for this item in 2026"),
+        "{}",
+        caps[0].detail
+    );
+}
+
 /// The inputs of one whole-draw case, built through the library so that
 /// manifests come out canonical.
 struct DrawCase {
@@ -311,6 +345,18 @@ fn make_draws() -> Value {
     timed["inputs"]["entropy_event"] = json!("2026-12-01T09:30:00+08:00");
     timed["expected"] = compute_expected(&timed["inputs"]);
     out.push(timed);
+    // The first draw again, its item capped (§2.5, §17): the parameters
+    // gain a frequency-cap line, which changes their digest and so the
+    // commitment, the seed and the result; the draw does not read the cap.
+    let mut capped = out[0].clone();
+    capped["name"] = json!("frequency-cap");
+    capped["description"] = json!(
+        "The draw one-stratum-count with its item FOOD capped at one draw a year in 2026: parameters.tsv ends with a frequency-cap line, and its digest, the commitment digest, the seed and the result differ."
+    );
+    let parameters = format!("{}frequency-cap\tFOOD\t1\t2026\n", text(&capped["inputs"]["parameters.tsv"]));
+    capped["inputs"]["parameters.tsv"] = json!(parameters);
+    capped["expected"] = compute_expected(&capped["inputs"]);
+    out.push(capped);
     json!({
         "description": "Whole draws: inputs (the committed files, the secret, the entropy source and the entropy) and every derived value. A verifier must reproduce each expected value exactly.",
         "cases": out

@@ -225,6 +225,7 @@ export const en = {
     'vcheck.secretHash': 'the revealed secret hashes to the committed {hash}',
     'vcheck.secretHashDiffers': 'the revealed secret hashes to {found}; the committed hash is {expected}',
     'vcheck.seed': '{seed}, from the commitment, the secret and the entropy “{entropy}” ({format})',
+    'vcheck.frequencyCap': 'at most {times} draw(s) of one target for this item in {year}: no target of the pool had been drawn that often by the department’s earlier revealed tasks; check it against their bundles (opendraw caps)',
     'vcheck.stratumMissing': 'stratum “{stratum}” ({pool} targets, {quota} drawn) is missing from the published result',
     'vcheck.stratum': '{pool} targets, {quota} drawn, the same in the same order',
     'vcheck.inspectors': '{n} assignments, the same inspectors in the same order',
@@ -307,6 +308,7 @@ export const en = {
     'kind.result.corrected': 'Published result corrected',
     'kind.replacement': 'Replacement',
     'kind.replacement-digests': 'Replacements against the log',
+    'kind.frequency-cap': 'Frequency cap',
     'subject.replacement': 'No. {n}',
 
     // timeline entries of replacements and results

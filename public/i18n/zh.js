@@ -221,6 +221,7 @@ export const zh = {
     'vcheck.secretHash': '公开的密钥哈希为 {hash}，与承诺一致',
     'vcheck.secretHashDiffers': '公开的密钥哈希为 {found}，承诺的哈希为 {expected}',
     'vcheck.seed': '{seed}，由承诺、密钥和随机源“{entropy}”（{format}）推导',
+    'vcheck.frequencyCap': '{year} 年同一对象就本事项至多被抽中 {times} 次：名录中没有已被本部门此前已公开的任务抽中这么多次的对象；可用此前任务的核验包复核（opendraw caps）',
     'vcheck.stratumMissing': '公布的结果中缺少分层“{stratum}”（对象 {pool} 个，抽取 {quota} 个）',
     'vcheck.stratum': '对象 {pool} 个，抽取 {quota} 个，对象与顺序均一致',
     'vcheck.inspectors': '共 {n} 项分派，检查人员及顺序均一致',
@@ -301,6 +302,7 @@ export const zh = {
     'kind.result.corrected': '公示结果更正',
     'kind.replacement': '人员更换',
     'kind.replacement-digests': '人员更换与日志比对',
+    'kind.frequency-cap': '抽查频次上限',
     'subject.replacement': '第{n}次',
 
     'tl.replaced': '以抽取方式确定第{n}次检查人员更换，并已记录。日志记入该更换记录行以抽取种子为密钥的摘要（{digest}），公开前无人能以猜测比对；该行本身（哪个对象、换下哪名检查人员、换上哪名、原因）载于 replacements.tsv，在抽取结果公开后随任务文件一并公布，届时任何人均可重新计算该摘要。',

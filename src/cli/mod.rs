@@ -2,6 +2,7 @@
 
 mod admin;
 mod backup;
+mod caps;
 mod config;
 mod draw;
 mod log;
@@ -30,6 +31,7 @@ struct Cli {
 enum Command {
     Draw(draw::DrawArgs),
     Verify(verify::VerifyArgs),
+    Caps(caps::CapsArgs),
     Serve(serve::ServeArgs),
     Demo(admin::DemoArgs),
     /// Manage staff accounts.
@@ -56,6 +58,7 @@ pub fn run() -> ExitCode {
     let outcome = match cli.command {
         Command::Draw(args) => draw::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Caps(args) => caps::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => admin::demo(args),
         Command::User(command) => admin::user(command),

@@ -10,7 +10,7 @@ use crate::files::csv_input::{CsvFile, DirectoryError};
 use crate::protocol::field::{
     Department, FieldError, InspectorId, ItemCode, Region, TargetId, Unit, check_field,
 };
-use crate::protocol::{BasisPoints, Date};
+use crate::protocol::{BasisPoints, Date, FrequencyCap};
 
 /// Longest free text (names, legal basis), in bytes.
 const MAX_TEXT: usize = 512;
@@ -27,6 +27,9 @@ pub struct ItemRecord {
     pub target_category: String,
     pub sampling_ratio_bp: Option<u32>,
     pub frequency: String,
+    /// At most this many draws of one target for the item in a calendar
+    /// year (PROTOCOL.md §17); none: no cap.
+    pub frequency_cap: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -210,7 +213,20 @@ fn optional(record: &csv::StringRecord, index: Option<usize>) -> &str {
     index.map_or("", |index| &record[index])
 }
 
-pub struct ItemColumns([usize; 3], [Option<usize>; 4]);
+/// An item's frequency cap: empty for none, else a number of draws a year.
+fn frequency_cap(value: &str) -> Result<Option<u32>, (&'static str, String)> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let times = crate::protocol::tsv::parse_count(value).map_err(|reason| {
+        ("frequency_cap", format!("{reason}: give a number of draws a year, or leave it empty"))
+    })?;
+    FrequencyCap::check_times(u32::try_from(times).unwrap_or(u32::MAX))
+        .map(Some)
+        .map_err(|reason| ("frequency_cap", reason))
+}
+
+pub struct ItemColumns([usize; 3], [Option<usize>; 5]);
 
 impl DirectoryRecord for ItemRecord {
     const KIND: &'static str = "items";
@@ -218,13 +234,13 @@ impl DirectoryRecord for ItemRecord {
 
     fn columns<R: Read>(file: &CsvFile<R>) -> Result<ItemColumns, DirectoryError> {
         let [code, name, department] = ["code", "name", "department"].map(|c| file.required(c));
-        let optional =
-            ["legal_basis", "target_category", "sampling_ratio", "frequency"].map(|c| file.optional(c));
+        let optional = ["legal_basis", "target_category", "sampling_ratio", "frequency", "frequency_cap"]
+            .map(|c| file.optional(c));
         Ok(ItemColumns([code?, name?, department?], optional))
     }
 
     fn parse(columns: &ItemColumns, record: &csv::StringRecord) -> Result<Self, (&'static str, String)> {
-        let ItemColumns([code, name, department], [legal_basis, category, ratio, frequency]) = *columns;
+        let ItemColumns([code, name, department], [legal_basis, category, ratio, frequency, cap]) = *columns;
         let ratio = optional(record, ratio);
         let sampling_ratio_bp = if ratio.is_empty() {
             None
@@ -239,6 +255,7 @@ impl DirectoryRecord for ItemRecord {
             target_category: text("target_category", optional(record, category), false)?,
             sampling_ratio_bp,
             frequency: text("frequency", optional(record, frequency), false)?,
+            frequency_cap: frequency_cap(optional(record, cap).trim())?,
         })
     }
 

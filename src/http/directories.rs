@@ -17,12 +17,14 @@ use crate::domain::account::User;
 use crate::domain::records::{CalendarRecord, InspectorRecord, ItemRecord, RecusalRecord, TargetRecord};
 use crate::service::calendar::{CalendarDay, CalendarEntry};
 use crate::service::directories::{InspectorView, ItemView, TargetQuery, TargetView};
+use crate::service::frequency_caps::{FrequencyCapSetting, ItemFrequencyCap};
 use crate::service::imports::{ImportSummary, Importable};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(items))
         .routes(routes!(import_items))
+        .routes(routes!(set_frequency_cap))
         .routes(routes!(targets))
         .routes(routes!(import_targets))
         .routes(routes!(inspectors))
@@ -56,7 +58,9 @@ async fn import<T: Importable>(
 }
 
 /// Imports inspection items (CSV: code, name, department, [legal_basis,
-/// target_category, sampling_ratio, frequency]) of the caller's department.
+/// target_category, sampling_ratio, frequency, frequency_cap]) of the
+/// caller's department. An item's row is replaced whole: a file without
+/// `frequency_cap` leaves its items uncapped.
 #[utoipa::path(post, path = "/api/items/import", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportSummary), Unauthorized, Forbidden, TooLarge, Invalid, Busy))]
 pub async fn import_items(
@@ -65,6 +69,21 @@ pub async fn import_items(
     upload: Upload,
 ) -> AppResult<Json<ImportSummary>> {
     import::<ItemRecord>(&state, &user, upload).await
+}
+
+/// Sets or clears the frequency cap of an item of the caller's department:
+/// at most this many draws of one target for the item in a calendar year,
+/// applied to the pools of the department's later tasks (PROTOCOL.md §17).
+#[utoipa::path(put, path = "/api/items/{code}/frequency-cap", tag = "directories", security(("token" = [])), request_body = FrequencyCapSetting,
+    params(("code" = String, Path, description = "the item's code")),
+    responses((status = 200, body = ItemFrequencyCap), Unauthorized, Forbidden, NotFound, TooLarge, NotJson, Invalid))]
+pub async fn set_frequency_cap(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(code): Path<String>,
+    Json(setting): Json<FrequencyCapSetting>,
+) -> AppResult<Json<ItemFrequencyCap>> {
+    Ok(Json(state.service.set_frequency_cap(&user, &code, setting).await?))
 }
 
 /// Imports targets (CSV: id, name, region, risk_class, [industry, unit,

@@ -5,6 +5,7 @@
 
 pub mod assign;
 mod bitset;
+pub mod caps;
 pub mod commitment;
 pub mod date;
 pub mod digest;
@@ -27,5 +28,5 @@ pub use digest::Digest;
 pub use draw::{DrawInputs, InputError, run_draw};
 pub use event_time::EventTime;
 pub use manifest::{InspectorManifest, RecusalManifest, TargetManifest, TargetManifestBuilder};
-pub use parameters::{BasisPoints, CrossRule, InspectorsPerTarget, Parameters, Quota};
+pub use parameters::{BasisPoints, CrossRule, FrequencyCap, InspectorsPerTarget, Parameters, Quota};
 pub use result::DrawResult;

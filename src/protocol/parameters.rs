@@ -155,6 +155,53 @@ impl CrossRule {
     }
 }
 
+/// How many times one target may be drawn for an item in a calendar year,
+/// counting the draws of the department's earlier tasks (§2.5, §17). It
+/// shaped the pool before the draw; the draw itself does not read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrequencyCap {
+    times: u32,
+    year: u32,
+}
+
+impl FrequencyCap {
+    /// The most draws a cap may allow: one a working day and more is no cap.
+    pub const MAX_TIMES: u32 = 250;
+
+    pub fn new(times: u32, year: u32) -> Result<Self, String> {
+        Self::check_times(times)?;
+        if !(1000..=9999).contains(&year) {
+            return Err(format!("{year} is not a year of four digits"));
+        }
+        Ok(Self { times, year })
+    }
+
+    /// A cap of 0 would keep out every target ever drawn, and one above
+    /// [`Self::MAX_TIMES`] keeps out none: both are mistakes.
+    pub fn check_times(times: u32) -> Result<u32, String> {
+        if times == 0 || times > Self::MAX_TIMES {
+            return Err(format!("a cap of {times} draws a year is not 1 to {}", Self::MAX_TIMES));
+        }
+        Ok(times)
+    }
+
+    /// At most this many draws of one target for the item in the year.
+    pub fn times(self) -> u32 {
+        self.times
+    }
+
+    /// The calendar year whose draws count: the year of the commit.
+    pub fn year(self) -> u32 {
+        self.year
+    }
+
+    fn parse(times: &str, year: &str) -> Result<Self, String> {
+        let times = tsv::parse_count(times)?;
+        let year = tsv::parse_count(year)?;
+        Self::new(u32::try_from(times).unwrap_or(u32::MAX), u32::try_from(year).unwrap_or(u32::MAX))
+    }
+}
+
 /// A task's draw rules. Lists are kept sorted and free of repeats, so the
 /// canonical text follows from the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +215,9 @@ pub struct Parameters {
     departments: Vec<Department>,
     pub default_quota: Option<Quota>,
     pub stratum_quotas: BTreeMap<StratumKey, Quota>,
+    /// Caps of some of the task's items; none for most tasks, whose file
+    /// then has no `frequency-cap` line at all.
+    frequency_caps: BTreeMap<ItemCode, FrequencyCap>,
 }
 
 impl Parameters {
@@ -204,7 +254,23 @@ impl Parameters {
             departments,
             default_quota,
             stratum_quotas,
+            frequency_caps: BTreeMap::new(),
         })
+    }
+
+    /// These parameters with frequency caps; each capped item must be one
+    /// of the task's.
+    pub fn with_frequency_caps(mut self, caps: BTreeMap<ItemCode, FrequencyCap>) -> Result<Self, String> {
+        if let Some(item) = caps.keys().find(|item| !self.items.contains(item)) {
+            return Err(format!("item {item} has a frequency cap but is not one of the task's items"));
+        }
+        self.frequency_caps = caps;
+        Ok(self)
+    }
+
+    /// The capped items, bytewise sorted, with their caps.
+    pub fn frequency_caps(&self) -> &BTreeMap<ItemCode, FrequencyCap> {
+        &self.frequency_caps
     }
 
     /// Item codes, bytewise sorted.
@@ -248,6 +314,10 @@ impl Parameters {
             let [kind, value] = quota.fields();
             tsv::push_record(&mut out, &["stratum-quota", key.as_str(), &kind, &value]);
         }
+        for (item, cap) in &self.frequency_caps {
+            let (times, year) = (cap.times().to_string(), cap.year().to_string());
+            tsv::push_record(&mut out, &["frequency-cap", item.as_str(), &times, &year]);
+        }
         out
     }
 
@@ -276,6 +346,7 @@ impl Parameters {
         let departments = reader.repeated("department", Department::parse)?;
         let default_quota = reader.default_quota()?;
         let stratum_quotas = reader.stratum_quotas()?;
+        let frequency_caps = reader.frequency_caps()?;
         if let Some((number, _)) = reader.lines.next() {
             return Err(ParseError::line(PARAMETERS_FILE, number, "is not a parameters line in its place"));
         }
@@ -290,6 +361,7 @@ impl Parameters {
             default_quota,
             stratum_quotas,
         )
+        .and_then(|parameters| parameters.with_frequency_caps(frequency_caps))
         .map_err(|reason| ParseError::file(PARAMETERS_FILE, reason))?;
         // Every rule above keeps one spelling per value; this catches what
         // they might have missed.
@@ -400,6 +472,29 @@ impl<'a, I: Iterator<Item = (usize, &'a str)>> Reader<'a, I> {
         }
         Ok(quotas)
     }
+
+    fn frequency_caps(&mut self) -> Result<BTreeMap<ItemCode, FrequencyCap>, ParseError> {
+        const KEY: &str = "frequency-cap";
+        let mut caps = BTreeMap::new();
+        let mut last_item: Option<ItemCode> = None;
+        while let Some((number, fields)) = self.next_of(KEY) {
+            let [item, times, year] = fields[..] else {
+                return Err(ParseError::line(
+                    PARAMETERS_FILE,
+                    number,
+                    "'frequency-cap' takes an item, a number of draws and a year",
+                ));
+            };
+            let at = |error: String| ParseError::field(PARAMETERS_FILE, number, KEY, error);
+            let item = ItemCode::parse(item).map_err(|error| at(format!("item code {error}")))?;
+            if last_item.as_ref().is_some_and(|last| *last >= item) {
+                return Err(at("items must be in bytewise order without repeats".into()));
+            }
+            caps.insert(item.clone(), FrequencyCap::parse(times, year).map_err(at)?);
+            last_item = Some(item);
+        }
+        Ok(caps)
+    }
 }
 
 #[cfg(test)]
@@ -429,6 +524,29 @@ mod tests {
         assert_eq!(three_percent.of(0), 0);
         assert_eq!(Quota::Ratio(BasisPoints::new(10_000).unwrap()).of(u32::MAX), u32::MAX);
         assert_eq!(Quota::Count(5).of(3), 3);
+    }
+
+    #[test]
+    fn frequency_caps_are_lines_after_the_quotas_and_parse_back() {
+        let text = "opendraw-parameters\t1\ntask\t7\nitem\tDRUG-01\nitem\tFOOD-01\ncertificate-date\t2026-12-01\n\
+            inspectors-per-target\t2\ncross\tnone\nbalance\tno\ndepartment\tmarket\ndefault-quota\tcount\t3\n\
+            frequency-cap\tFOOD-01\t1\t2026\n";
+        let parameters = Parameters::parse(text.as_bytes()).unwrap();
+        let cap = parameters.frequency_caps()[&ItemCode::parse("FOOD-01").unwrap()];
+        assert_eq!((cap.times(), cap.year()), (1, 2026));
+        assert_eq!(parameters.to_text(), text.as_bytes());
+        for (wrong, why) in [
+            ("frequency-cap\tFOOD-01\t0\t2026\n", "a cap of 0"),
+            ("frequency-cap\tFOOD-01\t1\t26\n", "four digits"),
+            ("frequency-cap\tHEALTH-01\t1\t2026\n", "not one of the task's items"),
+            ("frequency-cap\tFOOD-01\t1\n", "takes an item"),
+        ] {
+            let text = text.replace("frequency-cap\tFOOD-01\t1\t2026\n", wrong);
+            let error = Parameters::parse(text.as_bytes()).unwrap_err().to_string();
+            assert!(error.contains(why), "{wrong}: {error}");
+        }
+        let two = text.replace("frequency-cap", "frequency-cap\tFOOD-01\t1\t2026\nfrequency-cap");
+        assert!(Parameters::parse(two.as_bytes()).unwrap_err().to_string().contains("bytewise order"));
     }
 
     #[test]

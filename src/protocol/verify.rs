@@ -10,7 +10,7 @@ use super::event_time::EventTime;
 use super::manifest::{
     INSPECTORS_FILE, InspectorManifest, RECUSALS_FILE, RecusalManifest, TARGETS_FILE, TargetManifest,
 };
-use super::parameters::{PARAMETERS_FILE, Parameters};
+use super::parameters::{FrequencyCap, PARAMETERS_FILE, Parameters};
 use super::replace::{REPLACEMENTS_FILE, Replacement, Replacements, apply, draw_replacement};
 use super::result::{DrawResult, RESULT_FILE};
 
@@ -141,6 +141,9 @@ pub enum CheckKind {
     Replacement,
     /// The bundle's replacements are exactly those the public log holds.
     ReplacementDigests,
+    /// A frequency cap the parameters commit to (§2.5): reported, for the
+    /// earlier draws are not in the bundle (§17).
+    FrequencyCap,
 }
 
 impl CheckKind {
@@ -159,6 +162,7 @@ impl CheckKind {
             CheckKind::ResultDigest => "result-digest",
             CheckKind::Replacement => "replacement",
             CheckKind::ReplacementDigests => "replacement-digests",
+            CheckKind::FrequencyCap => "frequency-cap",
         }
     }
 }
@@ -189,6 +193,7 @@ impl fmt::Display for Check {
             CheckKind::ResultDigest => "result digest",
             CheckKind::Replacement => "replacement",
             CheckKind::ReplacementDigests => "replacement digests",
+            CheckKind::FrequencyCap => "frequency cap",
         };
         write!(f, "{verdict}  {what} {}: {}", self.subject, self.detail)
     }
@@ -426,6 +431,9 @@ fn recompute(
             return None;
         }
     };
+    for (item, cap) in parameters.frequency_caps() {
+        report.record(CheckKind::FrequencyCap, item.as_str(), Ok(cap_detail(*cap)));
+    }
     let inputs = DrawInputs {
         parameters: &parameters,
         targets: &targets,
@@ -439,6 +447,15 @@ fn recompute(
             None
         }
     }
+}
+
+/// What a frequency cap line commits to, and where it is checked.
+pub fn cap_detail(cap: FrequencyCap) -> String {
+    format!(
+        "at most {} draw(s) of one target for this item in {}: no target of the pool had been drawn that often by the department's earlier revealed tasks; check it against their bundles (opendraw caps)",
+        cap.times(),
+        cap.year()
+    )
 }
 
 fn compare_digest(expected: Digest, actual: Digest) -> Result<String, String> {

@@ -31,6 +31,7 @@ pub enum Action {
     Import,
     DepartmentChanged,
     BrandingChanged,
+    FrequencyCapChanged,
 }
 
 impl Action {
@@ -47,6 +48,7 @@ impl Action {
             Action::Import => "import",
             Action::DepartmentChanged => "department_changed",
             Action::BrandingChanged => "branding_changed",
+            Action::FrequencyCapChanged => "frequency_cap_changed",
         }
     }
 }

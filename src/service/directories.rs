@@ -60,6 +60,9 @@ pub struct ItemView {
     /// The sampling ratio in basis points (1/100 of a percent).
     pub sampling_ratio_bp: Option<i64>,
     pub frequency: String,
+    /// At most this many draws of one target for the item in a calendar
+    /// year, applied to the pools of the department's tasks; none: no cap.
+    pub frequency_cap: Option<i64>,
 }
 
 /// A target of the directory.
@@ -132,6 +135,7 @@ impl From<ItemRow> for ItemView {
             target_category: row.target_category,
             sampling_ratio_bp: row.sampling_ratio_bp,
             frequency: row.frequency,
+            frequency_cap: row.frequency_cap,
         }
     }
 }

@@ -82,9 +82,10 @@ impl Service {
             return Err(not_in_state(id, &task.state, "dry-run", TaskState::Draft));
         }
         let inputs = self.commit_inputs(&task).await?;
-        let CommitInputs { parameters, inspectors, recusals, .. } = &inputs;
+        let CommitInputs { inspectors, recusals, .. } = &inputs;
         let mut tx = self.store().write().await?;
-        let targets = self.freeze_targets(&mut tx, id, &task, &inputs).await?;
+        let (targets, parameters) = self.freeze_targets(&mut tx, id, &task, &inputs).await?;
+        let parameters = &parameters;
         let mut stream = DrawStream::new(os_random::<32>()?);
         let drawn =
             self.draw_committed_targets(tx.conn(), id, targets.digest, parameters, &mut stream).await?;

@@ -57,15 +57,25 @@ impl Service {
     }
 
     /// Freezes the target pool into the task's files inside `tx`, refusing
-    /// an empty pool and strata the parameters give no quota.
+    /// an empty pool and strata the parameters give no quota. The pool
+    /// leaves out the targets that reached a frequency cap of the task's
+    /// items, and the parameters returned record those caps: they are the
+    /// ones to commit to.
     pub(super) async fn freeze_targets(
         &self,
         tx: &mut WriteTx,
         id: i64,
         task: &TaskRow,
         inputs: &CommitInputs,
-    ) -> ServiceResult<FrozenTargets> {
+    ) -> ServiceResult<(FrozenTargets, Parameters)> {
         check_items(tx, &inputs.definition, &task.department).await?;
+        // Read in `tx`, like the pool: what the parameters say is what kept
+        // targets out.
+        let caps = self.frequency_caps(tx, &task.department, &inputs.definition).await?;
+        let parameters =
+            inputs.parameters.clone().with_frequency_caps(caps.caps).map_err(|reason| {
+                ServiceError::invalid("invalid_definition", Some("items".into()), reason)
+            })?;
         // The target pool goes straight from the directory into the stored
         // manifest, in this transaction; see `store_targets` for why reading
         // it on a connection of its own is sound.
@@ -73,6 +83,7 @@ impl Service {
             filter: inputs.definition.filter.clone(),
             strata_by: inputs.definition.strata_by.clone(),
             cutoff: inputs.cutoff.clone(),
+            capped: caps.exclusions,
         };
         let targets =
             freeze::store_targets(PoolSource::of(self.store()), query, tx, id).await.map_err(pool_error)?;
@@ -83,8 +94,8 @@ impl Service {
                 "no target of the directory matches the filter: the draw would select no target, so the task is not committed (change the filter, or abandon the task)",
             ));
         }
-        targets.check(&inputs.parameters).map_err(input_error)?;
-        Ok(targets)
+        targets.check(&parameters).map_err(input_error)?;
+        Ok((targets, parameters))
     }
 }
 

@@ -42,7 +42,7 @@ impl Service {
         }
         let started = std::time::Instant::now();
         let inputs = self.commit_inputs(&task).await?;
-        let CommitInputs { checked, parameters, inspectors, recusals, .. } = &inputs;
+        let CommitInputs { checked, inspectors, recusals, .. } = &inputs;
         // Checked here to refuse early, and again against the time the
         // commitment is logged at, which comes after waiting for the writer.
         refuse_past_event(&checked.entropy_event, self.now())?;
@@ -50,7 +50,7 @@ impl Service {
         let mut tx = self.begin_action().await?;
         let at = self.now();
         refuse_past_event(&checked.entropy_event, at)?;
-        let targets = self.freeze_targets(&mut tx, id, &task, &inputs).await?;
+        let (targets, parameters) = self.freeze_targets(&mut tx, id, &task, &inputs).await?;
         let frozen = started.elapsed();
         let secret = new_secret()?;
         let commitment = Commitment {

@@ -17,6 +17,7 @@ pub mod directory_reads;
 pub mod dry_run;
 pub mod entity_search;
 mod freezing;
+pub mod frequency_caps;
 pub mod idempotency;
 pub mod imports;
 pub mod ledger;

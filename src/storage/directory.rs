@@ -73,10 +73,18 @@ pub trait Upsert {
 
 impl Upsert for ItemRecord {
     const TABLE: &'static str = "items";
-    const COLUMNS: &'static [&'static str] =
-        &["code", "name", "legal_basis", "department", "target_category", "sampling_ratio_bp", "frequency"];
+    const COLUMNS: &'static [&'static str] = &[
+        "code",
+        "name",
+        "legal_basis",
+        "department",
+        "target_category",
+        "sampling_ratio_bp",
+        "frequency",
+        "frequency_cap",
+    ];
     const KEY: &'static [&'static str] = &["code"];
-    const NUMBERS: &'static [&'static str] = &["sampling_ratio_bp"];
+    const NUMBERS: &'static [&'static str] = &["sampling_ratio_bp", "frequency_cap"];
     const KEPT: Option<Directory> = Some(Directory::Items);
 
     /// The record's own department, which an import has checked is the keeper's.
@@ -89,6 +97,7 @@ impl Upsert for ItemRecord {
             Cell::Text(&self.target_category),
             Cell::Number(self.sampling_ratio_bp.map(i64::from)),
             Cell::Text(&self.frequency),
+            Cell::Number(self.frequency_cap.map(i64::from)),
         ]
     }
 }
@@ -321,11 +330,12 @@ pub struct ItemRow {
     pub target_category: String,
     pub sampling_ratio_bp: Option<i64>,
     pub frequency: String,
+    pub frequency_cap: Option<i64>,
 }
 
 pub async fn items(pool: &sqlx::AnyPool) -> StoreResult<Vec<ItemRow>> {
     let rows = sqlx::query(
-        "SELECT code, name, legal_basis, department, target_category, sampling_ratio_bp, frequency FROM items ORDER BY code",
+        "SELECT code, name, legal_basis, department, target_category, sampling_ratio_bp, frequency, frequency_cap FROM items ORDER BY code",
     )
     .fetch_all(pool)
     .await?;
@@ -339,6 +349,7 @@ pub async fn items(pool: &sqlx::AnyPool) -> StoreResult<Vec<ItemRow>> {
                 target_category: row.try_get("target_category")?,
                 sampling_ratio_bp: row.try_get("sampling_ratio_bp")?,
                 frequency: row.try_get("frequency")?,
+                frequency_cap: row.try_get("frequency_cap")?,
             })
         })
         .collect()

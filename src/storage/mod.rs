@@ -22,6 +22,7 @@ pub mod directory;
 pub mod directory_reads;
 pub mod entity_search;
 pub mod files;
+pub mod frequency_caps;
 pub mod health;
 pub mod idempotency;
 pub mod import;

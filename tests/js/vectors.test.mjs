@@ -712,3 +712,22 @@ test('a downloaded log must be the whole log: one page of it is refused', () => 
   assert.throws(() => wholeLog({ entries: entries.slice(1) }), /whole log from its first entry/);
   assert.throws(() => wholeLog({ rows: [] }), /not a list of log entries/);
 });
+
+// ---------------------------------------------------------------------------
+// Frequency caps (§2.5, §17)
+
+test('a bundle with a frequency cap verifies and reports the cap', async () => {
+  const d = drawNamed('frequency-cap');
+  const files = new Map();
+  for (const name of ['parameters.tsv', 'targets.tsv', 'inspectors.tsv', 'recusals.tsv']) files.set(name, enc.encode(d.inputs[name]));
+  for (const name of ['commitment.tsv', 'reveal.tsv', 'result.tsv']) files.set(name, enc.encode(d.expected[name]));
+  const pins = { commitment: d.expected.commitment_digest, result: d.expected.result_digest, replacements: [] };
+  const report = await verifyBundle(files, pins);
+  assert.equal(report.verified, true, JSON.stringify(report.firstFailure));
+  const caps = report.checks.filter((c) => c.kind === 'frequency-cap');
+  assert.deepEqual(caps.map((c) => [c.subject, c.passed, c.message.times, c.message.year]), [['FOOD', true, 1, 2026]]);
+  assert.match(caps[0].detail, /at most 1 draw\(s\) of one target for this item in 2026/);
+  // A cap on an item the task does not inspect is refused.
+  const params = enc.encode(d.inputs['parameters.tsv'].replace('frequency-cap\tFOOD', 'frequency-cap\tDRUG'));
+  assert.throws(() => parseParameters(params), /not one of the task's items/);
+});

@@ -13,7 +13,8 @@ import { directoryHeading } from './directory-layout.js';
  * @typedef {{id: string, name: string, department: string, unit: string, region: string,
  *   certificate_no: string, certificate_expires: string, items: string, active: boolean}} Inspector
  * @typedef {{code: string, name: string, legal_basis: string, department: string,
- *   target_category: string, sampling_ratio_bp: number | null, frequency: string}} Item
+ *   target_category: string, sampling_ratio_bp: number | null, frequency: string,
+ *   frequency_cap: number | null}} Item
  * @typedef {{inspector_id: string, target_id: string, reason?: string | null}} Recusal
  */
 
@@ -80,6 +81,7 @@ export function itemsPage(/** @type {HTMLElement} */ main) {
         { label: 'directories.items.col.category', cell: (row) => row.target_category },
         { label: 'directories.items.col.ratio', cell: (row) => ratioText(row.sampling_ratio_bp) },
         { label: 'directories.items.col.frequency', cell: (row) => row.frequency },
+        { label: 'directories.items.col.frequency_cap', cell: (row) => (row.frequency_cap == null ? '' : String(row.frequency_cap)) },
       ],
     });
   });

@@ -23,6 +23,7 @@ use sqlx::postgres::PgPool;
 use tokio::sync::mpsc;
 
 use super::super::files::FileWriter;
+use super::super::frequency_caps::{CapExclusion, exclusion_sql};
 use super::super::pools::{bound_filter_sql, filter_sql};
 use super::super::{Store, StoreError, WriteTx};
 use crate::domain::rules::stratum_key;
@@ -72,6 +73,8 @@ pub struct PoolQuery {
     pub strata_by: Vec<StrataColumn>,
     /// Targets inspected on or after this date are left out.
     pub cutoff: Option<String>,
+    /// Targets that reached a frequency cap of the task's items are left out.
+    pub capped: Vec<CapExclusion>,
 }
 
 impl PoolSource {
@@ -177,7 +180,8 @@ async fn read_postgres(
     query: &PoolQuery,
     writer: &mut ManifestWriter,
 ) -> Result<(), PoolError> {
-    let where_sql = filter_sql(&query.filter, "t", query.cutoff.as_deref(), &mut |value| literal(value));
+    let mut where_sql = filter_sql(&query.filter, "t", query.cutoff.as_deref(), &mut |value| literal(value));
+    where_sql.push_str(&exclusion_sql(&query.capped, "t"));
     let sql = format!(
         "COPY (SELECT t.id{}, t.region, t.unit FROM targets t WHERE {where_sql} ORDER BY t.id) TO STDOUT",
         strata_columns(&query.strata_by, ", t.", "")
@@ -223,7 +227,8 @@ async fn read_sqlite(
     query: &PoolQuery,
     writer: &mut ManifestWriter,
 ) -> Result<(), PoolError> {
-    let (where_sql, values) = bound_filter_sql(&query.filter, "t", 4, query.cutoff.as_deref());
+    let (mut where_sql, values) = bound_filter_sql(&query.filter, "t", 4, query.cutoff.as_deref());
+    where_sql.push_str(&exclusion_sql(&query.capped, "t"));
     let sql = format!(
         "SELECT string_agg(line, '') AS lines, max(id) AS last, count(*) AS count FROM ( \
            SELECT t.id AS id, t.id{} || $1 || t.region || $1 || t.unit || $2 AS line \
