@@ -16,6 +16,7 @@ pub mod directories;
 pub mod directory_reads;
 pub mod dry_run;
 pub mod entity_search;
+pub mod exchange;
 mod freezing;
 pub mod idempotency;
 pub mod imports;
@@ -113,6 +114,8 @@ pub struct Service {
     address: Option<IpAddr>,
     /// Where attachments' bytes are kept when not in the database.
     attachment_dir: Option<Arc<results::AttachmentDir>>,
+    /// The webhooks publication events go to, if any.
+    exchange: Option<Arc<exchange::outbox::ExchangeWebhooks>>,
 }
 
 /// Where the service takes today's date from: the system clock (at
@@ -186,6 +189,7 @@ impl Service {
             once: None,
             address: None,
             attachment_dir: None,
+            exchange: None,
         }
     }
 
