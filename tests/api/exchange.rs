@@ -1,6 +1,7 @@
 //! Exchange with other systems: each publication and correction reaches a
 //! webhook at least once, signed and with an idempotency id that stays the
-//! same across attempts; a dead receiver holds no publication up; two
+//! same across attempts; a dead receiver holds no publication up, and an
+//! event whose attempts are used up is marked failed and left alone; two
 //! servers on one database do not deliver an event twice; the exports hold
 //! exactly the published records, corrections pointing at their originals,
 //! with cells a spreadsheet would run as formulas neutralised.
@@ -212,6 +213,32 @@ on_both_backends_sending! {
         assert_eq!(row["event_id"], format!("result.published:{}", published["reference"].as_str().unwrap()));
         assert!(row["attempts"].as_i64().unwrap() >= 1);
         assert_eq!(row["last_error"], error);
+    }
+
+    async fn an_event_whose_attempts_are_used_up_is_marked_failed_and_left_alone(backend) {
+        let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", closed.local_addr().unwrap());
+        drop(closed);
+        let webhooks = webhooks(&url).with_backoff(Backoff { attempts: 2, ..quick() });
+        let app = TestApp::spawn_configured(backend, Limits::default(), None, move |service| service.with_exchange(webhooks)).await;
+        let task = task_with_assignments(&app, true).await;
+        let target = targets(&app, task).await.remove(0);
+        publish(&app, task, &target).await;
+
+        let mut rounds = 0;
+        while outbox(&app).await["failed"] != 1 {
+            rounds += 1;
+            assert!(rounds < 200, "never marked failed: {}", outbox(&app).await);
+            app.service.deliver_exchange_events().await.unwrap();
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let state = outbox(&app).await;
+        assert_eq!((state["pending"].as_i64(), state["retrying"].as_i64()), (Some(0), Some(0)), "{state}");
+        let row = &state["undelivered"][0];
+        assert_eq!(row["attempts"], 2, "{state}");
+        assert!(row["failed_at"].is_string(), "{state}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(app.service.deliver_exchange_events().await.unwrap(), 0, "a failed event is not tried again");
     }
 
     async fn two_servers_on_one_database_deliver_each_event_once(backend) {
