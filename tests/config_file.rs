@@ -108,3 +108,26 @@ fn the_systemd_example_settings_are_accepted() {
     server.log_line("metrics at ");
     assert!(server.log_line("listening on").starts_with('{'), "the example asks for JSON logs");
 }
+
+#[test]
+fn a_repeatable_setting_takes_a_list_and_a_single_one_refuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "exchange-webhook = [\"http://127.0.0.1:9/a\", \"http://127.0.0.1:9/b\"]\nexchange-secret = \"s\"\n",
+    );
+    let database = format!("sqlite:{}", dir.path().join("list.db").display());
+    let server = ServerProcess::start(&database, &["--config", &config], None);
+    let line = server.log_line("exchange webhook");
+    assert!(line.contains("sent to 2 exchange webhook(s), signed"), "{line}");
+    drop(server);
+
+    let config = write_config(dir.path(), "bind = [\"127.0.0.1:0\", \"127.0.0.1:1\"]\n");
+    let output = Command::new(env!("CARGO_BIN_EXE_opendraw"))
+        .args(["serve", "--database-url", &database, "--config", &config])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("`bind` takes one value, not a list"), "{stderr}");
+}

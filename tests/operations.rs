@@ -172,6 +172,9 @@ async fn metrics_on_their_own_listener_count_a_draw_under_its_route_template() {
     // and draw in the log at least.
     assert_eq!(sample(&text, "opendraw_open_ledger_lines"), Some(3.0), "{text}");
     assert!(sample(&text, "opendraw_log_entries").unwrap() >= 2.0, "{text}");
+    // No webhook, no event: the outbox's gauges read zero.
+    assert_eq!(sample(&text, r#"opendraw_exchange_events{state="pending"}"#), Some(0.0), "{text}");
+    assert_eq!(sample(&text, r#"opendraw_exchange_events{state="failed"}"#), Some(0.0), "{text}");
 }
 
 #[test]

@@ -18,6 +18,7 @@ use crate::http::limits::{self, Limits};
 use crate::http::metrics::Metrics;
 use crate::http::site::Site;
 use crate::service::Service;
+use crate::service::exchange::outbox::ExchangeWebhooks;
 use crate::service::reminder_webhook::ReminderWebhook;
 
 /// Run the HTTP service (API at /api, public site at /).
@@ -98,6 +99,16 @@ pub struct ServeArgs {
     /// daily reminder summary is sent.
     #[arg(long, env = "OPENDRAW_REMINDER_HOUR", default_value_t = 8)]
     reminder_hour: u32,
+    /// POST each publication and correction of a result as JSON to this
+    /// http:// address (repeatable; in the environment, comma-separated).
+    /// Delivered at least once, retried with backoff; see docs/EXCHANGE.md.
+    #[arg(long = "exchange-webhook", env = "OPENDRAW_EXCHANGE_WEBHOOK", value_delimiter = ',')]
+    exchange_webhooks: Vec<String>,
+    /// Sign each exchange event with HMAC-SHA256 of its body under this
+    /// secret (header `Opendraw-Signature: sha256=<hex>`). Prefer the
+    /// environment or the config file: a flag shows in the process list.
+    #[arg(long, env = "OPENDRAW_EXCHANGE_SECRET", requires = "exchange_webhooks", hide_env_values = true)]
+    exchange_secret: Option<String>,
 }
 
 impl ServeArgs {
@@ -108,6 +119,8 @@ impl ServeArgs {
 
 /// How often the server looks whether the day's reminder summary is due.
 const REMINDER_LOOK_EVERY: Duration = Duration::from_secs(60);
+/// How often the server looks for exchange events due for delivery.
+const EXCHANGE_LOOK_EVERY: Duration = Duration::from_secs(2);
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     super::init_tracing(args.log_format);
@@ -125,6 +138,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot create the attachments directory {}", dir.display()))?;
             tracing::info!("attachments are kept as files in {}", dir.display());
             service = service.with_attachments_dir(dir);
+        }
+        if !args.exchange_webhooks.is_empty() {
+            let webhooks = ExchangeWebhooks::new(&args.exchange_webhooks, args.exchange_secret.as_deref())
+                .map_err(anyhow::Error::msg)?;
+            service = service.with_exchange(webhooks);
         }
         let webhook = args
             .reminder_webhook
@@ -167,6 +185,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         if let Some(webhook) = webhook {
             tracing::info!("a reminder summary is sent daily from {}:00", args.reminder_hour);
             tokio::spawn(webhook.run(service.clone(), REMINDER_LOOK_EVERY));
+        }
+        if !args.exchange_webhooks.is_empty() {
+            tracing::info!(
+                "publication events are sent to {} exchange webhook(s){}",
+                args.exchange_webhooks.len(),
+                if args.exchange_secret.is_some() { ", signed" } else { ", unsigned" }
+            );
+            tokio::spawn(service.clone().run_exchange_outbox(EXCHANGE_LOOK_EVERY));
         }
         service.index_pools_later();
         let limits = Limits {

@@ -1,8 +1,8 @@
 //! Prometheus metrics (OpenMetrics text) for the people who run the
 //! service: requests and their latency per route, draws, imports and failed
 //! sign-ins counted by this process, and, read from the database at each
-//! scrape, the public log's length, the open ledger lines and the tasks by
-//! state.
+//! scrape, the public log's length, the open ledger lines, the tasks by
+//! state and the exchange events not delivered.
 //!
 //! Requests are labelled with the route's template (`/api/tasks/{id}`),
 //! never the raw path, so the number of series stays bounded whatever
@@ -69,6 +69,7 @@ pub struct Metrics {
     log_entries: Gauge,
     open_ledger_lines: Gauge,
     tasks: Family<StateLabels, Gauge>,
+    exchange_events: Family<StateLabels, Gauge>,
 }
 
 /// From 5 ms to about 10 s, doubling: a public read takes milliseconds, a
@@ -112,6 +113,12 @@ impl Default for Metrics {
         );
         let tasks = Family::<StateLabels, Gauge>::default();
         registry.register("tasks", "Tasks by state", tasks.clone());
+        let exchange_events = Family::<StateLabels, Gauge>::default();
+        registry.register(
+            "exchange_events",
+            "Exchange webhook events not delivered: pending (still tried) or failed (attempts used up)",
+            exchange_events.clone(),
+        );
         Self {
             registry,
             requests,
@@ -122,6 +129,7 @@ impl Default for Metrics {
             log_entries,
             open_ledger_lines,
             tasks,
+            exchange_events,
         }
     }
 }
@@ -181,6 +189,10 @@ async fn scrape(metrics: Arc<Metrics>, service: Service) -> Response {
             metrics.tasks.clear();
             for (state, count) in figures.tasks_by_state {
                 metrics.tasks.get_or_create(&StateLabels { state }).set(count);
+            }
+            for (state, count) in [("pending", figures.exchange_pending), ("failed", figures.exchange_failed)]
+            {
+                metrics.exchange_events.get_or_create(&StateLabels { state: state.to_owned() }).set(count);
             }
         }
         // The process's own counters are still worth a scrape.

@@ -14,6 +14,7 @@ pub mod directories;
 pub mod directory_reads;
 pub mod error;
 pub mod evidence;
+pub mod exchange;
 pub mod extract;
 pub mod headers;
 pub mod health;
@@ -132,8 +133,9 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(audit::router())
         .merge(inspections::router())
         .merge(evidence::router())
+        .merge(exchange::router())
         .split_for_parts();
-    let (public, public_document) = public::router().split_for_parts();
+    let (public, public_document) = public::router().merge(exchange::public_router()).split_for_parts();
     (staff, public, openapi::complete(staff_document.merge_from(public_document)))
 }
 

@@ -25,6 +25,7 @@ use super::extract::SESSION_COOKIE;
         (name = "directories", description = "Supervisors: items, targets, inspectors, recusals"),
         (name = "accounts", description = "Staff accounts and inspectors' assignments"),
         (name = "inspections", description = "Results, review, publication, replacements, the ledger"),
+        (name = "exchange", description = "Published results for other systems: exports and the webhook outbox"),
     )
 )]
 pub struct ApiDoc;

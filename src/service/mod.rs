@@ -16,6 +16,7 @@ pub mod directories;
 pub mod directory_reads;
 pub mod dry_run;
 pub mod entity_search;
+pub mod exchange;
 mod freezing;
 pub mod frequency_caps;
 pub mod idempotency;
@@ -116,6 +117,8 @@ pub struct Service {
     attachment_dir: Option<Arc<results::AttachmentDir>>,
     /// The ledger's counts of open lines, kept per task.
     ledger_counts: Arc<ledger::KeptCounts>,
+    /// The webhooks publication events go to, if any.
+    exchange: Option<Arc<exchange::outbox::ExchangeWebhooks>>,
 }
 
 /// Where the service takes today's date from: the system clock (at
@@ -190,6 +193,7 @@ impl Service {
             address: None,
             attachment_dir: None,
             ledger_counts: Arc::default(),
+            exchange: None,
         }
     }
 

@@ -27,6 +27,9 @@ pub struct Figures {
     pub log_entries: u64,
     pub open_ledger_lines: i64,
     pub tasks_by_state: Vec<(String, i64)>,
+    /// Exchange events not yet delivered and still tried, and those given up.
+    pub exchange_pending: i64,
+    pub exchange_failed: i64,
 }
 
 impl Service {
@@ -59,11 +62,15 @@ impl Service {
         })
     }
 
-    /// The log's length, the open ledger lines and the tasks by state.
+    /// The log's length, the open ledger lines, the tasks by state and the
+    /// exchange outbox's undelivered events.
     pub async fn figures(&self) -> ServiceResult<Figures> {
         let store = self.store();
         let (log_entries, _) = storage::log::head(store.pool()).await?;
+        let (exchange_pending, exchange_failed) = super::exchange::outbox::counts(self).await?;
         Ok(Figures {
+            exchange_pending,
+            exchange_failed,
             log_entries,
             open_ledger_lines: health::open_ledger_lines(store).await?,
             tasks_by_state: health::tasks_by_state(store).await?,

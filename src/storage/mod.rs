@@ -21,6 +21,7 @@ pub mod dashboard;
 pub mod directory;
 pub mod directory_reads;
 pub mod entity_search;
+pub mod exchange;
 pub mod files;
 pub mod frequency_caps;
 pub mod health;

@@ -22,6 +22,7 @@ mod entity_search;
 mod entropy_event;
 mod error_shapes;
 mod evidence;
+mod exchange;
 mod frequency_caps;
 mod hardening;
 mod import_refusals;

@@ -117,6 +117,7 @@ impl Service {
         results::add_step(tx.conn(), row.id, &user.name, "published", "").await?;
         let payload = json!({"task": row.task, "result": row.reference, "record": record});
         log::append(tx.conn(), self.now(), kind::PUBLISHED, Some(row.task), &user.name, &payload).await?;
+        self.enqueue_exchange(&mut tx, kind::PUBLISHED, &record, &task).await?;
         let row = reread(&mut tx, row.id).await?;
         tx.commit().await?;
         self.result_view_in(&context, row, &task).await
@@ -216,6 +217,7 @@ impl Service {
             "record": record,
         });
         log::append(tx.conn(), self.now(), kind::CORRECTED, Some(row.task), &user.name, &payload).await?;
+        self.enqueue_exchange(&mut tx, kind::CORRECTED, &record, &task).await?;
         let row = reread(&mut tx, new_id).await?;
         tx.commit().await?;
         self.result_view_in(&context, row, &task).await
