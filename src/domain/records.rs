@@ -27,6 +27,8 @@ pub struct ItemRecord {
     pub target_category: String,
     pub sampling_ratio_bp: Option<u32>,
     pub frequency: String,
+    /// How the item is inspected (检查方式): 现场检查, 书面检查, ….
+    pub method: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -210,7 +212,7 @@ fn optional(record: &csv::StringRecord, index: Option<usize>) -> &str {
     index.map_or("", |index| &record[index])
 }
 
-pub struct ItemColumns([usize; 3], [Option<usize>; 4]);
+pub struct ItemColumns([usize; 3], [Option<usize>; 5]);
 
 impl DirectoryRecord for ItemRecord {
     const KIND: &'static str = "items";
@@ -218,13 +220,14 @@ impl DirectoryRecord for ItemRecord {
 
     fn columns<R: Read>(file: &CsvFile<R>) -> Result<ItemColumns, DirectoryError> {
         let [code, name, department] = ["code", "name", "department"].map(|c| file.required(c));
-        let optional =
-            ["legal_basis", "target_category", "sampling_ratio", "frequency"].map(|c| file.optional(c));
+        let optional = ["legal_basis", "target_category", "sampling_ratio", "frequency", "method"]
+            .map(|c| file.optional(c));
         Ok(ItemColumns([code?, name?, department?], optional))
     }
 
     fn parse(columns: &ItemColumns, record: &csv::StringRecord) -> Result<Self, (&'static str, String)> {
-        let ItemColumns([code, name, department], [legal_basis, category, ratio, frequency]) = *columns;
+        let ItemColumns([code, name, department], [legal_basis, category, ratio, frequency, method]) =
+            *columns;
         let ratio = optional(record, ratio);
         let sampling_ratio_bp = if ratio.is_empty() {
             None
@@ -239,6 +242,7 @@ impl DirectoryRecord for ItemRecord {
             target_category: text("target_category", optional(record, category), false)?,
             sampling_ratio_bp,
             frequency: text("frequency", optional(record, frequency), false)?,
+            method: text("method", optional(record, method), false)?,
         })
     }
 

@@ -19,6 +19,7 @@ pub mod headers;
 pub mod health;
 pub mod idempotency;
 pub mod inspections;
+pub mod items;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;
@@ -132,8 +133,9 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(audit::router())
         .merge(inspections::router())
         .merge(evidence::router())
+        .merge(items::router())
         .split_for_parts();
-    let (public, public_document) = public::router().split_for_parts();
+    let (public, public_document) = public::router().merge(items::public_router()).split_for_parts();
     (staff, public, openapi::complete(staff_document.merge_from(public_document)))
 }
 

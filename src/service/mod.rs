@@ -19,6 +19,7 @@ pub mod entity_search;
 mod freezing;
 pub mod idempotency;
 pub mod imports;
+pub mod items;
 pub mod ledger;
 pub mod lifecycle;
 pub mod operations;

@@ -73,8 +73,16 @@ pub trait Upsert {
 
 impl Upsert for ItemRecord {
     const TABLE: &'static str = "items";
-    const COLUMNS: &'static [&'static str] =
-        &["code", "name", "legal_basis", "department", "target_category", "sampling_ratio_bp", "frequency"];
+    const COLUMNS: &'static [&'static str] = &[
+        "code",
+        "name",
+        "legal_basis",
+        "department",
+        "target_category",
+        "sampling_ratio_bp",
+        "frequency",
+        "method",
+    ];
     const KEY: &'static [&'static str] = &["code"];
     const NUMBERS: &'static [&'static str] = &["sampling_ratio_bp"];
     const KEPT: Option<Directory> = Some(Directory::Items);
@@ -89,6 +97,7 @@ impl Upsert for ItemRecord {
             Cell::Text(&self.target_category),
             Cell::Number(self.sampling_ratio_bp.map(i64::from)),
             Cell::Text(&self.frequency),
+            Cell::Text(&self.method),
         ]
     }
 }

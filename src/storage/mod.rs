@@ -25,6 +25,7 @@ pub mod files;
 pub mod health;
 pub mod idempotency;
 pub mod import;
+pub mod items;
 pub mod ledger;
 pub mod log;
 pub mod pool_targets;
