@@ -113,7 +113,7 @@ export default {
   'import.rules.inspectors':
     'Columns: id, name, department (yours), unit, region, items (codes separated by ;), certificate_expires, and optionally certificate_no, active.',
   'import.rules.items':
-    'Columns: code, name, department (yours), and optionally legal_basis, target_category, sampling_ratio, frequency.',
+    'Columns: code, name, department (yours), and optionally legal_basis, target_category, sampling_ratio, frequency, method (how it is inspected, e.g. 现场检查).',
   'import.rules.recusals': 'Columns: inspector_id (one of your inspectors), target_id, and optionally reason.',
   'import.rules.calendar': 'Columns: date (YYYY-MM-DD), kind (holiday or workday), and optionally name.',
   'import.all_or_nothing':

@@ -107,7 +107,7 @@ export default {
     '列：id（统一社会信用代码）、name、region、risk_class（A 至 D），可选 industry、unit、flags、last_inspected、address。名录中已有且由本部门维护的检查对象将被替换。',
   'import.rules.inspectors':
     '列：id、name、department（须为本部门）、unit、region、items（事项编码，以 ; 分隔）、certificate_expires，可选 certificate_no、active。',
-  'import.rules.items': '列：code、name、department（须为本部门），可选 legal_basis、target_category、sampling_ratio、frequency。',
+  'import.rules.items': '列：code、name、department（须为本部门），可选 legal_basis、target_category、sampling_ratio、frequency、method（检查方式，如现场检查、书面检查）。',
   'import.rules.recusals': '列：inspector_id（须为本部门执法检查人员）、target_id，可选 reason。',
   'import.rules.calendar': '列：date（YYYY-MM-DD）、kind（holiday 或 workday），可选 name。',
   'import.all_or_nothing': '文件整体导入：只要有一行被拒绝，整个文件都不会写入，所有被拒绝的行都会列出，便于更正后重新导入。',
