@@ -60,6 +60,10 @@ pub struct ItemView {
     /// The sampling ratio in basis points (1/100 of a percent).
     pub sampling_ratio_bp: Option<i64>,
     pub frequency: String,
+    /// How it is inspected (检查方式); may be empty.
+    pub method: String,
+    /// The day (+08:00) its department retired it; none while in force.
+    pub retired_on: Option<String>,
 }
 
 /// A target of the directory.
@@ -132,6 +136,8 @@ impl From<ItemRow> for ItemView {
             target_category: row.target_category,
             sampling_ratio_bp: row.sampling_ratio_bp,
             frequency: row.frequency,
+            method: row.method,
+            retired_on: row.retired_on,
         }
     }
 }

@@ -330,11 +330,15 @@ pub struct ItemRow {
     pub target_category: String,
     pub sampling_ratio_bp: Option<i64>,
     pub frequency: String,
+    pub method: String,
+    /// The day it was retired, if it was.
+    pub retired_on: Option<String>,
 }
 
 pub async fn items(pool: &sqlx::AnyPool) -> StoreResult<Vec<ItemRow>> {
     let rows = sqlx::query(
-        "SELECT code, name, legal_basis, department, target_category, sampling_ratio_bp, frequency FROM items ORDER BY code",
+        "SELECT code, name, legal_basis, department, target_category, sampling_ratio_bp, frequency, method, retired_on \
+         FROM items ORDER BY code",
     )
     .fetch_all(pool)
     .await?;
@@ -348,6 +352,8 @@ pub async fn items(pool: &sqlx::AnyPool) -> StoreResult<Vec<ItemRow>> {
                 target_category: row.try_get("target_category")?,
                 sampling_ratio_bp: row.try_get("sampling_ratio_bp")?,
                 frequency: row.try_get("frequency")?,
+                method: row.try_get("method")?,
+                retired_on: row.try_get("retired_on")?,
             })
         })
         .collect()

@@ -65,6 +65,8 @@ export default {
   'directories.items.col.category': 'Target category',
   'directories.items.col.ratio': 'Sampling ratio',
   'directories.items.col.frequency': 'Frequency',
+  'directories.items.col.method': 'Method',
+  'directories.items.retired': '(retired on {day})',
 
   'directories.recusals.h1': 'Recusals',
   'directories.recusals.intro':

@@ -62,6 +62,8 @@ export default {
   'directories.items.col.category': '检查对象类别',
   'directories.items.col.ratio': '抽查比例',
   'directories.items.col.frequency': '抽查频次',
+  'directories.items.col.method': '检查方式',
+  'directories.items.retired': '（已于 {day} 取消）',
 
   'directories.recusals.h1': '回避关系',
   'directories.recusals.intro': '已申报的利害关系：执法检查人员不会被抽取去检查其应当回避的对象。',
