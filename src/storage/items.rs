@@ -244,9 +244,16 @@ pub struct Standing {
     pub retired_on: Option<String>,
 }
 
+/// Read with the item's row locked on PostgreSQL, so that two retirements
+/// (or a retirement and an import) of one item take turns; on SQLite the
+/// transaction holds the only write lock already.
 pub async fn standing_in(tx: &mut ImportTx, code: &str) -> StoreResult<Option<Standing>> {
-    let rows = tx.fetch_all("SELECT department, retired_on FROM items WHERE code = $1", &[code]).await?;
-    Ok(rows.into_iter().next())
+    let lock = match tx.backend() {
+        super::Backend::Postgres => " FOR UPDATE",
+        super::Backend::Sqlite => "",
+    };
+    let sql = format!("SELECT department, retired_on FROM items WHERE code = $1{lock}");
+    Ok(tx.fetch_all(&sql, &[code]).await?.into_iter().next())
 }
 
 /// The codes of the retired items (few: a list is short).

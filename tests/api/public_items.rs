@@ -190,4 +190,19 @@ on_both_backends! {
         assert_eq!(item_entries(&app).await.len(), before, "no refusal wrote to the log");
         assert_eq!(item(&app, "FOOD-01").await["retired_on"], Value::Null);
     }
+
+    async fn two_retirements_at_once_retire_the_item_once(app) {
+        import(&app, &app.market, ITEMS, StatusCode::OK).await;
+        let body = json!({"reason": "合并"});
+        let (first, second) = tokio::join!(
+            app.post_json(Some(&app.market), "/api/items/FOOD-01/retire", &body),
+            app.post_json(Some(&app.market), "/api/items/FOOD-01/retire", &body),
+        );
+        let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 409]);
+        let retired = item_entries(&app).await.into_iter().filter(|(kind, _)| kind == "item.retired").count();
+        assert_eq!(retired, 1, "one retirement is logged");
+        assert_eq!(item(&app, "FOOD-01").await["history"].as_array().unwrap().len(), 1);
+    }
 }
