@@ -25,6 +25,7 @@ const PAGES = {
   how: () => import('./pages/how.js').then((m) => m.pageHow()),
   results: () => import('./pages/results.js').then((m) => m.pageResults()),
   stats: () => import('./pages/stats.js').then((m) => m.pageStats()),
+  items: () => import('./pages/items.js').then((m) => m.pageItems()),
 };
 
 function start() {

@@ -195,16 +195,17 @@ fn pick<'a, T>(random: &mut DrawStream, from: &'a [T]) -> &'a T {
 }
 
 fn items_csv(codes: &[&str], department: &str) -> String {
-    let mut csv = String::from("code,name,legal_basis,department,target_category,sampling_ratio,frequency\n");
+    let mut csv =
+        String::from("code,name,legal_basis,department,target_category,sampling_ratio,frequency,method\n");
     for code in codes {
-        let (name, basis, category) = match *code {
-            "FOOD-01" => ("食品经营许可事项检查", "《食品安全法》第八十七条", "餐饮服务"),
-            "FOOD-02" => ("食品安全监督抽检", "《食品安全抽样检验管理办法》", "食品销售"),
-            "DRUG-01" => ("药品经营质量管理规范检查", "《药品管理法》第九十九条", "药品零售"),
-            "SE-01" => ("特种设备使用安全检查", "《特种设备安全法》第五十七条", "特种设备使用"),
-            _ => ("公共场所卫生监督检查", "《公共场所卫生管理条例》", "公共场所"),
+        let (name, basis, category, method) = match *code {
+            "FOOD-01" => ("食品经营许可事项检查", "《食品安全法》第八十七条", "餐饮服务", "现场检查"),
+            "FOOD-02" => ("食品安全监督抽检", "《食品安全抽样检验管理办法》", "食品销售", "抽样检验"),
+            "DRUG-01" => ("药品经营质量管理规范检查", "《药品管理法》第九十九条", "药品零售", "现场检查"),
+            "SE-01" => ("特种设备使用安全检查", "《特种设备安全法》第五十七条", "特种设备使用", "现场检查"),
+            _ => ("公共场所卫生监督检查", "《公共场所卫生管理条例》", "公共场所", "书面检查"),
         };
-        writeln!(csv, "{code},{name},{basis},{department},{category},5%,每年一次")
+        writeln!(csv, "{code},{name},{basis},{department},{category},5%,每年一次,{method}")
             .expect("writing to a string");
     }
     csv

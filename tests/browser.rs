@@ -8,6 +8,8 @@
 mod browser_support;
 #[path = "browser/chrome.rs"]
 mod chrome;
+#[path = "browser/items.rs"]
+mod items;
 #[path = "browser/pinned.rs"]
 mod pinned;
 #[path = "browser/public_phone.rs"]
@@ -310,6 +312,7 @@ async fn every_public_page_passes_the_wcag_checks_in_both_languages() {
             ("task.html?id=1", "#verify-button"),
             ("results.html", "#main table"),
             ("stats.html", "#main figure"),
+            ("items.html", "#items[data-state='ready']"),
             ("log.html", "#main table"),
             ("how.html", "#main h1"),
         ] {

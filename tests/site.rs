@@ -22,6 +22,8 @@ async fn the_built_in_site_is_served_from_any_directory() {
     for (path, file, kind) in [
         ("/", "index.html", "text/html; charset=utf-8"),
         ("/task.html", "task.html", "text/html; charset=utf-8"),
+        ("/items.html", "items.html", "text/html; charset=utf-8"),
+        ("/pages/items.js", "pages/items.js", "javascript"),
         ("/verify.js", "verify.js", "javascript"),
         ("/style.css", "style.css", "text/css"),
         ("/console/", "console/index.html", "text/html; charset=utf-8"),

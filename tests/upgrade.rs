@@ -57,6 +57,21 @@ async fn the_previous_releases_demo_database_migrates_with_every_record_and_its_
     let tasks: Value =
         reqwest::get(format!("{}/api/public/tasks", server.address)).await.unwrap().json().await.unwrap();
     assert!(tasks.to_string().contains("\"id\""), "the public tasks are served: {tasks}");
+    // Every item of the old database is on the public list with a first
+    // version, in force from the upgrade (and, above, no log entry for it).
+    let items: Value =
+        reqwest::get(format!("{}/api/public/items", server.address)).await.unwrap().json().await.unwrap();
+    let items = items["items"].as_array().unwrap();
+    assert_eq!(items.len() as u64, expected["rows"]["items"].as_u64().unwrap(), "every item is listed");
+    for item in items {
+        let history = item["history"].as_array().unwrap();
+        assert_eq!(history.len(), 1, "{item}");
+        assert_eq!(
+            (history[0]["version"].as_i64(), history[0]["effective_until"].is_null()),
+            (Some(1), true),
+            "{item}"
+        );
+    }
 }
 
 /// What the next release might add: a table, a nullable column, an index,

@@ -16,6 +16,7 @@ const NAVIGATION = [
   ['task', 'task.html', 'nav.task'],
   ['results', 'results.html', 'nav.results'],
   ['stats', 'stats.html', 'nav.stats'],
+  ['items', 'items.html', 'nav.items'],
   ['log', 'log.html', 'nav.log'],
   ['how', 'how.html', 'nav.how'],
 ];

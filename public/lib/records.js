@@ -14,6 +14,7 @@ import { departmentLabel } from './departments.js';
 import { fill, h, tx } from './dom.js';
 import { showFirstRows } from './fold.js';
 import { timeEl } from './format.js';
+import { itemHref } from './items.js';
 import { has, t } from './i18n.js';
 import { outcomeLabel } from './outcomes.js';
 import { errorBox } from './page.js';
@@ -72,8 +73,9 @@ function taskCell(r) {
   ];
 }
 
+/** The item links to its entry on the item list (items.html). */
 function itemCell(r) {
-  return [line(r.item_name || r.item), r.item_name ? line(h('code', { class: 'id' }, r.item)) : null];
+  return [line(h('a', { href: itemHref(r.item) }, r.item_name || r.item)), r.item_name ? line(h('code', { class: 'id' }, r.item)) : null];
 }
 
 function statusBadge(r) {

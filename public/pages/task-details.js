@@ -5,6 +5,7 @@
 import { departmentLabel } from '../lib/departments.js';
 import { h, tx } from '../lib/dom.js';
 import { folded } from '../lib/fold.js';
+import { itemLink } from '../lib/items.js';
 import { digestEl, list, timeEl } from '../lib/format.js';
 import { has, t } from '../lib/i18n.js';
 import { describeRules, overrideText, quotaText, strataWords, taskDepartments } from '../lib/rules.js';
@@ -46,7 +47,7 @@ export function renderParameters(task) {
     h(
       'dl',
       { class: 'facts facts-wide' },
-      row('p.items', [(def.items || []).map((item, i) => [i ? ', ' : '', h('code', {}, item)]), ' (', tx('p.items.note'), ')']),
+      row('p.items', [(def.items || []).map((item, i) => [i ? ', ' : '', itemLink(item)]), ' (', tx('p.items.note'), ')']),
       row(
         'p.departments',
         [

@@ -9,6 +9,7 @@ import { countTargets, stateBadge, stateLabel, zoneLabel } from '../lib/format.j
 import { has, t } from '../lib/i18n.js';
 import { loadOutcomes } from '../lib/outcomes.js';
 import { folded } from '../lib/fold.js';
+import { itemLink } from '../lib/items.js';
 import { errorBox, section, setTitle } from '../lib/page.js';
 import { describeFilter } from '../lib/rules.js';
 import { parseFailure, renderEntropy, renderFiles, renderParameters, row, taskFileUrl } from './task-details.js';
@@ -83,7 +84,7 @@ export async function pageTask() {
         'dl',
         { class: 'facts' },
         h('div', {}, h('dt', {}, tx('fact.authority')), h('dd', {}, () => departmentLabel(task.department))),
-        h('div', {}, h('dt', {}, tx('fact.items')), h('dd', {}, (def.items || []).join(', '))),
+        h('div', {}, h('dt', {}, tx('fact.items')), h('dd', {}, (def.items || []).map((item, i) => [i ? ', ' : '', itemLink(item)]))),
         h('div', {}, h('dt', {}, tx('fact.pool')), h('dd', {}, task.pool_size == null ? '—' : () => countTargets(task.pool_size))),
         h('div', {}, h('dt', {}, tx('fact.drawn')), h('dd', {}, task.drawn_count == null ? (state === 'abandoned' ? '—' : tx('notYet')) : () => countTargets(task.drawn_count))),
         task.results_published != null

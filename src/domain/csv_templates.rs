@@ -24,8 +24,8 @@ pub const CHECKLISTS: &str = "checklists";
 pub fn template(kind: &str, department: &str) -> Option<String> {
     let (header, example) = match kind {
         ItemRecord::KIND => (
-            "code,name,department,legal_basis,target_category,sampling_ratio,frequency,frequency_cap",
-            format!("FOOD-01,食品经营检查,{department},《中华人民共和国食品安全法》第八十七条,食品经营者,5%,每年一次,1"),
+            "code,name,department,legal_basis,target_category,sampling_ratio,frequency,method,frequency_cap",
+            format!("FOOD-01,食品经营检查,{department},《中华人民共和国食品安全法》第八十七条,食品经营者,5%,每年一次,现场检查,1"),
         ),
         TargetRecord::KIND => (
             "id,name,region,risk_class,industry,unit,flags,last_inspected,address",

@@ -27,6 +27,8 @@ pub struct ItemRecord {
     pub target_category: String,
     pub sampling_ratio_bp: Option<u32>,
     pub frequency: String,
+    /// How the item is inspected (检查方式): 现场检查, 书面检查, ….
+    pub method: String,
     /// At most this many draws of one target for the item in a calendar
     /// year (PROTOCOL.md §17); none: no cap.
     pub frequency_cap: Option<u32>,
@@ -226,7 +228,7 @@ fn frequency_cap(value: &str) -> Result<Option<u32>, (&'static str, String)> {
         .map_err(|reason| ("frequency_cap", reason))
 }
 
-pub struct ItemColumns([usize; 3], [Option<usize>; 5]);
+pub struct ItemColumns([usize; 3], [Option<usize>; 6]);
 
 impl DirectoryRecord for ItemRecord {
     const KIND: &'static str = "items";
@@ -234,13 +236,14 @@ impl DirectoryRecord for ItemRecord {
 
     fn columns<R: Read>(file: &CsvFile<R>) -> Result<ItemColumns, DirectoryError> {
         let [code, name, department] = ["code", "name", "department"].map(|c| file.required(c));
-        let optional = ["legal_basis", "target_category", "sampling_ratio", "frequency", "frequency_cap"]
+        let optional = ["legal_basis", "target_category", "sampling_ratio", "frequency", "method", "frequency_cap"]
             .map(|c| file.optional(c));
         Ok(ItemColumns([code?, name?, department?], optional))
     }
 
     fn parse(columns: &ItemColumns, record: &csv::StringRecord) -> Result<Self, (&'static str, String)> {
-        let ItemColumns([code, name, department], [legal_basis, category, ratio, frequency, cap]) = *columns;
+        let ItemColumns([code, name, department], [legal_basis, category, ratio, frequency, method, cap]) =
+            *columns;
         let ratio = optional(record, ratio);
         let sampling_ratio_bp = if ratio.is_empty() {
             None
@@ -255,6 +258,7 @@ impl DirectoryRecord for ItemRecord {
             target_category: text("target_category", optional(record, category), false)?,
             sampling_ratio_bp,
             frequency: text("frequency", optional(record, frequency), false)?,
+            method: text("method", optional(record, method), false)?,
             frequency_cap: frequency_cap(optional(record, cap).trim())?,
         })
     }

@@ -20,6 +20,7 @@ pub mod headers;
 pub mod health;
 pub mod idempotency;
 pub mod inspections;
+pub mod items;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;
@@ -134,8 +135,10 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(inspections::router())
         .merge(evidence::router())
         .merge(exchange::router())
+        .merge(items::router())
         .split_for_parts();
-    let (public, public_document) = public::router().merge(exchange::public_router()).split_for_parts();
+    let (public, public_document) =
+        public::router().merge(exchange::public_router()).merge(items::public_router()).split_for_parts();
     (staff, public, openapi::complete(staff_document.merge_from(public_document)))
 }
 

@@ -39,6 +39,16 @@ pub mod kind {
     pub const REPLACED: &str = "task.replaced";
 }
 
+/// The kinds of entry the public list of inspection items produces
+/// (§15.2): task-less, so a checker follows no task's trail with them.
+pub mod item_kind {
+    /// A version of an item took effect: the item was added, or a public
+    /// field of it changed (the previous version ended that day).
+    pub const PUBLISHED: &str = "item.published";
+    /// The item's department retired it: its last version ended.
+    pub const RETIRED: &str = "item.retired";
+}
+
 /// The hash of an entry, over all its fields but the hash itself.
 pub fn entry_hash(
     seq: u64,

@@ -60,6 +60,10 @@ pub struct ItemView {
     /// The sampling ratio in basis points (1/100 of a percent).
     pub sampling_ratio_bp: Option<i64>,
     pub frequency: String,
+    /// How it is inspected (检查方式); may be empty.
+    pub method: String,
+    /// The day (+08:00) its department retired it; none while in force.
+    pub retired_on: Option<String>,
     /// At most this many draws of one target for the item in a calendar
     /// year, applied to the pools of the department's tasks; none: no cap.
     pub frequency_cap: Option<i64>,
@@ -135,6 +139,8 @@ impl From<ItemRow> for ItemView {
             target_category: row.target_category,
             sampling_ratio_bp: row.sampling_ratio_bp,
             frequency: row.frequency,
+            method: row.method,
+            retired_on: row.retired_on,
             frequency_cap: row.frequency_cap,
         }
     }

@@ -265,7 +265,7 @@ impl Service {
             subject: Some(T::KIND),
             detail: Some(&detail),
         };
-        match import.finish(spill, &entry).await? {
+        match import.finish(spill, &entry, self.today()).await? {
             Ok(()) => Ok(ImportSummary { kind: T::KIND.to_owned(), rows }),
             Err(refused) => Err(importer.refusal::<T>(refused)),
         }
@@ -384,6 +384,14 @@ impl Importer {
                 };
                 ServiceError::Forbidden(self.at(line, T::KEY[0], reason))
             }
+            RefusedRow::Retired { key } => ServiceError::conflict(
+                "item_retired",
+                format!(
+                    "{}: item {key} was retired; its public history is closed, so the file may not change it \
+                     (an item taking its place is imported under a new code)",
+                    self.file
+                ),
+            ),
         }
     }
 

@@ -21,6 +21,7 @@ mod freezing;
 pub mod frequency_caps;
 pub mod idempotency;
 pub mod imports;
+pub mod items;
 pub mod ledger;
 pub mod lifecycle;
 pub mod operations;

@@ -81,8 +81,8 @@ pub fn check_definition(definition: &TaskDefinition, department: &str) -> Servic
         .map_err(|error| ServiceError::invalid("invalid_definition", Some(error.field), error.reason))
 }
 
-/// Checks that every item of a task is in the item directory and belongs to
-/// a department taking part in it (the lead, or one drawing inspectors):
+/// Checks that every item of a task is in the item directory, not retired,
+/// and belongs to a department taking part in it (the lead, or one drawing inspectors):
 /// at creation, at each change, and again at the commit, since the item
 /// directory may have changed in between.
 pub(super) async fn check_items(
@@ -112,6 +112,17 @@ pub(super) async fn check_items(
             }
             Some(_) => {}
         }
+    }
+    // A retired item stays on the public list for the tasks that used it,
+    // and is offered for none after.
+    let retired = crate::storage::items::retired_codes(tx.conn()).await?;
+    if let Some((index, code)) = codes.iter().enumerate().find(|(_, code)| retired.iter().any(|r| r == *code))
+    {
+        return Err(ServiceError::invalid(
+            "item_retired",
+            Some(format!("items[{index}]")),
+            format!("item {code} was retired by its department and is offered for no new task"),
+        ));
     }
     Ok(())
 }

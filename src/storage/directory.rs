@@ -82,6 +82,7 @@ impl Upsert for ItemRecord {
         "sampling_ratio_bp",
         "frequency",
         "frequency_cap",
+        "method",
     ];
     const KEY: &'static [&'static str] = &["code"];
     const NUMBERS: &'static [&'static str] = &["sampling_ratio_bp", "frequency_cap"];
@@ -98,6 +99,7 @@ impl Upsert for ItemRecord {
             Cell::Number(self.sampling_ratio_bp.map(i64::from)),
             Cell::Text(&self.frequency),
             Cell::Number(self.frequency_cap.map(i64::from)),
+            Cell::Text(&self.method),
         ]
     }
 }
@@ -331,11 +333,15 @@ pub struct ItemRow {
     pub sampling_ratio_bp: Option<i64>,
     pub frequency: String,
     pub frequency_cap: Option<i64>,
+    pub method: String,
+    /// The day it was retired, if it was.
+    pub retired_on: Option<String>,
 }
 
 pub async fn items(pool: &sqlx::AnyPool) -> StoreResult<Vec<ItemRow>> {
     let rows = sqlx::query(
-        "SELECT code, name, legal_basis, department, target_category, sampling_ratio_bp, frequency, frequency_cap FROM items ORDER BY code",
+        "SELECT code, name, legal_basis, department, target_category, sampling_ratio_bp, frequency, frequency_cap, \
+         method, retired_on FROM items ORDER BY code",
     )
     .fetch_all(pool)
     .await?;
@@ -350,6 +356,8 @@ pub async fn items(pool: &sqlx::AnyPool) -> StoreResult<Vec<ItemRow>> {
                 sampling_ratio_bp: row.try_get("sampling_ratio_bp")?,
                 frequency: row.try_get("frequency")?,
                 frequency_cap: row.try_get("frequency_cap")?,
+                method: row.try_get("method")?,
+                retired_on: row.try_get("retired_on")?,
             })
         })
         .collect()

@@ -24,13 +24,9 @@ pub async fn append(
     payload: &impl Serialize,
 ) -> StoreResult<LogEntry> {
     let payload = serde_json::to_string(payload).expect("payloads serialise");
-    let head = sqlx::query("UPDATE log_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut *conn)
-        .await?;
-    let seq: i64 = head.try_get("seq")?;
-    let previous = digest(&head.try_get::<String, _>("hash")?)?;
-    let entry =
-        LogEntry::new(seq as u64, time_text(at), kind, task.map(|t| t as u64), actor, payload, previous);
+    let head: Head = sqlx::query_as(ADVANCE_HEAD).fetch_one(&mut *conn).await?;
+    let seq = head.seq;
+    let entry = head.next(at, kind, task, actor, payload)?;
     sqlx::query(
         "INSERT INTO log_entries (seq, at, kind, task_id, actor, payload, payload_digest, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -46,11 +42,64 @@ pub async fn append(
     .bind(entry.hash.to_hex())
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE log_head SET hash = $1 WHERE id = 1")
-        .bind(entry.hash.to_hex())
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(SET_HEAD).bind(entry.hash.to_hex()).execute(&mut *conn).await?;
     Ok(entry)
+}
+
+/// Moves the head on by one, returning the new number and the previous hash.
+pub(crate) const ADVANCE_HEAD: &str = "UPDATE log_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash";
+
+/// Sets the head's hash to the appended entry's.
+pub(crate) const SET_HEAD: &str = "UPDATE log_head SET hash = $1 WHERE id = 1";
+
+/// Inserts an entry from its cells as text ([`entry_texts`]), for a
+/// transaction that binds text only (the import's native connection).
+pub(crate) const INSERT_TEXTS: &str = "INSERT INTO log_entries (seq, at, kind, task_id, actor, payload, payload_digest, prev_hash, hash) \
+     VALUES (CAST($1 AS BIGINT), $2, $3, CAST(NULLIF($4, '') AS BIGINT), $5, $6, $7, $8, $9)";
+
+/// The head as [`ADVANCE_HEAD`] returns it.
+#[derive(FromRow)]
+pub(crate) struct Head {
+    seq: i64,
+    hash: String,
+}
+
+impl Head {
+    /// The entry numbered by this head, chained to the hash it held.
+    pub(crate) fn next(
+        self,
+        at: DateTime<Utc>,
+        kind: &str,
+        task: Option<i64>,
+        actor: &str,
+        payload: String,
+    ) -> StoreResult<LogEntry> {
+        let previous = digest(&self.hash)?;
+        Ok(LogEntry::new(
+            self.seq as u64,
+            time_text(at),
+            kind,
+            task.map(|t| t as u64),
+            actor,
+            payload,
+            previous,
+        ))
+    }
+}
+
+/// An entry's cells in [`INSERT_TEXTS`]' order, an absent task empty.
+pub(crate) fn entry_texts(entry: &LogEntry) -> [String; 9] {
+    [
+        entry.seq.to_string(),
+        entry.at.clone(),
+        entry.kind.clone(),
+        entry.task.map(|task| task.to_string()).unwrap_or_default(),
+        entry.actor.clone(),
+        entry.payload.clone(),
+        entry.payload_digest.to_hex(),
+        entry.prev_hash.to_hex(),
+        entry.hash.to_hex(),
+    ]
 }
 
 const COLUMNS: &str = "seq, at, kind, task_id, actor, payload, payload_digest, prev_hash, hash";

@@ -27,6 +27,7 @@ pub mod frequency_caps;
 pub mod health;
 pub mod idempotency;
 pub mod import;
+pub mod items;
 pub mod ledger;
 pub mod log;
 pub mod pool_targets;

@@ -63,6 +63,7 @@ async fn every_page_draws_the_same_header_and_footer_with_its_own_page_marked() 
         ("task.html?id=1", "task"),
         ("results.html", "results"),
         ("stats.html", "stats"),
+        ("items.html", "items"),
         ("log.html", "log"),
         ("how.html", "how"),
     ] {
@@ -72,7 +73,7 @@ async fn every_page_draws_the_same_header_and_footer_with_its_own_page_marked() 
         let skip = browser.element("body > a.skip:first-child").await;
         assert_eq!(skip.attr("href").await.unwrap().as_deref(), Some("#main"), "{path}");
         assert_eq!(browser.count("header.site-header").await, 1, "{path}");
-        assert_eq!(browser.count("nav.site-nav a").await, 6, "{path}: the six pages");
+        assert_eq!(browser.count("nav.site-nav a").await, 7, "{path}: the seven pages");
         assert_eq!(browser.count("nav.site-nav a[aria-current='page']").await, 1, "{path}");
         let current = browser
             .attribute("nav.site-nav a[aria-current='page']", "data-page", Duration::from_secs(5))

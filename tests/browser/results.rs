@@ -373,6 +373,7 @@ async fn no_unpublished_result_or_internal_note_reaches_a_public_page() {
         ("results.html?limit=500".to_owned(), "#results[data-total]"),
         ("results.html?task=2".to_owned(), "#results[data-total]"),
         ("stats.html".to_owned(), "#stats[data-loaded]"),
+        ("items.html".to_owned(), "#items[data-state='ready']"),
         ("task.html?id=1".to_owned(), "#task-results"),
         ("task.html?id=2".to_owned(), "#timeline li"),
         ("task.html?id=6".to_owned(), "#task-results"),

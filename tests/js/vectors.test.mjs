@@ -585,6 +585,23 @@ test('verifyLog: task.replaced after the draw, not before it', async () => {
   assert.ok(r.problems.some((p) => /replacement 2 where 1 comes next/.test(p)), r.problems.join('\n'));
 });
 
+test('verifyLog: item.published and item.retired (§15.2) name no task and pass among task entries', async () => {
+  const base = (await buildLog()).map((e) => [e.kind, e.task, JSON.parse(e.payload)]);
+  const fields = { code: 'FOOD-01', name: '食品经营检查', legal_basis: '', department: 'market', target_category: '', method: '现场检查', sampling_ratio_bp: 500, frequency: '每年一次' };
+  const published = ['item.published', null, { ...fields, version: 1, effective_from: '2026-12-01', effective_until: null }];
+  const retired = ['item.retired', null, { ...fields, version: 1, effective_from: '2026-12-01', effective_until: '2026-12-02', reason: '调整' }];
+  const log = [];
+  let prev = '0'.repeat(64);
+  for (const [kind, task, payload] of [published, ...base.slice(0, 2), retired, ...base.slice(2)]) {
+    const e = await entry(log.length + 1, prev, kind, task, payload);
+    log.push(e);
+    prev = e.hash;
+  }
+  const r = await verifyLog(log);
+  assert.deepEqual(r.problems, []);
+  assert.equal(r.passed, true);
+});
+
 // Item: the replacements are pinned to the log (§10, check 9; §16).
 
 test('§16: the keyed line digest is H(replacement-line, H(replacement-line-key, seed, R), line)', async () => {

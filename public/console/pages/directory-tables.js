@@ -13,8 +13,8 @@ import { directoryHeading } from './directory-layout.js';
  * @typedef {{id: string, name: string, department: string, unit: string, region: string,
  *   certificate_no: string, certificate_expires: string, items: string, active: boolean}} Inspector
  * @typedef {{code: string, name: string, legal_basis: string, department: string,
- *   target_category: string, sampling_ratio_bp: number | null, frequency: string,
- *   frequency_cap: number | null}} Item
+ *   target_category: string, sampling_ratio_bp: number | null, frequency: string, method: string,
+ *   retired_on: string | null, frequency_cap: number | null}} Item
  * @typedef {{inspector_id: string, target_id: string, reason?: string | null}} Recusal
  */
 
@@ -76,11 +76,16 @@ export function itemsPage(/** @type {HTMLElement} */ main) {
       rows,
       columns: [
         { label: 'directories.items.col.code', cell: (row) => h('code', {}, row.code) },
-        { label: 'directories.items.col.name', header: true, cell: (row) => row.name },
+        {
+          label: 'directories.items.col.name',
+          header: true,
+          cell: (row) => [row.name, row.retired_on ? [' ', h('span', { class: 'muted' }, tx('directories.items.retired', { day: row.retired_on }))] : null],
+        },
         { label: 'directories.items.col.legal_basis', cell: (row) => row.legal_basis },
         { label: 'directories.items.col.category', cell: (row) => row.target_category },
         { label: 'directories.items.col.ratio', cell: (row) => ratioText(row.sampling_ratio_bp) },
         { label: 'directories.items.col.frequency', cell: (row) => row.frequency },
+        { label: 'directories.items.col.method', cell: (row) => row.method },
         { label: 'directories.items.col.frequency_cap', cell: (row) => (row.frequency_cap == null ? '' : String(row.frequency_cap)) },
       ],
     });

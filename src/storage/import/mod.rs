@@ -14,9 +14,11 @@
 //!   update of the rows there and one insert of the others.
 //!
 //! Either way nothing holds every id of the file in memory: the checks are
-//! the database's. Imports do not touch the public log, so the whole import
-//! runs on a native connection: on PostgreSQL the one that speaks `COPY`,
-//! on SQLite one opened for it, holding the store's turn to write.
+//! the database's. The whole import runs on a native connection: on
+//! PostgreSQL the one that speaks `COPY`, on SQLite one opened for it,
+//! holding the store's turn to write. An import of items also writes the
+//! versions it makes public, and their public log entries, on it
+//! (`storage::items`), binding text as the audit entry does.
 
 mod encode;
 mod postgres;
@@ -50,25 +52,40 @@ pub enum RefusedRow {
     /// Another department keeps the row (`keeper` is empty for a target no
     /// department keeps yet).
     KeptElsewhere { line: u64, key: String, keeper: String },
+    /// The rows would change an item that was retired, whose history is
+    /// closed; found once the rows are written, so named by key alone.
+    Retired { key: String },
 }
 
 impl RefusedRow {
+    /// The row's line; 0 when it is named by key alone.
     pub fn line(&self) -> u64 {
         match self {
             RefusedRow::Repeated { line, .. } | RefusedRow::KeptElsewhere { line, .. } => *line,
+            RefusedRow::Retired { .. } => 0,
         }
     }
 }
 
 /// The import's transaction, on a native connection: for `COPY` on
 /// PostgreSQL, for binding cells without copying them again on SQLite.
-enum ImportTx {
+/// Its statements bind text only (the public item list's writes, which
+/// share it, cast where a column wants a number).
+pub enum ImportTx {
     Postgres(sqlx::Transaction<'static, Postgres>),
     Sqlite(sqlite::SqliteTx),
 }
 
 impl ImportTx {
-    async fn execute(&mut self, sql: &str, binds: &[&str]) -> StoreResult<u64> {
+    /// Begins a write transaction on a native connection of the store.
+    pub async fn begin(store: &Store) -> StoreResult<Self> {
+        Ok(match store.native_postgres() {
+            Some(native) => ImportTx::Postgres(native.begin().await?),
+            None => ImportTx::Sqlite(sqlite::SqliteTx::begin(store).await?),
+        })
+    }
+
+    pub(crate) async fn execute(&mut self, sql: &str, binds: &[&str]) -> StoreResult<u64> {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
         let done = match self {
             ImportTx::Postgres(tx) => binds
@@ -89,7 +106,7 @@ impl ImportTx {
 
     /// The rows a query gives; the staging checks ask for one row at most
     /// (`LIMIT 1`) and take the first.
-    async fn fetch_all<R>(&mut self, sql: &str, binds: &[&str]) -> StoreResult<Vec<R>>
+    pub(crate) async fn fetch_all<R>(&mut self, sql: &str, binds: &[&str]) -> StoreResult<Vec<R>>
     where
         R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
             + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
@@ -110,14 +127,14 @@ impl ImportTx {
         })
     }
 
-    fn backend(&self) -> Backend {
+    pub(crate) fn backend(&self) -> Backend {
         match self {
             ImportTx::Postgres(_) => Backend::Postgres,
             ImportTx::Sqlite(_) => Backend::Sqlite,
         }
     }
 
-    async fn commit(self) -> StoreResult<()> {
+    pub async fn commit(self) -> StoreResult<()> {
         match self {
             ImportTx::Postgres(tx) => tx.commit().await?,
             ImportTx::Sqlite(tx) => tx.commit().await?,
@@ -143,10 +160,7 @@ impl<T: Upsert> Import<T> {
     /// Begins an import. `claim_unkept`: a target no department keeps yet
     /// is given to `keeper` instead of refused (the operator's import).
     pub async fn begin(store: &Store, keeper: &str, claim_unkept: bool) -> StoreResult<Self> {
-        let tx = match store.native_postgres() {
-            Some(native) => ImportTx::Postgres(native.begin().await?),
-            None => ImportTx::Sqlite(sqlite::SqliteTx::begin(store).await?),
-        };
+        let tx = ImportTx::begin(store).await?;
         let mut import = Self {
             tx,
             keeper: keeper.to_owned(),
@@ -228,12 +242,15 @@ impl<T: Upsert> Import<T> {
         Ok(rows.into_iter().map(|row| (row.key, row.department)).collect())
     }
 
-    /// Finishes the import: commits it with its audit `entry`, or returns
-    /// the first row (by line) that it cannot write, having written nothing.
+    /// Finishes the import: commits it with its audit `entry` (and, for
+    /// items, the versions it made public on `today`, each with its log
+    /// entry), or returns the first row (by line) that it cannot write,
+    /// having written nothing.
     pub async fn finish(
         mut self,
         spill: Spill,
         entry: &super::audit::NewEntry<'_>,
+        today: chrono::NaiveDate,
     ) -> StoreResult<Result<(), RefusedRow>> {
         self.send_gathered().await?;
         if self.straight_in {
@@ -253,6 +270,16 @@ impl<T: Upsert> Import<T> {
         // PostgreSQL plans a freshly filled table as empty until analysed.
         if self.tx.backend() == Backend::Postgres {
             self.tx.execute(&format!("ANALYZE {}", T::TABLE), &[]).await?;
+        }
+        if T::KEPT == Some(Directory::Items) {
+            let publication = super::items::Publication {
+                at: entry.at.at(),
+                today,
+                actor: entry.actor.unwrap_or_default(),
+            };
+            if let Err(code) = super::items::publish_changes(&mut self.tx, &publication).await? {
+                return Ok(Err(RefusedRow::Retired { key: code }));
+            }
         }
         // A ledger shows units and inspectors' names from the directories.
         self.tx.execute(super::ledger::TOUCH_DIRECTORIES, &[]).await?;

@@ -23,7 +23,7 @@ use super::{Batch, Spill, staging};
 /// The import's connection, in a write transaction (`BEGIN IMMEDIATE`)
 /// that it rolls back when it is dropped uncommitted: closing the
 /// connection rolls back what it did not commit.
-pub(super) struct SqliteTx {
+pub struct SqliteTx {
     connection: SqliteConnection,
     /// This process's turn to write, held until the import ends.
     _turn: Option<OwnedMutexGuard<()>>,

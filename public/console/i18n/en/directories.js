@@ -66,6 +66,8 @@ export default {
   'directories.items.col.ratio': 'Sampling ratio',
   'directories.items.col.frequency': 'Frequency',
   'directories.items.col.frequency_cap': 'Draws a year, at most',
+  'directories.items.col.method': 'Method',
+  'directories.items.retired': '(retired on {day})',
 
   'directories.recusals.h1': 'Recusals',
   'directories.recusals.intro':
@@ -114,7 +116,7 @@ export default {
   'import.rules.inspectors':
     'Columns: id, name, department (yours), unit, region, items (codes separated by ;), certificate_expires, and optionally certificate_no, active.',
   'import.rules.items':
-    'Columns: code, name, department (yours), and optionally legal_basis, target_category, sampling_ratio, frequency, frequency_cap (at most this many draws of one target a year; empty: no cap).',
+    'Columns: code, name, department (yours), and optionally legal_basis, target_category, sampling_ratio, frequency, method (how it is inspected, e.g. 现场检查), frequency_cap (at most this many draws of one target a year; empty: no cap).',
   'import.rules.recusals': 'Columns: inspector_id (one of your inspectors), target_id, and optionally reason.',
   'import.rules.calendar': 'Columns: date (YYYY-MM-DD), kind (holiday or workday), and optionally name.',
   'import.all_or_nothing':

@@ -63,6 +63,8 @@ export default {
   'directories.items.col.ratio': '抽查比例',
   'directories.items.col.frequency': '抽查频次',
   'directories.items.col.frequency_cap': '每年至多抽中次数',
+  'directories.items.col.method': '检查方式',
+  'directories.items.retired': '（已于 {day} 取消）',
 
   'directories.recusals.h1': '回避关系',
   'directories.recusals.intro': '已申报的利害关系：执法检查人员不会被抽取去检查其应当回避的对象。',
@@ -108,7 +110,7 @@ export default {
     '列：id（统一社会信用代码）、name、region、risk_class（A 至 D），可选 industry、unit、flags、last_inspected、address。名录中已有且由本部门维护的检查对象将被替换。',
   'import.rules.inspectors':
     '列：id、name、department（须为本部门）、unit、region、items（事项编码，以 ; 分隔）、certificate_expires，可选 certificate_no、active。',
-  'import.rules.items': '列：code、name、department（须为本部门），可选 legal_basis、target_category、sampling_ratio、frequency、frequency_cap（同一对象每年至多被抽中次数；留空为不设上限）。',
+  'import.rules.items': '列：code、name、department（须为本部门），可选 legal_basis、target_category、sampling_ratio、frequency、method（检查方式，如现场检查、书面检查）、frequency_cap（同一对象每年至多被抽中次数；留空为不设上限）。',
   'import.rules.recusals': '列：inspector_id（须为本部门执法检查人员）、target_id，可选 reason。',
   'import.rules.calendar': '列：date（YYYY-MM-DD）、kind（holiday 或 workday），可选 name。',
   'import.all_or_nothing': '文件整体导入：只要有一行被拒绝，整个文件都不会写入，所有被拒绝的行都会列出，便于更正后重新导入。',

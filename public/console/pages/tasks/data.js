@@ -24,8 +24,8 @@ import { append } from './page.js';
  *   drawn_count: number | null, commitment_digest: string | null, result_digest: string | null,
  *   result_status: string | null, entropy: string | null}} TaskView
  * @typedef {{code: string, name: string, legal_basis: string, department: string,
- *   target_category: string, sampling_ratio_bp: number | null, frequency: string,
- *   frequency_cap: number | null}} Item
+ *   target_category: string, sampling_ratio_bp: number | null, frequency: string, method: string,
+ *   retired_on: string | null, frequency_cap: number | null}} Item
  * @typedef {{value: string, count: number}} Facet
  * @typedef {{regions: Facet[], industries: Facet[], risk_classes: Facet[], flags: Facet[]}} Facets
  * @typedef {{code: string, name_zh: string, name_en: string}} Department

@@ -32,7 +32,10 @@ export async function taskFormPage(main, params, query) {
     );
     return;
   }
-  const [items, facets] = await Promise.all([loadItems(), loadFacets()]);
+  const [all, facets] = await Promise.all([loadItems(), loadFacets()]);
+  // A retired item is offered for no new task; a draft naming it still shows it, to be taken out.
+  const chosen = (task && task.definition && task.definition.items) || [];
+  const items = all.filter((item) => !item.retired_on || chosen.includes(item.code));
   const departments = await loadDepartments(items);
   const data = { definition: task ? task.definition : null, lead, items, facets, departments };
   const form = /** @type {HTMLFormElement} */ (h('form', { class: 'task-form', novalidate: true, onsubmit: submit }));
