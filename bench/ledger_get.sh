@@ -35,12 +35,16 @@ median() {
     echo " server CPU $(( ($(ticks) - before) * 1000 / hz / runs )) ms a request"
 }
 peak() { awk '/VmHWM/ {printf "%.1f MB", $2 / 1024}' "/proc/$server/status"; }
+# The first request after the start makes the counts of every task
+# (src/service/ledger/counts.rs); later ones add up what is kept.
+cold=$(curl -sf -o /dev/null -H "Authorization: Bearer $token" -w '%{time_total}' "$base/api/ledger" | awk '{ printf "%.1f ms", $1 * 1000 }')
 after=""
 for _ in $(seq "$pages"); do
     after=$(get "/api/ledger?limit=1000${after:+&after=$after}" | python3 -c 'import json, sys; print(json.load(sys.stdin)["next"] or "")')
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "floor, GET /api/public/log/head: $(median /api/public/log/head)"
+echo "GET /api/ledger, the first request after the start: $cold"
 echo "GET /api/ledger (first page): $(median /api/ledger)"
 echo "GET /api/ledger?after=… (after $pages pages of 1 000): $(median "/api/ledger?after=$after")"
 echo "GET /api/ledger?overdue=true: $(median '/api/ledger?overdue=true')"

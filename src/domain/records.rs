@@ -236,8 +236,9 @@ impl DirectoryRecord for ItemRecord {
 
     fn columns<R: Read>(file: &CsvFile<R>) -> Result<ItemColumns, DirectoryError> {
         let [code, name, department] = ["code", "name", "department"].map(|c| file.required(c));
-        let optional = ["legal_basis", "target_category", "sampling_ratio", "frequency", "method", "frequency_cap"]
-            .map(|c| file.optional(c));
+        let optional =
+            ["legal_basis", "target_category", "sampling_ratio", "frequency", "method", "frequency_cap"]
+                .map(|c| file.optional(c));
         Ok(ItemColumns([code?, name?, department?], optional))
     }
 

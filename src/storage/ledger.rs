@@ -149,17 +149,16 @@ fn scope_table(backend: Backend) -> String {
     format!("scope AS ({})", select_from_json(backend, &["task_id", "item_code"], &["task_id"]))
 }
 
-/// The open lines of the scope (joined with `join`): `{columns}` to be
-/// filled in, the scope bound as `$1`.
-fn open_lines(backend: Backend, join: &str) -> String {
+/// The open lines of one task (`$1`) and item (`$2`), joined with `join`:
+/// `{columns}` to be filled in. The task is named, not joined from a list,
+/// so that PostgreSQL plans for one task's drawn targets.
+fn task_lines(join: &str) -> String {
     format!(
-        "WITH {} SELECT {{columns}} FROM scope s \
-         JOIN drawn_targets d ON d.task_id = s.task_id \
+        "SELECT {{columns}} FROM drawn_targets d \
          LEFT JOIN results r ON r.task_id = d.task_id AND r.target_id = d.target_id \
-             AND r.item_code = s.item_code AND r.state <> 'superseded' \
+             AND r.item_code = $2 AND r.state <> 'superseded' \
          LEFT JOIN targets t ON t.id = d.target_id {join}\
-         WHERE (r.state IS NULL OR r.state <> 'published')",
-        scope_table(backend)
+         WHERE d.task_id = $1 AND (r.state IS NULL OR r.state <> 'published')"
     )
 }
 
@@ -192,13 +191,18 @@ pub struct InspectorCountRow {
 /// The open lines of one task's `items`, counted by unit, item, inspection
 /// date and state.
 pub async fn task_counts(store: &Store, task: i64, items: &[String]) -> StoreResult<Vec<CountRow>> {
-    let scope = Scope::new(items.iter().map(|item| (task, item.clone())).collect());
-    let sql = open_lines(store.backend(), "");
-    let grouping = "t.unit, s.item_code, r.inspection_date, r.state";
-    let columns = "t.unit AS unit, s.item_code AS item, r.inspection_date AS inspection_date, r.state AS state, \
-         COUNT(*) AS lines";
-    let sql = format!("{} GROUP BY {grouping}", sql.replace("{columns}", columns));
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.json.as_str()).fetch_all(store.pool()).await?)
+    let columns = "t.unit AS unit, CAST($2 AS TEXT) AS item, r.inspection_date AS inspection_date, \
+         r.state AS state, COUNT(*) AS lines";
+    let sql = format!(
+        "{} GROUP BY t.unit, r.inspection_date, r.state",
+        task_lines("").replace("{columns}", columns)
+    );
+    let mut rows = Vec::new();
+    for item in items {
+        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(task).bind(item.as_str());
+        rows.extend(query.fetch_all(store.pool()).await?);
+    }
+    Ok(rows)
 }
 
 /// The open lines of one task's `items` counted as [`task_counts`] counts
@@ -208,15 +212,20 @@ pub async fn task_inspector_counts(
     task: i64,
     items: &[String],
 ) -> StoreResult<Vec<InspectorCountRow>> {
-    let scope = Scope::new(items.iter().map(|item| (task, item.clone())).collect());
     let join = "JOIN assignments a ON a.task_id = d.task_id AND a.target_id = d.target_id \
          LEFT JOIN inspectors i ON i.id = a.inspector_id ";
-    let sql = open_lines(store.backend(), join);
-    let grouping = "a.department, a.inspector_id, i.name, t.unit, s.item_code, r.inspection_date, r.state";
     let columns = "a.department AS department, a.inspector_id AS inspector, i.name AS name, t.unit AS unit, \
-         s.item_code AS item, r.inspection_date AS inspection_date, r.state AS state, COUNT(*) AS lines";
-    let sql = format!("{} GROUP BY {grouping}", sql.replace("{columns}", columns));
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.json.as_str()).fetch_all(store.pool()).await?)
+         CAST($2 AS TEXT) AS item, r.inspection_date AS inspection_date, r.state AS state, COUNT(*) AS lines";
+    let sql = format!(
+        "{} GROUP BY a.department, a.inspector_id, i.name, t.unit, r.inspection_date, r.state",
+        task_lines(join).replace("{columns}", columns)
+    );
+    let mut rows = Vec::new();
+    for item in items {
+        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(task).bind(item.as_str());
+        rows.extend(query.fetch_all(store.pool()).await?);
+    }
+    Ok(rows)
 }
 
 /// The revision of the directories a ledger reads (units, inspectors'
