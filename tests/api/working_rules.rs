@@ -143,4 +143,18 @@ on_both_backends! {
         assert_eq!(app.log_head().await, before);
         assert_eq!(public_list(&app).await, json!({"departments": []}));
     }
+
+    async fn publications_at_once_take_one_number_each(app) {
+        let sends = (1..=6).map(|n| {
+            let body = rules(&format!("细则第{n}稿"), "2027-01-01", FIRST);
+            let app = &app;
+            async move { publish(app, &app.market, &body, StatusCode::CREATED).await }
+        });
+        let published = futures_util::future::join_all(sends).await;
+        let mut versions: Vec<i64> = published.iter().map(|p| p["version"].as_i64().unwrap()).collect();
+        versions.sort_unstable();
+        assert_eq!(versions, [1, 2, 3, 4, 5, 6]);
+        let logged: Vec<i64> = rules_entries(&app).await.iter().map(|(_, p)| p["version"].as_i64().unwrap()).collect();
+        assert_eq!(logged, [1, 2, 3, 4, 5, 6], "one entry each, in the order of their numbers");
+    }
 }
