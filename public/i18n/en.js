@@ -307,6 +307,7 @@ export const en = {
     'kind.task.replaced': 'Inspector replaced',
     'kind.item.published': 'Item published',
     'kind.item.retired': 'Item retired',
+    'kind.rules.published': 'Working rules published',
     'kind.result.submitted': 'Result submitted for review',
     'kind.result.returned': 'Result returned for revision',
     'kind.result.approved': 'Result approved',

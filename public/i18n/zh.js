@@ -301,6 +301,7 @@ export const zh = {
     'kind.task.replaced': '更换检查人员',
     'kind.item.published': '事项公布',
     'kind.item.retired': '事项取消',
+    'kind.rules.published': '工作细则发布',
     'kind.result.submitted': '检查结果提交审核',
     'kind.result.returned': '检查结果退回修改',
     'kind.result.approved': '检查结果审核通过',
