@@ -26,6 +26,7 @@ const PAGES = {
   results: () => import('./pages/results.js').then((m) => m.pageResults()),
   stats: () => import('./pages/stats.js').then((m) => m.pageStats()),
   items: () => import('./pages/items.js').then((m) => m.pageItems()),
+  rules: () => import('./pages/rules.js').then((m) => m.pageRules()),
 };
 
 function start() {

@@ -19,6 +19,7 @@ use crate::service::assignments::ConflictDeclaration;
 use crate::service::replacements::ReplacementRequest;
 use crate::service::results::{Correction, ResultInput, ResultKey};
 use crate::service::site::{Branding, DepartmentNames};
+use crate::service::working_rules::RulesPublication;
 use crate::storage::directory;
 
 const DISTRICTS: [(&str, &str); 11] = [
@@ -105,6 +106,13 @@ pub async fn load_if_empty(service: &Service) -> anyhow::Result<bool> {
     brand(service, &admin.user).await?;
     let tasks = tasks(service, &market.user).await?;
     inspections(service, &market.user, inspector.user.clone(), &tasks).await?;
+    // Published last, so that the demo's earlier log entries keep their numbers.
+    let rules = RulesPublication {
+        title: "市场监管领域随机抽查工作细则".to_owned(),
+        effective_on: "2026-01-01".to_owned(),
+        text: include_str!("demo/working_rules.md").to_owned(),
+    };
+    service.publish_rules(&market.user, &rules).await?;
     // Made last, with nothing drawn from `random`: the demo's directories and
     // draws stay what they were before there were passwords.
     let accounts = sign_in_accounts(service).await?;

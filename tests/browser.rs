@@ -16,6 +16,8 @@ mod pinned;
 mod public_phone;
 #[path = "browser/results.rs"]
 mod results;
+#[path = "browser/rules.rs"]
+mod rules;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -313,6 +315,7 @@ async fn every_public_page_passes_the_wcag_checks_in_both_languages() {
             ("results.html", "#main table"),
             ("stats.html", "#main figure"),
             ("items.html", "#items[data-state='ready']"),
+            ("rules.html", "#rules[data-state='ready']"),
             ("log.html", "#main table"),
             ("how.html", "#main h1"),
         ] {

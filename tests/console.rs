@@ -23,6 +23,8 @@ mod directories;
 
 #[path = "console/review.rs"]
 mod review;
+#[path = "console/rules.rs"]
+mod rules;
 #[path = "console/tasks.rs"]
 mod tasks;
 

@@ -31,6 +31,7 @@ pub mod site;
 pub mod site_settings;
 pub mod tasks;
 pub mod throttle;
+pub mod working_rules;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -136,9 +137,13 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(evidence::router())
         .merge(exchange::router())
         .merge(items::router())
+        .merge(working_rules::router())
         .split_for_parts();
-    let (public, public_document) =
-        public::router().merge(exchange::public_router()).merge(items::public_router()).split_for_parts();
+    let (public, public_document) = public::router()
+        .merge(exchange::public_router())
+        .merge(items::public_router())
+        .merge(working_rules::public_router())
+        .split_for_parts();
     (staff, public, openapi::complete(staff_document.merge_from(public_document)))
 }
 

@@ -49,6 +49,13 @@ pub mod item_kind {
     pub const RETIRED: &str = "item.retired";
 }
 
+/// The kind of entry a department's working rules (抽查工作细则) produce
+/// (§15.2): task-less, like the item list's.
+pub mod rules_kind {
+    /// A department published a new version of its working rules.
+    pub const PUBLISHED: &str = "rules.published";
+}
+
 /// The hash of an entry, over all its fields but the hash itself.
 pub fn entry_hash(
     seq: u64,

@@ -39,6 +39,7 @@ pub mod sessions;
 pub mod site;
 pub mod statistics;
 pub mod tasks;
+pub mod working_rules;
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};

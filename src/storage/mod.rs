@@ -39,6 +39,7 @@ pub mod site;
 pub mod statistics;
 pub mod tasks;
 pub mod users;
+pub mod working_rules;
 
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;

@@ -40,3 +40,4 @@ mod sessions;
 mod site_settings;
 mod strict_fields;
 mod task_selection;
+mod working_rules;

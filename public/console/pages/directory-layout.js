@@ -1,5 +1,5 @@
 // @ts-check
-// What every directory page shares: the links between the five directories
+// What every directory page shares: the links between the five directories and the working rules
 // and the page's heading.
 
 import { h, tx } from '../../lib/dom.js';
@@ -12,12 +12,13 @@ const TABS = /** @type {Array<[string, string]>} */ ([
   ['#/directories/items', 'directories.tab.items'],
   ['#/directories/recusals', 'directories.tab.recusals'],
   ['#/directories/calendar', 'directories.tab.calendar'],
+  ['#/directories/rules', 'directories.tab.rules'],
 ]);
 
 /**
  * Starts a directory page: the links, the heading and its introduction.
  * @param {HTMLElement} main
- * @param {'targets' | 'inspectors' | 'items' | 'recusals' | 'calendar'} kind
+ * @param {'targets' | 'inspectors' | 'items' | 'recusals' | 'calendar' | 'rules'} kind
  */
 export function directoryHeading(main, kind) {
   main.append(
