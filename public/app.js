@@ -26,6 +26,7 @@ const PAGES = {
   results: () => import('./pages/results.js').then((m) => m.pageResults()),
   stats: () => import('./pages/stats.js').then((m) => m.pageStats()),
   items: () => import('./pages/items.js').then((m) => m.pageItems()),
+  directories: () => import('./pages/directories.js').then((m) => m.pageDirectories()),
 };
 
 function start() {

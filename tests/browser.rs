@@ -8,6 +8,8 @@
 mod browser_support;
 #[path = "browser/chrome.rs"]
 mod chrome;
+#[path = "browser/directories.rs"]
+mod directories;
 #[path = "browser/items.rs"]
 mod items;
 #[path = "browser/pinned.rs"]
