@@ -95,11 +95,6 @@ impl PublicationSettings {
             .collect();
         words.join(" ")
     }
-
-    /// A short tag naming the switches, for keying cached answers.
-    fn tag(&self) -> String {
-        self.fields().iter().map(|(_, on)| if *on { '1' } else { '0' }).collect()
-    }
 }
 
 /// An active inspector as published: the department always, each other
@@ -215,12 +210,6 @@ impl Service {
         Ok(settings)
     }
 
-    /// The settings in force and the site's revision they were read at.
-    async fn publication_now(&self) -> ServiceResult<(PublicationSettings, i64)> {
-        let revision = site::revision(self.store().read_pool()).await?;
-        Ok((self.stored_publication().await?, revision))
-    }
-
     /// A page of active inspectors, of one department or all, after the
     /// inspector `after` (a `next` of the page before), ready to send.
     pub async fn public_inspectors(
@@ -229,12 +218,15 @@ impl Service {
         after: Option<&str>,
         limit: i64,
     ) -> ServiceResult<PublicAnswer> {
-        let (settings, revision) = self.publication_now().await?;
+        // Keyed by the settings' revision (one small read), the settings
+        // themselves read only to build: read after the revision, they are
+        // never older than it.
+        let revision = site::revision(self.store().read_pool()).await?;
         let stamp = self.public_stamp().await?;
         let after = after.unwrap_or("");
-        let question =
-            format!("inspectors/{revision}/{}/{}/{limit}/{after}", settings.tag(), department.unwrap_or(""));
+        let question = format!("inspectors/{revision}/{}/{limit}/{after}", department.unwrap_or(""));
         self.answer(question, stamp, Some(DIRECTORIES_MAX_AGE), async {
+            let settings = self.stored_publication().await?;
             let pool = self.store().read_pool();
             let mut rows = store::active_inspectors(pool, department, after, limit + 1).await?;
             let more = rows.len() as i64 > limit;
@@ -249,12 +241,13 @@ impl Service {
     /// The directories' sizes, ready to send; not found while an admin
     /// publishes none.
     pub async fn public_directory_sizes(&self) -> ServiceResult<PublicAnswer> {
-        let (settings, revision) = self.publication_now().await?;
-        if !settings.directory_sizes {
-            return Err(ServiceError::NotFound("the directories' sizes are not published".into()));
-        }
+        let revision = site::revision(self.store().read_pool()).await?;
         let stamp = self.public_stamp().await?;
         self.answer(format!("directory-sizes/{revision}"), stamp, Some(DIRECTORIES_MAX_AGE), async {
+            // A refusal is not kept: each request while they are off reads the settings.
+            if !self.stored_publication().await?.directory_sizes {
+                return Err(ServiceError::NotFound("the directories' sizes are not published".into()));
+            }
             let pool = self.store().read_pool();
             let sizes = DirectorySizes {
                 targets_total: store::targets_total(pool).await?,
