@@ -8,6 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use opendraw::service::Service;
+use opendraw::storage::Store;
+
 use crate::helpers::{TestApp, expect};
 use crate::on_both_backends;
 
@@ -38,6 +41,17 @@ async fn all_inspectors(app: &TestApp, query: &str, limit: usize) -> Vec<Value> 
             None => return all,
         }
     }
+}
+
+/// A second server on the test's database: its own memory and connections.
+async fn second_server(app: &TestApp) -> String {
+    let store = Store::open(&app.database_url).await.unwrap();
+    let service = Service::with_clock(store, app.clock.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let router = opendraw::http::router(service, None);
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    address
 }
 
 fn keys(inspector: &Value) -> BTreeSet<&str> {
@@ -128,6 +142,24 @@ on_both_backends! {
             .filter(|entry| entry["action"] == "publication_changed").collect();
         assert_eq!(changes.len(), 3, "{page}");
         assert!(changes.iter().all(|entry| entry["actor"] == "admin"), "{changes:?}");
+    }
+
+    async fn a_change_on_one_server_shows_on_another_at_once(app) {
+        app.seed_directory().await;
+        let other = second_server(&app).await;
+        let ask = |address: String| async move {
+            let page: Value = reqwest::get(format!("{address}/api/public/inspectors?limit=500"))
+                .await.unwrap().json().await.unwrap();
+            page["inspectors"].as_array().unwrap().clone()
+        };
+        // The other server keeps its answer, with names.
+        let before = ask(other.clone()).await;
+        assert!(before.iter().all(|inspector| inspector.get("name").is_some()), "{before:?}");
+        assert_eq!(ask(other.clone()).await, before);
+        expect(set(&app, &app.admin, settings(false, false)).await, StatusCode::OK).await;
+        let after = ask(other.clone()).await;
+        assert_eq!(after.len(), before.len());
+        assert!(after.iter().all(|inspector| inspector.get("name").is_none()), "{after:?}");
     }
 
     async fn only_an_admin_changes_the_settings_and_a_bad_body_changes_nothing(app) {
