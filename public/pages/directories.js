@@ -21,7 +21,7 @@ import { errorBox, setTitle } from '../lib/page.js';
  */
 
 /** Inspectors asked for at a time. */
-const PAGE = 50;
+const PAGE = 20;
 
 /**
  * A table of counts with its caption and column heads.

@@ -1,7 +1,7 @@
 //! The directories page (directories.html) in both languages on a phone,
 //! with axe-core's check: the sizes as tables whose counts are the API's,
 //! the inspector list with only the published columns, and its filter by
-//! department.
+//! department, a page of 20 at a time ("show more" by keyboard).
 
 use std::time::Duration;
 
@@ -43,7 +43,36 @@ async fn the_directories_read_in_both_languages_on_a_phone_and_filter_by_departm
         for row in classes {
             assert!(table.contains(&row["count"].to_string()), "{table} lacks {row}");
         }
-        assert_eq!(browser.count("#inspectors-table tbody tr").await, inspectors);
+        // A page of 20, then "show more" by keyboard until the whole list is shown.
+        assert!(inspectors > 20, "the demo has more than a page: {inspectors}");
+        assert_eq!(browser.count("#inspectors-table tbody tr").await, 20);
+        let mut shown = 20;
+        while shown < inspectors {
+            browser
+                .client
+                .execute("document.querySelector('#inspectors-more').focus();", Vec::new())
+                .await
+                .unwrap();
+            browser.client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap();
+            let deadline = std::time::Instant::now() + LOADED;
+            while browser.count("#inspectors-table tbody tr").await == shown {
+                assert!(std::time::Instant::now() < deadline, "{language}: the next page follows");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let focused = browser
+                .client
+                .execute("const a = document.activeElement; return a ? a.tagName + ':' + [...a.parentNode.children].indexOf(a) : '';", Vec::new())
+                .await
+                .unwrap();
+            assert_eq!(
+                focused.as_str().unwrap(),
+                format!("TR:{shown}"),
+                "{language}: the first new row takes focus"
+            );
+            shown = browser.count("#inspectors-table tbody tr").await;
+        }
+        assert_eq!(shown, inspectors);
+        assert_eq!(browser.count("#inspectors-more[hidden]").await, 1, "{language}: no more to show");
         // The columns published by default: name, department, unit, certificate, items.
         assert_eq!(browser.count("#inspectors-table thead th").await, 5);
         let violations = browser.accessibility_violations().await;
