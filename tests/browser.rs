@@ -315,6 +315,7 @@ async fn every_public_page_passes_the_wcag_checks_in_both_languages() {
             ("results.html", "#main table"),
             ("stats.html", "#main figure"),
             ("items.html", "#items[data-state='ready']"),
+            ("directories.html", "#inspectors[data-state='ready']"),
             ("log.html", "#main table"),
             ("how.html", "#main h1"),
         ] {

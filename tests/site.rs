@@ -24,6 +24,8 @@ async fn the_built_in_site_is_served_from_any_directory() {
         ("/task.html", "task.html", "text/html; charset=utf-8"),
         ("/items.html", "items.html", "text/html; charset=utf-8"),
         ("/pages/items.js", "pages/items.js", "javascript"),
+        ("/directories.html", "directories.html", "text/html; charset=utf-8"),
+        ("/pages/directories.js", "pages/directories.js", "javascript"),
         ("/verify.js", "verify.js", "javascript"),
         ("/style.css", "style.css", "text/css"),
         ("/console/", "console/index.html", "text/html; charset=utf-8"),
