@@ -8,6 +8,8 @@
 mod browser_support;
 #[path = "browser/chrome.rs"]
 mod chrome;
+#[path = "browser/directories.rs"]
+mod directories;
 #[path = "browser/items.rs"]
 mod items;
 #[path = "browser/pinned.rs"]
@@ -316,6 +318,7 @@ async fn every_public_page_passes_the_wcag_checks_in_both_languages() {
             ("stats.html", "#main figure"),
             ("items.html", "#items[data-state='ready']"),
             ("rules.html", "#rules[data-state='ready']"),
+            ("directories.html", "#inspectors[data-state='ready']"),
             ("log.html", "#main table"),
             ("how.html", "#main h1"),
         ] {

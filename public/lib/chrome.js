@@ -18,6 +18,7 @@ const NAVIGATION = [
   ['stats', 'stats.html', 'nav.stats'],
   ['items', 'items.html', 'nav.items'],
   ['rules', 'rules.html', 'nav.rules'],
+  ['directories', 'directories.html', 'nav.directories'],
   ['log', 'log.html', 'nav.log'],
   ['how', 'how.html', 'nav.how'],
 ];

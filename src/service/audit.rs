@@ -32,6 +32,7 @@ pub enum Action {
     DepartmentChanged,
     BrandingChanged,
     FrequencyCapChanged,
+    PublicationChanged,
 }
 
 impl Action {
@@ -49,6 +50,7 @@ impl Action {
             Action::DepartmentChanged => "department_changed",
             Action::BrandingChanged => "branding_changed",
             Action::FrequencyCapChanged => "frequency_cap_changed",
+            Action::PublicationChanged => "publication_changed",
         }
     }
 }

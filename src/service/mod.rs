@@ -29,6 +29,7 @@ mod password_hash;
 pub mod passwords;
 pub mod public;
 pub mod public_answers;
+pub mod public_directories;
 pub mod public_log;
 pub mod published;
 pub mod reminder_webhook;

@@ -32,6 +32,7 @@ pub mod ledger;
 pub mod log;
 pub mod pool_targets;
 pub mod pools;
+pub mod public_directories;
 pub mod replacements;
 pub mod results;
 pub mod sessions;

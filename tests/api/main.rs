@@ -30,6 +30,7 @@ mod inspections;
 mod ledger;
 mod lifecycle;
 mod public;
+mod public_directories;
 mod public_items;
 mod public_reads;
 mod reminder_webhook;

@@ -114,6 +114,7 @@ export default {
   'admin.audit.action.import': 'imported a file',
   'admin.audit.action.department_changed': 'changed a department',
   'admin.audit.action.branding_changed': 'changed the branding',
+  'admin.audit.action.publication_changed': 'changed what the public directories publish',
 
   'admin.departments.h1': 'Departments',
   'admin.departments.intro': 'The departments using this installation, with the names the public site and the console show.',

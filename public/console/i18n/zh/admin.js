@@ -109,6 +109,7 @@ export default {
   'admin.audit.action.import': '导入文件',
   'admin.audit.action.department_changed': '修改部门信息',
   'admin.audit.action.branding_changed': '修改网站信息',
+  'admin.audit.action.publication_changed': '修改名录公开设置',
 
   'admin.departments.h1': '部门管理',
   'admin.departments.intro': '使用本系统的部门，及公开网站和工作台显示的部门名称。',
