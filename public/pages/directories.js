@@ -82,7 +82,11 @@ function inspectorRow(row, columns) {
   return h(
     'tr',
     { tabindex: '-1' },
-    columns.map((key, index) => (index === 0 ? h('th', { scope: 'row' }, cell(row, key)) : h('td', {}, cell(row, key)))),
+    // Each cell names its column: on a phone the rows become stacked cards.
+    columns.map((key, index) => {
+      const label = { 'data-label': tx(`dirs.col.${key}`) };
+      return index === 0 ? h('th', { scope: 'row', ...label }, cell(row, key)) : h('td', label, cell(row, key));
+    }),
   );
 }
 
@@ -156,7 +160,7 @@ export async function pageDirectories() {
         { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'inspectors-caption' },
         h(
           'table',
-          { id: 'inspectors-table' },
+          { id: 'inspectors-table', class: 'stack' },
           h('caption', { id: 'inspectors-caption', class: 'visually-hidden' }, tx('dirs.inspectors.caption')),
           h('thead', {}, h('tr', {}, columns.map((key) => h('th', { scope: 'col' }, tx(`dirs.col.${key}`))))),
           h('tbody', {}, shown.map((row) => inspectorRow(row, columns))),
