@@ -82,6 +82,23 @@ fn sha256(bytes: &[u8]) -> String {
 }
 
 on_both_backends! {
+    async fn the_same_file_sent_again_under_its_name_is_attached_once(app) {
+        let task = task_with_assignments(&app, false).await;
+        let target = target_of(&app, &app.inspector_a, task, "M002").await;
+        let path = result_path(task, &target);
+        expect(app.put_json(Some(&app.inspector_a), &path, &json!({"outcome": "rectify"})).await, StatusCode::CREATED).await;
+        let first = expect(upload(&app, &app.inspector_a, &path, "门头.png", "image/png", png(3)).await, StatusCode::CREATED).await;
+        // A phone that lost the answer sends the same file again.
+        let again = upload(&app, &app.inspector_a, &path, "门头.png", "image/png", png(3)).await;
+        assert!(again.status().is_success(), "{}", again.status());
+        assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+        // The same bytes under another name are another attachment.
+        expect(upload(&app, &app.inspector_a, &path, "柜台.png", "image/png", png(3)).await, StatusCode::CREATED).await;
+        let view = expect(app.get(Some(&app.inspector_a), &path).await, StatusCode::OK).await;
+        let names: Vec<&str> = view["attachments"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["门头.png", "柜台.png"]);
+    }
+
     async fn refused_uploads_store_nothing_and_say_why(app) {
         let task = task_with_assignments(&app, false).await;
         let target = target_of(&app, &app.inspector_a, task, "M002").await;

@@ -121,6 +121,16 @@ impl Service {
             None => None,
         };
         let mut tx = self.store().write().await?;
+        // The same file under the same name from the same account is a
+        // repeat (a phone sends again when the answer to its upload was
+        // lost with the connection): the file already attached answers it.
+        let repeated = attachments::of_result(tx.conn(), row.id)
+            .await?
+            .into_iter()
+            .find(|kept| kept.sha256 == sha256 && kept.name == name && kept.uploaded_by == user.name);
+        if let Some(kept) = repeated {
+            return Ok(AttachmentView::from(kept));
+        }
         if attachments::count(tx.conn(), row.id).await? >= MAX_ATTACHMENTS {
             return Err(ServiceError::conflict(
                 "too_many_attachments",
