@@ -323,7 +323,7 @@ pub async fn count(pool: &sqlx::AnyPool, table: &'static str) -> StoreResult<i64
     Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await?.try_get("total")?)
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ItemRow {
     pub code: String,
     pub name: String,
@@ -339,26 +339,10 @@ pub struct ItemRow {
 }
 
 pub async fn items(pool: &sqlx::AnyPool) -> StoreResult<Vec<ItemRow>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT code, name, legal_basis, department, target_category, sampling_ratio_bp, frequency, frequency_cap, \
          method, retired_on FROM items ORDER BY code",
     )
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(ItemRow {
-                code: row.try_get("code")?,
-                name: row.try_get("name")?,
-                legal_basis: row.try_get("legal_basis")?,
-                department: row.try_get("department")?,
-                target_category: row.try_get("target_category")?,
-                sampling_ratio_bp: row.try_get("sampling_ratio_bp")?,
-                frequency: row.try_get("frequency")?,
-                frequency_cap: row.try_get("frequency_cap")?,
-                method: row.try_get("method")?,
-                retired_on: row.try_get("retired_on")?,
-            })
-        })
-        .collect()
+    .await?)
 }

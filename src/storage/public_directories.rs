@@ -8,7 +8,7 @@ use super::StoreResult;
 
 /// An active inspector's row, as far as anything of it may be published
 /// (no contact, no expiry, no account).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct PublicInspectorRow {
     pub id: String,
     pub name: String,
@@ -27,7 +27,7 @@ pub async fn active_inspectors(
     after: &str,
     limit: i64,
 ) -> StoreResult<Vec<PublicInspectorRow>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, name, department, unit, region, certificate_no, items FROM inspectors \
          WHERE active <> 0 AND ($1 = '' OR department = $1) AND id > $2 ORDER BY id LIMIT $3",
     )
@@ -35,20 +35,7 @@ pub async fn active_inspectors(
     .bind(after)
     .bind(limit)
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(PublicInspectorRow {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                department: row.try_get("department")?,
-                unit: row.try_get("unit")?,
-                region: row.try_get("region")?,
-                certificate_no: row.try_get("certificate_no")?,
-                items: row.try_get("items")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// How many rows share one value.
