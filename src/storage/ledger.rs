@@ -197,12 +197,7 @@ pub async fn task_counts(store: &Store, task: i64, items: &[String]) -> StoreRes
         "{} GROUP BY t.unit, r.inspection_date, r.state",
         task_lines("").replace("{columns}", columns)
     );
-    let mut rows = Vec::new();
-    for item in items {
-        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(task).bind(item.as_str());
-        rows.extend(query.fetch_all(store.pool()).await?);
-    }
-    Ok(rows)
+    per_item(store, &sql, task, items).await
 }
 
 /// The open lines of one task's `items` counted as [`task_counts`] counts
@@ -220,9 +215,18 @@ pub async fn task_inspector_counts(
         "{} GROUP BY a.department, a.inspector_id, i.name, t.unit, r.inspection_date, r.state",
         task_lines(join).replace("{columns}", columns)
     );
+    per_item(store, &sql, task, items).await
+}
+
+/// The rows of `sql` for each of the task's items in turn (`$1` the task,
+/// `$2` the item).
+async fn per_item<T>(store: &Store, sql: &str, task: i64, items: &[String]) -> StoreResult<Vec<T>>
+where
+    T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
     let mut rows = Vec::new();
     for item in items {
-        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(task).bind(item.as_str());
+        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(task).bind(item.as_str());
         rows.extend(query.fetch_all(store.pool()).await?);
     }
     Ok(rows)
