@@ -36,8 +36,8 @@ const RETRY_MS = 30000;
 const listeners = [];
 /** @type {Map<string, number>} */
 const timers = new Map();
-/** @type {Set<string>} */
-const sending = new Set();
+/** The send under way for each draft key. @type {Map<string, Promise<boolean>>} */
+const sending = new Map();
 let started = false;
 
 /** The storage key of a draft. */
@@ -131,19 +131,40 @@ function body(/** @type {DraftData} */ data) {
 
 /**
  * Sends the draft under `key` if it waits; true when the server holds this
- * version afterwards. Never throws.
+ * version afterwards. Never throws. A send of the same draft already under
+ * way is waited for first, and the draft is then sent again if it changed
+ * meanwhile: "submit" pressed while the typing's own send is in flight must
+ * not be told the draft could not be sent.
  * @param {string} key
  * @returns {Promise<boolean>}
  */
 export async function sendDraft(key) {
   window.clearTimeout(timers.get(key));
   timers.delete(key);
+  for (let busy = sending.get(key); busy; busy = sending.get(key)) await busy;
   const draft = read(key);
   if (!draft) return true;
   if (!draft.pending) return true;
   if (draft.error) return false;
-  if (!navigator.onLine || sending.has(key)) return false;
-  sending.add(key);
+  if (!navigator.onLine) return false;
+  const attempt = put(key, draft);
+  sending.set(key, attempt);
+  try {
+    return await attempt;
+  } finally {
+    sending.delete(key);
+    changed();
+  }
+}
+
+/**
+ * One PUT of `draft`; true when the draft in storage is still this version
+ * and is now marked sent.
+ * @param {string} key
+ * @param {Draft} draft
+ * @returns {Promise<boolean>}
+ */
+async function put(key, draft) {
   try {
     const path = `/api/me/results/${draft.task}/${encodeURIComponent(draft.target)}/${encodeURIComponent(draft.item)}`;
     await send('PUT', path, body(draft.data));
@@ -159,9 +180,6 @@ export async function sendDraft(key) {
       write(key, { ...now, error: String(error.message || error.code) });
     }
     return false;
-  } finally {
-    sending.delete(key);
-    changed();
   }
 }
 

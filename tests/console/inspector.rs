@@ -22,10 +22,12 @@ const PNG: &str =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 /// Chromium's network emulation through chromedriver (no W3C command
-/// does this): `offline` cuts every request the page makes.
+/// does this): `offline` cuts every request the page makes; `latency`
+/// (milliseconds) delays each one, as a slow mobile network does.
 #[derive(Debug)]
 struct NetworkConditions {
     offline: bool,
+    latency: u32,
 }
 
 impl WebDriverCompatibleCommand for NetworkConditions {
@@ -35,7 +37,7 @@ impl WebDriverCompatibleCommand for NetworkConditions {
 
     fn method_and_body(&self, _url: &reqwest::Url) -> (axum::http::Method, Option<String>) {
         let body = json!({"network_conditions": {
-            "offline": self.offline, "latency": 0, "download_throughput": -1, "upload_throughput": -1,
+            "offline": self.offline, "latency": self.latency, "download_throughput": -1, "upload_throughput": -1,
         }});
         (axum::http::Method::POST, Some(body.to_string()))
     }
@@ -45,7 +47,11 @@ impl WebDriverCompatibleCommand for NetworkConditions {
 type ParseError = <reqwest::Url as std::str::FromStr>::Err;
 
 async fn set_offline(browser: &Browser, offline: bool) {
-    browser.client.issue_cmd(NetworkConditions { offline }).await.expect("network emulation");
+    browser.client.issue_cmd(NetworkConditions { offline, latency: 0 }).await.expect("network emulation");
+}
+
+async fn set_latency(browser: &Browser, latency: u32) {
+    browser.client.issue_cmd(NetworkConditions { offline: false, latency }).await.expect("network emulation");
 }
 
 /// An inspector account, a target and an item of theirs with nothing
@@ -360,11 +366,19 @@ async fn a_returned_result_shows_the_reason_and_is_resubmitted() {
     text_contains(&browser, "#return-reason", reason).await;
     check_page(&browser, "inspector-returned", "#return-reason").await;
     phone(&browser).await;
+    // On a slow network the typing's own save is still under way when
+    // "submit" is pressed: submitting waits for it and sends the rest,
+    // rather than saying the draft could not be sent.
     type_into(&browser, "#summary", "Nothing found. Licence JY12345.").await;
     browser.element("#to-check").await.click().await.unwrap();
     heading_is(&browser, "Check your answers").await;
+    set_latency(&browser, 1500).await;
+    // The draft is sent 0.8 s after its last change; at 1 s that send is
+    // on the (slow) way.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
     browser.element("#submit-result").await.click().await.unwrap();
     heading_is(&browser, "Result submitted").await;
+    set_latency(&browser, 0).await;
     let result = result_of(&server, &open).await;
     assert_eq!(result["state"], "submitted");
     assert_eq!(result["summary"], "Nothing found. Licence JY12345.");
