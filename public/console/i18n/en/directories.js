@@ -68,6 +68,19 @@ export default {
   'directories.items.col.frequency_cap': 'Draws a year, at most',
   'directories.items.col.method': 'Method',
   'directories.items.retired': '(retired on {day})',
+  'directories.items.col.actions': 'Action',
+  'directories.items.retire.button': 'Retire',
+  'directories.items.retire.button.label': 'Retire {code} {name}',
+  'directories.items.retire.h2': 'Retire {code} {name}',
+  'directories.items.retire.meaning':
+    'A retired item stays on the public item list with its dates and its history, and cannot be used in new tasks. Tasks already committed keep it. This cannot be undone: an item taking its place is imported under a new code.',
+  'directories.items.retire.reason': 'Reason for retiring it',
+  'directories.items.retire.reason.hint': 'Shown on the public item list, e.g. the rule that repealed it (up to 500 characters).',
+  'directories.items.retire.confirm': 'Retire {code}',
+  'directories.items.retire.cancel': 'Cancel',
+  'directories.items.retired.h2': '{code} is retired',
+  'directories.items.retired.text': '{name} stays on the public item list with the day it ended, and is no longer offered for new tasks.',
+  'directories.items.retired.public': 'See it on the public item list',
 
   'directories.recusals.h1': 'Recusals',
   'directories.recusals.intro':
