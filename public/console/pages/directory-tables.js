@@ -41,8 +41,8 @@ async function directoryPage(main, kind, table, between) {
 }
 
 /** The department's inspectors. */
-export function inspectorsPage(/** @type {HTMLElement} */ main) {
-  return directoryPage(main, 'inspectors', async () => {
+export async function inspectorsPage(/** @type {HTMLElement} */ main) {
+  await directoryPage(main, 'inspectors', async () => {
     /** @type {Inspector[]} */
     const rows = await get('/api/inspectors');
     return dataTable({
@@ -181,8 +181,8 @@ function retireForm(panel, item, onRetired) {
 }
 
 /** The recusals declared for the department's inspectors. */
-export function recusalsPage(/** @type {HTMLElement} */ main) {
-  return directoryPage(main, 'recusals', async () => {
+export async function recusalsPage(/** @type {HTMLElement} */ main) {
+  await directoryPage(main, 'recusals', async () => {
     /** @type {Recusal[]} */
     const rows = await get('/api/recusals');
     return dataTable({
