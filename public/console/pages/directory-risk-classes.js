@@ -132,7 +132,7 @@ export function riskClassPanel({ onImported }) {
     fill(box,
       h(
         'fieldset',
-        { class: 'risk-labels' },
+        { class: 'choices' },
         h('legend', {}, tx('risk.labels')),
         h('p', { class: 'hint' }, read.whole ? tx('risk.labels.hint') : tx('risk.labels.partial')),
         labels.length ? null : h('p', { class: 'muted' }, tx('risk.labels.none')),
