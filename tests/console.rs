@@ -23,6 +23,8 @@ mod directories;
 
 #[path = "console/review.rs"]
 mod review;
+#[path = "console/risk_classes.rs"]
+mod risk_classes;
 #[path = "console/rules.rs"]
 mod rules;
 #[path = "console/tasks.rs"]

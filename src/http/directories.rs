@@ -19,6 +19,7 @@ use crate::service::calendar::{CalendarDay, CalendarEntry};
 use crate::service::directories::{InspectorView, ItemView, TargetQuery, TargetView};
 use crate::service::frequency_caps::{FrequencyCapSetting, ItemFrequencyCap};
 use crate::service::imports::{ImportSummary, Importable};
+use crate::service::risk_classes::{self, RiskClassMapping, RiskClassSummary};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -27,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_frequency_cap))
         .routes(routes!(targets))
         .routes(routes!(import_targets))
+        .routes(routes!(import_risk_classes))
         .routes(routes!(inspectors))
         .routes(routes!(import_inspectors))
         .routes(routes!(import_recusals))
@@ -96,6 +98,68 @@ pub async fn import_targets(
     upload: Upload,
 ) -> AppResult<Json<ImportSummary>> {
     import::<TargetRecord>(&state, &user, upload).await
+}
+
+/// How the credit system's file is read (`map` may be repeated).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RiskClassColumns {
+    /// The header of the column holding the targets' codes (统一社会信用代码).
+    pub code_column: String,
+    /// The header of the column holding their classes (信用风险分类结果).
+    pub class_column: String,
+    /// `label:class`, one per label (e.g. `甲类:A`), the class one of A, B,
+    /// C, D; when given, every label of the file must be mapped. None: each
+    /// label is the class itself.
+    #[param(explode, style = Form)]
+    pub map: Option<Vec<String>>,
+}
+
+/// The mapping from the query string, read by hand: `map` repeats, which
+/// the query extractor does not take.
+fn risk_class_mapping(query: Option<&str>) -> RiskClassMapping {
+    let mut mapping = RiskClassMapping::default();
+    for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match name.as_ref() {
+            "code_column" => mapping.code_column = value.trim().to_owned(),
+            "class_column" => mapping.class_column = value.trim().to_owned(),
+            "map" => mapping.map.push(value.into_owned()),
+            _ if mapping.unknown.is_some() => {}
+            other => mapping.unknown = Some(other.to_owned()),
+        }
+    }
+    mapping
+}
+
+/// Sets the risk class (A to D) of the caller's department's targets from
+/// an export of the enterprise credit system (CSV, its own headers and
+/// labels), matched by code; all or nothing. A row naming a target the
+/// department does not keep, an unmapped label or a class not A to D
+/// refuses the file, its rows listed by line.
+#[utoipa::path(post, path = "/api/targets/risk-classes", tag = "directories", security(("token" = [])), request_body(content = String, content_type = "text/csv"),
+    params(RiskClassColumns),
+    responses((status = 200, body = RiskClassSummary), Unauthorized, Forbidden, TooLarge, Invalid, Busy))]
+pub async fn import_risk_classes(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    upload: Upload,
+) -> AppResult<Json<RiskClassSummary>> {
+    let mapping = risk_class_mapping(query.as_deref());
+    // Held until the import ends, as any import's.
+    let _permit = state.limits.imports.try_acquire()?;
+    let limit = upload.limit();
+    let service = state.service.from_address(upload.client());
+    let (reader, overflow) = upload.into_reader();
+    let name = format!("{}.csv", risk_classes::KIND);
+    match service.import_risk_classes(&user, &mapping, name, reader).await {
+        Err(_) if overflow.happened() => Err(AppError::payload_too_large(limit)),
+        summary => {
+            let summary = summary?;
+            state.metrics.imported(risk_classes::KIND);
+            Ok(Json(summary))
+        }
+    }
 }
 
 /// Imports inspectors of the caller's department (CSV: id, name,

@@ -35,6 +35,7 @@ pub mod published;
 pub mod reminder_webhook;
 pub mod replacements;
 pub mod results;
+pub mod risk_classes;
 pub mod selection;
 pub mod sessions;
 pub mod site;

@@ -346,3 +346,17 @@ pub async fn items(pool: &sqlx::AnyPool) -> StoreResult<Vec<ItemRow>> {
     .fetch_all(pool)
     .await?)
 }
+
+/// Gives the target `id` the risk class `class` if `department` keeps it
+/// and its class differs: whether the row changed.
+pub async fn set_risk_class(tx: &mut WriteTx, id: &str, department: &str, class: &str) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE targets SET risk_class = $1 WHERE id = $2 AND department = $3 AND risk_class <> $1",
+    )
+    .bind(class)
+    .bind(id)
+    .bind(department)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -35,6 +35,7 @@ mod public_items;
 mod public_reads;
 mod reminder_webhook;
 mod replacements;
+mod risk_classes;
 mod roles;
 mod sealed_oracles;
 mod sessions;

@@ -1,6 +1,7 @@
 //! The admin pages: an account made with a password signs in and is
 //! disabled (its session ends), the audit trail shows it, departments and
-//! branding are edited, and a supervisor gets none of it.
+//! branding and what the public directories publish are edited, and a
+//! supervisor gets none of it.
 
 use std::time::Duration;
 
@@ -146,5 +147,49 @@ async fn a_supervisor_opening_the_accounts_page_gets_the_dashboard_and_no_accoun
     // The server refuses it too.
     let (status, _) = get_as(&server, MARKET, "/api/users").await;
     assert_eq!(status, 403);
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_chooses_what_the_public_directories_show_and_a_supervisor_cannot() {
+    let server = Server::start().await;
+    let browser = Browser::start("en-US").await;
+    sign_in(&browser, &server, ADMIN).await;
+    browser.open(&server.page("/admin/branding")).await;
+    browser.element("a[href='#/admin/publication']").await.click().await.unwrap();
+    heading_is(&browser, "Public directories").await;
+    // The switches as the server holds them: regions off, the rest on.
+    let checked = |css: &'static str| {
+        let browser = &browser;
+        async move { browser.element(css).await.prop("checked").await.unwrap().as_deref() == Some("true") }
+    };
+    assert!(checked("#publication-inspector-names").await && checked("#publication-directory-sizes").await);
+    assert!(!checked("#publication-inspector-regions").await);
+    let hint = browser.text("#publication-inspector-certificates-hint").await;
+    assert!(hint.contains("certificate"), "each switch says what it shows: {hint}");
+    check_page(&browser, "admin-publication", "#publication-save").await;
+
+    // By keyboard: the space bar turns a switch over.
+    browser.element("#publication-inspector-regions").await.send_keys(" ").await.unwrap();
+    browser.element("#publication-inspector-certificates").await.send_keys(" ").await.unwrap();
+    browser.element("#publication-save").await.click().await.unwrap();
+    text_contains(&browser, "#publication-saved", "from now on").await;
+    check_page(&browser, "admin-publication-saved", "#publication-saved").await;
+    let (_, settings) = get_as(&server, ADMIN, "/api/settings/publication").await;
+    assert_eq!(
+        (settings["inspector_regions"].as_bool(), settings["inspector_certificates"].as_bool()),
+        (Some(true), Some(false)),
+        "{settings}"
+    );
+    assert_eq!(settings["inspector_names"], true, "the others kept: {settings}");
+    let (_, audit) = get_as(&server, ADMIN, "/api/audit?limit=10").await;
+    assert!(audit.to_string().contains("publication_changed"), "{audit}");
+    browser.close().await;
+
+    let browser = Browser::start("en-US").await;
+    sign_in(&browser, &server, MARKET).await;
+    browser.open(&server.page("/admin/publication")).await;
+    heading_is(&browser, "Dashboard").await;
+    assert_eq!(get_as(&server, MARKET, "/api/settings/publication").await.0, 403);
     browser.close().await;
 }

@@ -147,3 +147,42 @@ async fn the_recusals_and_the_calendar_are_listed_and_a_day_is_made_ordinary() {
     assert!(days.as_array().unwrap().iter().all(|day| day["date"] != "2026-01-01"));
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_is_retired_with_a_reason_after_reading_what_that_means() {
+    let server = Server::start().await;
+    let (_, items) = get_as(&server, MARKET, "/api/items").await;
+    let item = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["department"] == "market" && item["retired_on"].is_null())
+        .expect("the demo has a market item in force");
+    let code = item["code"].as_str().unwrap().to_owned();
+    let browser = Browser::start("en-US").await;
+    sign_in(&browser, &server, MARKET).await;
+    browser.open(&server.page("/directories/items")).await;
+    heading_is(&browser, "Inspection items").await;
+    browser.element(&format!("#retire-{code}")).await.click().await.unwrap();
+    let meaning = text_contains(&browser, "#retire-meaning", "stays on the public item list").await;
+    assert!(meaning.contains("cannot be used in new tasks"), "{meaning}");
+
+    // Without a reason the server refuses, and says so beside the field.
+    browser.element("#retire-confirm").await.click().await.unwrap();
+    text_contains(&browser, "#retire-reason-error", "reason").await;
+    check_page(&browser, "directories-item-retire", "#retire-reason-error").await;
+    let (_, still) = get_as(&server, MARKET, "/api/items").await;
+    let still = still.as_array().unwrap().iter().find(|row| row["code"] == code.as_str()).unwrap().clone();
+    assert!(still["retired_on"].is_null(), "nothing changed: {still}");
+
+    type_into(&browser, "#retire-reason", "依据新的抽查事项清单废止").await;
+    browser.element("#retire-confirm").await.click().await.unwrap();
+    text_contains(&browser, "#retire-done", "no longer offered for new tasks").await;
+    let row = text_contains(&browser, "table#items tbody", "retired on").await;
+    assert!(row.contains(&code), "{row}");
+    assert_eq!(browser.count(&format!("#retire-{code}")).await, 0, "a retired item has no retire button");
+    check_page(&browser, "directories-item-retired", "#retire-done").await;
+    let (_, public) = get_as(&server, MARKET, &format!("/api/public/items/{code}")).await;
+    assert!(public["retired_on"].is_string(), "{public}");
+    browser.close().await;
+}

@@ -1,6 +1,7 @@
 // @ts-check
 // The console's admin pages: accounts, the audit trail, departments and the
-// installation's branding (pages/admin-*.js).
+// installation's branding, and what the public directories publish
+// (pages/admin-*.js).
 
 import { addMessages } from '../../lib/i18n.js';
 import en from '../i18n/en/admin.js';
@@ -10,6 +11,7 @@ import { accountsPage, newAccountPage } from '../pages/admin-accounts.js';
 import { auditPage } from '../pages/admin-audit.js';
 import { brandingPage } from '../pages/admin-branding.js';
 import { departmentPage, departmentsPage } from '../pages/admin-departments.js';
+import { publicationPage } from '../pages/admin-publication.js';
 
 addMessages({ zh, en });
 
@@ -26,6 +28,7 @@ export const routes = [
   { path: '/admin/departments', roles: ADMINS, title: 'admin.departments.h1', render: departmentsPage },
   { path: '/admin/departments/:code', roles: ADMINS, title: 'admin.department.title', render: departmentPage },
   { path: '/admin/branding', roles: ADMINS, title: 'admin.branding.h1', render: brandingPage },
+  { path: '/admin/publication', roles: ADMINS, title: 'admin.publication.h1', render: publicationPage },
 ];
 
 /** @type {import('../main.js').NavEntry[]} */

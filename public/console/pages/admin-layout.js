@@ -14,12 +14,13 @@ const TABS = /** @type {Array<[string, string]>} */ ([
   ['#/admin/audit', 'admin.tab.audit'],
   ['#/admin/departments', 'admin.tab.departments'],
   ['#/admin/branding', 'admin.tab.branding'],
+  ['#/admin/publication', 'admin.tab.publication'],
 ]);
 
 /**
  * Starts an admin page: the links and the heading.
  * @param {HTMLElement} main
- * @param {'accounts' | 'audit' | 'departments' | 'branding'} tab the page's area
+ * @param {'accounts' | 'audit' | 'departments' | 'branding' | 'publication'} tab the page's area
  * @param {import('../../lib/dom.js').Child} heading
  */
 export function adminHeading(main, tab, heading) {

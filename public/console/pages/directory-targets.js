@@ -13,6 +13,7 @@ import { get } from '../session.js';
 import { dataTable } from './data-table.js';
 import { importPanel } from './directory-import.js';
 import { directoryHeading } from './directory-layout.js';
+import { riskClassPanel } from './directory-risk-classes.js';
 
 /** Targets per page. */
 const PAGE = 50;
@@ -34,7 +35,8 @@ export async function targetsPage(main, _params, query) {
   directoryHeading(main, 'targets');
   const results = h('div', { id: 'target-results' });
   const panel = importPanel({ kind: 'targets', onImported: () => show(results, query) });
-  main.append(jumpTo(panel, 'directories.targets.to_import'), await searchForm(query), results, panel);
+  const risks = riskClassPanel({ onImported: () => show(results, query) });
+  main.append(jumpTo(panel, 'directories.targets.to_import'), await searchForm(query), results, panel, risks);
   await show(results, query);
 }
 
