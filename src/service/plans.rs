@@ -38,6 +38,8 @@ const MAX_NAME_CHARS: usize = 200;
 const MAX_CODE_BYTES: usize = 64;
 /// The most regions or industries an item may be narrowed to.
 const MAX_CATEGORIES: usize = 100;
+/// The longest region or industry, in characters.
+const MAX_CATEGORY_CHARS: usize = 100;
 /// The years a plan may be for.
 const YEARS: std::ops::RangeInclusive<i64> = 2000..=2100;
 
@@ -363,6 +365,29 @@ fn check_code(code: &str) -> ServiceResult<()> {
     Ok(())
 }
 
+/// An item's regions or industries, each checked and trimmed.
+fn categories(values: &[String], index: usize, name: &str) -> ServiceResult<Vec<String>> {
+    if values.len() > MAX_CATEGORIES {
+        return Err(invalid(
+            "invalid_categories",
+            format!("items[{index}].{name}"),
+            format!("at most {MAX_CATEGORIES} {name}"),
+        ));
+    }
+    values
+        .iter()
+        .enumerate()
+        .map(|(position, value)| {
+            text_field(
+                value,
+                &format!("items[{index}].{name}[{position}]"),
+                "invalid_categories",
+                MAX_CATEGORY_CHARS,
+            )
+        })
+        .collect()
+}
+
 /// The plan's fields checked against the department's item list, written
 /// the one way each (trimmed names, ratios as `BasisPoints` writes them).
 fn checked(
@@ -437,28 +462,8 @@ fn checked(
             }
             risk_ratios.insert(class.clone(), class_ratio.to_string());
         }
-        let mut categories = Vec::new();
-        for (name, values) in [("regions", &item.regions), ("industries", &item.industries)] {
-            if values.len() > MAX_CATEGORIES {
-                return Err(invalid(
-                    "invalid_categories",
-                    field(name),
-                    format!("at most {MAX_CATEGORIES} {name}"),
-                ));
-            }
-            let mut list = Vec::with_capacity(values.len());
-            for (position, value) in values.iter().enumerate() {
-                list.push(text_field(
-                    value,
-                    &format!("items[{index}].{name}[{position}]"),
-                    "invalid_categories",
-                    100,
-                )?);
-            }
-            categories.push(list);
-        }
-        let industries = categories.pop().unwrap_or_default();
-        let regions = categories.pop().unwrap_or_default();
+        let regions = categories(&item.regions, index, "regions")?;
+        let industries = categories(&item.industries, index, "industries")?;
         checked_items.push(PlanItem {
             item: item.item.clone(),
             ratio: item_ratio.to_string(),
