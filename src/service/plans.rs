@@ -731,14 +731,16 @@ impl Service {
         PlanView::from_row(row)
     }
 
-    /// The department's tasks of a plan (by its code), with their definitions.
+    /// The department's tasks of a plan (by its code), with their
+    /// definitions, read from `db` (the primary for staff, the read pool
+    /// for the public).
     async fn plan_tasks(
-        &self,
+        db: &sqlx::AnyPool,
         department: &str,
         code: &str,
     ) -> ServiceResult<Vec<(tasks::TaskRow, TaskDefinition)>> {
         let mut found = Vec::new();
-        for row in tasks::list(self.store().pool(), Some(department)).await? {
+        for row in tasks::list(db, Some(department)).await? {
             let definition = definition_of(&row)?;
             if definition.plan_id.as_deref() == Some(code) {
                 found.push((row, definition));
@@ -747,16 +749,15 @@ impl Service {
         Ok(found)
     }
 
-    /// Each item's pool, ratio and drawn targets per risk class, counting
-    /// the draws of the tasks `counted` admits.
+    /// Each item's pool, ratio and drawn targets per risk class, read from
+    /// `pool`, counting the draws of the tasks `counted` admits.
     async fn item_counts(
-        &self,
+        pool: &sqlx::AnyPool,
         row: &PlanRow,
         items: &[PlanItem],
         counted: impl Fn(&tasks::TaskRow) -> bool,
     ) -> ServiceResult<Vec<ItemCounts>> {
-        let plan_tasks = self.plan_tasks(&row.department, &row.code).await?;
-        let pool = self.store().pool();
+        let plan_tasks = Self::plan_tasks(pool, &row.department, &row.code).await?;
         let mut all = Vec::with_capacity(items.len());
         for item in items {
             let categories = Categories { regions: &item.regions, industries: &item.industries };
@@ -796,7 +797,9 @@ impl Service {
             ));
         }
         let remaining_batches = batches.len() as i64 - batch + 1;
-        let counts = self.item_counts(&row, &items, |task| task.state != TaskState::Abandoned).await?;
+        let counts =
+            Self::item_counts(self.store().pool(), &row, &items, |task| task.state != TaskState::Abandoned)
+                .await?;
         let mut quota_by_stratum: BTreeMap<String, CountQuota> =
             RISK_CLASSES.iter().map(|class| (class.to_string(), CountQuota { count: 0 })).collect();
         let mut derived = Vec::with_capacity(items.len());
@@ -879,7 +882,10 @@ impl Service {
                 continue;
             }
             let (items, batches) = (items_of(&row)?, batches_of(&row)?);
-            let counts = self.item_counts(&row, &items, |task| task.state != TaskState::Abandoned).await?;
+            let counts = Self::item_counts(self.store().pool(), &row, &items, |task| {
+                task.state != TaskState::Abandoned
+            })
+            .await?;
             warnings.extend(self.warnings_of(&row, &items, &batches, &counts));
         }
         Ok(warnings)
@@ -911,9 +917,9 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(format!("{department} has published no plan '{code}'")))?;
         let (items, batches) = (items_of(&row)?, batches_of(&row)?);
         let revealed = |task: &tasks::TaskRow| task.state == TaskState::Revealed;
-        let counts = self.item_counts(&row, &items, revealed).await?;
+        let counts = Self::item_counts(self.store().read_pool(), &row, &items, revealed).await?;
         let warnings = self.warnings_of(&row, &items, &batches, &counts);
-        let plan_tasks = self.plan_tasks(department, code).await?;
+        let plan_tasks = Self::plan_tasks(self.store().read_pool(), department, code).await?;
         let revealed_ids: Vec<(i64, &TaskDefinition)> =
             plan_tasks.iter().filter(|(task, _)| revealed(task)).map(|(task, d)| (task.id, d)).collect();
         let names = plans::department_items(self.store().read_pool(), department).await?;
