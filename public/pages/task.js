@@ -11,6 +11,7 @@ import { loadOutcomes } from '../lib/outcomes.js';
 import { folded } from '../lib/fold.js';
 import { itemLink } from '../lib/items.js';
 import { errorBox, section, setTitle } from '../lib/page.js';
+import { planHref } from './plans.js';
 import { describeFilter } from '../lib/rules.js';
 import { parseFailure, renderEntropy, renderFiles, renderParameters, row, taskFileUrl } from './task-details.js';
 import { renderSelection } from './task-selection.js';
@@ -40,6 +41,32 @@ function renderTaskChooser(main) {
       );
     })
     .catch((error) => list.replaceChildren(h('li', {}, errorBox(error))));
+}
+
+/**
+ * The annual plan a task belongs to, linked to the plan's page: a task
+ * drawn for a batch of an approved plan names its batch; a plan named only
+ * as free text (no batch) is not linked, as there is no plan page for it.
+ * @param {any} task
+ */
+function planFact(task) {
+  const def = task.definition || {};
+  const plan = task.plan || (def.plan_id && def.plan_batch ? { department: task.department, code: def.plan_id, name: def.plan_name, batch: def.plan_batch } : null);
+  if (!plan) return null;
+  const name = plan.name || plan.code;
+  const batch = plan.batch ?? def.plan_batch;
+  return h(
+    'div',
+    {},
+    h('dt', {}, tx('task.plan')),
+    h(
+      'dd',
+      {},
+      h('a', { href: planHref(plan.department || task.department, plan.code), id: 'task-plan' }, () =>
+        batch ? t('task.plan.batch', { plan: name, batch }) : name,
+      ),
+    ),
+  );
 }
 
 export async function pageTask() {
@@ -87,6 +114,7 @@ export async function pageTask() {
         h('div', {}, h('dt', {}, tx('fact.items')), h('dd', {}, (def.items || []).map((item, i) => [i ? ', ' : '', itemLink(item)]))),
         h('div', {}, h('dt', {}, tx('fact.pool')), h('dd', {}, task.pool_size == null ? '—' : () => countTargets(task.pool_size))),
         h('div', {}, h('dt', {}, tx('fact.drawn')), h('dd', {}, task.drawn_count == null ? (state === 'abandoned' ? '—' : tx('notYet')) : () => countTargets(task.drawn_count))),
+        planFact(task),
         task.results_published != null
           ? h('div', {}, h('dt', {}, tx('fact.results')), h('dd', { id: 'results-published' }, h('a', { href: '#results-section' }, String(task.results_published))))
           : null,
