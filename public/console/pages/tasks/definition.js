@@ -136,6 +136,9 @@ export function readForm(form, lead) {
   if (!isDate(eventDate)) wrong('entropy', 'event-date', t('tasks.check.date'));
   else if (!event) wrong('entropy', 'event-time', t('tasks.check.time'));
 
+  const batch = valueOf(form, 'plan-batch');
+  if (batch && !/^[1-9]\d{0,3}$/.test(batch)) wrong('about', 'plan-batch', t('tasks.check.batch'));
+
   const embargo = valueOf(form, 'embargo-until');
   if (embargo && !isDate(embargo)) wrong('publication', 'embargo-until', t('tasks.check.date'));
 
@@ -161,6 +164,7 @@ export function readForm(form, lead) {
     entropy: { format, source, min_length: Number(min) || 20, event_at: event || `${eventDate}T${eventTime}` },
     embargo_until: embargo || null,
   };
+  if (batch && /^\d+$/.test(batch)) definition.plan_batch = Number(batch);
   for (const [key, id] of /** @type {const} */ ([
     ['plan_id', 'plan-id'],
     ['plan_name', 'plan-name'],
@@ -195,6 +199,7 @@ export function controlOf(form, field) {
     [/^name$/, ['task-name']],
     [/^plan_id$/, ['plan-id']],
     [/^plan_name$/, ['plan-name']],
+    [/^plan_batch$/, ['plan-batch']],
     [/^inspection_type$/, ['inspection-type']],
     [/^authority$/, ['authority']],
     [/^items/, ['items-0']],
