@@ -11,7 +11,7 @@ import { t } from '../../lib/i18n.js';
 import { field, input, select, showErrors } from '../forms.js';
 import { go } from '../router.js';
 import { send, user } from '../session.js';
-import { loadFacets, loadItems } from './tasks/data.js';
+import { loadItems } from './tasks/data.js';
 import { loadPlan, planNotFound, planPage } from './plans.js';
 
 /**
@@ -19,6 +19,9 @@ import { loadPlan, planNotFound, planPage } from './plans.js';
  * @typedef {import('./plans.js').PlanItem} PlanItem
  * @typedef {import('./plans.js').PlanBatch} PlanBatch
  */
+
+/** The risk classes of the target directory, each of which may have its own ratio. */
+const CLASSES = ['A', 'B', 'C', 'D'];
 
 /** A ratio as the API takes it: "5" and "5％" are sent as "5%"; anything else as typed, for the server to name. */
 export function ratioOf(/** @type {string} */ text) {
@@ -42,11 +45,10 @@ export async function planFormPage(main, params) {
     );
     return;
   }
-  const [all, facets] = await Promise.all([loadItems(), loadFacets()]);
+  const all = await loadItems();
   const chosen = plan ? plan.items.map((item) => item.item) : [];
   // The department's own items; a retired one only where the draft already has it, to be taken out.
   const items = all.filter((item) => item.department === me.department && (!item.retired_on || chosen.includes(item.code)));
-  const classes = [...new Set([...facets.risk_classes.map((f) => f.value), ...(plan ? plan.items.flatMap((i) => Object.keys(i.risk_ratios || {})) : [])])].sort();
 
   const itemRows = h('div', { class: 'plan-rows', id: 'plan-item-rows' });
   const batchRows = h('div', { class: 'plan-rows', id: 'plan-batch-rows' });
@@ -92,14 +94,12 @@ export async function planFormPage(main, params) {
         'fieldset',
         { class: 'choices choices-inline plan-risk' },
         h('legend', {}, tx('plans.form.risk')),
-        classes.length
-          ? classes.map((c) =>
-              field({
-                label: tx('plans.form.risk.class', { class: c }),
-                control: input(`plan-risk-${n}-${c}`, { value: (item && item.risk_ratios && item.risk_ratios[c]) || '', class: 'short-input', dataset: { class: c } }),
-              }),
-            )
-          : h('p', { class: 'muted' }, tx('plans.form.risk.none')),
+        CLASSES.map((c) =>
+          field({
+            label: tx('plans.form.risk.class', { class: c }),
+            control: input(`plan-risk-${n}-${c}`, { value: (item && item.risk_ratios && item.risk_ratios[c]) || '', class: 'short-input', dataset: { class: c } }),
+          }),
+        ),
       ),
       h(
         'button',

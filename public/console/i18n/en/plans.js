@@ -80,7 +80,6 @@ export default {
   'plans.form.ratio.hint': 'e.g. 5%',
   'plans.form.risk': 'Ratios of risk classes',
   'plans.form.risk.class': 'Class {class}',
-  'plans.form.risk.none': 'The target directory names no risk classes yet.',
   'plans.form.item.add': 'Add an item',
   'plans.form.item.remove': 'Remove item {n}',
   'plans.form.batches': 'Batches',

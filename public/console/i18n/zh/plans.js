@@ -80,7 +80,6 @@ export default {
   'plans.form.ratio.hint': '例如 5%',
   'plans.form.risk': '风险等级比例',
   'plans.form.risk.class': '{class}级',
-  'plans.form.risk.none': '检查对象名录库中尚无风险等级。',
   'plans.form.item.add': '添加事项',
   'plans.form.item.remove': '删除事项 {n}',
   'plans.form.batches': '批次',
