@@ -1,0 +1,153 @@
+//! The department's annual plans in the console: a supervisor starts a
+//! draft with rows of items and batches (added and removed by keyboard), is
+//! told beside the field why the server refused it, saves it, approves it
+//! after confirming that it becomes final and public, derives a batch's
+//! quotas and opens the new-task form filled in from them; every page
+//! passes axe-core's check in both languages.
+
+use fantoccini::key::Key;
+
+use crate::browser_support::Browser;
+use crate::staff_api::get_as;
+use crate::support::{MARKET, Server, check_page, heading_is, sign_in, text_contains, type_into};
+
+const CODE: &str = "2026-market-console";
+
+async fn click(browser: &Browser, css: &str) {
+    browser.element(css).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+}
+
+/// Presses Enter on the control `css`, reached by the keyboard's focus.
+async fn press(browser: &Browser, css: &str) {
+    browser.client.execute(&format!("document.querySelector(\"{css}\").focus();"), Vec::new()).await.unwrap();
+    browser.client.active_element().await.unwrap().send_keys(&Key::Enter.to_string()).await.unwrap();
+}
+
+/// The id of the element that has the focus.
+async fn focused(browser: &Browser) -> String {
+    let id = browser
+        .client
+        .execute("return document.activeElement ? document.activeElement.id : '';", Vec::new())
+        .await
+        .unwrap();
+    id.as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_drafts_approves_and_derives_the_quotas_of_a_plan() {
+    let server = Server::start().await;
+    let browser = Browser::start("en-US").await;
+    sign_in(&browser, &server, MARKET).await;
+    click(&browser, "#console-nav a[href='#/plans']").await;
+    heading_is(&browser, "Annual plans").await;
+    check_page(&browser, "plans-list", "#new-plan").await;
+
+    click(&browser, "#new-plan").await;
+    heading_is(&browser, "New annual plan").await;
+    check_page(&browser, "plans-form", "#plan-item-rows").await;
+    type_into(&browser, "#plan-year", "2026").await;
+    type_into(&browser, "#plan-code", CODE).await;
+    type_into(&browser, "#plan-name", "2026年市场监管领域抽查工作计划（工作台）").await;
+    browser.element("#plan-item-0").await.select_by_value("FOOD-01").await.unwrap();
+    type_into(&browser, "#plan-ratio-0", "5").await;
+    // A risk class's ratio below the item's: the server refuses it.
+    type_into(&browser, "#plan-risk-0-D", "2").await;
+
+    // A second item row, added and removed again by keyboard; the focus follows.
+    press(&browser, "#add-plan-item").await;
+    assert_eq!(browser.count("#plan-item-rows > .plan-item-row").await, 2);
+    let new_row = focused(&browser).await;
+    assert!(
+        new_row.starts_with("plan-item-") && new_row != "plan-item-0",
+        "the new row's item has the focus: {new_row}"
+    );
+    press(&browser, "#plan-item-rows > .plan-item-row:nth-child(2) .remove-row").await;
+    assert_eq!(browser.count("#plan-item-rows > .plan-item-row").await, 1);
+
+    type_into(&browser, "#plan-batch-rows .plan-batch-row input[id^='plan-batch-name-']", "第一批").await;
+    let first = browser
+        .attribute("#plan-batch-rows .plan-batch-row", "data-row", std::time::Duration::from_secs(5))
+        .await;
+    type_into(&browser, &format!("#plan-batch-starts-{first}"), "2026-03-01").await;
+    type_into(&browser, &format!("#plan-batch-ends-{first}"), "2026-06-30").await;
+    press(&browser, "#add-plan-batch").await;
+    let second = focused(&browser).await.trim_start_matches("plan-batch-name-").to_owned();
+    assert!(!second.is_empty() && second != first, "the new batch's name has the focus");
+    type_into(&browser, &format!("#plan-batch-name-{second}"), "第二批").await;
+    type_into(&browser, &format!("#plan-batch-starts-{second}"), "2026-07-01").await;
+    type_into(&browser, &format!("#plan-batch-ends-{second}"), "2026-12-31").await;
+
+    click(&browser, "#save-plan").await;
+    text_contains(&browser, "#plan-risk-0-D-error", "below").await;
+    text_contains(&browser, ".error-summary", "below").await;
+    let (status, _) = get_as(&server, MARKET, &format!("/api/plans/{CODE}")).await;
+    assert_eq!(status, 404, "nothing was saved");
+    check_page(&browser, "plans-form-refused", "#plan-risk-0-D-error:not([hidden])").await;
+
+    type_into(&browser, "#plan-risk-0-D", "20").await;
+    click(&browser, "#save-plan").await;
+    text_contains(&browser, "#confirmation", "The draft plan is saved").await;
+    let (_, draft) = get_as(&server, MARKET, &format!("/api/plans/{CODE}")).await;
+    assert_eq!(draft["state"], "draft", "{draft}");
+    assert_eq!(draft["items"][0]["risk_ratios"]["D"], "20%", "{draft}");
+    assert_eq!(draft["batches"].as_array().unwrap().len(), 2, "{draft}");
+    assert_eq!(browser.count(".derive-button").await, 0, "a draft's quotas are derived once it is approved");
+    check_page(&browser, "plans-draft", "#approve-section").await;
+
+    // Approval asks for the confirmation first.
+    click(&browser, "#approve-button").await;
+    text_contains(&browser, "#approve-confirm-error", "final and public").await;
+    let (_, still) = get_as(&server, MARKET, &format!("/api/plans/{CODE}")).await;
+    assert_eq!(still["state"], "draft");
+    click(&browser, "#approve-confirm").await;
+    click(&browser, "#approve-button").await;
+    text_contains(&browser, "#confirmation", "The plan is approved").await;
+    let (_, approved) = get_as(&server, MARKET, &format!("/api/plans/{CODE}")).await;
+    assert_eq!(approved["state"], "approved", "{approved}");
+    assert_eq!(browser.count("#edit-plan").await, 0, "an approved plan is not changed");
+    let public: serde_json::Value =
+        reqwest::get(format!("{}/api/public/plans", server.address)).await.unwrap().json().await.unwrap();
+    assert!(public.as_array().unwrap().iter().any(|plan| plan["code"] == CODE), "{public}");
+
+    // The quotas of the first batch, as the server derives them.
+    click(&browser, "#derive-1").await;
+    browser.element("#derivation-table").await;
+    let (_, derivation) = get_as(&server, MARKET, &format!("/api/plans/{CODE}/derivation?batch=1")).await;
+    let strata: Vec<&serde_json::Value> = derivation["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|item| item["strata"].as_array().unwrap())
+        .collect();
+    assert!(!strata.is_empty(), "{derivation}");
+    assert_eq!(browser.count("#derivation-table tbody tr").await, strata.len());
+    let table = browser.text("#derivation-table").await;
+    for stratum in &strata {
+        assert!(table.contains(&stratum["annual_target"].to_string()), "{table} lacks {stratum}");
+    }
+    check_page(&browser, "plans-derivation", "#derivation-table").await;
+
+    // The new-task form, filled in from the derivation.
+    click(&browser, "#derive-start").await;
+    heading_is(&browser, "New inspection task").await;
+    browser.element("#plan-prefill").await;
+    assert_eq!(browser.attribute("#plan-id", "value", std::time::Duration::from_secs(5)).await, CODE);
+    let batch = browser
+        .client
+        .execute("return document.querySelector('#plan-batch').value;", Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(batch.as_str(), Some("1"));
+    let ticked = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('input[name=items]:checked')].map((b) => b.value);",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ticked, serde_json::json!(["FOOD-01"]));
+    let quotas = derivation["task"]["quota_by_stratum"].as_object().unwrap().len();
+    assert_eq!(browser.count(".stratum-row").await, quotas, "a quota row per risk class");
+    browser.close().await;
+}
