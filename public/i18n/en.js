@@ -576,7 +576,7 @@ export const en = {
     'plans.items.intro': 'The annual target of an item is its ratio of the targets in its categories, rounded up, each risk class at its own ratio. Drawn counts the targets of revealed draws of this plan this year; a sealed draw is not counted until it is revealed.',
     'plans.items.caption': 'Items of the plan',
     'plans.col.item': 'Item',
-    'plans.col.ratio': 'Ratio over the year',
+    'plans.col.ratio': 'Yearly ratio',
     'plans.col.risk': 'Risk-class ratios',
     'plans.col.progress': 'Progress',
     'plans.col.results': 'Results published',
