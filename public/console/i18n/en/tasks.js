@@ -145,6 +145,7 @@ export default {
   'tasks.check.within': 'Enter the number of days as a whole number, e.g. 365, or leave it empty',
   'tasks.check.ratio': 'Enter a percentage above 0 and at most 100, with at most two decimals, e.g. 3 or 2.5',
   'tasks.check.count': 'Enter a whole number of targets, 1 or more',
+  'tasks.check.count.stratum': 'Enter a whole number of targets, 0 or more',
   'tasks.check.stratum.key': 'Enter the stratum, or remove the line',
   'tasks.check.stratum.twice': 'The stratum {key} has two quotas; keep one',
   'tasks.check.noquota': 'Give a default quota, or add the quota of at least one stratum',

@@ -145,6 +145,7 @@ export default {
   'tasks.check.within': '天数须为整数，例如 365，或不填',
   'tasks.check.ratio': '比例须大于 0、不超过 100，最多两位小数，例如 3 或 2.5',
   'tasks.check.count': '户数须为不小于 1 的整数',
+  'tasks.check.count.stratum': '户数须为不小于 0 的整数',
   'tasks.check.stratum.key': '请填写分层，或删除该行',
   'tasks.check.stratum.twice': '分层 {key} 设定了两次比例，请保留一个',
   'tasks.check.noquota': '请设定默认比例，或至少为一个分层设定比例',
