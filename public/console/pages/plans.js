@@ -1,9 +1,9 @@
 // @ts-check
 // The department's annual plans (#/plans): the list, one plan
 // (#/plans/CODE) with its items and batches, its approval — final and
-// public, so asked for with a confirmation — and, per batch of an
-// approved plan, the quotas derived from it, with a link that opens the
-// new-task form filled in from them.
+// public, so asked for with a confirmation — and, per batch, the quotas
+// derived from it (a preview while the plan is a draft), with a link that
+// opens the new-task form filled in from them once the plan is approved.
 
 import { h, tx } from '../../lib/dom.js';
 import { t } from '../../lib/i18n.js';
@@ -153,15 +153,17 @@ function derivationPanel(plan, derivation) {
       ['plans.col.item', 'plans.col.class', 'plans.col.pool', 'plans.col.ratio', 'plans.col.target', 'plans.col.drawn', 'plans.col.remaining', 'plans.col.quota'],
       rows,
     ),
-    h(
-      'p',
-      {},
-      h(
-        'a',
-        { href: `#/tasks/new?plan=${encodeURIComponent(plan.code)}&batch=${batch}`, class: 'button-link', id: 'derive-start' },
-        tx('plans.derive.start'),
-      ),
-    ),
+    plan.state === 'approved'
+      ? h(
+          'p',
+          {},
+          h(
+            'a',
+            { href: `#/tasks/new?plan=${encodeURIComponent(plan.code)}&batch=${batch}`, class: 'button-link', id: 'derive-start' },
+            tx('plans.derive.start'),
+          ),
+        )
+      : h('p', { class: 'notice notice-info', id: 'derive-draft' }, tx('plans.derive.approveFirst')),
     h(
       'details',
       { class: 'rules-details' },
@@ -296,19 +298,17 @@ export async function planPageView(main, params, query) {
       plan.batches.map((batch) => [
         [`${batch.number}. `, h('span', { lang: 'zh-CN' }, batch.name)],
         `${batch.starts} – ${batch.ends}`,
-        approved
-          ? h(
-              'button',
-              {
-                type: 'button',
-                class: 'secondary derive-button',
-                id: `derive-${batch.number}`,
-                onclick: (/** @type {Event} */ e) => derive(batch.number, /** @type {HTMLButtonElement} */ (e.currentTarget)),
-              },
-              tx('plans.derive'),
-              h('span', { class: 'visually-hidden' }, ` ${batch.number}`),
-            )
-          : h('span', { class: 'muted' }, tx('plans.derive.draft')),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary derive-button',
+            id: `derive-${batch.number}`,
+            onclick: (/** @type {Event} */ e) => derive(batch.number, /** @type {HTMLButtonElement} */ (e.currentTarget)),
+          },
+          tx('plans.derive'),
+          h('span', { class: 'visually-hidden' }, ` ${batch.number}`),
+        ),
       ]),
     ),
     derived,
