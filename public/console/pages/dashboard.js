@@ -78,7 +78,7 @@ function planWarningsPart(board) {
           {},
           h('a', { href: `#/plans/${encodeURIComponent(w.plan)}`, lang: 'zh-CN' }, w.plan_name),
           ' — ',
-          tx('dashboard.plans.behind', { item: w.item, drawn: w.drawn, target: w.annual_target, pool: w.pool, batches: w.batches_left }),
+          tx(w.batches_left ? 'dashboard.plans.behind' : 'dashboard.plans.behind.last', { item: w.item, drawn: w.drawn, target: w.annual_target, pool: w.pool, batches: w.batches_left }),
         ),
       ),
     ),

@@ -6,7 +6,7 @@
 // Rows are added and removed with buttons, the focus following. The server
 // checks the whole plan; what it refuses is shown beside the field it names.
 
-import { h, refreshTexts, tx } from '../../lib/dom.js';
+import { h, tx } from '../../lib/dom.js';
 import { t } from '../../lib/i18n.js';
 import { field, input, select, showErrors } from '../forms.js';
 import { go } from '../router.js';
@@ -54,11 +54,32 @@ export async function planFormPage(main, params) {
   const batchRows = h('div', { class: 'plan-rows', id: 'plan-batch-rows' });
   let next = 0;
 
+  /** Per row, what redraws the texts that say its place (its legend and remove button). */
+  /** @type {WeakMap<Element, () => void>} */
+  const redraws = new WeakMap();
+
   /** Numbers the rows of `holder` 1..n, as their legends and remove buttons say. @param {HTMLElement} holder */
   const renumber = (holder) => {
-    [...holder.children].forEach((row, index) => (/** @type {HTMLElement} */ (row).dataset.position = String(index + 1)));
-    refreshTexts();
+    [...holder.children].forEach((row, index) => {
+      /** @type {HTMLElement} */ (row).dataset.position = String(index + 1);
+      (redraws.get(row) || (() => {}))();
+    });
   };
+
+  /**
+   * Texts that follow both the language and the row's place: each h()
+   * keeps its text in a span it re-renders on a language switch, and a
+   * renumbering re-renders that span too.
+   * @param {Element} row
+   * @param {HTMLElement[]} elements
+   * @param {Array<() => string>} texts
+   */
+  const followPlace = (row, elements, texts) =>
+    redraws.set(row, () =>
+      elements.forEach((el, i) => {
+        /** @type {HTMLElement} */ (el.firstElementChild).textContent = texts[i]();
+      }),
+    );
 
   /**
    * Removes a row; the focus goes to the next row, or the previous one, or the add button.
@@ -77,11 +98,22 @@ export async function planFormPage(main, params) {
   /** @param {PlanItem | null} item */
   const addItemRow = (item) => {
     const n = next++;
-    const position = () => Number(row.dataset.position || 0);
-    const row = h(
+    // The row's place, read by its legend and button (drawn before the row exists, so 0 until renumbered).
+    /** @type {HTMLElement | null} */
+    let row = null;
+    const position = () => Number((row && row.dataset.position) || 0);
+    const legendText = () => t('plans.form.item.legend', { n: position() });
+    const removeText = () => t('plans.form.item.remove', { n: position() });
+    const legend = h('legend', {}, legendText);
+    const remove = h(
+      'button',
+      { type: 'button', class: 'secondary remove-row', onclick: () => removeRow(/** @type {HTMLElement} */ (row), itemRows, 'add-plan-item') },
+      removeText,
+    );
+    row = h(
       'fieldset',
       { class: 'plan-row plan-item-row', dataset: { row: String(n), regions: JSON.stringify((item && item.regions) || []), industries: JSON.stringify((item && item.industries) || []) } },
-      h('legend', {}, () => t('plans.form.item.legend', { n: position() })),
+      legend,
       field({
         label: tx('plans.form.item'),
         control: select(`plan-item-${n}`, [
@@ -101,12 +133,9 @@ export async function planFormPage(main, params) {
           }),
         ),
       ),
-      h(
-        'button',
-        { type: 'button', class: 'secondary remove-row', onclick: () => removeRow(row, itemRows, 'add-plan-item') },
-        () => t('plans.form.item.remove', { n: position() }),
-      ),
+      remove,
     );
+    followPlace(row, [legend, remove], [legendText, removeText]);
     /** @type {HTMLSelectElement} */ (row.querySelector('select')).value = item ? item.item : '';
     itemRows.append(row);
     renumber(itemRows);
@@ -116,21 +145,28 @@ export async function planFormPage(main, params) {
   /** @param {PlanBatch | null} batch */
   const addBatchRow = (batch) => {
     const n = next++;
-    const position = () => Number(row.dataset.position || 0);
+    /** @type {HTMLElement | null} */
+    let row = null;
+    const position = () => Number((row && row.dataset.position) || 0);
+    const legendText = () => t('plans.form.batch.legend', { n: position() });
+    const removeText = () => t('plans.form.batch.remove', { n: position() });
+    const legend = h('legend', {}, legendText);
+    const remove = h(
+      'button',
+      { type: 'button', class: 'secondary remove-row', onclick: () => removeRow(/** @type {HTMLElement} */ (row), batchRows, 'add-plan-batch') },
+      removeText,
+    );
     const date = { inputmode: 'numeric', class: 'short-input', placeholder: 'YYYY-MM-DD' };
-    const row = h(
+    row = h(
       'fieldset',
       { class: 'plan-row plan-batch-row', dataset: { row: String(n) } },
-      h('legend', {}, () => t('plans.form.batch.legend', { n: position() })),
+      legend,
       field({ label: tx('plans.form.batch.name'), control: input(`plan-batch-name-${n}`, { value: batch ? batch.name : '', lang: 'zh-CN' }) }),
       field({ label: tx('plans.form.batch.starts'), control: input(`plan-batch-starts-${n}`, { value: batch ? batch.starts : '', ...date }) }),
       field({ label: tx('plans.form.batch.ends'), control: input(`plan-batch-ends-${n}`, { value: batch ? batch.ends : '', ...date }) }),
-      h(
-        'button',
-        { type: 'button', class: 'secondary remove-row', onclick: () => removeRow(row, batchRows, 'add-plan-batch') },
-        () => t('plans.form.batch.remove', { n: position() }),
-      ),
+      remove,
     );
+    followPlace(row, [legend, remove], [legendText, removeText]);
     batchRows.append(row);
     renumber(batchRows);
     return row;

@@ -307,7 +307,7 @@ export async function planPageView(main, params, query) {
             onclick: (/** @type {Event} */ e) => derive(batch.number, /** @type {HTMLButtonElement} */ (e.currentTarget)),
           },
           tx('plans.derive'),
-          h('span', { class: 'visually-hidden' }, ` ${batch.number}`),
+          h('span', { class: 'visually-hidden' }, tx('plans.derive.which', { batch: batch.number })),
         ),
       ]),
     ),

@@ -39,6 +39,7 @@ export default {
   'plans.col.dates': 'Dates',
   'plans.col.derive': 'Quotas',
   'plans.derive': 'Derive quotas',
+  'plans.derive.which': ' of batch {batch}',
   'plans.derive.approveFirst': 'A task can draw with these quotas once the plan is approved.',
   'plans.derive.h2': 'Quotas of batch {batch}',
   'plans.derive.intro': 'For each item and risk class: the annual target is the ratio of the targets now in the item\'s categories, rounded up; what this year\'s tasks of this plan drew is taken off; the rest is shared among the {k} batches left from this one, rounded up.',

@@ -39,6 +39,7 @@ export default {
   'plans.col.dates': '起止日期',
   'plans.col.derive': '配额',
   'plans.derive': '推算配额',
+  'plans.derive.which': '（第 {batch} 批）',
   'plans.derive.approveFirst': '计划批准后，任务才能按这些配额抽取。',
   'plans.derive.h2': '第 {batch} 批的配额',
   'plans.derive.intro': '按事项和风险等级：全年目标为事项类别内现有检查对象数乘以比例后向上取整；减去本年度本计划任务已抽取的数量；余数由本批及之后共 {k} 个批次分担，向上取整。',
