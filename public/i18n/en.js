@@ -308,6 +308,7 @@ export const en = {
     'kind.item.published': 'Item published',
     'kind.item.retired': 'Item retired',
     'kind.rules.published': 'Working rules published',
+    'kind.plan.approved': 'Annual plan approved',
     'kind.result.submitted': 'Result submitted for review',
     'kind.result.returned': 'Result returned for revision',
     'kind.result.approved': 'Result approved',

@@ -302,6 +302,7 @@ export const zh = {
     'kind.item.published': '事项公布',
     'kind.item.retired': '事项取消',
     'kind.rules.published': '工作细则发布',
+    'kind.plan.approved': '年度抽查计划批准发布',
     'kind.result.submitted': '检查结果提交审核',
     'kind.result.returned': '检查结果退回修改',
     'kind.result.approved': '检查结果审核通过',

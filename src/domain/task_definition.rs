@@ -59,6 +59,11 @@ pub struct TaskDefinition {
     pub plan_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_name: Option<String>,
+    /// The batch (1, 2, 3, …) of the annual plan the task draws for, when
+    /// `plan_id` names an approved plan of the department; the plan's
+    /// name then replaces `plan_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_batch: Option<u32>,
     /// The inspection type of the published record; "双随机抽查" when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inspection_type: Option<String>,

@@ -25,6 +25,7 @@ pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod paging;
+pub mod plans;
 pub mod public;
 pub mod public_directories;
 pub mod sessions;
@@ -139,12 +140,14 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(exchange::router())
         .merge(items::router())
         .merge(working_rules::router())
+        .merge(plans::router())
         .merge(public_directories::router())
         .split_for_parts();
     let (public, public_document) = public::router()
         .merge(exchange::public_router())
         .merge(items::public_router())
         .merge(working_rules::public_router())
+        .merge(plans::public_router())
         .merge(public_directories::public_router())
         .split_for_parts();
     (staff, public, openapi::complete(staff_document.merge_from(public_document)))

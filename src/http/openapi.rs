@@ -22,6 +22,7 @@ use super::extract::SESSION_COOKIE;
     tags(
         (name = "public", description = "Anyone, without an account"),
         (name = "tasks", description = "Supervisors: the task lifecycle"),
+        (name = "plans", description = "Supervisors: the department's annual spot-check plans"),
         (name = "directories", description = "Supervisors: items, targets, inspectors, recusals"),
         (name = "accounts", description = "Staff accounts and inspectors' assignments"),
         (name = "inspections", description = "Results, review, publication, replacements, the ledger"),

@@ -56,6 +56,13 @@ pub mod rules_kind {
     pub const PUBLISHED: &str = "rules.published";
 }
 
+/// The kind of entry a department's annual spot-check plan (年度抽查工作计划)
+/// produces (§15.2): task-less, like the working rules'.
+pub mod plan_kind {
+    /// A department approved an annual plan, which is final from then on.
+    pub const APPROVED: &str = "plan.approved";
+}
+
 /// The hash of an entry, over all its fields but the hash itself.
 pub fn entry_hash(
     seq: u64,

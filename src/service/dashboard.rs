@@ -30,6 +30,9 @@ pub struct Dashboard {
     /// overdue, most overdue first: for a supervisor the department's
     /// inspectors with any, for an inspector their own line only.
     pub reminders: Vec<Reminder>,
+    /// For a supervisor, the items of the department's approved plans of
+    /// this year that will miss their annual target (`plan_behind`).
+    pub warnings: Vec<super::plans::PlanWarning>,
 }
 
 /// What one inspector has open and urgent.
@@ -92,9 +95,11 @@ impl Service {
         }
         awaiting_entropy.sort_by_key(|task| task.id);
         let open = self.open_line_counts(department).await?;
-        let reminders = match department {
-            Some(department) => self.reminders(department, None).await?,
-            None => Vec::new(),
+        let (reminders, warnings) = match department {
+            Some(department) => {
+                (self.reminders(department, None).await?, self.plan_warnings(department).await?)
+            }
+            None => (Vec::new(), Vec::new()),
         };
         Ok(Dashboard {
             tasks_by_state: by_state,
@@ -102,6 +107,7 @@ impl Service {
             results_to_review: open.submitted,
             overdue: open.overdue,
             reminders,
+            warnings,
         })
     }
 
@@ -120,6 +126,7 @@ impl Service {
             results_to_review: 0,
             overdue: reminders.iter().map(|reminder| reminder.overdue).sum(),
             reminders,
+            warnings: Vec::new(),
         })
     }
 

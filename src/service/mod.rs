@@ -27,6 +27,7 @@ pub mod lifecycle;
 pub mod operations;
 mod password_hash;
 pub mod passwords;
+pub mod plans;
 pub mod public;
 pub mod public_answers;
 pub mod public_directories;

@@ -74,6 +74,9 @@ pub struct PublicTask {
     pub timeline: Vec<LogEntry>,
     /// Published results (current ones), under `/api/public/results?task={id}`.
     pub results_published: i64,
+    /// The approved annual plan the task belongs to, when its `plan_id`
+    /// names one of its department's (`GET /api/public/plans/{department}/{code}`).
+    pub plan: Option<super::plans::PlanLink>,
 }
 
 /// A drawn target with its inspectors (after the reveal).
@@ -203,6 +206,7 @@ impl Service {
         let results_published = extras.results_published.get(&row.id).copied().unwrap_or(0);
         let timeline =
             if with_timeline { log::of_task(self.store().read_pool(), row.id).await? } else { Vec::new() };
+        let plan = self.plan_link(&row.department, &definition).await?;
         Ok(PublicTask {
             id: row.id,
             name: row.name,
@@ -227,6 +231,7 @@ impl Service {
             files,
             timeline,
             results_published,
+            plan,
         })
     }
 

@@ -129,12 +129,13 @@ pub(super) async fn check_items(
 
 impl Service {
     /// Creates a draft task of the supervisor's department.
-    pub async fn create_task(&self, user: &User, definition: TaskDefinition) -> ServiceResult<TaskView> {
+    pub async fn create_task(&self, user: &User, mut definition: TaskDefinition) -> ServiceResult<TaskView> {
         let department = supervised_department(user)?.to_owned();
         check_definition(&definition, &department)?;
-        let json = serde_json::to_string(&definition).expect("definitions serialise");
         let mut tx = self.begin_action().await?;
         check_items(&mut tx, &definition, &department).await?;
+        super::plans::apply_plan(&mut tx, &mut definition, &department).await?;
+        let json = serde_json::to_string(&definition).expect("definitions serialise");
         let id = tasks::insert(tx.conn(), &definition.name, &department, &json, &user.name).await?;
         let payload = serde_json::json!({"task": id, "name": definition.name, "department": department});
         log::append(tx.conn(), self.now(), kind::CREATED, Some(id), &user.name, &payload).await?;
@@ -148,13 +149,14 @@ impl Service {
         &self,
         user: &User,
         id: i64,
-        definition: TaskDefinition,
+        mut definition: TaskDefinition,
     ) -> ServiceResult<TaskView> {
         let task = self.task_row(user, id).await?;
         check_definition(&definition, &task.department)?;
-        let json = serde_json::to_string(&definition).expect("definitions serialise");
         let mut tx = self.store().write().await?;
         check_items(&mut tx, &definition, &task.department).await?;
+        super::plans::apply_plan(&mut tx, &mut definition, &task.department).await?;
+        let json = serde_json::to_string(&definition).expect("definitions serialise");
         if !tasks::update_draft(tx.conn(), id, &definition.name, &json).await? {
             let current =
                 tasks::get_in(tx.conn(), id).await?.map(|t| t.state.to_string()).unwrap_or_default();

@@ -30,6 +30,7 @@ pub mod import;
 pub mod items;
 pub mod ledger;
 pub mod log;
+pub mod plans;
 pub mod pool_targets;
 pub mod pools;
 pub mod public_directories;

@@ -29,6 +29,7 @@ mod import_refusals;
 mod inspections;
 mod ledger;
 mod lifecycle;
+mod plans;
 mod public;
 mod public_directories;
 mod public_items;
