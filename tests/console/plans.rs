@@ -152,5 +152,19 @@ async fn a_supervisor_drafts_approves_and_derives_the_quotas_of_a_plan() {
     assert_eq!(ticked, serde_json::json!(["FOOD-01"]));
     let quotas = derivation["task"]["quota_by_stratum"].as_object().unwrap().len();
     assert_eq!(browser.count(".stratum-row").await, quotas, "a quota row per risk class");
+
+    // The rest filled in as for any task; the server takes the plan's batch.
+    let name = "2026年食品经营许可事项抽查（第一批）";
+    type_into(&browser, "#task-name", name).await;
+    type_into(&browser, "#certificate-date", "2026-12-20").await;
+    type_into(&browser, "#entropy-source", "本次公开抽取会现场掷骰").await;
+    type_into(&browser, "#event-date", "2027-01-05").await;
+    type_into(&browser, "#event-time", "10:00:00").await;
+    click(&browser, "#save-task").await;
+    heading_is(&browser, name).await;
+    let (_, tasks) = get_as(&server, MARKET, "/api/tasks").await;
+    let task = tasks.as_array().unwrap().iter().find(|task| task["name"] == name).expect("the task is saved");
+    assert_eq!(task["definition"]["plan_id"], CODE, "{task}");
+    assert_eq!(task["definition"]["plan_batch"], 1, "{task}");
     browser.close().await;
 }
