@@ -450,7 +450,7 @@ async fn task_one_lists_its_replacements_and_results_and_still_verifies() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_log_names_the_result_and_replacement_entries_in_words() {
+async fn the_log_names_the_result_replacement_and_plan_entries_in_words() {
     let (address, _service, _dir) = site(None).await;
     let log = get_json(&address, "/api/public/log?limit=1000").await;
     let entries = log["entries"].as_array().unwrap();
@@ -462,6 +462,7 @@ async fn the_log_names_the_result_and_replacement_entries_in_words() {
         ("result.approved", "Result approved"),
         ("result.published", "Result published"),
         ("result.corrected", "Published result corrected"),
+        ("plan.approved", "Annual plan approved"),
     ] {
         let seq = entries
             .iter()
@@ -478,4 +479,47 @@ async fn the_log_names_the_result_and_replacement_entries_in_words() {
         entries.iter().find(|e| e["kind"] == "result.corrected").unwrap()["seq"].as_u64().unwrap();
     assert_eq!(browser.text(&format!("#seq-{corrected} .kind")).await, "公示结果更正");
     browser.close().await;
+}
+
+/// The demo's annual plan shows real progress: its revealed task of batch
+/// 3 counts, its sealed task of batch 4 is listed but counts nothing, and
+/// each task names the plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_plan_counts_its_revealed_task_and_not_its_sealed_one() {
+    let (address, _service, _dir) = site(None).await;
+    let plans = get_json(&address, "/api/public/plans").await;
+    let plan = &plans.as_array().unwrap()[0];
+    assert_eq!(
+        (text(&plan["department"]), plan["year"].as_i64(), plan["batches"].as_i64()),
+        ("market", Some(2026), Some(4))
+    );
+    let path = format!("/api/public/plans/market/{}", text(&plan["code"]));
+    let plan = get_json(&address, &path).await;
+    let items = plan["items"].as_array().unwrap();
+    let progress = |code: &str| items.iter().find(|i| i["item"] == code).unwrap()["progress"].clone();
+    let tasks = get_json(&address, "/api/public/tasks").await;
+    let of_plan = |state: &str| -> Vec<Value> {
+        tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["state"] == state && t["plan"]["code"] == plan["code"])
+            .cloned()
+            .collect()
+    };
+    let revealed = of_plan("revealed");
+    assert_eq!(revealed.len(), 1, "{tasks}");
+    let food = progress("FOOD-01");
+    assert_eq!(food["drawn"], revealed[0]["drawn_count"], "{food}");
+    assert!(food["drawn"].as_i64().unwrap() > 0 && food["results_published"].as_i64().unwrap() > 0, "{food}");
+    assert!(
+        food["annual_target"].as_i64().unwrap() > 0 && food["pool"].as_i64() > food["drawn"].as_i64(),
+        "{food}"
+    );
+    let sealed = of_plan("drawn");
+    assert_eq!(sealed.len(), 1, "{tasks}");
+    assert_eq!(progress("DRUG-01")["drawn"], 0, "a sealed draw counts nothing");
+    let fourth = &plan["batches"][3];
+    assert!(fourth["tasks"].as_array().unwrap().iter().any(|t| t["id"] == sealed[0]["id"]), "{fourth}");
+    assert_eq!(plan["batches"][2]["tasks"][0]["id"], revealed[0]["id"]);
 }
