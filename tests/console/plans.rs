@@ -2,13 +2,16 @@
 //! draft with rows of items and batches (added and removed by keyboard), is
 //! told beside the field why the server refused it, saves it, approves it
 //! after confirming that it becomes final and public, derives a batch's
-//! quotas and opens the new-task form filled in from them; every page
-//! passes axe-core's check in both languages.
+//! quotas and opens the new-task form filled in from them; the dashboard
+//! names a plan whose batches are over before its target is reached.
+//! Every page passes axe-core's check in both languages.
 
 use fantoccini::key::Key;
 
 use crate::browser_support::Browser;
-use crate::staff_api::get_as;
+use chrono::Datelike;
+
+use crate::staff_api::{get_as, send_as};
 use crate::support::{MARKET, Server, check_page, heading_is, sign_in, text_contains, type_into};
 
 const CODE: &str = "2026-market-console";
@@ -166,5 +169,47 @@ async fn a_supervisor_drafts_approves_and_derives_the_quotas_of_a_plan() {
     let task = tasks.as_array().unwrap().iter().find(|task| task["name"] == name).expect("the task is saved");
     assert_eq!(task["definition"]["plan_id"], CODE, "{task}");
     assert_eq!(task["definition"]["plan_batch"], 1, "{task}");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_names_a_plan_whose_batches_ended_before_its_target() {
+    let clock = opendraw::service::Clock::fixed(opendraw::domain::calendar::today());
+    let server = Server::start_on(clock.clone()).await;
+    let year = opendraw::domain::calendar::today().year();
+    let name = "本年度食品安全监督抽检计划（仅一月）";
+    let plan = serde_json::json!({
+        "year": year,
+        "code": "behind",
+        "name": name,
+        "items": [{"item": "FOOD-02", "ratio": "10%", "risk_ratios": {}, "regions": [], "industries": []}],
+        "batches": [{"number": 1, "name": "一月", "starts": format!("{year}-01-01"), "ends": format!("{year}-01-31")}],
+    });
+    let (status, answer) = send_as(&server, MARKET, reqwest::Method::POST, "/api/plans", plan).await;
+    assert_eq!(status, 201, "{answer}");
+    let (status, answer) =
+        send_as(&server, MARKET, reqwest::Method::POST, "/api/plans/behind/approve", serde_json::json!({}))
+            .await;
+    assert_eq!(status, 200, "{answer}");
+    // The last day of the year: the plan's only batch is long over, nothing drawn.
+    clock.set(chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap());
+    let (_, board) = get_as(&server, MARKET, "/api/dashboard").await;
+    let warning = board["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["plan"] == "behind")
+        .unwrap_or_else(|| panic!("a warning for the plan: {board}"))
+        .clone();
+
+    let browser = Browser::start("en-US").await;
+    sign_in(&browser, &server, MARKET).await;
+    heading_is(&browser, "Dashboard").await;
+    let text = text_contains(&browser, "#plan-warnings", name).await;
+    assert!(text.contains("no batch of the plan is left"), "{text}");
+    assert!(text.contains(&format!("annual target of {}", warning["annual_target"])), "{text}");
+    check_page(&browser, "dashboard-plans", "#plan-warnings").await;
+    click(&browser, "#plan-warnings a[href='#/plans/behind']").await;
+    heading_is(&browser, name).await;
     browser.close().await;
 }
