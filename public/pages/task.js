@@ -44,17 +44,15 @@ function renderTaskChooser(main) {
 }
 
 /**
- * The annual plan a task belongs to, linked to the plan's page: a task
- * drawn for a batch of an approved plan names its batch; a plan named only
- * as free text (no batch) is not linked, as there is no plan page for it.
+ * The approved annual plan a task belongs to, as the server names it
+ * (`plan`: none for a plan named only as free text, which has no page),
+ * linked to the plan's page with the task's batch.
  * @param {any} task
  */
 function planFact(task) {
-  const def = task.definition || {};
-  const plan = task.plan || (def.plan_id && def.plan_batch ? { department: task.department, code: def.plan_id, name: def.plan_name, batch: def.plan_batch } : null);
+  /** @type {{department: string, code: string, name: string, batch: number | null} | null | undefined} */
+  const plan = task.plan;
   if (!plan) return null;
-  const name = plan.name || plan.code;
-  const batch = plan.batch ?? def.plan_batch;
   return h(
     'div',
     {},
@@ -62,8 +60,8 @@ function planFact(task) {
     h(
       'dd',
       {},
-      h('a', { href: planHref(plan.department || task.department, plan.code), id: 'task-plan' }, () =>
-        batch ? t('task.plan.batch', { plan: name, batch }) : name,
+      h('a', { href: planHref(plan.department, plan.code), id: 'task-plan' }, () =>
+        plan.batch ? t('task.plan.batch', { plan: plan.name, batch: plan.batch }) : plan.name,
       ),
     ),
   );
