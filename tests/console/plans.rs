@@ -94,6 +94,21 @@ async fn a_supervisor_drafts_approves_and_derives_the_quotas_of_a_plan() {
     assert_eq!(draft["state"], "draft", "{draft}");
     assert_eq!(draft["items"][0]["risk_ratios"]["D"], "20%", "{draft}");
     assert_eq!(draft["batches"].as_array().unwrap().len(), 2, "{draft}");
+    // The draft changed: its rows come back as saved, and a second item is added.
+    click(&browser, "#edit-plan").await;
+    heading_is(&browser, "Change the draft plan").await;
+    assert_eq!(browser.count("#plan-batch-rows > .plan-batch-row").await, 2);
+    assert_eq!(browser.attribute("#plan-risk-0-D", "value", std::time::Duration::from_secs(5)).await, "20%");
+    press(&browser, "#add-plan-item").await;
+    let added = focused(&browser).await;
+    browser.element(&format!("#{added}")).await.select_by_value("FOOD-02").await.unwrap();
+    type_into(&browser, &format!("#{}", added.replace("plan-item-", "plan-ratio-")), "3%").await;
+    click(&browser, "#save-plan").await;
+    text_contains(&browser, "#confirmation", "The changes to the draft are saved").await;
+    let (_, changed) = get_as(&server, MARKET, &format!("/api/plans/{CODE}")).await;
+    assert_eq!(changed["items"][1]["item"], "FOOD-02", "{changed}");
+    assert_eq!(changed["items"][1]["ratio"], "3%", "{changed}");
+
     // A draft's quotas are a preview: no task can use them yet.
     click(&browser, "#derive-1").await;
     browser.element("#derive-draft").await;
@@ -111,6 +126,11 @@ async fn a_supervisor_drafts_approves_and_derives_the_quotas_of_a_plan() {
     let (_, approved) = get_as(&server, MARKET, &format!("/api/plans/{CODE}")).await;
     assert_eq!(approved["state"], "approved", "{approved}");
     assert_eq!(browser.count("#edit-plan").await, 0, "an approved plan is not changed");
+    browser.open(&server.page(&format!("/plans/{CODE}/edit"))).await;
+    text_contains(&browser, "#main .notice", "final").await;
+    assert_eq!(browser.count("#save-plan").await, 0);
+    browser.open(&server.page(&format!("/plans/{CODE}"))).await;
+    heading_is(&browser, "2026年市场监管领域抽查工作计划（工作台）").await;
     let public: serde_json::Value =
         reqwest::get(format!("{}/api/public/plans", server.address)).await.unwrap().json().await.unwrap();
     assert!(public.as_array().unwrap().iter().any(|plan| plan["code"] == CODE), "{public}");
@@ -152,7 +172,8 @@ async fn a_supervisor_drafts_approves_and_derives_the_quotas_of_a_plan() {
         )
         .await
         .unwrap();
-    assert_eq!(ticked, serde_json::json!(["FOOD-01"]));
+    assert_eq!(ticked, derivation["task"]["items"], "the plan's items");
+    assert_eq!(ticked, serde_json::json!(["FOOD-01", "FOOD-02"]));
     let quotas = derivation["task"]["quota_by_stratum"].as_object().unwrap().len();
     assert_eq!(browser.count(".stratum-row").await, quotas, "a quota row per risk class");
 
