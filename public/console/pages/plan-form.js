@@ -7,7 +7,7 @@
 // checks the whole plan; what it refuses is shown beside the field it names.
 
 import { h, tx } from '../../lib/dom.js';
-import { t } from '../../lib/i18n.js';
+import { has, t } from '../../lib/i18n.js';
 import { field, input, select, showErrors } from '../forms.js';
 import { go } from '../router.js';
 import { send, user } from '../session.js';
@@ -27,6 +27,17 @@ const CLASSES = ['A', 'B', 'C', 'D'];
 export function ratioOf(/** @type {string} */ text) {
   const value = text.trim().replace(/\s*％$/, '%');
   return /^\d{1,3}(\.\d+)?$/.test(value) ? `${value}%` : value;
+}
+
+/**
+ * A refusal in the user's language when its code is one the plan's checks
+ * know, with the server's own words after it; otherwise the server's words.
+ * @param {import('../../lib/api.js').ApiError} error
+ */
+function refusal(error) {
+  if (error.status === 0) return t('console.error.network');
+  const key = `plans.error.${error.code}`;
+  return has(key) ? `${t(key)} (${error.message})` : error.message;
 }
 
 /**
@@ -300,7 +311,7 @@ export async function planFormPage(main, params) {
         : await send('POST', '/api/plans', { ...body, code: /** @type {HTMLInputElement} */ (code).value.trim() });
       go(`${planPage(saved.code)}?done=${plan ? 'saved' : 'created'}`);
     } catch (error) {
-      showErrors(form, [[error.status === 0 ? null : controlOf(error.field), error.status === 0 ? t('console.error.network') : error.message]]);
+      showErrors(form, [[error.status === 0 ? null : controlOf(error.field), refusal(error)]]);
     } finally {
       button.disabled = false;
     }
