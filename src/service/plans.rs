@@ -38,6 +38,8 @@ const MAX_NAME_CHARS: usize = 200;
 const MAX_CODE_BYTES: usize = 64;
 /// The most regions or industries an item may be narrowed to.
 const MAX_CATEGORIES: usize = 100;
+/// The longest region or industry, in characters.
+const MAX_CATEGORY_CHARS: usize = 100;
 /// The years a plan may be for.
 const YEARS: std::ops::RangeInclusive<i64> = 2000..=2100;
 
@@ -363,6 +365,29 @@ fn check_code(code: &str) -> ServiceResult<()> {
     Ok(())
 }
 
+/// An item's regions or industries, each checked and trimmed.
+fn categories(values: &[String], index: usize, name: &str) -> ServiceResult<Vec<String>> {
+    if values.len() > MAX_CATEGORIES {
+        return Err(invalid(
+            "invalid_categories",
+            format!("items[{index}].{name}"),
+            format!("at most {MAX_CATEGORIES} {name}"),
+        ));
+    }
+    values
+        .iter()
+        .enumerate()
+        .map(|(position, value)| {
+            text_field(
+                value,
+                &format!("items[{index}].{name}[{position}]"),
+                "invalid_categories",
+                MAX_CATEGORY_CHARS,
+            )
+        })
+        .collect()
+}
+
 /// The plan's fields checked against the department's item list, written
 /// the one way each (trimmed names, ratios as `BasisPoints` writes them).
 fn checked(
@@ -437,28 +462,8 @@ fn checked(
             }
             risk_ratios.insert(class.clone(), class_ratio.to_string());
         }
-        let mut categories = Vec::new();
-        for (name, values) in [("regions", &item.regions), ("industries", &item.industries)] {
-            if values.len() > MAX_CATEGORIES {
-                return Err(invalid(
-                    "invalid_categories",
-                    field(name),
-                    format!("at most {MAX_CATEGORIES} {name}"),
-                ));
-            }
-            let mut list = Vec::with_capacity(values.len());
-            for (position, value) in values.iter().enumerate() {
-                list.push(text_field(
-                    value,
-                    &format!("items[{index}].{name}[{position}]"),
-                    "invalid_categories",
-                    100,
-                )?);
-            }
-            categories.push(list);
-        }
-        let industries = categories.pop().unwrap_or_default();
-        let regions = categories.pop().unwrap_or_default();
+        let regions = categories(&item.regions, index, "regions")?;
+        let industries = categories(&item.industries, index, "industries")?;
         checked_items.push(PlanItem {
             item: item.item.clone(),
             ratio: item_ratio.to_string(),
@@ -726,14 +731,16 @@ impl Service {
         PlanView::from_row(row)
     }
 
-    /// The department's tasks of a plan (by its code), with their definitions.
+    /// The department's tasks of a plan (by its code), with their
+    /// definitions, read from `db` (the primary for staff, the read pool
+    /// for the public).
     async fn plan_tasks(
-        &self,
+        db: &sqlx::AnyPool,
         department: &str,
         code: &str,
     ) -> ServiceResult<Vec<(tasks::TaskRow, TaskDefinition)>> {
         let mut found = Vec::new();
-        for row in tasks::list(self.store().pool(), Some(department)).await? {
+        for row in tasks::list(db, Some(department)).await? {
             let definition = definition_of(&row)?;
             if definition.plan_id.as_deref() == Some(code) {
                 found.push((row, definition));
@@ -742,16 +749,15 @@ impl Service {
         Ok(found)
     }
 
-    /// Each item's pool, ratio and drawn targets per risk class, counting
-    /// the draws of the tasks `counted` admits.
+    /// Each item's pool, ratio and drawn targets per risk class, read from
+    /// `pool`, counting the draws of the tasks `counted` admits.
     async fn item_counts(
-        &self,
+        pool: &sqlx::AnyPool,
         row: &PlanRow,
         items: &[PlanItem],
         counted: impl Fn(&tasks::TaskRow) -> bool,
     ) -> ServiceResult<Vec<ItemCounts>> {
-        let plan_tasks = self.plan_tasks(&row.department, &row.code).await?;
-        let pool = self.store().pool();
+        let plan_tasks = Self::plan_tasks(pool, &row.department, &row.code).await?;
         let mut all = Vec::with_capacity(items.len());
         for item in items {
             let categories = Categories { regions: &item.regions, industries: &item.industries };
@@ -791,7 +797,9 @@ impl Service {
             ));
         }
         let remaining_batches = batches.len() as i64 - batch + 1;
-        let counts = self.item_counts(&row, &items, |task| task.state != TaskState::Abandoned).await?;
+        let counts =
+            Self::item_counts(self.store().pool(), &row, &items, |task| task.state != TaskState::Abandoned)
+                .await?;
         let mut quota_by_stratum: BTreeMap<String, CountQuota> =
             RISK_CLASSES.iter().map(|class| (class.to_string(), CountQuota { count: 0 })).collect();
         let mut derived = Vec::with_capacity(items.len());
@@ -874,7 +882,10 @@ impl Service {
                 continue;
             }
             let (items, batches) = (items_of(&row)?, batches_of(&row)?);
-            let counts = self.item_counts(&row, &items, |task| task.state != TaskState::Abandoned).await?;
+            let counts = Self::item_counts(self.store().pool(), &row, &items, |task| {
+                task.state != TaskState::Abandoned
+            })
+            .await?;
             warnings.extend(self.warnings_of(&row, &items, &batches, &counts));
         }
         Ok(warnings)
@@ -906,9 +917,9 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(format!("{department} has published no plan '{code}'")))?;
         let (items, batches) = (items_of(&row)?, batches_of(&row)?);
         let revealed = |task: &tasks::TaskRow| task.state == TaskState::Revealed;
-        let counts = self.item_counts(&row, &items, revealed).await?;
+        let counts = Self::item_counts(self.store().read_pool(), &row, &items, revealed).await?;
         let warnings = self.warnings_of(&row, &items, &batches, &counts);
-        let plan_tasks = self.plan_tasks(department, code).await?;
+        let plan_tasks = Self::plan_tasks(self.store().read_pool(), department, code).await?;
         let revealed_ids: Vec<(i64, &TaskDefinition)> =
             plan_tasks.iter().filter(|(task, _)| revealed(task)).map(|(task, d)| (task.id, d)).collect();
         let names = plans::department_items(self.store().read_pool(), department).await?;

@@ -167,6 +167,22 @@ on_both_backends! {
         assert_eq!(entries, [("market-supervisor".to_owned(), json!({"department": "market", "code": "food-plan", "sha256": approved["sha256"]}))]);
     }
 
+    async fn approvals_at_once_approve_once_with_one_entry(app) {
+        app.seed_directory().await;
+        create(&app, &app.market, &plan(&app, "food-plan"), StatusCode::CREATED).await;
+        let before = app.log_head().await;
+        let sends = (0..4).map(|_| {
+            let app = &app;
+            async move { app.post_json(Some(&app.market), "/api/plans/food-plan/approve", &json!({})).await.status() }
+        });
+        let mut statuses = futures_util::future::join_all(sends).await;
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT, StatusCode::CONFLICT, StatusCode::CONFLICT]);
+        let after = app.log_head().await;
+        assert_eq!(after["seq"].as_i64().unwrap(), before["seq"].as_i64().unwrap() + 1, "{after}");
+        assert_eq!(plan_entries(&app).await.len(), 1);
+    }
+
     async fn another_department_cannot_read_or_write_a_plan(app) {
         app.seed_directory().await;
         let body = plan(&app, "food-plan");
@@ -222,6 +238,7 @@ on_both_backends! {
             (with("/batches/2/ends", json!(format!("{year}-08-31"))), "invalid_batch_date", "batches[2].ends"),
             (with("/name", json!(" ")), "invalid_name", "name"),
             (with("/year", json!(1999)), "invalid_year", "year"),
+            (with("/items/0", json!({"item": "FOOD-01", "ratio": "5%", "regions": ["R1", "\u{7}"]})), "invalid_categories", "items[0].regions[1]"),
         ];
         for (body, code, field) in &cases {
             let mut fresh = body.clone();
