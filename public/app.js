@@ -27,6 +27,7 @@ const PAGES = {
   stats: () => import('./pages/stats.js').then((m) => m.pageStats()),
   items: () => import('./pages/items.js').then((m) => m.pageItems()),
   rules: () => import('./pages/rules.js').then((m) => m.pageRules()),
+  plans: () => import('./pages/plans.js').then((m) => m.pagePlans()),
   directories: () => import('./pages/directories.js').then((m) => m.pageDirectories()),
 };
 

@@ -14,6 +14,8 @@ mod directories;
 mod items;
 #[path = "browser/pinned.rs"]
 mod pinned;
+#[path = "browser/plans.rs"]
+mod plans;
 #[path = "browser/public_phone.rs"]
 mod public_phone;
 #[path = "browser/results.rs"]
@@ -318,6 +320,7 @@ async fn every_public_page_passes_the_wcag_checks_in_both_languages() {
             ("stats.html", "#main figure"),
             ("items.html", "#items[data-state='ready']"),
             ("rules.html", "#rules[data-state='ready']"),
+            ("plans.html", "#plans[data-state='ready']"),
             ("directories.html", "#inspectors[data-state='ready']"),
             ("log.html", "#main table"),
             ("how.html", "#main h1"),

@@ -21,6 +21,8 @@ mod dashboard;
 #[path = "console/directories.rs"]
 mod directories;
 
+#[path = "console/plans.rs"]
+mod plans;
 #[path = "console/review.rs"]
 mod review;
 #[path = "console/risk_classes.rs"]

@@ -26,6 +26,8 @@ async fn the_built_in_site_is_served_from_any_directory() {
         ("/pages/items.js", "pages/items.js", "javascript"),
         ("/rules.html", "rules.html", "text/html; charset=utf-8"),
         ("/pages/rules.js", "pages/rules.js", "javascript"),
+        ("/plans.html", "plans.html", "text/html; charset=utf-8"),
+        ("/pages/plans.js", "pages/plans.js", "javascript"),
         ("/directories.html", "directories.html", "text/html; charset=utf-8"),
         ("/pages/directories.js", "pages/directories.js", "javascript"),
         ("/verify.js", "verify.js", "javascript"),

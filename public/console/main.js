@@ -10,6 +10,7 @@ import * as admin from './areas/admin.js';
 import * as dashboard from './areas/dashboard.js';
 import * as directories from './areas/directories.js';
 import * as inspections from './areas/inspections.js';
+import * as plans from './areas/plans.js';
 import * as review from './areas/review.js';
 import * as tasks from './areas/tasks.js';
 import { settleAtSignOut, startSending } from './drafts.js';
@@ -22,7 +23,7 @@ addMessages({ zh, en });
 
 /** @typedef {{href: string, label: string, roles: Array<import('./session.js').User['role']>}} NavEntry */
 
-const AREAS = [dashboard, inspections, tasks, review, directories, admin, account];
+const AREAS = [dashboard, inspections, plans, tasks, review, directories, admin, account];
 for (const area of AREAS) addRoutes(area.routes);
 setFallback(dashboard.home);
 

@@ -17,6 +17,7 @@ const NAVIGATION = [
   ['results', 'results.html', 'nav.results'],
   ['stats', 'stats.html', 'nav.stats'],
   ['items', 'items.html', 'nav.items'],
+  ['plans', 'plans.html', 'nav.plans'],
   ['rules', 'rules.html', 'nav.rules'],
   ['directories', 'directories.html', 'nav.directories'],
   ['log', 'log.html', 'nav.log'],

@@ -11,6 +11,7 @@ import { loadOutcomes } from '../lib/outcomes.js';
 import { folded } from '../lib/fold.js';
 import { itemLink } from '../lib/items.js';
 import { errorBox, section, setTitle } from '../lib/page.js';
+import { planHref } from './plans.js';
 import { describeFilter } from '../lib/rules.js';
 import { parseFailure, renderEntropy, renderFiles, renderParameters, row, taskFileUrl } from './task-details.js';
 import { renderSelection } from './task-selection.js';
@@ -40,6 +41,30 @@ function renderTaskChooser(main) {
       );
     })
     .catch((error) => list.replaceChildren(h('li', {}, errorBox(error))));
+}
+
+/**
+ * The approved annual plan a task belongs to, as the server names it
+ * (`plan`: none for a plan named only as free text, which has no page),
+ * linked to the plan's page with the task's batch.
+ * @param {any} task
+ */
+function planFact(task) {
+  /** @type {{department: string, code: string, name: string, batch: number | null} | null | undefined} */
+  const plan = task.plan;
+  if (!plan) return null;
+  return h(
+    'div',
+    {},
+    h('dt', {}, tx('task.plan')),
+    h(
+      'dd',
+      {},
+      h('a', { href: planHref(plan.department, plan.code), id: 'task-plan' }, () =>
+        plan.batch ? t('task.plan.batch', { plan: plan.name, batch: plan.batch }) : plan.name,
+      ),
+    ),
+  );
 }
 
 export async function pageTask() {
@@ -87,6 +112,7 @@ export async function pageTask() {
         h('div', {}, h('dt', {}, tx('fact.items')), h('dd', {}, (def.items || []).map((item, i) => [i ? ', ' : '', itemLink(item)]))),
         h('div', {}, h('dt', {}, tx('fact.pool')), h('dd', {}, task.pool_size == null ? '—' : () => countTargets(task.pool_size))),
         h('div', {}, h('dt', {}, tx('fact.drawn')), h('dd', {}, task.drawn_count == null ? (state === 'abandoned' ? '—' : tx('notYet')) : () => countTargets(task.drawn_count))),
+        planFact(task),
         task.results_published != null
           ? h('div', {}, h('dt', {}, tx('fact.results')), h('dd', { id: 'results-published' }, h('a', { href: '#results-section' }, String(task.results_published))))
           : null,

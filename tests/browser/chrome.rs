@@ -64,6 +64,7 @@ async fn every_page_draws_the_same_header_and_footer_with_its_own_page_marked() 
         ("results.html", "results"),
         ("stats.html", "stats"),
         ("items.html", "items"),
+        ("plans.html", "plans"),
         ("rules.html", "rules"),
         ("directories.html", "directories"),
         ("log.html", "log"),
@@ -75,7 +76,7 @@ async fn every_page_draws_the_same_header_and_footer_with_its_own_page_marked() 
         let skip = browser.element("body > a.skip:first-child").await;
         assert_eq!(skip.attr("href").await.unwrap().as_deref(), Some("#main"), "{path}");
         assert_eq!(browser.count("header.site-header").await, 1, "{path}");
-        assert_eq!(browser.count("nav.site-nav a").await, 9, "{path}: the nine pages");
+        assert_eq!(browser.count("nav.site-nav a").await, 10, "{path}: the ten pages");
         assert_eq!(browser.count("nav.site-nav a[aria-current='page']").await, 1, "{path}");
         let current = browser
             .attribute("nav.site-nav a[aria-current='page']", "data-page", Duration::from_secs(5))

@@ -6,7 +6,8 @@
 // an admin sees the same over every department. Supervisors and inspectors
 // see the reminders: per inspector, the open lines due within five working
 // days and overdue (a supervisor's each a link to the ledger of that
-// inspector). An inspector sees their assignments.
+// inspector), and the items of this year's plans falling behind. An
+// inspector sees their assignments.
 
 import { h, tx } from '../../lib/dom.js';
 import { t } from '../../lib/i18n.js';
@@ -18,7 +19,9 @@ import { append } from './tasks/page.js';
  * @typedef {{tasks_by_state: Record<string, number>,
  *   awaiting_entropy: Array<{id: number, name: string, event: string}>,
  *   results_to_review: number, overdue: number,
- *   reminders?: Array<{inspector: string, name: string, due_soon: number, overdue: number}>}} Dashboard
+ *   reminders?: Array<{inspector: string, name: string, due_soon: number, overdue: number}>,
+ *   warnings?: Array<{kind: string, plan: string, plan_name: string, item: string, annual_target: number,
+ *     drawn: number, pool: number, batches_left: number}>}} Dashboard
  * @typedef {{task: number, task_name: string, task_state: string, target: string,
  *   target_name: string | null, region: string | null,
  *   items: Array<{item: string, item_name: string | null, to_do: string}>}} Assignment
@@ -48,7 +51,37 @@ export async function dashboardPage(main) {
     statesPart(board),
     awaitingPart(board),
     resultsPart(board),
+    me.role === 'supervisor' ? planWarningsPart(board) : null,
     me.role === 'supervisor' ? remindersPart(board, true) : null,
+  );
+}
+
+/**
+ * The items of the department's plans of this year that the batches left
+ * can no longer bring to their annual target, each a link to its plan;
+ * nothing when every plan is on course.
+ * @param {Dashboard} board
+ */
+function planWarningsPart(board) {
+  const warnings = (board.warnings || []).filter((w) => w.kind === 'plan_behind');
+  if (!warnings.length) return null;
+  return h(
+    'section',
+    { 'aria-labelledby': 'dashboard-plans', id: 'plan-warnings' },
+    h('h2', { id: 'dashboard-plans' }, tx('dashboard.plans.h2')),
+    h(
+      'ul',
+      { class: 'notice notice-warn plain' },
+      warnings.map((w) =>
+        h(
+          'li',
+          {},
+          h('a', { href: `#/plans/${encodeURIComponent(w.plan)}`, lang: 'zh-CN' }, w.plan_name),
+          ' — ',
+          tx(w.batches_left ? 'dashboard.plans.behind' : 'dashboard.plans.behind.last', { item: w.item, drawn: w.drawn, target: w.annual_target, pool: w.pool, batches: w.batches_left }),
+        ),
+      ),
+    ),
   );
 }
 

@@ -38,4 +38,7 @@ export default {
   'dashboard.reminders.due_soon': 'Due within 5 working days',
   'dashboard.reminders.overdue': 'Overdue',
   'dashboard.reminders.overdue.count': '{count} overdue',
+  'dashboard.plans.h2': 'Annual plans falling behind',
+  'dashboard.plans.behind': '{item}: {drawn} of the annual target of {target} drawn; the {batches} batches left cannot reach it with {pool} targets in its categories.',
+  'dashboard.plans.behind.last': '{item}: {drawn} of the annual target of {target} drawn, and no batch of the plan is left.',
 };

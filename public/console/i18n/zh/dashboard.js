@@ -37,4 +37,7 @@ export default {
   'dashboard.reminders.due_soon': '5 个工作日内到期',
   'dashboard.reminders.overdue': '已逾期',
   'dashboard.reminders.overdue.count': '逾期 {count} 条',
+  'dashboard.plans.h2': '进度落后的年度计划',
+  'dashboard.plans.behind': '{item}：全年目标 {target} 户，已抽取 {drawn} 户；类别内共 {pool} 户，剩余 {batches} 个批次无法完成。',
+  'dashboard.plans.behind.last': '{item}：全年目标 {target} 户，已抽取 {drawn} 户，计划已无剩余批次。',
 };

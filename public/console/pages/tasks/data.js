@@ -14,7 +14,7 @@ import { append } from './page.js';
  * @typedef {{name: string, items: string[], departments?: string[], filter?: PoolFilter,
  *   strata_by?: string[], quota?: QuotaRule | null, quota_by_stratum?: Record<string, QuotaRule>,
  *   inspectors_per_target?: number, cross?: string[], balance?: boolean, certificate_date: string,
- *   entropy: EntropyPlan, embargo_until?: string | null, plan_id?: string, plan_name?: string,
+ *   entropy: EntropyPlan, embargo_until?: string | null, plan_id?: string, plan_name?: string, plan_batch?: number,
  *   inspection_type?: string, authority?: string}} TaskDefinition
  * @typedef {'draft' | 'committed' | 'drawn' | 'revealed' | 'abandoned'} TaskState
  * @typedef {{id: number, name: string, department: string, state: TaskState,

@@ -38,15 +38,18 @@ export function eventAt(/** @type {string} */ date, /** @type {string} */ time) 
 }
 
 /**
- * A quota typed as `kind` ('ratio' or 'count') and `text`, or a message.
+ * A quota typed as `kind` ('ratio' or 'count') and `text`, or a message. A
+ * stratum's own count may be 0 (none of it drawn, as a plan's batch asks
+ * when a class's annual target is met); the default count is 1 or more.
  * @param {string} kind
  * @param {string} text
+ * @param {number} [least] the smallest count
  * @returns {QuotaRule | string}
  */
-export function quotaOf(kind, text) {
+export function quotaOf(kind, text, least = 1) {
   const value = text.trim();
   if (kind === 'count') {
-    if (!/^\d{1,9}$/.test(value) || Number(value) < 1) return t('tasks.check.count');
+    if (!/^\d{1,9}$/.test(value) || Number(value) < least) return t(least ? 'tasks.check.count' : 'tasks.check.count.stratum');
     return { count: Number(value) };
   }
   const number = value.replace(/\s*[%％]$/, '');
@@ -111,7 +114,7 @@ export function readForm(form, lead) {
       wrong('strata', `stratum-key-${number}`, t('tasks.check.stratum.twice', { key }));
       continue;
     }
-    const parsed = quotaOf(rowKind, valueOf(form, `stratum-value-${number}`));
+    const parsed = quotaOf(rowKind, valueOf(form, `stratum-value-${number}`), 0);
     if (typeof parsed === 'string') wrong('strata', `stratum-value-${number}`, `${key}: ${parsed}`);
     else byStratum[key] = parsed;
   }
@@ -135,6 +138,9 @@ export function readForm(form, lead) {
   const event = eventAt(eventDate, eventTime);
   if (!isDate(eventDate)) wrong('entropy', 'event-date', t('tasks.check.date'));
   else if (!event) wrong('entropy', 'event-time', t('tasks.check.time'));
+
+  const batch = valueOf(form, 'plan-batch');
+  if (batch && !/^[1-9]\d{0,3}$/.test(batch)) wrong('about', 'plan-batch', t('tasks.check.batch'));
 
   const embargo = valueOf(form, 'embargo-until');
   if (embargo && !isDate(embargo)) wrong('publication', 'embargo-until', t('tasks.check.date'));
@@ -161,6 +167,7 @@ export function readForm(form, lead) {
     entropy: { format, source, min_length: Number(min) || 20, event_at: event || `${eventDate}T${eventTime}` },
     embargo_until: embargo || null,
   };
+  if (batch && /^\d+$/.test(batch)) definition.plan_batch = Number(batch);
   for (const [key, id] of /** @type {const} */ ([
     ['plan_id', 'plan-id'],
     ['plan_name', 'plan-name'],
@@ -195,6 +202,7 @@ export function controlOf(form, field) {
     [/^name$/, ['task-name']],
     [/^plan_id$/, ['plan-id']],
     [/^plan_name$/, ['plan-name']],
+    [/^plan_batch$/, ['plan-batch']],
     [/^inspection_type$/, ['inspection-type']],
     [/^authority$/, ['authority']],
     [/^items/, ['items-0']],

@@ -41,6 +41,7 @@ export function aboutPart({ definition: d }) {
     textField('task-name', tx('tasks.field.name'), d ? d.name : '', { class: 'wide-input' }, tx('tasks.field.name.hint')),
     textField('plan-id', tx('tasks.field.planId'), (d && d.plan_id) || '', {}, tx('tasks.field.optional')),
     textField('plan-name', tx('tasks.field.planName'), (d && d.plan_name) || '', {}, tx('tasks.field.planName.hint')),
+    textField('plan-batch', tx('tasks.field.planBatch'), d && d.plan_batch ? String(d.plan_batch) : '', { inputmode: 'numeric', class: 'short-input' }, tx('tasks.field.planBatch.hint')),
   ];
 }
 

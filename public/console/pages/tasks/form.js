@@ -8,7 +8,7 @@ import { h, tx } from '../../../lib/dom.js';
 import { t } from '../../../lib/i18n.js';
 import { showErrors } from '../../forms.js';
 import { go } from '../../router.js';
-import { send, user } from '../../session.js';
+import { get, send, user } from '../../session.js';
 import { loadDepartments, loadFacets, loadItems, loadTask, notFound } from './data.js';
 import { OPTIONAL_PARTS, PARTS, controlOf, readForm } from './definition.js';
 import { aboutPart, entropyPart, inspectorsPart, itemsPart, poolPart, publicationPart, strataPart } from './form-parts.js';
@@ -32,12 +32,13 @@ export async function taskFormPage(main, params, query) {
     );
     return;
   }
+  const prefill = task ? null : await planPrefill(query);
   const [all, facets] = await Promise.all([loadItems(), loadFacets()]);
   // A retired item is offered for no new task; a draft naming it still shows it, to be taken out.
   const chosen = (task && task.definition && task.definition.items) || [];
   const items = all.filter((item) => !item.retired_on || chosen.includes(item.code));
   const departments = await loadDepartments(items);
-  const data = { definition: task ? task.definition : null, lead, items, facets, departments };
+  const data = { definition: task ? task.definition : prefill && prefill.definition, lead, items, facets, departments };
   const form = /** @type {HTMLFormElement} */ (h('form', { class: 'task-form', novalidate: true, onsubmit: submit }));
   /** @type {Record<string, (data: any, form: HTMLFormElement) => any>} */
   const builders = { about: aboutPart, items: itemsPart, pool: poolPart, strata: strataPart, inspectors: inspectorsPart, entropy: entropyPart, publication: publicationPart };
@@ -87,6 +88,7 @@ export async function taskFormPage(main, params, query) {
   append(main, 
     h('h1', {}, tx(task ? 'tasks.form.edit.h1' : 'tasks.form.new.h1')),
     task ? h('p', { class: 'lead' }, task.name) : null,
+    prefill ? h('p', { class: 'notice notice-info', id: 'plan-prefill' }, tx('tasks.form.prefill', { plan: prefill.plan, batch: prefill.batch })) : null,
     h('p', {}, tx('tasks.form.intro')),
     h('nav', { class: 'part-overview', 'aria-labelledby': 'part-list-h2' }, h('h2', { id: 'part-list-h2' }, tx('tasks.form.parts')), overview),
     form,
@@ -124,6 +126,22 @@ export async function taskFormPage(main, params, query) {
       button.disabled = false;
     }
   }
+}
+
+/**
+ * A new task's definition filled in from a batch of an approved plan
+ * (#/tasks/new?plan=CODE&batch=N): the fragment the server derives from
+ * the plan — its items, the quota of each risk class, the plan and batch.
+ * @param {URLSearchParams} query
+ * @returns {Promise<{plan: string, batch: number, definition: any} | null>}
+ */
+async function planPrefill(query) {
+  const plan = query.get('plan') || '';
+  const batch = query.get('batch') || '';
+  if (!plan || !/^[1-9][0-9]{0,3}$/.test(batch)) return null;
+  /** @type {import('../plans.js').Derivation} */
+  const derivation = await get(`/api/plans/${encodeURIComponent(plan)}/derivation?batch=${batch}`);
+  return { plan, batch: Number(batch), definition: derivation.task };
 }
 
 /** Moves to a part of the form: its heading, then its first control. */

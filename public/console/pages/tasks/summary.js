@@ -38,6 +38,7 @@ export function linesOf(task, items, departments) {
       ['tasks.field.name', () => d.name],
       ['tasks.field.planId', () => d.plan_id || t('tasks.summary.none')],
       ['tasks.field.planName', () => d.plan_name || t('tasks.summary.none')],
+      ['tasks.field.planBatch', () => (d.plan_batch ? String(d.plan_batch) : t('tasks.summary.none'))],
     ],
     items: [
       ['tasks.summary.departments', () => listWords(drawing.map((code) => departmentName(departments, code)), 'tasks.summary.none')],

@@ -1,0 +1,272 @@
+// @ts-check
+// The annual plans page (年度抽查工作计划): the approved plans of every
+// department by year, and one plan (plans.html?department=market&code=2026-market)
+// with its items, their ratios and risk-class ratios, the progress of the
+// year (a bar with its figures as text), the batches with their dates,
+// state and tasks, and the warnings of a plan falling behind. A phone
+// shows each table as stacked cards, each cell labelled.
+
+import { api } from '../lib/api.js';
+import { departmentLabel } from '../lib/departments.js';
+import { $, fill, h, tx } from '../lib/dom.js';
+import { stateBadge } from '../lib/format.js';
+import { t } from '../lib/i18n.js';
+import { itemLink } from '../lib/items.js';
+import { errorBox, setTitle } from '../lib/page.js';
+
+/**
+ * @typedef {{department: string, code: string, year: number, name: string, approved_at: string,
+ *   items: number, batches: number}} PlanSummary
+ * @typedef {{pool: number, annual_target: number, drawn: number, drawn_ratio: string | number,
+ *   results_published: number}} Progress
+ * @typedef {{item: string, item_name?: string, ratio: string, risk_ratios: Record<string, string>,
+ *   regions?: string[], industries?: string[], progress: Progress}} PlanItem
+ * @typedef {{id: number, name: string, state: string}} BatchTask
+ * @typedef {{number: number, name: string, starts: string, ends: string, done: boolean, tasks: BatchTask[]}} Batch
+ * @typedef {{kind?: string, code?: string, item?: string, annual_target?: number, drawn?: number,
+ *   pool?: number, remaining_batches?: number, message?: string}} PlanWarning
+ * @typedef {{department: string, code: string, year: number, name: string, approved_at: string, sha256: string,
+ *   items: PlanItem[], batches: Batch[], warnings?: PlanWarning[]}} PublicPlan
+ */
+
+/** The address of a plan on this page. @param {string} department @param {string} code */
+export const planHref = (department, code) =>
+  `plans.html?department=${encodeURIComponent(department)}&code=${encodeURIComponent(code)}`;
+
+/** The day of a time, as published (UTC). @param {string} at */
+const dayOf = (at) => (at || '').slice(0, 10);
+
+/**
+ * A table whose rows become labelled cards on a phone: `columns` are
+ * message keys, `rows` one array of cells per row (the first a row header).
+ * @param {string} id
+ * @param {() => string} caption
+ * @param {string[]} columns
+ * @param {import('../lib/dom.js').Child[][]} rows
+ */
+function stackTable(id, caption, columns, rows) {
+  return h(
+    'div',
+    { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': `${id}-caption` },
+    h(
+      'table',
+      { id, class: 'stack' },
+      h('caption', { id: `${id}-caption` }, caption),
+      h('thead', {}, h('tr', {}, columns.map((key) => h('th', { scope: 'col' }, tx(key))))),
+      h(
+        'tbody',
+        {},
+        rows.map((cells) =>
+          h(
+            'tr',
+            {},
+            cells.map((cell, index) => {
+              const label = { 'data-label': tx(columns[index]) };
+              return index === 0 ? h('th', { scope: 'row', ...label }, cell) : h('td', label, cell);
+            }),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The list of plans, a table per department, newest year first. @param {PlanSummary[]} plans */
+function planList(plans) {
+  if (!plans.length) return h('p', { id: 'plans-none' }, tx('plans.none'));
+  /** @type {Map<string, PlanSummary[]>} */
+  const byDepartment = new Map();
+  for (const plan of plans) byDepartment.set(plan.department, [...(byDepartment.get(plan.department) || []), plan]);
+  return [...byDepartment.keys()].sort().map((department) => {
+    const own = /** @type {PlanSummary[]} */ (byDepartment.get(department)).sort((a, b) => b.year - a.year || a.code.localeCompare(b.code));
+    return h(
+      'section',
+      { class: 'plan-group', 'aria-labelledby': `plans-${department}-title` },
+      h('h2', { id: `plans-${department}-title` }, () => departmentLabel(department)),
+      stackTable(
+        `plans-${department}`,
+        () => t('plans.list.caption', { department: departmentLabel(department) }),
+        ['plans.col.year', 'plans.col.plan', 'plans.col.items', 'plans.col.batches', 'plans.col.approved'],
+        own.map((plan) => [
+          String(plan.year),
+          h('a', { href: planHref(plan.department, plan.code) }, h('span', { lang: 'zh-CN' }, plan.name), ' ', h('code', {}, plan.code)),
+          String(plan.items),
+          String(plan.batches),
+          h('time', { datetime: dayOf(plan.approved_at) }, dayOf(plan.approved_at)),
+        ]),
+      ),
+    );
+  });
+}
+
+/** A ratio of the drawn share, as sent (a percentage) or from a number. @param {string | number} ratio */
+function ratioWords(ratio) {
+  if (typeof ratio === 'number') return `${Number(ratio.toFixed(2))}%`;
+  return ratio;
+}
+
+/** The risk-class ratios of an item, or that every class has the item's. @param {PlanItem} item */
+function riskRatios(item) {
+  const classes = Object.keys(item.risk_ratios || {}).sort();
+  if (!classes.length) return tx('plans.risk.same');
+  return h(
+    'ul',
+    { class: 'plain plan-risk' },
+    classes.map((c) => h('li', {}, () => t('plans.risk.ratio', { class: t('risk.class', { c }), ratio: item.risk_ratios[c] }))),
+  );
+}
+
+/**
+ * The year's progress of an item: a bar of the drawn targets against the
+ * annual target, and the same figures as text.
+ * @param {PlanItem} item
+ */
+function progressCell(item) {
+  const p = item.progress;
+  const target = Math.max(p.annual_target, 0);
+  const percent = target > 0 ? Math.min(100, Math.floor((p.drawn * 100) / target)) : p.drawn > 0 ? 100 : 0;
+  const figures = () => t('plans.progress.text', { drawn: p.drawn, target, percent });
+  return h(
+    'div',
+    { class: 'plan-progress', dataset: { item: item.item } },
+    h('progress', {
+      max: String(Math.max(target, 1)),
+      value: String(Math.min(p.drawn, Math.max(target, 1))),
+      'aria-label': () => t('plans.progress.label', { item: item.item }),
+      'aria-valuetext': figures,
+    }),
+    h('p', { class: 'plan-progress-text' }, figures),
+    h('p', { class: 'muted' }, () => t('plans.progress.pool', { pool: p.pool, ratio: ratioWords(p.drawn_ratio) })),
+  );
+}
+
+/** The narrowing of an item's target categories, if any. @param {PlanItem} item */
+function narrowing(item) {
+  const regions = item.regions || [];
+  const industries = item.industries || [];
+  if (!regions.length && !industries.length) return null;
+  return h(
+    'p',
+    { class: 'muted' },
+    regions.length ? [tx('plans.only.regions'), ' ', h('span', { lang: 'zh-CN' }, regions.join('、')), ' '] : null,
+    industries.length ? [tx('plans.only.industries'), ' ', h('span', { lang: 'zh-CN' }, industries.join('、'))] : null,
+  );
+}
+
+/** @param {PublicPlan} plan */
+function itemsTable(plan) {
+  return stackTable(
+    'plan-items',
+    () => t('plans.items.caption'),
+    ['plans.col.item', 'plans.col.ratio', 'plans.col.risk', 'plans.col.progress', 'plans.col.results'],
+    plan.items.map((item) => [
+      [itemLink(item.item, item.item_name), narrowing(item)],
+      item.ratio,
+      riskRatios(item),
+      progressCell(item),
+      String(item.progress.results_published),
+    ]),
+  );
+}
+
+/** @param {Batch} batch */
+function batchTasks(batch) {
+  if (!batch.tasks.length) return tx('plans.batch.noTasks');
+  return h(
+    'ul',
+    { class: 'plain plan-tasks' },
+    batch.tasks.map((task) =>
+      h('li', { dataset: { taskId: String(task.id) } }, h('a', { href: `task.html?id=${task.id}` }, task.name), ' ', stateBadge(task.state)),
+    ),
+  );
+}
+
+/** @param {PublicPlan} plan */
+function batchesTable(plan) {
+  return stackTable(
+    'plan-batches',
+    () => t('plans.batches.caption'),
+    ['plans.col.batch', 'plans.col.dates', 'plans.col.state', 'plans.col.tasks'],
+    plan.batches.map((batch) => [
+      [`${batch.number}. `, h('span', { lang: 'zh-CN' }, batch.name)],
+      [h('time', { datetime: batch.starts }, batch.starts), ' – ', h('time', { datetime: batch.ends }, batch.ends)],
+      h('span', { class: 'plan-batch-state', dataset: { done: String(batch.done) } }, tx(batch.done ? 'plans.batch.done' : 'plans.batch.open')),
+      batchTasks(batch),
+    ]),
+  );
+}
+
+/** A warning in words. @param {PlanWarning} warning */
+function warningText(warning) {
+  if (warning.kind === 'plan_behind' && warning.item) {
+    return t('plans.warning.behind', { item: warning.item, drawn: warning.drawn ?? '—', target: warning.annual_target ?? '—' });
+  }
+  return warning.message || warning.kind || '';
+}
+
+/** @param {PlanWarning[]} warnings */
+function warningsBox(warnings) {
+  if (!warnings.length) return null;
+  return h(
+    'div',
+    { class: 'notice notice-warn', id: 'plan-warnings', role: 'note' },
+    h('p', { class: 'notice-title' }, h('strong', {}, tx('plans.warnings'))),
+    h('ul', {}, warnings.map((warning) => h('li', {}, () => warningText(warning)))),
+  );
+}
+
+/** One plan. @param {PublicPlan} plan */
+function planSection(plan) {
+  return h(
+    'section',
+    { id: 'plan', class: 'plan', 'aria-labelledby': 'plan-title', tabindex: '-1', dataset: { department: plan.department, code: plan.code } },
+    h('p', { class: 'back-link' }, h('a', { href: 'plans.html' }, tx('plans.back'))),
+    h('h2', { id: 'plan-title', lang: 'zh-CN' }, plan.name),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('div', {}, h('dt', {}, tx('plans.f.department')), h('dd', {}, () => departmentLabel(plan.department))),
+      h('div', {}, h('dt', {}, tx('plans.f.code')), h('dd', {}, h('code', {}, plan.code))),
+      h('div', {}, h('dt', {}, tx('plans.f.year')), h('dd', {}, String(plan.year))),
+      h('div', {}, h('dt', {}, tx('plans.f.approved')), h('dd', {}, h('time', { datetime: dayOf(plan.approved_at) }, dayOf(plan.approved_at)))),
+    ),
+    h('p', { class: 'muted digest' }, tx('plans.digest'), ' ', h('code', {}, plan.sha256)),
+    warningsBox(plan.warnings || []),
+    h('h3', {}, tx('plans.items.h3')),
+    h('p', { class: 'muted' }, tx('plans.items.intro')),
+    itemsTable(plan),
+    h('h3', {}, tx('plans.batches.h3')),
+    batchesTable(plan),
+  );
+}
+
+export async function pagePlans() {
+  setTitle(() => t('title.plans'));
+  const root = $('#plans');
+  const params = new URLSearchParams(location.search);
+  const department = params.get('department') || '';
+  const code = params.get('code') || '';
+  try {
+    if (department && code) {
+      /** @type {PublicPlan} */
+      const plan = await api(`/api/public/plans/${encodeURIComponent(department)}/${encodeURIComponent(code)}`);
+      setTitle(() => t('title.plan', { name: plan.name }));
+      fill(root, planSection(plan));
+    } else {
+      /** @type {PlanSummary[]} */
+      const plans = await api('/api/public/plans');
+      fill(root, planList(plans));
+    }
+  } catch (error) {
+    root.removeAttribute('aria-busy');
+    const missing = error && /** @type {any} */ (error).status === 404;
+    fill(
+      root,
+      missing ? h('p', { class: 'notice notice-warn', role: 'alert' }, tx('plans.notFound', { code })) : errorBox(error),
+      h('p', {}, h('a', { href: 'plans.html' }, tx('plans.back'))),
+    );
+    return;
+  }
+  root.removeAttribute('aria-busy');
+  root.dataset.state = 'ready';
+}
