@@ -20,7 +20,25 @@ const PREVIEW_BYTES = 64 * 1024;
  * @returns {Promise<Preview>}
  */
 export async function previewCsv(file, count) {
-  const bytes = new Uint8Array(await file.slice(0, PREVIEW_BYTES).arrayBuffer());
+  const { text, utf8 } = await readStart(file, PREVIEW_BYTES);
+  const records = parseCsv(text, count + 2);
+  const complete = file.size <= PREVIEW_BYTES;
+  // A record cut by the end of the slice is not shown.
+  if (!complete && records.length > count + 1) records.length = count + 1;
+  const [header = [], ...rows] = records.filter((record) => !(record.length === 1 && record[0] === ''));
+  return { header, rows: rows.slice(0, count), utf8, more: !complete || rows.length > count };
+}
+
+/**
+ * The text of the first `size` bytes of `file`, without a byte order mark;
+ * `utf8` false when they are not UTF-8 (then decoded with replacement
+ * characters, for showing only).
+ * @param {Blob} file
+ * @param {number} size
+ * @returns {Promise<{text: string, utf8: boolean}>}
+ */
+export async function readStart(file, size) {
+  const bytes = new Uint8Array(await file.slice(0, size).arrayBuffer());
   let text;
   let utf8 = true;
   try {
@@ -30,12 +48,7 @@ export async function previewCsv(file, count) {
     utf8 = false;
     text = new TextDecoder('utf-8').decode(bytes);
   }
-  const records = parseCsv(text.replace(/^\uFEFF/, ''), count + 2);
-  const complete = file.size <= PREVIEW_BYTES;
-  // A record cut by the end of the slice is not shown.
-  if (!complete && records.length > count + 1) records.length = count + 1;
-  const [header = [], ...rows] = records.filter((record) => !(record.length === 1 && record[0] === ''));
-  return { header, rows: rows.slice(0, count), utf8, more: !complete || rows.length > count };
+  return { text: text.replace(/^\uFEFF/, ''), utf8 };
 }
 
 /**

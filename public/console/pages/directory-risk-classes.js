@@ -10,7 +10,7 @@ import { fill, h, tx } from '../../lib/dom.js';
 import { t } from '../../lib/i18n.js';
 import { confirmation, errorsOf, field, select, showErrors } from '../forms.js';
 import { upload } from '../session.js';
-import { parseCsv } from './csv-preview.js';
+import { parseCsv, readStart } from './csv-preview.js';
 import { dataTable } from './data-table.js';
 
 /** Bytes of the file read for its labels: an export of a department's targets fits. */
@@ -27,17 +27,9 @@ const CLASSES = ['A', 'B', 'C', 'D'];
 
 /** Reads the start of `file` (all of it when small enough). */
 async function readExport(/** @type {File} */ file) {
-  const bytes = new Uint8Array(await file.slice(0, READ_BYTES).arrayBuffer());
-  let text;
-  let utf8 = true;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
-  } catch (_) {
-    utf8 = false;
-    text = new TextDecoder('utf-8').decode(bytes);
-  }
+  const { text, utf8 } = await readStart(file, READ_BYTES);
   const whole = file.size <= READ_BYTES;
-  const records = parseCsv(text.replace(/^\uFEFF/, ''), Infinity).filter(
+  const records = parseCsv(text, Infinity).filter(
     (record) => !(record.length === 1 && record[0] === ''),
   );
   // A record cut by the end of what was read is left out.

@@ -8,6 +8,7 @@
 import { h, tx } from '../../lib/dom.js';
 import { t } from '../../lib/i18n.js';
 import { confirmation, showErrors } from '../forms.js';
+import { dataTable } from './data-table.js';
 import { go } from '../router.js';
 import { get, send } from '../session.js';
 
@@ -56,37 +57,21 @@ export function planNotFound(main, code) {
 const stateBadge = (state) => h('span', { class: 'state', 'data-state': state === 'approved' ? 'revealed' : 'draft' }, tx(`plans.state.${state}`));
 
 /**
- * A table whose rows become labelled cards on a phone.
+ * The console's table (labelled cells, cards on a phone) of `rows` given
+ * as arrays of cells, the first cell of each row its header.
  * @param {string} id
  * @param {() => string} caption
  * @param {string[]} columns message keys
- * @param {any[][]} rows cells of each row, the first a row header
+ * @param {any[][]} rows
  */
 function table(id, caption, columns, rows) {
-  return h(
-    'div',
-    { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': `${id}-caption` },
-    h(
-      'table',
-      { id, class: 'stack' },
-      h('caption', { id: `${id}-caption` }, caption),
-      h('thead', {}, h('tr', {}, columns.map((key) => h('th', { scope: 'col' }, tx(key))))),
-      h(
-        'tbody',
-        {},
-        rows.map((cells) =>
-          h(
-            'tr',
-            {},
-            cells.map((cell, index) => {
-              const label = { 'data-label': tx(columns[index]) };
-              return index === 0 ? h('th', { scope: 'row', ...label }, cell) : h('td', label, cell);
-            }),
-          ),
-        ),
-      ),
-    ),
-  );
+  return dataTable({
+    id,
+    caption,
+    rows,
+    empty: 'plans.table.none',
+    columns: columns.map((label, index) => ({ label, header: index === 0, cell: (/** @type {any[]} */ row) => row[index] })),
+  });
 }
 
 /** The list of the department's plans (#/plans). @param {HTMLElement} main */

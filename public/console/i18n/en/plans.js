@@ -6,6 +6,7 @@ export default {
   'plans.list.intro': 'Your department\'s annual spot-check plans (年度抽查工作计划): the items to inspect, the share of the targets to draw over the whole year, higher for riskier classes, and the batches the draws are made in. A draft can be changed; an approved plan is final and public.',
   'plans.list.new': 'Start a new plan',
   'plans.list.none': 'Your department has no annual plan yet.',
+  'plans.table.none': 'None.',
   'plans.list.caption': 'Your department\'s annual plans',
   'plans.col.year': 'Year',
   'plans.col.code': 'Code',

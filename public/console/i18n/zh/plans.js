@@ -6,6 +6,7 @@ export default {
   'plans.list.intro': '本部门的年度抽查工作计划：抽查哪些事项、全年总体抽查比例（风险等级高的类别比例更高），以及分批次开展的抽取。草稿可以修改；计划一经批准即为定稿并公开。',
   'plans.list.new': '新建计划',
   'plans.list.none': '本部门尚无年度计划。',
+  'plans.table.none': '无。',
   'plans.list.caption': '本部门的年度计划',
   'plans.col.year': '年度',
   'plans.col.code': '编号',
