@@ -46,6 +46,7 @@ impl Service {
         // Checked here to refuse early, and again against the time the
         // commitment is logged at, which comes after waiting for the writer.
         refuse_past_event(&checked.entropy_event, self.now())?;
+        let plan_quotas = self.plan_quotas(&task.department, &inputs.definition).await?;
 
         let mut tx = self.begin_action().await?;
         let at = self.now();
@@ -76,7 +77,7 @@ impl Service {
         files::store(tx.conn(), id, INSPECTORS_FILE, files::split(inspectors.text())).await?;
         files::store(tx.conn(), id, RECUSALS_FILE, files::split(recusals.text())).await?;
         files::store(tx.conn(), id, COMMITMENT_FILE, files::split(&commitment.to_text())).await?;
-        let payload = json!({
+        let mut payload = json!({
             "task": id,
             "commitment": digest,
             "protocol": crate::protocol::PROTOCOL_VERSION,
@@ -90,6 +91,10 @@ impl Service {
             "entropy_event": checked.entropy_event.as_str(),
             "pool_size": targets.count,
         });
+        if let Some(quotas) = plan_quotas {
+            let plan = quotas.at_commit(&inputs.definition, &targets, &parameters);
+            payload["plan"] = serde_json::to_value(plan).expect("plans serialise");
+        }
         log::append(tx.conn(), at, kind::COMMITTED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;

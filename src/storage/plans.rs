@@ -277,3 +277,20 @@ pub async fn department_items<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
         .fetch_all(executor)
         .await?)
 }
+
+/// The payloads of these tasks' `task.committed` log entries, by task, for
+/// what they recorded of the task's plan.
+pub async fn commitment_payloads(pool: &sqlx::AnyPool, tasks: &[i64]) -> StoreResult<Vec<(i64, String)>> {
+    if tasks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT task_id, payload FROM log_entries WHERE kind = 'task.committed' AND task_id IN ({})",
+        super::placeholders(0, tasks.len())
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for task in tasks {
+        query = query.bind(*task);
+    }
+    Ok(query.fetch_all(pool).await?)
+}

@@ -239,6 +239,8 @@ on_both_backends! {
             (with("/name", json!(" ")), "invalid_name", "name"),
             (with("/year", json!(1999)), "invalid_year", "year"),
             (with("/items/0", json!({"item": "FOOD-01", "ratio": "5%", "regions": ["R1", "\u{7}"]})), "invalid_categories", "items[0].regions[1]"),
+            (with("/items/0", json!({"item": "FOOD-01", "ratio": "5%", "draws_per_year": 4})), "invalid_frequency", "items[0].draws_per_year"),
+            (with("/items/0", json!({"item": "FOOD-01", "ratio": "5%", "draws_per_year": 0})), "invalid_frequency", "items[0].draws_per_year"),
         ];
         for (body, code, field) in &cases {
             let mut fresh = body.clone();
@@ -354,6 +356,93 @@ on_both_backends! {
         assert!(public["batches"].as_array().unwrap().iter().all(|b| b["done"] == true), "{public}");
     }
 
+    async fn an_item_drawn_in_too_few_batches_is_behind_its_frequency(app) {
+        app.seed_directory().await;
+        let year = year(&app);
+        // Batch 1 (January to April) is over; batches 2 and 3 are open.
+        app.clock.set(chrono::NaiveDate::from_ymd_opt(year, 6, 15).unwrap());
+        let mut thrice = plan(&app, "thrice");
+        thrice["items"][0]["draws_per_year"] = json!(3);
+        create(&app, &app.market, &thrice, StatusCode::CREATED).await;
+        approve(&app, &app.market, "thrice", StatusCode::OK).await;
+        let dashboard = expect(app.get(Some(&app.market), "/api/dashboard").await, StatusCode::OK).await;
+        assert_eq!(dashboard["warnings"], json!([{
+            "kind": "frequency_behind", "plan": "thrice", "plan_name": thrice["name"], "item": "FOOD-01",
+            "annual_target": 15, "drawn": 0, "pool": 60, "batches_left": 2,
+            "draws_per_year": 3, "batches_drawn": 0
+        }]), "batch 1 drew nothing: two open batches cannot make three");
+        let public = expect(app.get(None, "/api/public/plans/market/thrice").await, StatusCode::OK).await;
+        assert_eq!(public["items"][0]["draws_per_year"], 3);
+        assert_eq!(public["warnings"][0]["kind"], "frequency_behind");
+
+        // A draw for batch 1 puts the item back on course.
+        let task = drawn_task_of(&app, &derivation(&app, "thrice", 1).await).await;
+        let dashboard = expect(app.get(Some(&app.market), "/api/dashboard").await, StatusCode::OK).await;
+        assert_eq!(dashboard["warnings"], json!([]), "one batch drawn and two open make three");
+        let sealed = expect(app.get(None, "/api/public/plans/market/thrice").await, StatusCode::OK).await;
+        assert_eq!(sealed["items"][0]["progress"]["batches_drawn"], 0, "a sealed draw counts in public only once revealed");
+        app.act(task, "reveal", json!({}), StatusCode::OK).await;
+        let revealed = expect(app.get(None, "/api/public/plans/market/thrice").await, StatusCode::OK).await;
+        assert_eq!(revealed["items"][0]["progress"]["batches_drawn"], 1);
+        assert_eq!(revealed["warnings"], json!([]));
+
+        // A plan without a frequency keeps its published form: no key at all.
+        let plain = approved_plan(&app, "plain").await;
+        assert!(plain["items"][0].get("draws_per_year").is_none(), "{plain}");
+    }
+
+    async fn each_commitment_records_whether_the_draw_kept_to_its_plan(app) {
+        app.seed_directory().await;
+        let approved = approved_plan(&app, "food-plan").await;
+        let first = derivation(&app, "food-plan", 1).await;
+        let kept = drawn_task_of(&app, &first).await;
+        assert_eq!(committed_plan(&app, kept).await, json!({
+            "code": "food-plan", "batch": 1, "sha256": approved["sha256"],
+            "quotas": {"A": 1, "B": 1, "C": 1, "D": 2},
+            "draws": {"A": 1, "B": 1, "C": 1, "D": 2},
+            "kept": true
+        }));
+
+        // Batch 2 asks for 1, 1, 1, 2 again; a task drawing one of class D falls short.
+        let second = derivation(&app, "food-plan", 2).await;
+        let mut short = second["task"].clone();
+        short["quota"] = Value::Null;
+        short["quota_by_stratum"]["D"] = json!({"count": 1});
+        short["name"] = json!("第2批（少抽）");
+        let short_task = app.create_task(short).await;
+        app.act(short_task, "commit", json!({}), StatusCode::OK).await;
+        let recorded = committed_plan(&app, short_task).await;
+        assert_eq!((recorded["quotas"]["D"].as_i64(), recorded["draws"]["D"].as_i64()), (Some(2), Some(1)));
+        assert_eq!(recorded["kept"], false, "{recorded}");
+
+        // Strata other than the risk classes cannot be set beside the plan's.
+        let mut by_region = second["task"].clone();
+        by_region["strata_by"] = json!([]);
+        by_region["quota_by_stratum"] = json!({});
+        by_region["quota"] = json!({"count": 5});
+        by_region["name"] = json!("第2批（不分层）");
+        let unstratified = app.create_task(by_region).await;
+        app.act(unstratified, "commit", json!({}), StatusCode::OK).await;
+        let recorded = committed_plan(&app, unstratified).await;
+        assert!(recorded.get("draws").is_none() && recorded.get("kept").is_none(), "{recorded}");
+        assert_eq!(recorded["quotas"]["D"], 2);
+
+        // A task naming no plan records none.
+        let free = app.create_task(json!({"name": "计划外任务"})).await;
+        app.act(free, "commit", json!({}), StatusCode::OK).await;
+        assert_eq!(committed_plan(&app, free).await, Value::Null);
+
+        let public = expect(app.get(None, "/api/public/plans/market/food-plan").await, StatusCode::OK).await;
+        let kept_of = |batch: usize| -> Vec<(i64, Option<bool>)> {
+            public["batches"][batch]["tasks"].as_array().unwrap().iter()
+                .map(|t| (t["id"].as_i64().unwrap(), t["kept"].as_bool())).collect()
+        };
+        assert_eq!(kept_of(0), [(kept, Some(true))]);
+        let mut second_batch = kept_of(1);
+        second_batch.sort();
+        assert_eq!(second_batch, [(short_task, Some(false)), (unstratified, None)]);
+    }
+
     async fn drafts_are_never_public(app) {
         app.seed_directory().await;
         create(&app, &app.market, &plan(&app, "food-plan"), StatusCode::CREATED).await;
@@ -371,7 +460,7 @@ on_both_backends! {
         let one = expect(app.get(None, "/api/public/plans/market/food-plan").await, StatusCode::OK).await;
         assert_eq!((one["sha256"].clone(), one["approved_at"].clone()), (approved["sha256"].clone(), approved["approved_at"].clone()));
         assert_eq!(one["items"][0]["item_name"], "食品经营检查");
-        assert_eq!(one["items"][0]["progress"], json!({"pool": 60, "annual_target": 15, "drawn": 0, "drawn_ratio": "0%", "results_published": 0}));
+        assert_eq!(one["items"][0]["progress"], json!({"pool": 60, "annual_target": 15, "drawn": 0, "drawn_ratio": "0%", "results_published": 0, "batches_drawn": 0}));
     }
 
     async fn public_progress_ignores_a_sealed_task(app) {
@@ -383,7 +472,7 @@ on_both_backends! {
         assert_eq!(drawn_and_quota(&staff).iter().map(|r| r.1).sum::<i64>(), 5, "the supervisor's derivation counts the sealed draw");
         let sealed = expect(app.get(None, "/api/public/plans/market/food-plan").await, StatusCode::OK).await;
         assert_eq!(sealed["items"][0]["progress"]["drawn"], 0, "a sealed draw shows in no count: {sealed}");
-        assert_eq!(sealed["batches"][0]["tasks"], json!([{"id": task, "name": "第1批食品经营抽查", "state": "drawn"}]));
+        assert_eq!(sealed["batches"][0]["tasks"], json!([{"id": task, "name": "第1批食品经营抽查", "state": "drawn", "kept": true}]));
         assert_eq!(sealed["batches"][1]["tasks"], json!([]));
         app.act(task, "reveal", json!({}), StatusCode::OK).await;
         let revealed = expect(app.get(None, "/api/public/plans/market/food-plan").await, StatusCode::OK).await;
@@ -441,4 +530,16 @@ on_both_backends! {
 
 async fn staff_tasks(app: &TestApp) -> Value {
     expect(app.get(Some(&app.market), "/api/tasks").await, StatusCode::OK).await
+}
+
+/// What the task's `task.committed` entry records of its plan (null: nothing).
+async fn committed_plan(app: &TestApp, task: i64) -> Value {
+    let page = expect(app.get(None, "/api/public/log?after=0&limit=1000").await, StatusCode::OK).await;
+    let entries: Vec<LogEntry> = serde_json::from_value(page["entries"].clone()).unwrap();
+    let entry = entries
+        .into_iter()
+        .find(|entry| entry.kind == "task.committed" && entry.task == Some(task as u64))
+        .unwrap_or_else(|| panic!("task {task} has a commitment entry"));
+    let payload: Value = serde_json::from_str(&entry.payload).unwrap();
+    payload.get("plan").cloned().unwrap_or(Value::Null)
 }

@@ -174,12 +174,25 @@ pub(super) fn checked(
         }
         let regions = categories(&item.regions, index, "regions")?;
         let industries = categories(&item.industries, index, "industries")?;
+        if let Some(draws) = item.draws_per_year
+            && !(1..=batches.len() as i64).contains(&draws)
+        {
+            return Err(invalid(
+                "invalid_frequency",
+                field("draws_per_year"),
+                format!(
+                    "an item is drawn in 1 to {} batches a year (the plan's batches), not {draws}",
+                    batches.len()
+                ),
+            ));
+        }
         checked_items.push(PlanItem {
             item: item.item.clone(),
             ratio: item_ratio.to_string(),
             risk_ratios,
             regions,
             industries,
+            draws_per_year: item.draws_per_year,
         });
     }
     let mut checked_batches: Vec<PlanBatch> = Vec::with_capacity(batches.len());

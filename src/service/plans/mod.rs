@@ -11,6 +11,7 @@
 //! are its own quotas, whatever plan they were derived from.
 
 mod checks;
+mod kept;
 mod progress;
 mod public;
 
@@ -26,6 +27,7 @@ use crate::storage::plans::{self, PlanFields, PlanRow};
 
 pub(super) use checks::apply_plan;
 use checks::{check_code, checked, invalid};
+pub use kept::PlanAtCommit;
 pub use progress::{
     CountQuota, Derivation, DerivedItem, DerivedStratum, FragmentFilter, PlanWarning, TaskFragment,
 };
@@ -71,6 +73,11 @@ pub struct PlanItem {
     /// Industries the item's targets are narrowed to; none: all.
     #[serde(default)]
     pub industries: Vec<String>,
+    /// The item's frequency (抽查频次): how many of the plan's batches must
+    /// draw it in the year, 1 to the number of batches; absent: none set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = 2)]
+    pub draws_per_year: Option<i64>,
 }
 
 /// One batch of a plan's draws (分批次).

@@ -2,7 +2,7 @@
 //! year's target, what the plan's tasks drew, the quotas of a batch
 //! derived from what remains, and the warnings of a plan falling behind.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
@@ -86,11 +86,14 @@ pub struct CountQuota {
 }
 
 /// An item of an approved plan of the current year that will miss its
-/// annual target: what is drawn plus what the batches left can still draw
-/// is below it (no batch left, or more remaining than undrawn targets).
+/// annual target (`plan_behind`): what is drawn plus what the batches left
+/// can still draw is below it (no batch left, or more remaining than
+/// undrawn targets); or its frequency (`frequency_behind`): the batches
+/// that drew it plus the batches left that have not are fewer than its
+/// `draws_per_year`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PlanWarning {
-    /// `plan_behind`.
+    /// `plan_behind` or `frequency_behind`.
     pub kind: String,
     pub plan: String,
     pub plan_name: String,
@@ -101,6 +104,12 @@ pub struct PlanWarning {
     pub pool: i64,
     /// Batches not yet ended today.
     pub batches_left: i64,
+    /// `frequency_behind` only: the item's frequency in the plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draws_per_year: Option<i64>,
+    /// `frequency_behind` only: the batches whose tasks drew the item so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batches_drawn: Option<i64>,
 }
 
 /// ceil(a / b) for a ≥ 0, b > 0.
@@ -156,6 +165,8 @@ impl ClassFigures {
 /// One item's figures per risk class, for the classes with targets or draws.
 pub(super) struct ItemCounts {
     strata: Vec<ClassFigures>,
+    /// The batches (by number) with a task past its draft that draws the item.
+    pub(super) batches_drawn: BTreeSet<i64>,
 }
 
 impl ItemCounts {
@@ -202,10 +213,15 @@ impl Service {
         let mut all = Vec::with_capacity(items.len());
         for item in items {
             let categories = Categories { regions: &item.regions, industries: &item.industries };
-            let task_ids: Vec<i64> = plan_tasks
+            let item_tasks: Vec<&(tasks::TaskRow, TaskDefinition)> = plan_tasks
                 .iter()
                 .filter(|(task, definition)| counted(task) && definition.items.contains(&item.item))
-                .map(|(task, _)| task.id)
+                .collect();
+            let task_ids: Vec<i64> = item_tasks.iter().map(|(task, _)| task.id).collect();
+            let batches_drawn = item_tasks
+                .iter()
+                .filter(|(task, _)| task.state != TaskState::Draft)
+                .filter_map(|(_, definition)| definition.plan_batch.map(i64::from))
                 .collect();
             let pooled = by_class(plans::pool_by_class(pool, &row.department, &categories).await?);
             let drawn = by_class(plans::drawn_by_class(pool, &task_ids, &categories).await?);
@@ -217,7 +233,7 @@ impl Service {
                     strata.push(ClassFigures::new(class, in_pool, class_ratio(item, class)?, drawn));
                 }
             }
-            all.push(ItemCounts { strata });
+            all.push(ItemCounts { strata, batches_drawn });
         }
         Ok(all)
     }
@@ -228,8 +244,18 @@ impl Service {
     pub async fn plan_derivation(&self, user: &User, code: &str, batch: i64) -> ServiceResult<Derivation> {
         let department = supervised_department(user)?;
         let row = plans::get(self.store().pool(), department, code).await?.ok_or_else(|| not_found(code))?;
-        let items = items_of(&row)?;
-        let batches = batches_of(&row)?;
+        Self::derivation(self.store().pool(), &row, batch).await
+    }
+
+    /// The derivation of batch `batch` of the plan in `row`, counted in `pool`.
+    pub(super) async fn derivation(
+        pool: &sqlx::AnyPool,
+        row: &PlanRow,
+        batch: i64,
+    ) -> ServiceResult<Derivation> {
+        let code = &row.code;
+        let items = items_of(row)?;
+        let batches = batches_of(row)?;
         if !batches.iter().any(|b| b.number == batch) {
             return Err(invalid(
                 "invalid_plan_batch",
@@ -238,9 +264,7 @@ impl Service {
             ));
         }
         let remaining_batches = batches.len() as i64 - batch + 1;
-        let counts =
-            Self::item_counts(self.store().pool(), &row, &items, |task| task.state != TaskState::Abandoned)
-                .await?;
+        let counts = Self::item_counts(pool, row, &items, |task| task.state != TaskState::Abandoned).await?;
         let mut quota_by_stratum: BTreeMap<String, CountQuota> =
             RISK_CLASSES.iter().map(|class| (class.to_string(), CountQuota { count: 0 })).collect();
         let mut derived = Vec::with_capacity(items.len());
@@ -293,22 +317,40 @@ impl Service {
         let batches_left = batches.iter().filter(|batch| batch.ends >= today).count() as i64;
         let mut warnings = Vec::new();
         for (item, counts) in items.iter().zip(counts) {
+            let (pool, annual_target, drawn) = counts.totals();
+            let warning = |kind: &str| PlanWarning {
+                kind: kind.to_owned(),
+                plan: row.code.clone(),
+                plan_name: row.name.clone(),
+                item: item.item.clone(),
+                annual_target,
+                drawn,
+                pool,
+                batches_left,
+                draws_per_year: None,
+                batches_drawn: None,
+            };
             let behind = counts.strata.iter().any(|figures| {
                 figures.remaining > 0
                     && (batches_left == 0 || figures.remaining > figures.pool - figures.drawn)
             });
             if behind {
-                let (pool, annual_target, drawn) = counts.totals();
-                warnings.push(PlanWarning {
-                    kind: "plan_behind".to_owned(),
-                    plan: row.code.clone(),
-                    plan_name: row.name.clone(),
-                    item: item.item.clone(),
-                    annual_target,
-                    drawn,
-                    pool,
-                    batches_left,
-                });
+                warnings.push(warning("plan_behind"));
+            }
+            if let Some(draws_per_year) = item.draws_per_year {
+                let drawn_in = counts.batches_drawn.len() as i64;
+                // A batch still open counts once, whether or not it drew the item yet.
+                let open_undrawn = batches
+                    .iter()
+                    .filter(|batch| batch.ends >= today && !counts.batches_drawn.contains(&batch.number))
+                    .count() as i64;
+                if drawn_in + open_undrawn < draws_per_year {
+                    warnings.push(PlanWarning {
+                        draws_per_year: Some(draws_per_year),
+                        batches_drawn: Some(drawn_in),
+                        ..warning("frequency_behind")
+                    });
+                }
             }
         }
         warnings

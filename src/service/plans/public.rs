@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::progress::{PlanWarning, percent_text};
-use super::{batches_of, items_of};
+use super::{PlanAtCommit, batches_of, items_of};
 use crate::domain::task::TaskState;
 use crate::domain::task_definition::TaskDefinition;
 use crate::service::public_answers::{Freshness, PublicAnswer};
@@ -52,6 +52,9 @@ pub struct PublicPlanItem {
     pub risk_ratios: BTreeMap<String, String>,
     pub regions: Vec<String>,
     pub industries: Vec<String>,
+    /// How many batches must draw the item in the year, when the plan sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draws_per_year: Option<i64>,
     pub progress: PlanProgress,
 }
 
@@ -69,6 +72,8 @@ pub struct PlanProgress {
     pub drawn_ratio: String,
     /// Results published for this item by the plan's revealed tasks.
     pub results_published: i64,
+    /// The batches whose revealed tasks drew the item.
+    pub batches_drawn: i64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -88,6 +93,12 @@ pub struct PlanTask {
     pub id: i64,
     pub name: String,
     pub state: TaskState,
+    /// Whether its committed quotas met the plan's for its batch, as its
+    /// `task.committed` log entry records; absent when the entry records
+    /// no comparison (strata other than the risk classes alone, or a task
+    /// committed before the comparison was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept: Option<bool>,
 }
 
 /// The plan a public task belongs to, when its `plan_id` names an
@@ -151,16 +162,24 @@ impl Service {
                 risk_ratios: item.risk_ratios,
                 regions: item.regions,
                 industries: item.industries,
+                draws_per_year: item.draws_per_year,
                 progress: PlanProgress {
                     pool,
                     annual_target,
                     drawn,
                     drawn_ratio: percent_text(drawn, pool),
                     results_published,
+                    batches_drawn: counts.batches_drawn.len() as i64,
                 },
                 item: item.item,
             });
         }
+        let published: Vec<i64> = plan_tasks
+            .iter()
+            .filter(|(task, _)| task.state != TaskState::Draft)
+            .map(|(task, _)| task.id)
+            .collect();
+        let kept = kept_by_task(self.store().read_pool(), &published).await?;
         let today = self.today().format("%Y-%m-%d").to_string();
         let public_batches = batches
             .into_iter()
@@ -170,7 +189,12 @@ impl Service {
                     .filter(|(task, d)| {
                         task.state != TaskState::Draft && d.plan_batch.map(i64::from) == Some(batch.number)
                     })
-                    .map(|(task, _)| PlanTask { id: task.id, name: task.name.clone(), state: task.state })
+                    .map(|(task, _)| PlanTask {
+                        id: task.id,
+                        name: task.name.clone(),
+                        state: task.state,
+                        kept: kept.get(&task.id).copied(),
+                    })
                     .collect(),
                 done: batch.ends < today,
                 number: batch.number,
@@ -208,4 +232,19 @@ impl Service {
             batch: definition.plan_batch.map(i64::from),
         }))
     }
+}
+
+/// Whether each of these tasks kept to its plan, as its commitment recorded.
+async fn kept_by_task(pool: &sqlx::AnyPool, tasks: &[i64]) -> ServiceResult<BTreeMap<i64, bool>> {
+    let mut kept = BTreeMap::new();
+    for (task, payload) in plans::commitment_payloads(pool, tasks).await? {
+        let recorded = serde_json::from_str::<serde_json::Value>(&payload)
+            .ok()
+            .and_then(|payload| serde_json::from_value::<PlanAtCommit>(payload.get("plan")?.clone()).ok())
+            .and_then(|plan| plan.kept);
+        if let Some(recorded) = recorded {
+            kept.insert(task, recorded);
+        }
+    }
+    Ok(kept)
 }
