@@ -342,17 +342,19 @@ async fn wait_for(service: &Service, event: &str) -> anyhow::Result<()> {
 const PLAN: &str = "JS-NJ-2026-01";
 
 /// The market department's approved plan for 2026: three items (food
-/// businesses with raised ratios for risk classes C and D), four batches,
-/// one a quarter.
+/// businesses with raised ratios for risk classes C and D; special
+/// equipment to be drawn in two batches, which the demo's tasks leave
+/// undone, so that the plan shows a frequency warning), four batches, one
+/// a quarter.
 async fn annual_plan(service: &Service, market: &User) -> anyhow::Result<()> {
     let plan: crate::service::plans::NewPlan = serde_json::from_value(serde_json::json!({
         "year": 2026,
         "code": PLAN,
         "name": "南京市市场监督管理局2026年度双随机抽查工作计划",
         "items": [
-            {"item": "FOOD-01", "ratio": "5%", "risk_ratios": {"C": "20%", "D": "60%"}, "industries": ["餐饮服务"]},
+            {"item": "FOOD-01", "ratio": "5%", "risk_ratios": {"C": "20%", "D": "60%"}, "industries": ["餐饮服务"], "draws_per_year": 1},
             {"item": "DRUG-01", "ratio": "10%", "risk_ratios": {"D": "30%"}, "industries": ["药品零售"]},
-            {"item": "SE-01", "ratio": "5%", "industries": ["特种设备使用"]}
+            {"item": "SE-01", "ratio": "5%", "industries": ["特种设备使用"], "draws_per_year": 2}
         ],
         "batches": [
             {"number": 1, "name": "第一批（第一季度）", "starts": "2026-01-01", "ends": "2026-03-31"},

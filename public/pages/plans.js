@@ -18,13 +18,14 @@ import { errorBox, setTitle } from '../lib/page.js';
  * @typedef {{department: string, code: string, year: number, name: string, approved_at: string,
  *   items: number, batches: number}} PlanSummary
  * @typedef {{pool: number, annual_target: number, drawn: number, drawn_ratio: string | number,
- *   results_published: number}} Progress
+ *   results_published: number, batches_drawn?: number}} Progress
  * @typedef {{item: string, item_name?: string, ratio: string, risk_ratios: Record<string, string>,
- *   regions?: string[], industries?: string[], progress: Progress}} PlanItem
- * @typedef {{id: number, name: string, state: string}} BatchTask
+ *   regions?: string[], industries?: string[], draws_per_year?: number, progress: Progress}} PlanItem
+ * @typedef {{id: number, name: string, state: string, kept?: boolean}} BatchTask
  * @typedef {{number: number, name: string, starts: string, ends: string, done: boolean, tasks: BatchTask[]}} Batch
  * @typedef {{kind?: string, code?: string, item?: string, annual_target?: number, drawn?: number,
- *   pool?: number, remaining_batches?: number, message?: string}} PlanWarning
+ *   pool?: number, remaining_batches?: number, draws_per_year?: number, batches_drawn?: number,
+ *   message?: string}} PlanWarning
  * @typedef {{department: string, code: string, year: number, name: string, approved_at: string, sha256: string,
  *   items: PlanItem[], batches: Batch[], warnings?: PlanWarning[]}} PublicPlan
  */
@@ -137,6 +138,9 @@ function progressCell(item) {
     }),
     h('p', { class: 'plan-progress-text' }, figures),
     h('p', { class: 'muted' }, () => t('plans.progress.pool', { pool: p.pool, ratio: ratioWords(p.drawn_ratio) })),
+    item.draws_per_year
+      ? h('p', { class: 'muted plan-frequency' }, () => t('plans.progress.frequency', { n: item.draws_per_year, drawn: p.batches_drawn ?? 0 }))
+      : null,
   );
 }
 
@@ -176,7 +180,16 @@ function batchTasks(batch) {
     'ul',
     { class: 'plain plan-tasks' },
     batch.tasks.map((task) =>
-      h('li', { dataset: { taskId: String(task.id) } }, h('a', { href: `task.html?id=${task.id}` }, task.name), ' ', stateBadge(task.state)),
+      h(
+        'li',
+        { dataset: { taskId: String(task.id) } },
+        h('a', { href: `task.html?id=${task.id}` }, task.name),
+        ' ',
+        stateBadge(task.state),
+        task.kept === true || task.kept === false
+          ? [' ', h('span', { class: task.kept ? 'kept' : 'kept kept-no', dataset: { kept: String(task.kept) } }, tx(task.kept ? 'plans.kept.yes' : 'plans.kept.no'))]
+          : null,
+      ),
     ),
   );
 }
@@ -200,6 +213,9 @@ function batchesTable(plan) {
 function warningText(warning) {
   if (warning.kind === 'plan_behind' && warning.item) {
     return t('plans.warning.behind', { item: warning.item, drawn: warning.drawn ?? '—', target: warning.annual_target ?? '—' });
+  }
+  if (warning.kind === 'frequency_behind' && warning.item) {
+    return t('plans.warning.frequency', { item: warning.item, drawn: warning.batches_drawn ?? 0, n: warning.draws_per_year ?? '—' });
   }
   return warning.message || warning.kind || '';
 }

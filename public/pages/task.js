@@ -13,7 +13,7 @@ import { itemLink } from '../lib/items.js';
 import { errorBox, section, setTitle } from '../lib/page.js';
 import { planHref } from './plans.js';
 import { describeFilter } from '../lib/rules.js';
-import { parseFailure, renderEntropy, renderFiles, renderParameters, row, taskFileUrl } from './task-details.js';
+import { committedPayload, parseFailure, renderEntropy, renderFiles, renderParameters, row, taskFileUrl } from './task-details.js';
 import { renderSelection } from './task-selection.js';
 import { parsePayload, timelineItems } from './task-timeline.js';
 import { setupVerify } from './task-verify.js';
@@ -53,15 +53,52 @@ function planFact(task) {
   /** @type {{department: string, code: string, name: string, batch: number | null} | null | undefined} */
   const plan = task.plan;
   if (!plan) return null;
+  return [
+    h(
+      'div',
+      {},
+      h('dt', {}, tx('task.plan')),
+      h(
+        'dd',
+        {},
+        h('a', { href: planHref(plan.department, plan.code), id: 'task-plan' }, () =>
+          plan.batch ? t('task.plan.batch', { plan: plan.name, batch: plan.batch }) : plan.name,
+        ),
+      ),
+    ),
+    keptFact(committedPayload(task).plan),
+  ];
+}
+
+/**
+ * Whether the draw kept to its plan, as the commitment's log entry recorded
+ * it: per risk class the plan's quota for the batch and what the committed
+ * rules draw, and the verdict in words.
+ * @param {{quotas?: Record<string, number>, draws?: Record<string, number>, kept?: boolean} | undefined} recorded
+ */
+function keptFact(recorded) {
+  if (!recorded || !recorded.quotas) return null;
+  const classes = Object.keys(recorded.quotas).sort();
+  const draws = recorded.draws;
+  const verdict = recorded.kept === true ? 'task.kept.yes' : recorded.kept === false ? 'task.kept.no' : 'task.kept.unknown';
   return h(
     'div',
     {},
-    h('dt', {}, tx('task.plan')),
+    h('dt', {}, tx('task.kept')),
     h(
       'dd',
-      {},
-      h('a', { href: planHref(plan.department, plan.code), id: 'task-plan' }, () =>
-        plan.batch ? t('task.plan.batch', { plan: plan.name, batch: plan.batch }) : plan.name,
+      { id: 'task-kept', dataset: { kept: String(recorded.kept ?? '') } },
+      h('p', { class: recorded.kept === false ? 'kept kept-no' : 'kept' }, tx(verdict)),
+      h(
+        'ul',
+        { class: 'plain kept-classes' },
+        classes.map((c) =>
+          h('li', {}, () =>
+            draws
+              ? t('task.kept.class', { class: t('risk.class', { c }), quota: recorded.quotas?.[c] ?? 0, drawn: draws[c] ?? 0 })
+              : t('task.kept.quota', { class: t('risk.class', { c }), quota: recorded.quotas?.[c] ?? 0 }),
+          ),
+        ),
       ),
     ),
   );

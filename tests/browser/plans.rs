@@ -2,7 +2,8 @@
 //! on a phone, with axe-core's check: the demo's approved plan listed,
 //! reached by keyboard, its items with the year's progress (the bar and
 //! the figures as text, both the API's), its batches with their tasks, and
-//! a task of the plan linking back to it.
+//! a task of the plan linking back to it and saying whether its draw kept
+//! to the plan's quotas; an item's frequency and its warning.
 
 use std::time::Duration;
 
@@ -37,9 +38,35 @@ async fn the_demo_plan_shows_its_progress_in_both_languages_on_a_phone() {
         .expect("a task of the plan")["id"]
         .as_i64()
         .unwrap();
-    for (language, heading, progress) in
-        [("zh-CN", "年度抽查工作计划", "已抽取"), ("en-US", "Annual inspection plans", "targets drawn")]
-    {
+    let kept_task = batches
+        .iter()
+        .flat_map(|batch| batch["tasks"].as_array().unwrap())
+        .find(|task| task["kept"] == true)
+        .expect("a task of the plan that kept to it")["id"]
+        .as_i64()
+        .unwrap();
+    let frequency = items
+        .iter()
+        .find(|item| item["draws_per_year"].as_i64() == Some(2))
+        .expect("an item to be drawn in two batches a year");
+    assert!(
+        plan["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["kind"] == "frequency_behind" && w["item"] == frequency["item"]),
+        "the demo's plan warns of the item's frequency: {plan}"
+    );
+    for (language, heading, progress, kept, often) in [
+        ("zh-CN", "年度抽查工作计划", "已抽取", ("符合计划配额", "符合："), "每年 2 个批次"),
+        (
+            "en-US",
+            "Annual inspection plans",
+            "targets drawn",
+            ("kept to the plan's quotas", "Yes:"),
+            "drawn in 2 batches a year",
+        ),
+    ] {
         let browser = Browser::start(language).await;
         browser.open(&format!("{address}/plans.html")).await;
         browser.attribute_becomes("#plans", "data-state", "ready", LOADED).await;
@@ -80,6 +107,14 @@ async fn the_demo_plan_shows_its_progress_in_both_languages_on_a_phone() {
         let tasks = browser.text("#plan-batches").await;
         assert!(tasks.contains(batches[0]["starts"].as_str().unwrap()), "{tasks}");
         assert_eq!(browser.count(&format!("#plan-batches a[href='task.html?id={task}']")).await, 1);
+        let marked = browser.text(&format!("#plan-batches li[data-task-id='{kept_task}'] .kept")).await;
+        assert_eq!(marked, kept.0, "{language}: the task is marked as kept to the plan");
+        let item = frequency["item"].as_str().unwrap();
+        let cell =
+            browser.text(&format!("#plan-items .plan-progress[data-item='{item}'] .plan-frequency")).await;
+        assert!(cell.contains(often), "{language}: {item}'s frequency: {cell}");
+        let warnings = browser.text("#plan-warnings").await;
+        assert!(warnings.contains(item), "{language}: the frequency warning names {item}: {warnings}");
         let violations = browser.accessibility_violations().await;
         assert!(violations.is_empty(), "{language}, the plan: {violations:#?}");
         browser.screenshot(&format!("plan-desktop-{language}")).await;
@@ -109,6 +144,15 @@ async fn the_demo_plan_shows_its_progress_in_both_languages_on_a_phone() {
             href.contains(&format!("code={code}")) && href.contains(&format!("department={department}")),
             "{href}"
         );
+        browser.open(&format!("{address}/task.html?id={kept_task}")).await;
+        assert_eq!(browser.attribute("#task-kept", "data-kept", LOADED).await, "true");
+        let verdict = browser.text("#task-kept").await;
+        assert!(
+            verdict.starts_with(kept.1),
+            "{language}: the task page says the draw kept to its plan: {verdict}"
+        );
+        let violations = browser.accessibility_violations().await;
+        assert!(violations.is_empty(), "{language}, the task page: {violations:#?}");
         browser.close().await;
     }
 }
