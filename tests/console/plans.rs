@@ -3,7 +3,8 @@
 //! told beside the field why the server refused it, saves it, approves it
 //! after confirming that it becomes final and public, derives a batch's
 //! quotas and opens the new-task form filled in from them; the dashboard
-//! names a plan whose batches are over before its target is reached.
+//! names a plan whose batches are over before its target is reached, and
+//! an item whose batches fall short of its frequency.
 //! Every page passes axe-core's check in both languages.
 
 use fantoccini::key::Key;
@@ -88,12 +89,18 @@ async fn a_supervisor_drafts_approves_and_derives_the_quotas_of_a_plan() {
     check_page(&browser, "plans-form-refused", "#plan-risk-0-D-error:not([hidden])").await;
 
     type_into(&browser, "#plan-risk-0-D", "20").await;
+    // A frequency above the plan's two batches: refused beside its field.
+    type_into(&browser, "#plan-frequency-0", "3").await;
+    click(&browser, "#save-plan").await;
+    text_contains(&browser, "#plan-frequency-0-error", "1 to 2 batches").await;
+    type_into(&browser, "#plan-frequency-0", "2").await;
     click(&browser, "#save-plan").await;
     text_contains(&browser, "#confirmation", "The draft plan is saved").await;
     let (_, draft) = get_as(&server, MARKET, &format!("/api/plans/{CODE}")).await;
     assert_eq!(draft["state"], "draft", "{draft}");
     assert_eq!(draft["items"][0]["risk_ratios"]["D"], "20%", "{draft}");
     assert_eq!(draft["batches"].as_array().unwrap().len(), 2, "{draft}");
+    assert_eq!(draft["items"][0]["draws_per_year"], 2, "{draft}");
     // The draft changed: its rows come back as saved, and a second item is added.
     click(&browser, "#edit-plan").await;
     heading_is(&browser, "Change the draft plan").await;
@@ -131,6 +138,7 @@ async fn a_supervisor_drafts_approves_and_derives_the_quotas_of_a_plan() {
     assert_eq!(browser.count("#save-plan").await, 0);
     browser.open(&server.page(&format!("/plans/{CODE}"))).await;
     heading_is(&browser, "2026年市场监管领域抽查工作计划（工作台）").await;
+    text_contains(&browser, "#main", "2 batches a year").await;
     let public: serde_json::Value =
         reqwest::get(format!("{}/api/public/plans", server.address)).await.unwrap().json().await.unwrap();
     assert!(public.as_array().unwrap().iter().any(|plan| plan["code"] == CODE), "{public}");
@@ -203,7 +211,7 @@ async fn the_dashboard_names_a_plan_whose_batches_ended_before_its_target() {
         "year": year,
         "code": "behind",
         "name": name,
-        "items": [{"item": "FOOD-02", "ratio": "10%", "risk_ratios": {}, "regions": [], "industries": []}],
+        "items": [{"item": "FOOD-02", "ratio": "10%", "risk_ratios": {}, "regions": [], "industries": [], "draws_per_year": 1}],
         "batches": [{"number": 1, "name": "一月", "starts": format!("{year}-01-01"), "ends": format!("{year}-01-31")}],
     });
     let (status, answer) = send_as(&server, MARKET, reqwest::Method::POST, "/api/plans", plan).await;
@@ -229,6 +237,7 @@ async fn the_dashboard_names_a_plan_whose_batches_ended_before_its_target() {
     let text = text_contains(&browser, "#plan-warnings", name).await;
     assert!(text.contains("no batch of the plan is left"), "{text}");
     assert!(text.contains(&format!("annual target of {}", warning["annual_target"])), "{text}");
+    assert!(text.contains("drawn in 0 batches of the 1 a year the plan sets"), "the frequency too: {text}");
     check_page(&browser, "dashboard-plans", "#plan-warnings").await;
     click(&browser, "#plan-warnings a[href='#/plans/behind']").await;
     heading_is(&browser, name).await;

@@ -21,7 +21,7 @@ import { append } from './tasks/page.js';
  *   results_to_review: number, overdue: number,
  *   reminders?: Array<{inspector: string, name: string, due_soon: number, overdue: number}>,
  *   warnings?: Array<{kind: string, plan: string, plan_name: string, item: string, annual_target: number,
- *     drawn: number, pool: number, batches_left: number}>}} Dashboard
+ *     drawn: number, pool: number, batches_left: number, draws_per_year?: number, batches_drawn?: number}>}} Dashboard
  * @typedef {{task: number, task_name: string, task_state: string, target: string,
  *   target_name: string | null, region: string | null,
  *   items: Array<{item: string, item_name: string | null, to_do: string}>}} Assignment
@@ -58,12 +58,13 @@ export async function dashboardPage(main) {
 
 /**
  * The items of the department's plans of this year that the batches left
- * can no longer bring to their annual target, each a link to its plan;
+ * can no longer bring to their annual target or their frequency, each a
+ * link to its plan;
  * nothing when every plan is on course.
  * @param {Dashboard} board
  */
 function planWarningsPart(board) {
-  const warnings = (board.warnings || []).filter((w) => w.kind === 'plan_behind');
+  const warnings = (board.warnings || []).filter((w) => w.kind === 'plan_behind' || w.kind === 'frequency_behind');
   if (!warnings.length) return null;
   return h(
     'section',
@@ -78,7 +79,9 @@ function planWarningsPart(board) {
           {},
           h('a', { href: `#/plans/${encodeURIComponent(w.plan)}`, lang: 'zh-CN' }, w.plan_name),
           ' — ',
-          tx(w.batches_left ? 'dashboard.plans.behind' : 'dashboard.plans.behind.last', { item: w.item, drawn: w.drawn, target: w.annual_target, pool: w.pool, batches: w.batches_left }),
+          w.kind === 'frequency_behind'
+            ? tx('dashboard.plans.frequency', { item: w.item, drawn: w.batches_drawn ?? 0, n: w.draws_per_year ?? 0, batches: w.batches_left })
+            : tx(w.batches_left ? 'dashboard.plans.behind' : 'dashboard.plans.behind.last', { item: w.item, drawn: w.drawn, target: w.annual_target, pool: w.pool, batches: w.batches_left }),
         ),
       ),
     ),

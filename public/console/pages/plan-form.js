@@ -133,6 +133,11 @@ export async function planFormPage(main, params) {
         ]),
       }),
       field({ label: tx('plans.form.ratio'), hint: tx('plans.form.ratio.hint'), control: input(`plan-ratio-${n}`, { value: item ? item.ratio : '', class: 'short-input' }) }),
+      field({
+        label: tx('plans.form.frequency'),
+        hint: tx('plans.form.frequency.hint'),
+        control: input(`plan-frequency-${n}`, { value: item && item.draws_per_year ? String(item.draws_per_year) : '', inputmode: 'numeric', class: 'short-input' }),
+      }),
       h(
         'fieldset',
         { class: 'choices choices-inline plan-risk' },
@@ -251,12 +256,16 @@ export async function planFormPage(main, params) {
           const text = /** @type {HTMLInputElement} */ (box).value.trim();
           if (text) risk[/** @type {string} */ (/** @type {HTMLElement} */ (box).dataset.class)] = ratioOf(text);
         }
+        // Left empty: no frequency. Anything but a whole number is sent as 0,
+        // which the server refuses beside this field.
+        const frequency = value(`plan-frequency-${n}`);
         return {
           item: value(`plan-item-${n}`),
           ratio: ratioOf(value(`plan-ratio-${n}`)),
           risk_ratios: risk,
           regions: JSON.parse(el.dataset.regions || '[]'),
           industries: JSON.parse(el.dataset.industries || '[]'),
+          ...(frequency ? { draws_per_year: /^[0-9]{1,3}$/.test(frequency) ? Number(frequency) : 0 } : {}),
         };
       }),
       batches: [...batchRows.children].map((row, index) => {
@@ -286,6 +295,7 @@ export async function planFormPage(main, params) {
     const n = el.dataset.row;
     if (row[1] === 'items') {
       if (row[3] === 'ratio') return `plan-ratio-${n}`;
+      if (row[3] === 'draws_per_year') return `plan-frequency-${n}`;
       if (row[3] === 'risk_ratios' && row[4] && el.querySelector(`#${CSS.escape(`plan-risk-${n}-${row[4]}`)}`)) return `plan-risk-${n}-${row[4]}`;
       if (row[3] === 'risk_ratios') return /** @type {HTMLElement | null} */ (el.querySelector('input[data-class]'))?.id || `plan-ratio-${n}`;
       return `plan-item-${n}`;

@@ -13,7 +13,7 @@ import { go } from '../router.js';
 import { get, send } from '../session.js';
 
 /**
- * @typedef {{item: string, ratio: string, risk_ratios: Record<string, string>, regions?: string[], industries?: string[]}} PlanItem
+ * @typedef {{item: string, ratio: string, risk_ratios: Record<string, string>, regions?: string[], industries?: string[], draws_per_year?: number}} PlanItem
  * @typedef {{number: number, name: string, starts: string, ends: string}} PlanBatch
  * @typedef {{department: string, code: string, year: number, name: string, state: 'draft' | 'approved',
  *   items: PlanItem[], batches: PlanBatch[], approved_at?: string | null, sha256?: string | null}} Plan
@@ -272,8 +272,13 @@ export async function planPageView(main, params, query) {
     table(
       'plan-items',
       () => t('plans.items.caption'),
-      ['plans.col.item', 'plans.col.ratio', 'plans.col.risk'],
-      plan.items.map((item) => [h('code', {}, item.item), item.ratio, riskWords(item)]),
+      ['plans.col.item', 'plans.col.ratio', 'plans.col.risk', 'plans.col.frequency'],
+      plan.items.map((item) => [
+        h('code', {}, item.item),
+        item.ratio,
+        riskWords(item),
+        item.draws_per_year ? tx('plans.frequency.value', { n: item.draws_per_year }) : tx('plans.frequency.none'),
+      ]),
     ),
     h('h2', {}, tx('plans.batches.h2')),
     table(

@@ -41,4 +41,5 @@ export default {
   'dashboard.plans.h2': 'Annual plans falling behind',
   'dashboard.plans.behind': '{item}: {drawn} of the annual target of {target} drawn; the {batches} batches left cannot reach it with {pool} targets in its categories.',
   'dashboard.plans.behind.last': '{item}: {drawn} of the annual target of {target} drawn, and no batch of the plan is left.',
+  'dashboard.plans.frequency': '{item}: drawn in {drawn} batches of the {n} a year the plan sets, and the {batches} batches left cannot make up the rest.',
 };

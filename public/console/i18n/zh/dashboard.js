@@ -40,4 +40,5 @@ export default {
   'dashboard.plans.h2': '进度落后的年度计划',
   'dashboard.plans.behind': '{item}：全年目标 {target} 户，已抽取 {drawn} 户；类别内共 {pool} 户，剩余 {batches} 个批次无法完成。',
   'dashboard.plans.behind.last': '{item}：全年目标 {target} 户，已抽取 {drawn} 户，计划已无剩余批次。',
+  'dashboard.plans.frequency': '{item}：计划规定每年 {n} 个批次，已在 {drawn} 个批次中抽取，剩余 {batches} 个批次无法补足。',
 };
