@@ -12,6 +12,7 @@ use futures_util::stream::BoxStream;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::plans::PlanNames;
 use super::public_answers::{Freshness, PublicAnswer};
 use super::published::PublicResult;
 use super::replacements::ReplacementView;
@@ -127,6 +128,7 @@ pub(super) const ENTITY_MAX_AGE: Duration = Duration::from_secs(10);
 struct TaskExtras {
     results_published: HashMap<i64, i64>,
     with_replacements: HashSet<i64>,
+    plans: PlanNames,
 }
 
 pub(super) fn is_published(task: &TaskRow) -> bool {
@@ -206,7 +208,7 @@ impl Service {
         let results_published = extras.results_published.get(&row.id).copied().unwrap_or(0);
         let timeline =
             if with_timeline { log::of_task(self.store().read_pool(), row.id).await? } else { Vec::new() };
-        let plan = self.plan_link(&row.department, &definition).await?;
+        let plan = extras.plans.link(&row.department, &definition);
         Ok(PublicTask {
             id: row.id,
             name: row.name,
@@ -501,7 +503,11 @@ impl TaskExtras {
     /// For these tasks, asked for a thousand at a time (a whole list may
     /// name more tasks than a statement may bind values).
     async fn load(pool: &sqlx::AnyPool, tasks: &[i64]) -> ServiceResult<Self> {
-        let mut extras = TaskExtras { results_published: HashMap::new(), with_replacements: HashSet::new() };
+        let mut extras = TaskExtras {
+            results_published: HashMap::new(),
+            with_replacements: HashSet::new(),
+            plans: PlanNames::load(pool).await?,
+        };
         for some in tasks.chunks(1000) {
             extras.results_published.extend(statistics::published_of_tasks(pool, some).await?);
             extras.with_replacements.extend(statistics::with_replacements_among(pool, some).await?);

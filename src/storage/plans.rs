@@ -167,6 +167,13 @@ pub async fn approved(pool: &sqlx::AnyPool, year: Option<i64>) -> StoreResult<Ve
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(year.unwrap_or(0)).fetch_all(pool).await?)
 }
 
+/// Every approved plan's department, code and name.
+pub async fn approved_names(pool: &sqlx::AnyPool) -> StoreResult<Vec<(String, String, String)>> {
+    Ok(sqlx::query_as("SELECT department, code, name FROM annual_plans WHERE state = 'approved'")
+        .fetch_all(pool)
+        .await?)
+}
+
 /// Narrows targets to an item's categories; empty lists narrow nothing.
 pub struct Categories<'a> {
     pub regions: &'a [String],

@@ -481,6 +481,14 @@ on_both_backends! {
         assert_eq!(revealed["batches"][0]["tasks"][0]["state"], "revealed");
         let public_task = expect(app.get(None, &format!("/api/public/tasks/{task}")).await, StatusCode::OK).await;
         assert_eq!(public_task["plan"], json!({"department": "market", "code": "food-plan", "name": revealed["name"], "batch": 1}));
+        let list = expect(app.get(None, "/api/public/tasks").await, StatusCode::OK).await;
+        let listed = list.as_array().unwrap().iter().find(|t| t["id"] == task).expect("the task is listed");
+        assert_eq!(listed["plan"], public_task["plan"], "the list links the task to its plan too");
+        let free = app.create_task(json!({"plan_id": "P-2026", "plan_name": "自由文本计划"})).await;
+        app.act(free, "commit", json!({}), StatusCode::OK).await;
+        let list = expect(app.get(None, "/api/public/tasks").await, StatusCode::OK).await;
+        let listed = list.as_array().unwrap().iter().find(|t| t["id"] == free).expect("the free task is listed");
+        assert!(listed.get("plan").is_none_or(Value::is_null), "a plan named as free text links nowhere: {listed}");
     }
 
     async fn a_task_naming_a_draft_plan_or_a_bad_batch_is_refused(app) {

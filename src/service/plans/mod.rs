@@ -31,6 +31,7 @@ pub use kept::PlanAtCommit;
 pub use progress::{
     CountQuota, Derivation, DerivedItem, DerivedStratum, FragmentFilter, PlanWarning, TaskFragment,
 };
+pub(super) use public::PlanNames;
 pub use public::{
     PlanLink, PlanProgress, PlanTask, PublicPlan, PublicPlanBatch, PublicPlanItem, PublicPlanSummary,
 };

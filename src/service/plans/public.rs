@@ -1,7 +1,7 @@
 //! An approved plan as the public reads it: the list, one plan with its
 //! progress counted over revealed draws only, and the link from a task.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -216,21 +216,30 @@ impl Service {
         };
         Ok(PublicAnswer::json(&plan, Freshness::Live))
     }
+}
 
-    /// The approved plan of the department a task names, if any.
-    pub(in crate::service) async fn plan_link(
-        &self,
-        department: &str,
-        definition: &TaskDefinition,
-    ) -> ServiceResult<Option<PlanLink>> {
-        let Some(code) = definition.plan_id.as_deref() else { return Ok(None) };
-        let row = plans::get(self.store().read_pool(), department, code).await?;
-        Ok(row.filter(|row| row.state == "approved").map(|row| PlanLink {
-            department: row.department,
-            code: row.code,
-            name: row.name,
+/// The approved plans' names, read once for a list of tasks, to link each
+/// task to the plan it belongs to without a query per task.
+pub(in crate::service) struct PlanNames(HashMap<(String, String), String>);
+
+impl PlanNames {
+    /// Every approved plan's name (a department has a few a year).
+    pub(in crate::service) async fn load(pool: &sqlx::AnyPool) -> ServiceResult<Self> {
+        let names = plans::approved_names(pool).await?;
+        Ok(PlanNames(names.into_iter().map(|(department, code, name)| ((department, code), name)).collect()))
+    }
+
+    /// The approved plan of the department a task names, if any; a
+    /// `plan_id` naming none is free text and links nowhere.
+    pub(in crate::service) fn link(&self, department: &str, definition: &TaskDefinition) -> Option<PlanLink> {
+        let code = definition.plan_id.as_deref()?;
+        let name = self.0.get(&(department.to_owned(), code.to_owned()))?;
+        Some(PlanLink {
+            department: department.to_owned(),
+            code: code.to_owned(),
+            name: name.clone(),
             batch: definition.plan_batch.map(i64::from),
-        }))
+        })
     }
 }
 
