@@ -41,6 +41,14 @@ async fn the_previous_releases_demo_database_migrates_with_every_record_and_its_
         let now: i64 = row.try_get("n").unwrap();
         assert!(now >= count.as_i64().unwrap(), "{table}: {now} rows, {count} before the upgrade");
     }
+    // Each task's plan, kept beside its definition, is filled in from it.
+    let plans: Vec<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT plan_id, json_extract(definition, '$.plan_id') FROM tasks")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    assert!(plans.iter().any(|(kept, _)| kept.is_some()), "the old demo's tasks name plans: {plans:?}");
+    assert!(plans.iter().all(|(kept, named)| kept == named), "{plans:?}");
     let (seq, head) = opendraw::storage::log::head(store.pool()).await.unwrap();
     assert_eq!(seq, expected["log_head"]["seq"].as_u64().unwrap(), "the log is as it was");
     assert_eq!(hex::encode(head.0), expected["log_head"]["hash"].as_str().unwrap());

@@ -136,7 +136,15 @@ impl Service {
         check_items(&mut tx, &definition, &department).await?;
         super::plans::apply_plan(&mut tx, &mut definition, &department).await?;
         let json = serde_json::to_string(&definition).expect("definitions serialise");
-        let id = tasks::insert(tx.conn(), &definition.name, &department, &json, &user.name).await?;
+        let id = tasks::insert(
+            tx.conn(),
+            &definition.name,
+            &department,
+            &json,
+            definition.plan_id.as_deref(),
+            &user.name,
+        )
+        .await?;
         let payload = serde_json::json!({"task": id, "name": definition.name, "department": department});
         log::append(tx.conn(), self.now(), kind::CREATED, Some(id), &user.name, &payload).await?;
         let view = reread(&mut tx, id).await?;
@@ -157,7 +165,8 @@ impl Service {
         check_items(&mut tx, &definition, &task.department).await?;
         super::plans::apply_plan(&mut tx, &mut definition, &task.department).await?;
         let json = serde_json::to_string(&definition).expect("definitions serialise");
-        if !tasks::update_draft(tx.conn(), id, &definition.name, &json).await? {
+        if !tasks::update_draft(tx.conn(), id, &definition.name, &json, definition.plan_id.as_deref()).await?
+        {
             let current =
                 tasks::get_in(tx.conn(), id).await?.map(|t| t.state.to_string()).unwrap_or_default();
             return Err(not_in_state(id, &current, "edited", TaskState::Draft));

@@ -42,22 +42,26 @@ pub(super) const COLUMNS: &str = "id, name, department, state, definition, creat
     drawn_at, revealed_at, abandoned_at, abandon_reason, pool_size, drawn_count, commitment_digest, result_digest, \
     result_status, secret, entropy, seed";
 
+/// Writes a new draft; `plan_id` is the definition's, kept beside it for
+/// [`of_plan`].
 pub async fn insert(
     conn: &mut AnyConnection,
     name: &str,
     department: &str,
     definition: &str,
+    plan_id: Option<&str>,
     created_by: &str,
 ) -> StoreResult<i64> {
     let at = now();
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO tasks (name, department, state, definition, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        "INSERT INTO tasks (name, department, state, definition, plan_id, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
     )
     .bind(name)
     .bind(department)
     .bind(TaskState::Draft.as_str())
     .bind(definition)
+    .bind(plan_id)
     .bind(created_by)
     .bind(at)
     .fetch_one(&mut *conn)
@@ -89,6 +93,13 @@ pub async fn list(pool: &sqlx::AnyPool, department: Option<&str>) -> StoreResult
         .await?)
 }
 
+/// A department's tasks whose definition names the plan `plan_id`, newest
+/// first: down the `(department, plan_id)` index.
+pub async fn of_plan(pool: &sqlx::AnyPool, department: &str, plan_id: &str) -> StoreResult<Vec<TaskRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM tasks WHERE department = $1 AND plan_id = $2 ORDER BY id DESC");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(department).bind(plan_id).fetch_all(pool).await?)
+}
+
 /// Published tasks (all but drafts) with ids below `before`, newest first,
 /// at most `limit` of them: read down the primary key, so a page costs its
 /// own rows whatever the number of tasks.
@@ -116,18 +127,21 @@ pub async fn ids_in(pool: &sqlx::AnyPool, states: &[TaskState]) -> StoreResult<V
     Ok(query.fetch_all(pool).await?)
 }
 
-/// Replaces a draft's definition; false when the task is no longer a draft.
+/// Replaces a draft's definition (and the `plan_id` it names); false when
+/// the task is no longer a draft.
 pub async fn update_draft(
     conn: &mut AnyConnection,
     id: i64,
     name: &str,
     definition: &str,
+    plan_id: Option<&str>,
 ) -> StoreResult<bool> {
     let done = sqlx::query(
-        "UPDATE tasks SET name = $1, definition = $2, updated_at = $3 WHERE id = $4 AND state = $5",
+        "UPDATE tasks SET name = $1, definition = $2, plan_id = $3, updated_at = $4 WHERE id = $5 AND state = $6",
     )
     .bind(name)
     .bind(definition)
+    .bind(plan_id)
     .bind(now())
     .bind(id)
     .bind(TaskState::Draft.as_str())
@@ -426,7 +440,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&format!("sqlite:{}", dir.path().join("tasks.db").display())).await.unwrap();
         let mut tx = store.write().await.unwrap();
-        let id = insert(tx.conn(), "spring checks", "market", "{}", "alice").await.unwrap();
+        let id = insert(tx.conn(), "spring checks", "market", "{}", None, "alice").await.unwrap();
         assert!(mark_committed(tx.conn(), id, 42, "c0ffee", "5ec2e7").await.unwrap());
         tx.commit().await.unwrap();
         (dir, store, id)

@@ -191,14 +191,14 @@ impl Service {
         department: &str,
         code: &str,
     ) -> ServiceResult<Vec<(tasks::TaskRow, TaskDefinition)>> {
-        let mut found = Vec::new();
-        for row in tasks::list(db, Some(department)).await? {
-            let definition = definition_of(&row)?;
-            if definition.plan_id.as_deref() == Some(code) {
-                found.push((row, definition));
-            }
-        }
-        Ok(found)
+        tasks::of_plan(db, department, code)
+            .await?
+            .into_iter()
+            .map(|row| {
+                let definition = definition_of(&row)?;
+                Ok((row, definition))
+            })
+            .collect()
     }
 
     /// Each item's pool, ratio and drawn targets per risk class, read from
