@@ -10,6 +10,7 @@ import { departmentLabel } from '../lib/departments.js';
 import { $, fill, h, tx } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { errorBox, setTitle } from '../lib/page.js';
+import { stackTable } from '../lib/stack-table.js';
 
 /** @typedef {{value: string, count: number}} DirectoryCount */
 /**
@@ -77,19 +78,6 @@ function cell(row, key) {
   return typeof value === 'string' && value ? h('span', { lang: key === 'name' || key === 'unit' ? 'zh-CN' : null }, value) : '—';
 }
 
-/** @param {PublicInspector} row @param {string[]} columns */
-function inspectorRow(row, columns) {
-  return h(
-    'tr',
-    { tabindex: '-1' },
-    // Each cell names its column: on a phone the rows become stacked cards.
-    columns.map((key, index) => {
-      const label = { 'data-label': tx(`dirs.col.${key}`) };
-      return index === 0 ? h('th', { scope: 'row', ...label }, cell(row, key)) : h('td', label, cell(row, key));
-    }),
-  );
-}
-
 export async function pageDirectories() {
   setTitle(() => t('title.directories'));
   const sizesBox = $('#sizes');
@@ -152,20 +140,21 @@ export async function pageDirectories() {
       fill(listBox, h('p', {}, tx('dirs.inspectors.none')));
       return;
     }
-    const columns = columnsOf(shown);
     fill(
       listBox,
-      h(
-        'div',
-        { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'inspectors-caption' },
-        h(
-          'table',
-          { id: 'inspectors-table', class: 'stack' },
-          h('caption', { id: 'inspectors-caption', class: 'visually-hidden' }, tx('dirs.inspectors.caption')),
-          h('thead', {}, h('tr', {}, columns.map((key) => h('th', { scope: 'col' }, tx(`dirs.col.${key}`))))),
-          h('tbody', {}, shown.map((row) => inspectorRow(row, columns))),
-        ),
-      ),
+      stackTable({
+        id: 'inspectors-table',
+        caption: 'dirs.inspectors.caption',
+        captionHidden: true,
+        columns: columnsOf(shown).map((key, index) => ({
+          label: `dirs.col.${key}`,
+          header: index === 0,
+          cell: (/** @type {PublicInspector} */ row) => cell(row, key),
+        })),
+        rows: shown,
+        // A row the focus moves to when "show more" brings it.
+        rowAttrs: () => ({ tabindex: '-1' }),
+      }),
     );
   }
 

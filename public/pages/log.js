@@ -7,6 +7,7 @@ import { $, fill, h, tx } from '../lib/dom.js';
 import { hashEl, kindLabel, timeEl, zoneLabel } from '../lib/format.js';
 import { getLang, onLangChange, t } from '../lib/i18n.js';
 import { errorBox, setTitle } from '../lib/page.js';
+import { stackTable } from '../lib/stack-table.js';
 
 const PAGE_SIZE = 50;
 
@@ -19,34 +20,42 @@ const PAGE_SIZE = 50;
 const VERIFIER = '../verify.js';
 
 /**
- * @param {import('../lib/types.js').LogEntry} entry
+ * The entries as a table, each row an entry: its task linked when the task
+ * is public, its whole payload behind a disclosure.
+ * @param {import('../lib/types.js').LogEntry[]} entries
  * @param {Map<number, import('../lib/types.js').PublicTask>} publicTasks
  */
-function logRow(entry, publicTasks) {
-  /** @type {import('../lib/dom.js').Child} */
-  let taskCell = '—';
-  if (entry.task !== null && entry.task !== undefined) {
+function logTable(entries, publicTasks) {
+  /** @param {import('../lib/types.js').LogEntry} entry @returns {import('../lib/dom.js').Child} */
+  const taskCell = (entry) => {
+    if (entry.task === null || entry.task === undefined) return '—';
     const known = publicTasks.get(entry.task);
-    taskCell = known
+    return known
       ? [h('a', { href: `task.html?id=${entry.task}` }, tx('log.task', { id: entry.task })), h('span', { class: 'log-task-name' }, known.name)]
       : h('span', { class: 'muted' }, tx('log.task.unpublished', { id: entry.task }));
-  }
-  const full = JSON.stringify(entry, null, 2);
-  return h(
-    'tr',
-    { id: `seq-${entry.seq}`, 'data-seq': String(entry.seq), 'data-kind': entry.kind },
-    h('th', { scope: 'row', class: 'num', 'data-label': tx('log.col.seq') }, String(entry.seq)),
-    h('td', { 'data-label': tx('log.col.time') }, timeEl(entry.at)),
-    h(
-      'td',
-      { 'data-label': tx('log.col.kind') },
-      h('span', { class: 'kind' }, () => kindLabel(entry.kind)),
-      h('details', { class: 'entry-details' }, h('summary', {}, tx('log.payload')), h('pre', { lang: 'en' }, full)),
-    ),
-    h('td', { 'data-label': tx('log.col.task') }, taskCell),
-    h('td', { 'data-label': tx('log.col.actor') }, entry.actor),
-    h('td', { 'data-label': tx('log.col.hash') }, hashEl(entry.hash)),
-  );
+  };
+  return stackTable({
+    id: 'log-table',
+    class: 'log-table',
+    caption: 'log.caption',
+    captionHidden: true,
+    columns: [
+      { label: 'log.col.seq', header: true, num: true, cell: (entry) => String(entry.seq) },
+      { label: 'log.col.time', cell: (entry) => timeEl(entry.at) },
+      {
+        label: 'log.col.kind',
+        cell: (entry) => [
+          h('span', { class: 'kind' }, () => kindLabel(entry.kind)),
+          h('details', { class: 'entry-details' }, h('summary', {}, tx('log.payload')), h('pre', { lang: 'en' }, JSON.stringify(entry, null, 2))),
+        ],
+      },
+      { label: 'log.col.task', cell: taskCell },
+      { label: 'log.col.actor', cell: (entry) => entry.actor },
+      { label: 'log.col.hash', cell: (entry) => hashEl(entry.hash) },
+    ],
+    rows: entries,
+    rowAttrs: (entry) => ({ id: `seq-${entry.seq}`, 'data-seq': String(entry.seq), 'data-kind': entry.kind }),
+  });
 }
 
 /**
@@ -189,29 +198,7 @@ export async function pageLog() {
     const from = entries[0].seq;
     const to = entries[entries.length - 1].seq;
     nodes.push(h('p', { class: 'muted' }, tx('log.entries', { from, to, total }), ' ', () => t('time.note', { zone: zoneLabel() })));
-    nodes.push(
-      h(
-        'div',
-        { class: 'table-wrap', role: 'region', 'aria-label': tx('log.caption'), tabindex: '0' },
-        h(
-          'table',
-          { class: 'stack log-table' },
-          h('caption', { class: 'visually-hidden' }, tx('log.caption')),
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ['log.col.seq', 'log.col.time', 'log.col.kind', 'log.col.task', 'log.col.actor', 'log.col.hash'].map((key) =>
-                h('th', { scope: 'col' }, tx(key)),
-              ),
-            ),
-          ),
-          h('tbody', {}, entries.map((entry) => logRow(entry, publicTasks))),
-        ),
-      ),
-    );
+    nodes.push(logTable(entries, publicTasks));
   } else {
     nodes.push(h('p', {}, tx('log.entries.none')));
   }

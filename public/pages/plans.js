@@ -13,6 +13,7 @@ import { stateBadge } from '../lib/format.js';
 import { t } from '../lib/i18n.js';
 import { itemLink } from '../lib/items.js';
 import { errorBox, setTitle } from '../lib/page.js';
+import { stackTable } from '../lib/stack-table.js';
 
 /**
  * @typedef {{department: string, code: string, year: number, name: string, approved_at: string,
@@ -37,41 +38,6 @@ export const planHref = (department, code) =>
 /** The day of a time, as published (UTC). @param {string} at */
 const dayOf = (at) => (at || '').slice(0, 10);
 
-/**
- * A table whose rows become labelled cards on a phone: `columns` are
- * message keys, `rows` one array of cells per row (the first a row header).
- * @param {string} id
- * @param {() => string} caption
- * @param {string[]} columns
- * @param {import('../lib/dom.js').Child[][]} rows
- */
-function stackTable(id, caption, columns, rows) {
-  return h(
-    'div',
-    { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': `${id}-caption` },
-    h(
-      'table',
-      { id, class: 'stack' },
-      h('caption', { id: `${id}-caption` }, caption),
-      h('thead', {}, h('tr', {}, columns.map((key) => h('th', { scope: 'col' }, tx(key))))),
-      h(
-        'tbody',
-        {},
-        rows.map((cells) =>
-          h(
-            'tr',
-            {},
-            cells.map((cell, index) => {
-              const label = { 'data-label': tx(columns[index]) };
-              return index === 0 ? h('th', { scope: 'row', ...label }, cell) : h('td', label, cell);
-            }),
-          ),
-        ),
-      ),
-    ),
-  );
-}
-
 /** The list of plans, a table per department, newest year first. @param {PlanSummary[]} plans */
 function planList(plans) {
   if (!plans.length) return h('p', { id: 'plans-none' }, tx('plans.none'));
@@ -84,18 +50,22 @@ function planList(plans) {
       'section',
       { class: 'plan-group', 'aria-labelledby': `plans-${department}-title` },
       h('h2', { id: `plans-${department}-title` }, () => departmentLabel(department)),
-      stackTable(
-        `plans-${department}`,
-        () => t('plans.list.caption', { department: departmentLabel(department) }),
-        ['plans.col.year', 'plans.col.plan', 'plans.col.items', 'plans.col.batches', 'plans.col.approved'],
-        own.map((plan) => [
-          String(plan.year),
-          h('a', { href: planHref(plan.department, plan.code) }, h('span', { lang: 'zh-CN' }, plan.name), ' ', h('code', {}, plan.code)),
-          String(plan.items),
-          String(plan.batches),
-          h('time', { datetime: dayOf(plan.approved_at) }, dayOf(plan.approved_at)),
-        ]),
-      ),
+      stackTable({
+        id: `plans-${department}`,
+        caption: () => t('plans.list.caption', { department: departmentLabel(department) }),
+        columns: [
+          { label: 'plans.col.year', header: true, cell: (plan) => String(plan.year) },
+          {
+            label: 'plans.col.plan',
+            cell: (plan) =>
+              h('a', { href: planHref(plan.department, plan.code) }, h('span', { lang: 'zh-CN' }, plan.name), ' ', h('code', {}, plan.code)),
+          },
+          { label: 'plans.col.items', cell: (plan) => String(plan.items) },
+          { label: 'plans.col.batches', cell: (plan) => String(plan.batches) },
+          { label: 'plans.col.approved', cell: (plan) => h('time', { datetime: dayOf(plan.approved_at) }, dayOf(plan.approved_at)) },
+        ],
+        rows: own,
+      }),
     );
   });
 }
@@ -159,18 +129,18 @@ function narrowing(item) {
 
 /** @param {PublicPlan} plan */
 function itemsTable(plan) {
-  return stackTable(
-    'plan-items',
-    () => t('plans.items.caption'),
-    ['plans.col.item', 'plans.col.ratio', 'plans.col.risk', 'plans.col.progress', 'plans.col.results'],
-    plan.items.map((item) => [
-      [itemLink(item.item, item.item_name), narrowing(item)],
-      item.ratio,
-      riskRatios(item),
-      progressCell(item),
-      String(item.progress.results_published),
-    ]),
-  );
+  return stackTable({
+    id: 'plan-items',
+    caption: 'plans.items.caption',
+    columns: [
+      { label: 'plans.col.item', header: true, cell: (item) => [itemLink(item.item, item.item_name), narrowing(item)] },
+      { label: 'plans.col.ratio', cell: (item) => item.ratio },
+      { label: 'plans.col.risk', cell: riskRatios },
+      { label: 'plans.col.progress', cell: progressCell },
+      { label: 'plans.col.results', cell: (item) => String(item.progress.results_published) },
+    ],
+    rows: plan.items,
+  });
 }
 
 /** @param {Batch} batch */
@@ -196,17 +166,24 @@ function batchTasks(batch) {
 
 /** @param {PublicPlan} plan */
 function batchesTable(plan) {
-  return stackTable(
-    'plan-batches',
-    () => t('plans.batches.caption'),
-    ['plans.col.batch', 'plans.col.dates', 'plans.col.state', 'plans.col.tasks'],
-    plan.batches.map((batch) => [
-      [`${batch.number}. `, h('span', { lang: 'zh-CN' }, batch.name)],
-      [h('time', { datetime: batch.starts }, batch.starts), ' – ', h('time', { datetime: batch.ends }, batch.ends)],
-      h('span', { class: 'plan-batch-state', dataset: { done: String(batch.done) } }, tx(batch.done ? 'plans.batch.done' : 'plans.batch.open')),
-      batchTasks(batch),
-    ]),
-  );
+  return stackTable({
+    id: 'plan-batches',
+    caption: 'plans.batches.caption',
+    columns: [
+      { label: 'plans.col.batch', header: true, cell: (batch) => [`${batch.number}. `, h('span', { lang: 'zh-CN' }, batch.name)] },
+      {
+        label: 'plans.col.dates',
+        cell: (batch) => [h('time', { datetime: batch.starts }, batch.starts), ' – ', h('time', { datetime: batch.ends }, batch.ends)],
+      },
+      {
+        label: 'plans.col.state',
+        cell: (batch) =>
+          h('span', { class: 'plan-batch-state', dataset: { done: String(batch.done) } }, tx(batch.done ? 'plans.batch.done' : 'plans.batch.open')),
+      },
+      { label: 'plans.col.tasks', cell: batchTasks },
+    ],
+    rows: plan.batches,
+  });
 }
 
 /** A warning in words. @param {PlanWarning} warning */

@@ -6,6 +6,7 @@ import { h, live, tx } from '../lib/dom.js';
 import { getLang, t } from '../lib/i18n.js';
 import { showFirstRows } from '../lib/fold.js';
 import { taskDepartments } from '../lib/rules.js';
+import { stackRows, stackTable } from '../lib/stack-table.js';
 
 function inspectorGroups(inspectors, joint) {
   // Group by department, keeping each department's order as given.
@@ -36,7 +37,22 @@ function inspectorGroups(inspectors, joint) {
  */
 export function renderSelection(task, selection, container, initialFilter) {
   const joint = taskDepartments(task).length > 1;
-  const rows = selection.map((target) => {
+  const table = stackTable({
+    id: 'selection',
+    class: 'selection',
+    caption: 'task.selection.caption',
+    columns: [
+      { label: 'col.position', num: true, cell: (target) => String(target.position) },
+      { label: 'col.target', header: true, cell: (target) => h('code', {}, target.target) },
+      { label: 'col.name', cell: (target) => target.name || '—' },
+      { label: 'col.stratum', cell: (target) => target.stratum },
+      { label: 'col.inspectors', cell: (target) => inspectorGroups(target.inspectors, joint) },
+    ],
+    rows: selection,
+    rowAttrs: (target) => ({ 'data-target': target.target, 'data-position': String(target.position) }),
+  });
+  const trs = stackRows(table);
+  const rows = selection.map((target, index) => {
     const text = [
       target.target,
       target.name || '',
@@ -45,16 +61,7 @@ export function renderSelection(task, selection, container, initialFilter) {
     ]
       .join('\n')
       .toLowerCase();
-    const tr = h(
-      'tr',
-      { 'data-target': target.target, 'data-position': String(target.position) },
-      h('td', { class: 'num', 'data-label': tx('col.position') }, String(target.position)),
-      h('th', { scope: 'row', 'data-label': tx('col.target') }, h('code', {}, target.target)),
-      h('td', { 'data-label': tx('col.name') }, target.name || '—'),
-      h('td', { 'data-label': tx('col.stratum') }, target.stratum),
-      h('td', { 'data-label': tx('col.inspectors') }, inspectorGroups(target.inspectors, joint)),
-    );
-    return { tr, text };
+    return { tr: trs[index], text };
   });
   const input = h('input', {
     id: 'selection-filter',
@@ -107,29 +114,7 @@ export function renderSelection(task, selection, container, initialFilter) {
       input,
     ),
     count,
-    h(
-      'div',
-      { class: 'table-wrap', role: 'region', 'aria-label': tx('task.selection.caption'), tabindex: '0' },
-      h(
-        'table',
-        { id: 'selection', class: 'stack selection' },
-        h('caption', {}, tx('task.selection.caption')),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', { scope: 'col' }, tx('col.position')),
-            h('th', { scope: 'col' }, tx('col.target')),
-            h('th', { scope: 'col' }, tx('col.name')),
-            h('th', { scope: 'col' }, tx('col.stratum')),
-            h('th', { scope: 'col' }, tx('col.inspectors')),
-          ),
-        ),
-        h('tbody', {}, rows.map((r) => r.tr)),
-      ),
-    ),
+    table,
     ...(more ? [more] : []),
   );
   apply();

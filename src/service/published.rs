@@ -144,6 +144,8 @@ impl ResultQuery {
             from: self.from.as_deref(),
             to: self.to.as_deref(),
             superseded: self.include_corrected.unwrap_or(true),
+            published_since: None,
+            through: None,
         })
     }
 }

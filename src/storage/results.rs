@@ -360,6 +360,13 @@ pub struct PublicFilter<'a> {
     pub to: Option<&'a str>,
     /// Corrected originals too.
     pub superseded: bool,
+    /// Published at or after this instant, written as the column is (RFC
+    /// 3339 in UTC to the millisecond, `2026-11-30T08:00:00.000Z`): texts
+    /// of one fixed form order as their instants do on both databases.
+    pub published_since: Option<&'a str>,
+    /// Up to and including this result, in the list's order: an export
+    /// holds no result published after the newest it found when it began.
+    pub through: Option<&'a PublishedKey>,
 }
 
 /// Where a page of published results starts: after the result published
@@ -407,6 +414,7 @@ impl PublicFilter<'_> {
             ("r.outcome =", self.outcome),
             ("r.inspection_date >=", self.from),
             ("r.inspection_date <=", self.to),
+            ("r.published_at >=", self.published_since),
         ];
         if let Some(task) = self.task {
             values.push(Value::Number(task));
@@ -417,6 +425,12 @@ impl PublicFilter<'_> {
                 values.push(Value::Text(value));
                 sql.push_str(&format!(" AND {condition} ${}", values.len()));
             }
+        }
+        if let Some(key) = self.through {
+            values.push(Value::Text(&key.published_at));
+            values.push(Value::Number(key.id));
+            let (at, id) = (values.len() - 1, values.len());
+            sql.push_str(&format!(" AND (r.published_at, r.id) <= (${at}, ${id})"));
         }
         (sql, values)
     }

@@ -13,8 +13,10 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
+use futures_util::TryStreamExt;
 use opendraw::http::limits::Limits;
 use opendraw::service::Service;
+use opendraw::service::exchange::export::ExchangeQuery;
 use opendraw::service::exchange::outbox::{Backoff, ExchangeWebhooks};
 use opendraw::service::exchange::signature;
 use reqwest::StatusCode;
@@ -132,6 +134,46 @@ async fn targets(app: &TestApp, task: i64) -> Vec<String> {
         .iter()
         .map(|a| a["target"].as_str().unwrap().to_owned())
         .collect()
+}
+
+/// An export's records (in both formats, which must agree): their ids and
+/// publication times in the order sent, and the newest time in the header.
+struct Exported {
+    ids: Vec<String>,
+    times: Vec<String>,
+    newest: Option<String>,
+}
+
+/// Both exports with the query string `query`.
+async fn export_ids(app: &TestApp, query: &str) -> Exported {
+    let newest = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("opendraw-exchange-newest-published-at")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let response = app.get(None, &format!("/api/public/exchange/results.json{query}")).await;
+    let json_newest = newest(&response);
+    let export = expect(response, StatusCode::OK).await;
+    let records = export["records"].as_array().unwrap();
+    let field = |name: &str| records.iter().map(|r| r[name].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let (ids, times) = (field("record_id"), field("published_at"));
+
+    let response = app.get(None, &format!("/api/public/exchange/results.csv{query}")).await;
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    assert_eq!(newest(&response), json_newest, "{query}: the same newest time");
+    let bytes = response.bytes().await.unwrap();
+    let mut reader = csv::ReaderBuilder::new().from_reader(&bytes[3..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let column = header.iter().position(|h| h == "record_id").unwrap();
+    let csv_ids: Vec<String> = reader.records().map(|row| row.unwrap()[column].to_owned()).collect();
+    assert_eq!(csv_ids, ids, "{query}: the CSV holds what the JSON does");
+    Exported { ids, times, newest: json_newest }
+}
+
+/// The pieces of an export, joined.
+async fn joined<E: std::fmt::Debug>(pieces: impl futures_util::Stream<Item = Result<Bytes, E>>) -> Vec<u8> {
+    pieces.map_ok(|piece| piece.to_vec()).try_concat().await.unwrap()
 }
 
 async fn outbox(app: &TestApp) -> Value {
@@ -330,6 +372,105 @@ on_both_backends! {
             assert_eq!(row[column("completion_date")], *json["completion_date"].as_str().unwrap());
             assert_eq!(row[column("task_id")], task.to_string(), "nothing of the sealed task");
         }
+    }
+
+    async fn since_exports_only_what_was_published_at_or_after_it(app) {
+        let task = task_with_assignments(&app, true).await;
+        let mine = targets(&app, task).await;
+        assert!(mine.len() >= 3, "{mine:?}");
+        // Each a few milliseconds after the one before: published times are
+        // written to the millisecond.
+        let mut published = Vec::new();
+        for target in &mine[..3] {
+            published.push(publish(&app, task, target).await["reference"].as_str().unwrap().to_owned());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let everything = export_ids(&app, "").await;
+        assert_eq!(everything.ids, [published[2].clone(), published[1].clone(), published[0].clone()], "newest first");
+        assert_eq!(everything.newest.as_deref(), Some(everything.times[0].as_str()));
+        let second = everything.times[1].clone();
+        let second_at = chrono::DateTime::parse_from_rfc3339(&second).unwrap();
+        let just_after = (second_at + chrono::TimeDelta::milliseconds(1)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let a_microsecond_after = (second_at + chrono::TimeDelta::microseconds(1)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let in_beijing = second_at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).to_rfc3339();
+        assert!(in_beijing.ends_with("+08:00"), "{in_beijing}");
+        let day = &everything.times[2][..10];
+        let cases = [
+            (second.clone(), &published[1..]),
+            (in_beijing.replace('+', "%2B"), &published[1..]),
+            (just_after, &published[2..]),
+            // Published times are whole milliseconds: this one is before it.
+            (a_microsecond_after, &published[2..]),
+            (day.to_owned(), &published[..]),
+        ];
+        for (since, expected) in cases {
+            let export = export_ids(&app, &format!("?since={since}")).await;
+            let mut wanted = expected.to_vec();
+            wanted.reverse();
+            assert_eq!(export.ids, wanted, "since={since}");
+            assert_eq!(export.newest.as_deref(), Some(everything.times[0].as_str()), "since={since}");
+        }
+
+        // A time to come: a valid export holding nothing.
+        for since in ["2999-01-01T00:00:00Z", "2999-01-01"] {
+            let export = export_ids(&app, &format!("?since={since}")).await;
+            assert!(export.ids.is_empty(), "since={since}: {:?}", export.ids);
+            assert_eq!(export.newest, None, "no record, no newest time");
+        }
+        let response = app.get(None, "/api/public/exchange/results.json?since=2999-01-01").await;
+        assert_eq!(expect(response, StatusCode::OK).await, json!({"schema_version": "1", "records": []}));
+
+        // Refused, naming the parameter, on both exports.
+        let long = "2".repeat(200);
+        let bad = [
+            "", "yesterday", "2026-13-01", "2026-02-30", "2026-11-30T08:00:00", "2026-11-30T08:00:00+08:00",
+            "2026-11-30T25:00:00Z", "9999-12-31T23:00:00-05:00", " 2026-11-30", long.as_str(),
+        ];
+        for format in ["csv", "json"] {
+            for since in bad {
+                let url = format!("/api/public/exchange/results.{format}?since={since}");
+                let body = expect(app.get(None, &url).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+                assert_eq!((body["code"].as_str(), body["field"].as_str()), (Some("invalid_query"), Some("since")), "{url}: {body}");
+            }
+            let url = format!("/api/public/exchange/results.{format}?sinse=2026-11-30");
+            let body = expect(app.get(None, &url).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+            assert_eq!(body["code"], "invalid_query", "a misspelt parameter is not ignored: {body}");
+        }
+    }
+
+    async fn an_export_holds_nothing_newer_than_the_newest_it_names(app) {
+        let task = task_with_assignments(&app, true).await;
+        let mine = targets(&app, task).await;
+        let first = publish(&app, task, &mine[0]).await;
+        let query = ExchangeQuery::default();
+        // The export is begun; its records are read only as it is sent.
+        let (newest_json, json) = app.service.exchange_json(&query).await.unwrap();
+        let (newest_csv, csv) = app.service.exchange_csv(&query).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let later = publish(&app, task, &mine[1]).await;
+
+        let bytes: Vec<u8> = joined(json).await;
+        let export: Value = serde_json::from_slice(&bytes).unwrap();
+        let records = export["records"].as_array().unwrap();
+        assert_eq!(records.len(), 1, "{export}");
+        assert_eq!(records[0]["record_id"], first["reference"]);
+        assert_eq!(newest_json.as_deref(), records[0]["published_at"].as_str());
+        let text = String::from_utf8(joined(csv).await).unwrap();
+        assert!(text.contains(first["reference"].as_str().unwrap()), "{text}");
+        assert!(!text.contains(later["reference"].as_str().unwrap()), "{text}");
+        assert_eq!(newest_csv, newest_json);
+
+        // Begun when nothing matched: empty, whatever is published meanwhile.
+        let later_at = chrono::DateTime::parse_from_rfc3339(later["published_at"].as_str().unwrap()).unwrap();
+        let since = (later_at + chrono::TimeDelta::milliseconds(1)).to_rfc3339();
+        let (newest, json) = app.service.exchange_json(&ExchangeQuery { since: Some(since.clone()) }).await.unwrap();
+        assert_eq!(newest, None);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let third = publish(&app, task, &mine[2]).await;
+        let third_at = chrono::DateTime::parse_from_rfc3339(third["published_at"].as_str().unwrap()).unwrap();
+        assert!(third_at > later_at + chrono::TimeDelta::milliseconds(1), "published after since: {third}");
+        let bytes: Vec<u8> = joined(json).await;
+        assert_eq!(serde_json::from_slice::<Value>(&bytes).unwrap(), json!({"schema_version": "1", "records": []}));
     }
 
     async fn the_outbox_is_for_admins(app) {
