@@ -75,3 +75,25 @@ fn every_route_is_registered_with_its_documentation() {
         "routes registered without documentation"
     );
 }
+
+/// A parameter the document places in the path is one the path names: a
+/// query string's parameters described as path parameters (required, and
+/// substituted into the URL by generated clients) make every client built
+/// from the document call the wrong address.
+#[test]
+fn every_path_parameter_is_named_by_its_path() {
+    let document = opendraw::http::api_document();
+    let document = serde_json::to_value(&document).unwrap();
+    let mut misplaced = Vec::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                if parameter["in"] == "path" && !path.contains(&format!("{{{name}}}")) {
+                    misplaced.push(format!("{method} {path}: {name}"));
+                }
+            }
+        }
+    }
+    assert!(misplaced.is_empty(), "query parameters described as path parameters: {misplaced:#?}");
+}

@@ -192,6 +192,7 @@ pub async fn items(State(state): State<AppState>, Staff(user): Staff) -> AppResu
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Page {
     /// Ids after this one (bytewise); empty for the first page.
     #[serde(default)]
@@ -202,6 +203,7 @@ pub struct Page {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TargetFilter {
     /// The start of an id, or a part of a name (at most 200 bytes).
     pub q: Option<String>,
@@ -256,6 +258,7 @@ pub async fn import_calendar(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Year {
     /// Only this year's entries (1 to 9999).
     #[param(minimum = 1, maximum = 9999)]

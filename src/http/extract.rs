@@ -71,6 +71,18 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Que
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AppError> {
         let query = parts.uri.query().unwrap_or_default();
+        // A NUL character is no text any parameter can mean, and PostgreSQL
+        // cannot compare a string that holds one: refused here, by name.
+        if let Some((name, _)) =
+            url_pairs(query).find(|(name, value)| name.contains('\0') || value.contains('\0'))
+        {
+            let field = Some(name.as_ref()).filter(|name| !name.contains('\0'));
+            return Err(AppError::bad_request(
+                "invalid_query",
+                field,
+                "a query parameter holds a NUL character (%00), which no parameter takes",
+            ));
+        }
         let deserializer = serde_urlencoded::Deserializer::new(url_pairs(query));
         serde_path_to_error::deserialize(deserializer).map(Query).map_err(|error| {
             let field = error.path().to_string();

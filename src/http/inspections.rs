@@ -101,6 +101,7 @@ pub async fn declare_conflict(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ResultFilter {
     pub task: Option<i64>,

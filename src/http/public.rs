@@ -57,6 +57,7 @@ pub async fn site(State(state): State<AppState>, headers: HeaderMap) -> AppResul
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TaskPage {
     /// Only tasks with an id below this one (the last id of the page before).
     #[param(value_type = Option<i64>, minimum = 0)]
@@ -190,6 +191,7 @@ pub async fn selection(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogPage {
     /// Entries after this sequence number (0: from the first).
     #[serde(default)]
@@ -252,6 +254,7 @@ pub async fn entity(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EntitySearch {
     /// The start of an entity's code, or part of its name (1 to 100 characters).
@@ -333,6 +336,7 @@ pub async fn outcomes() -> Json<Vec<OutcomeLabel>> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StatisticsQuery {
     /// Only this year (2000 to 2100): results by their year of publication,

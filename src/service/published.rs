@@ -23,6 +23,7 @@ use crate::storage::results::{self, PublicFilter, PublishedKey, PublishedRow};
 
 /// Query parameters of the published results.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ResultQuery {
     pub task: Option<i64>,

@@ -79,6 +79,21 @@ on_both_backends! {
         error(send(&app, Method::GET, "/api/tasks/not-a-number", Some(&app.market)).await, StatusCode::NOT_FOUND).await;
     }
 
+    async fn a_nul_character_in_a_query_is_refused_naming_the_parameter(app) {
+        app.seed_directory().await;
+        for (url, field) in [
+            ("/api/public/results?region=%E5%8C%97%00", Some("region")),
+            ("/api/public/entities?q=a%00b", Some("q")),
+            ("/api/targets?after=%00", Some("after")),
+            ("/api/targets?q%00=1", None),
+        ] {
+            let body = error(app.get(Some(&app.market), url).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+            assert_eq!(body["code"], "invalid_query", "{url}: {body}");
+            assert_eq!(body["field"].as_str(), field, "{url}: {body}");
+        }
+        expect(app.get(None, "/api/public/results?region=%E5%8C%97").await, StatusCode::OK).await;
+    }
+
     async fn paging_parameters_out_of_range_are_refused_naming_the_parameter(app) {
         app.seed_directory().await;
         let lists = [
