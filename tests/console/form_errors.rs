@@ -2,7 +2,8 @@
 //! its list and the message beside each field are all in the language
 //! switched to, and back again, on the sign-in form, the task form (the
 //! checks made before sending, a stratum's among them), a task's commit
-//! step and the account's password form.
+//! step and the account's password form; each checked with axe-core in
+//! both languages, wide and on a phone.
 
 use std::time::Duration;
 
@@ -68,6 +69,7 @@ async fn a_form_in_error_follows_the_language_switched_to() {
     browser.element("#sign-in").await.click().await.unwrap();
     text_contains(&browser, "#main form .error-summary", "username").await;
     errors_follow_the_language(&browser, "#main form").await;
+    check_page(&browser, "sign-in-error", "#main form .error-summary").await;
     sign_in(&browser, &server, MARKET).await;
 
     // The task form: an empty name, a quota and a stratum's quota that are no
@@ -88,6 +90,7 @@ async fn a_form_in_error_follows_the_language_switched_to() {
     browser.element("#commit-button").await.click().await.unwrap();
     text_contains(&browser, "#commit-form .error-summary", "Tick the box").await;
     errors_follow_the_language(&browser, "#commit-form").await;
+    check_page(&browser, "task-commit-error", "#commit-form .error-summary").await;
 
     // The account's new password, typed twice differently.
     browser.open(&server.page("/account")).await;
@@ -97,5 +100,6 @@ async fn a_form_in_error_follows_the_language_switched_to() {
     browser.element("#main form button[type=submit]").await.click().await.unwrap();
     browser.element("#main form .error-summary").await;
     errors_follow_the_language(&browser, "#main form").await;
+    check_page(&browser, "account-password-error", "#main form .error-summary").await;
     browser.close().await;
 }
