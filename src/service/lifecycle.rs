@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::freezing::CommitInputs;
-use super::tasks::{TaskView, definition_of, not_in_state, reread};
+use super::tasks::{TaskView, definition_of, not_in_state};
 use super::{Service, ServiceError, ServiceResult, damaged};
 use crate::domain::account::User;
 use crate::domain::task::TaskState;
@@ -96,7 +96,7 @@ impl Service {
             payload["plan"] = serde_json::to_value(plan).expect("plans serialise");
         }
         log::append(tx.conn(), at, kind::COMMITTED, Some(id), &user.name, &payload).await?;
-        let view = reread(&mut tx, id).await?;
+        let view = self.reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
         tracing::info!(task = id, pool = targets.count, ?frozen, total = ?started.elapsed(), "committed");
         self.index_pools_later();
@@ -110,7 +110,7 @@ impl Service {
         if task.state != TaskState::Committed {
             if task.state == TaskState::Drawn && task.entropy.as_deref() == Some(entropy) {
                 // The same draw asked again (a retry): the answer is the draw made.
-                return TaskView::from_row(task);
+                return self.view_of(task).await;
             }
             return Err(not_in_state(id, &task.state, "drawn", TaskState::Committed));
         }
@@ -216,7 +216,7 @@ impl Service {
             if let Some(current) = current
                 .filter(|t| t.state == TaskState::Drawn && t.entropy.as_deref() == Some(entropy.as_str()))
             {
-                return TaskView::from_row(current);
+                return self.view_of(current).await;
             }
             return Err(ServiceError::conflict(
                 "invalid_state",
@@ -234,7 +234,7 @@ impl Service {
             "drawn": result.targets.len(),
         });
         log::append(tx.conn(), self.now(), kind::DRAWN, Some(id), &user.name, &payload).await?;
-        let view = reread(&mut tx, id).await?;
+        let view = self.reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
         tracing::info!(task = id, status, ?loaded, ?computed, total = ?started.elapsed(), "drawn");
         Ok(view)
@@ -280,7 +280,7 @@ impl Service {
         let mut payload = json!({"task": id});
         publish_draw(&mut tx, task, &reveal, &mut payload).await?;
         log::append(tx.conn(), self.now(), kind::REVEALED, Some(id), actor, &payload).await?;
-        let view = reread(&mut tx, id).await?;
+        let view = self.reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
         Ok(view)
     }
@@ -343,7 +343,7 @@ impl Service {
             payload["published"] = json!(published);
         }
         log::append(tx.conn(), self.now(), kind::ABANDONED, Some(id), &user.name, &payload).await?;
-        let view = reread(&mut tx, id).await?;
+        let view = self.reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
         Ok(view)
     }

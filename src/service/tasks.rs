@@ -38,9 +38,15 @@ pub struct TaskView {
     /// complete, or failed when some target had too few eligible inspectors.
     pub result_status: Option<String>,
     pub entropy: Option<String>,
+    /// The approved annual plan the task belongs to, with its batch, when
+    /// its `plan_id` names one of its department's (as on the public task
+    /// view); none for a plan named only as free text.
+    pub plan: Option<super::plans::PlanLink>,
 }
 
 impl TaskView {
+    /// The view of a task as its row has it, without the plan it belongs
+    /// to (which is read apart: [`Service::view_of`]).
     pub fn from_row(row: TaskRow) -> ServiceResult<Self> {
         let definition = definition_of(&row)?;
         Ok(TaskView {
@@ -63,6 +69,7 @@ impl TaskView {
             result_digest: row.result_digest,
             result_status: row.result_status,
             entropy: row.entropy,
+            plan: None,
         })
     }
 }
@@ -147,7 +154,7 @@ impl Service {
         .await?;
         let payload = serde_json::json!({"task": id, "name": definition.name, "department": department});
         log::append(tx.conn(), self.now(), kind::CREATED, Some(id), &user.name, &payload).await?;
-        let view = reread(&mut tx, id).await?;
+        let view = self.reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
         Ok(view)
     }
@@ -171,23 +178,37 @@ impl Service {
                 tasks::get_in(tx.conn(), id).await?.map(|t| t.state.to_string()).unwrap_or_default();
             return Err(not_in_state(id, &current, "edited", TaskState::Draft));
         }
-        let view = reread(&mut tx, id).await?;
+        let view = self.reread(&mut tx, id).await?;
         tx.commit().await?;
         Ok(view)
     }
 
     pub async fn task(&self, user: &User, id: i64) -> ServiceResult<TaskView> {
-        TaskView::from_row(self.task_row(user, id).await?)
+        self.view_of(self.task_row(user, id).await?).await
     }
 
     /// The tasks of the supervisor's department, newest first.
     pub async fn tasks(&self, user: &User) -> ServiceResult<Vec<TaskView>> {
         let department = supervised_department(user)?;
-        tasks::list(self.store().pool(), Some(department))
-            .await?
-            .into_iter()
-            .map(TaskView::from_row)
-            .collect()
+        let mut views = Vec::new();
+        for row in tasks::list(self.store().pool(), Some(department)).await? {
+            views.push(self.view_of(row).await?);
+        }
+        Ok(views)
+    }
+
+    /// The view of a task with the approved plan it belongs to.
+    pub(super) async fn view_of(&self, row: TaskRow) -> ServiceResult<TaskView> {
+        let mut view = TaskView::from_row(row)?;
+        view.plan = self.plan_link(&view.department, &view.definition).await?;
+        Ok(view)
+    }
+
+    /// The task as it now stands inside the transaction, with its plan
+    /// (plans are only read here: an approved plan no longer changes).
+    pub(super) async fn reread(&self, tx: &mut WriteTx, id: i64) -> ServiceResult<TaskView> {
+        let row = tasks::get_in(tx.conn(), id).await?.ok_or_else(|| no_task(id))?;
+        self.view_of(row).await
     }
 
     /// A task the caller supervises. The role is checked before the task
@@ -236,10 +257,4 @@ pub(super) fn not_in_state(
         false => "invalid_state",
     };
     ServiceError::conflict(code, format!("task {id} is {current}; it can be {action} only when {needed}"))
-}
-
-/// The task as it now stands inside the transaction.
-pub(super) async fn reread(tx: &mut WriteTx, id: i64) -> ServiceResult<TaskView> {
-    let row = tasks::get_in(tx.conn(), id).await?.ok_or_else(|| no_task(id))?;
-    TaskView::from_row(row)
 }

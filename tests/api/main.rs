@@ -42,5 +42,6 @@ mod sealed_oracles;
 mod sessions;
 mod site_settings;
 mod strict_fields;
+mod task_plan;
 mod task_selection;
 mod working_rules;

@@ -186,3 +186,71 @@ async fn an_item_is_retired_with_a_reason_after_reading_what_that_means() {
     assert!(public["retired_on"].is_string(), "{public}");
     browser.close().await;
 }
+
+/// On a phone, where each row of a table is a card of labelled lines: the
+/// boxes the browser gives each line's label (the column's name) and value,
+/// as (cells measured, what is wrong). A label must show, stay inside its
+/// own line, and overlap no value and no other label of its card.
+const MEASURE_CARDS: &str = r#"
+const problems = [];
+let cells = 0;
+for (const row of document.querySelectorAll('table.stack tbody tr')) {
+  const boxes = [];
+  for (const cell of row.querySelectorAll(':scope > td, :scope > th')) {
+    const label = cell.querySelector(':scope > .cell-label');
+    const value = cell.querySelector(':scope > .cell-value');
+    if (!label || !value) {
+      problems.push(`a cell without a label and a value: ${cell.textContent}`);
+      continue;
+    }
+    cells += 1;
+    const [line, l, v] = [cell, label, value].map((el) => el.getBoundingClientRect());
+    const name = label.textContent;
+    if (!l.width || !l.height) problems.push(`${name}: the label does not show`);
+    if (l.top < line.top - 0.5 || l.bottom > line.bottom + 0.5 || l.left < line.left - 0.5 || l.right > line.right + 0.5) {
+      problems.push(`${name}: the label (${l.top}–${l.bottom}) leaves its line (${line.top}–${line.bottom})`);
+    }
+    boxes.push([`the label ${name}`, l, true], [`the value of ${name}`, v, false]);
+  }
+  for (let i = 0; i < boxes.length; i += 1) {
+    for (let j = i + 1; j < boxes.length; j += 1) {
+      const [an, a, aLabel] = boxes[i];
+      const [bn, b, bLabel] = boxes[j];
+      if (!(aLabel || bLabel) || !a.width || !a.height || !b.width || !b.height) continue;
+      const across = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const down = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (across > 0.5 && down > 0.5) problems.push(`${an} overlaps ${bn} by ${across.toFixed(1)}×${down.toFixed(1)} px`);
+    }
+  }
+}
+return [cells, problems.slice(0, 12)];
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_each_directory_table_label_stays_clear_of_the_values() {
+    let server = Server::start().await;
+    for language in ["en-US", "zh-CN"] {
+        let browser = Browser::start(language).await;
+        sign_in(&browser, &server, MARKET).await;
+        browser.resize(390, 844).await;
+        for (page, table) in [
+            ("/directories/items", "table#items"),
+            ("/directories/targets", "table#targets"),
+            ("/directories/inspectors", "table#inspectors"),
+            ("/directories/calendar?year=2026", "table#calendar"),
+        ] {
+            browser.open(&server.page(page)).await;
+            browser.element(table).await;
+            let width: f64 = serde_json::from_value(
+                browser.client.execute("return window.innerWidth", Vec::new()).await.unwrap(),
+            )
+            .unwrap();
+            assert!(width <= 390.0, "{page}: measured on a phone, the window is {width} px wide");
+            let measured = browser.client.execute(MEASURE_CARDS, Vec::new()).await.unwrap();
+            let (cells, problems): (u64, Vec<String>) = serde_json::from_value(measured).unwrap();
+            assert!(cells > 0, "{page} in {language}: no labelled cell was measured");
+            assert!(problems.is_empty(), "{page} in {language} on a phone: {problems:#?}");
+        }
+        browser.close().await;
+    }
+}

@@ -9,12 +9,19 @@ use std::time::{Duration, Instant};
 use fantoccini::Locator;
 
 use crate::browser_support::Browser;
+use crate::staff_api::get_as;
 use crate::support::{HEALTH, MARKET, Server, check_page, heading_is, sign_in, text_contains, type_into};
 
 /// The demo's drawn (sealed) pharmacy task and its revealed restaurant task,
 /// both of the market department.
 const DEMO_DRAWN: i64 = 2;
 const DEMO_REVEALED: i64 = 1;
+/// The demo's newest task, revealed, of no plan.
+const DEMO_NO_PLAN: i64 = 6;
+/// The market department's approved annual plan in the demo, and the batch
+/// its revealed restaurant task belongs to.
+const DEMO_PLAN: &str = "JS-NJ-2026-01";
+const DEMO_REVEALED_BATCH: i64 = 3;
 
 /// A Beijing time `seconds` from now, as the form asks for it: the date and
 /// the time apart.
@@ -298,5 +305,42 @@ async fn a_drawn_task_is_abandoned_with_a_reason_and_its_draw_is_published() {
     let (_, public) = public_task(&server, DEMO_DRAWN).await;
     assert_eq!(public["state"], "abandoned", "{public}");
     check_page(&browser, "task-abandoned", "#confirmation").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_of_an_annual_plan_names_the_plan_and_its_batch_and_leads_to_it() {
+    let server = Server::start().await;
+    let (_, task) = get_as(&server, MARKET, &format!("/api/tasks/{DEMO_REVEALED}")).await;
+    assert_eq!(task["plan"]["code"], DEMO_PLAN, "{task}");
+    assert_eq!(task["plan"]["batch"], DEMO_REVEALED_BATCH);
+    let name = task["plan"]["name"].as_str().unwrap().to_owned();
+    let browser = Browser::start("en-US").await;
+    sign_in(&browser, &server, MARKET).await;
+
+    browser.open(&server.page(&format!("/tasks/{DEMO_REVEALED}"))).await;
+    let line = text_contains(&browser, "#task-plan", &name).await;
+    assert_eq!(line, format!("Plan: {name}, batch {DEMO_REVEALED_BATCH}"));
+    let href = browser.attribute("#task-plan a", "href", Duration::from_secs(5)).await;
+    assert_eq!(href, format!("#/plans/{DEMO_PLAN}"));
+    check_page(&browser, "task-plan", "#task-plan").await;
+    browser.element("#lang-switch").await.click().await.unwrap();
+    let line = text_contains(&browser, "#task-plan", "年度计划").await;
+    assert_eq!(line, format!("年度计划： {name}，第 {DEMO_REVEALED_BATCH} 批"));
+    browser.element("#lang-switch").await.click().await.unwrap();
+    text_contains(&browser, "#task-plan", "Plan:").await;
+
+    // The link leads to the plan's page in the console.
+    click(&browser, "#task-plan a").await;
+    heading_is(&browser, &name).await;
+    let url = browser.client.current_url().await.unwrap();
+    assert_eq!(url.fragment(), Some(format!("/plans/{DEMO_PLAN}").as_str()));
+
+    // A task of no plan names none.
+    browser.open(&server.page(&format!("/tasks/{DEMO_NO_PLAN}"))).await;
+    browser.element("#task-name").await;
+    assert_eq!(browser.count("#task-plan").await, 0);
+    let (_, other) = get_as(&server, MARKET, &format!("/api/tasks/{DEMO_NO_PLAN}")).await;
+    assert!(other["plan"].is_null(), "{other}");
     browser.close().await;
 }

@@ -3,7 +3,10 @@
 // cells labelled with their column, so that on a phone each row becomes a
 // card of labelled lines (table.stack) instead of a table wider than the
 // screen. The table scrolls inside its own box on a desktop that is too
-// narrow, never the page.
+// narrow, never the page. Each cell holds its column's name (.cell-label,
+// shown on a phone only) and its value (.cell-value) side by side, both in
+// the flow, so that a label of two or three lines makes its line taller
+// instead of running into the next one.
 
 import { h, tx } from '../../lib/dom.js';
 import { t } from '../../lib/i18n.js';
@@ -50,12 +53,9 @@ export function dataTable({ caption, columns, rows, empty, id }) {
             columns.map((column) =>
               h(
                 column.header ? 'th' : 'td',
-                {
-                  scope: column.header ? 'row' : null,
-                  class: column.num ? 'num' : null,
-                  'data-label': labelOf(column),
-                },
-                column.cell(row),
+                { scope: column.header ? 'row' : null, class: column.num ? 'labelled num' : 'labelled' },
+                h('span', { class: 'cell-label' }, labelOf(column)),
+                h('div', { class: 'cell-value' }, column.cell(row)),
               ),
             ),
           ),

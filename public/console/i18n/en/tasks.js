@@ -24,6 +24,8 @@ export default {
   'tasks.list.none': 'Your department has no task yet. Start with “New task”.',
   'tasks.list.none.state': 'No task of your department is in this state.',
   'tasks.next.label': 'Next:',
+  'tasks.plan.label': 'Plan:',
+  'tasks.plan.batch': ', batch {batch}',
   'tasks.next.draft': 'run a trial draw, check the answers and commit.',
   'tasks.next.committed': 'when the entropy comes into being ({event}), enter it and draw.',
   'tasks.next.committed.due': 'the randomness came into being at {event}: enter it and draw.',

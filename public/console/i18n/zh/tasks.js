@@ -24,6 +24,8 @@ export default {
   'tasks.list.none': '本部门还没有任务。请点击“新建任务”开始。',
   'tasks.list.none.state': '本部门没有处于此状态的任务。',
   'tasks.next.label': '下一步：',
+  'tasks.plan.label': '年度计划：',
+  'tasks.plan.batch': '，第 {batch} 批',
   'tasks.next.draft': '试抽，核对填写内容，然后提交承诺。',
   'tasks.next.committed': '随机数产生后（{event}），录入随机数并抽取。',
   'tasks.next.committed.due': '随机数已于 {event} 产生，请录入并抽取。',

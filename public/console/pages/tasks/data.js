@@ -22,7 +22,9 @@ import { append } from './page.js';
  *   committed_at: string | null, drawn_at: string | null, revealed_at: string | null,
  *   abandoned_at: string | null, abandon_reason: string | null, pool_size: number | null,
  *   drawn_count: number | null, commitment_digest: string | null, result_digest: string | null,
- *   result_status: string | null, entropy: string | null}} TaskView
+ *   result_status: string | null, entropy: string | null, plan?: PlanLink | null}} TaskView
+ * @typedef {{department: string, code: string, name: string, batch: number | null}} PlanLink
+ *   the approved annual plan a task belongs to
  * @typedef {{code: string, name: string, legal_basis: string, department: string,
  *   target_category: string, sampling_ratio_bp: number | null, frequency: string, method: string,
  *   retired_on: string | null, frequency_cap: number | null}} Item

@@ -7,6 +7,7 @@
 
 import { h, tx } from '../../../lib/dom.js';
 import { t } from '../../../lib/i18n.js';
+import { planPage } from '../plans.js';
 import { DONE, abandonedFrom, confirmationPanel } from './confirmations.js';
 import { loadDepartments, loadItems, loadTask, notFound, publicPage } from './data.js';
 import { partOf } from './definition.js';
@@ -32,6 +33,7 @@ export async function taskPage(main, params, query) {
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/tasks' }, tx('tasks.back'))),
     h('h1', { id: 'task-name' }, task.name),
     h('p', { class: 'task-meta' }, h('span', { class: 'task-no' }, tx('tasks.number', { id: task.id })), ' ', stateBadge(task.state)),
+    planLine(task),
     done && DONE.includes(done) ? confirmationPanel(task, done) : null,
     h('p', { class: 'next-step' }, h('strong', {}, tx('tasks.next.label')), ' ', () => nextStep(task)),
   );
@@ -91,6 +93,28 @@ function commitmentFacts(task) {
     h('div', {}, h('dt', {}, tx('tasks.facts.commitment')), h('dd', {}, digest(task.commitment_digest))),
     task.entropy ? h('div', {}, h('dt', {}, tx('tasks.facts.entropy')), h('dd', {}, h('code', { class: 'digest' }, task.entropy))) : null,
     task.result_digest ? h('div', {}, h('dt', {}, tx('tasks.facts.result')), h('dd', {}, digest(task.result_digest))) : null,
+  );
+}
+
+/**
+ * The approved annual plan the task belongs to, with its batch, linked to
+ * the plan's page; nothing for a plan named only as free text.
+ * @param {import('./data.js').TaskView} task
+ */
+function planLine(task) {
+  const plan = task.plan;
+  if (!plan) return null;
+  return h(
+    'p',
+    { class: 'task-plan', id: 'task-plan' },
+    h('strong', {}, tx('tasks.plan.label')),
+    ' ',
+    h(
+      'a',
+      { href: planPage(plan.code), id: 'task-plan-link' },
+      h('span', { lang: 'zh-CN' }, plan.name),
+      plan.batch ? tx('tasks.plan.batch', { batch: plan.batch }) : null,
+    ),
   );
 }
 
