@@ -5,6 +5,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::plans::PlanNames;
 use super::{Service, ServiceError, ServiceResult, require, require_supervisor_of, supervised_department};
 use crate::domain::account::{Role, User};
 use crate::domain::task::TaskState;
@@ -190,25 +191,25 @@ impl Service {
     /// The tasks of the supervisor's department, newest first.
     pub async fn tasks(&self, user: &User) -> ServiceResult<Vec<TaskView>> {
         let department = supervised_department(user)?;
-        let mut views = Vec::new();
-        for row in tasks::list(self.store().pool(), Some(department)).await? {
-            views.push(self.view_of(row).await?);
-        }
-        Ok(views)
+        // The plans' names read once for the whole list.
+        let plans = PlanNames::load(self.store().pool()).await?;
+        tasks::list(self.store().pool(), Some(department))
+            .await?
+            .into_iter()
+            .map(|row| view_with(row, &plans))
+            .collect()
     }
 
     /// The view of a task with the approved plan it belongs to.
     pub(super) async fn view_of(&self, row: TaskRow) -> ServiceResult<TaskView> {
-        let mut view = TaskView::from_row(row)?;
-        view.plan = self.plan_link(&view.department, &view.definition).await?;
-        Ok(view)
+        view_with(row, &PlanNames::load(self.store().pool()).await?)
     }
 
-    /// The task as it now stands inside the transaction, with its plan
-    /// (plans are only read here: an approved plan no longer changes).
+    /// The task as it now stands inside the transaction, with its plan,
+    /// both read in the transaction.
     pub(super) async fn reread(&self, tx: &mut WriteTx, id: i64) -> ServiceResult<TaskView> {
         let row = tasks::get_in(tx.conn(), id).await?.ok_or_else(|| no_task(id))?;
-        self.view_of(row).await
+        view_with(row, &PlanNames::load(tx.conn()).await?)
     }
 
     /// A task the caller supervises. The role is checked before the task
@@ -257,4 +258,11 @@ pub(super) fn not_in_state(
         false => "invalid_state",
     };
     ServiceError::conflict(code, format!("task {id} is {current}; it can be {action} only when {needed}"))
+}
+
+/// A task's view, linked to its plan among `plans`.
+fn view_with(row: TaskRow, plans: &PlanNames) -> ServiceResult<TaskView> {
+    let mut view = TaskView::from_row(row)?;
+    view.plan = plans.link(&view.department, &view.definition);
+    Ok(view)
 }

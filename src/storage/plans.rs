@@ -168,9 +168,11 @@ pub async fn approved(pool: &sqlx::AnyPool, year: Option<i64>) -> StoreResult<Ve
 }
 
 /// Every approved plan's department, code and name.
-pub async fn approved_names(pool: &sqlx::AnyPool) -> StoreResult<Vec<(String, String, String)>> {
+pub async fn approved_names<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+) -> StoreResult<Vec<(String, String, String)>> {
     Ok(sqlx::query_as("SELECT department, code, name FROM annual_plans WHERE state = 'approved'")
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?)
 }
 

@@ -223,9 +223,12 @@ impl Service {
 pub(in crate::service) struct PlanNames(HashMap<(String, String), String>);
 
 impl PlanNames {
-    /// Every approved plan's name (a department has a few a year).
-    pub(in crate::service) async fn load(pool: &sqlx::AnyPool) -> ServiceResult<Self> {
-        let names = plans::approved_names(pool).await?;
+    /// Every approved plan's name (a department has a few a year), read
+    /// from a pool or inside a transaction.
+    pub(in crate::service) async fn load<'c>(
+        db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    ) -> ServiceResult<Self> {
+        let names = plans::approved_names(db).await?;
         Ok(PlanNames(names.into_iter().map(|(department, code, name)| ((department, code), name)).collect()))
     }
 
