@@ -3,8 +3,15 @@
 // and an error message per field, an error summary at the top of the form
 // that links to each field in error, and buttons that say what they do.
 
-import { h } from '../lib/dom.js';
-import { t } from '../lib/i18n.js';
+import { fill, h, tx } from '../lib/dom.js';
+
+/**
+ * An error's text: a string (the server's own words, which come in one
+ * language), or a function giving it in the current language, evaluated
+ * again on every language switch. Messages of the console's own are
+ * functions (tx('key')), so that a form in error follows a switch.
+ * @typedef {string | (() => string)} Message
+ */
 
 /**
  * A labelled field around `control` (an <input>, <select> or <textarea>
@@ -54,13 +61,14 @@ export function select(id, options, attrs = {}) {
 /**
  * Shows `errors` ([fieldId, message] pairs; fieldId null for the whole
  * form) in the form's summary and beside each field, and moves the focus to
- * the summary. An empty list clears them.
+ * the summary. An empty list clears them. The summary's heading and the
+ * messages given as functions are drawn again on a language switch.
  * @param {HTMLFormElement} form
- * @param {Array<[string | null, string]>} errors
+ * @param {Array<[string | null, Message]>} errors
  */
 export function showErrors(form, errors) {
   for (const el of form.querySelectorAll('.field-error')) {
-    el.textContent = '';
+    el.replaceChildren();
     el.setAttribute('hidden', '');
   }
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
@@ -74,7 +82,7 @@ export function showErrors(form, errors) {
     form.prepend(summary);
   }
   summary.replaceChildren(
-    h('h2', { class: 'error-summary-title' }, t('console.errors.title')),
+    h('h2', { class: 'error-summary-title' }, tx('console.errors.title')),
     h(
       'ul',
       {},
@@ -84,7 +92,7 @@ export function showErrors(form, errors) {
           control.setAttribute('aria-invalid', 'true');
           const slot = form.querySelector(`#${CSS.escape(id + '-error')}`);
           if (slot) {
-            slot.textContent = message;
+            fill(slot, message);
             slot.removeAttribute('hidden');
           }
           return h('li', {}, h('a', { href: `#${id}`, onclick: (/** @type {Event} */ e) => focusField(e, control) }, message));
@@ -107,10 +115,10 @@ function focusField(event, control) {
  * (mapped to the form's control id by `fields`), or the whole form.
  * @param {import('../lib/api.js').ApiError} error
  * @param {Record<string, string>} [fields] server field name → control id
- * @returns {Array<[string | null, string]>}
+ * @returns {Array<[string | null, Message]>}
  */
 export function errorsOf(error, fields = {}) {
-  if (error.status === 0) return [[null, t('console.error.network')]];
+  if (error.status === 0) return [[null, tx('console.error.network')]];
   const id = error.field ? fields[error.field] || null : null;
   return [[id, error.message]];
 }

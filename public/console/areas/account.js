@@ -50,10 +50,10 @@ function signInPage(main, _params, query) {
   /** @param {SubmitEvent} event */
   async function submit(event) {
     event.preventDefault();
-    /** @type {Array<[string, string]>} */
+    /** @type {Array<[string, import('../forms.js').Message]>} */
     const missing = [];
-    if (!username.value.trim()) missing.push(['username', t('signin.username.missing')]);
-    if (!password.value) missing.push(['password', t('signin.password.missing')]);
+    if (!username.value.trim()) missing.push(['username', tx('signin.username.missing')]);
+    if (!password.value) missing.push(['password', tx('signin.password.missing')]);
     showErrors(/** @type {HTMLFormElement} */ (form), missing);
     if (missing.length) return;
     const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type=submit]'));
@@ -66,9 +66,9 @@ function signInPage(main, _params, query) {
       password.value = '';
       const message =
         error.code === 'bad_credentials'
-          ? t('signin.bad_credentials')
+          ? tx('signin.bad_credentials')
           : error.code === 'too_many_failed_attempts'
-            ? t('signin.too_many', { message: error.message })
+            ? tx('signin.too_many', { message: error.message })
             : null;
       showErrors(/** @type {HTMLFormElement} */ (form), message ? [[null, message]] : errorsOf(error));
     } finally {
@@ -113,11 +113,11 @@ function accountPage(/** @type {HTMLElement} */ main) {
   async function submit(event) {
     event.preventDefault();
     done.replaceChildren();
-    /** @type {Array<[string, string]>} */
+    /** @type {Array<[string, import('../forms.js').Message]>} */
     const errors = [];
-    if (!current.value) errors.push(['current-password', t('account.current.missing')]);
-    if (!fresh.value) errors.push(['new-password', t('account.new.missing')]);
-    else if (fresh.value !== again.value) errors.push(['new-password-again', t('account.again.differs')]);
+    if (!current.value) errors.push(['current-password', tx('account.current.missing')]);
+    if (!fresh.value) errors.push(['new-password', tx('account.new.missing')]);
+    else if (fresh.value !== again.value) errors.push(['new-password-again', tx('account.again.differs')]);
     showErrors(/** @type {HTMLFormElement} */ (form), errors);
     if (errors.length) return;
     try {

@@ -4,7 +4,6 @@
 // a new password; and a new API token, shown once.
 
 import { fill, h, tx } from '../../lib/dom.js';
-import { t } from '../../lib/i18n.js';
 import { errorsOf, field, input, showErrors } from '../forms.js';
 import { get, send, user } from '../session.js';
 import { localTime, statusLine } from './data-table.js';
@@ -163,10 +162,10 @@ function passwordForm(/** @type {Account} */ account, /** @type {HTMLElement} */
   /** @param {SubmitEvent} event */
   async function submit(event) {
     event.preventDefault();
-    /** @type {Array<[string, string]>} */
+    /** @type {Array<[string, import('../forms.js').Message]>} */
     const errors = [];
-    if (!password.value) errors.push(['reset-password', t('admin.account.password.missing')]);
-    else if (password.value !== again.value) errors.push(['reset-password-again', t('admin.account.password.differs')]);
+    if (!password.value) errors.push(['reset-password', tx('admin.account.password.missing')]);
+    else if (password.value !== again.value) errors.push(['reset-password-again', tx('admin.account.password.differs')]);
     showErrors(form, errors);
     if (errors.length) return;
     try {

@@ -117,13 +117,13 @@ export async function newAccountPage(/** @type {HTMLElement} */ main) {
   async function submit(event) {
     event.preventDefault();
     const role = /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="new-role"]:checked'))?.value || '';
-    /** @type {Array<[string | null, string]>} */
+    /** @type {Array<[string | null, import('../forms.js').Message]>} */
     const errors = [];
-    if (!name.value.trim()) errors.push(['new-name', t('admin.account.name.missing')]);
-    if (role === 'supervisor' && !department.value) errors.push(['new-department', t('admin.account.department.missing')]);
-    if (role === 'inspector' && !inspector.value.trim()) errors.push(['new-inspector', t('admin.account.inspector.missing')]);
-    if (!password.value) errors.push(['new-password', t('admin.account.password.missing')]);
-    else if (password.value !== again.value) errors.push(['new-password-again', t('admin.account.password.differs')]);
+    if (!name.value.trim()) errors.push(['new-name', tx('admin.account.name.missing')]);
+    if (role === 'supervisor' && !department.value) errors.push(['new-department', tx('admin.account.department.missing')]);
+    if (role === 'inspector' && !inspector.value.trim()) errors.push(['new-inspector', tx('admin.account.inspector.missing')]);
+    if (!password.value) errors.push(['new-password', tx('admin.account.password.missing')]);
+    else if (password.value !== again.value) errors.push(['new-password-again', tx('admin.account.password.differs')]);
     showErrors(form, errors);
     if (errors.length) return;
     /** @type {Record<string, string>} */

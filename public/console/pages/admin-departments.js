@@ -4,7 +4,6 @@
 // name is changed on the department's own page (#/admin/departments/CODE).
 
 import { h, tx } from '../../lib/dom.js';
-import { t } from '../../lib/i18n.js';
 import { confirmation, errorsOf, field, input, showErrors } from '../forms.js';
 import { send } from '../session.js';
 import { dataTable } from './data-table.js';
@@ -72,10 +71,10 @@ export async function departmentPage(main, params) {
   /** @param {SubmitEvent} event */
   async function submit(event) {
     event.preventDefault();
-    /** @type {Array<[string, string]>} */
+    /** @type {Array<[string, import('../forms.js').Message]>} */
     const errors = [];
-    if (!nameZh.value.trim()) errors.push(['department-name-zh', t('admin.department.name_zh.missing')]);
-    if (!nameEn.value.trim()) errors.push(['department-name-en', t('admin.department.name_en.missing')]);
+    if (!nameZh.value.trim()) errors.push(['department-name-zh', tx('admin.department.name_zh.missing')]);
+    if (!nameEn.value.trim()) errors.push(['department-name-en', tx('admin.department.name_en.missing')]);
     showErrors(form, errors);
     if (errors.length) return;
     try {

@@ -119,7 +119,7 @@ function addForm(year, refresh, status) {
     event.preventDefault();
     const day = /** @type {HTMLInputElement} */ (date).value;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) {
-      showErrors(form, [['day-date', t('directories.calendar.add.date.missing')]]);
+      showErrors(form, [['day-date', tx('directories.calendar.add.date.missing')]]);
       return;
     }
     try {

@@ -144,11 +144,11 @@ export function riskClassPanel({ onImported }) {
     const value = (/** @type {string} */ id) => /** @type {HTMLSelectElement} */ (form.querySelector(`#${id}`)).value;
     const code = read.header[Number(value('risk-code-column'))];
     const klass = read.header[Number(value('risk-class-column'))];
-    /** @type {Array<[string | null, string]>} */
+    /** @type {Array<[string | null, import('../forms.js').Message]>} */
     const errors = [];
-    if (code === klass) errors.push(['risk-class-column', t('risk.same_column')]);
+    if (code === klass) errors.push(['risk-class-column', tx('risk.same_column')]);
     labels.forEach((label, index) => {
-      if (!value(`risk-label-${index}`)) errors.push([`risk-label-${index}`, t('risk.label.missing', { label })]);
+      if (!value(`risk-label-${index}`)) errors.push([`risk-label-${index}`, tx('risk.label.missing', { label })]);
     });
     showErrors(form, errors);
     if (errors.length) return;

@@ -33,11 +33,12 @@ export function ratioOf(/** @type {string} */ text) {
  * A refusal in the user's language when its code is one the plan's checks
  * know, with the server's own words after it; otherwise the server's words.
  * @param {import('../../lib/api.js').ApiError} error
+ * @returns {import('../forms.js').Message}
  */
 function refusal(error) {
-  if (error.status === 0) return t('console.error.network');
+  if (error.status === 0) return tx('console.error.network');
   const key = `plans.error.${error.code}`;
-  return has(key) ? `${t(key)} (${error.message})` : error.message;
+  return has(key) ? () => `${t(key)} (${error.message})` : error.message;
 }
 
 /**
@@ -309,7 +310,7 @@ export async function planFormPage(main, params) {
     event.preventDefault();
     const body = read();
     if (!/^\d{4}$/.test(year.value.trim())) {
-      showErrors(form, [['plan-year', t('plans.form.year.check')]]);
+      showErrors(form, [['plan-year', tx('plans.form.year.check')]]);
       return;
     }
     const button = /** @type {HTMLButtonElement} */ (form.querySelector('#save-plan'));

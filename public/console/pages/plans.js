@@ -190,7 +190,7 @@ function approveSection(plan) {
   async function submit(event) {
     event.preventDefault();
     if (!(/** @type {HTMLInputElement} */ (form.querySelector(`#${box}`)).checked)) {
-      showErrors(form, [[box, t('plans.approve.confirm.missing')]]);
+      showErrors(form, [[box, tx('plans.approve.confirm.missing')]]);
       return;
     }
     const button = /** @type {HTMLButtonElement} */ (form.querySelector('#approve-button'));
@@ -199,7 +199,7 @@ function approveSection(plan) {
       await send('POST', `/api/plans/${encodeURIComponent(plan.code)}/approve`, {});
       go(`${planPage(plan.code)}?done=approved`);
     } catch (error) {
-      showErrors(form, [[null, error.status === 0 ? t('console.error.network') : error.message]]);
+      showErrors(form, [[null, error.status === 0 ? tx('console.error.network') : error.message]]);
     } finally {
       button.disabled = false;
     }

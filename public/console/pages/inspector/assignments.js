@@ -200,7 +200,7 @@ function conflictPart(/** @type {Assignment} */ a) {
   form.addEventListener('submit', async (/** @type {Event} */ event) => {
     event.preventDefault();
     const text = reason.value.trim();
-    if (!text) return showErrors(form, [[reason.id, t('inspector.conflict.required')]]);
+    if (!text) return showErrors(form, [[reason.id, tx('inspector.conflict.required')]]);
     try {
       await send('POST', '/api/me/conflicts', { task: a.task, target: a.target, reason: text });
       fill(form, confirmation(tx('inspector.conflict.done'), h('p', {}, tx('inspector.conflict.next'))));

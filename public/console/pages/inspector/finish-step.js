@@ -101,11 +101,11 @@ export function finishStep(main, form) {
   formEl.addEventListener('submit', (/** @type {Event} */ event) => {
     event.preventDefault();
     keep();
-    /** @type {Array<[string | null, string]>} */
+    /** @type {Array<[string | null, import('../../forms.js').Message]>} */
     const errors = [];
-    if (!data.outcome) errors.push(['outcome', t('inspector.outcome.required')]);
-    if (data.outcome === 'other' && !data.outcome_text.trim()) errors.push([text.id, t('inspector.field.outcomeText.required')]);
-    if (!data.inspection_date) errors.push([date.id, t('inspector.field.date.required')]);
+    if (!data.outcome) errors.push(['outcome', tx('inspector.outcome.required')]);
+    if (data.outcome === 'other' && !data.outcome_text.trim()) errors.push([text.id, tx('inspector.field.outcomeText.required')]);
+    if (!data.inspection_date) errors.push([date.id, tx('inspector.field.date.required')]);
     if (errors.length) return showErrors(formEl, errors);
     go(stepHref(form, 'check'));
   });
@@ -204,11 +204,11 @@ async function submit(/** @type {Form} */ form, /** @type {HTMLElement} */ statu
   const form_ = /** @type {HTMLFormElement} */ (h('form', {}));
   status.replaceChildren(form_);
   const draft = loadDraft(form.place);
-  if (!navigator.onLine) return showErrors(form_, [[null, t('inspector.check.offline')]]);
+  if (!navigator.onLine) return showErrors(form_, [[null, tx('inspector.check.offline')]]);
   if (!draft || draft.pending) keepDraft(form.place, form.data);
   if (me && !(await sendDraft(draftKey(me.id, form.place)))) {
     const now = loadDraft(form.place);
-    return showErrors(form_, [[null, now && now.error ? now.error : t('inspector.check.offline')]]);
+    return showErrors(form_, [[null, now && now.error ? now.error : tx('inspector.check.offline')]]);
   }
   try {
     const path = `/api/me/results/${form.place.task}/${encodeURIComponent(form.place.target)}/${encodeURIComponent(form.place.item)}/submit`;

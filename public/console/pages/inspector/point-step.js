@@ -68,7 +68,7 @@ export function pointStep(main, form, point) {
   formEl.addEventListener('submit', (/** @type {Event} */ event) => {
     event.preventDefault();
     if (!formEl.querySelector('input[name="answer"]:checked')) {
-      showErrors(formEl, [['answer', t('inspector.point.required')]]);
+      showErrors(formEl, [['answer', tx('inspector.point.required')]]);
       return;
     }
     keep();

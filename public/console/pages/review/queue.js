@@ -137,7 +137,7 @@ function bulkForm(state, results, tasks) {
     event.preventDefault();
     const picked = chosen();
     if (!picked.length) {
-      showErrors(form, [[null, t('review.bulk.noneSelected')]]);
+      showErrors(form, [[null, tx('review.bulk.noneSelected')]]);
       return;
     }
     showErrors(form, []);
@@ -169,7 +169,7 @@ function bulkForm(state, results, tasks) {
   async function act(picked) {
     const confirm = /** @type {HTMLButtonElement} */ (check.querySelector('#bulk-confirm'));
     confirm.disabled = true;
-    /** @type {Array<[string | null, string]>} */
+    /** @type {Array<[string | null, import('../../forms.js').Message]>} */
     const failures = [];
     let done = 0;
     for (const result of picked) {
@@ -179,7 +179,7 @@ function bulkForm(state, results, tasks) {
         done += 1;
       } catch (error) {
         const message = error.status === 0 ? t('console.error.network') : error.message;
-        failures.push([null, t('review.bulk.failed', { reference: result.target_name || result.target, message })]);
+        failures.push([null, tx('review.bulk.failed', { reference: result.target_name || result.target, message })]);
       }
     }
     if (!failures.length) {

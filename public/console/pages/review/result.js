@@ -7,7 +7,6 @@
 // reason (published).
 
 import { h, tx } from '../../../lib/dom.js';
-import { t } from '../../../lib/i18n.js';
 import { loadOutcomes, outcomeLabel } from '../../../lib/outcomes.js';
 import { confirmation, errorsOf, field, input, select, showErrors } from '../../forms.js';
 import { go } from '../../router.js';
@@ -146,7 +145,7 @@ function actions(r, taskState, outcomes) {
  * A form for one decision: on submit, `check` its fields, then send and
  * come back to the page with a confirmation; a refusal in its error summary.
  * @param {{id: string, heading: string, hint: string, fields?: any, button: string, danger?: boolean,
- *   check?: (form: HTMLFormElement) => Array<[string | null, string]>,
+ *   check?: (form: HTMLFormElement) => Array<[string | null, import('../../forms.js').Message]>,
  *   request: (form: HTMLFormElement) => {path: string, body?: any}, done: (answer: any) => string,
  *   fieldIds?: Record<string, string>}} spec
  */
@@ -175,7 +174,7 @@ function decision(spec) {
       go(spec.done(answer));
     } catch (error) {
       const errors = errorsOf(error, spec.fieldIds);
-      showErrors(form, errors.map(([id, message]) => [id, error.status === 0 ? message : t('review.refused', { message })]));
+      showErrors(form, errors.map(([id, message]) => [id, error.status === 0 ? message : tx('review.refused', { message })]));
     } finally {
       button.disabled = false;
     }
@@ -206,7 +205,7 @@ function returnForm(/** @type {Result} */ r) {
     hint: 'review.return.reasonHint',
     button: 'review.return.button',
     fields: field({ label: tx('review.return.reason'), control: reason, wide: true }),
-    check: (form) => (value(form, 'return-reason') ? [] : [['return-reason', t('review.return.missing')]]),
+    check: (form) => (value(form, 'return-reason') ? [] : [['return-reason', tx('review.return.missing')]]),
     request: (form) => ({ path: `/api/results/${r.id}/return`, body: { reason: value(form, 'return-reason') } }),
     done: () => `#/review/${r.id}?done=returned`,
     fieldIds: { reason: 'return-reason' },
@@ -249,10 +248,10 @@ function correctForm(r, outcomes) {
     danger: true,
     fields,
     check: (form) => {
-      /** @type {Array<[string | null, string]>} */
+      /** @type {Array<[string | null, import('../../forms.js').Message]>} */
       const errors = [];
-      if (!value(form, 'correct-date')) errors.push(['correct-date', t('review.correct.missingDate')]);
-      if (!value(form, 'correct-reason')) errors.push(['correct-reason', t('review.correct.missingReason')]);
+      if (!value(form, 'correct-date')) errors.push(['correct-date', tx('review.correct.missingDate')]);
+      if (!value(form, 'correct-reason')) errors.push(['correct-reason', tx('review.correct.missingReason')]);
       return errors;
     },
     request: (form) => ({

@@ -4,14 +4,14 @@
 // control in error; and the server's field names (e.g. "filter.regions[0]",
 // "quota_by_stratum.C.ratio") mapped to the form's controls.
 
-import { t } from '../../../lib/i18n.js';
+import { tx } from '../../../lib/dom.js';
 import { ticked } from './choices.js';
 
 /**
  * @typedef {import('./data.js').TaskDefinition} TaskDefinition
  * @typedef {import('./data.js').QuotaRule} QuotaRule
  * @typedef {'about' | 'items' | 'pool' | 'strata' | 'inspectors' | 'entropy' | 'publication'} Part
- * @typedef {Array<[string | null, string]>} Errors
+ * @typedef {Array<[string | null, import('../../forms.js').Message]>} Errors
  */
 
 /** The parts of the form, in order. */
@@ -44,16 +44,16 @@ export function eventAt(/** @type {string} */ date, /** @type {string} */ time) 
  * @param {string} kind
  * @param {string} text
  * @param {number} [least] the smallest count
- * @returns {QuotaRule | string}
+ * @returns {QuotaRule | (() => string)}
  */
 export function quotaOf(kind, text, least = 1) {
   const value = text.trim();
   if (kind === 'count') {
-    if (!/^\d{1,9}$/.test(value) || Number(value) < least) return t(least ? 'tasks.check.count' : 'tasks.check.count.stratum');
+    if (!/^\d{1,9}$/.test(value) || Number(value) < least) return tx(least ? 'tasks.check.count' : 'tasks.check.count.stratum');
     return { count: Number(value) };
   }
   const number = value.replace(/\s*[%％]$/, '');
-  if (!/^\d{1,3}(\.\d{1,2})?$/.test(number) || Number(number) > 100 || Number(number) <= 0) return t('tasks.check.ratio');
+  if (!/^\d{1,3}(\.\d{1,2})?$/.test(number) || Number(number) > 100 || Number(number) <= 0) return tx('tasks.check.ratio');
   return { ratio: `${number}%` };
 }
 
@@ -74,7 +74,7 @@ export function readForm(form, lead) {
   const errors = [];
   /** @type {Record<Part, boolean>} */
   const done = { about: true, items: true, pool: true, strata: true, inspectors: true, entropy: true, publication: true };
-  /** @param {Part} part @param {string | null} id @param {string} message */
+  /** @param {Part} part @param {string | null} id @param {import('../../forms.js').Message} message */
   const wrong = (part, id, message) => {
     errors.push([id, message]);
     done[part] = false;
@@ -83,21 +83,21 @@ export function readForm(form, lead) {
   const first = (id) => (form.querySelector(`#${id}-0`) ? `${id}-0` : null);
 
   const name = valueOf(form, 'task-name');
-  if (!name) wrong('about', 'task-name', t('tasks.check.name'));
+  if (!name) wrong('about', 'task-name', tx('tasks.check.name'));
 
   const joint = ticked(form, 'joint');
   const items = ticked(form, 'items');
-  if (!items.length) wrong('items', first('items'), t('tasks.check.items'));
+  if (!items.length) wrong('items', first('items'), tx('tasks.check.items'));
 
   const within = valueOf(form, 'inspected-within');
-  if (within && !/^\d{1,5}$/.test(within)) wrong('pool', 'inspected-within', t('tasks.check.within'));
+  if (within && !/^\d{1,5}$/.test(within)) wrong('pool', 'inspected-within', tx('tasks.check.within'));
 
   const kind = ticked(form, 'quota-kind')[0] || 'ratio';
   /** @type {QuotaRule | null} */
   let quota = null;
   if (kind !== 'none') {
     const parsed = quotaOf(kind, valueOf(form, 'quota-value'));
-    if (typeof parsed === 'string') wrong('strata', 'quota-value', parsed);
+    if (typeof parsed === 'function') wrong('strata', 'quota-value', parsed);
     else quota = parsed;
   }
   /** @type {Record<string, QuotaRule>} */
@@ -107,43 +107,43 @@ export function readForm(form, lead) {
     const key = valueOf(form, `stratum-key-${number}`);
     const rowKind = valueOf(form, `stratum-kind-${number}`) || 'ratio';
     if (!key) {
-      wrong('strata', `stratum-key-${number}`, t('tasks.check.stratum.key'));
+      wrong('strata', `stratum-key-${number}`, tx('tasks.check.stratum.key'));
       continue;
     }
     if (key in byStratum) {
-      wrong('strata', `stratum-key-${number}`, t('tasks.check.stratum.twice', { key }));
+      wrong('strata', `stratum-key-${number}`, tx('tasks.check.stratum.twice', { key }));
       continue;
     }
     const parsed = quotaOf(rowKind, valueOf(form, `stratum-value-${number}`), 0);
-    if (typeof parsed === 'string') wrong('strata', `stratum-value-${number}`, `${key}: ${parsed}`);
+    if (typeof parsed === 'function') wrong('strata', `stratum-value-${number}`, () => `${key}: ${parsed()}`);
     else byStratum[key] = parsed;
   }
-  if (kind === 'none' && !Object.keys(byStratum).length) wrong('strata', 'add-stratum-quota', t('tasks.check.noquota'));
+  if (kind === 'none' && !Object.keys(byStratum).length) wrong('strata', 'add-stratum-quota', tx('tasks.check.noquota'));
 
   const perTarget = valueOf(form, 'per-target');
   if (!/^\d{1,3}$/.test(perTarget) || Number(perTarget) < 2 || Number(perTarget) > 100) {
-    wrong('inspectors', 'per-target', t('tasks.check.perTarget'));
+    wrong('inspectors', 'per-target', tx('tasks.check.perTarget'));
   }
   const certificate = valueOf(form, 'certificate-date');
-  if (!isDate(certificate)) wrong('inspectors', 'certificate-date', t('tasks.check.date'));
+  if (!isDate(certificate)) wrong('inspectors', 'certificate-date', tx('tasks.check.date'));
 
   const format = ticked(form, 'entropy-format')[0] || '';
-  if (!format) wrong('entropy', first('entropy-format'), t('tasks.check.format'));
+  if (!format) wrong('entropy', first('entropy-format'), tx('tasks.check.format'));
   const source = valueOf(form, 'entropy-source');
-  if (!source) wrong('entropy', 'entropy-source', t('tasks.check.source'));
+  if (!source) wrong('entropy', 'entropy-source', tx('tasks.check.source'));
   const min = valueOf(form, 'entropy-min');
-  if (!/^\d{1,4}$/.test(min) || Number(min) < 10) wrong('entropy', 'entropy-min', t('tasks.check.min'));
+  if (!/^\d{1,4}$/.test(min) || Number(min) < 10) wrong('entropy', 'entropy-min', tx('tasks.check.min'));
   const eventDate = valueOf(form, 'event-date');
   const eventTime = valueOf(form, 'event-time');
   const event = eventAt(eventDate, eventTime);
-  if (!isDate(eventDate)) wrong('entropy', 'event-date', t('tasks.check.date'));
-  else if (!event) wrong('entropy', 'event-time', t('tasks.check.time'));
+  if (!isDate(eventDate)) wrong('entropy', 'event-date', tx('tasks.check.date'));
+  else if (!event) wrong('entropy', 'event-time', tx('tasks.check.time'));
 
   const batch = valueOf(form, 'plan-batch');
-  if (batch && !/^[1-9]\d{0,3}$/.test(batch)) wrong('about', 'plan-batch', t('tasks.check.batch'));
+  if (batch && !/^[1-9]\d{0,3}$/.test(batch)) wrong('about', 'plan-batch', tx('tasks.check.batch'));
 
   const embargo = valueOf(form, 'embargo-until');
-  if (embargo && !isDate(embargo)) wrong('publication', 'embargo-until', t('tasks.check.date'));
+  if (embargo && !isDate(embargo)) wrong('publication', 'embargo-until', tx('tasks.check.date'));
 
   /** @type {TaskDefinition} */
   const definition = {

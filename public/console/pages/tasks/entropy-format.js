@@ -21,22 +21,23 @@ export const FORMATS = Object.keys(ALLOWS);
  * @param {string} format
  * @param {string} entropy
  * @param {number} min
- * @returns {{problem: 'empty' | 'character' | 'short', message: string} | null}
+ * @returns {{problem: 'empty' | 'character' | 'short', message: () => string} | null}
+ *   `message` gives the problem in the current language.
  */
 export function entropyProblem(format, entropy, min) {
   const allows = ALLOWS[format];
-  if (!entropy) return { problem: 'empty', message: t('tasks.entropy.empty') };
+  if (!entropy) return { problem: 'empty', message: () => t('tasks.entropy.empty') };
   const characters = [...entropy];
   const bad = allows ? characters.findIndex((c) => !allows(c)) : -1;
   if (bad >= 0) {
-    const shown = characters[bad] === ' ' ? t('tasks.entropy.space') : `“${characters[bad]}”`;
+    const shown = () => (characters[bad] === ' ' ? t('tasks.entropy.space') : `“${characters[bad]}”`);
     return {
       problem: 'character',
-      message: t('tasks.entropy.bad', { character: shown, position: bad + 1, rule: t(`tasks.format.rule.${format}`) }),
+      message: () => t('tasks.entropy.bad', { character: shown(), position: bad + 1, rule: t(`tasks.format.rule.${format}`) }),
     };
   }
   if (characters.length < min) {
-    return { problem: 'short', message: t('tasks.entropy.short', { count: characters.length, min }) };
+    return { problem: 'short', message: () => t('tasks.entropy.short', { count: characters.length, min }) };
   }
   return null;
 }

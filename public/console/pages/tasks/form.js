@@ -120,7 +120,7 @@ export async function taskFormPage(main, params, query) {
       go(`#/tasks/${saved.id}?done=${task ? 'saved' : 'created'}`);
     } catch (error) {
       const id = error.status === 0 ? null : controlOf(form, error.field);
-      const message = error.status === 0 ? t('console.error.network') : error.field ? t('tasks.form.refused', { field: error.field, message: error.message }) : error.message;
+      const message = error.status === 0 ? tx('console.error.network') : error.field ? tx('tasks.form.refused', { field: error.field, message: error.message }) : error.message;
       showErrors(form, [[id, message]]);
     } finally {
       button.disabled = false;

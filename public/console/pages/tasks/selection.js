@@ -5,7 +5,6 @@
 // candidates (POST /api/tasks/ID/replacements).
 
 import { fill, h, tx } from '../../../lib/dom.js';
-import { t } from '../../../lib/i18n.js';
 import { showErrors } from '../../forms.js';
 import { get, send, user } from '../../session.js';
 import { confirmationPanel } from './confirmations.js';
@@ -192,11 +191,11 @@ function replaceForm(task, selection, reload) {
   async function submit(event) {
     event.preventDefault();
     done.replaceChildren();
-    /** @type {Array<[string | null, string]>} */
+    /** @type {Array<[string | null, import('../../forms.js').Message]>} */
     const errors = [];
-    if (!targetSelect.value) errors.push(['replace-target', t('tasks.replace.target.missing')]);
-    if (!inspectorSelect.value) errors.push(['replace-inspector', t('tasks.replace.inspector.missing')]);
-    if (!reason.value.trim()) errors.push(['replace-reason', t('tasks.replace.reason.missing')]);
+    if (!targetSelect.value) errors.push(['replace-target', tx('tasks.replace.target.missing')]);
+    if (!inspectorSelect.value) errors.push(['replace-inspector', tx('tasks.replace.inspector.missing')]);
+    if (!reason.value.trim()) errors.push(['replace-reason', tx('tasks.replace.reason.missing')]);
     showErrors(form, errors);
     if (errors.length) return;
     const button = /** @type {HTMLButtonElement} */ (form.querySelector('#replace-button'));
@@ -214,7 +213,7 @@ function replaceForm(task, selection, reload) {
     } catch (error) {
       const fields = { target: 'replace-target', inspector: 'replace-inspector', reason: 'replace-reason' };
       const id = error.field ? /** @type {Record<string, string>} */ (fields)[error.field] || null : null;
-      showErrors(form, [[id, error.status === 0 ? t('console.error.network') : t('tasks.step.refused', { message: error.message })]]);
+      showErrors(form, [[id, error.status === 0 ? tx('console.error.network') : tx('tasks.step.refused', { message: error.message })]]);
     } finally {
       button.disabled = false;
     }

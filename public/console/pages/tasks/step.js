@@ -6,7 +6,6 @@
 // server names.
 
 import { h, tx } from '../../../lib/dom.js';
-import { t } from '../../../lib/i18n.js';
 import { showErrors } from '../../forms.js';
 import { go } from '../../router.js';
 import { send } from '../../session.js';
@@ -21,7 +20,7 @@ import { send } from '../../session.js';
  *   confirm: any,
  *   button: any,
  *   danger?: boolean,
- *   check?: (form: HTMLFormElement) => Array<[string | null, string]>,
+ *   check?: (form: HTMLFormElement) => Array<[string | null, import('../../forms.js').Message]>,
  *   request: (form: HTMLFormElement) => {path: string, body?: any},
  *   done: string,
  *   fieldIds?: Record<string, string>,
@@ -63,7 +62,7 @@ export function stepSection(step) {
     extra.replaceChildren();
     const errors = step.check ? step.check(form) : [];
     if (!(/** @type {HTMLInputElement} */ (form.querySelector(`#${confirmId}`)).checked)) {
-      errors.push([confirmId, t('tasks.step.confirm.missing')]);
+      errors.push([confirmId, tx('tasks.step.confirm.missing')]);
     }
     showErrors(form, errors);
     if (errors.length) return;
@@ -75,7 +74,7 @@ export function stepSection(step) {
       go(`#/tasks/${step.task.id}?done=${step.done}`);
     } catch (error) {
       const id = error.field && step.fieldIds ? step.fieldIds[error.field] || null : null;
-      showErrors(form, [[id, error.status === 0 ? t('console.error.network') : t('tasks.step.refused', { message: error.message })]]);
+      showErrors(form, [[id, error.status === 0 ? tx('console.error.network') : tx('tasks.step.refused', { message: error.message })]]);
       if (step.refusal) extra.replaceChildren(step.refusal(error) || '');
     } finally {
       button.disabled = false;

@@ -4,7 +4,7 @@
 // checked as it is typed), reveal (early only when released explicitly)
 // and abandon (with a reason; what a drawn task's abandonment publishes).
 
-import { h, tx } from '../../../lib/dom.js';
+import { fill, h, tx } from '../../../lib/dom.js';
 import { t } from '../../../lib/i18n.js';
 import { eventWords, when } from './describe.js';
 import { entropyProblem } from './entropy-format.js';
@@ -69,11 +69,11 @@ export function drawStep(task) {
     /** @type {HTMLElement} */ (status.firstElementChild).textContent = t('tasks.draw.count', { count: typed, min });
     // A wrong character is refused at once; too few characters only when drawing.
     if (problem && problem.problem === 'character') {
-      slot.textContent = problem.message;
+      fill(slot, problem.message);
       slot.hidden = false;
       entropy.setAttribute('aria-invalid', 'true');
     } else {
-      slot.textContent = '';
+      slot.replaceChildren();
       slot.hidden = true;
       entropy.removeAttribute('aria-invalid');
     }
@@ -167,7 +167,7 @@ export function revealStep(task) {
     button: tx('tasks.reveal.button'),
     check: (form) => {
       const box = /** @type {HTMLInputElement | null} */ (form.querySelector('#release-early'));
-      return box && !box.checked ? [['release-early', t('tasks.reveal.early.missing', { date: embargo })]] : [];
+      return box && !box.checked ? [['release-early', tx('tasks.reveal.early.missing', { date: embargo })]] : [];
     },
     request: (form) => {
       const box = /** @type {HTMLInputElement | null} */ (form.querySelector('#release-early'));
@@ -200,7 +200,7 @@ export function abandonStep(task) {
     confirm: tx('tasks.abandon.confirm'),
     button: tx('tasks.abandon.button'),
     danger: true,
-    check: () => (reason.value.trim() ? [] : [['abandon-reason', t('tasks.abandon.reason.missing')]]),
+    check: () => (reason.value.trim() ? [] : [['abandon-reason', tx('tasks.abandon.reason.missing')]]),
     request: () => ({ path: `/api/tasks/${task.id}/abandon`, body: { reason: reason.value.trim() } }),
     done: 'abandoned',
     fieldIds: { reason: 'abandon-reason' },
