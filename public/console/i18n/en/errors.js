@@ -9,7 +9,7 @@ export default {
   'console.error.original': 'The server said: ',
   'refusal.attachment_kept': 'The result has been submitted: its files are kept. A returned result can have files added, never removed.',
   'refusal.attachment_type_mismatch': 'The file\'s content does not match its type. Send it with its own type.',
-  'refusal.bad_credentials': 'The name or password is not right.',
+  'refusal.bad_credentials': 'The password is not right. Type it again.',
   'refusal.bad_request': 'The request could not be read. Check what was entered and try again.',
   'refusal.checklist_incomplete': 'Answer every point of the checklist before submitting.',
   'refusal.csrf': 'The page is out of date or the request came from elsewhere. Reload the page and try again.',

@@ -9,7 +9,7 @@ export default {
   'console.error.original': '服务器原文：',
   'refusal.attachment_kept': '该检查结果已提交，已上传的附件予以保留，不能删除；退回修改时只能补充附件。',
   'refusal.attachment_type_mismatch': '文件内容与所选文件类型不符，请按文件的实际类型上传。',
-  'refusal.bad_credentials': '用户名或密码不正确。',
+  'refusal.bad_credentials': '密码不正确，请重新输入。',
   'refusal.bad_request': '请求无法处理，请检查填写的内容后重试。',
   'refusal.checklist_incomplete': '检查表还有检查要点未作答，请逐项作答后再提交。',
   'refusal.csrf': '页面已过期或请求来源不明，请刷新页面后重试。',
