@@ -46,13 +46,17 @@ async fn shown_in_both_languages(browser: &Browser, places: &[&str], chinese: &s
         let (text, words) = texts(browser, place).await;
         assert!(text.starts_with(chinese), "{place} in Chinese begins with the code's message: {text:?}");
         assert!(text.contains("服务器原文"), "{place} says the server's words are the server's: {text:?}");
-        let words = words.unwrap_or_else(|| panic!("{place} shows the server's words, marked English: {text:?}"));
+        let words =
+            words.unwrap_or_else(|| panic!("{place} shows the server's words, marked English: {text:?}"));
         assert!(words.contains(english), "{place}: the server's words keep the specifics: {words:?}");
     }
     switch_language(browser, "en").await;
     for place in places {
         let (text, words) = texts(browser, place).await;
-        assert!(text.contains(english) && !has_chinese(&text), "{place} in English: the server's words: {text:?}");
+        assert!(
+            text.contains(english) && !has_chinese(&text),
+            "{place} in English: the server's words: {text:?}"
+        );
         assert!(words.is_none(), "{place} in English has no secondary line: {text:?}");
     }
     switch_language(browser, "zh-CN").await;
