@@ -31,6 +31,8 @@ mod review;
 mod risk_classes;
 #[path = "console/rules.rs"]
 mod rules;
+#[path = "console/server_refusals.rs"]
+mod server_refusals;
 #[path = "console/tasks.rs"]
 mod tasks;
 

@@ -28,7 +28,7 @@ const RETRY_MS = 30000;
  * @typedef {{outcome: string, outcome_text: string, inspection_date: string,
  *   summary: string, notes: string, answers: Answer[]}} DraftData
  * @typedef {{user: number, task: number, target: string, item: string, data: DraftData,
- *   rev: number, pending: boolean, error: string | null, saved_at: string | null}} Draft
+ *   rev: number, pending: boolean, error: string | null, error_code?: string | null, saved_at: string | null}} Draft
  * @typedef {{task: number, target: string, item: string}} DraftPlace
  */
 
@@ -99,6 +99,7 @@ export function keepDraft(place, data) {
     rev: (before ? before.rev : 0) + 1,
     pending: true,
     error: null,
+    error_code: null,
     saved_at: before ? before.saved_at : null,
   };
   write(key, draft);
@@ -170,14 +171,14 @@ async function put(key, draft) {
     await send('PUT', path, body(draft.data));
     const now = read(key);
     if (now && now.rev === draft.rev) {
-      write(key, { ...now, pending: false, error: null, saved_at: new Date().toISOString() });
+      write(key, { ...now, pending: false, error: null, error_code: null, saved_at: new Date().toISOString() });
     }
     return !!now && now.rev === draft.rev;
   } catch (error) {
     const now = read(key);
     // A network failure leaves it waiting; a refusal is kept with it.
     if (now && error && error.status !== 0 && error.status !== 401 && now.rev === draft.rev) {
-      write(key, { ...now, error: String(error.message || error.code) });
+      write(key, { ...now, error: String(error.message || error.code), error_code: error.code || null });
     }
     return false;
   }

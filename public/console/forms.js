@@ -4,13 +4,15 @@
 // that links to each field in error, and buttons that say what they do.
 
 import { fill, h, tx } from '../lib/dom.js';
+import { getLang, has, t } from '../lib/i18n.js';
 
 /**
- * An error's text: a string (the server's own words, which come in one
- * language), or a function giving it in the current language, evaluated
- * again on every language switch. Messages of the console's own are
- * functions (tx('key')), so that a form in error follows a switch.
- * @typedef {string | (() => string)} Message
+ * An error's text: a string, or a function giving it in the current
+ * language (a text, or nodes: see refusal()), evaluated again on every
+ * language switch. Messages of the console's own are functions
+ * (tx('key')), and so are the server's refusals (refusal(error)), so that
+ * a form in error follows a switch.
+ * @typedef {string | (() => import('../lib/dom.js').Child)} Message
  */
 
 /**
@@ -120,7 +122,51 @@ function focusField(event, control) {
 export function errorsOf(error, fields = {}) {
   if (error.status === 0) return [[null, tx('console.error.network')]];
   const id = error.field ? fields[error.field] || null : null;
-  return [[id, error.message]];
+  return [[id, refusal(error)]];
+}
+
+/**
+ * A refusal of the server in the current language. The server answers in
+ * English only, with a stable code (public/console/i18n/{zh,en}/errors.js
+ * hold a message for each): in Chinese the code's message is shown, and
+ * under it the server's own words, which carry the specifics (the numbers,
+ * names and lines at fault), marked as English; in English the server's
+ * own words. A failed connection is the console's own message. `within`
+ * is the key of a sentence the message is put in (as {message}, or the
+ * variable `name`, with `vars`); `key` a more particular message for the
+ * code, used in Chinese.
+ * @param {{status: number, code: string, message: string}} error an ApiError
+ * @param {{within?: string, vars?: Record<string, any>, name?: string, key?: string}} [how]
+ * @returns {() => import('../lib/dom.js').Child}
+ */
+export function refusal(error, { within, vars = {}, name = 'message', key } = {}) {
+  if (error.status === 0) return tx('console.error.network');
+  const put = (/** @type {string} */ message) => (within ? t(within, { ...vars, [name]: message }) : message);
+  return () => {
+    const own = key && has(key) ? key : `refusal.${error.code}`;
+    if (getLang() === 'en' || !has(own) || !error.message) return put(error.message || t(own));
+    return [put(t(own)), serverWords(error.message)];
+  };
+}
+
+/**
+ * A refusal kept with a draft or a queued file (drafts.js, photo-queue.js:
+ * `error`, the server's words, and `error_code`), shown as refusal() does;
+ * one kept before codes were, as its words.
+ * @param {{error?: string | null, error_code?: string | null}} kept
+ * @param {{within?: string, vars?: Record<string, any>, name?: string}} [how]
+ * @returns {() => import('../lib/dom.js').Child}
+ */
+export function keptRefusal(kept, how = {}) {
+  const message = kept.error || '';
+  if (kept.error_code) return refusal({ status: 422, code: kept.error_code, message }, how);
+  const { within, vars = {}, name = 'message' } = how;
+  return () => (within ? t(within, { ...vars, [name]: message }) : message);
+}
+
+/** The server's own words under a message given in Chinese. @param {string} message */
+function serverWords(message) {
+  return h('span', { class: 'server-words' }, t('console.error.original'), h('span', { lang: 'en' }, message));
 }
 
 /**

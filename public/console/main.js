@@ -14,12 +14,16 @@ import * as plans from './areas/plans.js';
 import * as review from './areas/review.js';
 import * as tasks from './areas/tasks.js';
 import { settleAtSignOut, startSending } from './drafts.js';
+import enErrors from './i18n/en/errors.js';
 import en from './i18n/en/shell.js';
+import zhErrors from './i18n/zh/errors.js';
 import zh from './i18n/zh/shell.js';
 import { addRoutes, go, render, setFallback } from './router.js';
 import { onSignedOut, restore, signOut, user } from './session.js';
 
 addMessages({ zh, en });
+// The server's refusals, by their code (forms.js refusal()).
+addMessages({ zh: zhErrors, en: enErrors });
 
 /** @typedef {{href: string, label: string, roles: Array<import('./session.js').User['role']>}} NavEntry */
 

@@ -12,7 +12,7 @@ const STORE = 'queue';
 
 /**
  * @typedef {{id?: number, user: number, task: number, target: string, item: string,
- *   name: string, type: string, blob: Blob, sha256: string, error: string | null}} QueuedFile
+ *   name: string, type: string, blob: Blob, sha256: string, error: string | null, error_code?: string | null}} QueuedFile
  * @typedef {{task: number, target: string, item: string}} Place
  */
 
@@ -122,7 +122,7 @@ export async function sendQueued(saved) {
         for (const fn of [...sentListeners]) fn(file, attachment);
       } catch (error) {
         if (!error || error.status === 0) break;
-        await withStore('readwrite', (store) => store.put({ ...file, error: String(error.message || error.code) }));
+        await withStore('readwrite', (store) => store.put({ ...file, error: String(error.message || error.code), error_code: error.code || null }));
       }
     }
   } finally {

@@ -8,6 +8,7 @@
 
 import { fill, h, tx } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
+import { refusal } from './forms.js';
 import { user } from './session.js';
 
 /**
@@ -109,8 +110,12 @@ export async function render() {
     fill(
       main,
       h('h1', {}, title),
-      h('div', { class: 'notice notice-error', role: 'alert' }, () =>
-        t('console.error.page', { message: String((error && error.message) || error) }),
+      h(
+        'div',
+        { class: 'notice notice-error', role: 'alert' },
+        error && error.code
+          ? refusal(error, { within: 'console.error.page' })
+          : () => t('console.error.page', { message: String((error && error.message) || error) }),
       ),
     );
   } finally {

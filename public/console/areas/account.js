@@ -67,9 +67,7 @@ function signInPage(main, _params, query) {
       const message =
         error.code === 'bad_credentials'
           ? tx('signin.bad_credentials')
-          : error.code === 'too_many_failed_attempts'
-            ? tx('signin.too_many', { message: error.message })
-            : null;
+          : null;
       showErrors(/** @type {HTMLFormElement} */ (form), message ? [[null, message]] : errorsOf(error));
     } finally {
       button.disabled = false;

@@ -4,7 +4,7 @@
 // a new password; and a new API token, shown once.
 
 import { fill, h, tx } from '../../lib/dom.js';
-import { errorsOf, field, input, showErrors } from '../forms.js';
+import { errorsOf, field, input, refusal, showErrors } from '../forms.js';
 import { get, send, user } from '../session.js';
 import { localTime, statusLine } from './data-table.js';
 import { departmentSelect, roleChoice, tokenOnce } from './admin-accounts.js';
@@ -137,7 +137,7 @@ function disablePart(/** @type {Account} */ account, /** @type {HTMLElement} */ 
       draw();
       report(status, account.disabled ? 'admin.account.disabled' : 'admin.account.enabled', { name: account.name });
     } catch (error) {
-      status.replaceChildren(h('p', { class: 'notice notice-error', role: 'alert' }, error.message));
+      status.replaceChildren(h('p', { class: 'notice notice-error', role: 'alert' }, refusal(error)));
     }
   }
 }
@@ -221,7 +221,7 @@ function tokenPart(/** @type {Account} */ account) {
       /** @type {HTMLElement} */ (result.querySelector('h2')).setAttribute('tabindex', '-1');
       /** @type {HTMLElement} */ (result.querySelector('h2')).focus();
     } catch (error) {
-      result.replaceChildren(h('p', { class: 'notice notice-error', role: 'alert' }, error.message));
+      result.replaceChildren(h('p', { class: 'notice notice-error', role: 'alert' }, refusal(error)));
       ask.hidden = false;
     }
   }

@@ -6,7 +6,7 @@
 
 import { h, tx } from '../../lib/dom.js';
 import { t } from '../../lib/i18n.js';
-import { errorsOf, field, input, select, showErrors } from '../forms.js';
+import { errorsOf, field, input, refusal, select, showErrors } from '../forms.js';
 import { get, send } from '../session.js';
 import { dataTable, statusLine } from './data-table.js';
 import { importPanel } from './directory-import.js';
@@ -50,7 +50,7 @@ export async function calendarPage(main, _params, query) {
       await refresh();
       status.replaceChildren(h('p', { class: 'notice notice-info' }, tx('directories.calendar.removed', { date: day.date })));
     } catch (error) {
-      status.replaceChildren(h('p', { class: 'notice notice-error' }, error.message));
+      status.replaceChildren(h('p', { class: 'notice notice-error' }, refusal(error)));
     }
     /** @type {HTMLElement} */ (main.querySelector('#calendar-year')).setAttribute('tabindex', '-1');
     /** @type {HTMLElement} */ (main.querySelector('#calendar-year')).focus();

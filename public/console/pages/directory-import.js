@@ -8,7 +8,7 @@
 
 import { fill, h, tx } from '../../lib/dom.js';
 import { t } from '../../lib/i18n.js';
-import { confirmation } from '../forms.js';
+import { confirmation, refusal as serverRefusal } from '../forms.js';
 import { upload } from '../session.js';
 import { previewCsv } from './csv-preview.js';
 import { dataTable } from './data-table.js';
@@ -167,7 +167,7 @@ function refusal(error, name) {
     { class: 'error-summary', role: 'alert', tabindex: '-1', id: 'import-refused' },
     h('h2', { class: 'error-summary-title' }, title),
     // The message repeats the first refused line; the table has them all.
-    lines.length ? null : h('p', {}, error.status === 0 ? tx('console.error.network') : error.message),
+    lines.length ? null : h('p', {}, serverRefusal(error)),
     lines.length
       ? [
           h('p', {}, tx('import.refused.count', { count: lines.length })),

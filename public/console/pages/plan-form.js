@@ -7,8 +7,8 @@
 // checks the whole plan; what it refuses is shown beside the field it names.
 
 import { h, tx } from '../../lib/dom.js';
-import { has, t } from '../../lib/i18n.js';
-import { field, input, select, showErrors } from '../forms.js';
+import { t } from '../../lib/i18n.js';
+import { field, input, refusal, select, showErrors } from '../forms.js';
 import { go } from '../router.js';
 import { send, user } from '../session.js';
 import { loadItems } from './tasks/data.js';
@@ -30,15 +30,13 @@ export function ratioOf(/** @type {string} */ text) {
 }
 
 /**
- * A refusal in the user's language when its code is one the plan's checks
- * know, with the server's own words after it; otherwise the server's words.
+ * A refusal of the plan: in Chinese, the plan's own message for the code
+ * where it has one (plans.error.*), else the console's (forms.js refusal()).
  * @param {import('../../lib/api.js').ApiError} error
  * @returns {import('../forms.js').Message}
  */
-function refusal(error) {
-  if (error.status === 0) return tx('console.error.network');
-  const key = `plans.error.${error.code}`;
-  return has(key) ? () => `${t(key)} (${error.message})` : error.message;
+function planRefusal(error) {
+  return refusal(error, { key: `plans.error.${error.code}` });
 }
 
 /**
@@ -322,7 +320,7 @@ export async function planFormPage(main, params) {
         : await send('POST', '/api/plans', { ...body, code: /** @type {HTMLInputElement} */ (code).value.trim() });
       go(`${planPage(saved.code)}?done=${plan ? 'saved' : 'created'}`);
     } catch (error) {
-      showErrors(form, [[error.status === 0 ? null : controlOf(error.field), refusal(error)]]);
+      showErrors(form, [[error.status === 0 ? null : controlOf(error.field), planRefusal(error)]]);
     } finally {
       button.disabled = false;
     }

@@ -7,7 +7,7 @@
 
 import { h, tx } from '../../lib/dom.js';
 import { t } from '../../lib/i18n.js';
-import { confirmation, showErrors } from '../forms.js';
+import { confirmation, refusal, showErrors } from '../forms.js';
 import { dataTable } from './data-table.js';
 import { go } from '../router.js';
 import { get, send } from '../session.js';
@@ -199,7 +199,7 @@ function approveSection(plan) {
       await send('POST', `/api/plans/${encodeURIComponent(plan.code)}/approve`, {});
       go(`${planPage(plan.code)}?done=approved`);
     } catch (error) {
-      showErrors(form, [[null, error.status === 0 ? tx('console.error.network') : error.message]]);
+      showErrors(form, [[null, refusal(error)]]);
     } finally {
       button.disabled = false;
     }
@@ -246,7 +246,7 @@ export async function planPageView(main, params, query) {
       derived.replaceChildren(panel);
       /** @type {HTMLElement} */ (panel.querySelector('h2')).focus();
     } catch (error) {
-      derived.replaceChildren(h('p', { class: 'notice notice-error', role: 'alert' }, error.status === 0 ? t('console.error.network') : error.message));
+      derived.replaceChildren(h('p', { class: 'notice notice-error', role: 'alert' }, refusal(error)));
     } finally {
       button.disabled = false;
     }

@@ -9,7 +9,6 @@ export default {
   'signin.username.missing': 'Enter your username',
   'signin.password.missing': 'Enter your password',
   'signin.bad_credentials': 'The username or the password is wrong.',
-  'signin.too_many': 'Too many failed sign-ins. {message}',
   'signin.expired': 'Your session has ended. Sign in again to go on where you were.',
   'signin.signed_out': 'You have signed out.',
   'account.h1': 'Your account',

@@ -9,7 +9,6 @@ export default {
   'signin.username.missing': '请输入用户名',
   'signin.password.missing': '请输入密码',
   'signin.bad_credentials': '用户名或密码错误。',
-  'signin.too_many': '登录失败次数过多。{message}',
   'signin.expired': '会话已结束，请重新登录以继续。',
   'signin.signed_out': '您已退出登录。',
   'account.h1': '我的账号',

@@ -9,7 +9,7 @@
 import { fill, h, tx } from '../../../lib/dom.js';
 import { t } from '../../../lib/i18n.js';
 import { waitingDrafts, waitingFiles } from '../../drafts.js';
-import { confirmation, errorsOf, field, showErrors } from '../../forms.js';
+import { confirmation, errorsOf, field, keptRefusal, showErrors } from '../../forms.js';
 import { get, send } from '../../session.js';
 import { localTime } from '../data-table.js';
 import { deadlineEl, formHref, soonest, urgency } from './data.js';
@@ -67,7 +67,7 @@ function waitingPart() {
               'li',
               {},
               h('a', { href: formHref(draft) }, tx('inspector.waiting.draft', { task: draft.task, target: draft.target, item: draft.item })),
-              draft.error ? h('span', { class: 'field-error' }, ' — ', draft.error) : null,
+              draft.error ? h('span', { class: 'field-error' }, ' — ', keptRefusal(draft)) : null,
             ),
           ),
           files.map((file) =>
@@ -75,7 +75,7 @@ function waitingPart() {
               'li',
               {},
               h('a', { href: formHref(file, 'finish') }, tx('inspector.waiting.file', { name: file.name, task: file.task, target: file.target, item: file.item })),
-              file.error ? h('span', { class: 'field-error' }, ' — ', file.error) : null,
+              file.error ? h('span', { class: 'field-error' }, ' — ', keptRefusal(file)) : null,
             ),
           ),
         ),

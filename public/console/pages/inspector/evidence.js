@@ -16,7 +16,7 @@ import { fill, h, tx } from '../../../lib/dom.js';
 import { t } from '../../../lib/i18n.js';
 import { draftKey, keepDraft, loadDraft, sendDraft, sendWaiting } from '../../drafts.js';
 import { dropQueued, onQueueChange, onQueuedSent, queueFile, queuedFiles } from '../../photo-queue.js';
-import { errorsOf, showErrors } from '../../forms.js';
+import { errorsOf, keptRefusal, showErrors } from '../../forms.js';
 import { send, user } from '../../session.js';
 import { localTime } from '../data-table.js';
 import { resultPath } from './data.js';
@@ -155,7 +155,7 @@ export function evidencePart(form) {
           ' ',
           h('span', { class: 'muted' }, `${file.type}, ${sizeWords(file.blob.size)}`),
           ' — ',
-          file.error ? h('span', { class: 'field-error' }, tx('inspector.evidence.queuedRefused', { error: file.error })) : tx('inspector.evidence.queued'),
+          file.error ? h('span', { class: 'field-error' }, keptRefusal(file, { within: 'inspector.evidence.queuedRefused', name: 'error' })) : tx('inspector.evidence.queued'),
           h('br'),
           h('span', {}, tx('inspector.evidence.sha256')),
           ' ',

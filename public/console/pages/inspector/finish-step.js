@@ -11,7 +11,7 @@ import { append } from '../tasks/page.js';
 import { getLang, t } from '../../../lib/i18n.js';
 import { outcomeLabel } from '../../../lib/outcomes.js';
 import { dropDraft, draftKey, keepDraft, loadDraft, sendDraft } from '../../drafts.js';
-import { confirmation, errorsOf, field, input, showErrors } from '../../forms.js';
+import { confirmation, errorsOf, field, input, keptRefusal, showErrors } from '../../forms.js';
 import { go } from '../../router.js';
 import { send, user } from '../../session.js';
 import { evidencePart } from './evidence.js';
@@ -208,7 +208,7 @@ async function submit(/** @type {Form} */ form, /** @type {HTMLElement} */ statu
   if (!draft || draft.pending) keepDraft(form.place, form.data);
   if (me && !(await sendDraft(draftKey(me.id, form.place)))) {
     const now = loadDraft(form.place);
-    return showErrors(form_, [[null, now && now.error ? now.error : tx('inspector.check.offline')]]);
+    return showErrors(form_, [[null, now && now.error ? keptRefusal(now) : tx('inspector.check.offline')]]);
   }
   try {
     const path = `/api/me/results/${form.place.task}/${encodeURIComponent(form.place.target)}/${encodeURIComponent(form.place.item)}/submit`;

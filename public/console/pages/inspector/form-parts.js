@@ -4,6 +4,7 @@
 
 import { fill, h, tx } from '../../../lib/dom.js';
 import { loadDraft, onDraftChange } from '../../drafts.js';
+import { keptRefusal } from '../../forms.js';
 import { localTime } from '../data-table.js';
 import { formHref } from './data.js';
 
@@ -51,7 +52,7 @@ export function draftStatus(/** @type {Place} */ place) {
       state === 'sent'
         ? tx('inspector.draft.sent', { at: localTime(draft.saved_at) })
         : state === 'refused'
-          ? tx('inspector.draft.refused', { error: draft.error })
+          ? keptRefusal(draft, { within: 'inspector.draft.refused', name: 'error' })
           : tx(`inspector.draft.${state}`),
     );
   };

@@ -8,6 +8,7 @@
 import { fill, h, tx } from '../../../lib/dom.js';
 import { t } from '../../../lib/i18n.js';
 import { errorOf } from '../../../lib/api.js';
+import { refusal } from '../../forms.js';
 import { dataTable, localTime } from '../data-table.js';
 
 /**
@@ -110,7 +111,12 @@ async function load(result, attachment, slot) {
       fill(slot, h('a', { href: url, target: '_blank', rel: 'noopener', class: 'attachment-open' }, tx('review.attachments.open', { name: attachment.name })));
     }
   } catch (error) {
-    fill(slot, h('p', { class: 'notice notice-error' }, tx('review.attachments.failed', { name: attachment.name, message: String((error && error.message) || error) })));
+    const vars = { name: attachment.name };
+    const message =
+      error && error.code
+        ? refusal(error, { within: 'review.attachments.failed', vars })
+        : tx('review.attachments.failed', { ...vars, message: String((error && error.message) || error) });
+    fill(slot, h('p', { class: 'notice notice-error' }, message));
   }
 }
 

@@ -8,7 +8,7 @@
 import { fill, h, tx } from '../../../lib/dom.js';
 import { t } from '../../../lib/i18n.js';
 import { outcomeLabel, loadOutcomes } from '../../../lib/outcomes.js';
-import { confirmation, showErrors } from '../../forms.js';
+import { confirmation, refusal, showErrors } from '../../forms.js';
 import { go } from '../../router.js';
 import { get, send } from '../../session.js';
 import { dataTable, statusLine, subNav } from '../data-table.js';
@@ -178,8 +178,13 @@ function bulkForm(state, results, tasks) {
         await send('POST', `/api/results/${result.id}/${action}`);
         done += 1;
       } catch (error) {
-        const message = error.status === 0 ? t('console.error.network') : error.message;
-        failures.push([null, tx('review.bulk.failed', { reference: result.target_name || result.target, message })]);
+        const reference = result.target_name || result.target;
+        failures.push([
+          null,
+          error.status === 0
+            ? () => t('review.bulk.failed', { reference, message: t('console.error.network') })
+            : refusal(error, { within: 'review.bulk.failed', vars: { reference } }),
+        ]);
       }
     }
     if (!failures.length) {

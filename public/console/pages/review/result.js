@@ -8,7 +8,7 @@
 
 import { h, tx } from '../../../lib/dom.js';
 import { loadOutcomes, outcomeLabel } from '../../../lib/outcomes.js';
-import { confirmation, errorsOf, field, input, select, showErrors } from '../../forms.js';
+import { confirmation, errorsOf, field, input, refusal, select, showErrors } from '../../forms.js';
 import { go } from '../../router.js';
 import { get, send } from '../../session.js';
 import { dataTable, localTime } from '../data-table.js';
@@ -173,8 +173,8 @@ function decision(spec) {
       const answer = await send('POST', path, body);
       go(spec.done(answer));
     } catch (error) {
-      const errors = errorsOf(error, spec.fieldIds);
-      showErrors(form, errors.map(([id, message]) => [id, error.status === 0 ? message : tx('review.refused', { message })]));
+      const [[id]] = errorsOf(error, spec.fieldIds);
+      showErrors(form, [[id, refusal(error, { within: 'review.refused' })]]);
     } finally {
       button.disabled = false;
     }

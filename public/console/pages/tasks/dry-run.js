@@ -5,7 +5,7 @@
 // throwaway seed and records nothing.
 
 import { h, tx } from '../../../lib/dom.js';
-import { t } from '../../../lib/i18n.js';
+import { refusal } from '../../forms.js';
 import { send } from '../../session.js';
 
 /**
@@ -44,7 +44,7 @@ export function dryRunSection(task, changeLink) {
         h(
           'div',
           { class: 'notice notice-error', role: 'alert' },
-          h('p', {}, error.status === 0 ? t('console.error.network') : t('tasks.dry.refused', { message: error.message })),
+          h('p', {}, refusal(error, { within: 'tasks.dry.refused' })),
           changeLink ? changeLink(error.field) : null,
         ),
       );

@@ -6,7 +6,7 @@
 
 import { h, tx } from '../../../lib/dom.js';
 import { t } from '../../../lib/i18n.js';
-import { showErrors } from '../../forms.js';
+import { refusal, showErrors } from '../../forms.js';
 import { go } from '../../router.js';
 import { get, send, user } from '../../session.js';
 import { loadDepartments, loadFacets, loadItems, loadTask, notFound } from './data.js';
@@ -120,7 +120,7 @@ export async function taskFormPage(main, params, query) {
       go(`#/tasks/${saved.id}?done=${task ? 'saved' : 'created'}`);
     } catch (error) {
       const id = error.status === 0 ? null : controlOf(form, error.field);
-      const message = error.status === 0 ? tx('console.error.network') : error.field ? tx('tasks.form.refused', { field: error.field, message: error.message }) : error.message;
+      const message = refusal(error, error.field ? { within: 'tasks.form.refused', vars: { field: error.field } } : {});
       showErrors(form, [[id, message]]);
     } finally {
       button.disabled = false;

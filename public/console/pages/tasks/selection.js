@@ -5,7 +5,7 @@
 // candidates (POST /api/tasks/ID/replacements).
 
 import { fill, h, tx } from '../../../lib/dom.js';
-import { showErrors } from '../../forms.js';
+import { refusal, showErrors } from '../../forms.js';
 import { get, send, user } from '../../session.js';
 import { confirmationPanel } from './confirmations.js';
 import { when } from './describe.js';
@@ -213,7 +213,7 @@ function replaceForm(task, selection, reload) {
     } catch (error) {
       const fields = { target: 'replace-target', inspector: 'replace-inspector', reason: 'replace-reason' };
       const id = error.field ? /** @type {Record<string, string>} */ (fields)[error.field] || null : null;
-      showErrors(form, [[id, error.status === 0 ? tx('console.error.network') : tx('tasks.step.refused', { message: error.message })]]);
+      showErrors(form, [[id, refusal(error, { within: 'tasks.step.refused' })]]);
     } finally {
       button.disabled = false;
     }

@@ -6,7 +6,7 @@
 // server names.
 
 import { h, tx } from '../../../lib/dom.js';
-import { showErrors } from '../../forms.js';
+import { refusal, showErrors } from '../../forms.js';
 import { go } from '../../router.js';
 import { send } from '../../session.js';
 
@@ -74,7 +74,7 @@ export function stepSection(step) {
       go(`#/tasks/${step.task.id}?done=${step.done}`);
     } catch (error) {
       const id = error.field && step.fieldIds ? step.fieldIds[error.field] || null : null;
-      showErrors(form, [[id, error.status === 0 ? tx('console.error.network') : tx('tasks.step.refused', { message: error.message })]]);
+      showErrors(form, [[id, refusal(error, { within: 'tasks.step.refused' })]]);
       if (step.refusal) extra.replaceChildren(step.refusal(error) || '');
     } finally {
       button.disabled = false;
