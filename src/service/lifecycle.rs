@@ -63,6 +63,7 @@ impl Service {
             entropy_format: checked.entropy_format,
             entropy_source: checked.entropy_source.clone(),
             entropy_event: Some(checked.entropy_event.clone()),
+            beacon: None,
         };
         let digest = commitment.digest();
         if !tasks::mark_committed(tx.conn(), id, targets.count as i64, &digest.to_hex(), &secret.to_hex())
