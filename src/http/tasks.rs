@@ -111,6 +111,10 @@ pub struct DrawRequest {
     /// it at `/{chain}/public/{round}`. Its randomness becomes the entropy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drand: Option<DrandRoundInput>,
+    /// For a task committed to a drand round, on a server with drand relays
+    /// (`--drand-url`): fetch the committed round from them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fetch_drand: bool,
 }
 
 /// Draws with the public entropy; the result is sealed until the reveal.
@@ -125,20 +129,24 @@ pub async fn draw(
     Path(id): Path<i64>,
     Json(body): Json<DrawRequest>,
 ) -> AppResult<Response> {
-    let request = match (&body.entropy, &body.drand) {
-        (Some(entropy), None) => format!("POST /api/tasks/{id}/draw {entropy}"),
-        (None, Some(round)) => format!("POST /api/tasks/{id}/draw drand {} {}", round.round, round.signature),
-        (Some(_), Some(_)) => {
-            let message = "send either the entropy or a drand round, not both";
-            return Err(ServiceError::invalid("entropy_or_drand", Some("drand".into()), message).into());
+    let request = match (&body.entropy, &body.drand, body.fetch_drand) {
+        (Some(entropy), None, false) => format!("POST /api/tasks/{id}/draw {entropy}"),
+        (None, Some(round), false) => {
+            format!("POST /api/tasks/{id}/draw drand {} {}", round.round, round.signature)
         }
-        (None, None) => {
+        (None, None, true) => format!("POST /api/tasks/{id}/draw fetch_drand"),
+        (None, None, false) => {
             let message = "send the entropy, or for a task committed to a drand round, the round as `drand`";
             return Err(ServiceError::invalid("entropy_or_drand", Some("entropy".into()), message).into());
+        }
+        _ => {
+            let message = "send one of the entropy, a drand round or fetch_drand, not several";
+            return Err(ServiceError::invalid("entropy_or_drand", Some("drand".into()), message).into());
         }
     };
     let answer = once(&state, &user, &headers, request, StatusCode::OK, async |service| match &body.drand {
         Some(round) => service.draw_task_with_drand(&user, id, round).await,
+        None if body.fetch_drand => service.draw_task_fetching_drand(&user, id).await,
         None => service.draw_task(&user, id, body.entropy.as_deref().unwrap_or_default()).await,
     })
     .await?;

@@ -158,6 +158,68 @@ impl Service {
         self.draw_with(user, id, entropy.as_str(), Some(file)).await
     }
 
+    /// Draws a task committed to a drand round with that round fetched from
+    /// the configured relays, in order: the first answer that passes the
+    /// same checks as a pasted round is taken; a relay that is down or
+    /// answers another round or a bad signature is passed over.
+    pub async fn draw_task_fetching_drand(&self, user: &User, id: i64) -> ServiceResult<TaskView> {
+        let task = self.task_row(user, id).await?;
+        let (commitment, _) =
+            Commitment::parse(&self.committed_file(id, COMMITMENT_FILE).await?).map_err(damaged)?;
+        let Some(committed) = commitment.beacon else {
+            return Err(ServiceError::invalid(
+                "drand_not_committed",
+                Some("fetch_drand".into()),
+                format!(
+                    "task {id} committed to entropy of format '{}', not a drand round",
+                    commitment.entropy_format.as_str()
+                ),
+            ));
+        };
+        let Some(relays) = self.drand_relays.clone() else {
+            return Err(ServiceError::conflict(
+                "drand_relays_not_configured",
+                "this server has no drand relay to fetch from (--drand-url); paste the round as `drand` instead",
+            ));
+        };
+        if task.state == TaskState::Committed
+            && let Some(event) = &commitment.entropy_event
+            && self.now().timestamp_millis() < event.instant()
+        {
+            return Err(ServiceError::conflict(
+                "entropy_not_yet",
+                format!(
+                    "task {id} committed to drand round {} at {event}; draw after that time",
+                    committed.round
+                ),
+            ));
+        }
+        drop(task);
+        let mut refusals = Vec::new();
+        for (relay, answer) in relays.candidates(&committed.chain, committed.round).await {
+            let checked =
+                answer.and_then(|round| check_drand_input(&committed, &round).map_err(|e| e.to_string()));
+            match checked {
+                Ok(file) => {
+                    let entropy = beacon::entropy(&file.round.signature);
+                    return self.draw_with(user, id, entropy.as_str(), Some(file)).await;
+                }
+                Err(reason) => {
+                    tracing::warn!(task = id, relay, reason, "a drand relay gave no valid round");
+                    refusals.push(format!("{relay}: {reason}"));
+                }
+            }
+        }
+        Err(ServiceError::conflict(
+            "drand_round_unavailable",
+            format!(
+                "no relay gave a valid drand round {} ({}); nothing was drawn",
+                committed.round,
+                refusals.join("; ")
+            ),
+        ))
+    }
+
     async fn draw_with(
         &self,
         user: &User,

@@ -149,3 +149,94 @@ on_both_backends! {
         assert_eq!(state(&app, task).await, "committed");
     }
 }
+
+/// A drand relay on a local port that serves `body` at quicknet's round
+/// 1000 and nothing else; its base address.
+async fn relay(body: String) -> String {
+    use axum::extract::Path;
+    let quicknet = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971";
+    let app = axum::Router::new().route(
+        "/{chain}/public/{round}",
+        axum::routing::get(move |Path((chain, round)): Path<(String, String)>| async move {
+            if chain == quicknet && round == "1000" {
+                (axum::http::StatusCode::OK, body.clone())
+            } else {
+                (axum::http::StatusCode::NOT_FOUND, String::new())
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{address}/")
+}
+
+/// The round as quicknet relays serve it, byte for byte.
+fn relay_answer(signature: &str) -> String {
+    format!(r#"{{"round":1000,"randomness":"{RANDOMNESS_1000}","signature":"{signature}"}}"#)
+}
+
+async fn fetched_draw(backend: crate::helpers::Backend) {
+    let mut flipped = ROUND_1000.to_owned();
+    flipped.replace_range(95..96, "c");
+    // The first relay lies, the second is down, the third serves the round.
+    let lying = relay(relay_answer(&flipped)).await;
+    let honest = relay(relay_answer(ROUND_1000)).await;
+    let down = "http://127.0.0.1:9".to_owned();
+    let relays = opendraw::service::drand_relays::DrandRelays::new(&[lying.clone(), down, honest]).unwrap();
+    let app = TestApp::spawn_configured(backend, Default::default(), None, |service| {
+        service.with_drand_relays(relays)
+    })
+    .await;
+    app.seed_directory().await;
+    let task = app.create_task(drand_plan(json!({}))).await;
+    move_clock_to(&app, "2023-08-23T15:49:21.100Z".parse().unwrap());
+    app.act(task, "commit", json!({}), StatusCode::OK).await;
+    let early = app.act(task, "draw", json!({"fetch_drand": true}), StatusCode::CONFLICT).await;
+    assert_eq!(early["code"], "entropy_not_yet");
+    app.clock.advance(std::time::Duration::from_secs(610));
+    let drawn = app.act(task, "draw", json!({"fetch_drand": true}), StatusCode::OK).await;
+    assert_eq!(drawn["state"], "drawn");
+    let view = expect(app.get(None, &format!("/api/public/tasks/{task}")).await, StatusCode::OK).await;
+    let entry =
+        view["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "task.drawn").unwrap().clone();
+    let payload: Value = serde_json::from_str(entry["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["entropy"], RANDOMNESS_1000);
+    assert_eq!(payload["drand_signature"], ROUND_1000);
+
+    // Only a lying relay: nothing is drawn, and the answer says why.
+    let relays = opendraw::service::drand_relays::DrandRelays::new(&[lying]).unwrap();
+    let app = TestApp::spawn_configured(backend, Default::default(), None, |service| {
+        service.with_drand_relays(relays)
+    })
+    .await;
+    app.seed_directory().await;
+    let task = app.create_task(drand_plan(json!({}))).await;
+    move_clock_to(&app, "2023-08-23T15:49:21.100Z".parse().unwrap());
+    app.act(task, "commit", json!({}), StatusCode::OK).await;
+    app.clock.advance(std::time::Duration::from_secs(610));
+    let head = app.log_head().await;
+    let error = app.act(task, "draw", json!({"fetch_drand": true}), StatusCode::CONFLICT).await;
+    assert_eq!(error["code"], "drand_round_unavailable");
+    assert!(error["message"].as_str().unwrap().contains("not a valid signature of round 1000"), "{error}");
+    assert_eq!(app.log_head().await, head, "nothing was logged");
+    assert_eq!(state(&app, task).await, "committed");
+
+    // A server without relays says so.
+    let plain = TestApp::spawn(backend).await;
+    plain.seed_directory().await;
+    let task = plain.create_task(drand_plan(json!({}))).await;
+    plain.act(task, "commit", json!({}), StatusCode::OK).await;
+    let error = plain.act(task, "draw", json!({"fetch_drand": true}), StatusCode::CONFLICT).await;
+    assert_eq!(error["code"], "drand_relays_not_configured");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_fetched_from_relays_is_checked_like_a_pasted_one_sqlite() {
+    fetched_draw(crate::helpers::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_fetched_from_relays_is_checked_like_a_pasted_one_postgres() {
+    fetched_draw(crate::helpers::Backend::Postgres).await;
+}
