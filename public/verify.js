@@ -26,10 +26,13 @@ export const MEMBERS = [
   'result.tsv',
 ];
 /** Members a bundle may have besides MEMBERS (§11): replacements.tsv when inspectors were replaced (§16). */
-export const OPTIONAL_MEMBERS = ['replacements.tsv'];
+export const OPTIONAL_MEMBERS = ['replacements.tsv', 'drand.tsv'];
 const MANIFESTS = ['parameters.tsv', 'targets.tsv', 'inspectors.tsv', 'recusals.tsv'];
 const RULES = ['department', 'qualification', 'certificate', 'recusal', 'cross-region', 'cross-unit'];
-const ENTROPY_FORMATS = { dice: /^[1-6]+$/, digits: /^[0-9]+$/, hex: /^[0-9a-f]+$/ };
+const ENTROPY_FORMATS = { dice: /^[1-6]+$/, digits: /^[0-9]+$/, hex: /^[0-9a-f]+$/, drand: /^[0-9a-f]{64}$/ };
+
+/** The drand chain a commitment may name (§3.6): League of Entropy quicknet. */
+const QUICKNET = { hash: '52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971', genesis: 1692803367, period: 3 };
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -961,7 +964,7 @@ export function parseCommitment(bytes) {
   const l = L.take('entropy-format', 2);
   c.entropyFormat = L.str(l, 1);
   if (!Object.hasOwn(ENTROPY_FORMATS, c.entropyFormat)) {
-    throw L.fail(`${quote(c.entropyFormat)} is not dice, digits or hex`, 'entropy-format', l.no);
+    throw L.fail(`${quote(c.entropyFormat)} is not dice, digits, hex or drand`, 'entropy-format', l.no);
   }
   c.entropySource = L.text(L.take('entropy-source', 2), 1, 'entropy-source', 1024);
   // §3.3: the event time is optional; commitments made before it existed have none.
@@ -972,6 +975,21 @@ export function parseCommitment(bytes) {
     if (eventTimeMillis(c.entropyEvent) === null) {
       throw L.fail(`${quote(c.entropyEvent)} is not a date and time of the form YYYY-MM-DDTHH:MM:SS+HH:MM`, 'entropy-event', l.no);
     }
+  }
+  // §3.6: a drand commitment names its chain and round after the event.
+  c.drandChain = null;
+  c.drandRound = null;
+  if (L.peekKey() === 'drand-chain') {
+    c.drandChain = hexField(L, L.take('drand-chain', 2), 1, 'drand-chain');
+    const l = L.take('drand-round', 2);
+    const round = L.str(l, 1);
+    if (!/^[1-9][0-9]{0,10}$/.test(round) || Number(round) > 10000000000) {
+      throw L.fail(`${quote(round)} is not a round number`, 'drand-round', l.no);
+    }
+    c.drandRound = round;
+  }
+  if ((c.entropyFormat === 'drand') !== (c.drandChain !== null) || (c.drandChain !== null && c.entropyEvent === null)) {
+    throw L.fail('drand-chain and drand-round come with the entropy format drand and its entropy-event, and only with it', 'entropy-format', l.no);
   }
   c.digest = hexField(L, L.take('digest', 2), 1, 'digest');
   L.end();
@@ -1263,8 +1281,10 @@ function commitmentText(digests, secretHashHex, format, source, digestHex, event
 }
 
 async function commitmentDigest(digests, secretHash, format, source, event = null) {
-  // The event time is a ninth field only when committed (§3.4).
+  // The event time is a ninth field only when committed (§3.4); a drand
+  // commitment's chain (raw bytes) and round (decimal) follow it.
   const eventField = event === null ? [] : [encoder.encode(event)];
+  if (digests.drandChain) eventField.push(fromHex64(digests.drandChain), encoder.encode(digests.drandRound));
   return taggedHash('opendraw/v1/commitment', [
     encoder.encode('1'),
     fromHex64(digests['parameters.tsv']),
@@ -1278,12 +1298,67 @@ async function commitmentDigest(digests, secretHash, format, source, event = nul
   ]);
 }
 
+/** drand.tsv (§3.6): {chain, round, signature}. */
+export function parseDrand(bytes) {
+  const L = new Lines(asBytes(bytes, 'drand.tsv'), 'drand.tsv');
+  L.magic('opendraw-drand\t1');
+  const chain = hexField(L, L.take('chain', 2), 1, 'chain');
+  const l = L.take('round', 2);
+  const round = L.str(l, 1);
+  if (!/^[1-9][0-9]{0,10}$/.test(round)) throw L.fail(`${quote(round)} is not a round number`, 'round', l.no);
+  const s = L.take('signature', 2);
+  const signature = L.str(s, 1);
+  if (!/^[0-9a-f]{96}$/.test(signature)) throw L.fail('the signature is not 96 lowercase hex digits', 'signature', s.no);
+  L.end();
+  return { chain, round, signature };
+}
+
+/**
+ * The beacon checks of §10 check 5, as far as this verifier can go: it has no
+ * BLS pairing code, so it reports the signature check as not passed ("not
+ * checked here") and stops, as a verifier that cannot check it must.
+ */
+function beaconChecks(c, r, bytes, add) {
+  if (bytes === null) {
+    add('document', 'drand.tsv', false, `the commitment names drand round ${c.drandRound} of chain ${c.drandChain}; the bundle has no drand.tsv with its signature`);
+    return;
+  }
+  let d;
+  try {
+    d = parseDrand(bytes);
+  } catch (e) {
+    add('document', 'drand.tsv', false, e.message);
+    return;
+  }
+  if (d.chain !== c.drandChain) {
+    add('beacon', 'chain', false, `drand.tsv names chain ${d.chain}, the commitment names ${c.drandChain}`);
+    return;
+  }
+  if (c.drandChain !== QUICKNET.hash) {
+    add('beacon', 'chain', false, `${c.drandChain} is not a drand chain this verifier knows`);
+    return;
+  }
+  add('beacon', 'chain', true, `quicknet (${QUICKNET.hash.slice(0, 12)}…)`);
+  const roundMillis = (QUICKNET.genesis + (Number(c.drandRound) - 1) * QUICKNET.period) * 1000;
+  if (d.round !== c.drandRound) {
+    add('beacon', 'round', false, `drand.tsv holds round ${d.round}, the commitment names round ${c.drandRound}`);
+    return;
+  }
+  if (eventTimeMillis(c.entropyEvent) !== roundMillis) {
+    add('beacon', 'round', false, `the committed entropy event ${c.entropyEvent} is not the time of round ${c.drandRound}`);
+    return;
+  }
+  add('beacon', 'round', true, `round ${c.drandRound}, produced at ${c.entropyEvent}, the committed entropy event`);
+  add('beacon', 'signature', false, `not checked here: this verifier cannot check the BLS signature of drand round ${c.drandRound}; run opendraw verify on the bundle`, { key: 'drandNotChecked', round: c.drandRound });
+  void r;
+}
+
 function entropyProblem(format, entropy) {
   const problem = fieldTextProblem(entropy, 4096);
   if (problem) return `the entropy: ${problem}`;
   if (!ENTROPY_FORMATS[format].test(entropy)) {
     return `the entropy ${quote(entropy)} is not written in the committed format ${format} (${
-      { dice: 'only 1 to 6', digits: 'only 0 to 9', hex: 'only 0-9 and a-f' }[format]
+      { dice: 'only 1 to 6', digits: 'only 0 to 9', hex: 'only 0-9 and a-f', drand: 'exactly 64 of 0-9 and a-f' }[format]
     }, nothing else)`;
   }
   return null;
@@ -1899,6 +1974,15 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
     if (seedHex !== r.seed) problems.push(firstDifference('seed', `${seedHex} (derived)`, `${r.seed} (stated in reveal.tsv)`));
     if (problems.length) add('seed', 'derivation', false, problems.join('; '));
     else add('seed', 'derivation', true, `${seedHex}, from the commitment, the secret and the entropy ${quote(r.entropy)} (${c.entropyFormat})`, { key: 'seed', seed: seedHex, entropy: r.entropy, format: c.entropyFormat });
+  }
+
+  // 5, continued: the drand round (§3.6, §10 check 5). Its chain, round and
+  // entropy are checked here; its BLS signature is not, so such a bundle
+  // never passes in this verifier: the signature check fails closed.
+  if (c.drandChain !== null) {
+    beaconChecks(c, r, f.has('drand.tsv') ? f.get('drand.tsv') : null, add);
+  } else if (f.has('drand.tsv')) {
+    add('document', 'drand.tsv', false, 'the commitment names no drand round, so the bundle has no drand.tsv');
   }
 
   // 6. The parameters and manifests; recompute the draw.

@@ -7,6 +7,7 @@
 //! case definitions at the bottom of this file. Do that only for a new case:
 //! a changed output of an existing case breaks every published draw.
 
+use opendraw::protocol::beacon::{self, BeaconCommitment, BeaconFile, QUICKNET};
 use opendraw::protocol::field::{
     Department, Entropy, EntropySource, InspectorId, ItemCode, Region, TargetId, Unit,
 };
@@ -217,6 +218,7 @@ fn a_bundle_with_a_frequency_cap_verifies_and_reports_the_cap() {
         reveal: bytes(&expected["reveal.tsv"]),
         result: bytes(&expected["result.tsv"]),
         replacements: None,
+        beacon: None,
     };
     let pins = opendraw::protocol::verify::Pins {
         commitment: Some(Digest::parse_hex(text(&expected["commitment_digest"])).unwrap()),
@@ -380,6 +382,10 @@ fn compute_expected(inputs: &Value) -> Value {
         entropy_format: EntropyFormat::parse(text(&inputs["entropy_format"])).unwrap(),
         entropy_source: EntropySource::parse(text(&inputs["entropy_source"])).unwrap(),
         entropy_event: inputs["entropy_event"].as_str().map(|event| EventTime::parse(event).unwrap()),
+        beacon: inputs["drand_chain"].as_str().map(|chain| BeaconCommitment {
+            chain: Digest::parse_hex(chain).unwrap(),
+            round: inputs["drand_round"].as_u64().unwrap(),
+        }),
     };
     let digest = commitment.digest();
     let seed = Seed::derive(&digest, &secret, &entropy);
@@ -867,4 +873,205 @@ fn replacements_match_the_vectors() {
         let replaced = case["expected"]["replacements"].as_array().unwrap();
         assert_ne!(replaced[2], "I3", "a recused inspector is never drawn");
     }
+}
+
+// ---- drand rounds (§3.6) ----------------------------------------------------
+
+/// Rounds of League of Entropy quicknet as its relays published them
+/// (`/52db9b…e971/public/{round}`): round number, signature, and the
+/// randomness the relay stated beside it.
+const RECORDED_ROUNDS: [(u64, &str, &str); 3] = [
+    (
+        123,
+        "b75c69d0b72a5d906e854e808ba7e2accb1542ac355ae486d591aa9d43765482e26cd02df835d3546d23c4b13e0dfc92",
+        "",
+    ),
+    (
+        1000,
+        "b44679b9a59af2ec876b1a6b1ad52ea9b1615fc3982b19576350f93447cb1125e342b73a8dd2bacbe47e4b6b63ed5e39",
+        "fe290beca10872ef2fb164d2aa4442de4566183ec51c56ff3cd603d930e54fdd",
+    ),
+    (
+        657413,
+        "b713718a38ae728dfd477991af2822e08d2f305e47718cef9f7848ce4050e7be41076862b98fad56e91a6b85b89cd97b",
+        "fc1873a13f3545aeade8401532ef5519920652eee6b0d2b19ca12643b87b3587",
+    ),
+];
+
+fn recorded(round: u64) -> &'static str {
+    RECORDED_ROUNDS.iter().find(|r| r.0 == round).unwrap().1
+}
+
+fn beacon_round(round: u64, signature: &str) -> beacon::Round {
+    beacon::Round { round, signature: beacon::parse_signature(signature).unwrap() }
+}
+
+/// The outcome of checking a round against a committed chain and round:
+/// the entropy, or the field that refused it.
+fn beacon_outcome(chain: &str, committed: u64, round: u64, signature: &str) -> Value {
+    let commitment = BeaconCommitment { chain: Digest::parse_hex(chain).unwrap(), round: committed };
+    let checked = beacon::parse_signature(signature)
+        .and_then(|signature| beacon::check_round(&commitment, &beacon::Round { round, signature }));
+    match checked {
+        Ok(entropy) => json!({"entropy": entropy.as_str()}),
+        Err(error) => json!({"refused": error.field()}),
+    }
+}
+
+fn make_drand() -> Value {
+    let chain = QUICKNET.hash_digest().to_hex();
+    let rounds: Vec<Value> = RECORDED_ROUNDS
+        .iter()
+        .map(|&(round, signature, _)| {
+            json!({
+                "round": round,
+                "signature": signature,
+                "randomness": beacon::randomness(&beacon_round(round, signature).signature).to_hex(),
+                "time": QUICKNET.round_time(round),
+                "entropy_event": QUICKNET.round_event(round).as_str(),
+            })
+        })
+        .collect();
+    let selection: Vec<Value> = [
+        ("2026-12-01T01:30:00.000Z", 600),
+        ("2026-12-01T01:30:00.001Z", 600),
+        ("2026-12-01T01:30:02.999Z", 600),
+        ("2026-12-01T01:30:00.000Z", 60),
+        ("2023-08-23T14:59:27.000Z", 600),
+        ("2023-08-23T15:09:27.000Z", 600),
+        ("2020-01-01T00:00:00.000Z", 600),
+    ]
+    .into_iter()
+    .map(|(at, margin)| {
+        let millis = opendraw::protocol::event_time::log_time_millis(at).unwrap();
+        let round = QUICKNET.round_after(millis, margin);
+        json!({"committed_at": at, "margin_seconds": margin, "round": round, "entropy_event": QUICKNET.round_event(round).as_str()})
+    })
+    .collect();
+    let mut flipped = recorded(1000).to_owned();
+    flipped.replace_range(95..96, "c");
+    let other_chain = "dbd506d6ef76e5f386f41c651dcb808c5bcbd75471cc4eafa3f4df7ad4e4c493";
+    let checks: Vec<Value> = [
+        ("recorded", "round 1000 as committed", chain.as_str(), 1000, 1000, recorded(1000)),
+        (
+            "earlier-round",
+            "round 123, genuine, offered for committed round 1000",
+            &chain,
+            1000,
+            123,
+            recorded(123),
+        ),
+        (
+            "later-round",
+            "round 657413, genuine, offered for committed round 1000",
+            &chain,
+            1000,
+            657_413,
+            recorded(657_413),
+        ),
+        ("relabelled", "round 123's signature presented as round 1000", &chain, 1000, 1000, recorded(123)),
+        (
+            "flipped-bit",
+            "round 1000 with the last hex digit of its signature changed",
+            &chain,
+            1000,
+            1000,
+            &flipped,
+        ),
+        (
+            "other-chain",
+            "round 1000 of quicknet for a commitment naming another chain (testnet quicknet-t)",
+            other_chain,
+            1000,
+            1000,
+            recorded(1000),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, description, chain, committed, round, signature)| {
+        json!({
+            "name": name,
+            "description": description,
+            "committed": {"chain": chain, "round": committed},
+            "round": {"round": round, "signature": signature},
+            "expected": beacon_outcome(chain, committed, round, signature),
+        })
+    })
+    .collect();
+    // A whole draw: the first draw vector committed to quicknet round 1000.
+    let draws = common::read("draws.json");
+    let mut draw = draws["cases"][0].clone();
+    let round = 1000;
+    draw["name"] = json!("drand-round");
+    draw["description"] = json!(
+        "The draw one-stratum-count committed to quicknet round 1000: commitment.tsv has its entropy-event (the round's time), drand-chain and drand-round lines; the entropy is the round's randomness; drand.tsv carries the round's signature."
+    );
+    draw["inputs"]["entropy_format"] = json!("drand");
+    draw["inputs"]["entropy_source"] = json!("drand quicknet round 1000");
+    draw["inputs"]["entropy_event"] = json!(QUICKNET.round_event(round).as_str());
+    draw["inputs"]["drand_chain"] = json!(chain);
+    draw["inputs"]["drand_round"] = json!(round);
+    let signature = beacon_round(round, recorded(round)).signature;
+    draw["inputs"]["entropy"] = json!(beacon::entropy(&signature).as_str());
+    let file = BeaconFile { chain: QUICKNET.hash_digest(), round: beacon::Round { round, signature } };
+    draw["inputs"]["drand.tsv"] = json!(String::from_utf8(file.to_text()).unwrap());
+    draw["expected"] = compute_expected(&draw["inputs"]);
+    json!({
+        "description": "drand rounds as entropy (PROTOCOL.md section 3.6): the chain, recorded quicknet rounds with their randomness (SHA-256 of the signature) and time, the round a commitment names (the first whose time is at least the margin after the commitment), rounds checked against a committed chain and round (the entropy, or the field that refused: chain, round, signature), and a whole draw whose bundle verification is in verify-drand.json.",
+        "chain": {
+            "hash": chain,
+            "scheme": QUICKNET.scheme,
+            "public_key": hex::encode(QUICKNET.public_key),
+            "genesis_time": QUICKNET.genesis,
+            "period": QUICKNET.period,
+        },
+        "rounds": rounds,
+        "selection": selection,
+        "checks": checks,
+        "draw": draw,
+    })
+}
+
+#[test]
+fn drand_rounds_match_the_vectors() {
+    let vectors = load("drand.json", make_drand);
+    assert_eq!(vectors["chain"]["hash"], QUICKNET.hash_digest().to_hex());
+    assert_eq!(vectors["chain"]["public_key"], hex::encode(QUICKNET.public_key));
+    for round in vectors["rounds"].as_array().unwrap() {
+        let number = round["round"].as_u64().unwrap();
+        let signature = text(&round["signature"]);
+        let committed = BeaconCommitment { chain: QUICKNET.hash_digest(), round: number };
+        let entropy = beacon::check_round(&committed, &beacon_round(number, signature)).unwrap();
+        assert_eq!(entropy.as_str(), text(&round["randomness"]), "round {number}");
+        assert_eq!(QUICKNET.round_time(number), round["time"].as_i64().unwrap());
+        assert_eq!(QUICKNET.round_event(number).as_str(), text(&round["entropy_event"]));
+    }
+    // The randomness the relays published beside each round is SHA-256 of
+    // its signature.
+    for (number, signature, published) in RECORDED_ROUNDS {
+        let randomness = beacon::randomness(&beacon_round(number, signature).signature).to_hex();
+        assert!(published.is_empty() || randomness == published, "round {number}");
+    }
+    for case in vectors["selection"].as_array().unwrap() {
+        let millis = opendraw::protocol::event_time::log_time_millis(text(&case["committed_at"])).unwrap();
+        let margin = case["margin_seconds"].as_u64().unwrap() as u32;
+        let round = QUICKNET.round_after(millis, margin);
+        assert_eq!(round, case["round"].as_u64().unwrap(), "{case}");
+        assert_eq!(QUICKNET.round_event(round).as_str(), text(&case["entropy_event"]));
+    }
+    let checks = vectors["checks"].as_array().unwrap();
+    for case in checks {
+        let (committed, round) = (&case["committed"], &case["round"]);
+        let outcome = beacon_outcome(
+            text(&committed["chain"]),
+            committed["round"].as_u64().unwrap(),
+            round["round"].as_u64().unwrap(),
+            text(&round["signature"]),
+        );
+        assert_eq!(outcome, case["expected"], "case {}", case["name"]);
+    }
+    let refused: Vec<&str> = checks.iter().filter_map(|c| c["expected"]["refused"].as_str()).collect();
+    assert_eq!(refused, ["round", "round", "signature", "signature", "chain"]);
+    let draw = &vectors["draw"];
+    assert_eq!(compute_expected(&draw["inputs"]), draw["expected"]);
 }

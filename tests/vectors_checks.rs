@@ -38,6 +38,7 @@ fn bundle_of(name: &str) -> BundleFiles {
         reveal: file(&expected["reveal.tsv"]),
         result: file(&expected["result.tsv"]),
         replacements: None,
+        beacon: None,
     }
 }
 
@@ -526,4 +527,142 @@ fn invalid_files_are_refused() {
         assert_eq!(json!(error.line), case["line"], "{}", case["description"]);
         assert_eq!(json!(error.column), case["column"], "{}", case["description"]);
     }
+}
+
+// ---- drand rounds (§3.6) ----------------------------------------------------
+
+/// The bundle of the drand draw vector of `drand.json`, with its drand.tsv.
+fn drand_bundle() -> BundleFiles {
+    let draw = read("drand.json")["draw"].clone();
+    let (inputs, expected) = (&draw["inputs"], &draw["expected"]);
+    let file = |value: &Value| text(value).as_bytes().to_vec();
+    BundleFiles {
+        commitment: file(&expected["commitment.tsv"]),
+        parameters: file(&inputs["parameters.tsv"]),
+        targets: file(&inputs["targets.tsv"]),
+        inspectors: file(&inputs["inspectors.tsv"]),
+        recusals: file(&inputs["recusals.tsv"]),
+        reveal: file(&expected["reveal.tsv"]),
+        result: file(&expected["result.tsv"]),
+        replacements: None,
+        beacon: Some(file(&inputs["drand.tsv"])),
+    }
+}
+
+fn make_verify_drand() -> Value {
+    let base = drand_bundle();
+    let commitment = Commitment::parse(&base.commitment).unwrap().0.digest();
+    let result = Digest::of_file(&base.result);
+    // Round 1000 came at 2023-08-23T15:59:24Z; the task was committed ten
+    // minutes before.
+    let committed_at = "2023-08-23T15:49:24.000Z";
+    let round_123 =
+        "b75c69d0b72a5d906e854e808ba7e2accb1542ac355ae486d591aa9d43765482e26cd02df835d3546d23c4b13e0dfc92";
+    let beacon_text = String::from_utf8(base.beacon.clone().unwrap()).unwrap();
+    let signature_1000 = beacon_text.lines().nth(3).unwrap().split('\t').nth(1).unwrap().to_owned();
+    let mut flipped = signature_1000.clone();
+    flipped.replace_range(95..96, "c");
+    let with_beacon = |text: String| BundleFiles { beacon: Some(text.into_bytes()), ..base.clone() };
+    let cases: Vec<(&str, &str, BundleFiles)> = vec![
+        ("drand-round", "the drand draw's bundle as published: verified", base.clone()),
+        (
+            "drand-file-missing",
+            "drand.tsv left out: the signature cannot be checked",
+            BundleFiles { beacon: None, ..base.clone() },
+        ),
+        (
+            "drand-earlier-round",
+            "drand.tsv holds round 123 with its genuine signature instead of the committed round 1000",
+            with_beacon(beacon_text.replace("round\t1000", "round\t123").replace(&signature_1000, round_123)),
+        ),
+        (
+            "drand-relabelled",
+            "drand.tsv holds round 123's signature as round 1000's",
+            with_beacon(beacon_text.replace(&signature_1000, round_123)),
+        ),
+        (
+            "drand-bad-signature",
+            "the last hex digit of the signature changed",
+            with_beacon(beacon_text.replace(&signature_1000, &flipped)),
+        ),
+        (
+            "drand-other-chain",
+            "drand.tsv names another chain (testnet quicknet-t)",
+            with_beacon(beacon_text.replace(
+                "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
+                "dbd506d6ef76e5f386f41c651dcb808c5bcbd75471cc4eafa3f4df7ad4e4c493",
+            )),
+        ),
+        (
+            "drand-file-without-drand",
+            "a drand.tsv added to the bundle of a draw committed to dice-free digits",
+            BundleFiles { beacon: base.beacon.clone(), ..bundle_of("one-stratum-count") },
+        ),
+    ];
+    let cases: Vec<Value> = cases
+        .into_iter()
+        .map(|(name, description, files)| {
+            let own = Commitment::parse(&files.commitment).unwrap().0.digest();
+            let pinned = if own == commitment { (commitment, result) } else { (own, Digest::of_file(&files.result)) };
+            let pins = Pins {
+                commitment: Some(pinned.0),
+                result: Some(pinned.1),
+                replacements: Some(vec![]),
+                committed_at: Some(committed_at.to_owned()),
+            };
+            json!({
+                "name": name,
+                "description": description,
+                "files": files_json(&files),
+                "pins": {"commitment": pinned.0.to_hex(), "result": pinned.1.to_hex(), "replacements": [], "committed_at": committed_at},
+                "expected": report_json(&files, &pins),
+            })
+        })
+        .collect();
+    json!({
+        "description": "Bundles of a draw committed to a drand round (PROTOCOL.md section 3.6), in the form of verify.json: the bundle as published, and with drand.tsv missing, holding another round, a relabelled or changed signature, another chain, or added to a draw that names no round. A verifier that checks BLS signatures must report the same checks; one that does not must not report such a bundle verified.",
+        "cases": cases
+    })
+}
+
+#[test]
+fn drand_verification_reports_match_the_vectors() {
+    let vectors = load("verify-drand.json", make_verify_drand);
+    let cases = vectors["cases"].as_array().unwrap();
+    for case in cases {
+        let mut files = BundleFiles::default();
+        for (name, content) in case["files"].as_object().unwrap() {
+            *files.member_mut(name).unwrap() = text(content).as_bytes().to_vec();
+        }
+        let pin = |value: &Value| value.as_str().map(|hex| Digest::parse_hex(hex).unwrap());
+        let pins = Pins {
+            commitment: pin(&case["pins"]["commitment"]),
+            result: pin(&case["pins"]["result"]),
+            replacements: Some(vec![]),
+            committed_at: case["pins"]["committed_at"].as_str().map(str::to_owned),
+        };
+        assert_eq!(report_json(&files, &pins), case["expected"], "case {}", case["name"]);
+    }
+    let verdicts: Vec<(&str, bool)> =
+        cases.iter().map(|c| (text(&c["name"]), c["expected"]["verified"].as_bool().unwrap())).collect();
+    assert_eq!(verdicts.iter().filter(|(_, verified)| *verified).count(), 1, "{verdicts:?}");
+    let first = |name: &str| {
+        let case = cases.iter().find(|c| c["name"] == name).unwrap();
+        let failure = &case["expected"]["first_failure"];
+        (text(&failure["kind"]).to_owned(), text(&failure["subject"]).to_owned())
+    };
+    for (name, kind, subject) in [
+        ("drand-file-missing", "document", "drand.tsv"),
+        ("drand-earlier-round", "beacon", "round"),
+        ("drand-relabelled", "beacon", "signature"),
+        ("drand-bad-signature", "beacon", "signature"),
+        ("drand-other-chain", "beacon", "chain"),
+        ("drand-file-without-drand", "document", "drand.tsv"),
+    ] {
+        assert_eq!(first(name), (kind.to_owned(), subject.to_owned()), "{name}");
+    }
+    // The bundle packs and unpacks with its drand.tsv.
+    let base = drand_bundle();
+    let unpacked = bundle::from_tar("bundle.tar", &bundle::to_tar(&base)).unwrap();
+    assert_eq!(unpacked.present(), base.present());
 }

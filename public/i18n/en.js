@@ -222,6 +222,7 @@ export const en = {
     'vcheck.digestDiffers': 'the SHA-256 of {name} is {found}; the committed digest is {expected}',
     'vcheck.commitmentLogged': '{digest}: recomputed, as stated, and as in the public log',
     'vcheck.commitmentConsistent': '{digest}: recomputed and as stated; consistent, compare it with the public log',
+    'vcheck.drandNotChecked': 'not checked here: this page cannot check the BLS signature of drand round {round}; run opendraw verify on the bundle',
     'vcheck.entropyTimeUnknown': "the entropy comes into being at {event}; commitment time unknown: compare it with the time of the task's task.committed log entry",
     'vcheck.commitTimeBad': 'the commitment time “{at}” is not a log time',
     'vcheck.entropyAfter': 'the entropy comes into being at {event}, after the commitment at {at}',

@@ -218,6 +218,7 @@ export const zh = {
     'vcheck.digestDiffers': '{name} 的 SHA-256 为 {found}，承诺的摘要为 {expected}',
     'vcheck.commitmentLogged': '{digest}：重新计算所得，与页面所述及公开日志一致',
     'vcheck.commitmentConsistent': '{digest}：重新计算所得，与页面所述一致；请再与公开日志核对',
+    'vcheck.drandNotChecked': '本页未检查：本页无法验证 drand 第 {round} 轮的 BLS 签名，请对验证包运行 opendraw verify',
     'vcheck.entropyTimeUnknown': '随机源产生于 {event}；承诺时间未知，请与该任务 task.committed 日志条目的时间核对',
     'vcheck.commitTimeBad': '承诺时间“{at}”不是有效的日志时间',
     'vcheck.entropyAfter': '随机源产生于 {event}，晚于承诺时间 {at}',

@@ -18,6 +18,7 @@ use crate::http::limits::{self, Limits};
 use crate::http::metrics::Metrics;
 use crate::http::site::Site;
 use crate::service::Service;
+use crate::service::drand_relays::DrandRelays;
 use crate::service::exchange::outbox::ExchangeWebhooks;
 use crate::service::reminder_webhook::ReminderWebhook;
 
@@ -109,6 +110,14 @@ pub struct ServeArgs {
     /// environment or the config file: a flag shows in the process list.
     #[arg(long, env = "OPENDRAW_EXCHANGE_SECRET", requires = "exchange_webhooks", hide_env_values = true)]
     exchange_secret: Option<String>,
+    /// A drand relay, as an http:// address (an https:// relay such as
+    /// api.drand.sh through a local proxy), that a task committed to a drand
+    /// round may fetch its round from at the draw (repeatable, asked in
+    /// order; in the environment, comma-separated). Every fetched round is
+    /// checked against the committed chain's key. Without it, the round is
+    /// pasted.
+    #[arg(long = "drand-url", env = "OPENDRAW_DRAND_URL", value_delimiter = ',')]
+    drand_urls: Vec<String>,
 }
 
 impl ServeArgs {
@@ -143,6 +152,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             let webhooks = ExchangeWebhooks::new(&args.exchange_webhooks, args.exchange_secret.as_deref())
                 .map_err(anyhow::Error::msg)?;
             service = service.with_exchange(webhooks);
+        }
+        if !args.drand_urls.is_empty() {
+            let relays = DrandRelays::new(&args.drand_urls).map_err(anyhow::Error::msg)?;
+            tracing::info!("a committed drand round may be fetched from {} relay(s)", relays.len());
+            service = service.with_drand_relays(relays);
         }
         let webhook = args
             .reminder_webhook

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::domain::records::TargetRecord;
 use crate::domain::rules::{QuotaRule, RuleError};
+use crate::protocol::beacon;
 use crate::protocol::field::{Department, EntropySource, check_visible};
 use crate::protocol::{Date, EntropyFormat, EventTime, Parameters};
 
@@ -167,7 +168,9 @@ impl StrataColumn {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntropyPlan {
-    /// `dice` (digits 1–6), `digits` (0–9) or `hex`.
+    /// `dice` (digits 1–6), `digits` (0–9), `hex`, or `drand`: the
+    /// randomness of a League of Entropy quicknet round that the commitment
+    /// fixes (PROTOCOL.md §3.6).
     pub format: String,
     /// E.g. "dice rolled at the public draw meeting of 2026-12-15".
     pub source: String,
@@ -182,6 +185,21 @@ pub struct EntropyPlan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = String, required = true)]
     pub event_at: Option<String>,
+    /// Only with format `drand`: the least time, in seconds, between the
+    /// commitment and the committed round (60 to 2592000; 600 when left
+    /// out). The round's time is the entropy event; leave `event_at` out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin_seconds: Option<u32>,
+}
+
+/// When a service task's entropy comes into being.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntropyTiming {
+    /// At the time the plan names.
+    At(EventTime),
+    /// At the first drand round whose time is at least this many seconds
+    /// after the commitment, fixed when the task is committed.
+    DrandRound { margin_seconds: u32 },
 }
 
 /// Why a task's entropy plan must name its event time, and how it is written.
@@ -199,7 +217,7 @@ pub const MIN_ENTROPY_LENGTH: u32 = 10;
 /// A definition, checked. The service's definitions always name when their
 /// entropy comes into being; an offline draw's may leave it open.
 #[derive(Debug, Clone)]
-pub struct CheckedDefinition<Event = EventTime> {
+pub struct CheckedDefinition<Event = EntropyTiming> {
     pub departments: Vec<Department>,
     pub entropy_format: EntropyFormat,
     pub entropy_source: EntropySource,
@@ -213,11 +231,37 @@ impl TaskDefinition {
     /// named.
     pub fn check(&self, lead: &str) -> Result<CheckedDefinition, RuleError> {
         let checked = self.check_with_open_event(lead)?;
-        // Optional in the protocol (older and offline records have none), but
-        // without it nobody can show that the entropy came after the commitment.
-        let Some(entropy_event) = checked.entropy_event else {
-            let reason = format!("is missing: {EVENT_TIME_NEEDED}");
-            return Err(RuleError { field: "entropy.event_at".into(), reason });
+        let entropy_event = if checked.entropy_format == EntropyFormat::Drand {
+            if self.entropy.event_at.is_some() {
+                let reason =
+                    "is fixed by the drand round the commitment names (its time); leave it out".into();
+                return Err(RuleError { field: "entropy.event_at".into(), reason });
+            }
+            let margin_seconds = self.entropy.margin_seconds.unwrap_or(beacon::DEFAULT_MARGIN_SECONDS);
+            if !(beacon::MIN_MARGIN_SECONDS..=beacon::MAX_MARGIN_SECONDS).contains(&margin_seconds) {
+                let reason = format!(
+                    "{margin_seconds} is outside {} to {} seconds",
+                    beacon::MIN_MARGIN_SECONDS,
+                    beacon::MAX_MARGIN_SECONDS
+                );
+                return Err(RuleError { field: "entropy.margin_seconds".into(), reason });
+            }
+            if self.entropy.min_length > 64 {
+                let reason = format!(
+                    "{} is more than the 64 characters of a drand round's randomness",
+                    self.entropy.min_length
+                );
+                return Err(RuleError { field: "entropy.min_length".into(), reason });
+            }
+            EntropyTiming::DrandRound { margin_seconds }
+        } else {
+            // Optional in the protocol (older and offline records have none), but
+            // without it nobody can show that the entropy came after the commitment.
+            let Some(entropy_event) = checked.entropy_event else {
+                let reason = format!("is missing: {EVENT_TIME_NEEDED}");
+                return Err(RuleError { field: "entropy.event_at".into(), reason });
+            };
+            EntropyTiming::At(entropy_event)
         };
         let CheckedDefinition { departments, entropy_format, entropy_source, embargo_until, .. } = checked;
         Ok(CheckedDefinition { departments, entropy_format, entropy_source, entropy_event, embargo_until })
@@ -232,7 +276,12 @@ impl TaskDefinition {
             let reason = "is empty: an offline draw has no lead department to fall back on; name the departments drawing inspectors".into();
             return Err(RuleError { field: "departments".into(), reason });
         };
-        self.check_with_open_event(lead)
+        let checked = self.check_with_open_event(lead)?;
+        if checked.entropy_format == EntropyFormat::Drand {
+            let reason = "'drand' is committed by the service, which fixes the round at commitment; an offline draw takes dice, digits or hex".into();
+            return Err(RuleError { field: "entropy.format".into(), reason });
+        }
+        Ok(checked)
     }
 
     fn check_with_open_event(&self, lead: &str) -> Result<CheckedDefinition<Option<EventTime>>, RuleError> {
@@ -246,6 +295,10 @@ impl TaskDefinition {
             EntropyFormat::parse(&self.entropy.format).map_err(|e| error("entropy.format", e))?;
         let entropy_source =
             EntropySource::parse(&self.entropy.source).map_err(|e| error("entropy.source", e.to_string()))?;
+        if self.entropy.margin_seconds.is_some() && entropy_format != EntropyFormat::Drand {
+            let reason = "belongs only to the entropy format 'drand'".into();
+            return Err(error("entropy.margin_seconds", reason));
+        }
         if self.entropy.min_length < MIN_ENTROPY_LENGTH {
             let reason =
                 format!("{} is below the least allowed, {MIN_ENTROPY_LENGTH}", self.entropy.min_length);

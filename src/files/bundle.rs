@@ -85,14 +85,18 @@ pub fn read(path: &Path) -> Result<BundleFiles, BundleError> {
                 .map_err(|source| BundleError::Io { path: member.display().to_string(), source })?;
             *files.member_mut(name).expect("a bundle member") = bytes;
         }
-        let replacements = path.join(crate::protocol::replace::REPLACEMENTS_FILE);
-        if replacements.exists() {
-            files.replacements =
-                Some(std::fs::read(&replacements).map_err(|source| BundleError::Io {
-                    path: replacements.display().to_string(),
-                    source,
-                })?);
-        }
+        let optional = |name: &str| {
+            let member = path.join(name);
+            member
+                .exists()
+                .then(|| {
+                    std::fs::read(&member)
+                        .map_err(|source| BundleError::Io { path: member.display().to_string(), source })
+                })
+                .transpose()
+        };
+        files.replacements = optional(crate::protocol::replace::REPLACEMENTS_FILE)?;
+        files.beacon = optional(crate::protocol::beacon::BEACON_FILE)?;
         return Ok(files);
     }
     let bytes = std::fs::read(path).map_err(io)?;

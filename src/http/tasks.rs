@@ -15,8 +15,10 @@ use super::extract::{Json, Path, SmallBody, Staff};
 use super::idempotency::once;
 use super::openapi::{Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, Unauthorized};
 use crate::domain::task_definition::TaskDefinition;
+use crate::service::ServiceError;
 use crate::service::dashboard::Dashboard;
 use crate::service::dry_run::DryRun;
+use crate::service::lifecycle::DrandRoundInput;
 use crate::service::selection::TaskSelection;
 use crate::service::tasks::TaskView;
 
@@ -101,8 +103,18 @@ pub async fn commit(
 #[serde(deny_unknown_fields)]
 pub struct DrawRequest {
     /// The public entropy, written in the format fixed at commitment
-    /// (e.g. the faces of dice rolled in public: "31415265...").
-    pub entropy: String,
+    /// (e.g. the faces of dice rolled in public: "31415265..."). Not for a
+    /// task committed to a drand round, which takes `drand`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entropy: Option<String>,
+    /// For a task committed to a drand round: that round as a relay serves
+    /// it at `/{chain}/public/{round}`. Its randomness becomes the entropy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drand: Option<DrandRoundInput>,
+    /// For a task committed to a drand round, on a server with drand relays
+    /// (`--drand-url`): fetch the committed round from them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fetch_drand: bool,
 }
 
 /// Draws with the public entropy; the result is sealed until the reveal.
@@ -117,9 +129,25 @@ pub async fn draw(
     Path(id): Path<i64>,
     Json(body): Json<DrawRequest>,
 ) -> AppResult<Response> {
-    let request = format!("POST /api/tasks/{id}/draw {}", body.entropy);
-    let answer = once(&state, &user, &headers, request, StatusCode::OK, async |service| {
-        service.draw_task(&user, id, &body.entropy).await
+    let request = match (&body.entropy, &body.drand, body.fetch_drand) {
+        (Some(entropy), None, false) => format!("POST /api/tasks/{id}/draw {entropy}"),
+        (None, Some(round), false) => {
+            format!("POST /api/tasks/{id}/draw drand {} {}", round.round, round.signature)
+        }
+        (None, None, true) => format!("POST /api/tasks/{id}/draw fetch_drand"),
+        (None, None, false) => {
+            let message = "send the entropy, or for a task committed to a drand round, the round as `drand`";
+            return Err(ServiceError::invalid("entropy_or_drand", Some("entropy".into()), message).into());
+        }
+        _ => {
+            let message = "send one of the entropy, a drand round or fetch_drand, not several";
+            return Err(ServiceError::invalid("entropy_or_drand", Some("drand".into()), message).into());
+        }
+    };
+    let answer = once(&state, &user, &headers, request, StatusCode::OK, async |service| match &body.drand {
+        Some(round) => service.draw_task_with_drand(&user, id, round).await,
+        None if body.fetch_drand => service.draw_task_fetching_drand(&user, id).await,
+        None => service.draw_task(&user, id, body.entropy.as_deref().unwrap_or_default()).await,
     })
     .await?;
     state.metrics.drew();

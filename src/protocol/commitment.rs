@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use super::beacon::{self, BeaconCommitment};
 use super::digest::{Digest, HexError, parse_hex32};
 use super::event_time::EventTime;
 use super::field::{Entropy, EntropySource};
@@ -62,16 +63,20 @@ pub enum EntropyFormat {
     Digits,
     /// Lowercase hexadecimal digits, as randomness beacons publish values.
     Hex,
+    /// The randomness of a committed drand round (§3.6): exactly 64
+    /// lowercase hex digits, SHA-256 of the round's verified signature.
+    Drand,
 }
 
 impl EntropyFormat {
-    pub const ALL: [EntropyFormat; 3] = [Self::Dice, Self::Digits, Self::Hex];
+    pub const ALL: [EntropyFormat; 4] = [Self::Dice, Self::Digits, Self::Hex, Self::Drand];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Dice => "dice",
             Self::Digits => "digits",
             Self::Hex => "hex",
+            Self::Drand => "drand",
         }
     }
 
@@ -79,19 +84,26 @@ impl EntropyFormat {
         Self::ALL
             .into_iter()
             .find(|format| format.as_str() == text)
-            .ok_or_else(|| format!("'{text}' is not an entropy format (dice, digits, hex)"))
+            .ok_or_else(|| format!("'{text}' is not an entropy format (dice, digits, hex, drand)"))
     }
 
     fn allows(self, c: char) -> bool {
         match self {
             Self::Dice => ('1'..='6').contains(&c),
             Self::Digits => c.is_ascii_digit(),
-            Self::Hex => matches!(c, '0'..='9' | 'a'..='f'),
+            Self::Hex | Self::Drand => matches!(c, '0'..='9' | 'a'..='f'),
         }
     }
 
     /// Checks that `entropy` is written in this format.
     pub fn check(self, entropy: &Entropy) -> Result<(), String> {
+        if self == Self::Drand && entropy.as_str().len() != 64 {
+            return Err(format!(
+                "the committed entropy format 'drand' takes exactly 64 characters ({}), not {}",
+                self.describe(),
+                entropy.as_str().chars().count()
+            ));
+        }
         match entropy.as_str().chars().enumerate().find(|(_, c)| !self.allows(*c)) {
             None => Ok(()),
             Some((index, c)) => Err(format!(
@@ -108,6 +120,7 @@ impl EntropyFormat {
             Self::Dice => "only the digits 1 to 6, no spaces or separators",
             Self::Digits => "only the digits 0 to 9, no spaces or separators",
             Self::Hex => "only lowercase hex digits 0-9 and a-f",
+            Self::Drand => "the round's randomness: 64 lowercase hex digits",
         }
     }
 }
@@ -125,6 +138,9 @@ pub struct Commitment {
     /// When the entropy comes into being (§3.3). Commitments made before
     /// the protocol had this line have none; their digest is unchanged.
     pub entropy_event: Option<EventTime>,
+    /// The committed drand chain and round (§3.6), present exactly when the
+    /// entropy format is `drand`; such a commitment always has an event.
+    pub beacon: Option<BeaconCommitment>,
 }
 
 impl Commitment {
@@ -144,6 +160,14 @@ impl Commitment {
         if let Some(event) = &self.entropy_event {
             fields.push(event.as_str().as_bytes());
         }
+        // The beacon's chain and round follow as a tenth and eleventh field
+        // (§3.4); no commitment without them changes.
+        let round;
+        if let Some(beacon) = &self.beacon {
+            round = beacon.round_text();
+            fields.push(beacon.chain.as_bytes());
+            fields.push(round.as_bytes());
+        }
         Digest::tagged(COMMITMENT_TAG, &fields)
     }
 
@@ -158,6 +182,10 @@ impl Commitment {
         tsv::push_record(&mut out, &["entropy-source", self.entropy_source.as_str()]);
         if let Some(event) = &self.entropy_event {
             tsv::push_record(&mut out, &["entropy-event", event.as_str()]);
+        }
+        if let Some(beacon) = &self.beacon {
+            tsv::push_record(&mut out, &["drand-chain", &beacon.chain.to_hex()]);
+            tsv::push_record(&mut out, &["drand-round", &beacon.round_text()]);
         }
         tsv::push_record(&mut out, &["digest", &self.digest().to_hex()]);
         out
@@ -178,8 +206,10 @@ impl Commitment {
     pub fn parse(text: &[u8]) -> Result<(Self, Digest), ParseError> {
         const FILE: &str = COMMITMENT_FILE;
         let lines: Vec<(usize, &str)> = tsv::lines(FILE, text)?.collect();
-        // Nine lines, or ten with an `entropy-event` line before the digest.
-        let with_event = lines.len() == 10;
+        // Nine lines, ten with an `entropy-event` line before the digest, or
+        // twelve with the event and then `drand-chain` and `drand-round`.
+        let with_event = lines.len() >= 10;
+        let with_beacon = lines.len() == 12;
         let mut keys = vec![
             "opendraw-commitment",
             "parameters",
@@ -194,10 +224,17 @@ impl Commitment {
         if with_event {
             keys.insert(keys.len() - 1, "entropy-event");
         }
+        if with_beacon {
+            keys.insert(keys.len() - 1, "drand-chain");
+            keys.insert(keys.len() - 1, "drand-round");
+        }
         if lines.len() != keys.len() {
             return Err(ParseError::file(
                 FILE,
-                format!("has {} lines; 9 are expected (10 with an entropy-event line)", lines.len()),
+                format!(
+                    "has {} lines; 9 are expected (10 with an entropy-event line, 12 with drand-chain and drand-round)",
+                    lines.len()
+                ),
             ));
         }
         let mut values = Vec::with_capacity(keys.len());
@@ -233,7 +270,26 @@ impl Commitment {
             } else {
                 None
             },
+            beacon: if with_beacon {
+                let (number, key, round) = values[10];
+                Some(BeaconCommitment {
+                    chain: digest(9)?,
+                    round: beacon::parse_round(round)
+                        .map_err(|error| ParseError::field(FILE, number, key, error))?,
+                })
+            } else {
+                None
+            },
         };
+        // A `drand` commitment names its chain and round; no other does.
+        if (commitment.entropy_format == EntropyFormat::Drand) != with_beacon {
+            let reason = if with_beacon {
+                "drand-chain and drand-round belong only to the entropy format 'drand'"
+            } else {
+                "the entropy format 'drand' needs drand-chain and drand-round lines before the digest"
+            };
+            return Err(ParseError::line(FILE, format_line, reason));
+        }
         Ok((commitment, digest(keys.len() - 1)?))
     }
 }
@@ -346,6 +402,7 @@ mod tests {
             entropy_format: EntropyFormat::Dice,
             entropy_source: EntropySource::parse("dice rolled in public").unwrap(),
             entropy_event: None,
+            beacon: None,
         };
         let (read, stated) = Commitment::parse(&commitment.to_text()).unwrap();
         assert_eq!(read, commitment);
@@ -360,5 +417,39 @@ mod tests {
         assert_eq!(read, timed);
         assert_eq!(stated, timed.digest());
         assert_ne!(timed.digest(), commitment.digest(), "the event time is committed");
+        let drand = Commitment {
+            entropy_format: EntropyFormat::Drand,
+            beacon: Some(BeaconCommitment { chain: beacon::QUICKNET.hash_digest(), round: 1000 }),
+            ..timed.clone()
+        };
+        let text = String::from_utf8(drand.to_text()).unwrap();
+        assert!(text.contains("\ndrand-chain\t52db9ba7"), "{text}");
+        assert!(text.contains("\ndrand-round\t1000\ndigest\t"), "{text}");
+        let (read, stated) = Commitment::parse(text.as_bytes()).unwrap();
+        assert_eq!((read, stated), (drand.clone(), drand.digest()));
+        let later = Commitment {
+            beacon: Some(BeaconCommitment { round: 1001, ..drand.beacon.unwrap() }),
+            ..drand.clone()
+        };
+        assert_ne!(later.digest(), drand.digest(), "the round is committed");
+        // The lines belong to the format, and the format needs the lines.
+        let other = text.replace("entropy-format\tdrand", "entropy-format\thex");
+        assert!(
+            Commitment::parse(other.as_bytes())
+                .unwrap_err()
+                .to_string()
+                .contains("only to the entropy format")
+        );
+        let bare = String::from_utf8(Commitment { entropy_format: EntropyFormat::Drand, ..timed }.to_text())
+            .unwrap();
+        assert!(Commitment::parse(bare.as_bytes()).unwrap_err().to_string().contains("needs drand-chain"));
+    }
+
+    #[test]
+    fn drand_entropy_is_exactly_64_hex_digits() {
+        let randomness = "fe290beca10872ef2fb164d2aa4442de4566183ec51c56ff3cd603d930e54fdd";
+        assert!(EntropyFormat::Drand.check(&Entropy::parse(randomness).unwrap()).is_ok());
+        assert!(EntropyFormat::Drand.check(&Entropy::parse(&randomness[1..]).unwrap()).is_err());
+        assert!(EntropyFormat::Drand.check(&Entropy::parse(&randomness.to_uppercase()).unwrap()).is_err());
     }
 }

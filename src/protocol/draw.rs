@@ -56,6 +56,7 @@ impl<'a> DrawInputs<'a> {
             entropy_format,
             entropy_source,
             entropy_event: None,
+            beacon: None,
         }
     }
 

@@ -4,6 +4,7 @@
 //! byte; the section numbers in comments point there.
 
 pub mod assign;
+pub mod beacon;
 mod bitset;
 pub mod caps;
 pub mod commitment;

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use super::beacon::{self, BEACON_FILE, BeaconFile};
 use super::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE, Reveal, Seed};
 use super::digest::Digest;
 use super::draw::{DrawInputs, run_draw};
@@ -26,6 +27,8 @@ pub struct BundleFiles {
     pub result: Vec<u8>,
     /// Present when inspectors were replaced after the draw (§16).
     pub replacements: Option<Vec<u8>>,
+    /// `drand.tsv`: present when the entropy is a drand round (§3.6, §11).
+    pub beacon: Option<Vec<u8>>,
 }
 
 impl BundleFiles {
@@ -45,13 +48,17 @@ impl BundleFiles {
             reveal: reveal.to_text(),
             result: result.to_text(),
             replacements: None,
+            beacon: None,
         }
     }
 
     /// Every member present, in bundle order: the seven required, then
-    /// replacements.tsv when there is one.
+    /// drand.tsv and replacements.tsv when there are.
     pub fn present(&self) -> Vec<(&'static str, &Vec<u8>)> {
         let mut members = self.members().to_vec();
+        if let Some(beacon) = &self.beacon {
+            members.push((BEACON_FILE, beacon));
+        }
         if let Some(replacements) = &self.replacements {
             members.push((REPLACEMENTS_FILE, replacements));
         }
@@ -81,6 +88,7 @@ impl BundleFiles {
             REVEAL_FILE => &mut self.reveal,
             RESULT_FILE => &mut self.result,
             REPLACEMENTS_FILE => self.replacements.get_or_insert_with(Vec::new),
+            BEACON_FILE => self.beacon.get_or_insert_with(Vec::new),
             _ => return None,
         })
     }
@@ -128,6 +136,8 @@ pub enum CheckKind {
     Commitment,
     /// The entropy's committed event time is after the commitment (§3.3).
     EntropyTime,
+    /// The committed drand round's signature and the entropy it gives (§3.6).
+    Beacon,
     Secret,
     Seed,
     /// One stratum's pool size, quota and selection.
@@ -154,6 +164,7 @@ impl CheckKind {
             CheckKind::FileDigest => "file-digest",
             CheckKind::Commitment => "commitment",
             CheckKind::EntropyTime => "entropy-time",
+            CheckKind::Beacon => "beacon",
             CheckKind::Secret => "secret",
             CheckKind::Seed => "seed",
             CheckKind::Stratum => "stratum",
@@ -185,6 +196,7 @@ impl fmt::Display for Check {
             CheckKind::FileDigest => "digest of",
             CheckKind::Commitment => "commitment",
             CheckKind::EntropyTime => "entropy time",
+            CheckKind::Beacon => "drand",
             CheckKind::Secret => "secret",
             CheckKind::Seed => "seed",
             CheckKind::Stratum => "stratum",
@@ -272,6 +284,14 @@ pub fn verify(files: &BundleFiles, pins: &Pins) -> Report {
         Err(format!("the commitment, secret and entropy give {}, reveal.tsv states {}", seed.0, reveal.seed))
     };
     report.record(CheckKind::Seed, "derivation", seed_outcome);
+    match (&commitment.beacon, &files.beacon) {
+        (Some(_), _) => check_beacon(&commitment, &reveal, files, &mut report),
+        (None, Some(_)) => {
+            let detail = "the commitment names no drand round, so the bundle has no drand.tsv";
+            report.record(CheckKind::Document, BEACON_FILE, Err(detail.into()));
+        }
+        (None, None) => {}
+    }
 
     let Some(expected) = recompute(files, digest, &seed, &mut report) else {
         return report;
@@ -479,6 +499,91 @@ fn check_commitment(digest: Digest, stated: Digest, pin: Option<Digest>) -> Resu
 
 /// The entropy must come into being after the commitment: otherwise whoever
 /// committed could have known it, and chosen a secret to suit it.
+/// The committed drand round (§3.6, §10 check 5), as up to four checks,
+/// stopping at the first that fails: the bundle's drand.tsv names the
+/// committed chain, which this verifier knows [`beacon`, `chain`]; the
+/// committed round, whose time is the committed event [`beacon`, `round`];
+/// the signature is valid for that round under the chain's public key
+/// [`beacon`, `signature`]; and the revealed entropy is its randomness,
+/// SHA-256 of the signature [`beacon`, `entropy`].
+fn check_beacon(commitment: &Commitment, reveal: &Reveal, files: &BundleFiles, report: &mut Report) {
+    let committed = commitment.beacon.expect("called for a drand commitment");
+    let file = match files.beacon.as_deref().map(BeaconFile::parse) {
+        None => {
+            let detail = format!(
+                "the commitment names drand round {} of chain {}; the bundle has no drand.tsv with its signature",
+                committed.round, committed.chain
+            );
+            report.record(CheckKind::Document, BEACON_FILE, Err(detail));
+            return;
+        }
+        Some(Err(error)) => {
+            report.record(CheckKind::Document, BEACON_FILE, Err(error.to_string()));
+            return;
+        }
+        Some(Ok(file)) => file,
+    };
+    let chain = if file.chain != committed.chain {
+        Err(format!("drand.tsv names chain {}, the commitment names {}", file.chain, committed.chain))
+    } else {
+        beacon::chain(&committed.chain)
+            .ok_or_else(|| format!("{} is not a drand chain this verifier knows", committed.chain))
+    };
+    let chain = match chain {
+        Ok(chain) => {
+            report.record(
+                CheckKind::Beacon,
+                "chain",
+                Ok(format!("{} ({})", chain.name, short(chain.hash_digest()))),
+            );
+            chain
+        }
+        Err(failure) => {
+            report.record(CheckKind::Beacon, "chain", Err(failure));
+            return;
+        }
+    };
+    let round_time = chain.round_event(committed.round);
+    let round = if file.round.round != committed.round {
+        Err(format!(
+            "drand.tsv holds round {}, the commitment names round {}",
+            file.round.round, committed.round
+        ))
+    } else {
+        match &commitment.entropy_event {
+            Some(event) if event.instant() == round_time.instant() => Ok(format!(
+                "round {}, produced at {round_time}, the committed entropy event",
+                committed.round
+            )),
+            Some(event) => Err(format!(
+                "the committed entropy event {event} is not the time of round {} ({round_time})",
+                committed.round
+            )),
+            None => Err("a drand commitment needs its entropy event".into()),
+        }
+    };
+    if !report.record(CheckKind::Beacon, "round", round) {
+        return;
+    }
+    let signature = beacon::verify_signature(chain, &file.round)
+        .map(|()| format!("valid for round {} under the {} public key", committed.round, chain.name))
+        .map_err(|error| error.to_string());
+    if !report.record(CheckKind::Beacon, "signature", signature) {
+        return;
+    }
+    let entropy = beacon::entropy(&file.round.signature);
+    let outcome = if reveal.entropy == entropy {
+        Ok(format!("the revealed entropy is the round's randomness {}", entropy.as_str()))
+    } else {
+        Err(format!(
+            "reveal.tsv states {}, the round's randomness SHA-256(signature) is {}",
+            reveal.entropy.as_str(),
+            entropy.as_str()
+        ))
+    };
+    report.record(CheckKind::Beacon, "entropy", outcome);
+}
+
 fn check_event_time(event: &EventTime, pins: &Pins) -> Result<String, String> {
     let Some(committed_at) = pins.committed_at.as_deref() else {
         return Ok(format!(

@@ -19,6 +19,7 @@ use super::public_answers::{Freshness, PublicAnswer};
 use super::tasks::no_task;
 use super::{Service, ServiceError, ServiceResult};
 use crate::files::bundle;
+use crate::protocol::beacon::BEACON_FILE;
 use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::verify::BundleFiles;
 use crate::storage::{files, tasks};
@@ -83,6 +84,9 @@ impl Service {
             let size =
                 *sizes.get(name).ok_or_else(|| ServiceError::NotFound(format!("task {id} has no {name}")))?;
             members.push(Member { name, size, contents: Contents::Stored });
+        }
+        if let Some(size) = sizes.get(BEACON_FILE) {
+            members.push(Member { name: BEACON_FILE, size: *size, contents: Contents::Stored });
         }
         let mut replaced = String::from("none");
         if let Some(replacements) = files::load(pool, id, REPLACEMENTS_FILE).await? {

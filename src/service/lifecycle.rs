@@ -14,6 +14,8 @@ use super::tasks::{TaskView, definition_of, not_in_state};
 use super::{Service, ServiceError, ServiceResult, damaged};
 use crate::domain::account::User;
 use crate::domain::task::TaskState;
+use crate::domain::task_definition::EntropyTiming;
+use crate::protocol::beacon::{self, BEACON_FILE, BeaconCommitment, BeaconError, BeaconFile, QUICKNET};
 use crate::protocol::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE};
 use crate::protocol::draw::{assign_drawn, check_pool_size};
 use crate::protocol::field::Entropy;
@@ -45,12 +47,25 @@ impl Service {
         let CommitInputs { checked, inspectors, recusals, .. } = &inputs;
         // Checked here to refuse early, and again against the time the
         // commitment is logged at, which comes after waiting for the writer.
-        refuse_past_event(&checked.entropy_event, self.now())?;
+        if let EntropyTiming::At(event) = &checked.entropy_event {
+            refuse_past_event(event, self.now())?;
+        }
         let plan_quotas = self.plan_quotas(&task.department, &inputs.definition).await?;
 
         let mut tx = self.begin_action().await?;
         let at = self.now();
-        refuse_past_event(&checked.entropy_event, at)?;
+        // A drand task's round is fixed now, from the time the commitment is
+        // logged at: the first round at least the margin later (§3.6).
+        let (entropy_event, beacon) = match &checked.entropy_event {
+            EntropyTiming::At(event) => {
+                refuse_past_event(event, at)?;
+                (event.clone(), None)
+            }
+            EntropyTiming::DrandRound { margin_seconds } => {
+                let round = QUICKNET.round_after(at.timestamp_millis(), *margin_seconds);
+                (QUICKNET.round_event(round), Some(BeaconCommitment { chain: QUICKNET.hash_digest(), round }))
+            }
+        };
         let (targets, parameters) = self.freeze_targets(&mut tx, id, &task, &inputs).await?;
         let frozen = started.elapsed();
         let secret = new_secret()?;
@@ -62,7 +77,8 @@ impl Service {
             secret_hash: secret.hash(),
             entropy_format: checked.entropy_format,
             entropy_source: checked.entropy_source.clone(),
-            entropy_event: Some(checked.entropy_event.clone()),
+            entropy_event: Some(entropy_event.clone()),
+            beacon,
         };
         let digest = commitment.digest();
         if !tasks::mark_committed(tx.conn(), id, targets.count as i64, &digest.to_hex(), &secret.to_hex())
@@ -88,9 +104,13 @@ impl Service {
             "secret_hash": commitment.secret_hash,
             "entropy_format": commitment.entropy_format.as_str(),
             "entropy_source": commitment.entropy_source,
-            "entropy_event": checked.entropy_event.as_str(),
+            "entropy_event": entropy_event.as_str(),
             "pool_size": targets.count,
         });
+        if let Some(beacon) = &beacon {
+            payload["drand_chain"] = json!(beacon.chain);
+            payload["drand_round"] = json!(beacon.round);
+        }
         if let Some(quotas) = plan_quotas {
             let plan = quotas.at_commit(&inputs.definition, &targets, &parameters);
             payload["plan"] = serde_json::to_value(plan).expect("plans serialise");
@@ -106,6 +126,107 @@ impl Service {
     /// Takes the public entropy, draws, and seals the result: its digest goes
     /// into the log now, the result itself is published at the reveal.
     pub async fn draw_task(&self, user: &User, id: i64, entropy: &str) -> ServiceResult<TaskView> {
+        self.draw_with(user, id, entropy, None).await
+    }
+
+    /// Draws a task committed to a drand round with that round as a relay
+    /// serves it (`/{chain}/public/{round}`): the round must be the
+    /// committed one and its signature valid under the chain's key; its
+    /// randomness is the entropy. A refused round changes nothing.
+    pub async fn draw_task_with_drand(
+        &self,
+        user: &User,
+        id: i64,
+        round: &DrandRoundInput,
+    ) -> ServiceResult<TaskView> {
+        let task = self.task_row(user, id).await?;
+        let (commitment, _) =
+            Commitment::parse(&self.committed_file(id, COMMITMENT_FILE).await?).map_err(damaged)?;
+        let Some(committed) = commitment.beacon else {
+            return Err(ServiceError::invalid(
+                "drand_not_committed",
+                Some("drand".into()),
+                format!(
+                    "task {id} committed to entropy of format '{}', not a drand round; send the entropy",
+                    commitment.entropy_format.as_str()
+                ),
+            ));
+        };
+        let file = check_drand_input(&committed, round)?;
+        let entropy = beacon::entropy(&file.round.signature);
+        drop(task);
+        self.draw_with(user, id, entropy.as_str(), Some(file)).await
+    }
+
+    /// Draws a task committed to a drand round with that round fetched from
+    /// the configured relays, in order: the first answer that passes the
+    /// same checks as a pasted round is taken; a relay that is down or
+    /// answers another round or a bad signature is passed over.
+    pub async fn draw_task_fetching_drand(&self, user: &User, id: i64) -> ServiceResult<TaskView> {
+        let task = self.task_row(user, id).await?;
+        let (commitment, _) =
+            Commitment::parse(&self.committed_file(id, COMMITMENT_FILE).await?).map_err(damaged)?;
+        let Some(committed) = commitment.beacon else {
+            return Err(ServiceError::invalid(
+                "drand_not_committed",
+                Some("fetch_drand".into()),
+                format!(
+                    "task {id} committed to entropy of format '{}', not a drand round",
+                    commitment.entropy_format.as_str()
+                ),
+            ));
+        };
+        let Some(relays) = self.drand_relays.clone() else {
+            return Err(ServiceError::conflict(
+                "drand_relays_not_configured",
+                "this server has no drand relay to fetch from (--drand-url); paste the round as `drand` instead",
+            ));
+        };
+        if task.state == TaskState::Committed
+            && let Some(event) = &commitment.entropy_event
+            && self.now().timestamp_millis() < event.instant()
+        {
+            return Err(ServiceError::conflict(
+                "entropy_not_yet",
+                format!(
+                    "task {id} committed to drand round {} at {event}; draw after that time",
+                    committed.round
+                ),
+            ));
+        }
+        drop(task);
+        let mut refusals = Vec::new();
+        for (relay, answer) in relays.candidates(&committed.chain, committed.round).await {
+            let checked =
+                answer.and_then(|round| check_drand_input(&committed, &round).map_err(|e| e.to_string()));
+            match checked {
+                Ok(file) => {
+                    let entropy = beacon::entropy(&file.round.signature);
+                    return self.draw_with(user, id, entropy.as_str(), Some(file)).await;
+                }
+                Err(reason) => {
+                    tracing::warn!(task = id, relay, reason, "a drand relay gave no valid round");
+                    refusals.push(format!("{relay}: {reason}"));
+                }
+            }
+        }
+        Err(ServiceError::conflict(
+            "drand_round_unavailable",
+            format!(
+                "no relay gave a valid drand round {} ({}); nothing was drawn",
+                committed.round,
+                refusals.join("; ")
+            ),
+        ))
+    }
+
+    async fn draw_with(
+        &self,
+        user: &User,
+        id: i64,
+        entropy: &str,
+        beacon_file: Option<BeaconFile>,
+    ) -> ServiceResult<TaskView> {
         let task = self.task_row(user, id).await?;
         if task.state != TaskState::Committed {
             if task.state == TaskState::Drawn && task.entropy.as_deref() == Some(entropy) {
@@ -118,6 +239,18 @@ impl Service {
         let started = std::time::Instant::now();
         let (commitment, _) =
             Commitment::parse(&self.committed_file(id, COMMITMENT_FILE).await?).map_err(damaged)?;
+        if let Some(committed) = &commitment.beacon
+            && beacon_file.is_none()
+        {
+            return Err(ServiceError::invalid(
+                "drand_round_required",
+                Some("entropy".into()),
+                format!(
+                    "task {id} committed to drand round {} of quicknet; send that round as its relays serve it: {{\"drand\": {{\"round\": {}, \"signature\": \"…\"}}}}",
+                    committed.round, committed.round
+                ),
+            ));
+        }
         if let Some(event) = &commitment.entropy_event
             && self.now().timestamp_millis() < event.instant()
         {
@@ -224,8 +357,11 @@ impl Service {
             ));
         }
         files::store(tx.conn(), id, RESULT_FILE, files::split(&result_text)).await?;
+        if let Some(file) = &beacon_file {
+            files::store(tx.conn(), id, BEACON_FILE, files::split(&file.to_text())).await?;
+        }
         tasks::insert_selection(&mut tx, id, &drawn_targets, &assigned).await?;
-        let payload = json!({
+        let mut payload = json!({
             "task": id,
             "commitment": digest,
             "entropy": entropy,
@@ -233,6 +369,10 @@ impl Service {
             "status": status,
             "drawn": result.targets.len(),
         });
+        if let Some(file) = &beacon_file {
+            payload["drand_round"] = json!(file.round.round);
+            payload["drand_signature"] = json!(hex::encode(file.round.signature));
+        }
         log::append(tx.conn(), self.now(), kind::DRAWN, Some(id), &user.name, &payload).await?;
         let view = self.reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
@@ -394,6 +534,69 @@ pub(super) fn input_error(error: InputError) -> ServiceError {
 
 /// A commitment to entropy that may already be known is refused: its event
 /// must come after the time the commitment is made at.
+/// A drand round as a supervisor pastes it from a relay's
+/// `/{chain}/public/{round}` answer.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DrandRoundInput {
+    /// The round number.
+    pub round: u64,
+    /// The round's BLS signature, 96 lowercase hex digits.
+    pub signature: String,
+    /// The relay's randomness; when given, it must be SHA-256 of the
+    /// signature (it is recomputed, never trusted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub randomness: Option<String>,
+    /// The chain hash, when the round is pasted with it; it must be the
+    /// committed chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<String>,
+    /// What older relays send beside an unchained round; ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_signature: Option<String>,
+}
+
+/// Checks a pasted round against the committed chain and round; each
+/// refusal names the field it is about.
+fn check_drand_input(committed: &BeaconCommitment, input: &DrandRoundInput) -> ServiceResult<BeaconFile> {
+    let refuse = |code, field: &str, message: String| {
+        Err(ServiceError::invalid(code, Some(format!("drand.{field}")), message))
+    };
+    if let Some(chain) = &input.chain
+        && *chain != committed.chain.to_hex()
+    {
+        return refuse(
+            "drand_chain_mismatch",
+            "chain",
+            format!("the round is of chain {chain:.80}; the task committed to chain {}", committed.chain),
+        );
+    }
+    let signature = match beacon::parse_signature(&input.signature) {
+        Ok(signature) => signature,
+        Err(error) => return refuse("invalid_drand_signature", "signature", error.to_string()),
+    };
+    let round = beacon::Round { round: input.round, signature };
+    if let Err(error) = beacon::check_round(committed, &round) {
+        let code = match error {
+            BeaconError::OtherRound { .. } => "drand_round_mismatch",
+            BeaconError::BadSignature { .. } => "drand_signature_invalid",
+            _ => "drand_chain_mismatch",
+        };
+        return refuse(code, error.field(), error.to_string());
+    }
+    let randomness = beacon::randomness(&signature).to_hex();
+    if let Some(stated) = &input.randomness
+        && *stated != randomness
+    {
+        return refuse(
+            "drand_randomness_mismatch",
+            "randomness",
+            format!("the randomness {stated:.80} is not SHA-256 of the signature, {randomness}"),
+        );
+    }
+    Ok(BeaconFile { chain: committed.chain, round })
+}
+
 fn refuse_past_event(event: &crate::protocol::EventTime, at: DateTime<Utc>) -> ServiceResult<()> {
     if event.instant() <= at.timestamp_millis() {
         return Err(ServiceError::invalid(

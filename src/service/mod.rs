@@ -14,6 +14,7 @@ mod csv_export;
 pub mod dashboard;
 pub mod directories;
 pub mod directory_reads;
+pub mod drand_relays;
 pub mod dry_run;
 pub mod entity_search;
 pub mod exchange;
@@ -124,6 +125,8 @@ pub struct Service {
     ledger_counts: Arc<ledger::KeptCounts>,
     /// The webhooks publication events go to, if any.
     exchange: Option<Arc<exchange::outbox::ExchangeWebhooks>>,
+    /// The drand relays a committed round may be fetched from, if any.
+    drand_relays: Option<Arc<drand_relays::DrandRelays>>,
 }
 
 /// Where the service takes today's date from: the system clock (at
@@ -199,6 +202,7 @@ impl Service {
             attachment_dir: None,
             ledger_counts: Arc::default(),
             exchange: None,
+            drand_relays: None,
         }
     }
 

@@ -292,6 +292,8 @@ impl Service {
             (*file, is_revealed(&row), row.result_digest.as_deref())
         } else if name == REPLACEMENTS_FILE {
             (REPLACEMENTS_FILE, is_revealed(&row), None)
+        } else if name == crate::protocol::beacon::BEACON_FILE {
+            (crate::protocol::beacon::BEACON_FILE, is_revealed(&row), row.result_digest.as_deref())
         } else {
             return Err(ServiceError::NotFound(format!("a task has no file named {name}")));
         };

@@ -52,6 +52,7 @@ const draws = vector('draws.json');
 const verify = vector('verify.json');
 const invalid = vector('invalid.json');
 const replacements = vector('replacements.json');
+const verifyDrand = vector('verify-drand.json');
 
 // A stream that hands out listed words, for uniform.json's word_cases.
 class ListedWords extends DrawStream {
@@ -177,6 +178,30 @@ test('verify.json: the checks of §10 for every case', async () => {
     }
   }
   assert.equal(tars, 1);
+});
+
+test('verify-drand.json: a drand bundle never passes here; its signature check fails closed', async () => {
+  assert.ok(verifyDrand.cases.length > 0);
+  assert.ok(OPTIONAL_MEMBERS.includes('drand.tsv'), 'a bundle may carry drand.tsv');
+  for (const c of verifyDrand.cases) {
+    const report = await verifyBundle(filesOf(c), c.pins);
+    assert.equal(report.verified, false, c.name);
+    // This verifier has no BLS code: where a BLS verifier passes the signature
+    // and then checks the entropy, it fails the signature and stops there.
+    const expected = [];
+    for (const [kind, subject, passed] of c.expected.checks) {
+      if (kind === 'beacon' && subject === 'signature') expected.push([kind, subject, false]);
+      else if (!(kind === 'beacon' && subject === 'entropy')) expected.push([kind, subject, passed]);
+    }
+    assert.deepEqual(report.checks.map((x) => [x.kind, x.subject, x.passed]), expected, c.name);
+    const signature = report.checks.find((x) => x.kind === 'beacon' && x.subject === 'signature');
+    if (c.name === 'drand-round') {
+      assert.deepEqual({ kind: report.firstFailure.kind, subject: report.firstFailure.subject }, { kind: 'beacon', subject: 'signature' });
+      assert.match(signature.detail, /not checked here.*opendraw verify/);
+    } else {
+      assert.deepEqual({ kind: report.firstFailure.kind, subject: report.firstFailure.subject }, c.expected.first_failure, c.name);
+    }
+  }
 });
 
 const parsers = {
@@ -458,7 +483,7 @@ const DRAW_CHECKS = [
   ['outcome', 'status'],
   ['result-digest', 'result.tsv'],
 ];
-const MEMBERS_ALL = ['commitment.tsv', 'parameters.tsv', 'targets.tsv', 'inspectors.tsv', 'recusals.tsv', 'reveal.tsv', 'result.tsv', ...OPTIONAL_MEMBERS];
+const MEMBERS_ALL = ['commitment.tsv', 'parameters.tsv', 'targets.tsv', 'inspectors.tsv', 'recusals.tsv', 'reveal.tsv', 'result.tsv', 'replacements.tsv'];
 const goodReplacements = () => replacements.cases.find((x) => x.draw === 'balanced-workload').expected['replacements.tsv'];
 const withIn2 = () => goodReplacements().replace('replace\t2\tS14\tmarket\tI5\tI3\t', 'replace\t2\tS14\tmarket\tI5\tI2\t');
 const otherCommitment = () => goodReplacements().replace(drawNamed('balanced-workload').expected.commitment_digest, 'ab'.repeat(32));
