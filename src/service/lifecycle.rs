@@ -559,13 +559,10 @@ pub struct DrandRoundInput {
 /// Checks a pasted round against the committed chain and round; each
 /// refusal names the field it is about.
 fn check_drand_input(committed: &BeaconCommitment, input: &DrandRoundInput) -> ServiceResult<BeaconFile> {
-    let refuse = |code, field: &str, message: String| {
-        Err(ServiceError::invalid(code, Some(format!("drand.{field}")), message))
-    };
     if let Some(chain) = &input.chain
         && *chain != committed.chain.to_hex()
     {
-        return refuse(
+        return refused(
             "drand_chain_mismatch",
             "chain",
             format!("the round is of chain {chain:.80}; the task committed to chain {}", committed.chain),
@@ -573,7 +570,7 @@ fn check_drand_input(committed: &BeaconCommitment, input: &DrandRoundInput) -> S
     }
     let signature = match beacon::parse_signature(&input.signature) {
         Ok(signature) => signature,
-        Err(error) => return refuse("invalid_drand_signature", "signature", error.to_string()),
+        Err(error) => return refused("invalid_drand_signature", "signature", error.to_string()),
     };
     let round = beacon::Round { round: input.round, signature };
     if let Err(error) = beacon::check_round(committed, &round) {
@@ -582,19 +579,24 @@ fn check_drand_input(committed: &BeaconCommitment, input: &DrandRoundInput) -> S
             BeaconError::BadSignature { .. } => "drand_signature_invalid",
             _ => "drand_chain_mismatch",
         };
-        return refuse(code, error.field(), error.to_string());
+        return refused(code, error.field(), error.to_string());
     }
     let randomness = beacon::randomness(&signature).to_hex();
     if let Some(stated) = &input.randomness
         && *stated != randomness
     {
-        return refuse(
+        return refused(
             "drand_randomness_mismatch",
             "randomness",
             format!("the randomness {stated:.80} is not SHA-256 of the signature, {randomness}"),
         );
     }
     Ok(BeaconFile { chain: committed.chain, round })
+}
+
+/// A pasted round refused, naming its field under `drand`.
+fn refused(code: &'static str, field: &str, message: String) -> ServiceResult<BeaconFile> {
+    Err(ServiceError::invalid(code, Some(format!("drand.{field}")), message))
 }
 
 fn refuse_past_event(event: &crate::protocol::EventTime, at: DateTime<Utc>) -> ServiceResult<()> {
