@@ -140,22 +140,29 @@ impl Service {
         round: &DrandRoundInput,
     ) -> ServiceResult<TaskView> {
         let task = self.task_row(user, id).await?;
+        let (_, committed) = self.committed_beacon(id, "drand").await?;
+        let file = check_drand_input(&committed, round)?;
+        let entropy = beacon::entropy(&file.round.signature);
+        drop(task);
+        self.draw_with(user, id, entropy.as_str(), Some(file)).await
+    }
+
+    /// The commitment of a task that committed to a drand round, and that
+    /// round; refused, naming `field`, for a task of another entropy format.
+    async fn committed_beacon(&self, id: i64, field: &str) -> ServiceResult<(Commitment, BeaconCommitment)> {
         let (commitment, _) =
             Commitment::parse(&self.committed_file(id, COMMITMENT_FILE).await?).map_err(damaged)?;
         let Some(committed) = commitment.beacon else {
             return Err(ServiceError::invalid(
                 "drand_not_committed",
-                Some("drand".into()),
+                Some(field.into()),
                 format!(
                     "task {id} committed to entropy of format '{}', not a drand round; send the entropy",
                     commitment.entropy_format.as_str()
                 ),
             ));
         };
-        let file = check_drand_input(&committed, round)?;
-        let entropy = beacon::entropy(&file.round.signature);
-        drop(task);
-        self.draw_with(user, id, entropy.as_str(), Some(file)).await
+        Ok((commitment, committed))
     }
 
     /// Draws a task committed to a drand round with that round fetched from
@@ -164,18 +171,7 @@ impl Service {
     /// answers another round or a bad signature is passed over.
     pub async fn draw_task_fetching_drand(&self, user: &User, id: i64) -> ServiceResult<TaskView> {
         let task = self.task_row(user, id).await?;
-        let (commitment, _) =
-            Commitment::parse(&self.committed_file(id, COMMITMENT_FILE).await?).map_err(damaged)?;
-        let Some(committed) = commitment.beacon else {
-            return Err(ServiceError::invalid(
-                "drand_not_committed",
-                Some("fetch_drand".into()),
-                format!(
-                    "task {id} committed to entropy of format '{}', not a drand round",
-                    commitment.entropy_format.as_str()
-                ),
-            ));
-        };
+        let (commitment, committed) = self.committed_beacon(id, "fetch_drand").await?;
         let Some(relays) = self.drand_relays.clone() else {
             return Err(ServiceError::conflict(
                 "drand_relays_not_configured",
