@@ -343,9 +343,9 @@ const PLAN: &str = "JS-NJ-2026-01";
 
 /// The market department's approved plan for 2026: three items (food
 /// businesses with raised ratios for risk classes C and D; special
-/// equipment to be drawn in two batches, which the demo's tasks leave
-/// undone, so that the plan shows a frequency warning), four batches, one
-/// a quarter.
+/// equipment to be drawn in two batches, of which the demo's tasks draw
+/// one, so that the plan shows a frequency warning), four batches, one a
+/// quarter.
 async fn annual_plan(service: &Service, market: &User) -> anyhow::Result<()> {
     let plan: crate::service::plans::NewPlan = serde_json::from_value(serde_json::json!({
         "year": 2026,

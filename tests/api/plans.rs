@@ -327,6 +327,20 @@ on_both_backends! {
         // and each class's quota is the largest any item needs.
         assert!(last["task"].get("filter").is_none(), "{}", last["task"]);
         assert_eq!(last["task"]["quota_by_stratum"], json!({"A": {"count": 2}, "B": {"count": 2}, "C": {"count": 2}, "D": {"count": 3}}));
+
+        // A task of the last batch for FOOD-01 alone is held to FOOD-01's
+        // quotas, not to DRUG-01's larger ones.
+        approve(&app, &app.market, "food-plan", StatusCode::OK).await;
+        let food_only = app.create_task(json!({
+            "name": "第三批食品经营抽查", "items": ["FOOD-01"], "filter": {"regions": ["R1"]},
+            "strata_by": ["risk_class"], "quota": null,
+            "quota_by_stratum": {"A": {"count": 1}, "B": {"count": 1}, "C": {"count": 1}, "D": {"count": 3}},
+            "plan_id": "food-plan", "plan_batch": 3
+        })).await;
+        app.act(food_only, "commit", json!({}), StatusCode::OK).await;
+        let recorded = committed_plan(&app, food_only).await;
+        assert_eq!(recorded["quotas"], json!({"A": 1, "B": 1, "C": 1, "D": 3}), "{recorded}");
+        assert_eq!(recorded["kept"], true, "{recorded}");
     }
 
     async fn a_plan_that_will_miss_its_ratio_is_behind_on_the_dashboard(app) {

@@ -25,7 +25,7 @@ pub struct PlanAtCommit {
     pub sha256: String,
     /// Per risk class, the quota the plan's derivation gave this batch when
     /// the task was committed (what the year still needed, shared over the
-    /// batches left).
+    /// batches left), the largest over the plan's items the task draws for.
     pub quotas: BTreeMap<String, i64>,
     /// Per risk class, the targets the task's committed quota rules draw
     /// from that class of its frozen pool; absent when the task's strata are
@@ -106,8 +106,15 @@ impl Service {
         };
         let batch = i64::from(batch);
         let derivation = Self::derivation(pool, &row, batch).await?;
-        let quotas =
-            derivation.task.quota_by_stratum.into_iter().map(|(class, quota)| (class, quota.count)).collect();
+        // Per class, the largest quota of the plan's items this task draws
+        // for: another item of the plan asks nothing of it.
+        let mut quotas: BTreeMap<String, i64> = BTreeMap::new();
+        for item in derivation.items.iter().filter(|item| definition.items.contains(&item.item)) {
+            for stratum in &item.strata {
+                let quota = quotas.entry(stratum.risk_class.clone()).or_insert(0);
+                *quota = (*quota).max(stratum.quota);
+            }
+        }
         Ok(Some(PlanQuotas { code: row.code, batch, sha256: row.sha256.unwrap_or_default(), quotas }))
     }
 }
