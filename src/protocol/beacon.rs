@@ -272,17 +272,7 @@ impl BeaconFile {
         if lines.len() != keys.len() {
             return Err(ParseError::file(FILE, format!("has {} lines; 4 are expected", lines.len())));
         }
-        let mut values = Vec::with_capacity(keys.len());
-        for (&(number, line), key) in lines.iter().zip(keys) {
-            let [found, value] = tsv::fields(FILE, number, line)?;
-            if found != key {
-                return Err(ParseError::line(FILE, number, format!("a '{key}' line is expected here")));
-            }
-            values.push(value);
-        }
-        if values[0] != super::commitment::PROTOCOL_VERSION {
-            return Err(ParseError::line(FILE, 1, format!("protocol version '{}' is not 1", values[0])));
-        }
+        let values = tsv::keyed_values(FILE, &lines, &keys, super::commitment::PROTOCOL_VERSION)?;
         let chain = parse_hex32(values[1]).map_err(|error| ParseError::field(FILE, 2, "chain", error))?;
         let round = parse_round(values[2]).map_err(|error| ParseError::field(FILE, 3, "round", error))?;
         let signature = parse_signature(values[3])

@@ -237,17 +237,12 @@ impl Commitment {
                 ),
             ));
         }
-        let mut values = Vec::with_capacity(keys.len());
-        for (&(number, line), &key) in lines.iter().zip(&keys) {
-            let [found, value] = tsv::fields(FILE, number, line)?;
-            if found != key {
-                return Err(ParseError::line(FILE, number, format!("a '{key}' line is expected here")));
-            }
-            values.push((number, key, value));
-        }
-        if values[0].2 != PROTOCOL_VERSION {
-            return Err(ParseError::line(FILE, 1, format!("protocol version '{}' is not 1", values[0].2)));
-        }
+        let values: Vec<(usize, &str, &str)> = tsv::keyed_values(FILE, &lines, &keys, PROTOCOL_VERSION)?
+            .into_iter()
+            .zip(&keys)
+            .enumerate()
+            .map(|(index, (value, &key))| (index + 1, key, value))
+            .collect();
         let digest = |index: usize| {
             let (number, key, value) = values[index];
             Digest::parse_hex(value).map_err(|error| ParseError::field(FILE, number, key, error))
@@ -344,17 +339,7 @@ impl Reveal {
                 format!("has {} lines; {} are expected", lines.len(), keys.len()),
             ));
         }
-        let mut values = Vec::with_capacity(keys.len());
-        for (&(number, line), key) in lines.iter().zip(keys) {
-            let [found, value] = tsv::fields(FILE, number, line)?;
-            if found != key {
-                return Err(ParseError::line(FILE, number, format!("a '{key}' line is expected here")));
-            }
-            values.push(value);
-        }
-        if values[0] != PROTOCOL_VERSION {
-            return Err(ParseError::line(FILE, 1, format!("protocol version '{}' is not 1", values[0])));
-        }
+        let values = tsv::keyed_values(FILE, &lines, &keys, PROTOCOL_VERSION)?;
         let at =
             |line: usize, key: &'static str| move |error: HexError| ParseError::field(FILE, line, key, error);
         Ok(Self {

@@ -92,6 +92,30 @@ pub fn fields<'a, const N: usize>(
     Ok(out)
 }
 
+/// The values of a small document of `key⇥value` lines in a fixed order
+/// (the commitment, the reveal, the drand round), whose first line names
+/// the document and its protocol version: each line's key is checked in
+/// turn, then the version. The caller has checked the number of lines.
+pub fn keyed_values<'a>(
+    file: &'static str,
+    lines: &[(usize, &'a str)],
+    keys: &[&str],
+    version: &str,
+) -> Result<Vec<&'a str>, ParseError> {
+    let mut values = Vec::with_capacity(keys.len());
+    for (&(number, line), key) in lines.iter().zip(keys) {
+        let [found, value] = fields(file, number, line)?;
+        if found != *key {
+            return Err(ParseError::line(file, number, format!("a '{key}' line is expected here")));
+        }
+        values.push(value);
+    }
+    if values.first().is_some_and(|found| *found != version) {
+        return Err(ParseError::line(file, 1, format!("protocol version '{}' is not {version}", values[0])));
+    }
+    Ok(values)
+}
+
 /// Parses a decimal number with no sign and no leading zeros.
 pub fn parse_count(text: &str) -> Result<u64, String> {
     let canonical = !text.is_empty()
