@@ -118,6 +118,13 @@ pub struct ServeArgs {
     /// pasted.
     #[arg(long = "drand-url", env = "OPENDRAW_DRAND_URL", value_delimiter = ',')]
     drand_urls: Vec<String>,
+    /// The public log's name (C2SP origin), e.g. `opendraw.example.gov.cn/log`:
+    /// the first line of each checkpoint, and the name its key and witnesses
+    /// know it by. Read at the first start only, when the log's key is made
+    /// (`opendraw.local/` and 8 random hex digits when not given); a later
+    /// start with another name is refused.
+    #[arg(long, env = "OPENDRAW_LOG_ORIGIN")]
+    log_origin: Option<String>,
 }
 
 impl ServeArgs {
@@ -158,6 +165,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             tracing::info!("a committed drand round may be fetched from {} relay(s)", relays.len());
             service = service.with_drand_relays(relays);
         }
+        service = service.with_log_origin(args.log_origin.clone());
+        let key =
+            service.log_key().await.map_err(|error| anyhow::anyhow!("the public log's key: {error}"))?;
+        tracing::info!("the public log {} signs its checkpoints with {}", key.origin(), key.verifier_key());
         let webhook = args
             .reminder_webhook
             .as_deref()
@@ -196,6 +207,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             );
         }
         tokio::spawn(reveal_at_embargo(service.clone()));
+        tokio::spawn(service.clone().keep_log_integrated(crate::service::tlog::INTEGRATE_EVERY));
         if let Some(webhook) = webhook {
             tracing::info!("a reminder summary is sent daily from {}:00", args.reminder_hour);
             tokio::spawn(webhook.run(service.clone(), REMINDER_LOOK_EVERY));

@@ -33,6 +33,7 @@ pub mod site;
 pub mod site_settings;
 pub mod tasks;
 pub mod throttle;
+pub mod tlog;
 pub mod working_rules;
 
 use std::path::PathBuf;
@@ -149,7 +150,9 @@ fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(working_rules::public_router())
         .merge(plans::public_router())
         .merge(public_directories::public_router())
+        .merge(tlog::public_router())
         .split_for_parts();
+    let public = tlog::tiles(public);
     (staff, public, openapi::complete(staff_document.merge_from(public_document)))
 }
 

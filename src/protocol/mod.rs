@@ -20,6 +20,7 @@ pub mod replace;
 pub mod result;
 pub mod sample;
 pub mod stream;
+pub mod tlog;
 pub mod tsv;
 pub mod verify;
 

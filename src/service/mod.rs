@@ -43,6 +43,7 @@ pub mod sessions;
 pub mod site;
 pub mod statistics;
 pub mod tasks;
+pub mod tlog;
 pub mod working_rules;
 
 use std::net::IpAddr;
@@ -127,6 +128,8 @@ pub struct Service {
     exchange: Option<Arc<exchange::outbox::ExchangeWebhooks>>,
     /// The drand relays a committed round may be fetched from, if any.
     drand_relays: Option<Arc<drand_relays::DrandRelays>>,
+    /// The public log's signing key, loaded or made at first use.
+    log_key: Arc<tlog::LogKeyCell>,
 }
 
 /// Where the service takes today's date from: the system clock (at
@@ -203,6 +206,7 @@ impl Service {
             ledger_counts: Arc::default(),
             exchange: None,
             drand_relays: None,
+            log_key: Arc::default(),
         }
     }
 

@@ -40,6 +40,7 @@ pub mod sessions;
 pub mod site;
 pub mod statistics;
 pub mod tasks;
+pub mod tlog;
 pub mod users;
 pub mod working_rules;
 

@@ -45,4 +45,5 @@ mod site_settings;
 mod strict_fields;
 mod task_plan;
 mod task_selection;
+mod transparency_log;
 mod working_rules;
