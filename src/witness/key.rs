@@ -59,7 +59,7 @@ impl WitnessKey {
     }
 
     fn parse(line: &str) -> anyhow::Result<Self> {
-        let parts: Vec<&str> = line.split('+').collect();
+        let parts: Vec<&str> = line.splitn(5, '+').collect();
         let ["PRIVATE", "KEY", name, id, encoded] = parts.as_slice() else { bail!("not PRIVATE+KEY+name+id+key") };
         let bytes = BASE64.decode(encoded).context("the key is not base64")?;
         let [COSIGNATURE_TYPE, seed @ ..] = bytes.as_slice() else { bail!("not a cosignature key (type 0x04)") };
@@ -71,12 +71,16 @@ impl WitnessKey {
         Ok(key)
     }
 
-    fn write(&self, dir: &Path) -> anyhow::Result<()> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    fn line(&self) -> String {
         let mut typed = vec![COSIGNATURE_TYPE];
         typed.extend_from_slice(self.key.as_bytes());
         let id = cosignature::key_id(&self.name, &self.key.verifying_key());
-        let line = format!("PRIVATE+KEY+{}+{id:08x}+{}\n", self.name, BASE64.encode(typed));
+        format!("PRIVATE+KEY+{}+{id:08x}+{}", self.name, BASE64.encode(typed))
+    }
+
+    fn write(&self, dir: &Path) -> anyhow::Result<()> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let line = format!("{}\n", self.line());
         let temporary = dir.join(format!("{KEY_FILE}.new"));
         let _ = std::fs::remove_file(&temporary);
         let mut file = std::fs::OpenOptions::new()
@@ -114,5 +118,15 @@ mod tests {
         assert_eq!(again.verifier_key(), made.verifier_key());
         assert!(WitnessKey::load_or_create(dir.path(), "witness.example/w2").is_err());
         assert!(WitnessKey::load_or_create(tempfile::tempdir().unwrap().path(), "a b").is_err());
+    }
+
+    #[test]
+    fn every_key_line_reads_back_even_with_a_plus_in_its_base64() {
+        for seed in 0..=255u8 {
+            let key = WitnessKey { name: "witness.example/w1".into(), key: SigningKey::from_bytes(&[seed; 32]) };
+            let back = WitnessKey::parse(&key.line()).unwrap();
+            assert_eq!(back.verifier_key(), key.verifier_key(), "{}", key.line());
+        }
+        assert!(WitnessKey::parse("PRIVATE+KEY+w+00000000+BAAA").is_err());
     }
 }

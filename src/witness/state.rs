@@ -83,12 +83,12 @@ mod tests {
     fn a_stored_checkpoint_is_read_back_and_replaced_whole() {
         let dir = tempfile::tempdir().unwrap();
         assert!(load(dir.path(), "example.org/log").unwrap().is_none());
-        let first = b"example.org/log\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\xe2\x80\x94 example.org/log AAAAAQ==\n";
+        let first = b"example.org/log\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\xe2\x80\x94 example.org/log AAAAAQE=\n";
         store(dir.path(), "example.org/log", first).unwrap();
         let latest = load(dir.path(), "example.org/log").unwrap().unwrap();
         assert_eq!(latest.size, 1);
         assert_eq!(latest.note, first);
-        let second = b"example.org/log\n2\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\xe2\x80\x94 example.org/log AAAAAQ==\n";
+        let second = b"example.org/log\n2\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\xe2\x80\x94 example.org/log AAAAAQE=\n";
         store(dir.path(), "example.org/log", second).unwrap();
         assert_eq!(load(dir.path(), "example.org/log").unwrap().unwrap().size, 2);
         assert!(load(dir.path(), "example.org/other").unwrap().is_none());
