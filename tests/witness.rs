@@ -35,7 +35,10 @@ struct StoredHashes(Vec<Hash>);
 
 impl HashReader for StoredHashes {
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, tlog_tiles::Error> {
-        indexes.iter().map(|&i| self.0.get(i as usize).copied().ok_or(tlog_tiles::Error::IndexesNotInTree)).collect()
+        indexes
+            .iter()
+            .map(|&i| self.0.get(i as usize).copied().ok_or(tlog_tiles::Error::IndexesNotInTree))
+            .collect()
     }
 }
 
@@ -122,7 +125,11 @@ impl Drop for WitnessProcess {
 }
 
 fn witness_key(state: &Path) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_opendraw")).args(["witness", "key", "--state"]).arg(state).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_opendraw"))
+        .args(["witness", "key", "--state"])
+        .arg(state)
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
@@ -138,15 +145,25 @@ fn now() -> u64 {
 }
 
 /// Submits `log`'s checkpoint with the proof from `old`.
-async fn submit(witness: &WitnessProcess, log: &TestLog, old: u64) -> Result<Vec<signed_note::Signature>, WitnessError> {
+async fn submit(
+    witness: &WitnessProcess,
+    log: &TestLog,
+    old: u64,
+) -> Result<Vec<signed_note::Signature>, WitnessError> {
     let proof = if old == 0 { Vec::new() } else { log.proof_from(old) };
     add_checkpoint(&reqwest::Client::new(), &witness.url, old, &proof, &log.checkpoint()).await
 }
 
 async fn post(witness: &WitnessProcess, body: Vec<u8>) -> (u16, String, String) {
-    let response = reqwest::Client::new().post(format!("{}/add-checkpoint", witness.url)).body(body).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .post(format!("{}/add-checkpoint", witness.url))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     let status = response.status().as_u16();
-    let kind = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let kind =
+        response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
     (status, kind, response.text().await.unwrap())
 }
 
@@ -258,7 +275,10 @@ async fn a_first_checkpoint_with_a_proof_or_an_empty_tree_with_a_root_gets_422()
     let witness = WitnessProcess::start(&state, &[&log.vkey]);
     log.grow(4, 0xaa);
     let proof = log.proof_from(2);
-    refused_with(add_checkpoint(&reqwest::Client::new(), &witness.url, 0, &proof, &log.checkpoint()).await, 422);
+    refused_with(
+        add_checkpoint(&reqwest::Client::new(), &witness.url, 0, &proof, &log.checkpoint()).await,
+        422,
+    );
     let mut empty = Note::new(&Checkpoint::new(ORIGIN, 0, log.root(), "").unwrap().to_bytes(), &[]).unwrap();
     empty.add_sigs(&[&log.signer]).unwrap();
     refused_with(add_checkpoint(&reqwest::Client::new(), &witness.url, 0, &[], &empty.to_bytes()).await, 422);
@@ -319,10 +339,8 @@ async fn a_malformed_request_or_an_old_size_beyond_the_checkpoint_gets_400() {
         let (status, _, text) = post(&witness, body.clone()).await;
         assert_eq!(status, 400, "{}: {text}", String::from_utf8_lossy(&body));
     }
-    let text = refused_with(
-        add_checkpoint(&reqwest::Client::new(), &witness.url, 4, &[], &checkpoint).await,
-        400,
-    );
+    let text =
+        refused_with(add_checkpoint(&reqwest::Client::new(), &witness.url, 4, &[], &checkpoint).await, 400);
     assert!(text.contains("larger than"), "{text}");
     let (status, _, _) = post(&witness, vec![b'x'; opendraw::witness::MAX_BODY + 1]).await;
     assert_eq!(status, 413);
@@ -353,7 +371,16 @@ fn a_state_directory_serves_one_witness_name() {
     let log = TestLog::new(ORIGIN, 1);
     drop(WitnessProcess::start(&state, &[&log.vkey]));
     let output = Command::new(env!("CARGO_BIN_EXE_opendraw"))
-        .args(["witness", "--bind", "127.0.0.1:0", "--name", "witness.test/w2", "--log", &log.vkey, "--state"])
+        .args([
+            "witness",
+            "--bind",
+            "127.0.0.1:0",
+            "--name",
+            "witness.test/w2",
+            "--log",
+            &log.vkey,
+            "--state",
+        ])
         .arg(&state)
         .output()
         .unwrap();

@@ -60,8 +60,9 @@ pub fn run(args: WitnessArgs) -> anyhow::Result<ExitCode> {
     }
     let witness = Arc::new(Witness::open(key, state, &args.logs)?);
     tokio::runtime::Runtime::new()?.block_on(async move {
-        let listener =
-            tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
+        let listener = tokio::net::TcpListener::bind(args.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.bind))?;
         let mut origins: Vec<&str> = witness.origins().collect();
         origins.sort_unstable();
         tracing::info!(
@@ -70,7 +71,9 @@ pub fn run(args: WitnessArgs) -> anyhow::Result<ExitCode> {
             witness.verifier_key(),
             origins.join(", ")
         );
-        axum::serve(listener, router(Arc::clone(&witness))).with_graceful_shutdown(super::serve::shutdown()).await?;
+        axum::serve(listener, router(Arc::clone(&witness)))
+            .with_graceful_shutdown(super::serve::shutdown())
+            .await?;
         tracing::info!("witness stopped");
         Ok(ExitCode::SUCCESS)
     })

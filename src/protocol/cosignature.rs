@@ -28,7 +28,9 @@ pub enum CosignatureError {
     KeyName(String),
     #[error("a cosignature's timestamp is at most 2^63 - 1 seconds and not 0: {0}")]
     Timestamp(u64),
-    #[error("not a verifier key of the form <name>+<8 hex digits>+<base64 of 0x04 and a 32-byte Ed25519 key>")]
+    #[error(
+        "not a verifier key of the form <name>+<8 hex digits>+<base64 of 0x04 and a 32-byte Ed25519 key>"
+    )]
     VerifierKey,
     #[error("the verifier key's id does not match its name and key")]
     VerifierKeyId,
@@ -203,7 +205,8 @@ mod tests {
 
     use super::*;
 
-    const CHECKPOINT: &[u8] = b"example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+    const CHECKPOINT: &[u8] =
+        b"example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 
     fn key(seed: u8) -> SigningKey {
         SigningKey::from_bytes(&[seed; 32])
@@ -239,13 +242,19 @@ mod tests {
         hasher.update(b"witness.example/w1\n\x04");
         hasher.update(public.as_bytes());
         let digest = hasher.finalize();
-        assert_eq!(key_id("witness.example/w1", &public), u32::from_be_bytes(digest[..4].try_into().unwrap()));
+        assert_eq!(
+            key_id("witness.example/w1", &public),
+            u32::from_be_bytes(digest[..4].try_into().unwrap())
+        );
         // Not the id of a plain Ed25519 note key (type 0x01) of the same name.
-        assert_ne!(key_id("witness.example/w1", &public), signed_note::key_id("witness.example/w1", &{
-            let mut typed = vec![0x01];
-            typed.extend_from_slice(public.as_bytes());
-            typed
-        }));
+        assert_ne!(
+            key_id("witness.example/w1", &public),
+            signed_note::key_id("witness.example/w1", &{
+                let mut typed = vec![0x01];
+                typed.extend_from_slice(public.as_bytes());
+                typed
+            })
+        );
     }
 
     #[test]
@@ -254,7 +263,10 @@ mod tests {
         let note = cosigned(&cosigner);
         assert!(verifies(&note, cosigner.verifier()));
         let other = CosignatureVerifier::new("witness.example/w1", key(8).verifying_key()).unwrap();
-        assert!(!verifies(&note, other), "a different key has a different id: the note has no known signature");
+        assert!(
+            !verifies(&note, other),
+            "a different key has a different id: the note has no known signature"
+        );
     }
 
     #[test]
@@ -268,9 +280,15 @@ mod tests {
         assert_eq!(parsed.name(), "witness.example/w1");
         // A log's own key (type 0x01) is not a witness key.
         let log_key = signed_note::new_ed25519_verifier_key("witness.example/w1", &key(7).verifying_key());
-        assert_eq!(CosignatureVerifier::from_verifier_key(&log_key).unwrap_err(), CosignatureError::VerifierKey);
+        assert_eq!(
+            CosignatureVerifier::from_verifier_key(&log_key).unwrap_err(),
+            CosignatureError::VerifierKey
+        );
         let wrong_id = format!("witness.example/w1+00000000+{encoded}");
-        assert_eq!(CosignatureVerifier::from_verifier_key(&wrong_id).unwrap_err(), CosignatureError::VerifierKeyId);
+        assert_eq!(
+            CosignatureVerifier::from_verifier_key(&wrong_id).unwrap_err(),
+            CosignatureError::VerifierKeyId
+        );
         assert!(CosignatureVerifier::from_verifier_key("witness.example/w1+1234").is_err());
     }
 
@@ -280,7 +298,8 @@ mod tests {
         let verifier = cosigner.verifier();
         let good = cosigner.sign(CHECKPOINT).unwrap();
         assert!(verifier.verify(CHECKPOINT, &good));
-        let other_body = b"example.com/behind-the-sofa\n20852164\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+        let other_body =
+            b"example.com/behind-the-sofa\n20852164\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
         assert!(!verifier.verify(other_body, &good), "another checkpoint");
         for at in [7, 8, 71] {
             let mut bad = good.clone();

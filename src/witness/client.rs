@@ -76,6 +76,8 @@ pub async fn add_checkpoint(
         lines.split('\n').map(|line| Signature::from_bytes(line.as_bytes())).collect();
     match signatures {
         Ok(signatures) if !signatures.is_empty() => Ok(signatures),
-        _ => Err(WitnessError::Unreachable(format!("{endpoint} answered 200 without signature lines: {text:?}"))),
+        _ => Err(WitnessError::Unreachable(format!(
+            "{endpoint} answered 200 without signature lines: {text:?}"
+        ))),
     }
 }

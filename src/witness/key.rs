@@ -54,15 +54,20 @@ impl WitnessKey {
 
     pub fn load(dir: &Path) -> anyhow::Result<Self> {
         let path = key_path(dir);
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
         Self::parse(text.trim_end()).with_context(|| format!("{} is not a witness key", path.display()))
     }
 
     fn parse(line: &str) -> anyhow::Result<Self> {
         let parts: Vec<&str> = line.splitn(5, '+').collect();
-        let ["PRIVATE", "KEY", name, id, encoded] = parts.as_slice() else { bail!("not PRIVATE+KEY+name+id+key") };
+        let ["PRIVATE", "KEY", name, id, encoded] = parts.as_slice() else {
+            bail!("not PRIVATE+KEY+name+id+key")
+        };
         let bytes = BASE64.decode(encoded).context("the key is not base64")?;
-        let [COSIGNATURE_TYPE, seed @ ..] = bytes.as_slice() else { bail!("not a cosignature key (type 0x04)") };
+        let [COSIGNATURE_TYPE, seed @ ..] = bytes.as_slice() else {
+            bail!("not a cosignature key (type 0x04)")
+        };
         let seed: [u8; 32] = seed.try_into().context("not a 32-byte Ed25519 key")?;
         let key = Self { name: (*name).to_owned(), key: SigningKey::from_bytes(&seed) };
         if format!("{:08x}", cosignature::key_id(name, &key.key.verifying_key())) != *id {
@@ -123,7 +128,8 @@ mod tests {
     #[test]
     fn every_key_line_reads_back_even_with_a_plus_in_its_base64() {
         for seed in 0..=255u8 {
-            let key = WitnessKey { name: "witness.example/w1".into(), key: SigningKey::from_bytes(&[seed; 32]) };
+            let key =
+                WitnessKey { name: "witness.example/w1".into(), key: SigningKey::from_bytes(&[seed; 32]) };
             let back = WitnessKey::parse(&key.line()).unwrap();
             assert_eq!(back.verifier_key(), key.verifier_key(), "{}", key.line());
         }

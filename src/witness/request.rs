@@ -24,7 +24,8 @@ pub fn parse(body: &[u8]) -> Result<AddCheckpoint<'_>, BadBody> {
         .ok()
         .and_then(|line| line.strip_prefix("old "))
         .ok_or("the first line is not `old <size>`")?;
-    let old = decimal(old).ok_or_else(|| format!("old size {old:?} is not a decimal without leading zeros"))?;
+    let old =
+        decimal(old).ok_or_else(|| format!("old size {old:?} is not a decimal without leading zeros"))?;
     let mut proof = Vec::new();
     loop {
         let (line, after) = split_line(rest).ok_or("no empty line before the checkpoint")?;

@@ -70,7 +70,9 @@ impl IntoResponse for Refusal {
                     .into_response();
             }
             Self::BadRequest(text) => (StatusCode::BAD_REQUEST, text),
-            Self::UnknownLog(origin) => (StatusCode::NOT_FOUND, format!("this witness follows no log {origin:?}")),
+            Self::UnknownLog(origin) => {
+                (StatusCode::NOT_FOUND, format!("this witness follows no log {origin:?}"))
+            }
             Self::NotSigned(text) => (StatusCode::FORBIDDEN, text),
             Self::Inconsistent(text) => (StatusCode::UNPROCESSABLE_ENTITY, text),
             Self::Failed(text) => (StatusCode::INTERNAL_SERVER_ERROR, text),
@@ -86,8 +88,11 @@ impl Witness {
     pub fn open(key: WitnessKey, state: PathBuf, log_keys: &[String]) -> anyhow::Result<Self> {
         let mut keys: HashMap<String, Vec<StandardVerifier>> = HashMap::new();
         for vkey in log_keys {
-            let verifier = StandardVerifier::new(vkey)
-                .map_err(|e| anyhow::anyhow!("--log {vkey}: {e} (expected origin+<8 hex>+<base64 of 0x01 and an Ed25519 key>)"))?;
+            let verifier = StandardVerifier::new(vkey).map_err(|e| {
+                anyhow::anyhow!(
+                    "--log {vkey}: {e} (expected origin+<8 hex>+<base64 of 0x01 and an Ed25519 key>)"
+                )
+            })?;
             keys.entry(verifier.name().to_owned()).or_default().push(verifier);
         }
         let mut logs = HashMap::new();
@@ -112,15 +117,16 @@ impl Witness {
         let request = request::parse(body).map_err(Refusal::BadRequest)?;
         let note = Note::from_bytes(request.checkpoint)
             .map_err(|e| Refusal::BadRequest(format!("the checkpoint is not a signed note: {e}")))?;
-        let checkpoint = Checkpoint::from_bytes(note.text())
-            .map_err(|_| Refusal::BadRequest("the note is not a checkpoint (origin, size, base64 root hash)".into()))?;
+        let checkpoint = Checkpoint::from_bytes(note.text()).map_err(|_| {
+            Refusal::BadRequest("the note is not a checkpoint (origin, size, base64 root hash)".into())
+        })?;
         let origin = checkpoint.origin();
         let log = self.logs.get(origin).ok_or_else(|| Refusal::UnknownLog(origin.to_owned()))?;
         let verifiers: Vec<Box<dyn Verifier>> =
             log.keys.iter().map(|key| Box::new(key.clone()) as Box<dyn Verifier>).collect();
-        let (log_signatures, _others) = note
-            .verify(&VerifierList::new(verifiers))
-            .map_err(|e| Refusal::NotSigned(format!("the checkpoint has no valid signature of {origin}: {e}")))?;
+        let (log_signatures, _others) = note.verify(&VerifierList::new(verifiers)).map_err(|e| {
+            Refusal::NotSigned(format!("the checkpoint has no valid signature of {origin}: {e}"))
+        })?;
         if request.old > checkpoint.size() {
             return Err(Refusal::BadRequest(format!(
                 "old size {} is larger than the checkpoint's size {}",
@@ -186,7 +192,11 @@ impl Witness {
 
 /// The witness protocol's consistency rules, against the state `latest`
 /// whose size equals the request's old size.
-fn consistent(latest: Option<&Latest>, request: &AddCheckpoint<'_>, checkpoint: &Checkpoint) -> Result<(), String> {
+fn consistent(
+    latest: Option<&Latest>,
+    request: &AddCheckpoint<'_>,
+    checkpoint: &Checkpoint,
+) -> Result<(), String> {
     if checkpoint.size() == 0 && *checkpoint.hash() != EMPTY_HASH {
         return Err("a checkpoint of size 0 must have the empty tree's root hash".into());
     }
@@ -209,9 +219,7 @@ fn consistent(latest: Option<&Latest>, request: &AddCheckpoint<'_>, checkpoint: 
 }
 
 fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs())
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs())
 }
 
 pub fn router(witness: Arc<Witness>) -> Router {
@@ -232,7 +240,11 @@ async fn add_checkpoint(State(witness): State<Arc<Witness>>, body: Bytes) -> Res
 async fn latest_checkpoint(State(witness): State<Arc<Witness>>, Path(origin_hash): Path<String>) -> Response {
     match witness.latest(&origin_hash).await {
         Some(note) => ([(header::CONTENT_TYPE, TEXT)], note).into_response(),
-        None => (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, TEXT)], "no checkpoint of this log was cosigned\n")
+        None => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, TEXT)],
+            "no checkpoint of this log was cosigned\n",
+        )
             .into_response(),
     }
 }
