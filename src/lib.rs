@@ -8,6 +8,8 @@
 //!   verification bundle.
 //! - [`storage`] keeps everything in SQLite or PostgreSQL; [`service`] is the
 //!   one gate to it, for [`http`], [`cli`] and the demo alike.
+//! - [`witness`] cosigns the checkpoints of transparency logs, apart from
+//!   the service.
 
 pub mod allocator;
 pub mod cli;
@@ -18,3 +20,4 @@ pub mod http;
 pub mod protocol;
 pub mod service;
 pub mod storage;
+pub mod witness;

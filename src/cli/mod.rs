@@ -9,6 +9,7 @@ mod log;
 mod serve;
 mod tls;
 mod verify;
+mod witness;
 
 use std::process::ExitCode;
 
@@ -43,6 +44,7 @@ enum Command {
     /// The public log.
     #[command(subcommand)]
     Log(log::LogCommand),
+    Witness(witness::WitnessArgs),
 }
 
 /// Exit codes: 0 done, 1 verification failed, 2 bad input, 3 the draw
@@ -66,6 +68,7 @@ pub fn run() -> ExitCode {
         Command::Backup(args) => backup::backup(args),
         Command::Restore(args) => backup::restore(args),
         Command::Log(command) => log::run(command),
+        Command::Witness(args) => witness::run(args),
     };
     match outcome {
         Ok(code) => code,

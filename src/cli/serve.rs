@@ -308,7 +308,7 @@ async fn reveal_at_embargo(service: Service) {
     }
 }
 
-async fn shutdown() {
+pub(super) async fn shutdown() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     let terminate = async {

@@ -8,6 +8,7 @@ pub mod beacon;
 mod bitset;
 pub mod caps;
 pub mod commitment;
+pub mod cosignature;
 pub mod date;
 pub mod digest;
 pub mod draw;
