@@ -6,9 +6,8 @@
 //! unknown log (404), a bad log signature (403) and a malformed request
 //! (400); and it keeps what it cosigned across a restart.
 
-use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::Command;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -17,6 +16,10 @@ use opendraw::protocol::cosignature::{CosignatureVerifier, timestamp_of};
 use opendraw::witness::{WitnessError, add_checkpoint};
 use signed_note::{Note, StandardSigner, VerifierList};
 use tlog_tiles::{Checkpoint, Hash, HashReader};
+
+#[path = "witness_process/mod.rs"]
+mod witness_process;
+use witness_process::{WitnessProcess, witness_key};
 
 const WITNESS: &str = "witness.test/w1";
 const ORIGIN: &str = "opendraw.test/log";
@@ -91,49 +94,6 @@ impl TestLog {
     }
 }
 
-/// `opendraw witness` on a port the system chose; killed when dropped.
-struct WitnessProcess {
-    child: Child,
-    url: String,
-}
-
-impl WitnessProcess {
-    fn start(state: &Path, logs: &[&str]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_opendraw"));
-        command.args(["witness", "--bind", "127.0.0.1:0", "--name", WITNESS, "--state"]).arg(state);
-        for vkey in logs {
-            command.args(["--log", vkey]);
-        }
-        let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let url = loop {
-            let line = lines.next().expect("the witness says where it listens").unwrap();
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                break rest.split_whitespace().next().unwrap().to_owned();
-            }
-        };
-        std::thread::spawn(move || lines.map_while(Result::ok).for_each(drop));
-        Self { child, url }
-    }
-}
-
-impl Drop for WitnessProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn witness_key(state: &Path) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_opendraw"))
-        .args(["witness", "key", "--state"])
-        .arg(state)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
-
 fn state_dir() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
@@ -191,7 +151,7 @@ fn assert_cosigns(signatures: &[signed_note::Signature], log: &TestLog, vkey: &s
 async fn the_first_checkpoint_and_each_consistent_growth_are_cosigned() {
     let (_dir, state) = state_dir();
     let mut log = TestLog::new(ORIGIN, 1);
-    let witness = WitnessProcess::start(&state, &[&log.vkey]);
+    let witness = WitnessProcess::start(&state, WITNESS, &[&log.vkey]);
     let vkey = witness_key(&state);
     assert!(vkey.starts_with(&format!("{WITNESS}+")));
 
@@ -223,7 +183,7 @@ async fn the_first_checkpoint_and_each_consistent_growth_are_cosigned() {
 async fn a_wrong_old_size_gets_409_with_the_size_the_witness_holds() {
     let (_dir, state) = state_dir();
     let mut log = TestLog::new(ORIGIN, 1);
-    let witness = WitnessProcess::start(&state, &[&log.vkey]);
+    let witness = WitnessProcess::start(&state, WITNESS, &[&log.vkey]);
     log.grow(5, 0xaa);
     submit(&witness, &log, 0).await.unwrap();
     log.grow(3, 0xaa);
@@ -244,7 +204,7 @@ async fn a_wrong_old_size_gets_409_with_the_size_the_witness_holds() {
 async fn a_checkpoint_of_another_history_gets_422_and_changes_nothing() {
     let (_dir, state) = state_dir();
     let mut log = TestLog::new(ORIGIN, 1);
-    let witness = WitnessProcess::start(&state, &[&log.vkey]);
+    let witness = WitnessProcess::start(&state, WITNESS, &[&log.vkey]);
     log.grow(6, 0xaa);
     submit(&witness, &log, 0).await.unwrap();
 
@@ -272,7 +232,7 @@ async fn a_checkpoint_of_another_history_gets_422_and_changes_nothing() {
 async fn a_first_checkpoint_with_a_proof_or_an_empty_tree_with_a_root_gets_422() {
     let (_dir, state) = state_dir();
     let mut log = TestLog::new(ORIGIN, 1);
-    let witness = WitnessProcess::start(&state, &[&log.vkey]);
+    let witness = WitnessProcess::start(&state, WITNESS, &[&log.vkey]);
     log.grow(4, 0xaa);
     let proof = log.proof_from(2);
     refused_with(
@@ -290,7 +250,7 @@ async fn a_first_checkpoint_with_a_proof_or_an_empty_tree_with_a_root_gets_422()
 async fn an_unknown_origin_gets_404() {
     let (_dir, state) = state_dir();
     let known = TestLog::new(ORIGIN, 1);
-    let witness = WitnessProcess::start(&state, &[&known.vkey]);
+    let witness = WitnessProcess::start(&state, WITNESS, &[&known.vkey]);
     let mut other = TestLog::new("other.test/log", 2);
     other.grow(2, 0xaa);
     let text = refused_with(submit(&witness, &other, 0).await, 404);
@@ -301,7 +261,7 @@ async fn an_unknown_origin_gets_404() {
 async fn a_checkpoint_without_a_valid_log_signature_gets_403() {
     let (_dir, state) = state_dir();
     let mut log = TestLog::new(ORIGIN, 1);
-    let witness = WitnessProcess::start(&state, &[&log.vkey]);
+    let witness = WitnessProcess::start(&state, WITNESS, &[&log.vkey]);
     log.grow(2, 0xaa);
 
     // Signed by another key under the log's name: no signature of a known key.
@@ -326,7 +286,7 @@ async fn a_checkpoint_without_a_valid_log_signature_gets_403() {
 async fn a_malformed_request_or_an_old_size_beyond_the_checkpoint_gets_400() {
     let (_dir, state) = state_dir();
     let mut log = TestLog::new(ORIGIN, 1);
-    let witness = WitnessProcess::start(&state, &[&log.vkey]);
+    let witness = WitnessProcess::start(&state, WITNESS, &[&log.vkey]);
     log.grow(3, 0xaa);
     let checkpoint = log.checkpoint();
     for body in [
@@ -352,13 +312,13 @@ async fn a_restarted_witness_keeps_its_key_and_what_it_cosigned() {
     let (_dir, state) = state_dir();
     let mut log = TestLog::new(ORIGIN, 1);
     let other = TestLog::new("other.test/log", 2);
-    let first = WitnessProcess::start(&state, &[&log.vkey]);
+    let first = WitnessProcess::start(&state, WITNESS, &[&log.vkey]);
     let vkey = witness_key(&state);
     log.grow(4, 0xaa);
     submit(&first, &log, 0).await.unwrap();
     drop(first);
 
-    let again = WitnessProcess::start(&state, &[&log.vkey, &other.vkey]);
+    let again = WitnessProcess::start(&state, WITNESS, &[&log.vkey, &other.vkey]);
     assert_eq!(witness_key(&state), vkey);
     assert!(matches!(submit(&again, &log, 0).await, Err(WitnessError::Conflict(4))));
     log.grow(2, 0xaa);
@@ -369,7 +329,7 @@ async fn a_restarted_witness_keeps_its_key_and_what_it_cosigned() {
 fn a_state_directory_serves_one_witness_name() {
     let (_dir, state) = state_dir();
     let log = TestLog::new(ORIGIN, 1);
-    drop(WitnessProcess::start(&state, &[&log.vkey]));
+    drop(WitnessProcess::start(&state, WITNESS, &[&log.vkey]));
     let output = Command::new(env!("CARGO_BIN_EXE_opendraw"))
         .args([
             "witness",

@@ -33,7 +33,7 @@ enum Command {
     Draw(draw::DrawArgs),
     Verify(verify::VerifyArgs),
     Caps(caps::CapsArgs),
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     Demo(admin::DemoArgs),
     /// Manage staff accounts.
     #[command(subcommand)]
@@ -61,7 +61,7 @@ pub fn run() -> ExitCode {
         Command::Draw(args) => draw::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Caps(args) => caps::run(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Demo(args) => admin::demo(args),
         Command::User(command) => admin::user(command),
         Command::Import(args) => admin::import(args),

@@ -21,6 +21,7 @@ use crate::service::Service;
 use crate::service::drand_relays::DrandRelays;
 use crate::service::exchange::outbox::ExchangeWebhooks;
 use crate::service::reminder_webhook::ReminderWebhook;
+use crate::service::witnesses::Witnesses;
 
 /// Run the HTTP service (API at /api, public site at /).
 #[derive(Debug, clap::Args)]
@@ -125,6 +126,12 @@ pub struct ServeArgs {
     /// start with another name is refused.
     #[arg(long, env = "OPENDRAW_LOG_ORIGIN")]
     log_origin: Option<String>,
+    /// A witness asked to cosign each new checkpoint of the public log, as
+    /// `VKEY@URL`: its verifier key (`name+id+base64`, as `opendraw witness`
+    /// prints it) and its http:// address (repeatable; in the environment,
+    /// comma-separated). Without one, checkpoints are signed by the log alone.
+    #[arg(long = "witness", env = "OPENDRAW_WITNESS", value_delimiter = ',')]
+    witnesses: Vec<String>,
 }
 
 impl ServeArgs {
@@ -166,6 +173,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             service = service.with_drand_relays(relays);
         }
         service = service.with_log_origin(args.log_origin.clone());
+        if !args.witnesses.is_empty() {
+            let witnesses = Witnesses::new(&args.witnesses).map_err(anyhow::Error::msg)?;
+            tracing::info!("each new checkpoint is sent to {} witness(es) to cosign", witnesses.len());
+            service = service.with_witnesses(witnesses);
+        }
         let key =
             service.log_key().await.map_err(|error| anyhow::anyhow!("the public log's key: {error}"))?;
         tracing::info!("the public log {} signs its checkpoints with {}", key.origin(), key.verifier_key());

@@ -44,6 +44,7 @@ pub mod site;
 pub mod statistics;
 pub mod tasks;
 pub mod tlog;
+pub mod witnesses;
 pub mod working_rules;
 
 use std::net::IpAddr;
@@ -130,6 +131,8 @@ pub struct Service {
     drand_relays: Option<Arc<drand_relays::DrandRelays>>,
     /// The public log's signing key, loaded or made at first use.
     log_key: Arc<tlog::LogKeyCell>,
+    /// The witnesses asked to cosign the log's checkpoints, if any.
+    witnesses: Option<Arc<witnesses::Witnesses>>,
 }
 
 /// Where the service takes today's date from: the system clock (at
@@ -207,6 +210,7 @@ impl Service {
             exchange: None,
             drand_relays: None,
             log_key: Arc::default(),
+            witnesses: None,
         }
     }
 

@@ -124,7 +124,8 @@ impl Service {
         Ok(())
     }
 
-    /// Integrates new entries every `every`, for as long as the process runs.
+    /// Integrates new entries every `every`, and asks the witnesses to
+    /// cosign the new checkpoint, for as long as the process runs.
     pub async fn keep_log_integrated(self, every: Duration) {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -132,6 +133,9 @@ impl Service {
             ticks.tick().await;
             if let Err(error) = self.integrate_log().await {
                 tracing::warn!(%error, "the log's new entries could not be taken into its tree");
+            }
+            if let Err(error) = self.ask_witnesses().await {
+                tracing::warn!(%error, "the witnesses could not be asked");
             }
         }
     }

@@ -2,6 +2,8 @@
 //! test on SQLite and on PostgreSQL.
 
 mod helpers;
+#[path = "../witness_process/mod.rs"]
+mod witness_process;
 
 mod abandoned_draws;
 mod account_management;

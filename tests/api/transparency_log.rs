@@ -169,3 +169,50 @@ async fn concurrent_integrations_sign_one_tree() {
     assert_eq!(head.size, entries.len() as u64);
     assert_eq!(head.root, root_of(entries));
 }
+
+/// A witness run as its own process cosigns the log's checkpoints as they
+/// come, each growth with a consistency proof from the last it cosigned;
+/// the checkpoint served carries the cosignature, which checks with the
+/// witness's key and is timed when it was made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_witness_cosigns_each_new_checkpoint() {
+    use opendraw::protocol::cosignature::{CosignatureVerifier, timestamp_of_line};
+    use opendraw::service::witnesses::Witnesses;
+    use signed_note::{Note, VerifierList};
+
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
+    app.seed_directory().await;
+    let log_key = key(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("witness");
+    let witness = crate::witness_process::WitnessProcess::start(&state, "court.example/witness", &[&log_key]);
+    let witness_key = crate::witness_process::witness_key(&state);
+    let service = app
+        .service
+        .clone()
+        .with_witnesses(Witnesses::new(&[format!("{witness_key}@{}", witness.url)]).unwrap());
+    let verifiers = || {
+        VerifierList::new(vec![
+            Box::new(CosignatureVerifier::from_verifier_key(&witness_key).unwrap()),
+            Box::new(signed_note::StandardVerifier::new(&log_key).unwrap()),
+        ])
+    };
+    for round in 0..3 {
+        app.drawn_task().await;
+        let before = chrono::Utc::now().timestamp() as u64;
+        service.integrate_log().await.unwrap();
+        service.ask_witnesses().await.unwrap();
+        let served = text(&app, "/log/checkpoint").await;
+        let note = Note::from_bytes(served.as_bytes()).unwrap();
+        let (verified, unknown) = note.verify(&verifiers()).unwrap();
+        assert_eq!(verified.len(), 2, "round {round}: the log's signature and the witness's: {served}");
+        assert!(unknown.is_empty());
+        let line = served.lines().find(|line| line.starts_with("— court.example/witness ")).unwrap();
+        let at = timestamp_of_line(line).unwrap();
+        assert!(at + 5 >= before && at <= before + 60, "cosigned at {at}, asked at {before}");
+    }
+    // Nothing new: the witness is not asked again, and the head keeps its cosignature.
+    let head = text(&app, "/log/checkpoint").await;
+    service.ask_witnesses().await.unwrap();
+    assert_eq!(text(&app, "/log/checkpoint").await, head);
+}
