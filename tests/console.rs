@@ -18,10 +18,10 @@ mod staff_api;
 mod admin;
 #[path = "console/dashboard.rs"]
 mod dashboard;
-#[path = "console/drand.rs"]
-mod drand;
 #[path = "console/directories.rs"]
 mod directories;
+#[path = "console/drand.rs"]
+mod drand;
 #[path = "console/form_errors.rs"]
 mod form_errors;
 

@@ -55,8 +55,13 @@ async fn site_with_a_drand_task() -> (String, i64, tempfile::TempDir) {
 
     let client = reqwest::Client::new();
     let call = async |method: Method, path: String, body: Value| -> Value {
-        let response =
-            client.request(method, format!("{address}{path}")).bearer_auth(&token).json(&body).send().await.unwrap();
+        let response = client
+            .request(method, format!("{address}{path}"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert!(response.status().is_success(), "{path}: {}", response.status());
         response.json().await.unwrap()
     };
@@ -82,7 +87,9 @@ async fn the_task_page_says_which_randomness_a_draw_used_and_what_it_proves() {
     browser.open(&format!("{address}/task.html?id={task}")).await;
     browser.attribute_becomes("#entropy-kind", "data-kind", "drand", LOADED).await;
     let said = browser.text("#entropy-kind").await;
-    for words in ["round 1000", "League of Entropy", "2023-08-23 15:59:24 UTC", "the operator included", "signature"] {
+    for words in
+        ["round 1000", "League of Entropy", "2023-08-23 15:59:24 UTC", "the operator included", "signature"]
+    {
         assert!(said.contains(words), "{words:?} in {said:?}");
     }
     no_violations(&browser, "a drand task's page").await;

@@ -37,6 +37,8 @@ async fn a_supervisor_plans_a_drand_task_and_sees_its_round_counted_down() {
     let server = Server::start().await;
     let browser = Browser::start("en-US").await;
     sign_in(&browser, &server, MARKET).await;
+    // The dashboard has drawn all it shows before the next page is opened.
+    browser.element("#awaiting-entropy").await;
     browser.open(&server.page("/tasks/new")).await;
     heading_is(&browser, "New inspection task").await;
     type_into(&browser, "#task-name", "2026年12月食品销售者双随机抽查（信标）").await;
@@ -62,7 +64,8 @@ async fn a_supervisor_plans_a_drand_task_and_sees_its_round_counted_down() {
     click(&browser, "#commit-confirm").await;
     click(&browser, "#commit-button").await;
     browser.attribute_becomes("#confirmation", "data-done", "committed", Duration::from_secs(20)).await;
-    let (status, round) = send_as(&server, MARKET, Method::GET, &format!("/api/tasks/{id}/drand"), json!(null)).await;
+    let (status, round) =
+        send_as(&server, MARKET, Method::GET, &format!("/api/tasks/{id}/drand"), json!(null)).await;
     assert_eq!(status, 200);
     let number = round["round"].as_u64().unwrap();
     text_contains(&browser, "#drand-round-number", &number.to_string()).await;
@@ -159,6 +162,8 @@ async fn a_due_drand_round_is_fetched_or_pasted_and_a_wrong_paste_is_named() {
 
     let browser = Browser::start("en-US").await;
     sign_in(&browser, &server, MARKET).await;
+    // The dashboard has drawn all it shows before the next page is opened.
+    browser.element("#awaiting-entropy").await;
     let [fetched, pasted] = [tasks[0], tasks[1]];
     browser.open(&server.page(&format!("/tasks/{pasted}"))).await;
     text_contains(&browser, "#drand-round-number", "1000").await;
@@ -206,7 +211,12 @@ async fn a_due_drand_round_is_fetched_or_pasted_and_a_wrong_paste_is_named() {
     type_into(&browser, "#drand-json", ROUND_1000).await;
     click(&browser, "#drand-paste-button").await;
     browser.attribute_becomes("#confirmation", "data-done", "drawn", Duration::from_secs(20)).await;
-    text_contains(&browser, "#commitment-facts", "fe290beca10872ef2fb164d2aa4442de4566183ec51c56ff3cd603d930e54fdd").await;
+    text_contains(
+        &browser,
+        "#commitment-facts",
+        "fe290beca10872ef2fb164d2aa4442de4566183ec51c56ff3cd603d930e54fdd",
+    )
+    .await;
 
     // The other task: the server fetches the round from its relay.
     browser.open(&server.page(&format!("/tasks/{fetched}"))).await;
@@ -214,7 +224,8 @@ async fn a_due_drand_round_is_fetched_or_pasted_and_a_wrong_paste_is_named() {
     click(&browser, "#drand-fetch-confirm").await;
     click(&browser, "#drand-fetch-button").await;
     browser.attribute_becomes("#confirmation", "data-done", "drawn", Duration::from_secs(20)).await;
-    let (_, task) = send_as(&server, MARKET, Method::GET, &format!("/api/tasks/{fetched}"), json!(null)).await;
+    let (_, task) =
+        send_as(&server, MARKET, Method::GET, &format!("/api/tasks/{fetched}"), json!(null)).await;
     assert_eq!(task["entropy"], "fe290beca10872ef2fb164d2aa4442de4566183ec51c56ff3cd603d930e54fdd");
     browser.close().await;
 }
