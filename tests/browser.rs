@@ -10,6 +10,8 @@ mod browser_support;
 mod chrome;
 #[path = "browser/directories.rs"]
 mod directories;
+#[path = "browser/entropy_kinds.rs"]
+mod entropy_kinds;
 #[path = "browser/items.rs"]
 mod items;
 #[path = "browser/pinned.rs"]

@@ -20,6 +20,8 @@ mod admin;
 mod dashboard;
 #[path = "console/directories.rs"]
 mod directories;
+#[path = "console/drand.rs"]
+mod drand;
 #[path = "console/form_errors.rs"]
 mod form_errors;
 

@@ -6,7 +6,7 @@ import { departmentLabel } from '../lib/departments.js';
 import { h, tx } from '../lib/dom.js';
 import { folded } from '../lib/fold.js';
 import { itemLink } from '../lib/items.js';
-import { digestEl, list, timeEl } from '../lib/format.js';
+import { digestEl, formatTime, list, timeEl, zoneLabel } from '../lib/format.js';
 import { has, t } from '../lib/i18n.js';
 import { describeRules, overrideText, quotaText, strataWords, taskDepartments } from '../lib/rules.js';
 import { parsePayload } from './task-timeline.js';
@@ -125,7 +125,9 @@ export function renderEntropy(task) {
   const committed = committedPayload(task);
   const format = committed.entropy_format || plan.format;
   const notYet = (key) => h('span', { class: 'muted' }, tx(key));
-  return h(
+  return [
+    entropyKind(format, committed, plan),
+    h(
     'dl',
     { class: 'facts facts-wide' },
     row('p.entropy.format', [h('code', {}, format), ' — ', has(`entropy.${format}`) ? tx(`entropy.${format}`) : null]),
@@ -136,6 +138,36 @@ export function renderEntropy(task) {
     committed.secret_hash ? row('p.secretHash', digestEl(committed.secret_hash)) : null,
     row('p.secret', task.secret ? digestEl(task.secret) : notYet('p.notYet.secret')),
     row('p.seed', task.seed ? digestEl(task.seed) : notYet('p.notYet.secret')),
+    ),
+  ];
+}
+
+/**
+ * Which kind of randomness the task used, and what that proves: a drand
+ * round fixed at the commitment, or a value typed in at a public ceremony.
+ * @param {string | undefined} format
+ * @param {Record<string, any>} committed the commitment's log payload
+ * @param {Record<string, any>} plan the definition's entropy plan
+ */
+function entropyKind(format, committed, plan) {
+  if (!format) return null;
+  if (format === 'drand') {
+    const event = committed.entropy_event;
+    const vars = () => ({ round: committed.drand_round ?? '?', time: event ? `${formatTime(event)} (${zoneLabel()}) · ${event.slice(0, 10)} ${event.slice(11, 19)} UTC` : '?' });
+    return h(
+      'div',
+      { class: 'notice notice-info entropy-kind', id: 'entropy-kind', dataset: { kind: 'drand' } },
+      h('p', {}, h('strong', {}, tx('p.kind.drand.title')), ' ', () => t('p.kind.drand.what', vars())),
+      h('p', {}, tx('p.kind.drand.proves')),
+      h('p', {}, tx('p.kind.drand.check')),
+    );
+  }
+  return h(
+    'div',
+    { class: 'notice notice-info entropy-kind', id: 'entropy-kind', dataset: { kind: 'ceremony' } },
+    h('p', {}, h('strong', {}, tx('p.kind.ceremony.title')), ' ', () => t('p.kind.ceremony.what', { source: committed.entropy_source || plan.source || '' })),
+    h('p', {}, tx('p.kind.ceremony.proves')),
+    h('p', {}, tx('p.kind.ceremony.relies')),
   );
 }
 

@@ -132,6 +132,10 @@ pub struct ServeArgs {
     /// comma-separated). Without one, checkpoints are signed by the log alone.
     #[arg(long = "witness", env = "OPENDRAW_WITNESS", value_delimiter = ',')]
     witnesses: Vec<String>,
+    /// With --drand-url, do not draw a task committed to a drand round by
+    /// itself when the round is due: a supervisor draws it.
+    #[arg(long, env = "OPENDRAW_NO_AUTO_DRAND_DRAW")]
+    no_auto_drand_draw: bool,
 }
 
 impl ServeArgs {
@@ -144,6 +148,10 @@ impl ServeArgs {
 const REMINDER_LOOK_EVERY: Duration = Duration::from_secs(60);
 /// How often the server looks for exchange events due for delivery.
 const EXCHANGE_LOOK_EVERY: Duration = Duration::from_secs(2);
+/// How often the server looks for drand tasks whose round is due (a
+/// quicknet round comes every 3 seconds; a draw a few seconds late is
+/// still the same draw).
+const DRAND_LOOK_EVERY: Duration = Duration::from_secs(5);
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     super::init_tracing(args.log_format);
@@ -168,7 +176,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             service = service.with_exchange(webhooks);
         }
         if !args.drand_urls.is_empty() {
-            let relays = DrandRelays::new(&args.drand_urls).map_err(anyhow::Error::msg)?;
+            let relays = DrandRelays::new(&args.drand_urls)
+                .map_err(anyhow::Error::msg)?
+                .drawing_automatically(!args.no_auto_drand_draw);
             tracing::info!("a committed drand round may be fetched from {} relay(s)", relays.len());
             service = service.with_drand_relays(relays);
         }
@@ -220,6 +230,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         tokio::spawn(reveal_at_embargo(service.clone()));
         tokio::spawn(service.clone().keep_log_integrated(crate::service::tlog::INTEGRATE_EVERY));
+        if !args.drand_urls.is_empty() && !args.no_auto_drand_draw {
+            tracing::info!("a task committed to a drand round is drawn by the server once its round is due");
+            tokio::spawn(service.clone().run_drand_draws(DRAND_LOOK_EVERY));
+        }
         if let Some(webhook) = webhook {
             tracing::info!("a reminder summary is sent daily from {}:00", args.reminder_hour);
             tokio::spawn(webhook.run(service.clone(), REMINDER_LOOK_EVERY));

@@ -17,6 +17,7 @@ use super::openapi::{Conflict, Forbidden, Invalid, NotFound, NotJson, TooLarge, 
 use crate::domain::task_definition::TaskDefinition;
 use crate::service::ServiceError;
 use crate::service::dashboard::Dashboard;
+use crate::service::drand_draws::DrandRoundView;
 use crate::service::dry_run::DryRun;
 use crate::service::lifecycle::DrandRoundInput;
 use crate::service::selection::TaskSelection;
@@ -28,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(show, update))
         .routes(routes!(commit))
         .routes(routes!(draw))
+        .routes(routes!(drand_round))
         .routes(routes!(reveal))
         .routes(routes!(abandon))
         .routes(routes!(selection))
@@ -81,6 +83,19 @@ pub async fn update(
     Json(definition): Json<TaskDefinition>,
 ) -> AppResult<Json<TaskView>> {
     Ok(Json(state.service.update_task(&user, id, definition).await?))
+}
+
+/// The drand round a committed task waits for, its time, and whether this
+/// server can fetch it (`fetch_drand`) and draws the task by itself once due.
+#[utoipa::path(get, path = "/api/tasks/{id}/drand", tag = "tasks", security(("token" = [])),
+    params(("id" = i64, Path, description = "the task", example = 1)),
+    responses((status = 200, body = DrandRoundView), Unauthorized, Forbidden, NotFound, Conflict, Invalid))]
+pub async fn drand_round(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<DrandRoundView>> {
+    Ok(Json(state.service.drand_round(&user, id).await?))
 }
 
 /// Freezes the pools, draws the secret and logs the commitment.

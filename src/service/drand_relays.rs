@@ -18,6 +18,9 @@ const MAX_ANSWER: usize = 4096;
 pub struct DrandRelays {
     urls: Vec<String>,
     client: reqwest::Client,
+    /// Whether the server draws a task by itself when its round is due
+    /// (on unless `--no-auto-drand-draw`); the console says so.
+    automatic: bool,
 }
 
 impl super::Service {
@@ -47,7 +50,17 @@ impl DrandRelays {
             return Err("--drand-url: no relay given".into());
         }
         let client = reqwest::Client::builder().timeout(FETCH_TIMEOUT).build().map_err(|e| e.to_string())?;
-        Ok(Self { urls: checked, client })
+        Ok(Self { urls: checked, client, automatic: true })
+    }
+
+    /// Marks whether the server draws due drand tasks by itself.
+    pub fn drawing_automatically(mut self, automatic: bool) -> Self {
+        self.automatic = automatic;
+        self
+    }
+
+    pub fn automatic(&self) -> bool {
+        self.automatic
     }
 
     pub fn len(&self) -> usize {

@@ -9,6 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use super::drand_relays::DrandRelays;
 use super::freezing::CommitInputs;
 use super::tasks::{TaskView, definition_of, not_in_state};
 use super::{Service, ServiceError, ServiceResult, damaged};
@@ -30,6 +31,12 @@ use crate::protocol::{
 };
 use crate::storage::tasks::{self, AssignedInspector, Drawn, DrawnTarget};
 use crate::storage::{WriteTx, files, log};
+
+/// A draw's answer: the task as drawn, and whether this call drew it.
+pub(super) struct Draw {
+    pub view: TaskView,
+    pub drawn_now: bool,
+}
 
 /// The reason an abandonment needs, at most this long.
 const MAX_REASON: usize = 2000;
@@ -149,7 +156,11 @@ impl Service {
 
     /// The commitment of a task that committed to a drand round, and that
     /// round; refused, naming `field`, for a task of another entropy format.
-    async fn committed_beacon(&self, id: i64, field: &str) -> ServiceResult<(Commitment, BeaconCommitment)> {
+    pub(super) async fn committed_beacon(
+        &self,
+        id: i64,
+        field: &str,
+    ) -> ServiceResult<(Commitment, BeaconCommitment)> {
         let (commitment, _) =
             Commitment::parse(&self.committed_file(id, COMMITMENT_FILE).await?).map_err(damaged)?;
         let Some(committed) = commitment.beacon else {
@@ -191,15 +202,24 @@ impl Service {
             ));
         }
         drop(task);
+        let file = self.fetch_committed_round(id, &relays, &committed).await?;
+        let entropy = beacon::entropy(&file.round.signature);
+        self.draw_with(user, id, entropy.as_str(), Some(file)).await
+    }
+
+    /// The committed round from the first relay whose answer passes the
+    /// same checks as a pasted round; a relay that is down or answers
+    /// another round or a bad signature is passed over and logged.
+    pub(super) async fn fetch_committed_round(
+        &self,
+        id: i64,
+        relays: &DrandRelays,
+        committed: &BeaconCommitment,
+    ) -> ServiceResult<BeaconFile> {
         let mut refusals = Vec::new();
         for (relay, answer) in relays.candidates(&committed.chain, committed.round).await {
-            let checked =
-                answer.and_then(|round| check_drand_input(&committed, &round).map_err(|e| e.to_string()));
-            match checked {
-                Ok(file) => {
-                    let entropy = beacon::entropy(&file.round.signature);
-                    return self.draw_with(user, id, entropy.as_str(), Some(file)).await;
-                }
+            match answer.and_then(|round| check_drand_input(committed, &round).map_err(|e| e.to_string())) {
+                Ok(file) => return Ok(file),
                 Err(reason) => {
                     tracing::warn!(task = id, relay, reason, "a drand relay gave no valid round");
                     refusals.push(format!("{relay}: {reason}"));
@@ -224,10 +244,24 @@ impl Service {
         beacon_file: Option<BeaconFile>,
     ) -> ServiceResult<TaskView> {
         let task = self.task_row(user, id).await?;
+        Ok(self.draw_as(task, &user.name, entropy, beacon_file).await?.view)
+    }
+
+    /// Draws `task` as `actor` (a supervisor, or `system` when a drand
+    /// round is due). Whether this call drew it or found the same draw made
+    /// (a retry, or another server first) is in the answer.
+    pub(super) async fn draw_as(
+        &self,
+        task: tasks::TaskRow,
+        actor: &str,
+        entropy: &str,
+        beacon_file: Option<BeaconFile>,
+    ) -> ServiceResult<Draw> {
+        let id = task.id;
         if task.state != TaskState::Committed {
             if task.state == TaskState::Drawn && task.entropy.as_deref() == Some(entropy) {
                 // The same draw asked again (a retry): the answer is the draw made.
-                return self.view_of(task).await;
+                return Ok(Draw { view: self.view_of(task).await?, drawn_now: false });
             }
             return Err(not_in_state(id, &task.state, "drawn", TaskState::Committed));
         }
@@ -345,7 +379,7 @@ impl Service {
             if let Some(current) = current
                 .filter(|t| t.state == TaskState::Drawn && t.entropy.as_deref() == Some(entropy.as_str()))
             {
-                return self.view_of(current).await;
+                return Ok(Draw { view: self.view_of(current).await?, drawn_now: false });
             }
             return Err(ServiceError::conflict(
                 "invalid_state",
@@ -369,11 +403,11 @@ impl Service {
             payload["drand_round"] = json!(file.round.round);
             payload["drand_signature"] = json!(hex::encode(file.round.signature));
         }
-        log::append(tx.conn(), self.now(), kind::DRAWN, Some(id), &user.name, &payload).await?;
+        log::append(tx.conn(), self.now(), kind::DRAWN, Some(id), actor, &payload).await?;
         let view = self.reread(&mut tx, id).await?;
         tx.commit_answering(&view).await?;
-        tracing::info!(task = id, status, ?loaded, ?computed, total = ?started.elapsed(), "drawn");
-        Ok(view)
+        tracing::info!(task = id, actor, status, ?loaded, ?computed, total = ?started.elapsed(), "drawn");
+        Ok(Draw { view, drawn_now: true })
     }
 
     /// Publishes the secret, the entropy and the result. Before the task's

@@ -14,6 +14,7 @@ mod csv_export;
 pub mod dashboard;
 pub mod directories;
 pub mod directory_reads;
+pub mod drand_draws;
 pub mod drand_relays;
 pub mod dry_run;
 pub mod entity_search;

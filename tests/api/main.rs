@@ -18,6 +18,7 @@ mod deadlines;
 mod departments;
 mod directory_reads;
 mod downloads;
+mod drand_auto_draw;
 mod drand_beacon;
 mod draw_index;
 mod dry_run;

@@ -33,10 +33,19 @@ impl Server {
     /// The server on `clock`: a fixed clock lets a test move the days on
     /// (deadlines come and pass) after the demo is loaded.
     pub async fn start_on(clock: opendraw::service::Clock) -> Self {
+        Self::start_configured(clock, |service| service).await
+    }
+
+    /// The server on `clock`, its service set up by `configure` (drand
+    /// relays, ...).
+    pub async fn start_configured(
+        clock: opendraw::service::Clock,
+        configure: impl FnOnce(Service) -> Service,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store =
             Store::open(&format!("sqlite:{}", dir.path().join("console.db").display())).await.unwrap();
-        let service = Service::with_clock(store, clock);
+        let service = configure(Service::with_clock(store, clock));
         assert!(opendraw::demo::load_if_empty(&service).await.unwrap());
         let app = opendraw::http::router_with_site(
             service.clone(),

@@ -31,7 +31,13 @@ export function confirmationPanel(task, done, made) {
     number: made && made.number,
     reason: task.abandon_reason || '',
   });
-  const next = done === 'drawn' && !d.embargo_until ? 'tasks.done.drawn.next.noEmbargo' : `tasks.done.${done}.next`;
+  const drand = d.entropy.format === 'drand';
+  const next =
+    done === 'drawn' && !d.embargo_until
+      ? 'tasks.done.drawn.next.noEmbargo'
+      : done === 'committed' && drand
+        ? 'tasks.done.committed.next.drand'
+        : `tasks.done.${done}.next`;
   const panel = confirmation(
     () => t(`tasks.done.${done}.title`, vars()),
     h('p', {}, () => t(done === 'abandoned' ? `tasks.done.abandoned.public.${abandonedFrom(task)}` : `tasks.done.${done}.public`, vars())),

@@ -10,7 +10,7 @@ import { append } from './page.js';
  * @typedef {{ratio?: string, count?: number}} QuotaRule
  * @typedef {{regions?: string[], industries?: string[], risk_classes?: string[],
  *   exclude_flags?: string[], exclude_inspected_within_days?: number | null}} PoolFilter
- * @typedef {{format: string, source: string, min_length?: number, event_at?: string}} EntropyPlan
+ * @typedef {{format: string, source: string, min_length?: number, event_at?: string, margin_seconds?: number}} EntropyPlan
  * @typedef {{name: string, items: string[], departments?: string[], filter?: PoolFilter,
  *   strata_by?: string[], quota?: QuotaRule | null, quota_by_stratum?: Record<string, QuotaRule>,
  *   inspectors_per_target?: number, cross?: string[], balance?: boolean, certificate_date: string,

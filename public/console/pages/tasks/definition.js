@@ -6,6 +6,7 @@
 
 import { tx } from '../../../lib/dom.js';
 import { ticked } from './choices.js';
+import { DRAND_SOURCE } from './entropy-format.js';
 
 /**
  * @typedef {import('./data.js').TaskDefinition} TaskDefinition
@@ -61,6 +62,36 @@ export function quotaOf(kind, text, least = 1) {
 function valueOf(form, id) {
   const control = /** @type {HTMLInputElement | null} */ (form.querySelector(`#${id}`));
   return control ? control.value.trim() : '';
+}
+
+/**
+ * The entropy plan the form holds: a drand round fixed at the commitment,
+ * or the public ceremony's format, source, length and time.
+ * @param {HTMLFormElement} form
+ * @param {(part: Part, id: string | null, message: import('../../forms.js').Message) => void} wrong
+ * @param {(id: string) => string | null} first
+ * @returns {import('./data.js').EntropyPlan}
+ */
+function readEntropy(form, wrong, first) {
+  if (ticked(form, 'entropy-kind')[0] === 'drand') {
+    const margin = valueOf(form, 'drand-margin');
+    const minutes = Number(margin);
+    // The server takes 60 s to 30 days (entropy.margin_seconds).
+    if (!/^\d{1,5}$/.test(margin) || minutes < 1 || minutes > 43200) wrong('entropy', 'drand-margin', tx('tasks.check.margin'));
+    return { format: 'drand', source: DRAND_SOURCE, min_length: 64, margin_seconds: (minutes || 10) * 60 };
+  }
+  const format = ticked(form, 'entropy-format')[0] || '';
+  if (!format) wrong('entropy', first('entropy-format'), tx('tasks.check.format'));
+  const source = valueOf(form, 'entropy-source');
+  if (!source) wrong('entropy', 'entropy-source', tx('tasks.check.source'));
+  const min = valueOf(form, 'entropy-min');
+  if (!/^\d{1,4}$/.test(min) || Number(min) < 10) wrong('entropy', 'entropy-min', tx('tasks.check.min'));
+  const eventDate = valueOf(form, 'event-date');
+  const eventTime = valueOf(form, 'event-time');
+  const event = eventAt(eventDate, eventTime);
+  if (!isDate(eventDate)) wrong('entropy', 'event-date', tx('tasks.check.date'));
+  else if (!event) wrong('entropy', 'event-time', tx('tasks.check.time'));
+  return { format, source, min_length: Number(min) || 20, event_at: event || `${eventDate}T${eventTime}` };
 }
 
 /**
@@ -127,17 +158,7 @@ export function readForm(form, lead) {
   const certificate = valueOf(form, 'certificate-date');
   if (!isDate(certificate)) wrong('inspectors', 'certificate-date', tx('tasks.check.date'));
 
-  const format = ticked(form, 'entropy-format')[0] || '';
-  if (!format) wrong('entropy', first('entropy-format'), tx('tasks.check.format'));
-  const source = valueOf(form, 'entropy-source');
-  if (!source) wrong('entropy', 'entropy-source', tx('tasks.check.source'));
-  const min = valueOf(form, 'entropy-min');
-  if (!/^\d{1,4}$/.test(min) || Number(min) < 10) wrong('entropy', 'entropy-min', tx('tasks.check.min'));
-  const eventDate = valueOf(form, 'event-date');
-  const eventTime = valueOf(form, 'event-time');
-  const event = eventAt(eventDate, eventTime);
-  if (!isDate(eventDate)) wrong('entropy', 'event-date', tx('tasks.check.date'));
-  else if (!event) wrong('entropy', 'event-time', tx('tasks.check.time'));
+  const entropy = readEntropy(form, wrong, first);
 
   const batch = valueOf(form, 'plan-batch');
   if (batch && !/^[1-9]\d{0,3}$/.test(batch)) wrong('about', 'plan-batch', tx('tasks.check.batch'));
@@ -164,7 +185,7 @@ export function readForm(form, lead) {
     cross: ticked(form, 'cross'),
     balance: /** @type {HTMLInputElement} */ (form.querySelector('#balance')).checked,
     certificate_date: certificate,
-    entropy: { format, source, min_length: Number(min) || 20, event_at: event || `${eventDate}T${eventTime}` },
+    entropy,
     embargo_until: embargo || null,
   };
   if (batch && /^\d+$/.test(batch)) definition.plan_batch = Number(batch);
@@ -221,6 +242,7 @@ export function controlOf(form, field) {
     [/^entropy\.format/, ['entropy-format-0']],
     [/^entropy\.source/, ['entropy-source']],
     [/^entropy\.min_length/, ['entropy-min']],
+    [/^entropy\.margin_seconds/, ['drand-margin']],
     [/^entropy/, ['event-date']],
     [/^embargo_until/, ['embargo-until']],
   ];

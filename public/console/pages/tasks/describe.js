@@ -74,6 +74,7 @@ export function nextStep(task) {
     case 'draft':
       return t('tasks.next.draft');
     case 'committed': {
+      if (definition.entropy.format === 'drand') return t('tasks.next.committed.drand');
       const event = definition.entropy.event_at;
       const due = !!event && Date.parse(event) <= Date.now();
       return t(due ? 'tasks.next.committed.due' : 'tasks.next.committed', { event: eventWords(event) });

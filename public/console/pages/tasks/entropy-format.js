@@ -15,6 +15,9 @@ const ALLOWS = {
 
 export const FORMATS = Object.keys(ALLOWS);
 
+/** The source a drand plan names: the beacon's chain (PROTOCOL.md §3.6). */
+export const DRAND_SOURCE = 'League of Entropy drand quicknet';
+
 /**
  * What is wrong with `entropy` in `format` for a task that needs at least
  * `min` characters, or null when it can be drawn with.

@@ -245,22 +245,31 @@ export function inspectorsPart({ definition: d }) {
   ];
 }
 
-/** The entropy plan. @param {FormData} data */
+/**
+ * The entropy plan: the public ceremony (its format, source, minimum length
+ * and time) or a drand beacon round fixed at the commitment (its margin).
+ * Only the fields of the plan chosen are shown.
+ * @param {FormData} data
+ */
 export function entropyPart({ definition: d }) {
   const plan = d ? d.entropy : null;
-  const event = plan && plan.event_at ? when(plan.event_at) : '';
-  const [date, time] = event && event !== plan?.event_at ? event.split(' ') : ['', ''];
-  return [
-    h('p', { class: 'hint' }, tx('tasks.field.entropy.hint')),
+  const drand = !!plan && plan.format === 'drand';
+  const ceremonyPlan = drand ? null : plan;
+  const event = ceremonyPlan && ceremonyPlan.event_at ? when(ceremonyPlan.event_at) : '';
+  const [date, time] = event && event !== ceremonyPlan?.event_at ? event.split(' ') : ['', ''];
+  const margin = drand && plan.margin_seconds ? String(Math.round(plan.margin_seconds / 60)) : '10';
+  const ceremony = h(
+    'div',
+    { id: 'ceremony-fields', hidden: drand },
     choices({
       id: 'entropy-format',
       type: 'radio',
       legend: tx('tasks.field.format'),
       choices: FORMATS.map((format) => ({ value: format, label: tx(`tasks.format.${format}`), hint: tx(`tasks.format.rule.${format}`) })),
-      checked: [plan ? plan.format : 'dice'],
+      checked: [ceremonyPlan ? ceremonyPlan.format : 'dice'],
     }),
-    field({ label: tx('tasks.field.source'), control: h('textarea', { id: 'entropy-source', name: 'entropy-source', rows: 2 }, plan ? plan.source : ''), hint: tx('tasks.field.source.hint'), wide: true }),
-    textField('entropy-min', tx('tasks.field.min'), String((plan && plan.min_length) || 20), { inputmode: 'numeric', class: 'short-input' }, tx('tasks.field.min.hint')),
+    field({ label: tx('tasks.field.source'), control: h('textarea', { id: 'entropy-source', name: 'entropy-source', rows: 2 }, ceremonyPlan ? ceremonyPlan.source : ''), hint: tx('tasks.field.source.hint'), wide: true }),
+    textField('entropy-min', tx('tasks.field.min'), String((ceremonyPlan && ceremonyPlan.min_length) || 20), { inputmode: 'numeric', class: 'short-input' }, tx('tasks.field.min.hint')),
     h(
       'fieldset',
       { class: 'choices date-time' },
@@ -269,7 +278,28 @@ export function entropyPart({ definition: d }) {
       textField('event-date', tx('tasks.field.event.date'), date, { inputmode: 'numeric', class: 'short-input', placeholder: 'YYYY-MM-DD' }),
       textField('event-time', tx('tasks.field.event.time'), time, { inputmode: 'numeric', class: 'short-input', placeholder: 'HH:MM:SS' }),
     ),
-  ];
+  );
+  const beacon = h(
+    'div',
+    { id: 'drand-fields', hidden: !drand },
+    textField('drand-margin', tx('tasks.field.margin'), margin, { inputmode: 'numeric', class: 'short-input' }, tx('tasks.field.margin.hint')),
+  );
+  const kind = choices({
+    id: 'entropy-kind',
+    type: 'radio',
+    legend: tx('tasks.field.kind'),
+    choices: [
+      { value: 'ceremony', label: tx('tasks.kind.ceremony'), hint: tx('tasks.kind.ceremony.hint') },
+      { value: 'drand', label: tx('tasks.kind.drand'), hint: tx('tasks.kind.drand.hint') },
+    ],
+    checked: [drand ? 'drand' : 'ceremony'],
+  });
+  kind.addEventListener('change', () => {
+    const chosen = ticked(kind, 'entropy-kind')[0] === 'drand';
+    ceremony.hidden = chosen;
+    beacon.hidden = !chosen;
+  });
+  return [h('p', { class: 'hint' }, tx('tasks.field.entropy.hint')), kind, ceremony, beacon];
 }
 
 /** Embargo and publication. @param {FormData} data */

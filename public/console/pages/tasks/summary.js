@@ -74,7 +74,11 @@ export function linesOf(task, items, departments) {
       ['tasks.field.balance', () => t(d.balance === false ? 'tasks.summary.no' : 'tasks.summary.yes')],
       ['tasks.field.certificate', () => d.certificate_date],
     ],
-    entropy: [
+    entropy: d.entropy.format === 'drand' ? [
+      ['tasks.field.kind', () => t('tasks.kind.drand')],
+      ['tasks.field.margin', () => t('tasks.summary.minutes', { n: Math.round((d.entropy.margin_seconds || 600) / 60) })],
+    ] : [
+      ['tasks.field.kind', () => t('tasks.kind.ceremony')],
       ['tasks.field.format', () => `${t(`tasks.format.${d.entropy.format}`)} — ${t(`tasks.format.rule.${d.entropy.format}`)}`],
       ['tasks.field.source', () => d.entropy.source],
       ['tasks.field.min', () => t('tasks.summary.characters', { n: d.entropy.min_length || 20 })],

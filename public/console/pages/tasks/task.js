@@ -12,6 +12,7 @@ import { DONE, abandonedFrom, confirmationPanel } from './confirmations.js';
 import { loadDepartments, loadItems, loadTask, notFound, publicPage } from './data.js';
 import { partOf } from './definition.js';
 import { dateFacts, digest, nextStep, stateBadge } from './describe.js';
+import { drandDrawSteps, drandFacts, isDrand, loadDrandRound } from './drand.js';
 import { dryRunSection } from './dry-run.js';
 import { selectionSection } from './selection.js';
 import { append } from './page.js';
@@ -56,9 +57,16 @@ export async function taskPage(main, params, query) {
     return;
   }
 
+  const round = isDrand(task) && task.committed_at ? await loadDrandRound(task) : null;
   append(main, h('dl', { class: 'facts', id: 'task-dates' }, dateFacts(task)));
   if (task.commitment_digest) append(main, commitmentFacts(task));
-  if (task.state === 'committed') {
+  if (round && task.state !== 'committed') append(main, drandFacts(round));
+  if (task.state === 'committed' && round) {
+    // The draw is offered once the round is due; the countdown brings it.
+    const draw = h('div', { id: 'drand-draw-slot' });
+    const offerDraw = () => draw.replaceChildren(drandDrawSteps(task, round));
+    append(main, drandFacts(round, offerDraw), draw, details('tasks.rules.committed', rules(false)), abandonStep(task));
+  } else if (task.state === 'committed') {
     append(main, drawStep(task), details('tasks.rules.committed', rules(false)), abandonStep(task));
   } else if (task.state === 'drawn') {
     append(main, await selectionSection(task), revealStep(task), noticeLink(task), details('tasks.rules.committed', rules(false)), abandonStep(task));
