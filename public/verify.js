@@ -26,7 +26,7 @@ export const MEMBERS = [
   'result.tsv',
 ];
 /** Members a bundle may have besides MEMBERS (§11): replacements.tsv when inspectors were replaced (§16). */
-export const OPTIONAL_MEMBERS = ['replacements.tsv', 'drand.tsv'];
+export const OPTIONAL_MEMBERS = ['replacements.tsv', 'drand.tsv', 'log.tsv'];
 const MANIFESTS = ['parameters.tsv', 'targets.tsv', 'inspectors.tsv', 'recusals.tsv'];
 const RULES = ['department', 'qualification', 'certificate', 'recusal', 'cross-region', 'cross-unit'];
 const ENTROPY_FORMATS = { dice: /^[1-6]+$/, digits: /^[0-9]+$/, hex: /^[0-9a-f]+$/, drand: /^[0-9a-f]{64}$/ };

@@ -9,6 +9,8 @@ use crate::files::bundle;
 use crate::protocol::Digest;
 use crate::protocol::commitment::Commitment;
 use crate::protocol::log::{LogEntry, pins_of_task, task_committed_to, verify_log};
+use crate::protocol::cosignature::CosignatureVerifier;
+use crate::protocol::log_proof::{self, LogProof};
 use crate::protocol::verify::{BundleFiles, Pins, verify};
 
 /// Recompute a draw from its verification bundle and print each check.
@@ -42,6 +44,17 @@ pub struct VerifyArgs {
     /// it, e.g. 2026-12-01T08:30:00.000Z); the entropy event must follow it.
     #[arg(long, value_name = "TIME")]
     committed_at: Option<String>,
+    /// The public log's verifier key (`origin+id+base64`, as the server's
+    /// README and /api/public/log/key publish it): the bundle's log.tsv must
+    /// be signed with it. Without it, the key the bundle names is used, and
+    /// shown to compare.
+    #[arg(long, value_name = "VKEY")]
+    log_key: Option<String>,
+    /// A witness's verifier key (`name+id+base64`) whose cosignatures of the
+    /// bundle's log checkpoint are checked and trusted to date the
+    /// commitment (repeatable).
+    #[arg(long = "witness", value_name = "VKEY")]
+    witnesses: Vec<String>,
     /// Print only failed checks and the verdict.
     #[arg(long, short)]
     quiet: bool,
@@ -93,6 +106,21 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    let by_hand = pins.commitment.is_some() || pins.result.is_some() || pins.replacements.is_some();
+    if let Some(bytes) = files.log_proof.as_deref()
+        && args.log.is_none()
+        && !by_hand
+    {
+        match proven_pins(bytes, &files, &args) {
+            Ok(Some(proven)) => pins = proven,
+            Ok(None) => {}
+            Err(problem) => {
+                println!("FAIL  {problem}");
+                println!("NOT verified; the bundle's log proof does not hold");
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
     let report = verify(&files, &pins);
     for check in &report.checks {
         if !args.quiet || !check.passed {
@@ -111,8 +139,12 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let missing = pins.missing();
     match report.first_failure() {
         None if missing.is_empty() => {
+            let signer = match (&args.log, &args.log_key, files.log_proof.is_some()) {
+                (None, None, true) => " (as signed by the key the bundle names: compare it with the log's published key)",
+                _ => "",
+            };
             println!(
-                "verified: all {} checks pass, and the bundle is the one the public log pins",
+                "verified: all {} checks pass, and the bundle is the one the public log pins{signer}",
                 report.checks.len()
             );
             Ok(ExitCode::SUCCESS)
@@ -131,6 +163,44 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// The pins the bundle's own log.tsv proves (§15.6), its checks printed;
+/// the first that fails is the error. None when the bundle's commitment
+/// cannot be read (its own check then fails).
+fn proven_pins(bytes: &[u8], files: &BundleFiles, args: &VerifyArgs) -> Result<Option<Pins>, String> {
+    let proof = LogProof::parse(bytes).map_err(|problem| format!("log proof: {problem}"))?;
+    let witnesses = args
+        .witnesses
+        .iter()
+        .map(|vkey| CosignatureVerifier::from_verifier_key(vkey).map_err(|error| format!("--witness {vkey}: {error}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let entries: Vec<LogEntry> = proof.entries.iter().map(|(entry, _)| entry.clone()).collect();
+    let Some((task, _)) = pins_from_log(&entries, None, files).map_err(|problem| format!("log proof: {problem}"))?
+    else {
+        return Ok(None);
+    };
+    // A drand task's entropy event is its round's time (§3.6): the
+    // commitment must be witnessed before it.
+    let round_time = match Commitment::parse(&files.commitment) {
+        Ok((commitment, _)) if commitment.beacon.is_some() => commitment.entropy_event.map(|event| event.instant()),
+        _ => None,
+    };
+    let report = log_proof::check(&proof, task, args.log_key.as_deref(), &witnesses, round_time);
+    for note in &report.notes {
+        println!("note  {note}");
+    }
+    for (passed, text) in &report.checks {
+        if *passed && !args.quiet {
+            println!("pass  {text}");
+        }
+        if !passed {
+            return Err(text.clone());
+        }
+    }
+    let pins = report.pins.ok_or("log proof: the entries pin nothing")?;
+    println!("{}", describe(task, &pins));
+    Ok(Some(pins))
 }
 
 /// `HEX,HEX,…`, or `none` (or nothing) for a log without replacements.

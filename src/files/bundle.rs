@@ -97,6 +97,7 @@ pub fn read(path: &Path) -> Result<BundleFiles, BundleError> {
         };
         files.replacements = optional(crate::protocol::replace::REPLACEMENTS_FILE)?;
         files.beacon = optional(crate::protocol::beacon::BEACON_FILE)?;
+        files.log_proof = optional(crate::protocol::log_proof::LOG_PROOF_FILE)?;
         return Ok(files);
     }
     let bytes = std::fs::read(path).map_err(io)?;

@@ -15,6 +15,7 @@ pub mod draw;
 pub mod event_time;
 pub mod field;
 pub mod log;
+pub mod log_proof;
 pub mod manifest;
 pub mod parameters;
 pub mod replace;

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::beacon::{self, BEACON_FILE, BeaconFile};
+use super::log_proof::LOG_PROOF_FILE;
 use super::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE, Reveal, Seed};
 use super::digest::Digest;
 use super::draw::{DrawInputs, run_draw};
@@ -29,6 +30,9 @@ pub struct BundleFiles {
     pub replacements: Option<Vec<u8>>,
     /// `drand.tsv`: present when the entropy is a drand round (§3.6, §11).
     pub beacon: Option<Vec<u8>>,
+    /// `log.tsv`: the task's log entries proven in a signed checkpoint
+    /// (§15.6), in bundles served since the log became a Merkle tree.
+    pub log_proof: Option<Vec<u8>>,
 }
 
 impl BundleFiles {
@@ -49,6 +53,7 @@ impl BundleFiles {
             result: result.to_text(),
             replacements: None,
             beacon: None,
+            log_proof: None,
         }
     }
 
@@ -61,6 +66,9 @@ impl BundleFiles {
         }
         if let Some(replacements) = &self.replacements {
             members.push((REPLACEMENTS_FILE, replacements));
+        }
+        if let Some(log_proof) = &self.log_proof {
+            members.push((LOG_PROOF_FILE, log_proof));
         }
         members
     }
@@ -89,6 +97,7 @@ impl BundleFiles {
             RESULT_FILE => &mut self.result,
             REPLACEMENTS_FILE => self.replacements.get_or_insert_with(Vec::new),
             BEACON_FILE => self.beacon.get_or_insert_with(Vec::new),
+            LOG_PROOF_FILE => self.log_proof.get_or_insert_with(Vec::new),
             _ => return None,
         })
     }

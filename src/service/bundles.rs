@@ -20,6 +20,7 @@ use super::tasks::no_task;
 use super::{Service, ServiceError, ServiceResult};
 use crate::files::bundle;
 use crate::protocol::beacon::BEACON_FILE;
+use crate::protocol::log_proof::LOG_PROOF_FILE;
 use crate::protocol::replace::REPLACEMENTS_FILE;
 use crate::protocol::verify::BundleFiles;
 use crate::storage::{files, tasks};
@@ -98,9 +99,15 @@ impl Service {
                 contents: Contents::Read(replacements.into()),
             });
         }
+        let mut log_tag = String::from("nolog");
+        if let Some((log_proof, tag)) = self.log_proof_of(id).await? {
+            log_tag = tag;
+            let size = log_proof.len() as u64;
+            members.push(Member { name: LOG_PROOF_FILE, size, contents: Contents::Read(log_proof.into()) });
+        }
         let digest = |digest: Option<&str>| digest.unwrap_or_default().to_owned();
         let etag = format!(
-            "\"{id}-bundle-{}-{}-{replaced}\"",
+            "\"{id}-bundle-{}-{}-{replaced}-{log_tag}\"",
             digest(row.commitment_digest.as_deref()),
             digest(row.result_digest.as_deref())
         );

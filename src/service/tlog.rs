@@ -13,6 +13,8 @@ use utoipa::ToSchema;
 
 use super::public_answers::{Freshness, PublicAnswer};
 use super::{Service, ServiceError, ServiceResult, os_random};
+use crate::protocol::log::kind;
+use crate::protocol::log_proof::{LogProof, Witnessed};
 use crate::protocol::tlog::{LogKey, hash_hex};
 use crate::storage::tlog::{self, CheckpointRow};
 
@@ -275,6 +277,59 @@ impl Service {
         let freshness =
             if tile.width() == 1 << tile.height() { Freshness::Immutable } else { Freshness::Settled };
         Ok((bytes, freshness))
+    }
+}
+
+impl Service {
+    /// `log.tsv` of a task's bundle (§15.6): the task's entries, each with
+    /// its proof in the first checkpoint that holds them all; and the first
+    /// checkpoint a witness cosigned that holds the commitment, when there
+    /// is one. With a tag naming the checkpoints, for the bundle's ETag.
+    pub async fn log_proof_of(&self, task: i64) -> ServiceResult<Option<(Vec<u8>, String)>> {
+        let pool = self.store().pool();
+        let entries = crate::storage::log::of_task(pool, task).await?;
+        let Some(last) = entries.last().map(|entry| entry.seq) else { return Ok(None) };
+        if tlog::size(pool).await? < last {
+            self.integrate_log().await?;
+        }
+        let mut head = tlog::first_holding(pool, last as i64)
+            .await?
+            .ok_or_else(|| super::damaged(format!("no checkpoint holds log entry {last}")))?;
+        let committed = entries.iter().find(|entry| entry.kind == kind::COMMITTED).map(|entry| entry.seq);
+        let witnessed = match committed {
+            Some(seq) => tlog::first_cosigned_holding(pool, seq as i64).await?,
+            None => None,
+        };
+        if let Some((early, _)) = &witnessed
+            && early.size > head.size
+        {
+            head = early.clone();
+        }
+        let size = head.size as u64;
+        let mut tag = format!("log{size}");
+        let key = self.log_key().await?;
+        let checkpoint = self.with_cosignatures(head).await?.into_bytes();
+        let mut proven = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let inclusion = tlog::inclusion(pool, entry.seq, size).await?;
+            proven.push((entry, inclusion));
+        }
+        let witnessed = match (witnessed, committed) {
+            (Some((early, lines)), Some(seq)) => {
+                tag.push_str(&format!("-w{}x{}", early.size, lines.len()));
+                let inclusion = tlog::inclusion(pool, seq, early.size as u64).await?;
+                let consistency = tlog::consistency(pool, early.size as u64, size).await?;
+                let mut note = early.note;
+                for line in lines {
+                    note.push_str(&line);
+                    note.push('\n');
+                }
+                Some(Witnessed { checkpoint: note.into_bytes(), seq, inclusion, consistency })
+            }
+            _ => None,
+        };
+        let proof = LogProof { key: key.verifier_key(), checkpoint, entries: proven, witnessed };
+        Ok(Some((proof.to_text(), tag)))
     }
 }
 

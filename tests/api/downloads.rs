@@ -24,6 +24,8 @@ async fn packed_from_its_files(app: &TestApp, task: i64) -> Vec<u8> {
         assert_eq!(response.status(), StatusCode::OK, "{name}");
         *files.member_mut(name).unwrap() = response.bytes().await.unwrap().to_vec();
     }
+    // The log's proof is made at the download from the log, not stored.
+    files.log_proof = app.service.log_proof_of(task).await.unwrap().map(|(bytes, _)| bytes);
     bundle::to_tar(&files)
 }
 
