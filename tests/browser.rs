@@ -10,6 +10,11 @@ mod browser_support;
 mod chrome;
 #[path = "browser/directories.rs"]
 mod directories;
+#[path = "browser/drand.rs"]
+mod drand;
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
 #[path = "browser/items.rs"]
 mod items;
 #[path = "browser/pinned.rs"]
