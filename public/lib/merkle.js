@@ -11,7 +11,7 @@
 /** @typedef {Uint8Array} Hash 32 bytes */
 
 /**
- * @param {Uint8Array} bytes
+ * @param {Uint8Array<ArrayBuffer>} bytes
  * @returns {Promise<Hash>}
  */
 async function sha256(bytes) {
