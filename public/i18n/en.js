@@ -315,6 +315,7 @@ export const en = {
     'log.checkpoint.size': 'Entries (tree size)',
     'log.checkpoint.root': 'Root hash (base64)',
     'log.checkpoint.seen': 'First seen by this browser',
+    'log.checkpoint.shownAt': 'Shown now, at',
     'log.checkpoint.first': '✓ Signature valid. This browser had seen no head of this log before: it remembers this one, of {size} entries, and its key.',
     'log.checkpoint.same': '✓ Signature valid: the same head of {size} entries as on your last visit.',
     'log.checkpoint.extends': '✓ Signature valid, and the log of {size} entries extends the {from} you saw before: its consistency proof holds.',

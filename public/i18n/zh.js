@@ -310,6 +310,7 @@ export const zh = {
     'log.checkpoint.size': '条目数（树大小）',
     'log.checkpoint.root': '根哈希（base64）',
     'log.checkpoint.seen': '本浏览器首次看到',
+    'log.checkpoint.shownAt': '本次显示于',
     'log.checkpoint.first': '✓ 签名有效。本浏览器此前未见过该日志的树头：现记住这个含 {size} 条目的树头及其密钥。',
     'log.checkpoint.same': '✓ 签名有效：与你上次访问时相同，共 {size} 条目。',
     'log.checkpoint.extends': '✓ 签名有效，且含 {size} 条目的日志是你此前所见 {from} 条目的延续：一致性证明成立。',

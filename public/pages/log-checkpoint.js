@@ -10,7 +10,7 @@
 import { api } from '../lib/api.js';
 import { CheckpointError, checkAgainstRemembered, parseVerifierKey, toBase64, verifyCheckpoint } from '../lib/checkpoint.js';
 import { fill, h, tx } from '../lib/dom.js';
-import { timeEl } from '../lib/format.js';
+import { formatTime, timeEl } from '../lib/format.js';
 import { onLangChange, t } from '../lib/i18n.js';
 
 /** Where the browser keeps the head it verified last (localStorage). */
@@ -69,8 +69,9 @@ async function fetchCheckpoint() {
  * @param {import('../lib/checkpoint.js').VerifierKey} key
  * @param {import('../lib/checkpoint.js').Checkpoint} checkpoint
  * @param {string} seenAt
+ * @param {string} [seenLabel] what the time is: first seen, or shown now
  */
-function headDetails(key, checkpoint, seenAt) {
+function headDetails(key, checkpoint, seenAt, seenLabel = 'log.checkpoint.seen') {
   const row = (label, value) => h('div', {}, h('dt', {}, tx(label)), h('dd', {}, value));
   return [
     h(
@@ -79,7 +80,7 @@ function headDetails(key, checkpoint, seenAt) {
       row('log.checkpoint.key', h('code', { class: 'digest', id: 'log-verifier-key' }, key.text)),
       row('log.checkpoint.size', h('span', { id: 'log-checkpoint-size' }, String(checkpoint.size))),
       row('log.checkpoint.root', h('code', { class: 'digest', id: 'log-checkpoint-root' }, checkpoint.rootBase64)),
-      row('log.checkpoint.seen', timeEl(seenAt)),
+      row(seenLabel, timeEl(seenAt)),
     ),
     checkpoint.cosignatures.length
       ? h(
@@ -111,7 +112,7 @@ function alarm(error, before) {
     h('p', { class: 'notice-title', lang: 'en' }, ALARM.en),
     h('p', {}, tx(`log.checkpoint.alarm.${error.reason}`, { size: before.size })),
     h('p', { lang: 'en', class: 'muted' }, error.message),
-    h('p', {}, tx('log.checkpoint.alarm.before', { size: before.size, root: before.root, seen: before.seenAt })),
+    h('p', {}, tx('log.checkpoint.alarm.before', { size: before.size, root: before.root, seen: formatTime(before.seenAt) })),
   );
 }
 
@@ -155,7 +156,7 @@ export async function watchCheckpoint(/** @type {HTMLElement} */ box) {
       // The remembered head stays: every later visit raises the alarm again.
       const shown = /** @type {import('../lib/checkpoint.js').Checkpoint} */ (checkpoint);
       const shownKey = /** @type {import('../lib/checkpoint.js').VerifierKey} */ (key);
-      show('alarm', () => [alarm(e, before), ...headDetails(shownKey, shown, now)]);
+      show('alarm', () => [alarm(e, before), ...headDetails(shownKey, shown, now, 'log.checkpoint.shownAt')]);
       return;
     }
     const seenAt = outcome === 'same' && before ? before.seenAt : now;
