@@ -1,10 +1,12 @@
 // opendraw: an independent verifier of the draw protocol, version 1.
 //
 // Written from docs/PROTOCOL.md and the test vectors alone, without the reference
-// implementation's code. No dependencies beyond sha256.js beside it, no build step: an
-// ES module that runs in a modern browser (SHA-256 through WebCrypto, which browsers
-// offer on HTTPS and localhost pages, and sha256.js for what is hashed as it downloads)
-// and in Node >= 20, where it is also a command-line tool:
+// implementation's code. No dependencies beyond sha256.js beside it and, for the BLS
+// signature of a drand round only, the audited @noble/curves in vendor/ (one file,
+// loaded when a bundle names a round); no build step: an ES module that runs in a
+// modern browser (SHA-256 through WebCrypto, which browsers offer on HTTPS and
+// localhost pages, and sha256.js for what is hashed as it downloads) and in
+// Node >= 20.19, where it is also a command-line tool:
 //
 //   node verify.js BUNDLE.tar [--commitment HEX] [--result-digest HEX]
 //
@@ -32,7 +34,13 @@ const RULES = ['department', 'qualification', 'certificate', 'recusal', 'cross-r
 const ENTROPY_FORMATS = { dice: /^[1-6]+$/, digits: /^[0-9]+$/, hex: /^[0-9a-f]+$/, drand: /^[0-9a-f]{64}$/ };
 
 /** The drand chain a commitment may name (§3.6): League of Entropy quicknet. */
-const QUICKNET = { hash: '52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971', genesis: 1692803367, period: 3 };
+const QUICKNET = {
+  hash: '52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971',
+  publicKey:
+    '83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776a2d1064510d1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76eae8991ef5ece45a',
+  genesis: 1692803367,
+  period: 3,
+};
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -1313,12 +1321,62 @@ export function parseDrand(bytes) {
   return { chain, round, signature };
 }
 
+/** The domain separation tag of quicknet's scheme, bls-unchained-g1-rfc9380 (§3.6). */
+const DRAND_DST = 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_';
+
+/** Lowercase hex to bytes; the caller has checked the digits. */
+function hexBytes(text) {
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
 /**
- * The beacon checks of §10 check 5, as far as this verifier can go: it has no
- * BLS pairing code, so it reports the signature check as not passed ("not
- * checked here") and stops, as a verifier that cannot check it must.
+ * Whether `signatureHex` (96 lowercase hex digits, a compressed G1 point) is
+ * the signature of `round` under quicknet's public key (§3.6 (3)): the
+ * message SHA-256(u64be(round)) hashed to G1 with DRAND_DST (RFC 9380), and
+ * the pairing check of BLS against the key on G2. The pairing code is
+ * @noble/curves (vendor/, see its README.md), loaded only when a bundle
+ * names a round. A signature that is not a point of G1 is not valid.
  */
-function beaconChecks(c, r, bytes, add) {
+export async function drandSignatureValid(round, signatureHex) {
+  if (!/^[0-9a-f]{96}$/.test(signatureHex)) return false;
+  const { bls12_381 } = await import('./vendor/noble-curves.js');
+  const message = new Uint8Array(8);
+  new DataView(message.buffer).setBigUint64(0, BigInt(round));
+  const bls = bls12_381.shortSignatures;
+  try {
+    return bls.verify(hexBytes(signatureHex), bls.hash(await sha256(message), DRAND_DST), hexBytes(QUICKNET.publicKey));
+  } catch {
+    return false;
+  }
+}
+
+/** A round's entropy (§3.6): its randomness SHA-256(signature), in lowercase hex. */
+export async function drandEntropy(signatureHex) {
+  return toHex(await sha256(hexBytes(signatureHex)));
+}
+
+/**
+ * A round, as a relay serves it, checked against a commitment's chain and
+ * round (§3.6): `{entropy}` when it gives the commitment its entropy, else
+ * `{refused}` naming the check that refused it: 'chain', 'round' or 'signature'.
+ * @param {{chain: string, round: string | number}} committed
+ * @param {{round: string | number, signature: string}} offered
+ */
+export async function checkDrandRound(committed, offered) {
+  if (committed.chain !== QUICKNET.hash) return { refused: 'chain' };
+  if (String(offered.round) !== String(committed.round)) return { refused: 'round' };
+  if (!(await drandSignatureValid(String(offered.round), offered.signature))) return { refused: 'signature' };
+  return { entropy: await drandEntropy(offered.signature) };
+}
+
+/**
+ * The beacon checks of §10 check 5, each only when the one before passed:
+ * the chain, the round and its time, the BLS signature, and the revealed
+ * entropy as the round's randomness.
+ */
+async function beaconChecks(c, r, bytes, add) {
   if (bytes === null) {
     add('document', 'drand.tsv', false, `the commitment names drand round ${c.drandRound} of chain ${c.drandChain}; the bundle has no drand.tsv with its signature`);
     return;
@@ -1338,19 +1396,28 @@ function beaconChecks(c, r, bytes, add) {
     add('beacon', 'chain', false, `${c.drandChain} is not a drand chain this verifier knows`);
     return;
   }
-  add('beacon', 'chain', true, `quicknet (${QUICKNET.hash.slice(0, 12)}…)`);
+  add('beacon', 'chain', true, `quicknet (${QUICKNET.hash.slice(0, 12)}…)`, { key: 'drandChain', chain: 'quicknet' });
   const roundMillis = (QUICKNET.genesis + (Number(c.drandRound) - 1) * QUICKNET.period) * 1000;
   if (d.round !== c.drandRound) {
-    add('beacon', 'round', false, `drand.tsv holds round ${d.round}, the commitment names round ${c.drandRound}`);
+    add('beacon', 'round', false, `drand.tsv holds round ${d.round}, the commitment names round ${c.drandRound}`, { key: 'drandOtherRound', found: d.round, round: c.drandRound });
     return;
   }
   if (eventTimeMillis(c.entropyEvent) !== roundMillis) {
     add('beacon', 'round', false, `the committed entropy event ${c.entropyEvent} is not the time of round ${c.drandRound}`);
     return;
   }
-  add('beacon', 'round', true, `round ${c.drandRound}, produced at ${c.entropyEvent}, the committed entropy event`);
-  add('beacon', 'signature', false, `not checked here: this verifier cannot check the BLS signature of drand round ${c.drandRound}; run opendraw verify on the bundle`, { key: 'drandNotChecked', round: c.drandRound });
-  void r;
+  add('beacon', 'round', true, `round ${c.drandRound}, produced at ${c.entropyEvent}, the committed entropy event`, { key: 'drandRound', round: c.drandRound, event: c.entropyEvent });
+  if (!(await drandSignatureValid(d.round, d.signature))) {
+    add('beacon', 'signature', false, `the signature is not a valid signature of round ${d.round} by chain quicknet`, { key: 'drandBadSignature', round: d.round });
+    return;
+  }
+  add('beacon', 'signature', true, `valid for round ${d.round} under the quicknet public key`, { key: 'drandSignature', round: d.round });
+  const entropy = await drandEntropy(d.signature);
+  if (r.entropy === entropy) {
+    add('beacon', 'entropy', true, `the revealed entropy is the round's randomness ${entropy}`, { key: 'drandEntropy', entropy });
+  } else {
+    add('beacon', 'entropy', false, `reveal.tsv states ${r.entropy}, the round's randomness SHA-256(signature) is ${entropy}`, { key: 'drandEntropyDiffers', found: r.entropy, entropy });
+  }
 }
 
 function entropyProblem(format, entropy) {
@@ -1976,11 +2043,9 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
     else add('seed', 'derivation', true, `${seedHex}, from the commitment, the secret and the entropy ${quote(r.entropy)} (${c.entropyFormat})`, { key: 'seed', seed: seedHex, entropy: r.entropy, format: c.entropyFormat });
   }
 
-  // 5, continued: the drand round (§3.6, §10 check 5). Its chain, round and
-  // entropy are checked here; its BLS signature is not, so such a bundle
-  // never passes in this verifier: the signature check fails closed.
+  // 5, continued: the drand round (§3.6, §10 check 5).
   if (c.drandChain !== null) {
-    beaconChecks(c, r, f.has('drand.tsv') ? f.get('drand.tsv') : null, add);
+    await beaconChecks(c, r, f.has('drand.tsv') ? f.get('drand.tsv') : null, add);
   } else if (f.has('drand.tsv')) {
     add('document', 'drand.tsv', false, 'the commitment names no drand round, so the bundle has no drand.tsv');
   }

@@ -12,6 +12,11 @@ mod chrome;
 mod directories;
 #[path = "browser/entropy_kinds.rs"]
 mod entropy_kinds;
+#[path = "browser/drand.rs"]
+mod drand;
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
 #[path = "browser/items.rs"]
 mod items;
 #[path = "browser/pinned.rs"]

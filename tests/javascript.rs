@@ -70,3 +70,34 @@ fn the_site_modules_pass_the_type_check() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Each vendored script of the site (public/vendor/) is the file its
+/// README.md records: a section `## <file>` whose `SHA-256` row holds the
+/// file's digest, so that a changed byte, or a file nobody recorded, fails.
+#[test]
+fn the_vendored_scripts_are_the_files_their_readme_records() {
+    use sha2::{Digest as _, Sha256};
+    let vendor = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("public/vendor");
+    let readme = std::fs::read_to_string(vendor.join("README.md")).expect("public/vendor/README.md");
+    let mut scripts: Vec<String> = std::fs::read_dir(&vendor)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".js"))
+        .collect();
+    scripts.sort();
+    assert!(!scripts.is_empty(), "no script in public/vendor/");
+    for name in scripts {
+        let section = readme
+            .split("\n## ")
+            .find(|section| section.lines().next() == Some(name.as_str()))
+            .unwrap_or_else(|| panic!("public/vendor/README.md has no section ## {name}"));
+        let recorded = section
+            .lines()
+            .find_map(|line| line.strip_prefix("| SHA-256 | `"))
+            .and_then(|rest| rest.split('`').next())
+            .unwrap_or_else(|| panic!("the section of {name} records no SHA-256"));
+        let bytes = std::fs::read(vendor.join(&name)).unwrap();
+        let digest = hex::encode(Sha256::digest(&bytes));
+        assert_eq!(digest, recorded, "public/vendor/{name} is not the file README.md records");
+    }
+}

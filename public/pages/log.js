@@ -1,12 +1,14 @@
 // @ts-check
-// The public log page: the hash chain a page at a time, and the check of
-// the whole chain in the browser (verify.js).
+// The public log page: the hash chain a page at a time, the check of the
+// whole chain in the browser (verify.js), and the watch over the log's
+// signed head (log-checkpoint.js).
 
 import { api } from '../lib/api.js';
 import { $, fill, h, tx } from '../lib/dom.js';
 import { hashEl, kindLabel, timeEl, zoneLabel } from '../lib/format.js';
 import { getLang, onLangChange, t } from '../lib/i18n.js';
 import { errorBox, setTitle } from '../lib/page.js';
+import { watchCheckpoint } from './log-checkpoint.js';
 import { stackTable } from '../lib/stack-table.js';
 
 const PAGE_SIZE = 50;
@@ -162,6 +164,8 @@ function setupLogVerify() {
 export async function pageLog() {
   setTitle(() => t('title.log'));
   setupLogVerify();
+  const checkpointBox = $('#log-checkpoint');
+  if (checkpointBox) watchCheckpoint(checkpointBox);
   const params = new URLSearchParams(location.search);
   const raw = params.get('after');
   let after = raw && /^[0-9]{1,15}$/.test(raw) ? Number(raw) : 0;

@@ -1,0 +1,181 @@
+// @ts-check
+// The log page's watch over the log's signed head. The browser fetches the
+// log's verifier key and its newest checkpoint, verifies the checkpoint's
+// signature, and remembers the key (at first sight) and the head it
+// verified. On a later visit a larger log must come with a consistency proof
+// from the remembered head; a changed key, a smaller log, the same size with
+// another root or a failing proof raises the alarm: this server showed the
+// reader a different history than before. Nothing is sent anywhere.
+
+import { api } from '../lib/api.js';
+import { CheckpointError, checkAgainstRemembered, parseVerifierKey, toBase64, verifyCheckpoint } from '../lib/checkpoint.js';
+import { fill, h, tx } from '../lib/dom.js';
+import { formatTime, timeEl } from '../lib/format.js';
+import { onLangChange, t } from '../lib/i18n.js';
+
+/** Where the browser keeps the head it verified last (localStorage). */
+export const STORAGE_KEY = 'opendraw.log.checkpoint';
+
+/** The alarm's headline, in both languages at once whatever the page's. */
+const ALARM = { zh: '此服务器向你展示了与之前不同的历史', en: 'This server showed you a different history' };
+
+/** @returns {import('../lib/checkpoint.js').Remembered | null} */
+function remembered() {
+  try {
+    const value = JSON.parse(localStorage.getItem(STORAGE_KEY) || 'null');
+    return value && typeof value === 'object' ? value : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+/** @param {import('../lib/checkpoint.js').Remembered} head */
+function remember(head) {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(head));
+  } catch (_) {
+    /* not remembered: the next visit starts afresh */
+  }
+}
+
+/** @param {string} text */
+function hexHash(text) {
+  if (typeof text !== 'string' || !/^[0-9a-f]{64}$/.test(text)) throw new Error('a proof hash is not 64 hex digits');
+  return new Uint8Array(text.match(/../g)?.map((b) => parseInt(b, 16)) ?? []);
+}
+
+/**
+ * The consistency proof the server gives between two sizes.
+ * @param {number} from
+ * @param {number} size
+ */
+async function consistencyProof(from, size) {
+  const answer = await api(`/api/public/log/consistency?from=${from}&size=${size}`);
+  if (answer.from !== from || answer.size !== size || !Array.isArray(answer.hashes)) {
+    throw new Error(`the answer is not the proof from ${from} to ${size}`);
+  }
+  return answer.hashes.map(hexHash);
+}
+
+/** The newest signed checkpoint, as text. */
+async function fetchCheckpoint() {
+  const response = await fetch('/log/checkpoint', { cache: 'no-store' });
+  if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+  return response.text();
+}
+
+/**
+ * The key, the head and its cosignatures, as a list of terms.
+ * @param {import('../lib/checkpoint.js').VerifierKey} key
+ * @param {import('../lib/checkpoint.js').Checkpoint} checkpoint
+ * @param {string} seenAt
+ * @param {string} [seenLabel] what the time is: first seen, or shown now
+ */
+function headDetails(key, checkpoint, seenAt, seenLabel = 'log.checkpoint.seen') {
+  const row = (label, value) => h('div', {}, h('dt', {}, tx(label)), h('dd', {}, value));
+  return [
+    h(
+      'dl',
+      { class: 'facts facts-wide', id: 'log-checkpoint-details' },
+      row('log.checkpoint.key', h('code', { class: 'digest', id: 'log-verifier-key' }, key.text)),
+      row('log.checkpoint.size', h('span', { id: 'log-checkpoint-size' }, String(checkpoint.size))),
+      row('log.checkpoint.root', h('code', { class: 'digest', id: 'log-checkpoint-root' }, checkpoint.rootBase64)),
+      row(seenLabel, timeEl(seenAt)),
+    ),
+    checkpoint.cosignatures.length
+      ? h(
+          'div',
+          {},
+          h('p', {}, tx('log.checkpoint.cosigned', { n: checkpoint.cosignatures.length })),
+          h(
+            'ul',
+            { id: 'log-cosignatures' },
+            checkpoint.cosignatures.map((c) =>
+              h('li', {}, h('code', {}, c.name), ' ', timeEl(new Date(c.timestamp * 1000).toISOString())),
+            ),
+          ),
+        )
+      : h('p', { class: 'muted' }, tx('log.checkpoint.noCosignatures')),
+  ];
+}
+
+/**
+ * The alarm: the headline in both languages, the reason in the page's.
+ * @param {CheckpointError} error
+ * @param {import('../lib/checkpoint.js').Remembered} before
+ */
+function alarm(error, before) {
+  return h(
+    'div',
+    { class: 'notice notice-error', role: 'alert', id: 'log-checkpoint-alarm', 'data-reason': error.reason },
+    h('p', { class: 'notice-title', lang: 'zh-CN' }, ALARM.zh),
+    h('p', { class: 'notice-title', lang: 'en' }, ALARM.en),
+    h('p', {}, tx(`log.checkpoint.alarm.${error.reason}`, { size: before.size })),
+    h('p', { lang: 'en', class: 'muted' }, error.message),
+    h('p', {}, tx('log.checkpoint.alarm.before', { size: before.size, root: before.root, seen: formatTime(before.seenAt) })),
+  );
+}
+
+/** Fetches, verifies and compares the log's signed head; fills `box`. */
+export async function watchCheckpoint(/** @type {HTMLElement} */ box) {
+  let render = () => /** @type {import('../lib/dom.js').Child} */ (h('p', {}, tx('loading')));
+  const show = (/** @type {string} */ state, /** @type {() => import('../lib/dom.js').Child} */ fn) => {
+    box.dataset.state = state;
+    render = fn;
+    fill(box, fn());
+  };
+  onLangChange(() => fill(box, render()));
+  box.setAttribute('aria-busy', 'true');
+  try {
+    let keyAnswer;
+    let note;
+    try {
+      [keyAnswer, note] = await Promise.all([api('/api/public/log/key'), fetchCheckpoint()]);
+    } catch (e) {
+      const message = e && e.message ? e.message : String(e);
+      show('unavailable', () => h('p', { class: 'muted' }, t('log.checkpoint.unavailable', { message })));
+      return;
+    }
+    const before = remembered();
+    let key;
+    let checkpoint;
+    try {
+      key = await parseVerifierKey(keyAnswer.verifier_key);
+      checkpoint = await verifyCheckpoint(note, key);
+    } catch (e) {
+      const message = e && e.message ? e.message : String(e);
+      show('invalid', () => h('div', { class: 'notice notice-error', role: 'alert' }, h('p', {}, t('log.checkpoint.invalid')), h('p', { lang: 'en' }, message)));
+      return;
+    }
+    const now = new Date().toISOString();
+    let outcome;
+    try {
+      outcome = await checkAgainstRemembered(before, key, checkpoint, consistencyProof);
+    } catch (e) {
+      if (!(e instanceof CheckpointError) || !before) throw e;
+      // The remembered head stays: every later visit raises the alarm again.
+      const shown = /** @type {import('../lib/checkpoint.js').Checkpoint} */ (checkpoint);
+      const shownKey = /** @type {import('../lib/checkpoint.js').VerifierKey} */ (key);
+      show('alarm', () => [alarm(e, before), ...headDetails(shownKey, shown, now, 'log.checkpoint.shownAt')]);
+      return;
+    }
+    const seenAt = outcome === 'same' && before ? before.seenAt : now;
+    remember({ verifierKey: key.text, size: checkpoint.size, root: toBase64(checkpoint.root), seenAt });
+    const verdict = {
+      first: 'log.checkpoint.first',
+      same: 'log.checkpoint.same',
+      extends: 'log.checkpoint.extends',
+    }[outcome];
+    const shown = checkpoint;
+    const shownKey = key;
+    show(outcome, () => [
+      h('div', { class: 'verdict verdict-ok' }, h('p', { class: 'verdict-line' }, t(verdict, { size: shown.size, from: before ? before.size : 0 }))),
+      ...headDetails(shownKey, shown, seenAt),
+    ]);
+  } catch (e) {
+    const message = e && e.message ? e.message : String(e);
+    show('error', () => h('p', { role: 'alert' }, t('log.verify.error', { message })));
+  } finally {
+    box.removeAttribute('aria-busy');
+  }
+}
