@@ -10,10 +10,10 @@ mod browser_support;
 mod chrome;
 #[path = "browser/directories.rs"]
 mod directories;
-#[path = "browser/entropy_kinds.rs"]
-mod entropy_kinds;
 #[path = "browser/drand.rs"]
 mod drand;
+#[path = "browser/entropy_kinds.rs"]
+mod entropy_kinds;
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;

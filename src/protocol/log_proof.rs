@@ -61,7 +61,8 @@ fn note_of(text: &str) -> Result<Vec<u8>, String> {
 
 impl LogProof {
     pub fn to_text(&self) -> Vec<u8> {
-        let mut out = format!("{MAGIC}\nkey\t{}\ncheckpoint\t{}\n", self.key, BASE64_STANDARD.encode(&self.checkpoint));
+        let mut out =
+            format!("{MAGIC}\nkey\t{}\ncheckpoint\t{}\n", self.key, BASE64_STANDARD.encode(&self.checkpoint));
         for (entry, proof) in &self.entries {
             out.push_str(&format!(
                 "entry\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
@@ -105,7 +106,9 @@ impl LogProof {
             let fields: Vec<&str> = line.split('\t').collect();
             match (fields[0], fields.len()) {
                 ("key", 2) if key.is_none() => key = Some(fields[1].to_owned()),
-                ("checkpoint", 2) if checkpoint.is_none() => checkpoint = Some(note_of(fields[1]).map_err(at)?),
+                ("checkpoint", 2) if checkpoint.is_none() => {
+                    checkpoint = Some(note_of(fields[1]).map_err(at)?)
+                }
                 ("entry", 10) => {
                     let number = |text: &str, what: &str| {
                         text.parse::<u64>().map_err(|_| at(format!("{what} {text:?} is not a number")))
@@ -192,7 +195,10 @@ pub fn check(
     let mut report = LogProofReport::default();
     let key = match trusted_key {
         Some(trusted) => {
-            if !report.check(trusted == proof.key, format!("log key: the bundle names {}, the key given", proof.key)) {
+            if !report.check(
+                trusted == proof.key,
+                format!("log key: the bundle names {}, the key given", proof.key),
+            ) {
                 return report;
             }
             trusted
@@ -245,7 +251,10 @@ pub fn check(
         return report;
     };
     let Some(committed) = committed.filter(|entry| entry.seq == witnessed.seq) else {
-        report.check(false, format!("witnessed checkpoint: entry {} is not the task's commitment", witnessed.seq));
+        report.check(
+            false,
+            format!("witnessed checkpoint: entry {} is not the task's commitment", witnessed.seq),
+        );
         return report;
     };
     let early = match open_checkpoint(&witnessed.checkpoint, key) {
@@ -255,8 +264,10 @@ pub fn check(
             return report;
         }
     };
-    let included = check_inclusion(&witnessed.inclusion, early.size, &early.root, committed.seq, &committed.hash);
-    let consistent = check_consistency(&witnessed.consistency, early.size, &early.root, head.size, &head.root);
+    let included =
+        check_inclusion(&witnessed.inclusion, early.size, &early.root, committed.seq, &committed.hash);
+    let consistent =
+        check_consistency(&witnessed.consistency, early.size, &early.root, head.size, &head.root);
     if !report.check(
         included.is_ok() && consistent.is_ok(),
         match (included, consistent) {
@@ -283,7 +294,8 @@ pub fn check(
         match trusted {
             Some(witness) => {
                 let valid = witness.verify(note.text(), signature.signature());
-                if report.check(valid, format!("cosignature by {} at {}", signature.name(), time_text(timestamp)))
+                if report
+                    .check(valid, format!("cosignature by {} at {}", signature.name(), time_text(timestamp)))
                 {
                     trusted_times.push(timestamp);
                 }
@@ -309,7 +321,8 @@ pub fn check(
                 );
             }
             None => report.notes.push(
-                "no trusted witness's cosignature shows when the commitment existed; give --witness VKEY".into(),
+                "no trusted witness's cosignature shows when the commitment existed; give --witness VKEY"
+                    .into(),
             ),
         }
     }
