@@ -19,6 +19,8 @@ mod drand;
 mod helpers;
 #[path = "browser/items.rs"]
 mod items;
+#[path = "browser/log_checkpoint.rs"]
+mod log_checkpoint;
 #[path = "browser/pinned.rs"]
 mod pinned;
 #[path = "browser/plans.rs"]
