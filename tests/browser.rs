@@ -10,10 +10,10 @@ mod browser_support;
 mod chrome;
 #[path = "browser/directories.rs"]
 mod directories;
-#[path = "browser/entropy_kinds.rs"]
-mod entropy_kinds;
 #[path = "browser/drand.rs"]
 mod drand;
+#[path = "browser/entropy_kinds.rs"]
+mod entropy_kinds;
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
@@ -31,6 +31,8 @@ mod public_phone;
 mod results;
 #[path = "browser/rules.rs"]
 mod rules;
+#[path = "witness_process/mod.rs"]
+mod witness_process;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

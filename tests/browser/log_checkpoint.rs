@@ -8,7 +8,8 @@
 //!
 //! A split view needs one origin (so that the browser's localStorage is the
 //! same) served by different databases: each server here is stopped and
-//! the next one started on the same port. The databases that rewrite the
+//! the next one started on the same port. A witness run as its own process
+//! cosigns one head, which the page lists. The databases that rewrite the
 //! history are given the first one's log key (the one row of `log_key`)
 //! before they first serve, as a server whose database was replaced under
 //! it would sign with the key it had.
@@ -24,8 +25,13 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
+use opendraw::service::witnesses::Witnesses;
+
 use super::browser_support::Browser;
-use super::helpers::{DICE, EVENT_LEAD, definition_with_event, event_time, expect, inspectors_csv, targets_csv};
+use super::helpers::{
+    DICE, EVENT_LEAD, definition_with_event, event_time, expect, inspectors_csv, targets_csv,
+};
+use super::witness_process::{WitnessProcess, witness_key};
 
 const ITEMS: &str = "code,name,department\nFOOD-01,食品经营检查,market\n";
 
@@ -239,7 +245,10 @@ async fn the_log_page_holds_the_server_to_the_history_it_showed_before() {
     let root = note.lines().nth(2).unwrap().to_owned();
     assert_eq!(browser.text("#log-checkpoint-root").await, root, "the root signed: {note}");
     let head = remembered(&browser).await;
-    assert_eq!((head["verifierKey"].as_str(), head["size"].as_u64()), (Some(verifier_key.as_str()), Some(size)));
+    assert_eq!(
+        (head["verifierKey"].as_str(), head["size"].as_u64()),
+        (Some(verifier_key.as_str()), Some(size))
+    );
     assert_eq!(head["root"].as_str(), Some(root.as_str()));
     browser.screenshot("log-checkpoint-first").await;
     accessible_in_both_languages(&browser, "the log page at the first visit").await;
@@ -256,7 +265,29 @@ async fn the_log_page_holds_the_server_to_the_history_it_showed_before() {
     let verdict = browser.text("#log-checkpoint .verdict").await;
     assert!(verdict.contains(&grown.to_string()) && verdict.contains(&size.to_string()), "{verdict}");
     assert_eq!(remembered(&browser).await["size"].as_u64(), Some(grown));
+
+    // A witness cosigns that head: the page lists it, and the head stays
+    // the one seen.
+    let witness_dir = tempfile::tempdir().unwrap();
+    let witness_state = witness_dir.path().join("witness");
+    let witness = WitnessProcess::start(&witness_state, "court.example/witness", &[&verifier_key]);
+    let witness_key = witness_key(&witness_state);
+    let witnessed = first
+        .service
+        .clone()
+        .with_witnesses(Witnesses::new(&[format!("{witness_key}@{}", witness.url)]).unwrap());
+    witnessed.integrate_log().await.unwrap();
+    witnessed.ask_witnesses().await.unwrap();
+    visit(&browser, &server, "same").await;
+    let cosignatures = browser.text("#log-cosignatures").await;
+    assert!(cosignatures.contains("court.example/witness"), "{cosignatures}");
+    assert_eq!(browser.count("#log-cosignatures li time").await, 1);
+    browser.screenshot("log-checkpoint-cosigned").await;
+    let violations = browser.accessibility_violations().await;
+    assert!(violations.is_empty(), "the log page with a cosigned head: {violations:#?}");
+    drop(witness);
     let seen = remembered(&browser).await;
+    assert_eq!(seen["size"].as_u64(), Some(grown));
     server.stop().await;
 
     // The same address now serves a log rewritten under the same key: as
