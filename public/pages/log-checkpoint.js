@@ -131,8 +131,16 @@ function alarm(error, before) {
     h('p', { class: 'notice-title', lang: 'zh-CN' }, ALARM.zh),
     h('p', { class: 'notice-title', lang: 'en' }, ALARM.en),
     h('p', {}, tx(`log.checkpoint.alarm.${error.reason}`, { size: before.size })),
-    h('p', { lang: 'en', class: 'muted' }, error.message),
-    h('p', {}, tx('log.checkpoint.alarm.before', { size: before.size, root: before.root, seen: formatTime(before.seenAt) })),
+    // The check's own words name keys and hashes, which wrap anywhere to fit a phone.
+    h('p', { lang: 'en', class: 'check-detail' }, error.message),
+    h(
+      'p',
+      {},
+      tx('log.checkpoint.alarm.before', { size: before.size, seen: formatTime(before.seenAt) }),
+      ' ',
+      h('code', { class: 'digest', id: 'log-checkpoint-alarm-root' }, before.root),
+    ),
+    h('p', {}, tx('log.checkpoint.alarm.kept')),
   );
 }
 

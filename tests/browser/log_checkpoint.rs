@@ -305,6 +305,7 @@ async fn the_log_page_holds_the_server_to_the_history_it_showed_before() {
     assert!(text.contains(ALARM_ZH) && text.contains(ALARM_EN), "the headline in both languages: {text}");
     assert!(text.contains(&grown.to_string()), "the size seen before is named: {text}");
     assert_eq!(remembered(&browser).await, seen, "the head seen before stays remembered");
+    assert_eq!(browser.text("#log-checkpoint-alarm-root").await, seen["root"].as_str().unwrap());
     browser.screenshot("log-checkpoint-forked").await;
     accessible_in_both_languages(&browser, "the log page's alarm").await;
 
@@ -343,6 +344,23 @@ async fn the_log_page_holds_the_server_to_the_history_it_showed_before() {
     assert!(text.contains(ALARM_ZH) && text.contains(ALARM_EN), "{text}");
     browser.screenshot("log-checkpoint-key-changed").await;
     accessible_in_both_languages(&browser, "the log page's alarm of a changed key").await;
+    // On a phone the alarm and the long key and root fit the screen's width.
+    browser.resize(390, 844).await;
+    let scroll = "document.getElementById('log-checkpoint-alarm').scrollIntoView();";
+    browser.client.execute(scroll, Vec::new()).await.unwrap();
+    browser.screenshot("log-checkpoint-key-changed-phone").await;
+    let wider = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#log-checkpoint *')] \
+               .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth) \
+               .map((e) => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + e.textContent.slice(0, 40));",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(wider, json!([]), "parts of the alarm wider than a phone");
+    browser.resize(1280, 1000).await;
     server.stop().await;
 
     // The first server back: the head remembered again, and no alarm.
