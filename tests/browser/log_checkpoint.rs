@@ -8,11 +8,11 @@
 //!
 //! A split view needs one origin (so that the browser's localStorage is the
 //! same) served by different databases: each server here is stopped and
-//! the next one started on the same port. A witness run as its own process
-//! cosigns one head, which the page lists. The databases that rewrite the
+//! the next one started on the same port. The databases that rewrite the
 //! history are given the first one's log key (the one row of `log_key`)
 //! before they first serve, as a server whose database was replaced under
-//! it would sign with the key it had.
+//! it would sign with the key it had. A witness run as its own process
+//! cosigns one head, which the page lists.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
