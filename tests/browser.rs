@@ -19,6 +19,8 @@ mod entropy_kinds;
 mod helpers;
 #[path = "browser/items.rs"]
 mod items;
+#[path = "browser/log_checkpoint.rs"]
+mod log_checkpoint;
 #[path = "browser/pinned.rs"]
 mod pinned;
 #[path = "browser/plans.rs"]
@@ -29,6 +31,8 @@ mod public_phone;
 mod results;
 #[path = "browser/rules.rs"]
 mod rules;
+#[path = "witness_process/mod.rs"]
+mod witness_process;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
