@@ -355,14 +355,25 @@ mod tests {
         let payloads = [
             (kind::CREATED, "{\"task\":1}".to_owned()),
             (kind::COMMITTED, format!("{{\"task\":1,\"commitment\":\"{COMMITMENT}\"}}")),
-            (kind::DRAWN, format!("{{\"task\":1,\"commitment\":\"{COMMITMENT}\",\"result\":\"{}\"}}", "2".repeat(64))),
+            (
+                kind::DRAWN,
+                format!("{{\"task\":1,\"commitment\":\"{COMMITMENT}\",\"result\":\"{}\"}}", "2".repeat(64)),
+            ),
             (kind::REVEALED, "{\"task\":1}".to_owned()),
         ];
         let mut entries: Vec<LogEntry> = Vec::new();
         let mut tree = MemoryHashes::default();
         for (index, (kind, payload)) in payloads.into_iter().enumerate() {
             let previous = entries.last().map_or(Digest([0; 32]), |entry| entry.hash);
-            let entry = LogEntry::new(index as u64 + 1, "2026-12-01T08:30:00.000Z".into(), kind, Some(1), "admin", payload, previous);
+            let entry = LogEntry::new(
+                index as u64 + 1,
+                "2026-12-01T08:30:00.000Z".into(),
+                kind,
+                Some(1),
+                "admin",
+                payload,
+                previous,
+            );
             tree.append(index as u64, leaf_hash(&entry.hash)).unwrap();
             entries.push(entry);
         }
@@ -400,7 +411,9 @@ mod tests {
         assert_eq!(parsed, proof, "log.tsv reads back as written");
         let report = check(&parsed, 1, Some(&proof.key), &[witness.clone()], Some(ROUND_TIME));
         assert!(report.passed(), "{:?}", failures(&report));
-        assert!(report.checks.iter().any(|(_, text)| text.contains("witnessed at 2023-11-14T22:12:20Z, before")));
+        assert!(
+            report.checks.iter().any(|(_, text)| text.contains("witnessed at 2023-11-14T22:12:20Z, before"))
+        );
         assert_eq!(report.pins.unwrap().commitment.unwrap().to_hex(), COMMITMENT);
 
         let (late, witness) = made((ROUND_TIME / 1000) as u64);
@@ -426,7 +439,9 @@ mod tests {
         let text = String::from_utf8(proof.to_text()).unwrap();
         let payload = BASE64_STANDARD.encode(format!("{{\"task\":1,\"commitment\":\"{COMMITMENT}\"}}"));
         let forged = text.replace(&payload, &BASE64_STANDARD.encode("{\"task\":1,\"commitment\":\"33\"}"));
-        assert!(LogProof::parse(forged.as_bytes()).unwrap_err().contains("does not hash to the hash it states"));
+        assert!(
+            LogProof::parse(forged.as_bytes()).unwrap_err().contains("does not hash to the hash it states")
+        );
 
         let mut inconsistent = proof.clone();
         inconsistent.witnessed.as_mut().unwrap().consistency[0].0[5] ^= 1;

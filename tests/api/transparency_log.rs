@@ -191,6 +191,11 @@ async fn a_witness_cosigns_each_new_checkpoint() {
         .service
         .clone()
         .with_witnesses(Witnesses::new(&[format!("{witness_key}@{}", witness.url)]).unwrap());
+    let listed = service.witness_views();
+    assert_eq!(
+        (listed[0].name.as_str(), listed[0].verifier_key.as_str()),
+        ("court.example/witness", witness_key.as_str())
+    );
     let verifiers = || {
         VerifierList::new(vec![
             Box::new(CosignatureVerifier::from_verifier_key(&witness_key).unwrap()),
