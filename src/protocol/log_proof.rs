@@ -409,7 +409,7 @@ mod tests {
         let (proof, witness) = made(before);
         let parsed = LogProof::parse(&proof.to_text()).unwrap();
         assert_eq!(parsed, proof, "log.tsv reads back as written");
-        let report = check(&parsed, 1, Some(&proof.key), &[witness.clone()], Some(ROUND_TIME));
+        let report = check(&parsed, 1, Some(&proof.key), std::slice::from_ref(&witness), Some(ROUND_TIME));
         assert!(report.passed(), "{:?}", failures(&report));
         assert!(
             report.checks.iter().any(|(_, text)| text.contains("witnessed at 2023-11-14T22:12:20Z, before"))
@@ -445,7 +445,7 @@ mod tests {
 
         let mut inconsistent = proof.clone();
         inconsistent.witnessed.as_mut().unwrap().consistency[0].0[5] ^= 1;
-        let report = check(&inconsistent, 1, None, &[witness.clone()], None);
+        let report = check(&inconsistent, 1, None, std::slice::from_ref(&witness), None);
         assert!(failures(&report)[0].starts_with("witnessed checkpoint"), "{:?}", report.checks);
 
         let report = check(&proof, 2, None, &[witness], None);
