@@ -1,4 +1,4 @@
-//! Witness cosignatures of a log's checkpoints (PROTOCOL.md §15.4), in the
+//! Witness cosignatures of a log's checkpoints (PROTOCOL.md §15.5), in the
 //! C2SP tlog-cosignature/v1 format with Ed25519, signature type 0x04:
 //!
 //! ```text
