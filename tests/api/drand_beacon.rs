@@ -240,3 +240,66 @@ async fn a_round_fetched_from_relays_is_checked_like_a_pasted_one_sqlite() {
 async fn a_round_fetched_from_relays_is_checked_like_a_pasted_one_postgres() {
     fetched_draw(crate::helpers::Backend::Postgres).await;
 }
+
+/// `opendraw verify BUNDLE` with the log's key and a witness's: its
+/// verdict and report.
+fn verify_with(bundle: &std::path::Path, log_key: &str, witness: Option<&str>) -> (bool, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_opendraw"));
+    command.arg("verify").arg(bundle).args(["--log-key", log_key]);
+    if let Some(witness) = witness {
+        command.args(["--witness", witness]);
+    }
+    let output = command.output().unwrap();
+    (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// A drand task whose commitment a real witness cosigned: the bundle alone
+/// shows when. Recorded round 1000 came in 2023 and the witness's clock is
+/// today's, so the commitment was witnessed after its round, and a verifier
+/// who trusts the witness says so: the operator's clock, which dated the
+/// commitment before the round, is all that vouches for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drand_commitment_witnessed_after_its_round_is_flagged_from_the_bundle() {
+    use opendraw::service::witnesses::Witnesses;
+
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
+    app.seed_directory().await;
+    let log_key = app.service.log_key().await.unwrap().verifier_key();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("witness");
+    let witness = crate::witness_process::WitnessProcess::start(&state, "court.example/witness", &[&log_key]);
+    let witness_key = crate::witness_process::witness_key(&state);
+    let service = app
+        .service
+        .clone()
+        .with_witnesses(Witnesses::new(&[format!("{witness_key}@{}", witness.url)]).unwrap());
+
+    let task = app.create_task(drand_plan(json!({"margin_seconds": 600}))).await;
+    move_clock_to(&app, "2023-08-23T15:49:21.100Z".parse().unwrap());
+    app.act(task, "commit", json!({}), StatusCode::OK).await;
+    service.integrate_log().await.unwrap();
+    service.ask_witnesses().await.unwrap();
+    app.clock.advance(std::time::Duration::from_secs(610));
+    app.act(task, "draw", json!({"drand": {"round": 1000, "signature": ROUND_1000}}), StatusCode::OK).await;
+    app.act(task, "reveal", json!({"release_early": true}), StatusCode::OK).await;
+    let tar = app.get(None, &format!("/api/public/tasks/{task}/bundle.tar")).await.bytes().await.unwrap();
+    let bundle = dir.path().join("bundle.tar");
+    std::fs::write(&bundle, &tar).unwrap();
+    let log =
+        String::from_utf8(opendraw::files::bundle::from_tar("bundle.tar", &tar).unwrap().log_proof.unwrap())
+            .unwrap();
+    assert!(log.lines().any(|line| line.starts_with("witnessed\t")), "{log}");
+
+    // Without the witness's key: verified, its cosignature's time told.
+    let (passed, report) = verify_with(&bundle, &log_key, None);
+    assert!(passed && report.contains("cosigned by court.example/witness at 20"), "{report}");
+    // Trusting the witness: its cosignature came after the round.
+    let (passed, report) = verify_with(&bundle, &log_key, Some(&witness_key));
+    assert!(!passed, "{report}");
+    assert!(report.contains("NOT before the drand round's time 2023-08-23T15:59:24Z"), "{report}");
+    // Another log key than the server's: the bundle does not verify.
+    let other =
+        opendraw::protocol::tlog::LogKey::from_seed("opendraw.local/other", &[1; 32]).unwrap().verifier_key();
+    let (passed, report) = verify_with(&bundle, &other, None);
+    assert!(!passed && report.contains("FAIL  log key"), "{report}");
+}
