@@ -53,6 +53,11 @@ paths=(
     "/api/public/results?task=$revealed"
     "/api/public/outcomes"
     "/api/public/statistics"
+    "/log/checkpoint"
+    "/api/public/log/inclusion?seq=$after_log"
+    "/api/public/log/consistency?from=$after_log"
+    "/log/tile/entries/000.p/$(( after_log < 128 ? after_log : 128 ))"
+    "/log/tile/0/000.p/$(( after_log < 128 ? after_log : 128 ))"
 )
 # Whole lists and downloads, only where they are small (the demo): on the
 # large data set they are megabytes to gigabytes a request.
