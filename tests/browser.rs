@@ -19,6 +19,8 @@ mod drand;
 mod helpers;
 #[path = "browser/items.rs"]
 mod items;
+#[path = "browser/log_proof.rs"]
+mod log_proof;
 #[path = "browser/pinned.rs"]
 mod pinned;
 #[path = "browser/plans.rs"]
