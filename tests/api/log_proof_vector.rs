@@ -99,11 +99,15 @@ fn flipped_signature(note: &[u8], origin: &str) -> Vec<u8> {
 fn cases(text: &str, key: &str) -> Vec<Value> {
     let proof = LogProof::parse(text.as_bytes()).unwrap();
     let origin = key.split('+').next().unwrap().to_owned();
-    let case = |name: &str, description: &str, trusted: Option<&str>, text: String, fails: Option<&str>| {
-        json!({"name": name, "description": description, "trusted_key": trusted, "log.tsv": text, "fails": fails})
-    };
+    let case = |name: &str, description: &str, trusted: Option<&str>, text: String, fails: Option<&str>| json!({"name": name, "description": description, "trusted_key": trusted, "log.tsv": text, "fails": fails});
     let mut out = vec![
-        case("intact", "as the server made it, checked with the log's published key", Some(key), text.into(), None),
+        case(
+            "intact",
+            "as the server made it, checked with the log's published key",
+            Some(key),
+            text.into(),
+            None,
+        ),
         case(
             "intact-key-from-the-file",
             "as the server made it, checked with the key the file names (no published key at hand)",
@@ -217,7 +221,10 @@ async fn log_proof_vector() {
     let state = dir.path().join("witness");
     let witness = crate::witness_process::WitnessProcess::start(&state, "court.example/witness", &[&key]);
     let witness_key = crate::witness_process::witness_key(&state);
-    let service = app.service.clone().with_witnesses(Witnesses::new(&[format!("{witness_key}@{}", witness.url)]).unwrap());
+    let service = app
+        .service
+        .clone()
+        .with_witnesses(Witnesses::new(&[format!("{witness_key}@{}", witness.url)]).unwrap());
 
     let task = app.create_task(json!({})).await;
     app.act(task, "commit", json!({}), StatusCode::OK).await;

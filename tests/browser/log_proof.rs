@@ -23,7 +23,10 @@ async fn a_revealed_task_page_shows_its_log_proof_checks_passed() {
             assert!(browser.count(&format!("{check}.pass")).await >= 1, "{language}: {kind} passed");
             assert_eq!(browser.count(&format!("{check}.fail")).await, 0, "{language}: {kind}");
         }
-        assert!(browser.count("#verify-report li.check.pass[data-kind=\"log-entry\"]").await >= 4, "every entry");
+        assert!(
+            browser.count("#verify-report li.check.pass[data-kind=\"log-entry\"]").await >= 4,
+            "every entry"
+        );
         // The demo has no witness: that is said, as a note that passes nothing.
         let note = "#verify-report li.check.note[data-kind=\"log-witnessed\"]";
         assert_eq!(browser.count(note).await, 1, "{language}");
