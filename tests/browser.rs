@@ -10,15 +10,17 @@ mod browser_support;
 mod chrome;
 #[path = "browser/directories.rs"]
 mod directories;
-#[path = "browser/entropy_kinds.rs"]
-mod entropy_kinds;
 #[path = "browser/drand.rs"]
 mod drand;
+#[path = "browser/entropy_kinds.rs"]
+mod entropy_kinds;
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
 #[path = "browser/items.rs"]
 mod items;
+#[path = "browser/log_checkpoint.rs"]
+mod log_checkpoint;
 #[path = "browser/log_proof.rs"]
 mod log_proof;
 #[path = "browser/pinned.rs"]
@@ -31,6 +33,8 @@ mod public_phone;
 mod results;
 #[path = "browser/rules.rs"]
 mod rules;
+#[path = "witness_process/mod.rs"]
+mod witness_process;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -219,6 +219,7 @@ fn a_bundle_with_a_frequency_cap_verifies_and_reports_the_cap() {
         result: bytes(&expected["result.tsv"]),
         replacements: None,
         beacon: None,
+        log_proof: None,
     };
     let pins = opendraw::protocol::verify::Pins {
         commitment: Some(Digest::parse_hex(text(&expected["commitment_digest"])).unwrap()),

@@ -27,7 +27,12 @@ fn base_bundle() -> BundleFiles {
 fn bundle_of(name: &str) -> BundleFiles {
     let draws = read("draws.json");
     let case = draws["cases"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap();
-    let (inputs, expected) = (&case["inputs"], &case["expected"]);
+    bundle_from(&case["inputs"], &case["expected"])
+}
+
+/// The bundle a vector's inputs and expected files make; with drand.tsv
+/// when the inputs hold one.
+fn bundle_from(inputs: &Value, expected: &Value) -> BundleFiles {
     let file = |value: &Value| text(value).as_bytes().to_vec();
     BundleFiles {
         commitment: file(&expected["commitment.tsv"]),
@@ -38,7 +43,8 @@ fn bundle_of(name: &str) -> BundleFiles {
         reveal: file(&expected["reveal.tsv"]),
         result: file(&expected["result.tsv"]),
         replacements: None,
-        beacon: None,
+        beacon: inputs.get("drand.tsv").map(file),
+        log_proof: None,
     }
 }
 
@@ -534,19 +540,7 @@ fn invalid_files_are_refused() {
 /// The bundle of the drand draw vector of `drand.json`, with its drand.tsv.
 fn drand_bundle() -> BundleFiles {
     let draw = read("drand.json")["draw"].clone();
-    let (inputs, expected) = (&draw["inputs"], &draw["expected"]);
-    let file = |value: &Value| text(value).as_bytes().to_vec();
-    BundleFiles {
-        commitment: file(&expected["commitment.tsv"]),
-        parameters: file(&inputs["parameters.tsv"]),
-        targets: file(&inputs["targets.tsv"]),
-        inspectors: file(&inputs["inspectors.tsv"]),
-        recusals: file(&inputs["recusals.tsv"]),
-        reveal: file(&expected["reveal.tsv"]),
-        result: file(&expected["result.tsv"]),
-        replacements: None,
-        beacon: Some(file(&inputs["drand.tsv"])),
-    }
+    bundle_from(&draw["inputs"], &draw["expected"])
 }
 
 fn make_verify_drand() -> Value {

@@ -12,7 +12,7 @@
 // 0x01 || 32-byte Ed25519 key>"; its id is the first 4 bytes of
 // SHA-256(name || "\n" || 0x01 || key).
 
-import { sameHash, verifyConsistency } from './merkle.js';
+import { rootOf, sameHash, verifyConsistency } from './merkle.js';
 
 /** A checkpoint larger than this is refused unread. */
 const MAX_NOTE = 64 * 1024;
@@ -207,7 +207,8 @@ export async function verifyCheckpoint(note, key) {
 /**
  * What a newly verified checkpoint says of the history the reader saw
  * before: 'first' (nothing remembered), 'same' (the same head), 'extends'
- * (a larger tree whose consistency proof from the remembered one holds);
+ * (a larger tree whose consistency proof from the remembered one holds, or
+ * any tree after the empty one, which needs no proof);
  * or a CheckpointError whose reason names the break: 'key-changed',
  * 'shrunk', 'forked' (same size, another root) or 'inconsistent' (the
  * proof fails, or cannot be had).
@@ -232,6 +233,15 @@ export async function checkAgainstRemembered(remembered, key, checkpoint, consis
   if (checkpoint.size === remembered.size) {
     if (sameHash(oldRoot, checkpoint.root)) return 'same';
     throw new CheckpointError('forked', `the log of ${checkpoint.size} entries has another root than before`);
+  }
+  if (remembered.size === 0) {
+    // Every tree begins with the empty one, and no proof from it exists to
+    // ask for (a server proves consistency from a tree of 1 entry or more):
+    // the empty head seen must just be the empty tree's.
+    if (!sameHash(oldRoot, await rootOf([]))) {
+      throw new CheckpointError('inconsistent', 'the empty log seen before was signed with a root that is not the empty tree\'s');
+    }
+    return 'extends';
   }
   let proof;
   try {

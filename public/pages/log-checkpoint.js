@@ -7,7 +7,7 @@
 // another root or a failing proof raises the alarm: this server showed the
 // reader a different history than before. Nothing is sent anywhere.
 
-import { api } from '../lib/api.js';
+import { ApiError, errorOf } from '../lib/api.js';
 import { CheckpointError, checkAgainstRemembered, parseVerifierKey, toBase64, verifyCheckpoint } from '../lib/checkpoint.js';
 import { fill, h, tx } from '../lib/dom.js';
 import { formatTime, timeEl } from '../lib/format.js';
@@ -50,11 +50,31 @@ function hexHash(text) {
  * @param {number} size
  */
 async function consistencyProof(from, size) {
-  const answer = await api(`/api/public/log/consistency?from=${from}&size=${size}`);
+  // The server marks a proof immutable, but a proof is named by two sizes
+  // only: one kept from another server at this address (a fork, shown
+  // once) would raise the alarm against an honest one for as long as it
+  // is kept. The browser asks again, and keeps the answer if it is the same.
+  const answer = await fetchJson(`/api/public/log/consistency?from=${from}&size=${size}`, 'no-cache');
   if (answer.from !== from || answer.size !== size || !Array.isArray(answer.hashes)) {
     throw new Error(`the answer is not the proof from ${from} to ${size}`);
   }
   return answer.hashes.map(hexHash);
+}
+
+/**
+ * GETs JSON from the API past the browser's cache as `cache` says.
+ * @param {string} path
+ * @param {RequestCache} cache
+ */
+async function fetchJson(path, cache) {
+  let response;
+  try {
+    response = await fetch(path, { cache, headers: { Accept: 'application/json' } });
+  } catch (error) {
+    throw new ApiError(0, 'network', String(error && error.message ? error.message : error));
+  }
+  if (!response.ok) throw await errorOf(response);
+  return response.json();
 }
 
 /** The newest signed checkpoint, as text. */
@@ -111,8 +131,16 @@ function alarm(error, before) {
     h('p', { class: 'notice-title', lang: 'zh-CN' }, ALARM.zh),
     h('p', { class: 'notice-title', lang: 'en' }, ALARM.en),
     h('p', {}, tx(`log.checkpoint.alarm.${error.reason}`, { size: before.size })),
-    h('p', { lang: 'en', class: 'muted' }, error.message),
-    h('p', {}, tx('log.checkpoint.alarm.before', { size: before.size, root: before.root, seen: formatTime(before.seenAt) })),
+    // The check's own words name keys and hashes, which wrap anywhere to fit a phone.
+    h('p', { lang: 'en', class: 'check-detail' }, error.message),
+    h(
+      'p',
+      {},
+      tx('log.checkpoint.alarm.before', { size: before.size, seen: formatTime(before.seenAt) }),
+      ' ',
+      h('code', { class: 'digest', id: 'log-checkpoint-alarm-root' }, before.root),
+    ),
+    h('p', {}, tx('log.checkpoint.alarm.kept')),
   );
 }
 
@@ -130,7 +158,9 @@ export async function watchCheckpoint(/** @type {HTMLElement} */ box) {
     let keyAnswer;
     let note;
     try {
-      [keyAnswer, note] = await Promise.all([api('/api/public/log/key'), fetchCheckpoint()]);
+      // The key as the server has it now: a key kept from an earlier visit
+      // would hide a changed one.
+      [keyAnswer, note] = await Promise.all([fetchJson('/api/public/log/key', 'no-store'), fetchCheckpoint()]);
     } catch (e) {
       const message = e && e.message ? e.message : String(e);
       show('unavailable', () => h('p', { class: 'muted' }, t('log.checkpoint.unavailable', { message })));

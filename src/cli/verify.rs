@@ -8,8 +8,8 @@ use anyhow::Context;
 use crate::files::bundle;
 use crate::protocol::Digest;
 use crate::protocol::commitment::Commitment;
-use crate::protocol::log::{LogEntry, pins_of_task, task_committed_to, verify_log};
 use crate::protocol::cosignature::CosignatureVerifier;
+use crate::protocol::log::{LogEntry, pins_of_task, task_committed_to, verify_log};
 use crate::protocol::log_proof::{self, LogProof};
 use crate::protocol::verify::{BundleFiles, Pins, verify};
 
@@ -140,7 +140,9 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     match report.first_failure() {
         None if missing.is_empty() => {
             let signer = match (&args.log, &args.log_key, files.log_proof.is_some()) {
-                (None, None, true) => " (as signed by the key the bundle names: compare it with the log's published key)",
+                (None, None, true) => {
+                    " (as signed by the key the bundle names: compare it with the log's published key)"
+                }
                 _ => "",
             };
             println!(
@@ -173,17 +175,22 @@ fn proven_pins(bytes: &[u8], files: &BundleFiles, args: &VerifyArgs) -> Result<O
     let witnesses = args
         .witnesses
         .iter()
-        .map(|vkey| CosignatureVerifier::from_verifier_key(vkey).map_err(|error| format!("--witness {vkey}: {error}")))
+        .map(|vkey| {
+            CosignatureVerifier::from_verifier_key(vkey).map_err(|error| format!("--witness {vkey}: {error}"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let entries: Vec<LogEntry> = proof.entries.iter().map(|(entry, _)| entry.clone()).collect();
-    let Some((task, _)) = pins_from_log(&entries, None, files).map_err(|problem| format!("log proof: {problem}"))?
+    let Some((task, _)) =
+        pins_from_log(&entries, None, files).map_err(|problem| format!("log proof: {problem}"))?
     else {
         return Ok(None);
     };
     // A drand task's entropy event is its round's time (§3.6): the
     // commitment must be witnessed before it.
     let round_time = match Commitment::parse(&files.commitment) {
-        Ok((commitment, _)) if commitment.beacon.is_some() => commitment.entropy_event.map(|event| event.instant()),
+        Ok((commitment, _)) if commitment.beacon.is_some() => {
+            commitment.entropy_event.map(|event| event.instant())
+        }
         _ => None,
     };
     let report = log_proof::check(&proof, task, args.log_key.as_deref(), &witnesses, round_time);

@@ -18,12 +18,14 @@ use super::openapi::{Invalid, NotFound};
 use super::paging::Position;
 use crate::service::public_answers::Freshness;
 use crate::service::tlog::{ConsistencyProof, InclusionProof, LogKeyView};
+use crate::service::witnesses::WitnessView;
 
 pub fn public_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(checkpoint))
         .routes(routes!(checkpoint_of))
         .routes(routes!(key))
+        .routes(routes!(witnesses))
         .routes(routes!(inclusion))
         .routes(routes!(consistency))
 }
@@ -63,10 +65,26 @@ pub async fn checkpoint_of(State(state): State<AppState>, Path(size): Path<u64>)
 }
 
 /// The log's signing key: the checkpoints' signatures check with it.
+/// Checked with the server at every use, so that no cache can hide a key
+/// that changed.
 #[utoipa::path(get, path = "/api/public/log/key", tag = "public",
     responses((status = 200, body = LogKeyView)))]
-pub async fn key(State(state): State<AppState>) -> AppResult<Json<LogKeyView>> {
-    Ok(Json(state.service.log_key_view().await?))
+pub async fn key(State(state): State<AppState>) -> AppResult<Response> {
+    let mut response = Json(state.service.log_key_view().await?).into_response();
+    conditional::tag(&mut response, None, Freshness::Live);
+    Ok(response)
+}
+
+/// The witnesses this server asks to cosign its checkpoints, by name and
+/// verifier key: a reader who trusts one checks its cosignatures with it.
+/// A key listed here is the server's word; take a witness's key from the
+/// witness itself to rely on it.
+#[utoipa::path(get, path = "/api/public/log/witnesses", tag = "public",
+    responses((status = 200, body = Vec<WitnessView>)))]
+pub async fn witnesses(State(state): State<AppState>) -> Response {
+    let mut response = Json(state.service.witness_views()).into_response();
+    conditional::tag(&mut response, None, Freshness::Live);
+    response
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -61,7 +61,8 @@ fn note_of(text: &str) -> Result<Vec<u8>, String> {
 
 impl LogProof {
     pub fn to_text(&self) -> Vec<u8> {
-        let mut out = format!("{MAGIC}\nkey\t{}\ncheckpoint\t{}\n", self.key, BASE64_STANDARD.encode(&self.checkpoint));
+        let mut out =
+            format!("{MAGIC}\nkey\t{}\ncheckpoint\t{}\n", self.key, BASE64_STANDARD.encode(&self.checkpoint));
         for (entry, proof) in &self.entries {
             out.push_str(&format!(
                 "entry\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
@@ -105,7 +106,9 @@ impl LogProof {
             let fields: Vec<&str> = line.split('\t').collect();
             match (fields[0], fields.len()) {
                 ("key", 2) if key.is_none() => key = Some(fields[1].to_owned()),
-                ("checkpoint", 2) if checkpoint.is_none() => checkpoint = Some(note_of(fields[1]).map_err(at)?),
+                ("checkpoint", 2) if checkpoint.is_none() => {
+                    checkpoint = Some(note_of(fields[1]).map_err(at)?)
+                }
                 ("entry", 10) => {
                     let number = |text: &str, what: &str| {
                         text.parse::<u64>().map_err(|_| at(format!("{what} {text:?} is not a number")))
@@ -192,7 +195,10 @@ pub fn check(
     let mut report = LogProofReport::default();
     let key = match trusted_key {
         Some(trusted) => {
-            if !report.check(trusted == proof.key, format!("log key: the bundle names {}, the key given", proof.key)) {
+            if !report.check(
+                trusted == proof.key,
+                format!("log key: the bundle names {}, the key given", proof.key),
+            ) {
                 return report;
             }
             trusted
@@ -245,7 +251,10 @@ pub fn check(
         return report;
     };
     let Some(committed) = committed.filter(|entry| entry.seq == witnessed.seq) else {
-        report.check(false, format!("witnessed checkpoint: entry {} is not the task's commitment", witnessed.seq));
+        report.check(
+            false,
+            format!("witnessed checkpoint: entry {} is not the task's commitment", witnessed.seq),
+        );
         return report;
     };
     let early = match open_checkpoint(&witnessed.checkpoint, key) {
@@ -255,8 +264,10 @@ pub fn check(
             return report;
         }
     };
-    let included = check_inclusion(&witnessed.inclusion, early.size, &early.root, committed.seq, &committed.hash);
-    let consistent = check_consistency(&witnessed.consistency, early.size, &early.root, head.size, &head.root);
+    let included =
+        check_inclusion(&witnessed.inclusion, early.size, &early.root, committed.seq, &committed.hash);
+    let consistent =
+        check_consistency(&witnessed.consistency, early.size, &early.root, head.size, &head.root);
     if !report.check(
         included.is_ok() && consistent.is_ok(),
         match (included, consistent) {
@@ -283,7 +294,8 @@ pub fn check(
         match trusted {
             Some(witness) => {
                 let valid = witness.verify(note.text(), signature.signature());
-                if report.check(valid, format!("cosignature by {} at {}", signature.name(), time_text(timestamp)))
+                if report
+                    .check(valid, format!("cosignature by {} at {}", signature.name(), time_text(timestamp)))
                 {
                     trusted_times.push(timestamp);
                 }
@@ -309,7 +321,8 @@ pub fn check(
                 );
             }
             None => report.notes.push(
-                "no trusted witness's cosignature shows when the commitment existed; give --witness VKEY".into(),
+                "no trusted witness's cosignature shows when the commitment existed; give --witness VKEY"
+                    .into(),
             ),
         }
     }
@@ -320,4 +333,122 @@ fn time_text(seconds: u64) -> String {
     chrono::DateTime::from_timestamp(seconds as i64, 0)
         .map(|at| at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_else(|| seconds.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use ed25519_dalek::SigningKey;
+    use signed_note::Note;
+
+    use super::*;
+    use crate::protocol::cosignature::Cosigner;
+    use crate::protocol::tlog::{LogKey, MemoryHashes, leaf_hash};
+
+    const ROUND_TIME: i64 = 1_700_000_000_000;
+    const COMMITMENT: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+
+    /// A log of one task's four entries, a checkpoint of the first two
+    /// (created, committed) cosigned at `cosigned_at`, and the checkpoint of
+    /// all four; the log.tsv a bundle of the task would carry.
+    fn made(cosigned_at: u64) -> (LogProof, CosignatureVerifier) {
+        let key = LogKey::from_seed("opendraw.test/log", &[3; 32]).unwrap();
+        let payloads = [
+            (kind::CREATED, "{\"task\":1}".to_owned()),
+            (kind::COMMITTED, format!("{{\"task\":1,\"commitment\":\"{COMMITMENT}\"}}")),
+            (
+                kind::DRAWN,
+                format!("{{\"task\":1,\"commitment\":\"{COMMITMENT}\",\"result\":\"{}\"}}", "2".repeat(64)),
+            ),
+            (kind::REVEALED, "{\"task\":1}".to_owned()),
+        ];
+        let mut entries: Vec<LogEntry> = Vec::new();
+        let mut tree = MemoryHashes::default();
+        for (index, (kind, payload)) in payloads.into_iter().enumerate() {
+            let previous = entries.last().map_or(Digest([0; 32]), |entry| entry.hash);
+            let entry = LogEntry::new(
+                index as u64 + 1,
+                "2026-12-01T08:30:00.000Z".into(),
+                kind,
+                Some(1),
+                "admin",
+                payload,
+                previous,
+            );
+            tree.append(index as u64, leaf_hash(&entry.hash)).unwrap();
+            entries.push(entry);
+        }
+        let root = |size| tlog_tiles::tree_hash(size, &tree).unwrap();
+        let witness = Cosigner::new("court.test/w", SigningKey::from_bytes(&[9; 32]), cosigned_at).unwrap();
+        let mut early = Note::from_bytes(key.sign(2, &root(2)).as_bytes()).unwrap();
+        early.add_sigs(&[&witness]).unwrap();
+        let proven = entries.into_iter().map(|entry| {
+            let inclusion = tlog_tiles::prove_record(4, entry.seq - 1, &tree).unwrap();
+            (entry, inclusion)
+        });
+        let proof = LogProof {
+            key: key.verifier_key(),
+            checkpoint: key.sign(4, &root(4)).into_bytes(),
+            entries: proven.collect(),
+            witnessed: Some(Witnessed {
+                checkpoint: early.to_bytes(),
+                seq: 2,
+                inclusion: tlog_tiles::prove_record(2, 1, &tree).unwrap(),
+                consistency: tlog_tiles::prove_tree(4, 2, &tree).unwrap(),
+            }),
+        };
+        (proof, witness.verifier())
+    }
+
+    fn failures(report: &LogProofReport) -> Vec<&str> {
+        report.checks.iter().filter(|(passed, _)| !passed).map(|(_, text)| text.as_str()).collect()
+    }
+
+    #[test]
+    fn a_commitment_witnessed_before_its_round_passes_and_after_it_fails() {
+        let before = (ROUND_TIME / 1000 - 60) as u64;
+        let (proof, witness) = made(before);
+        let parsed = LogProof::parse(&proof.to_text()).unwrap();
+        assert_eq!(parsed, proof, "log.tsv reads back as written");
+        let report = check(&parsed, 1, Some(&proof.key), std::slice::from_ref(&witness), Some(ROUND_TIME));
+        assert!(report.passed(), "{:?}", failures(&report));
+        assert!(
+            report.checks.iter().any(|(_, text)| text.contains("witnessed at 2023-11-14T22:12:20Z, before"))
+        );
+        assert_eq!(report.pins.unwrap().commitment.unwrap().to_hex(), COMMITMENT);
+
+        let (late, witness) = made((ROUND_TIME / 1000) as u64);
+        let report = check(&late, 1, None, &[witness], Some(ROUND_TIME));
+        assert_eq!(failures(&report).len(), 1, "{:?}", report.checks);
+        assert!(failures(&report)[0].contains("NOT before"));
+        // Without the witness's key its time is told, and trusted for nothing.
+        let report = check(&late, 1, None, &[], Some(ROUND_TIME));
+        assert!(report.passed() && report.notes.iter().any(|note| note.contains("cosigned by court.test/w")));
+    }
+
+    #[test]
+    fn a_tampered_proof_fails_at_its_check() {
+        let (proof, witness) = made(1);
+        let other = LogKey::from_seed("opendraw.test/log", &[4; 32]).unwrap();
+        let report = check(&proof, 1, Some(&other.verifier_key()), &[], None);
+        assert!(failures(&report)[0].starts_with("log key"));
+
+        let mut flipped = proof.clone();
+        flipped.entries[2].1[0].0[0] ^= 1;
+        assert!(failures(&check(&flipped, 1, None, &[], None))[0].starts_with("log entry 3 (task.drawn)"));
+
+        let text = String::from_utf8(proof.to_text()).unwrap();
+        let payload = BASE64_STANDARD.encode(format!("{{\"task\":1,\"commitment\":\"{COMMITMENT}\"}}"));
+        let forged = text.replace(&payload, &BASE64_STANDARD.encode("{\"task\":1,\"commitment\":\"33\"}"));
+        assert!(
+            LogProof::parse(forged.as_bytes()).unwrap_err().contains("does not hash to the hash it states")
+        );
+
+        let mut inconsistent = proof.clone();
+        inconsistent.witnessed.as_mut().unwrap().consistency[0].0[5] ^= 1;
+        let report = check(&inconsistent, 1, None, std::slice::from_ref(&witness), None);
+        assert!(failures(&report)[0].starts_with("witnessed checkpoint"), "{:?}", report.checks);
+
+        let report = check(&proof, 2, None, &[witness], None);
+        assert!(failures(&report)[0].contains("is not an entry of task 2"));
+    }
 }

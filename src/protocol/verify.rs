@@ -4,11 +4,11 @@
 use std::fmt;
 
 use super::beacon::{self, BEACON_FILE, BeaconFile};
-use super::log_proof::LOG_PROOF_FILE;
 use super::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE, Reveal, Seed};
 use super::digest::Digest;
 use super::draw::{DrawInputs, run_draw};
 use super::event_time::EventTime;
+use super::log_proof::LOG_PROOF_FILE;
 use super::manifest::{
     INSPECTORS_FILE, InspectorManifest, RECUSALS_FILE, RecusalManifest, TARGETS_FILE, TargetManifest,
 };

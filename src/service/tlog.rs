@@ -229,6 +229,9 @@ impl Service {
             ));
         }
         let hashes = tlog::inclusion(self.store().pool(), seq, size).await?;
+        // Settled, not immutable: the address names the sizes, not the
+        // roots, and a reader who meets a forked server must not find the
+        // honest server's proof kept in a cache for it, or the other way round.
         let proof = InclusionProof {
             seq,
             size,
@@ -236,7 +239,7 @@ impl Service {
             root: tree.root,
             hashes: hashes.iter().map(hash_hex).collect(),
         };
-        Ok(PublicAnswer::json(&proof, Freshness::Immutable))
+        Ok(PublicAnswer::json(&proof, Freshness::Settled))
     }
 
     /// The proof that the tree of `from` entries is the start of the tree
@@ -256,7 +259,7 @@ impl Service {
         let hashes = tlog::consistency(self.store().pool(), from, size).await?;
         let proof =
             ConsistencyProof { from, size, root: tree.root, hashes: hashes.iter().map(hash_hex).collect() };
-        Ok(PublicAnswer::json(&proof, Freshness::Immutable))
+        Ok(PublicAnswer::json(&proof, Freshness::Settled))
     }
 
     /// A tile of the tree at `path` (C2SP tlog-tiles: `tile/L/N[.p/W]` or

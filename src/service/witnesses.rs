@@ -94,7 +94,28 @@ impl Witness {
     }
 }
 
+/// A witness as the public may read it.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct WitnessView {
+    pub name: String,
+    /// Its verifier key, `name+id+base64` (type 0x04, C2SP tlog-cosignature).
+    pub verifier_key: String,
+}
+
 impl Service {
+    /// The witnesses asked, in the order configured.
+    pub fn witness_views(&self) -> Vec<WitnessView> {
+        let Some(witnesses) = &self.witnesses else { return Vec::new() };
+        witnesses
+            .list
+            .iter()
+            .map(|witness| WitnessView {
+                name: witness.name().to_owned(),
+                verifier_key: witness.verifier.verifier_key(),
+            })
+            .collect()
+    }
+
     /// This service asking these witnesses to cosign its checkpoints.
     pub fn with_witnesses(mut self, witnesses: Witnesses) -> Self {
         self.witnesses = Some(std::sync::Arc::new(witnesses));

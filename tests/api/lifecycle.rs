@@ -49,8 +49,14 @@ on_both_backends! {
         let report = verify_log(&entries);
         assert!(report.passed(), "{:?}", report.problems);
         assert!(report.open.is_empty());
+        let state = tempfile::tempdir().unwrap();
+        let state = state.path().join("log-state.json");
         for source in [app.address.clone(), app.database_url.clone()] {
-            let output = std::process::Command::new(env!("CARGO_BIN_EXE_opendraw")).args(["log", "verify", &source]).output().unwrap();
+            let output = std::process::Command::new(env!("CARGO_BIN_EXE_opendraw"))
+                .args(["log", "verify", &source, "--state"])
+                .arg(&state)
+                .output()
+                .unwrap();
             let text = String::from_utf8_lossy(&output.stdout);
             assert!(output.status.success(), "log verify {source}: {text}");
             // The seed's three items are published first (item.published).

@@ -191,6 +191,11 @@ async fn a_witness_cosigns_each_new_checkpoint() {
         .service
         .clone()
         .with_witnesses(Witnesses::new(&[format!("{witness_key}@{}", witness.url)]).unwrap());
+    let listed = service.witness_views();
+    assert_eq!(
+        (listed[0].name.as_str(), listed[0].verifier_key.as_str()),
+        ("court.example/witness", witness_key.as_str())
+    );
     let verifiers = || {
         VerifierList::new(vec![
             Box::new(CosignatureVerifier::from_verifier_key(&witness_key).unwrap()),
@@ -215,4 +220,65 @@ async fn a_witness_cosigns_each_new_checkpoint() {
     let head = text(&app, "/log/checkpoint").await;
     service.ask_witnesses().await.unwrap();
     assert_eq!(text(&app, "/log/checkpoint").await, head);
+}
+
+/// `opendraw log verify URL --state FILE`, its verdict and report.
+fn log_verify(source: &str, state: &std::path::Path) -> (bool, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_opendraw"))
+        .args(["log", "verify", source, "--state"])
+        .arg(state)
+        .output()
+        .unwrap();
+    (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// A split view: a second server holds the same log key but another
+/// history. On its own it is a perfectly good log; to a reader who checked
+/// the first, it is a rewritten one, and `opendraw log verify` says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rewritten_history_fails_the_check_that_remembers() {
+    let honest = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
+    honest.seed_directory().await;
+    honest.drawn_task().await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("log-state.json");
+    let (passed, report) = log_verify(&honest.address, &state);
+    assert!(passed && report.contains("first check of opendraw.local/"), "{report}");
+    honest.drawn_task().await;
+    let (passed, report) = log_verify(&honest.address, &state);
+    assert!(passed && report.contains("extends the log seen at the last check"), "{report}");
+
+    // The same key, another history: the second server's log differs from
+    // the first from its first task on (another quota).
+    let forked = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
+    let row = sqlx::query("SELECT origin, seed, created_at FROM log_key")
+        .fetch_one(honest.service.store().pool())
+        .await
+        .unwrap();
+    use sqlx::Row as _;
+    sqlx::query("INSERT INTO log_key (id, origin, seed, created_at) VALUES (1, $1, $2, $3)")
+        .bind(row.get::<String, _>("origin"))
+        .bind(row.get::<String, _>("seed"))
+        .bind(row.get::<String, _>("created_at"))
+        .execute(forked.service.store().pool())
+        .await
+        .unwrap();
+    forked.seed_directory().await;
+    let id = forked.create_task(serde_json::json!({"quota": {"count": 2}})).await;
+    forked.act(id, "commit", serde_json::json!({}), StatusCode::OK).await;
+    for _ in 0..6 {
+        forked.create_task(serde_json::json!({})).await;
+    }
+    assert_eq!(key(&forked).await, key(&honest).await, "one key signs both");
+    // Checked by a reader who never saw the first, it holds together…
+    let fresh = dir.path().join("fresh.json");
+    let (passed, report) = log_verify(&forked.address, &fresh);
+    assert!(passed, "{report}");
+    // …but not for one who did.
+    let (passed, report) = log_verify(&forked.address, &state);
+    assert!(!passed && report.contains("the server rewrote its history"), "{report}");
+    // And the state is kept as it was: the honest server still passes.
+    honest.drawn_task().await;
+    let (passed, report) = log_verify(&honest.address, &state);
+    assert!(passed, "{report}");
 }

@@ -167,3 +167,17 @@ test('a later head must extend the remembered one, by its consistency proof', as
   const other = await parseVerifierKey(otherKeyText);
   await alarm(await verifyCheckpoint(signedCheckpoint(8, root8, { key: otherKey }), other), 'key-changed', proofs, remembered, other);
 });
+
+test('a log seen empty is extended by any later head, without a proof asked for', async () => {
+  const keyText = verifierKey(ORIGIN, logKey);
+  const key = await parseVerifierKey(keyText);
+  const empty = await rootOf([]);
+  const seen = { verifierKey: keyText, size: 0, root: toBase64(empty), seenAt: '2026-12-01T00:00:00Z' };
+  const grown = await verifyCheckpoint(signedCheckpoint(5, await rootOfSize(5)), key);
+  const noProof = async () => {
+    throw new Error('no proof from the empty tree exists to ask for');
+  };
+  assert.equal(await checkAgainstRemembered(seen, key, grown, noProof), 'extends');
+  const notEmpty = { ...seen, root: toBase64(await rootOfSize(1)) };
+  await assert.rejects(checkAgainstRemembered(notEmpty, key, grown, noProof), (e) => e instanceof CheckpointError && e.reason === 'inconsistent');
+});
