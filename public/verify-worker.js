@@ -1,16 +1,31 @@
 // Module worker: new Worker('verify-worker.js', {type: 'module'}).
-// Receives {url, pins: {commitment, result, replacements, committedAt}} (the bundle's
-// address, and what the public log holds of the task; see verifyBundle). It downloads the
-// bundle and verifies it as it arrives (verifyStream), posting
+// Receives {url, pins: {commitment, result, replacements, committedAt, task}} (the bundle's
+// address, and what the public log holds of the task; see verifyBundle). It asks the
+// server for the log's published key (/api/public/log/key), which the bundle's log.tsv
+// must be signed with, downloads the bundle and verifies it as it arrives (verifyStream),
+// posting
 // {type: 'progress', fraction, label, downloading} while working, then
 // {type: 'report', report} (the result of verifyBundle), or {type: 'error', message} —
 // {type: 'error', network: true} when the server could not be reached.
 import { verifyStream } from './verify.js';
 
+/** The log's verifier key as the server publishes it, or null when it cannot be had. */
+async function publishedLogKey() {
+  try {
+    const response = await fetch('/api/public/log/key');
+    if (!response.ok) return null;
+    const body = await response.json();
+    return typeof body.verifier_key === 'string' ? body.verifier_key : null;
+  } catch {
+    return null;
+  }
+}
+
 self.onmessage = async (event) => {
   const { url, pins } = event.data || {};
   try {
     if (typeof url !== 'string') throw new Error('no bundle given');
+    const logKey = publishedLogKey();
     let response;
     try {
       response = await fetch(url);
@@ -35,6 +50,8 @@ self.onmessage = async (event) => {
       result: pins?.result ?? null,
       replacements: pins?.replacements ?? null,
       committedAt: pins?.committedAt ?? null,
+      task: pins?.task ?? null,
+      logKey: await logKey,
     };
     const report = await verifyStream(response.body, given, (fraction, label, downloading) => {
       // at most one message per percent, and every change of step

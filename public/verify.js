@@ -1,9 +1,11 @@
 // opendraw: an independent verifier of the draw protocol, version 1.
 //
 // Written from docs/PROTOCOL.md and the test vectors alone, without the reference
-// implementation's code. No dependencies beyond sha256.js beside it and, for the BLS
+// implementation's code. No dependencies beyond sha256.js beside it; for the BLS
 // signature of a drand round only, the audited @noble/curves in vendor/ (one file,
-// loaded when a bundle names a round); no build step: an ES module that runs in a
+// loaded when a bundle names a round); and for the bundle's log proof (log.tsv) only,
+// lib/merkle.js and lib/checkpoint.js (RFC 9162 proofs and C2SP signed checkpoints,
+// which import nothing else of the site but @noble/curves); no build step: an ES module that runs in a
 // modern browser (SHA-256 through WebCrypto, which browsers offer on HTTPS and
 // localhost pages, and sha256.js for what is hashed as it downloads) and in
 // Node >= 20.19, where it is also a command-line tool:
@@ -1925,6 +1927,8 @@ function firstDifference(label, expected, found) {
  */
 export async function verifyBundle(files, pins = { commitment: null, result: null, replacements: null, committedAt: null }, onProgress = () => {}, prepared = null) {
   const checks = [];
+  // Things worth knowing that pass or fail nothing, in the form of checks.
+  const notes = [];
   // `message`, when given, is the detail as a message key and its values
   // ({key, ...values}), so that a page can say it in its own language; the
   // English `detail` stays what the command line prints.
@@ -1938,6 +1942,7 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
       verified: checks.length > 0 && !failed,
       pinned: pinCommitment !== null && pinResult !== null && pinReplacements !== null,
       checks,
+      notes,
       firstFailure: failed ? { kind: failed.kind, subject: failed.subject, detail: failed.detail, message: failed.message } : null,
     };
   };
@@ -1949,11 +1954,11 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
     }
   };
   pins = pins || {};
-  const pinCommitment = pins.commitment ?? null;
-  const pinResult = pins.result ?? null;
-  const pinReplacements = pins.replacements ?? null;
+  let pinCommitment = pins.commitment ?? null;
+  let pinResult = pins.result ?? null;
+  let pinReplacements = pins.replacements ?? null;
   // The time of the task's task.committed log entry (§15.1), when known.
-  const committedAt = pins.committedAt ?? pins.committed_at ?? null;
+  let committedAt = pins.committedAt ?? pins.committed_at ?? null;
 
   progress(0, 'reading the bundle');
   const f = normaliseFiles(files);
@@ -1971,6 +1976,35 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
   } catch (e) {
     add('document', 'commitment.tsv', false, e.message);
     return report();
+  }
+
+  // 1, continued: the bundle's own proof that the public log holds the task (§15.6). The
+  // entries it proves pin the bundle when the caller gave no pins; either way the
+  // commitment and result digests they hold must be the bundle's.
+  if (f.has('log.tsv')) {
+    progress(0.01, 'checking the log proof');
+    const roundTime = c.drandChain !== null && c.entropyEvent !== null ? eventTimeMillis(c.entropyEvent) : null;
+    const proven = await checkLogProof(f.get('log.tsv'), c.digest, { trustedKey: pins.logKey ?? null, task: pins.task ?? null, roundTime });
+    checks.push(...proven.checks);
+    notes.push(...proven.notes);
+    const logged = proven.pins;
+    if (logged !== null) {
+      if (logged.commitment === c.digest) add('log-pins', 'commitment', true, `the logged commitment ${logged.commitment} is the one commitment.tsv states`, { key: 'logPinCommitment', digest: logged.commitment });
+      else add('log-pins', 'commitment', false, firstDifference('commitment digest', `${logged.commitment} (log.tsv)`, `${c.digest} (commitment.tsv)`));
+      const resultDigest = toHex(await sha256(f.get('result.tsv')));
+      if (logged.result === null) add('log-pins', 'result', false, 'log.tsv holds no task.drawn entry, so no result digest');
+      else if (logged.result === resultDigest) add('log-pins', 'result', true, `the logged result digest ${logged.result} is the SHA-256 of result.tsv`, { key: 'logPinResult', digest: logged.result });
+      else add('log-pins', 'result', false, firstDifference('result digest', `${logged.result} (log.tsv)`, `${resultDigest} (SHA-256 of result.tsv)`));
+      if (pinReplacements !== null && pinReplacements.join(',') !== logged.replacements.join(',')) {
+        add('log-pins', 'replacements', false, `log.tsv holds ${logged.replacements.length} replacement digest(s), the public log ${pinReplacements.length}, not the same`);
+      }
+      if (pinCommitment === null && pinResult === null && pinReplacements === null) {
+        pinCommitment = logged.commitment;
+        pinResult = logged.result;
+        pinReplacements = logged.replacements;
+      }
+      if (committedAt === null) committedAt = logged.committedAt;
+    }
   }
 
   // 2. File digests.
@@ -2554,6 +2588,294 @@ export async function verifyLog(entries) {
 }
 
 // ---------------------------------------------------------------------------
+// The bundle's log proof, log.tsv (§15.6): the task's log entries, each with
+// its inclusion proof in a checkpoint the log's key signed, and, when
+// witnesses cosigned one, an earlier checkpoint that holds the commitment,
+// with the commitment's inclusion in it and its consistency with the first.
+
+const LOG_PROOF_MAGIC = 'opendraw-log-proof\t1';
+const BASE64_TEXT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const U64_MAX = 18446744073709551615n;
+
+/** Standard base64 with its padding and no stray bits, as the server writes it; null otherwise. */
+function strictBase64(text) {
+  if (!BASE64_TEXT.test(text)) return null;
+  const binary = atob(text);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  let again = '';
+  for (const b of out) again += String.fromCharCode(b);
+  return btoa(again) === text ? out : null;
+}
+
+/** A decimal u64 as Rust's parser reads one (an optional '+', then digits): its canonical text, or null. */
+function u64Text(text) {
+  if (!/^\+?[0-9]+$/.test(text)) return null;
+  const value = BigInt(text.replace(/^\+/, ''));
+  return value <= U64_MAX ? value.toString() : null;
+}
+
+/** A hash of 64 lowercase hex digits, or why it is not one. */
+function hashField(text) {
+  const bad = /[^0-9a-f]/.exec(text);
+  if (bad) return { problem: `invalid hex digit ${quote(bad[0])} at position ${bad.index + 1}` };
+  if (text.length !== 64) return { problem: `a digest is 64 hex digits, not ${text.length}` };
+  return { bytes: fromHex64(text) };
+}
+
+/**
+ * Reads log.tsv as the reference implementation does, refusing what it refuses; each
+ * entry's payload digest and chain hash (§15.1) are recomputed and must be the hash the
+ * file states. Throws an Error naming the line it cannot read.
+ * @returns {Promise<{key: string, checkpoint: Uint8Array, entries: {seq: string, at: string, kind: string, task: string|null, actor: string, payload: string, prevHash: string, hash: string, proof: Uint8Array[]}[], witnessed: null | {checkpoint: Uint8Array, seq: string, inclusion: Uint8Array[], consistency: Uint8Array[]}}>}
+ */
+export async function parseLogProof(bytes) {
+  let text;
+  try {
+    text = fatalDecoder.decode(bytes);
+  } catch {
+    throw new Error('log.tsv is not UTF-8');
+  }
+  if (!text.endsWith('\n')) throw new Error('log.tsv does not end with a newline');
+  const lines = text.slice(0, -1).split('\n');
+  if (lines[0] !== LOG_PROOF_MAGIC) throw new Error(`log.tsv does not start with ${quote(LOG_PROOF_MAGIC)}`);
+  let key = null;
+  let checkpoint = null;
+  const entries = [];
+  let witnessed = null;
+  for (let i = 1; i < lines.length; i++) {
+    const fail = (problem) => new Error(`log.tsv line ${i + 1}: ${problem}`);
+    const fields = lines[i].split('\t');
+    const note = (field) => {
+      const out = strictBase64(field);
+      if (out === null) throw fail('the checkpoint is not base64');
+      return out;
+    };
+    const proof = (field) => {
+      if (field === '') return [];
+      return field.split(',').map((hash) => {
+        if (!HEX64.test(hash)) throw fail(`${quote(hash)} is not a 64-digit hex hash`);
+        return fromHex64(hash);
+      });
+    };
+    const [name, n] = [fields[0], fields.length];
+    if (name === 'key' && n === 2 && key === null) key = fields[1];
+    else if (name === 'checkpoint' && n === 2 && checkpoint === null) checkpoint = note(fields[1]);
+    else if (name === 'entry' && n === 10) {
+      const number = (field, what) => {
+        const value = u64Text(field);
+        if (value === null) throw fail(`${what} ${quote(field)} is not a number`);
+        return value;
+      };
+      const task = fields[4] === '' ? null : number(fields[4], 'the task');
+      const payloadBytes = strictBase64(fields[6]);
+      let payload = null;
+      try {
+        if (payloadBytes !== null) payload = fatalDecoder.decode(payloadBytes);
+      } catch {
+        payload = null;
+      }
+      if (payload === null) throw fail('the payload is not base64 of UTF-8 text');
+      const seq = number(fields[1], 'the sequence number');
+      const digest = (field) => {
+        const parsed = hashField(field);
+        if (parsed.problem) throw fail(parsed.problem);
+        return parsed.bytes;
+      };
+      const prevHash = digest(fields[7]);
+      const payloadDigest = await sha256(encoder.encode(payload));
+      const hash = toHex(
+        await taggedHash('opendraw/v1/log-entry', [
+          encoder.encode(seq),
+          encoder.encode(fields[2]),
+          encoder.encode(fields[3]),
+          encoder.encode(task ?? ''),
+          encoder.encode(fields[5]),
+          payloadDigest,
+          prevHash,
+        ]),
+      );
+      if (hash !== toHex(digest(fields[8]))) throw fail(`entry ${seq} does not hash to the hash it states`);
+      entries.push({ seq, at: fields[2], kind: fields[3], task, actor: fields[5], payload, prevHash: fields[7], hash, proof: proof(fields[9]) });
+    } else if (name === 'witnessed' && n === 5 && witnessed === null) {
+      const checkpointBytes = note(fields[1]);
+      const seq = u64Text(fields[2]);
+      if (seq === null) throw fail(`${quote(fields[2])} is not a number`);
+      witnessed = { checkpoint: checkpointBytes, seq, inclusion: proof(fields[3]), consistency: proof(fields[4]) };
+    } else {
+      throw fail(`an unexpected ${quote(name)} line of ${n} fields`);
+    }
+  }
+  if (key === null) throw new Error('log.tsv names no key');
+  if (checkpoint === null) throw new Error('log.tsv holds no checkpoint');
+  return { key, checkpoint, entries, witnessed };
+}
+
+/** Seconds since the epoch as UTC, to the second. */
+function utcSeconds(seconds) {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? String(seconds) : date.toISOString().replace(/\.[0-9]{3}Z$/, 'Z');
+}
+
+/**
+ * Checks the bundle's log.tsv (§15.6) for the task committed to `stated` (the commitment
+ * digest commitment.tsv states, hex): the checkpoint's signature by the log's key — the
+ * `trustedKey` the reader has (the server's /api/public/log/key), or else the key the file
+ * names, which is then only shown —, each entry's inclusion in it, and the witnessed
+ * checkpoint's inclusion of the commitment and consistency with the first. The witnesses'
+ * keys are not known here: their cosignatures are listed as notes, with, for a drand task
+ * (`roundTime`, milliseconds since the epoch), whether the first came before the round.
+ * Returns {checks, notes, pins: what the proven entries pin, when every check passed}; each
+ * check and note is {kind, subject, passed, detail, message} as verifyBundle reports them.
+ */
+export async function checkLogProof(bytes, stated, { trustedKey = null, task = null, roundTime = null } = {}) {
+  const checks = [];
+  const notes = [];
+  const out = { checks, notes, pins: null };
+  const add = (kind, subject, passed, detail, message = null) => {
+    checks.push({ kind, subject, passed, detail, message });
+    return passed;
+  };
+  const note = (kind, subject, detail, message = null) => notes.push({ kind, subject, passed: true, note: true, detail, message });
+  let proof;
+  try {
+    proof = await parseLogProof(bytes);
+  } catch (e) {
+    add('log-proof', 'log.tsv', false, e.message);
+    return out;
+  }
+  const [{ parseVerifierKey, verifyCheckpoint }, { leafHash, verifyInclusion, verifyConsistency }] = await Promise.all([
+    import('./lib/checkpoint.js'),
+    import('./lib/merkle.js'),
+  ]);
+  let keyText = proof.key;
+  if (trustedKey !== null) {
+    if (trustedKey !== proof.key) {
+      add('log-key', 'key', false, `the bundle names the log key ${proof.key}; the log's published key is ${trustedKey}`, { key: 'logKeyDiffers', found: proof.key, expected: trustedKey });
+      return out;
+    }
+    add('log-key', 'key', true, `${proof.key}, the log's published key`, { key: 'logKey', logKey: proof.key });
+  } else {
+    note('log-key', 'key', `the checkpoint is checked with the key the bundle names, ${proof.key}; compare it with the log's published key`, { key: 'logKeyUnchecked', logKey: proof.key });
+  }
+  const open = async (noteBytes) => {
+    const key = await parseVerifierKey(keyText);
+    let noteText;
+    try {
+      noteText = fatalDecoder.decode(noteBytes);
+    } catch {
+      throw new Error('the checkpoint is not a signed note: it is not UTF-8');
+    }
+    return verifyCheckpoint(noteText, key);
+  };
+  let head;
+  try {
+    head = await open(proof.checkpoint);
+  } catch (e) {
+    add('log-checkpoint', 'checkpoint', false, e.message);
+    return out;
+  }
+  add('log-checkpoint', 'checkpoint', true, `${head.size} entries, signed by ${head.origin}`, { key: 'logCheckpoint', size: head.size, origin: head.origin });
+
+  // The task: the one committed to the bundle's commitment, and the one the page shows.
+  const id = taskCommittedTo(proof.entries, stated);
+  if (id === null || (task !== null && String(task) !== id)) {
+    const detail = id === null ? `no entry of log.tsv commits a task to ${stated}, the bundle's commitment` : `log.tsv proves task ${id}, not task ${task}`;
+    add('log-pins', 'commitment', false, detail);
+    return out;
+  }
+  let committed = null;
+  for (const entry of proof.entries) {
+    const seq = Number(entry.seq);
+    let problem = null;
+    try {
+      await verifyInclusion(seq - 1, head.size, await leafHash(fromHex64(entry.hash)), head.root, entry.proof);
+    } catch (e) {
+      problem = e.message;
+    }
+    if (problem === null && entry.task !== id) problem = `entry ${entry.seq} is not an entry of task ${id}`;
+    if (problem !== null) {
+      add('log-entry', entry.seq, false, `entry ${entry.seq} (${entry.kind}): ${problem}`);
+      return out;
+    }
+    add('log-entry', entry.seq, true, `entry ${entry.seq} (${entry.kind}) is in the signed checkpoint`, { key: 'logEntry', seq: entry.seq, entryKind: entry.kind, size: head.size });
+    if (entry.kind === 'task.committed') committed = entry;
+  }
+  const pins = { commitment: null, result: null, replacements: [], committedAt: null };
+  for (const entry of proof.entries) {
+    let payload;
+    try {
+      payload = JSON.parse(entry.payload);
+    } catch {
+      add('log-pins', entry.seq, false, `entry ${entry.seq}: the payload is not JSON`);
+      return out;
+    }
+    const digest = (name) => {
+      const value = payload[name];
+      if (typeof value !== 'string' || !HEX64.test(value)) throw new Error(`entry ${entry.seq}: no ${name} of 64 lowercase hex digits`);
+      return value;
+    };
+    try {
+      if (entry.kind === 'task.committed') {
+        pins.commitment = digest('commitment');
+        pins.committedAt = entry.at;
+      } else if (entry.kind === 'task.drawn') pins.result = digest('result');
+      else if (entry.kind === 'task.replaced') {
+        const line = replacedLineDigest(payload);
+        if (typeof line !== 'string' || !HEX64.test(line)) throw new Error(`entry ${entry.seq}: the replacement needs one line digest`);
+        pins.replacements.push(line);
+      }
+    } catch (e) {
+      add('log-pins', entry.seq, false, e.message);
+      return out;
+    }
+  }
+  out.pins = pins;
+
+  if (proof.witnessed === null) {
+    note('log-witnessed', 'checkpoint', 'no witness cosigned a checkpoint holding the commitment', { key: 'logNotWitnessed' });
+    return out;
+  }
+  const w = proof.witnessed;
+  if (committed === null || committed.seq !== w.seq) {
+    add('log-witnessed', 'checkpoint', false, `entry ${w.seq} is not the task's commitment`);
+    out.pins = null;
+    return out;
+  }
+  let early;
+  try {
+    early = await open(w.checkpoint);
+    await verifyInclusion(Number(w.seq) - 1, early.size, await leafHash(fromHex64(committed.hash)), early.root, w.inclusion);
+    await verifyConsistency(early.size, head.size, early.root, head.root, w.consistency);
+  } catch (e) {
+    add('log-witnessed', 'checkpoint', false, e.message);
+    out.pins = null;
+    return out;
+  }
+  add('log-witnessed', 'checkpoint', true, `${early.size} entries, holding the commitment (entry ${w.seq}), and extended by the checkpoint of ${head.size}`, { key: 'logWitnessed', size: early.size, seq: w.seq, head: head.size });
+  for (const c of early.cosignatures) {
+    note('log-cosignature', c.name, `cosigned by ${c.name} at ${utcSeconds(c.timestamp)}; the witness's key is not known here, so the cosignature is shown, not checked`, { key: 'logCosigned', name: c.name, time: utcSeconds(c.timestamp) });
+  }
+  if (roundTime !== null) {
+    const times = early.cosignatures.map((c) => c.timestamp);
+    if (times.length === 0) {
+      note('log-witness-time', 'round', 'no cosignature shows when the commitment existed', { key: 'logNoCosignature' });
+    } else {
+      const first = Math.min(...times);
+      const before = first * 1000 < roundTime;
+      const [time, round] = [utcSeconds(first), utcSeconds(Math.floor(roundTime / 1000))];
+      note(
+        'log-witness-time',
+        'round',
+        `the first cosignature of the commitment, at ${time}, is ${before ? '' : 'NOT '}before the drand round's time ${round}; its witness's key is not known here`,
+        { key: before ? 'logWitnessedBefore' : 'logWitnessedNotBefore', time, round },
+      );
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
 // Command line (Node only)
 
 /** Every entry of a server's public log, page by page. */
@@ -2570,12 +2892,12 @@ async function fetchLog(base) {
 }
 
 async function main(argv) {
-  const usage = 'usage: node verify.js BUNDLE.tar [--log FILE|URL [--task N] | [--commitment HEX] [--result-digest HEX] [--replacements HEX,HEX,…|none]]';
+  const usage = 'usage: node verify.js BUNDLE.tar [--log-key VKEY] [--log FILE|URL [--task N] | [--commitment HEX] [--result-digest HEX] [--replacements HEX,HEX,…|none]]';
   const fs = await import('node:fs/promises');
   let path = null;
   let log = null;
   let task = null;
-  const pins = { commitment: null, result: null, replacements: null, committedAt: null };
+  const pins = { commitment: null, result: null, replacements: null, committedAt: null, logKey: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--commitment' || a === '--result-digest') {
@@ -2593,6 +2915,14 @@ async function main(argv) {
         return 2;
       }
       pins.replacements = list;
+    } else if (a === '--log-key') {
+      // The log's verifier key, as the server publishes it: the bundle's log.tsv must be signed with it.
+      const v = argv[++i];
+      if (v === undefined || v === '') {
+        console.error(`--log-key needs the log's verifier key (origin+id+base64)\n${usage}`);
+        return 2;
+      }
+      pins.logKey = v;
     } else if (a === '--log' || a === '--task') {
       const v = argv[++i];
       if (v === undefined || (a === '--task' && !NUMBER.test(v))) {
@@ -2670,6 +3000,7 @@ async function main(argv) {
     }
   }
   const report = await verifyBundle(files, pins);
+  for (const n of report.notes) console.log(`note  ${n.kind} ${n.subject}: ${n.detail}`);
   for (const c of report.checks) {
     console.log(`${c.passed ? 'pass' : 'FAIL'}  ${c.kind} ${c.subject}: ${c.detail}`);
   }

@@ -21,6 +21,8 @@ mod helpers;
 mod items;
 #[path = "browser/log_checkpoint.rs"]
 mod log_checkpoint;
+#[path = "browser/log_proof.rs"]
+mod log_proof;
 #[path = "browser/pinned.rs"]
 mod pinned;
 #[path = "browser/plans.rs"]

@@ -9,6 +9,7 @@ import { committedPayload, drawnPayload, loggedPins } from './task-details.js';
 
 function checkSubject(check) {
   if (check.kind === 'replacement' && /^[0-9]+$/.test(check.subject)) return tx('subject.replacement', { n: check.subject });
+  if ((check.kind === 'log-entry' || check.kind === 'log-pins') && /^[0-9]+$/.test(check.subject)) return tx('subject.logEntry', { n: check.subject });
   const subjectKey = `subject.${check.subject}`;
   return has(subjectKey) ? tx(subjectKey) : check.subject;
 }
@@ -37,6 +38,24 @@ function checkItem(check) {
     h('span', { class: 'check-kind' }, () => kindLabel(check.kind)),
     h('span', { class: 'check-subject' }, checkSubject(check)),
     checkDetail(check, 'span', 'check-detail'),
+  );
+}
+
+/**
+ * A note of the verifier: something worth knowing that passes or fails
+ * nothing (a cosignature whose witness's key is not known here, the key a
+ * bundle names when the log's own could not be had), shown among the checks.
+ * @param {{kind: string, subject: string, detail?: string, message?: ({key: string} & Record<string, any>) | null}} note
+ */
+function noteItem(note) {
+  return h(
+    'li',
+    { class: 'check note', 'data-kind': note.kind, 'data-subject': note.subject },
+    h('span', { class: 'mark', 'aria-hidden': 'true' }, 'i'),
+    h('span', { class: 'word' }, tx('check.note')),
+    h('span', { class: 'check-kind' }, () => kindLabel(note.kind)),
+    h('span', { class: 'check-subject' }, checkSubject(note)),
+    checkDetail(note, 'span', 'check-detail'),
   );
 }
 
@@ -75,7 +94,8 @@ export function setupVerify(task, section) {
   );
 
   // Pins: the digests the task page states, which must be the logged ones.
-  const pins = { commitment: task.commitment_digest, result: task.result_digest, ...loggedPins(task) };
+  // The task's number too: the bundle's log.tsv must prove this task's entries.
+  const pins = { commitment: task.commitment_digest, result: task.result_digest, ...loggedPins(task), task: task.id };
   const logged = { commitment: committedPayload(task).commitment, result: drawnPayload(task).result };
   const pinsAgree =
     (!logged.commitment || logged.commitment === pins.commitment) && (!logged.result || logged.result === pins.result);
@@ -110,7 +130,7 @@ export function setupVerify(task, section) {
     finish();
     progress.value = 1;
     setStatus(() => '');
-    report.replaceChildren(...(result.checks || []).map(checkItem));
+    report.replaceChildren(...(result.checks || []).map(checkItem), ...(result.notes || []).map(noteItem));
     checkCount = (result.checks || []).length;
     details.hidden = false;
     refreshTexts();

@@ -33,6 +33,7 @@ mod import_refusals;
 mod inspections;
 mod ledger;
 mod lifecycle;
+mod log_proof_vector;
 mod plans;
 mod public;
 mod public_directories;

@@ -1,7 +1,8 @@
 // The public site's modules form no import cycle, every import names a file
 // that exists, and the protocol's second implementation (verify.js with its
-// worker, sha256.js and the vendored @noble/curves) imports nothing from the
-// rest of the site, so that it can be read, copied and run on its own.
+// worker, sha256.js, the log's Merkle and checkpoint checks in lib/merkle.js
+// and lib/checkpoint.js, and the vendored @noble/curves) imports nothing from
+// the rest of the site, so that it can be read, copied and run on its own.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const publicDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../public');
-const VERIFIER = ['verify.js', 'verify-worker.js', 'sha256.js', 'vendor/noble-curves.js'];
+const VERIFIER = ['verify.js', 'verify-worker.js', 'sha256.js', 'lib/merkle.js', 'lib/checkpoint.js', 'vendor/noble-curves.js'];
 
 /** Every .js file under public/, as paths relative to it. */
 function modules(dir = publicDir) {
