@@ -19,7 +19,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ed25519_dalek::{Signer as _, SigningKey, Verifier as _};
 use opendraw::protocol::Digest;
 use opendraw::protocol::log::{LogEntry, kind, verify_log};
-use opendraw::protocol::tlog::{LogKey, MemoryHashes, check_consistency, check_inclusion, leaf_hash, open_checkpoint, root_of};
+use opendraw::protocol::tlog::{
+    LogKey, MemoryHashes, check_consistency, check_inclusion, leaf_hash, open_checkpoint, root_of,
+};
 use sha2::{Digest as _, Sha256};
 
 const ENTRIES: u64 = 1_000_000;
@@ -31,11 +33,22 @@ fn log() -> Vec<LogEntry> {
     for seq in 1..=ENTRIES {
         let task = seq.div_ceil(2);
         let (kind, payload) = match seq % 2 {
-            1 => (kind::CREATED, format!("{{\"task\":{task},\"name\":\"task {task}\",\"department\":\"market\"}}")),
+            1 => (
+                kind::CREATED,
+                format!("{{\"task\":{task},\"name\":\"task {task}\",\"department\":\"market\"}}"),
+            ),
             _ => (kind::ABANDONED, format!("{{\"task\":{task},\"reason\":\"bench\",\"from\":\"draft\"}}")),
         };
         let previous = entries.last().map_or(Digest([0; 32]), |entry| entry.hash);
-        entries.push(LogEntry::new(seq, "2026-12-01T08:30:00.000Z".into(), kind, Some(task), "admin", payload, previous));
+        entries.push(LogEntry::new(
+            seq,
+            "2026-12-01T08:30:00.000Z".into(),
+            kind,
+            Some(task),
+            "admin",
+            payload,
+            previous,
+        ));
     }
     entries
 }
@@ -88,7 +101,9 @@ fn bench(c: &mut Criterion) {
         b.iter(|| plain.verifying_key().verify(black_box(text.as_bytes()), &signature).unwrap())
     });
     group.bench_function("check an inclusion proof (1 M)", |b| {
-        b.iter(|| check_inclusion(black_box(&inclusion), ENTRIES, &root, seq, &hashes[seq as usize - 1]).unwrap())
+        b.iter(|| {
+            check_inclusion(black_box(&inclusion), ENTRIES, &root, seq, &hashes[seq as usize - 1]).unwrap()
+        })
     });
     group.bench_function("check a consistency proof (1 M)", |b| {
         b.iter(|| check_consistency(black_box(&consistency), old, &old_root, ENTRIES, &root).unwrap())

@@ -20,6 +20,18 @@ pub fn json(request: &HeaderMap, answer: PublicAnswer) -> Response {
     response
 }
 
+/// The answer as `content_type`, or 304 when `If-None-Match` names its tag.
+pub fn typed(request: &HeaderMap, answer: PublicAnswer, content_type: &'static str) -> Response {
+    if holds(request, &answer.etag) {
+        return not_modified(&answer.etag, answer.freshness);
+    }
+    let mut response =
+        ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], Body::from(answer.body))
+            .into_response();
+    tag(&mut response, Some(&answer.etag), answer.freshness);
+    response
+}
+
 /// Whether `If-None-Match` names `etag` (or `*`); weak tags compare
 /// weakly, as RFC 9110 §13.1.2 asks for this header.
 pub fn holds(request: &HeaderMap, etag: &str) -> bool {

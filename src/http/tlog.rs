@@ -39,19 +39,19 @@ pub fn tiles(router: axum::Router<AppState>) -> axum::Router<AppState> {
 
 /// A signed note as text.
 fn note(text: String, freshness: Freshness) -> Response {
-    let mut response =
-        ([(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))], text)
-            .into_response();
+    let mut response = ([(header::CONTENT_TYPE, HeaderValue::from_static(NOTE_TYPE))], text).into_response();
     conditional::tag(&mut response, None, freshness);
     response
 }
+
+const NOTE_TYPE: &str = "text/plain; charset=utf-8";
 
 /// The log's newest checkpoint (C2SP tlog-checkpoint), signed by the log's
 /// key as a C2SP signed note, followed by the witnesses' cosignatures of it.
 #[utoipa::path(get, path = "/log/checkpoint", tag = "public",
     responses((status = 200, content_type = "text/plain", body = String)))]
-pub async fn checkpoint(State(state): State<AppState>) -> AppResult<Response> {
-    Ok(note(state.service.log_checkpoint().await?, Freshness::Live))
+pub async fn checkpoint(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    Ok(conditional::typed(&headers, state.service.log_checkpoint_answer().await?, NOTE_TYPE))
 }
 
 /// The checkpoint signed for the tree of `size` entries, with its
@@ -145,11 +145,8 @@ pub async fn consistency(
 async fn tile(
     State(state): State<AppState>,
     axum::extract::Path(path): axum::extract::Path<String>,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
-    let (bytes, freshness) = state.service.log_tile(&format!("tile/{path}")).await?;
-    let mut response =
-        ([(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"))], bytes)
-            .into_response();
-    conditional::tag(&mut response, None, freshness);
-    Ok(response)
+    let answer = state.service.log_tile(&format!("tile/{path}")).await?;
+    Ok(conditional::typed(&headers, answer, "application/octet-stream"))
 }

@@ -298,6 +298,15 @@ impl Service {
         }
         Ok(answer)
     }
+
+    /// Drops the answer kept for `question`: something it shows changed
+    /// without the log's head moving (a witness's cosignature).
+    pub(super) fn forget_answer(&self, question: &str) {
+        let mut answers = self.answers.answers.write().expect("answer cache lock");
+        if let Some(old) = answers.by_question.remove(question) {
+            answers.bytes -= old.answer.body.len();
+        }
+    }
 }
 
 #[cfg(test)]

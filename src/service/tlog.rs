@@ -11,7 +11,7 @@ use tlog_tiles::Tile;
 use tokio::sync::OnceCell;
 use utoipa::ToSchema;
 
-use super::public_answers::{Freshness, PublicAnswer};
+use super::public_answers::{Freshness, PublicAnswer, tag_of};
 use super::{Service, ServiceError, ServiceResult, os_random};
 use crate::protocol::log::kind;
 use crate::protocol::log_proof::{LogProof, Witnessed};
@@ -65,6 +65,13 @@ pub struct ConsistencyProof {
     pub root: String,
     pub hashes: Vec<String>,
 }
+
+/// The answer cache's name for the newest checkpoint.
+pub(super) const CHECKPOINT_QUESTION: &str = "log/checkpoint";
+
+/// How long the newest checkpoint is kept in memory at most: a cosignature
+/// stored by another server shows within it.
+const CHECKPOINT_KEPT: Duration = Duration::from_secs(1);
 
 /// How often a serving process takes new entries into the tree when no
 /// reader asked for a checkpoint first.
@@ -166,6 +173,18 @@ impl Service {
         }
     }
 
+    /// The newest checkpoint as a public answer: kept in memory while the
+    /// log's head stays and for at most a second, so that a witness's new
+    /// cosignature shows within one.
+    pub async fn log_checkpoint_answer(&self) -> ServiceResult<PublicAnswer> {
+        let stamp = self.public_stamp().await?;
+        self.answer(CHECKPOINT_QUESTION.into(), stamp, Some(CHECKPOINT_KEPT), async {
+            let body = bytes::Bytes::from(self.log_checkpoint().await?);
+            Ok(PublicAnswer { etag: tag_of(&body), body, freshness: Freshness::Live })
+        })
+        .await
+    }
+
     /// The checkpoint of the tree of `size` entries, with its cosignatures.
     pub async fn log_checkpoint_of(&self, size: u64) -> ServiceResult<String> {
         let row = tlog::checkpoint(self.store().pool(), size as i64).await?.ok_or_else(|| {
@@ -219,6 +238,12 @@ impl Service {
     /// The proof that entry `seq` is in the tree of `size` entries (the
     /// newest checkpoint's when not given).
     pub async fn log_inclusion(&self, seq: u64, size: Option<u64>) -> ServiceResult<PublicAnswer> {
+        let stamp = self.public_stamp().await?;
+        self.answer(format!("log/inclusion/{seq}/{size:?}"), stamp, None, self.build_inclusion(seq, size))
+            .await
+    }
+
+    async fn build_inclusion(&self, seq: u64, size: Option<u64>) -> ServiceResult<PublicAnswer> {
         let tree = self.proof_tree(size).await?;
         let size = tree.size as u64;
         if seq == 0 || seq > size {
@@ -245,6 +270,17 @@ impl Service {
     /// The proof that the tree of `from` entries is the start of the tree
     /// of `size` (the newest checkpoint's when not given).
     pub async fn log_consistency(&self, from: u64, size: Option<u64>) -> ServiceResult<PublicAnswer> {
+        let stamp = self.public_stamp().await?;
+        self.answer(
+            format!("log/consistency/{from}/{size:?}"),
+            stamp,
+            None,
+            self.build_consistency(from, size),
+        )
+        .await
+    }
+
+    async fn build_consistency(&self, from: u64, size: Option<u64>) -> ServiceResult<PublicAnswer> {
         let tree = self.proof_tree(size).await?;
         let size = tree.size as u64;
         if from == 0 || from > size {
@@ -265,7 +301,17 @@ impl Service {
     /// A tile of the tree at `path` (C2SP tlog-tiles: `tile/L/N[.p/W]` or
     /// `tile/entries/N[.p/W]`), if the tree holds all it covers. A full tile
     /// never changes; a partial one is replaced by a wider one as the tree grows.
-    pub async fn log_tile(&self, path: &str) -> ServiceResult<(Vec<u8>, Freshness)> {
+    pub async fn log_tile(&self, path: &str) -> ServiceResult<PublicAnswer> {
+        let stamp = self.public_stamp().await?;
+        self.answer(format!("log/{path}"), stamp, None, async {
+            let (bytes, freshness) = self.build_tile(path).await?;
+            let body = bytes::Bytes::from(bytes);
+            Ok(PublicAnswer { etag: tag_of(&body), body, freshness })
+        })
+        .await
+    }
+
+    async fn build_tile(&self, path: &str) -> ServiceResult<(Vec<u8>, Freshness)> {
         let not_found = || ServiceError::NotFound(format!("there is no tile at {path}"));
         let tile = tile_of_path(path).ok_or_else(not_found)?;
         let size = tlog::size(self.store().pool()).await?;

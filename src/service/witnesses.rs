@@ -172,6 +172,7 @@ impl Service {
                     tlog::add_cosignature(pool, newest.size, witness.name(), &line, at)
                         .await
                         .map_err(|e| e.to_string())?;
+                    self.forget_answer(super::tlog::CHECKPOINT_QUESTION);
                     tracing::info!(witness = witness.name(), size, "the witness cosigned the checkpoint");
                     return Ok(());
                 }

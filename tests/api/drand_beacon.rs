@@ -265,14 +265,10 @@ async fn a_drand_commitment_witnessed_after_its_round_is_flagged_from_the_bundle
     let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
     app.seed_directory().await;
     let log_key = app.service.log_key().await.unwrap().verifier_key();
+    let witness = crate::witness_process::witness_for(&log_key);
+    let witness_key = witness.key.clone();
+    let service = app.service.clone().with_witnesses(Witnesses::new(&[witness.setting.clone()]).unwrap());
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("witness");
-    let witness = crate::witness_process::WitnessProcess::start(&state, "court.example/witness", &[&log_key]);
-    let witness_key = crate::witness_process::witness_key(&state);
-    let service = app
-        .service
-        .clone()
-        .with_witnesses(Witnesses::new(&[format!("{witness_key}@{}", witness.url)]).unwrap());
 
     let task = app.create_task(drand_plan(json!({"margin_seconds": 600}))).await;
     move_clock_to(&app, "2023-08-23T15:49:21.100Z".parse().unwrap());

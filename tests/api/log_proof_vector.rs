@@ -217,14 +217,9 @@ async fn log_proof_vector() {
     app.seed_directory().await;
     let key = expect(app.get(None, "/api/public/log/key").await, StatusCode::OK).await;
     let key = key["verifier_key"].as_str().unwrap().to_owned();
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("witness");
-    let witness = crate::witness_process::WitnessProcess::start(&state, "court.example/witness", &[&key]);
-    let witness_key = crate::witness_process::witness_key(&state);
-    let service = app
-        .service
-        .clone()
-        .with_witnesses(Witnesses::new(&[format!("{witness_key}@{}", witness.url)]).unwrap());
+    let witness = crate::witness_process::witness_for(&key);
+    let witness_key = witness.key.clone();
+    let service = app.service.clone().with_witnesses(Witnesses::new(&[witness.setting.clone()]).unwrap());
 
     let task = app.create_task(json!({})).await;
     app.act(task, "commit", json!({}), StatusCode::OK).await;

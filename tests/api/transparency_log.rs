@@ -183,14 +183,9 @@ async fn a_witness_cosigns_each_new_checkpoint() {
     let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
     app.seed_directory().await;
     let log_key = key(&app).await;
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("witness");
-    let witness = crate::witness_process::WitnessProcess::start(&state, "court.example/witness", &[&log_key]);
-    let witness_key = crate::witness_process::witness_key(&state);
-    let service = app
-        .service
-        .clone()
-        .with_witnesses(Witnesses::new(&[format!("{witness_key}@{}", witness.url)]).unwrap());
+    let witness = crate::witness_process::witness_for(&log_key);
+    let witness_key = witness.key.clone();
+    let service = app.service.clone().with_witnesses(Witnesses::new(&[witness.setting.clone()]).unwrap());
     let listed = service.witness_views();
     assert_eq!(
         (listed[0].name.as_str(), listed[0].verifier_key.as_str()),

@@ -31,7 +31,7 @@ use super::browser_support::Browser;
 use super::helpers::{
     DICE, EVENT_LEAD, definition_with_event, event_time, expect, inspectors_csv, targets_csv,
 };
-use super::witness_process::{WitnessProcess, witness_key};
+use super::witness_process::witness_for;
 
 const ITEMS: &str = "code,name,department\nFOOD-01,食品经营检查,market\n";
 
@@ -268,14 +268,8 @@ async fn the_log_page_holds_the_server_to_the_history_it_showed_before() {
 
     // A witness cosigns that head: the page lists it, and the head stays
     // the one seen.
-    let witness_dir = tempfile::tempdir().unwrap();
-    let witness_state = witness_dir.path().join("witness");
-    let witness = WitnessProcess::start(&witness_state, "court.example/witness", &[&verifier_key]);
-    let witness_key = witness_key(&witness_state);
-    let witnessed = first
-        .service
-        .clone()
-        .with_witnesses(Witnesses::new(&[format!("{witness_key}@{}", witness.url)]).unwrap());
+    let witness = witness_for(&verifier_key);
+    let witnessed = first.service.clone().with_witnesses(Witnesses::new(&[witness.setting.clone()]).unwrap());
     witnessed.integrate_log().await.unwrap();
     witnessed.ask_witnesses().await.unwrap();
     visit(&browser, &server, "same").await;

@@ -47,3 +47,24 @@ pub fn witness_key(state: &Path) -> String {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
+
+/// A witness of the log signed by `log_key`, run in a directory of its own,
+/// named `court.example/witness`; with its verifier key and the `--witness`
+/// setting (`VKEY@URL`) that has a server ask it.
+#[allow(dead_code)]
+pub struct Witnessing {
+    pub process: WitnessProcess,
+    pub key: String,
+    pub setting: String,
+    _dir: tempfile::TempDir,
+}
+
+#[allow(dead_code)]
+pub fn witness_for(log_key: &str) -> Witnessing {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("witness");
+    let process = WitnessProcess::start(&state, "court.example/witness", &[log_key]);
+    let key = witness_key(&state);
+    let setting = format!("{key}@{}", process.url);
+    Witnessing { process, key, setting, _dir: dir }
+}
