@@ -267,7 +267,8 @@ async fn a_drand_commitment_witnessed_after_its_round_is_flagged_from_the_bundle
     let log_key = app.service.log_key().await.unwrap().verifier_key();
     let witness = crate::witness_process::witness_for(&log_key);
     let witness_key = witness.key.clone();
-    let service = app.service.clone().with_witnesses(Witnesses::new(&[witness.setting.clone()]).unwrap());
+    let service =
+        app.service.clone().with_witnesses(Witnesses::new(std::slice::from_ref(&witness.setting)).unwrap());
     let dir = tempfile::tempdir().unwrap();
 
     let task = app.create_task(drand_plan(json!({"margin_seconds": 600}))).await;

@@ -219,7 +219,8 @@ async fn log_proof_vector() {
     let key = key["verifier_key"].as_str().unwrap().to_owned();
     let witness = crate::witness_process::witness_for(&key);
     let witness_key = witness.key.clone();
-    let service = app.service.clone().with_witnesses(Witnesses::new(&[witness.setting.clone()]).unwrap());
+    let service =
+        app.service.clone().with_witnesses(Witnesses::new(std::slice::from_ref(&witness.setting)).unwrap());
 
     let task = app.create_task(json!({})).await;
     app.act(task, "commit", json!({}), StatusCode::OK).await;

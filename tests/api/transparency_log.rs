@@ -185,7 +185,8 @@ async fn a_witness_cosigns_each_new_checkpoint() {
     let log_key = key(&app).await;
     let witness = crate::witness_process::witness_for(&log_key);
     let witness_key = witness.key.clone();
-    let service = app.service.clone().with_witnesses(Witnesses::new(&[witness.setting.clone()]).unwrap());
+    let service =
+        app.service.clone().with_witnesses(Witnesses::new(std::slice::from_ref(&witness.setting)).unwrap());
     let listed = service.witness_views();
     assert_eq!(
         (listed[0].name.as_str(), listed[0].verifier_key.as_str()),

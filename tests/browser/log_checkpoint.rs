@@ -269,7 +269,8 @@ async fn the_log_page_holds_the_server_to_the_history_it_showed_before() {
     // A witness cosigns that head: the page lists it, and the head stays
     // the one seen.
     let witness = witness_for(&verifier_key);
-    let witnessed = first.service.clone().with_witnesses(Witnesses::new(&[witness.setting.clone()]).unwrap());
+    let witnessed =
+        first.service.clone().with_witnesses(Witnesses::new(std::slice::from_ref(&witness.setting)).unwrap());
     witnessed.integrate_log().await.unwrap();
     witnessed.ask_witnesses().await.unwrap();
     visit(&browser, &server, "same").await;
