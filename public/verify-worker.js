@@ -2,7 +2,8 @@
 // Receives {url, pins: {commitment, result, replacements, committedAt, task}} (the bundle's
 // address, and what the public log holds of the task; see verifyBundle). It asks the
 // server for the log's published key (/api/public/log/key), which the bundle's log.tsv
-// must be signed with, downloads the bundle and verifies it as it arrives (verifyStream),
+// must be signed with, and for the witnesses it lists (/api/public/log/witnesses), whose
+// keys check the cosignatures log.tsv carries; downloads the bundle and verifies it as it arrives (verifyStream),
 // posting
 // {type: 'progress', fraction, label, downloading} while working, then
 // {type: 'report', report} (the result of verifyBundle), or {type: 'error', message} —
@@ -21,11 +22,28 @@ async function publishedLogKey() {
   }
 }
 
+/**
+ * The verifier keys of the witnesses the server lists, or [] when the list
+ * cannot be had: the cosignatures then stay unchecked notes.
+ */
+async function listedWitnesses() {
+  try {
+    const response = await fetch('/api/public/log/witnesses');
+    if (!response.ok) return [];
+    const body = await response.json();
+    if (!Array.isArray(body)) return [];
+    return body.map((w) => (w && typeof w.verifier_key === 'string' ? w.verifier_key : null)).filter((k) => k !== null);
+  } catch {
+    return [];
+  }
+}
+
 self.onmessage = async (event) => {
   const { url, pins } = event.data || {};
   try {
     if (typeof url !== 'string') throw new Error('no bundle given');
     const logKey = publishedLogKey();
+    const witnesses = listedWitnesses();
     let response;
     try {
       response = await fetch(url);
@@ -52,6 +70,7 @@ self.onmessage = async (event) => {
       committedAt: pins?.committedAt ?? null,
       task: pins?.task ?? null,
       logKey: await logKey,
+      witnesses: await witnesses,
     };
     const report = await verifyStream(response.body, given, (fraction, label, downloading) => {
       // at most one message per percent, and every change of step

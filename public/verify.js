@@ -1919,7 +1919,9 @@ function firstDifference(label, expected, found) {
  * Verifies a bundle (§10). `pins`: what the public log holds of the task, each null when
  * not given — {commitment, result: digests (hex), replacements: the line digests of its
  * task.replaced entries in number order (hex; [] when it has none), committedAt: the time
- * of its task.committed entry}. The report's `verified` says every check passed; `pinned`
+ * of its task.committed entry}, and what the reader has from the server: logKey (the log's
+ * verifier key, which log.tsv must be signed with) and witnesses (the verifier keys of the
+ * witnesses it lists, which check their cosignatures in log.tsv). The report's `verified` says every check passed; `pinned`
  * says the commitment, result and replacement pins were all given, so that the bundle is
  * the one the log holds and not merely consistent with itself. `prepared`, from verifyStream,
  * holds what was worked out while the bundle arrived: {digests: a Map from manifest name to
@@ -1984,7 +1986,7 @@ export async function verifyBundle(files, pins = { commitment: null, result: nul
   if (f.has('log.tsv')) {
     progress(0.01, 'checking the log proof');
     const roundTime = c.drandChain !== null && c.entropyEvent !== null ? eventTimeMillis(c.entropyEvent) : null;
-    const proven = await checkLogProof(f.get('log.tsv'), c.digest, { trustedKey: pins.logKey ?? null, task: pins.task ?? null, roundTime });
+    const proven = await checkLogProof(f.get('log.tsv'), c.digest, { trustedKey: pins.logKey ?? null, task: pins.task ?? null, roundTime, witnesses: pins.witnesses ?? null });
     checks.push(...proven.checks);
     notes.push(...proven.notes);
     const logged = proven.pins;
@@ -2722,13 +2724,16 @@ function utcSeconds(seconds) {
  * digest commitment.tsv states, hex): the checkpoint's signature by the log's key — the
  * `trustedKey` the reader has (the server's /api/public/log/key), or else the key the file
  * names, which is then only shown —, each entry's inclusion in it, and the witnessed
- * checkpoint's inclusion of the commitment and consistency with the first. The witnesses'
- * keys are not known here: their cosignatures are listed as notes, with, for a drand task
- * (`roundTime`, milliseconds since the epoch), whether the first came before the round.
+ * checkpoint's inclusion of the commitment and consistency with the first. Its cosignatures
+ * by the `witnesses` listed (their verifier keys as the server lists them at
+ * /api/public/log/witnesses) are checked with their keys: a bad one fails, a valid one passes;
+ * those of witnesses not listed are shown as notes, unchecked. For a drand task (`roundTime`,
+ * milliseconds since the epoch) the earliest valid cosignature must come before the round;
+ * with none checked, whether the first unchecked one did is a note.
  * Returns {checks, notes, pins: what the proven entries pin, when every check passed}; each
  * check and note is {kind, subject, passed, detail, message} as verifyBundle reports them.
  */
-export async function checkLogProof(bytes, stated, { trustedKey = null, task = null, roundTime = null } = {}) {
+export async function checkLogProof(bytes, stated, { trustedKey = null, task = null, roundTime = null, witnesses = null } = {}) {
   const checks = [];
   const notes = [];
   const out = { checks, notes, pins: null };
@@ -2744,7 +2749,7 @@ export async function checkLogProof(bytes, stated, { trustedKey = null, task = n
     add('log-proof', 'log.tsv', false, e.message);
     return out;
   }
-  const [{ parseVerifierKey, verifyCheckpoint }, { leafHash, verifyInclusion, verifyConsistency }] = await Promise.all([
+  const [{ parseVerifierKey, parseWitnessKey, verifyCheckpoint, checkCosignatures }, { leafHash, verifyInclusion, verifyConsistency }] = await Promise.all([
     import('./lib/checkpoint.js'),
     import('./lib/merkle.js'),
   ]);
@@ -2853,17 +2858,52 @@ export async function checkLogProof(bytes, stated, { trustedKey = null, task = n
     return out;
   }
   add('log-witnessed', 'checkpoint', true, `${early.size} entries, holding the commitment (entry ${w.seq}), and extended by the checkpoint of ${head.size}`, { key: 'logWitnessed', size: early.size, seq: w.seq, head: head.size });
-  for (const c of early.cosignatures) {
-    note('log-cosignature', c.name, `cosigned by ${c.name} at ${utcSeconds(c.timestamp)}; the witness's key is not known here, so the cosignature is shown, not checked`, { key: 'logCosigned', name: c.name, time: utcSeconds(c.timestamp) });
+  // The witnesses' keys as listed; one that cannot be read checks nothing.
+  const keys = [];
+  for (const text of Array.isArray(witnesses) ? witnesses : []) {
+    try {
+      keys.push(await parseWitnessKey(text));
+    } catch {
+      // not a witness key: its cosignatures stay unchecked
+    }
+  }
+  const checkedTimes = [];
+  for (const c of await checkCosignatures(early, keys)) {
+    const time = utcSeconds(c.timestamp);
+    if (c.status === 'unlisted') {
+      note('log-cosignature', c.name, `cosigned by ${c.name} at ${time}; the witness's key is not known here, so the cosignature is shown, not checked`, { key: 'logCosigned', name: c.name, time });
+    } else if (c.status === 'invalid') {
+      add('log-cosignature', c.name, false, `the cosignature by ${c.name} (at ${time}, as it claims) is not valid with the key the server lists for that witness`, { key: 'logCosignatureInvalid', name: c.name, time });
+      out.pins = null;
+      return out;
+    } else {
+      add('log-cosignature', c.name, true, `cosignature by ${c.name} at ${time}, checked with the key the server lists`, { key: 'logCosignatureChecked', name: c.name, time });
+      checkedTimes.push(c.timestamp);
+    }
   }
   if (roundTime !== null) {
+    const round = utcSeconds(Math.floor(roundTime / 1000));
+    if (checkedTimes.length > 0) {
+      const first = Math.min(...checkedTimes);
+      const before = first * 1000 < roundTime;
+      const time = utcSeconds(first);
+      add(
+        'log-witness-time',
+        'round',
+        before,
+        `the commitment was witnessed at ${time}, ${before ? '' : 'NOT '}before the drand round's time ${round}, by a cosignature checked with the key the server lists`,
+        { key: before ? 'logWitnessedBeforeChecked' : 'logWitnessedNotBeforeChecked', time, round },
+      );
+      if (!before) out.pins = null;
+      return out;
+    }
     const times = early.cosignatures.map((c) => c.timestamp);
     if (times.length === 0) {
       note('log-witness-time', 'round', 'no cosignature shows when the commitment existed', { key: 'logNoCosignature' });
     } else {
       const first = Math.min(...times);
       const before = first * 1000 < roundTime;
-      const [time, round] = [utcSeconds(first), utcSeconds(Math.floor(roundTime / 1000))];
+      const time = utcSeconds(first);
       note(
         'log-witness-time',
         'round',

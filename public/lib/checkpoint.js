@@ -10,7 +10,9 @@
 // the signature (Ed25519: 64 bytes; a cosignature: an 8-byte timestamp
 // before them). A verifier key reads "<name>+<8 hex key id>+<base64 of
 // 0x01 || 32-byte Ed25519 key>"; its id is the first 4 bytes of
-// SHA-256(name || "\n" || 0x01 || key).
+// SHA-256(name || "\n" || 0x01 || key). A witness's key has the same form
+// with the type 0x04 (parseWitnessKey); its cosignature signs
+// "cosignature/v1\ntime <timestamp>\n" followed by the checkpoint's text.
 
 import { rootOf, sameHash, verifyConsistency } from './merkle.js';
 
@@ -80,13 +82,15 @@ async function keyId(name, type, key) {
  */
 
 /**
- * Reads a verifier key "<name>+<8 hex>+<base64(0x01 || key)>" and checks
- * that its id belongs to its name and key.
+ * Reads a verifier key "<name>+<8 hex>+<base64(type || key)>" of the key
+ * type `type` and checks that its id belongs to its name and key.
  * @param {string} text
+ * @param {number} type
+ * @param {string} what what the key is, for the refusal
  * @returns {Promise<VerifierKey>}
  */
-export async function parseVerifierKey(text) {
-  const bad = (why) => new CheckpointError('key', `the verifier key is not an Ed25519 key in signed-note form: ${why}`);
+async function readKey(text, type, what) {
+  const bad = (why) => new CheckpointError('key', `the verifier key is not ${what} in signed-note form: ${why}`);
   if (typeof text !== 'string' || text.length > 1024) throw bad('not a short text');
   // The name and the id hold no '+'; the key's base64 may.
   const first = text.indexOf('+');
@@ -96,11 +100,32 @@ export async function parseVerifierKey(text) {
   if (!validName(name)) throw bad('the name is empty or has spaces');
   if (!/^[0-9a-f]{8}$/.test(idHex)) throw bad('the id is not 8 lowercase hex digits');
   const keyBytes = fromBase64(keyText);
-  if (!keyBytes || keyBytes.length !== 33 || keyBytes[0] !== ED25519) throw bad('the key is not 0x01 and 32 bytes, in base64');
+  const typeHex = `0x${type.toString(16).padStart(2, '0')}`;
+  if (!keyBytes || keyBytes.length !== 33 || keyBytes[0] !== type) throw bad(`the key is not ${typeHex} and 32 bytes, in base64`);
   const publicKey = keyBytes.slice(1);
-  const id = await keyId(name, ED25519, publicKey);
+  const id = await keyId(name, type, publicKey);
   if (toHex(id) !== idHex) throw bad('the id does not belong to the name and key');
   return { name, id, publicKey, text };
+}
+
+/**
+ * Reads a log's verifier key "<name>+<8 hex>+<base64(0x01 || key)>" and
+ * checks that its id belongs to its name and key.
+ * @param {string} text
+ * @returns {Promise<VerifierKey>}
+ */
+export async function parseVerifierKey(text) {
+  return readKey(text, ED25519, 'an Ed25519 key');
+}
+
+/**
+ * Reads a witness's verifier key "<name>+<8 hex>+<base64(0x04 || key)>"
+ * (C2SP tlog-cosignature) and checks that its id belongs to its name and key.
+ * @param {string} text
+ * @returns {Promise<VerifierKey>}
+ */
+export async function parseWitnessKey(text) {
+  return readKey(text, COSIGNATURE, "a witness's cosignature key");
 }
 
 /**
@@ -159,16 +184,22 @@ export function parseCheckpointText(text) {
 }
 
 /**
- * @typedef {{name: string, timestamp: number}} Cosignature
+ * @typedef {{name: string, timestamp: number, id: Uint8Array, bytes: Uint8Array}} Cosignature
+ * A cosignature line as read, not yet checked: the witness's name, the
+ * timestamp it claims, its key id and its bytes after the id (the
+ * timestamp, then the signature).
  * @typedef {CheckpointBody & {cosignatures: Cosignature[], text: string}} Checkpoint
  */
+
+/** The largest timestamp a cosignature may carry: 2^63 - 1. */
+const MAX_TIMESTAMP = (1n << 63n) - 1n;
 
 /**
  * Verifies a signed checkpoint against the log's verifier key: the note
  * carries a valid Ed25519 signature of that key over a checkpoint of the
  * key's log. Other signature lines are listed as cosignatures when they
- * have a cosignature's length (4 + 8 + 64 bytes): their witnesses' keys are
- * not known here, so they are shown, not checked.
+ * have a cosignature's length (4 + 8 + 64 bytes), unchecked:
+ * verifyCosignature checks one with its witness's key.
  * @param {string} note
  * @param {VerifierKey} key
  * @returns {Promise<Checkpoint>}
@@ -194,8 +225,72 @@ export async function verifyCheckpoint(note, key) {
   if (!valid) throw new CheckpointError('signature', `the log key's signature of the checkpoint is not valid`);
   const cosignatures = signatures
     .filter((s) => s.name !== key.name && s.bytes.length === 8 + 64)
-    .map((s) => ({ name: s.name, timestamp: Number(new DataView(s.bytes.buffer, s.bytes.byteOffset, 8).getBigUint64(0)) }));
+    .map((s) => ({ name: s.name, timestamp: timestampOf(s.bytes), id: s.id, bytes: s.bytes }));
   return { ...body, cosignatures, text };
+}
+
+/** The timestamp a cosignature's bytes claim (seconds). @param {Uint8Array} bytes */
+function timestampOf(bytes) {
+  return Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0));
+}
+
+/**
+ * Whether a cosignature is a valid one by the witness of `key` over the
+ * checkpoint text `text` (its lines with the final newline, no signature
+ * lines): its name and key id are the key's, its timestamp is at most
+ * 2^63 - 1, and its Ed25519 signature of "cosignature/v1\ntime <timestamp>\n"
+ * followed by the text holds. `cosignature` is a signature line
+ * ("— name base64", with or without its newline) or one as
+ * verifyCheckpoint lists it. A line that cannot be read is not valid.
+ * @param {string} text
+ * @param {string | {name: string, id: Uint8Array, bytes: Uint8Array}} cosignature
+ * @param {VerifierKey} key a witness's key (parseWitnessKey)
+ * @returns {Promise<boolean>}
+ */
+export async function verifyCosignature(text, cosignature, key) {
+  let signature = cosignature;
+  if (typeof cosignature === 'string') {
+    const match = /^\u2014 (\S+) (\S+)\n?$/.exec(cosignature);
+    const bytes = match ? fromBase64(match[2]) : null;
+    if (!match || !bytes || bytes.length < 4) return false;
+    signature = { name: match[1], id: bytes.slice(0, 4), bytes: bytes.slice(4) };
+  }
+  if (typeof signature !== 'object' || signature === null) return false;
+  if (signature.name !== key.name || !sameHash(signature.id, key.id) || signature.bytes.length !== 8 + 64) return false;
+  const stamp = new DataView(signature.bytes.buffer, signature.bytes.byteOffset, 8).getBigUint64(0);
+  if (stamp > MAX_TIMESTAMP) return false;
+  const { ed25519 } = await import('../vendor/noble-curves.js');
+  const message = new TextEncoder().encode(`cosignature/v1\ntime ${stamp}\n${text}`);
+  try {
+    return ed25519.verify(signature.bytes.slice(8), message, key.publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * @typedef {{name: string, timestamp: number, status: 'checked' | 'invalid' | 'unlisted'}} CosignatureStatus
+ */
+
+/**
+ * Each cosignature of a verified checkpoint with what the witnesses' keys
+ * `witnesses` say of it: 'checked' (valid by a listed witness of its name
+ * and key id), 'invalid' (a listed witness's, not valid) or 'unlisted' (no
+ * witness of its name and key id is given, so it cannot be checked).
+ * @param {Checkpoint} checkpoint
+ * @param {VerifierKey[]} witnesses
+ * @returns {Promise<CosignatureStatus[]>}
+ */
+export async function checkCosignatures(checkpoint, witnesses) {
+  return Promise.all(
+    checkpoint.cosignatures.map(async (c) => {
+      const key = witnesses.find((w) => w.name === c.name && sameHash(w.id, c.id));
+      /** @type {'checked' | 'invalid' | 'unlisted'} */
+      let status = 'unlisted';
+      if (key) status = (await verifyCosignature(checkpoint.text, c, key)) ? 'checked' : 'invalid';
+      return { name: c.name, timestamp: c.timestamp, status };
+    }),
+  );
 }
 
 /**

@@ -5,10 +5,21 @@
 // verified. On a later visit a larger log must come with a consistency proof
 // from the remembered head; a changed key, a smaller log, the same size with
 // another root or a failing proof raises the alarm: this server showed the
-// reader a different history than before. Nothing is sent anywhere.
+// reader a different history than before. Each witness cosignature of the
+// head is checked with the key the server lists for its witness
+// (/api/public/log/witnesses), and marked checked, not valid, or not
+// checked when its witness is not listed. Nothing is sent anywhere.
 
 import { ApiError, errorOf } from '../lib/api.js';
-import { CheckpointError, checkAgainstRemembered, parseVerifierKey, toBase64, verifyCheckpoint } from '../lib/checkpoint.js';
+import {
+  CheckpointError,
+  checkAgainstRemembered,
+  checkCosignatures,
+  parseVerifierKey,
+  parseWitnessKey,
+  toBase64,
+  verifyCheckpoint,
+} from '../lib/checkpoint.js';
 import { fill, h, tx } from '../lib/dom.js';
 import { formatTime, timeEl } from '../lib/format.js';
 import { onLangChange, t } from '../lib/i18n.js';
@@ -85,13 +96,46 @@ async function fetchCheckpoint() {
 }
 
 /**
+ * The witnesses' keys the server lists, read; a key that cannot be read is
+ * left out (its witness's cosignatures show as not checked), and so is the
+ * whole list when it cannot be had.
+ * @returns {Promise<import('../lib/checkpoint.js').VerifierKey[]>}
+ */
+async function listedWitnesses() {
+  let list;
+  try {
+    list = await fetchJson('/api/public/log/witnesses', 'no-store');
+  } catch (_) {
+    return [];
+  }
+  if (!Array.isArray(list)) return [];
+  const keys = [];
+  for (const witness of list) {
+    try {
+      keys.push(await parseWitnessKey(witness && witness.verifier_key));
+    } catch (_) {
+      /* not a witness key: nothing to check with */
+    }
+  }
+  return keys;
+}
+
+/** How each cosignature's check reads, and its mark's class. */
+const COSIGNATURE_STATUS = {
+  checked: { label: 'log.checkpoint.cosignature.checked', mark: '✓', cls: 'cosignature-checked' },
+  invalid: { label: 'log.checkpoint.cosignature.invalid', mark: '✗', cls: 'cosignature-invalid' },
+  unlisted: { label: 'log.checkpoint.cosignature.unlisted', mark: '–', cls: 'cosignature-unlisted' },
+};
+
+/**
  * The key, the head and its cosignatures, as a list of terms.
  * @param {import('../lib/checkpoint.js').VerifierKey} key
  * @param {import('../lib/checkpoint.js').Checkpoint} checkpoint
+ * @param {import('../lib/checkpoint.js').CosignatureStatus[]} cosignatures
  * @param {string} seenAt
  * @param {string} [seenLabel] what the time is: first seen, or shown now
  */
-function headDetails(key, checkpoint, seenAt, seenLabel = 'log.checkpoint.seen') {
+function headDetails(key, checkpoint, cosignatures, seenAt, seenLabel = 'log.checkpoint.seen') {
   const row = (label, value) => h('div', {}, h('dt', {}, tx(label)), h('dd', {}, value));
   return [
     h(
@@ -102,17 +146,26 @@ function headDetails(key, checkpoint, seenAt, seenLabel = 'log.checkpoint.seen')
       row('log.checkpoint.root', h('code', { class: 'digest', id: 'log-checkpoint-root' }, checkpoint.rootBase64)),
       row(seenLabel, timeEl(seenAt)),
     ),
-    checkpoint.cosignatures.length
+    cosignatures.length
       ? h(
           'div',
           {},
-          h('p', {}, tx('log.checkpoint.cosigned', { n: checkpoint.cosignatures.length })),
+          h('p', {}, tx('log.checkpoint.cosigned', { n: cosignatures.length })),
           h(
             'ul',
             { id: 'log-cosignatures' },
-            checkpoint.cosignatures.map((c) =>
-              h('li', {}, h('code', {}, c.name), ' ', timeEl(new Date(c.timestamp * 1000).toISOString())),
-            ),
+            cosignatures.map((c) => {
+              const status = COSIGNATURE_STATUS[c.status];
+              return h(
+                'li',
+                { 'data-status': c.status },
+                h('code', {}, c.name),
+                ' ',
+                timeEl(new Date(c.timestamp * 1000).toISOString()),
+                ' ',
+                h('span', { class: `cosignature-status ${status.cls}` }, h('span', { 'aria-hidden': 'true' }, status.mark), ' ', tx(status.label)),
+              );
+            }),
           ),
         )
       : h('p', { class: 'muted' }, tx('log.checkpoint.noCosignatures')),
@@ -157,9 +210,12 @@ export async function watchCheckpoint(/** @type {HTMLElement} */ box) {
   try {
     let keyAnswer;
     let note;
+    /** @type {Promise<import('../lib/checkpoint.js').VerifierKey[]>} */
+    let witnesses = Promise.resolve([]);
     try {
       // The key as the server has it now: a key kept from an earlier visit
       // would hide a changed one.
+      witnesses = listedWitnesses();
       [keyAnswer, note] = await Promise.all([fetchJson('/api/public/log/key', 'no-store'), fetchCheckpoint()]);
     } catch (e) {
       const message = e && e.message ? e.message : String(e);
@@ -177,6 +233,9 @@ export async function watchCheckpoint(/** @type {HTMLElement} */ box) {
       show('invalid', () => h('div', { class: 'notice notice-error', role: 'alert' }, h('p', {}, t('log.checkpoint.invalid')), h('p', { lang: 'en' }, message)));
       return;
     }
+    // The cosignatures are checked as the witnesses are listed now: a
+    // cosignature says nothing of the history until it holds.
+    const cosignatures = await checkCosignatures(checkpoint, await witnesses);
     const now = new Date().toISOString();
     let outcome;
     try {
@@ -186,7 +245,7 @@ export async function watchCheckpoint(/** @type {HTMLElement} */ box) {
       // The remembered head stays: every later visit raises the alarm again.
       const shown = /** @type {import('../lib/checkpoint.js').Checkpoint} */ (checkpoint);
       const shownKey = /** @type {import('../lib/checkpoint.js').VerifierKey} */ (key);
-      show('alarm', () => [alarm(e, before), ...headDetails(shownKey, shown, now, 'log.checkpoint.shownAt')]);
+      show('alarm', () => [alarm(e, before), ...headDetails(shownKey, shown, cosignatures, now, 'log.checkpoint.shownAt')]);
       return;
     }
     const seenAt = outcome === 'same' && before ? before.seenAt : now;
@@ -200,7 +259,7 @@ export async function watchCheckpoint(/** @type {HTMLElement} */ box) {
     const shownKey = key;
     show(outcome, () => [
       h('div', { class: 'verdict verdict-ok' }, h('p', { class: 'verdict-line' }, t(verdict, { size: shown.size, from: before ? before.size : 0 }))),
-      ...headDetails(shownKey, shown, seenAt),
+      ...headDetails(shownKey, shown, cosignatures, seenAt),
     ]);
   } catch (e) {
     const message = e && e.message ? e.message : String(e);

@@ -12,7 +12,8 @@
 //! history are given the first one's log key (the one row of `log_key`)
 //! before they first serve, as a server whose database was replaced under
 //! it would sign with the key it had. A witness run as its own process
-//! cosigns one head, which the page lists.
+//! cosigns one head, which the page lists: not checked while the server
+//! does not list the witness, checked with the key it lists once it does.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -90,8 +91,13 @@ struct Server {
 impl Server {
     /// Serves `log` and the public site on `port` (any free port when 0).
     async fn start(log: &Log, port: u16) -> Server {
+        Server::start_service(&log.service, port).await
+    }
+
+    /// Serves a log's `service` (with its witnesses' setting) on `port`.
+    async fn start_service(service: &Service, port: u16) -> Server {
         let public = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("public");
-        let app = opendraw::http::router(log.service.clone(), Some(public))
+        let app = opendraw::http::router(service.clone(), Some(public))
             .into_make_service_with_connect_info::<SocketAddr>();
         let mut tries = 0;
         let listener = loop {
@@ -277,9 +283,29 @@ async fn the_log_page_holds_the_server_to_the_history_it_showed_before() {
     let cosignatures = browser.text("#log-cosignatures").await;
     assert!(cosignatures.contains("court.example/witness"), "{cosignatures}");
     assert_eq!(browser.count("#log-cosignatures li time").await, 1);
+    // This server lists no witness: the cosignature is shown, not checked.
+    assert_eq!(server.get("/api/public/log/witnesses").await, json!([]));
+    assert_eq!(browser.count("#log-cosignatures li[data-status=\"unlisted\"]").await, 1);
+    assert!(cosignatures.contains("witness not listed by the server"), "{cosignatures}");
     browser.screenshot("log-checkpoint-cosigned").await;
     let violations = browser.accessibility_violations().await;
     assert!(violations.is_empty(), "the log page with a cosigned head: {violations:#?}");
+
+    // Served with the witness listed, the cosignature is checked with its key.
+    server.stop().await;
+    let server = Server::start_service(&witnessed, port).await;
+    let listed = server.get("/api/public/log/witnesses").await;
+    assert_eq!(listed[0]["verifier_key"].as_str(), Some(witness.key.as_str()), "{listed}");
+    visit(&browser, &server, "same").await;
+    assert_eq!(browser.count("#log-cosignatures li[data-status=\"checked\"]").await, 1);
+    let cosignatures = browser.text("#log-cosignatures").await;
+    assert!(cosignatures.contains("checked with the key the server lists"), "{cosignatures}");
+    browser.screenshot("log-checkpoint-cosignature-checked").await;
+    accessible_in_both_languages(&browser, "the log page with a checked cosignature").await;
+    switch_language(&browser, "zh-CN").await;
+    let cosignatures = browser.text("#log-cosignatures").await;
+    assert!(cosignatures.contains("已用服务器所列公钥核验"), "{cosignatures}");
+    switch_language(&browser, "en").await;
     drop(witness);
     let seen = remembered(&browser).await;
     assert_eq!(seen["size"].as_u64(), Some(grown));

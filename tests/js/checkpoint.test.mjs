@@ -11,6 +11,9 @@ import {
   parseNote,
   parseCheckpointText,
   verifyCheckpoint,
+  parseWitnessKey,
+  verifyCosignature,
+  checkCosignatures,
   checkAgainstRemembered,
   CheckpointError,
   toBase64,
@@ -127,9 +130,104 @@ test('witness cosignatures are listed with their names and times', async () => {
   const text = checkpointText(3, root);
   const note = signedCheckpoint(3, root, { extra: cosignatureLine('witness.example/w1', witnessKey, 1764547200, text) });
   const checkpoint = await verifyCheckpoint(note, key);
-  assert.deepEqual(checkpoint.cosignatures, [{ name: 'witness.example/w1', timestamp: 1764547200 }]);
+  assert.deepEqual(
+    checkpoint.cosignatures.map(({ name, timestamp }) => ({ name, timestamp })),
+    [{ name: 'witness.example/w1', timestamp: 1764547200 }],
+  );
   assert.equal(parseNote(note).signatures.length, 2);
   assert.deepEqual(parseCheckpointText(text).extensions, []);
+});
+
+/** A witness's verifier key text, type 0x04, written from the C2SP spec. */
+function witnessVerifierKey(name, key) {
+  const id = keyIdOf(name, 0x04, key.publicKey).toString('hex');
+  return `${name}+${id}+${Buffer.concat([Buffer.from([0x04]), key.publicKey]).toString('base64')}`;
+}
+
+/** A signature line with its bytes after the key id changed by `change`. */
+function changedLine(line, change) {
+  const [dash, name, data] = line.trimEnd().split(' ');
+  const bytes = Buffer.from(data, 'base64');
+  change(bytes);
+  return `${dash} ${name} ${bytes.toString('base64')}\n`;
+}
+
+const W1 = 'witness.example/w1';
+const W2 = 'witness.example/w2';
+const otherWitnessKey = keyFromSeed(new Uint8Array(32).fill(10));
+
+test('a witness key is read with type 0x04, and a log key or a wrong id is refused as one', async () => {
+  const text = witnessVerifierKey(W1, witnessKey);
+  const key = await parseWitnessKey(text);
+  assert.equal(key.name, W1);
+  assert.deepEqual(Buffer.from(key.publicKey), witnessKey.publicKey);
+  assert.deepEqual(Buffer.from(key.id), keyIdOf(W1, 0x04, witnessKey.publicKey));
+  const [name, id, data] = text.split('+');
+  const wrongId = (parseInt(id, 16) ^ 1).toString(16).padStart(8, '0');
+  for (const bad of [
+    `${name}+${wrongId}+${data}`,
+    verifierKey(W1, witnessKey),
+    `${W2}+${id}+${data}`,
+    `${name}+${id}+${data.slice(4)}`,
+  ]) {
+    await assert.rejects(parseWitnessKey(bad), (e) => e instanceof CheckpointError && e.reason === 'key', bad);
+  }
+  // And a witness's key is not a log's.
+  await assert.rejects(parseVerifierKey(text), (e) => e instanceof CheckpointError && e.reason === 'key');
+});
+
+test('a cosignature verifies with its witness key over the checkpoint text, and fails changed or by another', async () => {
+  const root = await rootOfSize(3);
+  const text = checkpointText(3, root);
+  const key = await parseWitnessKey(witnessVerifierKey(W1, witnessKey));
+  const line = cosignatureLine(W1, witnessKey, 1764547200, text);
+  assert.equal(await verifyCosignature(text, line, key), true, 'valid');
+  assert.equal(await verifyCosignature(text, line.trimEnd(), key), true, 'valid without its newline');
+  // Over another checkpoint's text.
+  assert.equal(await verifyCosignature(checkpointText(4, await rootOfSize(4)), line, key), false, 'other text');
+  // A flipped bit of the signature (the last byte), of the timestamp (byte 4 + 7).
+  assert.equal(await verifyCosignature(text, changedLine(line, (b) => (b[b.length - 1] ^= 1)), key), false, 'flipped signature');
+  assert.equal(await verifyCosignature(text, changedLine(line, (b) => (b[11] ^= 1)), key), false, 'flipped timestamp');
+  // A key id that is not the witness's, with the signature otherwise intact.
+  assert.equal(await verifyCosignature(text, changedLine(line, (b) => (b[0] ^= 1)), key), false, 'wrong key id');
+  // Another witness's valid cosignature, under its name or under this one's.
+  const other = cosignatureLine(W2, otherWitnessKey, 1764547200, text);
+  assert.equal(await verifyCosignature(text, other, key), false, 'other witness');
+  const otherKey = await parseWitnessKey(witnessVerifierKey(W2, otherWitnessKey));
+  assert.equal(await verifyCosignature(text, other, otherKey), true, 'the other witness with its own key');
+  const impostor = cosignatureLine(W1, otherWitnessKey, 1764547200, text);
+  assert.equal(await verifyCosignature(text, impostor, key), false, 'another key under this name');
+  // The log's own plain signature line, and lines that are no cosignature.
+  assert.equal(await verifyCosignature(text, signatureLine(W1, witnessKey, text), key), false, 'a plain Ed25519 signature');
+  assert.equal(await verifyCosignature(text, 'not a line', key), false);
+  assert.equal(await verifyCosignature(text, `— ${W1} @@@@`, key), false);
+  // A timestamp above 2^63 - 1 is refused, even with a signature over it.
+  const huge = (1n << 63n).toString();
+  const hugeSig = sign(null, Buffer.from(`cosignature/v1\ntime ${huge}\n${text}`), witnessKey.privateKey);
+  const hugeTime = Buffer.alloc(8);
+  hugeTime.writeBigUInt64BE(1n << 63n);
+  const hugeLine = `— ${W1} ${Buffer.concat([keyIdOf(W1, 0x04, witnessKey.publicKey), hugeTime, hugeSig]).toString('base64')}\n`;
+  assert.equal(await verifyCosignature(text, hugeLine, key), false, 'timestamp above 2^63 - 1');
+});
+
+test('the cosignatures of a checkpoint are checked, not valid, or not listed, by the witness keys given', async () => {
+  const logVerifier = await parseVerifierKey(verifierKey(ORIGIN, logKey));
+  const root = await rootOfSize(3);
+  const text = checkpointText(3, root);
+  const good = cosignatureLine(W1, witnessKey, 1764547200, text);
+  const bad = changedLine(cosignatureLine(W2, otherWitnessKey, 1764547300, text), (b) => (b[b.length - 1] ^= 1));
+  const unlisted = cosignatureLine('witness.example/w3', keyFromSeed(new Uint8Array(32).fill(11)), 1764547400, text);
+  const checkpoint = await verifyCheckpoint(signedCheckpoint(3, root, { extra: good + bad + unlisted }), logVerifier);
+  const keys = [await parseWitnessKey(witnessVerifierKey(W1, witnessKey)), await parseWitnessKey(witnessVerifierKey(W2, otherWitnessKey))];
+  assert.deepEqual(await checkCosignatures(checkpoint, keys), [
+    { name: W1, timestamp: 1764547200, status: 'checked' },
+    { name: W2, timestamp: 1764547300, status: 'invalid' },
+    { name: 'witness.example/w3', timestamp: 1764547400, status: 'unlisted' },
+  ]);
+  assert.deepEqual(
+    (await checkCosignatures(checkpoint, [])).map((c) => c.status),
+    ['unlisted', 'unlisted', 'unlisted'],
+  );
 });
 
 test('a later head must extend the remembered one, by its consistency proof', async () => {

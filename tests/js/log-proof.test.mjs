@@ -91,6 +91,98 @@ test('for a drand task, the first cosignature is compared with the round time, a
   assert.equal(proof.witnessed.seq, proof.entries.find((e) => e.kind === 'task.committed').seq);
 });
 
+/** The intact log.tsv with the witnessed checkpoint's last cosignature line changed by `change` (its bytes: the key id, the timestamp, the signature). */
+function withCosignature(change) {
+  const lines = intact.slice(0, -1).split('\n');
+  const i = lines.findIndex((l) => l.startsWith('witnessed\t'));
+  const fields = lines[i].split('\t');
+  const note = Buffer.from(fields[1], 'base64').toString('utf8').slice(0, -1).split('\n');
+  const [dash, name, data] = note[note.length - 1].split(' ');
+  assert.equal(name, vector.witness_key.split('+')[0], 'the last line is the witness\'s cosignature');
+  const bytes = Buffer.from(data, 'base64');
+  change(bytes);
+  note[note.length - 1] = `${dash} ${name} ${bytes.toString('base64')}`;
+  fields[1] = Buffer.from(`${note.join('\n')}\n`).toString('base64');
+  lines[i] = fields.join('\t');
+  return `${lines.join('\n')}\n`;
+}
+
+test('the cosignatures of a listed witness are checked with its key: a valid one passes, a changed one fails', async () => {
+  const witnesses = [vector.witness_key];
+  const checked = await checkLogProof(enc.encode(intact), stated, { trustedKey: vector.verifier_key, witnesses });
+  assert.ok(checked.checks.every((x) => x.passed), JSON.stringify(checked.checks));
+  const cosignature = checked.checks.filter((x) => x.kind === 'log-cosignature');
+  assert.equal(cosignature.length, 1, JSON.stringify(checked));
+  assert.equal(cosignature[0].message.key, 'logCosignatureChecked');
+  assert.equal(cosignature[0].subject, vector.witness_key.split('+')[0]);
+  assert.match(cosignature[0].detail, /^cosignature by \S+ at 20[0-9-]{8}T[0-9:]{8}Z, checked with the key the server lists$/);
+  assert.ok(!checked.notes.some((x) => x.kind === 'log-cosignature'), 'a checked cosignature is no longer a note');
+  assert.notEqual(checked.pins, null);
+  // The whole bundle, with the witness listed, still verifies.
+  const report = await verifyBundle(filesWith(intact), { logKey: vector.verifier_key, witnesses });
+  assert.equal(report.verified, true, JSON.stringify(report.firstFailure));
+  assert.ok(report.checks.some((x) => x.kind === 'log-cosignature' && x.passed));
+
+  // A flipped bit of the signature, of the timestamp: the listed witness's cosignature fails.
+  for (const [what, change] of [
+    ['signature', (b) => (b[b.length - 1] ^= 1)],
+    ['timestamp', (b) => (b[11] ^= 1)],
+  ]) {
+    const forged = withCosignature(change);
+    assert.notEqual(forged, intact, what);
+    const result = await checkLogProof(enc.encode(forged), stated, { trustedKey: vector.verifier_key, witnesses });
+    const failed = result.checks.filter((x) => !x.passed);
+    assert.equal(failed.length, 1, `${what}: ${JSON.stringify(result.checks)}`);
+    assert.equal(failed[0].kind, 'log-cosignature', what);
+    assert.equal(failed[0].message.key, 'logCosignatureInvalid', what);
+    assert.equal(result.pins, null, what);
+    const bundle = await verifyBundle(filesWith(forged), { logKey: vector.verifier_key, witnesses });
+    assert.equal(bundle.verified, false, what);
+    assert.equal(bundle.firstFailure.kind, 'log-cosignature', what);
+    // Not listed, the changed cosignature is only shown, as before.
+    const unlisted = await checkLogProof(enc.encode(forged), stated, { trustedKey: vector.verifier_key, witnesses: [] });
+    assert.ok(unlisted.checks.every((x) => x.passed), what);
+    assert.equal(unlisted.notes.filter((x) => x.kind === 'log-cosignature').length, 1, what);
+  }
+  // A key id of another key: no listed witness's cosignature, so a note.
+  const wrongId = await checkLogProof(enc.encode(withCosignature((b) => (b[0] ^= 1))), stated, { trustedKey: vector.verifier_key, witnesses });
+  assert.ok(wrongId.checks.every((x) => x.passed));
+  assert.ok(!wrongId.checks.some((x) => x.kind === 'log-cosignature'));
+  assert.equal(wrongId.notes.filter((x) => x.kind === 'log-cosignature' && x.message.key === 'logCosigned').length, 1);
+
+  // Another witness listed, this one not: its cosignature stays a note.
+  const other = 'other.example/witness+' + '0'.repeat(8) + '+' + Buffer.concat([Buffer.from([4]), Buffer.alloc(32, 1)]).toString('base64');
+  const notListed = await checkLogProof(enc.encode(intact), stated, { trustedKey: vector.verifier_key, witnesses: [other] });
+  assert.ok(notListed.checks.every((x) => x.passed));
+  assert.ok(!notListed.checks.some((x) => x.kind === 'log-cosignature'));
+  assert.equal(notListed.notes.filter((x) => x.kind === 'log-cosignature').length, 1);
+});
+
+test('for a drand task, the earliest checked cosignature must come before the round\'s time', async () => {
+  const witnesses = [vector.witness_key];
+  const early = await checkLogProof(enc.encode(intact), stated, { trustedKey: vector.verifier_key, roundTime: Date.UTC(2999, 0, 1), witnesses });
+  assert.ok(early.checks.every((x) => x.passed), JSON.stringify(early.checks));
+  const pass = early.checks.find((x) => x.kind === 'log-witness-time');
+  assert.equal(pass.message.key, 'logWitnessedBeforeChecked', JSON.stringify(pass));
+  assert.ok(!early.notes.some((x) => x.kind === 'log-witness-time'));
+  assert.notEqual(early.pins, null);
+  // A round at or before the cosignature's time fails.
+  const checked = early.checks.find((x) => x.kind === 'log-cosignature');
+  const [, stamp] = /at (\S+), checked/.exec(checked.detail);
+  for (const roundTime of [Date.parse(stamp), Date.UTC(2000, 0, 1)]) {
+    const late = await checkLogProof(enc.encode(intact), stated, { trustedKey: vector.verifier_key, roundTime, witnesses });
+    const failed = late.checks.filter((x) => !x.passed);
+    assert.equal(failed.length, 1, JSON.stringify(late.checks));
+    assert.equal(failed[0].kind, 'log-witness-time');
+    assert.equal(failed[0].message.key, 'logWitnessedNotBeforeChecked');
+    assert.match(failed[0].detail, /NOT before/);
+    assert.equal(late.pins, null);
+  }
+  // One second after the cosignature, the round is after it.
+  const justAfter = await checkLogProof(enc.encode(intact), stated, { trustedKey: vector.verifier_key, roundTime: Date.parse(stamp) + 1000, witnesses });
+  assert.ok(justAfter.checks.every((x) => x.passed));
+});
+
 /** Refused variants of the intact file: every one must be refused by both readers. */
 function refusals() {
   const lines = intact.slice(0, -1).split('\n');
