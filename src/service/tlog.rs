@@ -387,6 +387,19 @@ impl Service {
 /// tile arithmetic reads, name the height too (`tile/8/L/N`, `tile/8/data/N`).
 fn tile_of_path(path: &str) -> Option<Tile> {
     let rest = path.strip_prefix("tile/")?;
+    // The tile arithmetic panics on a width of 0 or a level past 63: such
+    // paths are refused here, before it reads them.
+    if let Some((_, width)) = rest.split_once(".p/")
+        && !width.parse::<u32>().is_ok_and(|width| (1..256).contains(&width))
+    {
+        return None;
+    }
+    if let Some((level, _)) = rest.split_once('/')
+        && level != "entries"
+        && !level.parse::<u8>().is_ok_and(|level| level <= 5)
+    {
+        return None;
+    }
     let go_path = match rest.strip_prefix("entries/") {
         Some(index) => format!("tile/8/data/{index}"),
         None => format!("tile/8/{rest}"),

@@ -105,7 +105,7 @@ on_both_backends! {
             assert_eq!(&tile[32 * i..32 * (i + 1)], &opendraw::protocol::tlog::leaf_hash(entry).0);
         }
         // A tile the tree does not hold yet, or a path that is not a tile's.
-        for path in [format!("/log/tile/0/000.p/{}", width + 1), "/log/tile/0/000".into(), "/log/tile/8/0/000".into()] {
+        for path in [format!("/log/tile/0/000.p/{}", width + 1), "/log/tile/0/000".into(), "/log/tile/8/0/000".into(), "/log/tile/0/000.p/0".into(), "/log/tile/64/000".into()] {
             let response = app.get(None, &path).await;
             assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
         }
