@@ -383,7 +383,6 @@ export const en = {
     'vcheck.logCheckpoint': '{size} entries, signed by {origin}',
     'vcheck.logEntry': 'entry {seq} ({entryKind}) is in the signed checkpoint of {size} entries',
     'vcheck.logPinCommitment': 'the logged commitment {digest} is the one commitment.tsv states',
-    'vcheck.logPinResult': 'the logged result digest {digest} is the SHA-256 of result.tsv',
     'vcheck.logWitnessed': '{size} entries, holding the commitment (entry {seq}), and extended by the checkpoint of {head}',
     'vcheck.logNotWitnessed': 'no witness cosigned a checkpoint holding the commitment',
     'vcheck.logCosigned': 'cosigned by {name} at {time}; the witness’s key is not known here, so the cosignature is shown, not checked',

@@ -377,7 +377,6 @@ export const zh = {
     'vcheck.logCheckpoint': '共 {size} 条，由 {origin} 签名',
     'vcheck.logEntry': '第 {seq} 条（{entryKind}）包含在共 {size} 条的已签名检查点中',
     'vcheck.logPinCommitment': '日志记录的承诺 {digest} 与 commitment.tsv 所载一致',
-    'vcheck.logPinResult': '日志记录的结果摘要 {digest} 即 result.tsv 的 SHA-256',
     'vcheck.logWitnessed': '共 {size} 条，包含承诺（第 {seq} 条），并由共 {head} 条的检查点延续',
     'vcheck.logNotWitnessed': '尚无见证方联署包含该承诺的检查点',
     'vcheck.logCosigned': '{name} 于 {time} 联署；本页不掌握该见证方的公钥，仅列示联署，未予核验',
