@@ -171,6 +171,21 @@ impl Clock {
         }
     }
 
+    /// Moves a fixed clock to the instant `target`, past or future: to its
+    /// day, then on to the instant (how tests reach a recorded drand round's
+    /// time); the system clock cannot be moved.
+    pub fn move_to(&self, target: DateTime<Utc>) {
+        if self.0.is_none() {
+            return;
+        }
+        let day = target.date_naive();
+        self.set(day);
+        if self.now() > target {
+            self.set(day - chrono::Days::new(1));
+        }
+        self.advance((target - self.now()).to_std().expect("a fixed clock set before its target"));
+    }
+
     pub fn today(&self) -> NaiveDate {
         match &self.0 {
             Some(fixed) => fixed.lock().expect("clock lock").day,

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use opendraw::service::Service;
 use opendraw::service::drand_relays::DrandRelays;
 use opendraw::storage::Store;
@@ -52,17 +51,6 @@ async fn relay(down_for: usize) -> (String, Arc<AtomicUsize>) {
     (format!("http://{address}"), asked)
 }
 
-/// Moves the service's clock to `target` (in the past): to that day, then
-/// on to the instant.
-fn move_clock_to(app: &TestApp, target: DateTime<Utc>) {
-    let day: NaiveDate = target.date_naive();
-    app.clock.set(day);
-    if app.clock.now() > target {
-        app.clock.set(day - chrono::Duration::days(1));
-    }
-    app.clock.advance((target - app.clock.now()).to_std().unwrap());
-}
-
 fn drand_task() -> Value {
     json!({"entropy": {"format": "drand", "source": "League of Entropy drand quicknet", "min_length": 64, "margin_seconds": 600}})
 }
@@ -92,7 +80,7 @@ async fn drawn_by_itself(backend: Backend) {
     app.seed_directory().await;
     let task = app.create_task(drand_task()).await;
     // Committed 600 s and a little before round 1000 (2023-08-23T15:59:24Z).
-    move_clock_to(&app, "2023-08-23T15:49:21.100Z".parse().unwrap());
+    app.clock.move_to("2023-08-23T15:49:21.100Z".parse().unwrap());
     app.act(task, "commit", json!({}), StatusCode::OK).await;
 
     let round =

@@ -3,7 +3,6 @@
 //! as a relay serves it, refuses any other round, signature or chain with
 //! the field named and nothing changed, and the bundle verifies.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
 use opendraw::protocol::verify::{CheckKind, Pins, verify};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -27,18 +26,6 @@ fn drand_plan(extra: Value) -> Value {
     json!({"entropy": plan})
 }
 
-/// Moves the service's clock to `target` (in the past): to that day, then
-/// on to the instant.
-fn move_clock_to(app: &TestApp, target: DateTime<Utc>) {
-    let day: NaiveDate = target.date_naive();
-    app.clock.set(day);
-    if app.clock.now() > target {
-        app.clock.set(day - Duration::days(1));
-    }
-    let by = (target - app.clock.now()).to_std().unwrap();
-    app.clock.advance(by);
-}
-
 async fn state(app: &TestApp, task: i64) -> Value {
     expect(app.get(Some(&app.market), &format!("/api/tasks/{task}")).await, StatusCode::OK).await["state"]
         .clone()
@@ -50,7 +37,7 @@ on_both_backends! {
         let task = app.create_task(drand_plan(json!({"margin_seconds": 600}))).await;
         // Round 1000 came at 2023-08-23T15:59:24Z; committed 600 s before,
         // with up to 3 s to spare, the first round at least 600 s later is 1000.
-        move_clock_to(&app, "2023-08-23T15:49:21.100Z".parse().unwrap());
+        app.clock.move_to("2023-08-23T15:49:21.100Z".parse().unwrap());
         app.act(task, "commit", json!({}), StatusCode::OK).await;
         let commitment = app.get(None, &format!("/api/public/tasks/{task}/files/commitment.tsv")).await.text().await.unwrap();
         assert!(commitment.contains("\nentropy-format\tdrand\n"), "{commitment}");
@@ -190,7 +177,7 @@ async fn fetched_draw(backend: crate::helpers::Backend) {
     .await;
     app.seed_directory().await;
     let task = app.create_task(drand_plan(json!({}))).await;
-    move_clock_to(&app, "2023-08-23T15:49:21.100Z".parse().unwrap());
+    app.clock.move_to("2023-08-23T15:49:21.100Z".parse().unwrap());
     app.act(task, "commit", json!({}), StatusCode::OK).await;
     let early = app.act(task, "draw", json!({"fetch_drand": true}), StatusCode::CONFLICT).await;
     assert_eq!(early["code"], "entropy_not_yet");
@@ -212,7 +199,7 @@ async fn fetched_draw(backend: crate::helpers::Backend) {
     .await;
     app.seed_directory().await;
     let task = app.create_task(drand_plan(json!({}))).await;
-    move_clock_to(&app, "2023-08-23T15:49:21.100Z".parse().unwrap());
+    app.clock.move_to("2023-08-23T15:49:21.100Z".parse().unwrap());
     app.act(task, "commit", json!({}), StatusCode::OK).await;
     app.clock.advance(std::time::Duration::from_secs(610));
     let head = app.log_head().await;
@@ -272,7 +259,7 @@ async fn a_drand_commitment_witnessed_after_its_round_is_flagged_from_the_bundle
     let dir = tempfile::tempdir().unwrap();
 
     let task = app.create_task(drand_plan(json!({"margin_seconds": 600}))).await;
-    move_clock_to(&app, "2023-08-23T15:49:21.100Z".parse().unwrap());
+    app.clock.move_to("2023-08-23T15:49:21.100Z".parse().unwrap());
     app.act(task, "commit", json!({}), StatusCode::OK).await;
     service.integrate_log().await.unwrap();
     service.ask_witnesses().await.unwrap();

@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use opendraw::http::limits::Limits;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -19,17 +18,6 @@ const ROUND_1000: &str =
     "b44679b9a59af2ec876b1a6b1ad52ea9b1615fc3982b19576350f93447cb1125e342b73a8dd2bacbe47e4b6b63ed5e39";
 const RANDOMNESS_1000: &str = "fe290beca10872ef2fb164d2aa4442de4566183ec51c56ff3cd603d930e54fdd";
 
-/// Moves the service's clock to `target` (in the past): to that day, then
-/// on to the instant.
-fn move_clock_to(app: &TestApp, target: DateTime<Utc>) {
-    let day: NaiveDate = target.date_naive();
-    app.clock.set(day);
-    if app.clock.now() > target {
-        app.clock.set(day - chrono::Duration::days(1));
-    }
-    app.clock.advance((target - app.clock.now()).to_std().unwrap());
-}
-
 /// The site with one revealed task committed to quicknet round 1000; its id.
 async fn revealed_drand_task() -> (TestApp, i64) {
     let public = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("public");
@@ -38,7 +26,7 @@ async fn revealed_drand_task() -> (TestApp, i64) {
     let plan = json!({"format": "drand", "source": "League of Entropy drand quicknet", "min_length": 64, "margin_seconds": 600});
     let task = app.create_task(json!({"entropy": plan})).await;
     // Committed 600 s (and a little) before round 1000's time, 2023-08-23T15:59:24Z.
-    move_clock_to(&app, "2023-08-23T15:49:21.100Z".parse().unwrap());
+    app.clock.move_to("2023-08-23T15:49:21.100Z".parse().unwrap());
     app.act(task, "commit", json!({}), StatusCode::OK).await;
     app.clock.advance(Duration::from_secs(610));
     let round = json!({"drand": {"round": 1000, "randomness": RANDOMNESS_1000, "signature": ROUND_1000}});

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -14,16 +13,6 @@ use super::browser_support::Browser;
 const LOADED: Duration = Duration::from_secs(20);
 /// Quicknet round 1000 exactly as its relays serve it.
 const ROUND_1000: &str = r#"{"round":1000,"randomness":"fe290beca10872ef2fb164d2aa4442de4566183ec51c56ff3cd603d930e54fdd","signature":"b44679b9a59af2ec876b1a6b1ad52ea9b1615fc3982b19576350f93447cb1125e342b73a8dd2bacbe47e4b6b63ed5e39"}"#;
-
-/// Moves the clock to `target` (in the past): to that day, then on to the instant.
-fn move_clock_to(clock: &opendraw::service::Clock, target: DateTime<Utc>) {
-    let day: NaiveDate = target.date_naive();
-    clock.set(day);
-    if clock.now() > target {
-        clock.set(day - chrono::Duration::days(1));
-    }
-    clock.advance((target - clock.now()).to_std().unwrap());
-}
 
 async fn no_violations(browser: &Browser, what: &str) {
     let violations = browser.accessibility_violations().await;
@@ -71,7 +60,7 @@ async fn site_with_a_drand_task() -> (String, i64, tempfile::TempDir) {
     });
     let task = call(Method::POST, "/api/tasks".into(), definition).await["id"].as_i64().unwrap();
     // Committed 600 s and a little before round 1000 (2023-08-23T15:59:24Z).
-    move_clock_to(&clock, "2023-08-23T15:49:21.100Z".parse().unwrap());
+    clock.move_to("2023-08-23T15:49:21.100Z".parse().unwrap());
     call(Method::POST, format!("/api/tasks/{task}/commit"), json!({})).await;
     clock.advance(Duration::from_secs(610));
     let round: Value = serde_json::from_str(ROUND_1000).unwrap();

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde_json::json;
 
@@ -102,16 +102,6 @@ async fn relay() -> String {
     format!("http://{address}")
 }
 
-/// Moves the clock to `target` (in the past): to that day, then on to the instant.
-fn move_clock_to(clock: &opendraw::service::Clock, target: DateTime<Utc>) {
-    let day: NaiveDate = target.date_naive();
-    clock.set(day);
-    if clock.now() > target {
-        clock.set(day - chrono::Duration::days(1));
-    }
-    clock.advance((target - clock.now()).to_std().unwrap());
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_due_drand_round_is_fetched_or_pasted_and_a_wrong_paste_is_named() {
     // The demo is loaded today; then the server moves to August 2023, when
@@ -149,7 +139,7 @@ async fn a_due_drand_round_is_fetched_or_pasted_and_a_wrong_paste_is_named() {
         tasks.push(task["id"].as_i64().unwrap());
     }
     // Committed 600 s and a little before round 1000 (2023-08-23T15:59:24Z).
-    move_clock_to(&clock, "2023-08-23T15:49:21.100Z".parse().unwrap());
+    clock.move_to("2023-08-23T15:49:21.100Z".parse().unwrap());
     for id in &tasks {
         let (status, body) = call(Method::POST, format!("/api/tasks/{id}/commit"), json!(null)).await;
         assert_eq!(status, 200, "{body}");
