@@ -12,9 +12,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use base64::Engine as _;
-use base64::prelude::BASE64_STANDARD;
-use ed25519_dalek::{Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
 use signed_note::{Note, NoteError, Signature, StandardVerifier, Verifier, VerifierList};
 use tlog_tiles::{Checkpoint, Hash, HashReader};
 
@@ -202,11 +200,6 @@ pub fn parse_hash_hex(text: &str) -> Option<Hash> {
     Digest::parse_hex(text).ok().map(|digest| Hash(*digest.as_bytes()))
 }
 
-/// A hash as a checkpoint writes it: standard base64.
-pub fn hash_base64(hash: &Hash) -> String {
-    BASE64_STANDARD.encode(hash.0)
-}
-
 /// The tree's stored hashes kept in memory: the reader of a whole log held
 /// by a verifier, or the hashes a storage layer fetched for one operation.
 #[derive(Default)]
@@ -284,17 +277,11 @@ pub fn root_of(entry_hashes: impl IntoIterator<Item = Digest>) -> Hash {
     }
 }
 
-/// The signature a verifier key and a message make, for a caller holding
-/// the key's raw bytes (the browser's and a witness's checks use the same
-/// rule): true when `signature` is the Ed25519 signature of `message`.
-pub fn ed25519_verifies(public_key: &[u8; 32], message: &[u8], signature: &[u8]) -> bool {
-    let Ok(key) = VerifyingKey::from_bytes(public_key) else { return false };
-    let Ok(signature) = ed25519_dalek::Signature::from_slice(signature) else { return false };
-    key.verify(message, &signature).is_ok()
-}
-
 #[cfg(test)]
 mod tests {
+    use base64::Engine as _;
+    use base64::prelude::BASE64_STANDARD;
+
     use super::*;
 
     fn entries(n: u64) -> Vec<Digest> {
@@ -323,12 +310,10 @@ mod tests {
         let key = LogKey::from_seed("opendraw.test/log", &[7; 32]).unwrap();
         let root = root_of(entries(5));
         let note = key.sign(5, &root);
-        assert!(
-            note.starts_with(&format!(
-                "opendraw.test/log\n5\n{}\n\n— opendraw.test/log ",
-                hash_base64(&root)
-            ))
-        );
+        assert!(note.starts_with(&format!(
+            "opendraw.test/log\n5\n{}\n\n— opendraw.test/log ",
+            BASE64_STANDARD.encode(root.0)
+        )));
         let opened = open_checkpoint(note.as_bytes(), &key.verifier_key()).unwrap();
         assert_eq!((opened.size, opened.root), (5, root));
         let other = LogKey::from_seed("opendraw.test/log", &[8; 32]).unwrap();

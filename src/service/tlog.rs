@@ -216,18 +216,23 @@ impl Service {
     async fn proof_tree(&self, size: Option<u64>) -> ServiceResult<CheckpointRow> {
         let pool = self.store().pool();
         let row = match size {
-            Some(size) => {
-                let newest = self.current_checkpoint().await?.map(|row| row.size as u64).unwrap_or(0);
-                tlog::checkpoint(pool, size as i64).await?.ok_or_else(|| {
-                    ServiceError::invalid(
-                        "size_not_signed",
-                        Some("size".into()),
-                        format!(
-                            "no checkpoint was signed for a tree of {size} entries (the newest has {newest})"
-                        ),
-                    )
-                })?
-            }
+            Some(size) => match tlog::checkpoint(pool, size as i64).await? {
+                Some(row) => row,
+                None => {
+                    // Not signed yet, perhaps: take the committed entries
+                    // into the tree, then look again.
+                    let newest = self.current_checkpoint().await?.map(|row| row.size as u64).unwrap_or(0);
+                    tlog::checkpoint(pool, size as i64).await?.ok_or_else(|| {
+                        ServiceError::invalid(
+                            "size_not_signed",
+                            Some("size".into()),
+                            format!(
+                                "no checkpoint was signed for a tree of {size} entries (the newest has {newest})"
+                            ),
+                        )
+                    })?
+                }
+            },
             None => self.current_checkpoint().await?.ok_or_else(|| {
                 ServiceError::invalid("size_not_signed", Some("size".into()), "the log is empty")
             })?,

@@ -66,13 +66,6 @@ pub struct CheckpointRow {
     pub signed_at: String,
 }
 
-impl CheckpointRow {
-    pub fn root(&self) -> StoreResult<Hash> {
-        parse_hash_hex(&self.root)
-            .ok_or_else(|| StoreError::Damaged(format!("checkpoint {} root", self.size)))
-    }
-}
-
 /// Takes the committed entries not yet in the tree into it, up to
 /// [`STEP`] of them, and signs a checkpoint of the tree they make. Returns
 /// the new checkpoint, or `None` when the tree already held every entry.
@@ -322,10 +315,4 @@ pub async fn size(pool: &sqlx::AnyPool) -> StoreResult<u64> {
 
 fn digest(text: &str) -> StoreResult<Digest> {
     Digest::parse_hex(text).map_err(|error| StoreError::Damaged(format!("a log digest: {error}")))
-}
-
-/// The tree's root over these stored hashes, for a check that the tree
-/// and the chain agree (backups, tests).
-pub async fn root(pool: &sqlx::AnyPool, size: u64) -> StoreResult<Hash> {
-    read(pool, |memory| tlog_tiles::tree_hash(size, memory)).await
 }
