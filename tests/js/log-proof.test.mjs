@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ustar } from './ustar.mjs';
 import { verifyBundle, checkLogProof, parseLogProof, parseCommitment } from '../../public/verify.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -211,30 +212,6 @@ function refusals() {
   ];
 }
 
-/** A ustar archive of [name, bytes] members. */
-function ustar(members) {
-  const blocks = [];
-  for (const [name, data] of members) {
-    const h = new Uint8Array(512);
-    const put = (str, at) => h.set(enc.encode(str), at);
-    put(name, 0);
-    put('0000644\0', 100);
-    put('0000000\0', 108);
-    put('0000000\0', 116);
-    put(data.length.toString(8).padStart(11, '0') + '\0', 124);
-    put('00000000000\0', 136);
-    h.fill(0x20, 148, 156);
-    h[156] = 0x30;
-    put('ustar\0', 257);
-    put('00', 263);
-    let sum = 0;
-    for (const x of h) sum += x;
-    put(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-    blocks.push(h, data, new Uint8Array((512 - (data.length % 512)) % 512));
-  }
-  blocks.push(new Uint8Array(1024));
-  return Buffer.concat(blocks);
-}
 
 const cli = process.env.OPENDRAW_BIN || join(root, 'target', 'debug', 'opendraw');
 
