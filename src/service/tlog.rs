@@ -194,12 +194,8 @@ impl Service {
     }
 
     async fn with_cosignatures(&self, row: CheckpointRow) -> ServiceResult<String> {
-        let mut note = row.note;
-        for line in tlog::cosignatures(self.store().pool(), row.size).await? {
-            note.push_str(&line);
-            note.push('\n');
-        }
-        Ok(note)
+        let lines = tlog::cosignatures(self.store().pool(), row.size).await?;
+        Ok(cosigned(row.note, lines))
     }
 
     pub async fn log_key_view(&self) -> ServiceResult<LogKeyView> {
@@ -373,18 +369,24 @@ impl Service {
                 tag.push_str(&format!("-w{}x{}", early.size, lines.len()));
                 let inclusion = tlog::inclusion(pool, seq, early.size as u64).await?;
                 let consistency = tlog::consistency(pool, early.size as u64, size).await?;
-                let mut note = early.note;
-                for line in lines {
-                    note.push_str(&line);
-                    note.push('\n');
-                }
-                Some(Witnessed { checkpoint: note.into_bytes(), seq, inclusion, consistency })
+                let checkpoint = cosigned(early.note, lines).into_bytes();
+                Some(Witnessed { checkpoint, seq, inclusion, consistency })
             }
             _ => None,
         };
         let proof = LogProof { key: key.verifier_key(), checkpoint, entries: proven, witnessed };
         Ok(Some((proof.to_text(), tag)))
     }
+}
+
+/// A signed checkpoint with the witnesses' cosignature lines after the
+/// log's own signature, as C2SP serves a cosigned checkpoint.
+fn cosigned(mut note: String, lines: Vec<String>) -> String {
+    for line in lines {
+        note.push_str(&line);
+        note.push('\n');
+    }
+    note
 }
 
 /// C2SP tiles have height 8 and name the level alone (`tile/L/N`), entry
