@@ -12,25 +12,15 @@ use serde_json::json;
 
 use crate::browser_support::Browser;
 use crate::staff_api::send_as;
-use crate::support::{MARKET, Server, check_page, heading_is, sign_in, text_contains, type_into};
+use crate::support::{
+    MARKET, Server, check_page, click, heading_is, sign_in, task_id_of_page, text_contains, type_into,
+};
 
 const QUICKNET: &str = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971";
 /// Quicknet round 1000 exactly as its relays serve it.
 const ROUND_1000: &str = r#"{"round":1000,"randomness":"fe290beca10872ef2fb164d2aa4442de4566183ec51c56ff3cd603d930e54fdd","signature":"b44679b9a59af2ec876b1a6b1ad52ea9b1615fc3982b19576350f93447cb1125e342b73a8dd2bacbe47e4b6b63ed5e39"}"#;
 /// Quicknet round 123: genuine, not the committed one.
 const ROUND_123: &str = r#"{"round":123,"randomness":"0000000000000000000000000000000000000000000000000000000000000000","signature":"b75c69d0b72a5d906e854e808ba7e2accb1542ac355ae486d591aa9d43765482e26cd02df835d3546d23c4b13e0dfc92"}"#;
-
-async fn click(browser: &Browser, css: &str) {
-    browser.element(css).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
-}
-
-/// The task's id from the page's address (#/tasks/ID?…).
-async fn task_id_of_page(browser: &Browser) -> i64 {
-    let url = browser.client.current_url().await.unwrap();
-    let fragment = url.fragment().unwrap_or_default().to_owned();
-    let id = fragment.trim_start_matches("/tasks/").split(['?', '/']).next().unwrap_or_default();
-    id.parse().unwrap_or_else(|_| panic!("no task id in {fragment}"))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supervisor_plans_a_drand_task_and_sees_its_round_counted_down() {

@@ -13,13 +13,9 @@ use crate::browser_support::Browser;
 use chrono::Datelike;
 
 use crate::staff_api::{get_as, send_as};
-use crate::support::{MARKET, Server, check_page, heading_is, sign_in, text_contains, type_into};
+use crate::support::{MARKET, Server, check_page, click, heading_is, sign_in, text_contains, type_into};
 
 const CODE: &str = "2026-market-console";
-
-async fn click(browser: &Browser, css: &str) {
-    browser.element(css).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
-}
 
 /// Presses Enter on the control `css`, reached by the keyboard's focus.
 async fn press(browser: &Browser, css: &str) {

@@ -11,14 +11,10 @@ use serde_json::Value;
 
 use crate::browser_support::Browser;
 use crate::staff_api::get_as;
-use crate::support::{MARKET, Server, check_page, heading_is, sign_in, text_contains, type_into};
+use crate::support::{MARKET, Server, check_page, click, heading_is, sign_in, text_contains, type_into};
 
 /// The demo's inspector account (M001 of the market inspectors).
 const INSPECTOR: (&str, &str) = ("inspector-M001", "demo-inspector-pass");
-
-async fn click(browser: &Browser, css: &str) {
-    browser.element(css).await.click().await.unwrap();
-}
 
 /// Waits until the address's fragment is `fragment`.
 async fn fragment_is(browser: &Browser, fragment: &str) {

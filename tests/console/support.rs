@@ -74,6 +74,19 @@ pub async fn sign_in(browser: &Browser, server: &Server, (name, password): (&str
     browser.element("#sign-out").await;
 }
 
+/// Clicks the element `css`, naming it if it cannot be clicked.
+pub async fn click(browser: &Browser, css: &str) {
+    browser.element(css).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+}
+
+/// The task's id from the page's address (#/tasks/ID?…).
+pub async fn task_id_of_page(browser: &Browser) -> i64 {
+    let url = browser.client.current_url().await.unwrap();
+    let fragment = url.fragment().unwrap_or_default().to_owned();
+    let id = fragment.trim_start_matches("/tasks/").split(['?', '/']).next().unwrap_or_default();
+    id.parse().unwrap_or_else(|_| panic!("no task id in {fragment}"))
+}
+
 /// Types `text` into the field `css` (after clearing it), as a person would.
 pub async fn type_into(browser: &Browser, css: &str, text: &str) {
     let field = browser.element(css).await;

@@ -10,7 +10,9 @@ use fantoccini::Locator;
 
 use crate::browser_support::Browser;
 use crate::staff_api::get_as;
-use crate::support::{HEALTH, MARKET, Server, check_page, heading_is, sign_in, text_contains, type_into};
+use crate::support::{
+    HEALTH, MARKET, Server, check_page, click, heading_is, sign_in, task_id_of_page, text_contains, type_into,
+};
 
 /// The demo's drawn (sealed) pharmacy task and its revealed restaurant task,
 /// both of the market department.
@@ -31,10 +33,6 @@ fn beijing_in(seconds: i64) -> (String, String) {
     (at.format("%Y-%m-%d").to_string(), at.format("%H:%M:%S").to_string())
 }
 
-async fn click(browser: &Browser, css: &str) {
-    browser.element(css).await.click().await.unwrap_or_else(|e| panic!("clicking {css}: {e}"));
-}
-
 /// The public log's head, to show that a step logged nothing.
 async fn log_head(server: &Server) -> serde_json::Value {
     reqwest::get(format!("{}/api/public/log/head", server.address)).await.unwrap().json().await.unwrap()
@@ -45,14 +43,6 @@ async fn public_task(server: &Server, id: i64) -> (u16, serde_json::Value) {
     let response = reqwest::get(format!("{}/api/public/tasks/{id}", server.address)).await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or_default())
-}
-
-/// The task's id from the page's address (#/tasks/ID?…).
-async fn task_id_of_page(browser: &Browser) -> i64 {
-    let url = browser.client.current_url().await.unwrap();
-    let fragment = url.fragment().unwrap_or_default().to_owned();
-    let id = fragment.trim_start_matches("/tasks/").split(['?', '/']).next().unwrap_or_default();
-    id.parse().unwrap_or_else(|_| panic!("no task id in {fragment}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
