@@ -52,7 +52,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{Mutex, Notify, OwnedMutexGuard};
 
 /// Which database the URL named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +66,9 @@ pub enum Backend {
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// From the native SQLite connection of the commit's freeze.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("the database URL '{0}' is neither sqlite: nor postgres:")]
@@ -115,6 +118,12 @@ pub struct Store {
     /// SQLite has one writer at a time; writers of this process queue here
     /// instead of spinning on the database lock.
     writer: Option<Arc<Mutex<()>>>,
+    /// SQLite: asks for a checkpoint of the write-ahead log after a commit
+    /// (see [`keep_checkpointing`]).
+    checkpoint: Option<Arc<Notify>>,
+    /// SQLite: the database file, which the commit's freeze reads on a
+    /// connection of its own (`bulk::freeze`).
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 // A database may carry migrations newer than this binary's: during a
@@ -148,11 +157,15 @@ impl Store {
                     .after_connect(|connection, _| {
                         Box::pin(async move {
                             // WAL lets readers go on while one writer commits;
-                            // NORMAL sync keeps every commit across a killed process.
+                            // NORMAL sync keeps every commit across a killed
+                            // process. The log is copied into the database by
+                            // a task of its own, not by the commit that
+                            // filled it (`keep_checkpointing`).
                             connection
                                 .execute(
                                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                     PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;",
+                                     PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
+                                     PRAGMA wal_autocheckpoint = 0;",
                                 )
                                 .await?;
                             Ok(())
@@ -172,7 +185,14 @@ impl Store {
             Backend::Postgres => Some(PgPoolOptions::new().max_connections(4).connect_lazy(&url)?),
         };
         let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Self { pool, backend, native_postgres, read_pool: None, writer })
+        let checkpoint = (backend == Backend::Sqlite).then(|| keep_checkpointing(pool.clone()));
+        let sqlite_file = match backend {
+            Backend::Sqlite => {
+                Some(url.parse::<sqlx::sqlite::SqliteConnectOptions>()?.get_filename().to_owned())
+            }
+            Backend::Postgres => None,
+        };
+        Ok(Self { pool, backend, native_postgres, read_pool: None, writer, checkpoint, sqlite_file })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -213,6 +233,11 @@ impl Store {
         self.backend
     }
 
+    /// The SQLite database file; `None` on PostgreSQL.
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
+        self.sqlite_file.as_deref()
+    }
+
     /// The native PostgreSQL pool, for `COPY`; `None` on SQLite.
     pub fn native_postgres(&self) -> Option<&PgPool> {
         self.native_postgres.as_ref()
@@ -229,7 +254,13 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, backend: self.backend, reserved: None, _turn: turn })
+        Ok(WriteTx {
+            tx,
+            backend: self.backend,
+            reserved: None,
+            checkpoint: self.checkpoint.clone(),
+            _turn: turn,
+        })
     }
 
     /// SQLite only: this process's turn to write, for a writer that opens
@@ -242,6 +273,10 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(checkpoint) = &self.checkpoint {
+            // Wakes the checkpointing task, which finds the pool closed.
+            checkpoint.notify_one();
+        }
         if let Some(native) = &self.native_postgres {
             native.close().await;
         }
@@ -258,6 +293,7 @@ pub struct WriteTx {
     backend: Backend,
     /// The request whose answer this transaction records (`Idempotency-Key`).
     reserved: Option<idempotency::Reservation>,
+    checkpoint: Option<Arc<Notify>>,
     _turn: Option<OwnedMutexGuard<()>>,
 }
 
@@ -281,7 +317,7 @@ impl WriteTx {
         Ok(reserved)
     }
 
-    pub async fn commit(self) -> StoreResult<()> {
+    pub async fn commit(mut self) -> StoreResult<()> {
         // A reserved request commits with its answer: committed without one,
         // a retry would be answered with nothing. Dropping the transaction
         // rolls the action back with its reservation.
@@ -290,7 +326,9 @@ impl WriteTx {
                 "a request reserved by its Idempotency-Key must commit with its answer".into(),
             ));
         }
+        let checkpoint = self.checkpoint.take();
         self.tx.commit().await?;
+        checkpoint_later(checkpoint);
         Ok(())
     }
 
@@ -307,9 +345,60 @@ impl WriteTx {
             let body = serde_json::to_string(answer).expect("answers serialise");
             idempotency::answer(&mut self.tx, &reservation, &body).await?;
         }
+        let checkpoint = self.checkpoint.take();
         self.tx.commit().await?;
+        checkpoint_later(checkpoint);
         Ok(())
     }
+}
+
+fn checkpoint_later(checkpoint: Option<Arc<Notify>>) {
+    if let Some(checkpoint) = checkpoint {
+        checkpoint.notify_one();
+    }
+}
+
+/// How long the checkpointing task waits after a checkpoint before the
+/// next: writes that come faster share one.
+const CHECKPOINT_PAUSE: Duration = Duration::from_millis(500);
+/// The longest the write-ahead log waits for a checkpoint after writes that
+/// did not ask for one (statements outside [`Store::write`]).
+const CHECKPOINT_AT_LEAST_EVERY: Duration = Duration::from_secs(60);
+
+/// SQLite: copies the write-ahead log into the database after commits, on
+/// a task of its own. Left to SQLite, the commit that fills the log past
+/// 1 000 pages copies it itself before it returns: a commit that froze a
+/// pool of a million targets (57 MB of manifest and index) would answer
+/// after copying all of it again and syncing the file. A checkpoint here is
+/// `PASSIVE`: it never waits for readers or writers, and what it cannot copy
+/// yet is copied by the next. A killed process loses nothing either way:
+/// the log is part of the database until it is copied. The task ends when
+/// the store is closed or dropped.
+fn keep_checkpointing(pool: AnyPool) -> Arc<Notify> {
+    let wanted = Arc::new(Notify::new());
+    let notified = Arc::clone(&wanted);
+    tokio::spawn(async move {
+        let mut last = tokio::time::Instant::now();
+        loop {
+            let asked = tokio::time::timeout(Duration::from_secs(1), notified.notified()).await.is_ok();
+            // Only this task holds the signal: every copy of the store is gone.
+            if pool.is_closed() || Arc::strong_count(&notified) == 1 {
+                return;
+            }
+            if !asked && last.elapsed() < CHECKPOINT_AT_LEAST_EVERY {
+                continue;
+            }
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                if pool.is_closed() {
+                    return;
+                }
+                tracing::warn!(%error, "the write-ahead log was not checkpointed; the next write tries again");
+            }
+            last = tokio::time::Instant::now();
+            tokio::time::sleep(CHECKPOINT_PAUSE).await;
+        }
+    });
+    wanted
 }
 
 /// The backend a URL names, and the URL as sqlx wants it.
@@ -410,6 +499,29 @@ impl Backend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn sqlite_commits_are_copied_into_the_database_by_a_task_of_their_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("checkpoint.db");
+        let store = Store::open(&format!("sqlite:{}", file.display())).await.unwrap();
+        let mut conn = store.pool().acquire().await.unwrap();
+        let every: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint").fetch_one(&mut *conn).await.unwrap();
+        assert_eq!(every, 0, "a commit never copies the log itself");
+        drop(conn);
+        let before = std::fs::metadata(&file).unwrap().len();
+        let mut tx = store.write().await.unwrap();
+        sqlx::query("CREATE TABLE bulk (content BLOB)").execute(tx.conn()).await.unwrap();
+        // 4 MB: past the 1 000 pages at which SQLite would copy the log itself.
+        sqlx::query("INSERT INTO bulk VALUES (randomblob(4000000))").execute(tx.conn()).await.unwrap();
+        tx.commit().await.unwrap();
+        let started = std::time::Instant::now();
+        while std::fs::metadata(&file).unwrap().len() < before + 4_000_000 {
+            assert!(started.elapsed() < Duration::from_secs(10), "the log was not copied into the database");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        store.close().await;
+    }
 
     #[test]
     fn urls_pick_the_backend() {
