@@ -317,7 +317,7 @@ impl WriteTx {
         Ok(reserved)
     }
 
-    pub async fn commit(mut self) -> StoreResult<()> {
+    pub async fn commit(self) -> StoreResult<()> {
         // A reserved request commits with its answer: committed without one,
         // a retry would be answered with nothing. Dropping the transaction
         // rolls the action back with its reservation.
@@ -326,10 +326,7 @@ impl WriteTx {
                 "a request reserved by its Idempotency-Key must commit with its answer".into(),
             ));
         }
-        let checkpoint = self.checkpoint.take();
-        self.tx.commit().await?;
-        checkpoint_later(checkpoint);
-        Ok(())
+        self.finish().await
     }
 
     /// Commits, with `answer` recorded for the reserved request, if any.
@@ -345,16 +342,16 @@ impl WriteTx {
             let body = serde_json::to_string(answer).expect("answers serialise");
             idempotency::answer(&mut self.tx, &reservation, &body).await?;
         }
-        let checkpoint = self.checkpoint.take();
-        self.tx.commit().await?;
-        checkpoint_later(checkpoint);
-        Ok(())
+        self.finish().await
     }
-}
 
-fn checkpoint_later(checkpoint: Option<Arc<Notify>>) {
-    if let Some(checkpoint) = checkpoint {
-        checkpoint.notify_one();
+    /// Commits, then asks for the write-ahead log to be copied (SQLite).
+    async fn finish(self) -> StoreResult<()> {
+        self.tx.commit().await?;
+        if let Some(checkpoint) = &self.checkpoint {
+            checkpoint.notify_one();
+        }
+        Ok(())
     }
 }
 

@@ -253,22 +253,16 @@ fn read_sqlite(
     let mut statement = connection.prepare(&sql).map_err(native)?;
     let mut rows = statement.query(rusqlite::params_from_iter(values.iter())).map_err(native)?;
     let columns = query.strata_by.len() + 3;
-    let mut sent_at = 0;
     while let Some(row) = rows.next().map_err(native)? {
         let field = |index: usize| row.get_ref(index).and_then(|value| Ok(value.as_str()?)).map_err(native);
         let id = field(0)?;
         let fields = (1..columns).map(field).collect::<Result<Vec<&str>, _>>()?;
         writer.row(id, fields.into_iter())?;
-        if writer.count() - sent_at >= ROWS_BETWEEN_SENDS {
-            sent_at = writer.count();
-            send_blocking(pieces, writer.ready())?;
-        }
+        // Nothing is taken or sent until a piece is finished.
+        send_blocking(pieces, writer.ready())?;
     }
     Ok(())
 }
-
-/// Rows read between looks for finished pieces to send on.
-const ROWS_BETWEEN_SENDS: u64 = 4096;
 
 fn native(error: rusqlite::Error) -> PoolError {
     StoreError::from(error).into()
@@ -319,7 +313,6 @@ struct ManifestWriter {
     /// The stratum keys in order of first appearance, one a line.
     strata: String,
     strata_seen: u32,
-    count: u64,
 }
 
 impl ManifestWriter {
@@ -332,7 +325,6 @@ impl ManifestWriter {
             index: Vec::with_capacity(INDEX_PIECE),
             strata: String::new(),
             strata_seen: 0,
-            count: 0,
         }
     }
 
@@ -361,13 +353,7 @@ impl ManifestWriter {
             self.strata_seen += 1;
         }
         self.index.extend_from_slice(&index_entry(start, stratum));
-        self.count += 1;
         Ok(())
-    }
-
-    /// Rows written so far.
-    fn count(&self) -> u64 {
-        self.count
     }
 
     /// The pieces finished since the last call, in order.
