@@ -160,12 +160,18 @@ impl Store {
                             // NORMAL sync keeps every commit across a killed
                             // process. The log is copied into the database by
                             // a task of its own, not by the commit that
-                            // filled it (`keep_checkpointing`).
+                            // filled it (`keep_checkpointing`). Each
+                            // connection keeps up to 16 MiB of pages instead
+                            // of SQLite's 2 MiB: a draw of a 10 M pool writes
+                            // 300 000 rows into indexes of several megabytes,
+                            // and with 2 MiB many of those writes read their
+                            // page back from the file first (1.15 s against
+                            // 0.86 s in SQLite's shell).
                             connection
                                 .execute(
                                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                                      PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
-                                     PRAGMA wal_autocheckpoint = 0;",
+                                     PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -16384;",
                                 )
                                 .await?;
                             Ok(())

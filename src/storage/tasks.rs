@@ -254,12 +254,22 @@ pub struct AssignedInspector<'a> {
 }
 
 /// Records what a draw selected, a batch of rows a statement.
+///
+/// The rows go in in the order of the indexes they join, not in draw
+/// order: in draw order each row of a draw of 100 000 targets lands on
+/// another page of `drawn_targets_target` (every task's drawn targets by
+/// id) than the row before, and SQLite took half as long again to write
+/// a 10 M pool's selection (1.7 s against 1.15 s in its shell).
 pub async fn insert_selection(
     tx: &mut WriteTx,
     task: i64,
     targets: &[DrawnTarget<'_>],
     assignments: &[AssignedInspector<'_>],
 ) -> StoreResult<()> {
+    let mut targets: Vec<&DrawnTarget<'_>> = targets.iter().collect();
+    targets.sort_unstable_by_key(|t| (t.target, t.position));
+    let mut assignments: Vec<&AssignedInspector<'_>> = assignments.iter().collect();
+    assignments.sort_unstable_by_key(|a| (a.target, a.department, a.inspector));
     let backend = tx.backend();
     let sql = insert_from_json(
         backend,
