@@ -3,7 +3,8 @@
 //! as before, and an index that no longer matches its manifest is refused
 //! with nothing drawn.
 
-use opendraw::protocol::commitment::REVEAL_FILE;
+use opendraw::protocol::Digest;
+use opendraw::protocol::commitment::{COMMITMENT_FILE, Commitment, REVEAL_FILE};
 use opendraw::protocol::manifest::{
     INSPECTORS_FILE, RECUSALS_FILE, TARGET_INDEX_FILE, TARGET_STRATA_FILE, TARGETS_FILE,
 };
@@ -15,7 +16,7 @@ use opendraw::protocol::{
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{DICE, TestApp, expect};
+use crate::helpers::{Backend, DICE, TestApp, expect, targets_csv};
 use crate::on_both_backends;
 
 async fn published(app: &TestApp, task: i64, name: &str) -> Vec<u8> {
@@ -99,4 +100,39 @@ on_both_backends! {
         let view = expect(app.get(Some(&app.market), &format!("/api/tasks/{task}")).await, StatusCode::OK).await;
         assert_eq!(view["state"], "committed", "nothing was drawn");
     }
+}
+
+/// PostgreSQL compresses a task's files as it stores them (migration 0020,
+/// where the server has lz4): the manifest is stored compressed, and what
+/// is drawn from and published is still the manifest committed to, byte for
+/// byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgresql_stores_a_manifest_compressed_and_gives_back_its_bytes() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    app.seed_directory().await;
+    // Enough targets for a piece PostgreSQL moves out of its row (2 KB),
+    // the pieces it compresses.
+    expect(app.post_csv(&app.market, "/api/targets/import", &targets_csv(3_000)).await, StatusCode::OK).await;
+    let task = app.create_task(json!({"quota": {"count": 3}})).await;
+    app.act(task, "commit", json!({}), StatusCode::OK).await;
+    let compressed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM task_files WHERE task_id = $1 AND name = $2 \
+         AND pg_column_compression(content) = 'lz4'",
+    )
+    .bind(task)
+    .bind(TARGETS_FILE)
+    .fetch_one(app.service.store().pool())
+    .await
+    .unwrap();
+    assert_eq!(compressed, stored_pieces(&app, task, TARGETS_FILE).await, "every piece is compressed");
+    assert!(compressed > 0);
+
+    app.pass_entropy_event();
+    app.act(task, "draw", json!({"entropy": DICE}), StatusCode::OK).await;
+    app.act(task, "reveal", json!({}), StatusCode::OK).await;
+    let manifest = published(&app, task, TARGETS_FILE).await;
+    assert_eq!(manifest.iter().filter(|&&byte| byte == b'\n').count(), 3_001, "every target and the header");
+    let (commitment, _) = Commitment::parse(&published(&app, task, COMMITMENT_FILE).await).unwrap();
+    assert_eq!(Digest::of_file(&manifest), commitment.targets, "the manifest committed to");
+    assert_eq!(published(&app, task, RESULT_FILE).await, recomputed(&app, task).await);
 }
