@@ -2,6 +2,8 @@
 //! hundreds of megabytes for a national pool, is read piece by piece for a
 //! draw instead of whole (see `TargetManifestReader`).
 
+use std::path::Path;
+
 use sha2::{Digest as _, Sha256};
 use sqlx::AnyConnection;
 
@@ -15,6 +17,7 @@ use crate::protocol::manifest::{
 use crate::protocol::parameters::PARAMETERS_FILE;
 use crate::protocol::result::StratumOutcome;
 use crate::protocol::stream::DrawStream;
+use crate::protocol::tsv::ParseError;
 use crate::protocol::{Digest, InspectorManifest, Parameters, RecusalManifest, TargetManifest};
 use crate::storage::files;
 
@@ -35,10 +38,14 @@ impl Service {
     /// manifest instead. The manifest returned holds the drawn targets.
     ///
     /// The files are read through `conn`: a connection of the pool for a
-    /// draw, the open transaction that froze them for a dry run.
+    /// draw, the open transaction that froze them for a dry run. A draw on
+    /// SQLite passes the database file as well, and the index and the
+    /// manifest, nearly all there is to read, are read from it on a
+    /// connection of their own (`files::read_pieces_in_file`).
     pub(super) async fn draw_committed_targets(
         &self,
         conn: &mut AnyConnection,
+        sqlite_file: Option<&Path>,
         id: i64,
         committed: Digest,
         parameters: &Parameters,
@@ -47,27 +54,29 @@ impl Service {
         let Some(strata) = files::load(&mut *conn, id, TARGET_STRATA_FILE).await? else {
             return self.draw_from_manifest(conn, id, committed, parameters, stream).await;
         };
-        let mut counter = IndexedStrata::new(&strata).map_err(damaged)?;
-        files::read_pieces(&mut *conn, id, TARGET_INDEX_FILE, |piece| counter.read(piece).map_err(damaged))
-            .await?;
+        let started = std::time::Instant::now();
+        let mut pieces = Pieces { conn, sqlite_file, task: id };
+        let counter = IndexedStrata::new(&strata).map_err(damaged)?;
+        let counter = pieces.read(TARGET_INDEX_FILE, counter, |counter, piece| counter.read(piece)).await?;
         let strata = counter.finish().map_err(damaged)?;
         check_strata(parameters, strata.strata(), strata.sizes()).map_err(input_error)?;
         let sizes: Vec<u32> = strata.sizes().iter().map(|&size| size as u32).collect();
         let (outcomes, ranks) = draw_target_ranks(parameters, strata.strata(), &sizes, stream);
-        let mut reader = DrawnRowReader::new(&strata, RankLocator::new(&ranks));
+        let reader = DrawnRowReader::new(strata.clone(), RankLocator::new(&ranks));
         drop(ranks);
-        files::read_pieces(&mut *conn, id, TARGET_INDEX_FILE, |piece| reader.read(piece).map_err(damaged))
-            .await?;
+        let reader = pieces.read(TARGET_INDEX_FILE, reader, |reader, piece| reader.read(piece)).await?;
         let drawn = reader.finish(committed).map_err(damaged)?;
+        let located = started.elapsed();
         let everyone: Vec<u32> = (0..drawn.manifest.len() as u32).collect();
-        let mut collector = TargetLineCollector::new(&drawn.manifest, &everyone);
-        let mut check = TargetIndexCheck::new(&strata);
-        files::read_pieces(&mut *conn, id, TARGETS_FILE, |piece| {
-            check.read(piece).map_err(damaged)?;
-            collector.read(piece).map_err(damaged)
-        })
-        .await?;
+        let reading = (TargetIndexCheck::new(&strata), TargetLineCollector::new(&drawn.manifest, &everyone));
+        let (check, collector) = pieces
+            .read(TARGETS_FILE, reading, |(check, collector), piece| {
+                check.read(piece)?;
+                collector.read(piece)
+            })
+            .await?;
         let (text, index) = check.finish();
+        tracing::debug!(task = id, ?located, checked = ?started.elapsed(), "drawn from the index");
         if text != committed {
             return Err(changed_since_commitment(id));
         }
@@ -171,4 +180,41 @@ pub(super) struct DrawnTargets {
 
 fn changed_since_commitment(id: i64) -> ServiceError {
     damaged(format!("task {id}: the stored {TARGETS_FILE} no longer matches its commitment"))
+}
+
+/// Where a draw reads a task's stored files from, piece by piece.
+struct Pieces<'c> {
+    conn: &'c mut AnyConnection,
+    /// SQLite, for a draw: the database file, read on a connection of its own.
+    sqlite_file: Option<&'c Path>,
+    task: i64,
+}
+
+impl Pieces<'_> {
+    /// Hands the pieces of the task's file `name` to `read`, in order, with
+    /// `state`, and gives the state back.
+    async fn read<S: Send + 'static>(
+        &mut self,
+        name: &'static str,
+        state: S,
+        read: fn(&mut S, &[u8]) -> Result<(), ParseError>,
+    ) -> ServiceResult<S> {
+        let (state, _) = match self.sqlite_file {
+            Some(file) => {
+                files::read_pieces_in_file(file, self.task, name, state, move |state, piece| {
+                    read(state, piece).map_err(damaged)
+                })
+                .await?
+            }
+            None => {
+                let mut state = state;
+                let any = files::read_pieces(&mut *self.conn, self.task, name, |piece| {
+                    read(&mut state, piece).map_err(damaged)
+                })
+                .await?;
+                (state, any)
+            }
+        };
+        Ok(state)
+    }
 }

@@ -88,7 +88,7 @@ impl Service {
         let parameters = &parameters;
         let mut stream = DrawStream::new(os_random::<32>()?);
         let drawn =
-            self.draw_committed_targets(tx.conn(), id, targets.digest, parameters, &mut stream).await?;
+            self.draw_committed_targets(tx.conn(), None, id, targets.digest, parameters, &mut stream).await?;
         // Nothing of the dry run stays: the frozen pool goes with the transaction.
         tx.rollback().await?;
         let draw = DrawInputs { parameters, targets: &drawn.manifest, inspectors, recusals };

@@ -328,8 +328,10 @@ impl Service {
             .map_err(|size| input_error(InputError::TooManyInspectors(size)))?;
         let mut stream = DrawStream::new(seed.bytes());
         let mut conn = self.store().pool().acquire().await.map_err(crate::storage::StoreError::from)?;
-        let drawn =
-            self.draw_committed_targets(&mut conn, id, commitment.targets, &parameters, &mut stream).await?;
+        let file = self.store().sqlite_file();
+        let drawn = self
+            .draw_committed_targets(&mut conn, file, id, commitment.targets, &parameters, &mut stream)
+            .await?;
         drop(conn);
         let loaded = started.elapsed();
         let draw = DrawInputs {

@@ -78,28 +78,50 @@ on_both_backends! {
         let task = committed_task(&app).await;
         // The strata named in another order: every target keeps its index
         // number, so each now claims another stratum than its line says.
-        let strata: Vec<u8> =
-            sqlx::query_scalar("SELECT content FROM task_files WHERE task_id = $1 AND name = $2")
-                .bind(task)
-                .bind(TARGET_STRATA_FILE)
-                .fetch_one(app.service.store().pool())
-                .await
-                .unwrap();
+        let strata = first_piece(&app, task, TARGET_STRATA_FILE).await;
         let mut keys: Vec<&str> = std::str::from_utf8(&strata).unwrap().lines().collect();
         assert!(keys.len() > 1, "{keys:?}");
         keys.reverse();
-        sqlx::query("UPDATE task_files SET content = $1 WHERE task_id = $2 AND name = $3")
-            .bind(format!("{}\n", keys.join("\n")).into_bytes())
-            .bind(task)
-            .bind(TARGET_STRATA_FILE)
-            .execute(app.service.store().pool())
-            .await
-            .unwrap();
-        let error = app.act(task, "draw", json!({"entropy": DICE}), StatusCode::INTERNAL_SERVER_ERROR).await;
-        assert_eq!(error["code"], "internal", "{error}");
-        let view = expect(app.get(Some(&app.market), &format!("/api/tasks/{task}")).await, StatusCode::OK).await;
-        assert_eq!(view["state"], "committed", "nothing was drawn");
+        replace_first_piece(&app, task, TARGET_STRATA_FILE, format!("{}\n", keys.join("\n"))).await;
+        refused_with_nothing_drawn(&app, task).await;
     }
+
+    async fn a_manifest_changed_after_its_commitment_is_refused(app) {
+        let task = committed_task(&app).await;
+        // One target's id changed in place: the index still agrees with the
+        // manifest, whose digest no longer agrees with the commitment.
+        let text = String::from_utf8(first_piece(&app, task, TARGETS_FILE).await).unwrap();
+        assert!(text.contains("\nT0010\t"), "{text}");
+        replace_first_piece(&app, task, TARGETS_FILE, text.replace("\nT0010\t", "\nT001X\t")).await;
+        refused_with_nothing_drawn(&app, task).await;
+    }
+}
+
+async fn first_piece(app: &TestApp, task: i64, name: &str) -> Vec<u8> {
+    sqlx::query_scalar("SELECT content FROM task_files WHERE task_id = $1 AND name = $2 AND seq = 0")
+        .bind(task)
+        .bind(name)
+        .fetch_one(app.service.store().pool())
+        .await
+        .unwrap()
+}
+
+async fn replace_first_piece(app: &TestApp, task: i64, name: &str, content: String) {
+    sqlx::query("UPDATE task_files SET content = $1 WHERE task_id = $2 AND name = $3 AND seq = 0")
+        .bind(content.into_bytes())
+        .bind(task)
+        .bind(name)
+        .execute(app.service.store().pool())
+        .await
+        .unwrap();
+}
+
+/// The draw fails as the server's own fault, and the task stays committed.
+async fn refused_with_nothing_drawn(app: &TestApp, task: i64) {
+    let error = app.act(task, "draw", json!({"entropy": DICE}), StatusCode::INTERNAL_SERVER_ERROR).await;
+    assert_eq!(error["code"], "internal", "{error}");
+    let view = expect(app.get(Some(&app.market), &format!("/api/tasks/{task}")).await, StatusCode::OK).await;
+    assert_eq!(view["state"], "committed", "nothing was drawn");
 }
 
 /// PostgreSQL compresses a task's files as it stores them (migration 0020,
