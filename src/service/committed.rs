@@ -62,13 +62,14 @@ impl Service {
         check_strata(parameters, strata.strata(), strata.sizes()).map_err(input_error)?;
         let sizes: Vec<u32> = strata.sizes().iter().map(|&size| size as u32).collect();
         let (outcomes, ranks) = draw_target_ranks(parameters, strata.strata(), &sizes, stream);
-        let reader = DrawnRowReader::new(strata.clone(), RankLocator::new(&ranks));
+        let check = TargetIndexCheck::new(&strata);
+        let reader = DrawnRowReader::new(strata, RankLocator::new(&ranks));
         drop(ranks);
         let reader = pieces.read(TARGET_INDEX_FILE, reader, |reader, piece| reader.read(piece)).await?;
         let drawn = reader.finish(committed).map_err(damaged)?;
         let located = started.elapsed();
         let everyone: Vec<u32> = (0..drawn.manifest.len() as u32).collect();
-        let reading = (TargetIndexCheck::new(&strata), TargetLineCollector::new(&drawn.manifest, &everyone));
+        let reading = (check, TargetLineCollector::new(&drawn.manifest, &everyone));
         let (check, collector) = pieces
             .read(TARGETS_FILE, reading, |(check, collector), piece| {
                 check.read(piece)?;

@@ -192,9 +192,7 @@ where
 {
     let file = file.to_owned();
     tokio::task::spawn_blocking(move || {
-        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let connection = rusqlite::Connection::open_with_flags(&file, flags).map_err(StoreError::from)?;
-        connection.busy_timeout(std::time::Duration::from_secs(30)).map_err(StoreError::from)?;
+        let connection = super::open_read_only(&file).map_err(StoreError::from)?;
         let mut statement = connection
             .prepare("SELECT content FROM task_files WHERE task_id = ?1 AND name = ?2 ORDER BY seq")
             .map_err(StoreError::from)?;

@@ -368,6 +368,17 @@ const CHECKPOINT_PAUSE: Duration = Duration::from_millis(500);
 /// did not ask for one (statements outside [`Store::write`]).
 const CHECKPOINT_AT_LEAST_EVERY: Duration = Duration::from_secs(60);
 
+/// SQLite: a read-only connection of its own to the database file, for the
+/// bulk reads that step through rows in place instead of through the
+/// generic driver (a commit's pool, a draw's files). It waits for a writer
+/// as the pool's connections do.
+pub fn open_read_only(file: &std::path::Path) -> Result<rusqlite::Connection, rusqlite::Error> {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let connection = rusqlite::Connection::open_with_flags(file, flags)?;
+    connection.busy_timeout(Duration::from_secs(30))?;
+    Ok(connection)
+}
+
 /// SQLite: copies the write-ahead log into the database after commits, on
 /// a task of its own. Left to SQLite, the commit that fills the log past
 /// 1 000 pages copies it itself before it returns: a commit that froze a

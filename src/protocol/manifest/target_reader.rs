@@ -361,9 +361,7 @@ impl TargetLineCollector {
     /// Only the lines wanted are checked to be UTF-8: the whole piece is
     /// checked by whatever reads it beside (its digest, or the index check).
     pub fn read(&mut self, piece: &[u8]) -> Result<(), ParseError> {
-        if piece.last().is_some_and(|&last| last != b'\n') {
-            return Err(cut_piece());
-        }
+        whole_lines(piece)?;
         let end = self.offset + piece.len() as u64;
         while let Some(&start) = self.wanted.get(self.next) {
             if u64::from(start) >= end {
@@ -396,18 +394,22 @@ fn changed(how: &str) -> ParseError {
 /// A piece as text; every piece ends at a line end.
 fn piece_text(piece: &[u8]) -> Result<&str, ParseError> {
     let text = std::str::from_utf8(piece).map_err(|_| not_utf8())?;
-    if !text.is_empty() && !text.ends_with('\n') {
-        return Err(cut_piece());
-    }
+    whole_lines(piece)?;
     Ok(text)
+}
+
+/// Every piece ends at a line end.
+fn whole_lines(piece: &[u8]) -> Result<(), ParseError> {
+    match piece.last() {
+        Some(&last) if last != b'\n' => {
+            Err(ParseError::file(TARGETS_FILE, "is stored in pieces not cut at line ends"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn not_utf8() -> ParseError {
     ParseError::file(TARGETS_FILE, "is not UTF-8")
-}
-
-fn cut_piece() -> ParseError {
-    ParseError::file(TARGETS_FILE, "is stored in pieces not cut at line ends")
 }
 
 fn located(error: RowError, number: usize, id: &str) -> ParseError {

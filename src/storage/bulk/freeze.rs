@@ -27,7 +27,7 @@ use tokio::sync::mpsc;
 use super::super::files::FileWriter;
 use super::super::frequency_caps::{CapExclusion, exclusion_sql};
 use super::super::pools::{bound_filter_sql, filter_sql};
-use super::super::{Store, StoreError, WriteTx};
+use super::super::{Store, StoreError, WriteTx, open_read_only};
 use crate::domain::rules::stratum_key;
 use crate::domain::task_definition::{PoolFilter, StrataColumn};
 use crate::protocol::manifest::{
@@ -247,9 +247,7 @@ fn read_sqlite(
         "SELECT t.id{}, t.region, t.unit FROM targets t WHERE {where_sql} ORDER BY t.id",
         strata_columns(&query.strata_by, ", t.", "")
     );
-    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let connection = rusqlite::Connection::open_with_flags(file, flags).map_err(native)?;
-    connection.busy_timeout(std::time::Duration::from_secs(30)).map_err(native)?;
+    let connection = open_read_only(file).map_err(native)?;
     let mut statement = connection.prepare(&sql).map_err(native)?;
     let mut rows = statement.query(rusqlite::params_from_iter(values.iter())).map_err(native)?;
     let columns = query.strata_by.len() + 3;
