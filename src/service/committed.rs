@@ -2,8 +2,6 @@
 //! hundreds of megabytes for a national pool, is read piece by piece for a
 //! draw instead of whole (see `TargetManifestReader`).
 
-use std::path::Path;
-
 use sha2::{Digest as _, Sha256};
 use sqlx::AnyConnection;
 
@@ -19,6 +17,7 @@ use crate::protocol::result::StratumOutcome;
 use crate::protocol::stream::DrawStream;
 use crate::protocol::tsv::ParseError;
 use crate::protocol::{Digest, InspectorManifest, Parameters, RecusalManifest, TargetManifest};
+use crate::storage::bulk::Native;
 use crate::storage::files;
 
 impl Service {
@@ -38,14 +37,15 @@ impl Service {
     /// manifest instead. The manifest returned holds the drawn targets.
     ///
     /// The files are read through `conn`: a connection of the pool for a
-    /// draw, the open transaction that froze them for a dry run. A draw on
-    /// SQLite passes the database file as well, and the index and the
-    /// manifest, nearly all there is to read, are read from it on a
-    /// connection of their own (`files::read_pieces_in_file`).
+    /// draw, the open transaction that froze them for a dry run. A draw
+    /// passes the store's native connections as well, and the index and
+    /// the manifest, nearly all there is to read, are read on one of those
+    /// (`Native::read_pieces`); a dry run cannot, as its files are not
+    /// committed yet.
     pub(super) async fn draw_committed_targets(
         &self,
         conn: &mut AnyConnection,
-        sqlite_file: Option<&Path>,
+        native: Option<&Native>,
         id: i64,
         committed: Digest,
         parameters: &Parameters,
@@ -55,7 +55,7 @@ impl Service {
             return self.draw_from_manifest(conn, id, committed, parameters, stream).await;
         };
         let started = std::time::Instant::now();
-        let mut pieces = Pieces { conn, sqlite_file, task: id };
+        let mut pieces = Pieces { conn, native, task: id };
         let counter = IndexedStrata::new(&strata).map_err(damaged)?;
         let counter = pieces.read(TARGET_INDEX_FILE, counter, |counter, piece| counter.read(piece)).await?;
         let strata = counter.finish().map_err(damaged)?;
@@ -186,8 +186,8 @@ fn changed_since_commitment(id: i64) -> ServiceError {
 /// Where a draw reads a task's stored files from, piece by piece.
 struct Pieces<'c> {
     conn: &'c mut AnyConnection,
-    /// SQLite, for a draw: the database file, read on a connection of its own.
-    sqlite_file: Option<&'c Path>,
+    /// For a draw: the store's native connections, read instead of `conn`.
+    native: Option<&'c Native>,
     task: i64,
 }
 
@@ -200,12 +200,13 @@ impl Pieces<'_> {
         state: S,
         read: fn(&mut S, &[u8]) -> Result<(), ParseError>,
     ) -> ServiceResult<S> {
-        let (state, _) = match self.sqlite_file {
-            Some(file) => {
-                files::read_pieces_in_file(file, self.task, name, state, move |state, piece| {
-                    read(state, piece).map_err(damaged)
-                })
-                .await?
+        let (state, _) = match self.native {
+            Some(native) => {
+                native
+                    .read_pieces(self.task, name, state, move |state, piece| {
+                        read(state, piece).map_err(damaged)
+                    })
+                    .await?
             }
             None => {
                 let mut state = state;

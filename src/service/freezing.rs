@@ -11,7 +11,8 @@ use crate::protocol::draw::check_pool_size;
 use crate::protocol::manifest::FrozenTargets;
 use crate::protocol::{Date, InputError, InspectorManifest, Parameters, RecusalManifest};
 use crate::storage::WriteTx;
-use crate::storage::bulk::freeze::{self, PoolError, PoolQuery, PoolSource};
+use crate::storage::bulk::Native;
+use crate::storage::bulk::freeze::{self, PoolError, PoolQuery};
 use crate::storage::pools;
 use crate::storage::tasks::TaskRow;
 
@@ -86,7 +87,7 @@ impl Service {
             capped: caps.exclusions,
         };
         let targets =
-            freeze::store_targets(PoolSource::of(self.store()), query, tx, id).await.map_err(pool_error)?;
+            freeze::store_targets(Native::of(self.store()), query, tx, id).await.map_err(pool_error)?;
         if targets.count == 0 {
             return Err(ServiceError::invalid(
                 "empty_pool",

@@ -29,6 +29,7 @@ use crate::protocol::stream::DrawStream;
 use crate::protocol::{
     DrawInputs, InputError, InspectorManifest, Parameters, RecusalManifest, Reveal, Secret, Seed,
 };
+use crate::storage::bulk::Native;
 use crate::storage::tasks::{self, AssignedInspector, Drawn, DrawnTarget};
 use crate::storage::{WriteTx, files, log};
 
@@ -328,9 +329,16 @@ impl Service {
             .map_err(|size| input_error(InputError::TooManyInspectors(size)))?;
         let mut stream = DrawStream::new(seed.bytes());
         let mut conn = self.store().pool().acquire().await.map_err(crate::storage::StoreError::from)?;
-        let file = self.store().sqlite_file();
+        let native = Native::of(self.store());
         let drawn = self
-            .draw_committed_targets(&mut conn, file, id, commitment.targets, &parameters, &mut stream)
+            .draw_committed_targets(
+                &mut conn,
+                Some(&native),
+                id,
+                commitment.targets,
+                &parameters,
+                &mut stream,
+            )
             .await?;
         drop(conn);
         let loaded = started.elapsed();

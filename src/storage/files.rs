@@ -167,6 +167,37 @@ pub async fn read_pieces<'c, E: From<StoreError>>(
     Ok(any)
 }
 
+/// PostgreSQL: hands the file's pieces to `read` as [`read_pieces`] does,
+/// but on a native connection, each piece read where the driver received
+/// it. Through the generic driver each piece is copied twice more: for a
+/// draw, which reads its 1 M pool's manifest (57 MB) and index (8 MB
+/// twice), most of its reading. The statement is one snapshot, and a file
+/// is never changed once stored.
+pub(super) async fn read_pieces_postgres<S, E, F>(
+    pool: &sqlx::PgPool,
+    task: i64,
+    name: &'static str,
+    mut state: S,
+    mut read: F,
+) -> Result<(S, bool), E>
+where
+    E: From<StoreError>,
+    F: FnMut(&mut S, &[u8]) -> Result<(), E>,
+{
+    let mut rows =
+        sqlx::query("SELECT content FROM task_files WHERE task_id = $1 AND name = $2 ORDER BY seq")
+            .bind(task)
+            .bind(name)
+            .fetch(pool);
+    let mut any = false;
+    while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
+        let piece: &[u8] = row.try_get(0).map_err(StoreError::from)?;
+        read(&mut state, piece)?;
+        any = true;
+    }
+    Ok((state, any))
+}
+
 /// SQLite: hands the file's pieces to `read` as [`read_pieces`] does, but
 /// steps through them on a read-only connection of its own on a blocking
 /// thread, each piece read where SQLite lays it out. Through the generic
@@ -178,7 +209,7 @@ pub async fn read_pieces<'c, E: From<StoreError>>(
 /// when the task has no such file. The statement is one read transaction:
 /// the pieces are those of one moment, and a file is never changed once
 /// stored.
-pub async fn read_pieces_in_file<S, E, F>(
+pub(super) async fn read_pieces_in_file<S, E, F>(
     file: &std::path::Path,
     task: i64,
     name: &'static str,

@@ -17,7 +17,6 @@
 //! well: what a draw's first pass over the manifest would find, so the
 //! draw reads that instead of the whole manifest.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures_util::TryStreamExt;
@@ -27,7 +26,8 @@ use tokio::sync::mpsc;
 use super::super::files::FileWriter;
 use super::super::frequency_caps::{CapExclusion, exclusion_sql};
 use super::super::pools::{bound_filter_sql, filter_sql};
-use super::super::{Store, StoreError, WriteTx, open_read_only};
+use super::super::{StoreError, WriteTx, open_read_only};
+use super::Native;
 use crate::domain::rules::stratum_key;
 use crate::domain::task_definition::{PoolFilter, StrataColumn};
 use crate::protocol::manifest::{
@@ -59,14 +59,6 @@ pub enum PoolError {
     Target { target: String, reason: String },
 }
 
-/// Where a pool's rows are read from.
-#[derive(Clone)]
-pub enum PoolSource {
-    Postgres(PgPool),
-    /// The database file, opened read-only for the freeze.
-    Sqlite(PathBuf),
-}
-
 /// Which targets, and which of their columns make the stratum key.
 #[derive(Clone)]
 pub struct PoolQuery {
@@ -76,16 +68,6 @@ pub struct PoolQuery {
     pub cutoff: Option<String>,
     /// Targets that reached a frequency cap of the task's items are left out.
     pub capped: Vec<CapExclusion>,
-}
-
-impl PoolSource {
-    pub fn of(store: &Store) -> Self {
-        match (store.native_postgres(), store.sqlite_file()) {
-            (Some(native), _) => PoolSource::Postgres(native.clone()),
-            (None, Some(file)) => PoolSource::Sqlite(file.to_owned()),
-            (None, None) => unreachable!("a store is either PostgreSQL or a SQLite file"),
-        }
-    }
 }
 
 /// Freezes the pool into the task's target manifest, stored inside `tx`.
@@ -99,21 +81,21 @@ impl PoolSource {
 /// PostgreSQL an import committed during the read is simply not in this
 /// pool, as if it had come a moment later.
 pub async fn store_targets(
-    source: PoolSource,
+    source: Native,
     query: PoolQuery,
     tx: &mut WriteTx,
     task: i64,
 ) -> Result<FrozenTargets, PoolError> {
     let (pieces, mut arriving) = mpsc::channel::<Piece>(PIECES_IN_FLIGHT);
     let reading = match source {
-        PoolSource::Postgres(pool) => tokio::spawn(async move {
+        Native::Postgres(pool) => tokio::spawn(async move {
             let mut writer = ManifestWriter::new(&query.strata_by);
             read_postgres(&pool, &query, &mut writer, &pieces).await?;
             let (last, frozen) = writer.finish()?;
             send(&pieces, last).await?;
             Ok::<_, PoolError>(frozen)
         }),
-        PoolSource::Sqlite(file) => tokio::task::spawn_blocking(move || {
+        Native::Sqlite(file) => tokio::task::spawn_blocking(move || {
             let mut writer = ManifestWriter::new(&query.strata_by);
             read_sqlite(&file, &query, &mut writer, &pieces)?;
             let (last, frozen) = writer.finish()?;
