@@ -20,20 +20,20 @@
 //! database needs to hand over the pool in id order, hashed as it arrives
 //! (`COPY … TO STDOUT` on a native connection on PostgreSQL; on SQLite the
 //! `sqlite3` shell's ordered read piped through `sha256sum`, which reads the
-//! file with the same library and no driver in between) — and the growth of
-//! the process's peak memory (VmHWM) during commit + draw. Between the two,
-//! outside both figures, it waits for the entity index the server writes
-//! after each commit, and reports its time on its own.
+//! file with the same library and no driver in between) — the floor of the
+//! writes a commit and a draw must make besides (`floors::writes_floor`),
+//! and the growth of the process's peak memory (VmHWM) during commit +
+//! draw. Between the two, outside both figures, it waits for the entity
+//! index the server writes after each commit, and reports its time on its
+//! own.
 
+mod floors;
 mod imports;
 mod support;
 
 use std::time::{Duration, Instant};
 
-use futures_util::TryStreamExt;
 use serde_json::json;
-use sha2::{Digest as _, Sha256};
-use sqlx::Connection;
 use support::{
     drop_database, fresh_database, import_targets, one_percent_task, pass_entropy_event, post, serve,
     service_with_inspectors,
@@ -48,40 +48,6 @@ fn median(mut values: Vec<Duration>) -> Duration {
 
 /// The columns a manifest line holds for the benchmark's strata (region,
 /// risk class), in id order.
-const POOL_IN_ORDER: &str = "SELECT id, region, risk_class, region, unit FROM targets ORDER BY id";
-
-/// The floor of freezing the pool: the database reads it in id order and
-/// hands it over; the bytes are hashed as they arrive.
-async fn freeze_floor(url: &str, backend: &str) -> Duration {
-    let mut hasher = Sha256::new();
-    let started;
-    if backend == "postgres" {
-        let mut connection = sqlx::PgConnection::connect(url).await.unwrap();
-        started = Instant::now();
-        let copy = format!("COPY ({POOL_IN_ORDER}) TO STDOUT");
-        let mut rows = connection.copy_out_raw(&copy).await.unwrap();
-        while let Some(chunk) = rows.try_next().await.unwrap() {
-            hasher.update(&chunk);
-        }
-    } else {
-        // Tab-separated lines, as the manifest's; the shell and sha256sum
-        // run at once, as the reading and hashing of a commit do.
-        let file = url.strip_prefix("sqlite:").unwrap();
-        started = Instant::now();
-        let read = r#"set -o pipefail; sqlite3 -readonly -noheader -separator "$(printf '\t')" "$0" "$1" | sha256sum"#;
-        let status = std::process::Command::new("bash")
-            .args(["-c", read])
-            .args([file, POOL_IN_ORDER])
-            .stdout(std::process::Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success(), "sqlite3 read the pool");
-    }
-    std::hint::black_box(hasher.finalize());
-    started.elapsed()
-}
-
-/// A field of /proc/self/status, in kB.
 fn status_kb(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     let line = status.lines().find(|line| line.starts_with(field)).unwrap();
@@ -104,13 +70,14 @@ async fn run(size: usize, backend: &str, targets: &str) -> String {
     let address = serve(&service, None).await;
     let client = reqwest::Client::builder().timeout(Duration::from_secs(600)).build().unwrap();
     let (mut commits, mut draws, mut totals) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut floors, mut growth, mut indexes) = (Vec::new(), 0, Vec::new());
+    let (mut floors, mut writes, mut growth, mut indexes) = (Vec::new(), Vec::new(), 0, Vec::new());
     let mut drawn = 0;
     for _ in 0..REPEATS {
-        floors.push(freeze_floor(&url, backend).await);
-        let before = reset_peak_memory();
+        floors.push(floors::freeze_floor(&url, backend).await);
         let task = post(&client, format!("{address}/api/tasks"), &token, one_percent_task(&clock)).await;
         let id = task["id"].as_i64().unwrap();
+        writes.push(floors::writes_floor(&url, backend, id).await);
+        let before = reset_peak_memory();
         let started = Instant::now();
         post(&client, format!("{address}/api/tasks/{id}/commit"), &token, json!({})).await;
         let committed = started.elapsed();
@@ -143,15 +110,17 @@ async fn run(size: usize, backend: &str, targets: &str) -> String {
     if backend == "postgres" {
         drop_database(&url).await;
     }
-    let (total, floor) = (median(totals), median(floors));
+    let (total, floor, writes) = (median(totals), median(floors), median(writes));
     format!(
-        "| {size} | {backend} | {:.2} s | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.2} | {} MB | {drawn} | {:.2} s |",
+        "| {size} | {backend} | {:.2} s | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.2} | {:.0} ms | {:.2} | {} MB | {drawn} | {:.2} s |",
         import.as_secs_f64(),
         median(commits).as_secs_f64() * 1e3,
         median(draws).as_secs_f64() * 1e3,
         total.as_secs_f64() * 1e3,
         floor.as_secs_f64() * 1e3,
         total.as_secs_f64() / floor.as_secs_f64(),
+        writes.as_secs_f64() * 1e3,
+        total.as_secs_f64() / (floor + writes).as_secs_f64(),
         growth / 1024,
         median(indexes).as_secs_f64(),
     )
@@ -183,9 +152,9 @@ fn main() {
         return;
     }
     println!(
-        "| targets | backend | import CSV | commit (HTTP) | draw (HTTP) | commit + draw | floor | ratio | peak memory growth | drawn | entity index (after the commit) |"
+        "| targets | backend | import CSV | commit (HTTP) | draw (HTTP) | commit + draw | floor | ratio | floor of the writes | ratio to both floors | peak memory growth | drawn | entity index (after the commit) |"
     );
-    println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (size, targets) in &targets {
         for backend in &backends {
             println!("{}", runtime.block_on(run(*size, backend, targets)));

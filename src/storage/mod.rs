@@ -110,7 +110,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     /// PostgreSQL only: native connections for the bulk paths (`COPY` in
-    /// and out), which the generic driver cannot speak.
+    /// and out, which the generic driver cannot speak, and a draw's reading
+    /// of its files; see `bulk::Native`).
     native_postgres: Option<PgPool>,
     /// Where public reads go: a read replica of the PostgreSQL database,
     /// when one is given; else `pool`.
