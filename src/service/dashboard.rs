@@ -9,10 +9,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::tasks::definition_of;
-use super::{Service, ServiceResult};
+use super::{Service, ServiceResult, damaged};
 use crate::domain::account::{Role, User};
 use crate::domain::task::TaskState;
-use crate::protocol::EventTime;
+use crate::protocol::commitment::COMMITMENT_FILE;
+use crate::protocol::{Commitment, EventTime};
 use crate::storage::dashboard;
 
 /// What needs a supervisor's attention.
@@ -60,11 +61,19 @@ pub struct TasksByState {
 pub struct AwaitingEntropy {
     pub id: i64,
     pub name: String,
-    /// When the entropy came into being, as the task states it.
+    /// When the entropy came into being, as the task states it (a drand
+    /// task: as its commitment does, the committed round's time).
     pub event: String,
 }
 
 impl Service {
+    /// The entropy event a committed task's commitment states.
+    async fn committed_entropy_event(&self, id: i64) -> ServiceResult<Option<String>> {
+        let (commitment, _) =
+            Commitment::parse(&self.committed_file(id, COMMITMENT_FILE).await?).map_err(damaged)?;
+        Ok(commitment.entropy_event.map(|event| event.to_string()))
+    }
+
     pub async fn dashboard(&self, user: &User) -> ServiceResult<Dashboard> {
         let department = match user.role {
             Role::Admin => None,
@@ -86,7 +95,12 @@ impl Service {
         let now = self.now().timestamp_millis();
         let mut awaiting_entropy = Vec::new();
         for row in dashboard::committed(pool, department).await? {
-            let event = definition_of(&row)?.entropy.event_at;
+            // A drand task names no time of its own: the commitment fixed
+            // its round, and the round's time is its entropy event.
+            let event = match definition_of(&row)?.entropy.event_at {
+                Some(event) => Some(event),
+                None => self.committed_entropy_event(row.id).await?,
+            };
             if let Some(event) =
                 event.filter(|event| EventTime::parse(event).is_ok_and(|at| at.instant() <= now))
             {

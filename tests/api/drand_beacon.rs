@@ -49,7 +49,14 @@ on_both_backends! {
         let round = |number: u64, signature: &str| json!({"drand": {"round": number, "signature": signature}});
         let early = app.act(task, "draw", round(1000, ROUND_1000), StatusCode::CONFLICT).await;
         assert_eq!(early["code"], "entropy_not_yet");
+        let waiting = || async { expect(app.get(Some(&app.market), "/api/dashboard").await, StatusCode::OK).await["awaiting_entropy"].clone() };
+        assert_eq!(waiting().await, json!([]), "the round has not come");
         app.clock.advance(std::time::Duration::from_secs(610));
+        // The dashboard offers the draw at the round's time, which only the
+        // commitment states.
+        let due = waiting().await;
+        assert_eq!(due.as_array().map(Vec::len), Some(1), "{due}");
+        assert_eq!((due[0]["id"].as_i64(), due[0]["event"].as_str()), (Some(task), Some("2023-08-23T15:59:24+00:00")));
 
         let head = app.log_head().await;
         let mut flipped = ROUND_1000.to_owned();

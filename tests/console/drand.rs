@@ -2,7 +2,9 @@
 //! offers the beacon with its margin; the committed task shows its round,
 //! the round's time in Beijing and in UTC and a countdown; once due, it is
 //! drawn by fetching the round or by pasting the round's JSON, which the
-//! page reads first and names what is wrong with, in both languages.
+//! page reads first and names what is wrong with, in both languages. The
+//! dashboard offers a task whose round has come, and the printable notice
+//! names the round.
 
 use std::time::Duration;
 
@@ -142,9 +144,11 @@ async fn a_due_drand_round_is_fetched_or_pasted_and_a_wrong_paste_is_named() {
 
     let browser = Browser::start("en-US").await;
     sign_in(&browser, &server, MARKET).await;
-    // The dashboard has drawn all it shows before the next page is opened.
-    browser.element("#awaiting-entropy").await;
+    // The dashboard offers both draws: their round has come.
     let [fetched, pasted] = [tasks[0], tasks[1]];
+    for id in [fetched, pasted] {
+        text_contains(&browser, "#awaiting-entropy", &format!("Task {id}: 信标抽取")).await;
+    }
     browser.open(&server.page(&format!("/tasks/{pasted}"))).await;
     text_contains(&browser, "#drand-round-number", "1000").await;
     text_contains(&browser, "#drand-time", "2023-08-23 23:59:24").await;
@@ -197,6 +201,10 @@ async fn a_due_drand_round_is_fetched_or_pasted_and_a_wrong_paste_is_named() {
         "fe290beca10872ef2fb164d2aa4442de4566183ec51c56ff3cd603d930e54fdd",
     )
     .await;
+    // The printable notice names the round and its time.
+    browser.open(&server.page(&format!("/tasks/{pasted}/notice"))).await;
+    text_contains(&browser, "#notice", "drand round 1000, 2023-08-23 23:59:24 Beijing time").await;
+    check_page(&browser, "task-notice-drand", "#notice").await;
 
     // The other task: the server fetches the round from its relay.
     browser.open(&server.page(&format!("/tasks/{fetched}"))).await;

@@ -11,7 +11,7 @@ export default {
   'dashboard.state.revealed': 'revealed',
   'dashboard.state.abandoned': 'abandoned',
   'dashboard.waiting.h2': 'Waiting for you: draws that can be made',
-  'dashboard.waiting.hint': 'Committed tasks whose public entropy event has come. Enter the entropy and make the draw.',
+  'dashboard.waiting.hint': 'Committed tasks whose public entropy event (a ceremony, or a drand round) has come. Open the task and make the draw with it.',
   'dashboard.waiting.task': 'Task {id}: {name}',
   'dashboard.waiting.event': 'entropy event {event}',
   'dashboard.waiting.none': 'No draw is waiting.',

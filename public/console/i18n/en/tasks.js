@@ -340,6 +340,7 @@ export default {
   'tasks.notice.verify': 'How to verify this draw',
   'tasks.notice.verify.text': 'The commitment was published before the randomness existed. Anyone can recompute the draw from the published files: open the task on the public site and press “Verify this draw”, or run “opendraw verify” on its bundle, and compare the commitment digest with the one above.',
   'tasks.notice.printed': 'Printed {at} (Beijing time).',
+  'tasks.notice.drandEvent': 'drand round {round}, {time} Beijing time (UTC+08:00)',
   'tasks.notice.print': 'Print',
   'tasks.field.kind': 'Where the randomness comes from',
   'tasks.kind.ceremony': 'A public ceremony',

@@ -11,7 +11,7 @@ export default {
   'dashboard.state.revealed': '已公开',
   'dashboard.state.abandoned': '已终止',
   'dashboard.waiting.h2': '待办：可以进行抽取的任务',
-  'dashboard.waiting.hint': '以下任务已提交承诺，其公开随机源事件时间已到，请录入随机源并进行抽取。',
+  'dashboard.waiting.hint': '以下任务已提交承诺，其公开随机源事件（现场仪式或 drand 轮次）时间已到，请打开任务并进行抽取。',
   'dashboard.waiting.task': '任务 {id}：{name}',
   'dashboard.waiting.event': '随机源事件时间 {event}',
   'dashboard.waiting.none': '暂无待抽取的任务。',

@@ -340,6 +340,7 @@ export default {
   'tasks.notice.verify': '如何验证本次抽取',
   'tasks.notice.verify.text': '承诺在随机数产生之前已经公开。任何人都可以根据公开的文件重新计算抽取结果：在公开网站打开该任务并点击“验证本次抽取”，或对其验证包运行“opendraw verify”，并将承诺摘要与上方核对。',
   'tasks.notice.printed': '打印时间：北京时间 {at}。',
+  'tasks.notice.drandEvent': 'drand 第 {round} 轮，北京时间（UTC+08:00）{time}',
   'tasks.notice.print': '打印',
   'tasks.field.kind': '随机数来源',
   'tasks.kind.ceremony': '公开仪式',

@@ -9,6 +9,7 @@ import { t } from '../../../lib/i18n.js';
 import { get } from '../../session.js';
 import { loadDepartments, loadItems, loadTask, notFound, publicPage } from './data.js';
 import { digest, eventWords, when } from './describe.js';
+import { isDrand, loadDrandRound } from './drand.js';
 import { departmentName } from './form-parts.js';
 import { append } from './page.js';
 
@@ -24,6 +25,11 @@ export async function noticePage(main, params) {
   const revealed = task.state === 'revealed' || (task.state === 'abandoned' && !!task.drawn_at);
   /** @type {import('./data.js').Selection | null} */
   const selection = revealed ? await get(`/api/tasks/${task.id}/selection`) : null;
+  // A drand task's randomness comes with the round its commitment fixed.
+  /** @type {import('./drand.js').DrandRound | null} */
+  const round = isDrand(task) && task.committed_at ? await loadDrandRound(task) : null;
+  const event = () =>
+    round ? t('tasks.notice.drandEvent', { round: round.round, time: when(round.at) }) : eventWords(d.entropy.event_at);
   const authority = d.authority || departmentName(departments, task.department);
   const address = `${window.location.origin}${publicPage(task.id)}`;
   /** @param {string} key @param {any} value */
@@ -43,7 +49,7 @@ export async function noticePage(main, params) {
         d.plan_name ? fact('tasks.field.planName', d.plan_name) : null,
         fact('tasks.field.type', () => d.inspection_type || t('tasks.summary.defaultType')),
         fact('tasks.date.committed', when(task.committed_at)),
-        fact('tasks.field.event', () => eventWords(d.entropy.event_at)),
+        fact('tasks.field.event', event),
         fact('tasks.date.drawn', when(task.drawn_at)),
         fact('tasks.date.revealed', when(task.revealed_at)),
         fact('tasks.facts.pool', String(task.pool_size ?? '—')),
