@@ -102,13 +102,17 @@ export async function render() {
   main.setAttribute('aria-busy', 'true');
   fill(main, h('p', { class: 'muted' }, tx('console.loading')));
   markCurrent(path);
+  // Each page draws into a frame of its own. A page still waiting for its
+  // data when the next one is opened then finishes into its frame, off the
+  // screen, instead of adding itself to the page that replaced it.
+  const frame = h('div', { class: 'page' });
   try {
-    main.replaceChildren();
-    await route.render(main, params, query);
+    main.replaceChildren(frame);
+    await route.render(frame, params, query);
   } catch (error) {
     if (page !== pageCount) return;
     fill(
-      main,
+      frame,
       h('h1', {}, title),
       h(
         'div',

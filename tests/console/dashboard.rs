@@ -91,3 +91,34 @@ async fn an_inspector_sees_their_assignments() {
     check_page(&browser, "dashboard-inspector", "#assignments").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_opened_while_the_dashboard_loads_stays_as_it_is() {
+    let server = Server::start().await;
+    let browser = Browser::start("en-US").await;
+    sign_in(&browser, &server, MARKET).await;
+    heading_is(&browser, "Dashboard").await;
+    browser.open(&server.page("/tasks")).await;
+    heading_is(&browser, "Inspection tasks").await;
+    // The dashboard's figures are held back a second, as on a slow
+    // network; the task list is opened again before they come.
+    browser
+        .client
+        .execute(
+            r#"const fetchNow = window.fetch;
+            window.fetch = (input, init) => String(input).startsWith('/api/dashboard')
+              ? new Promise((resolve) => setTimeout(resolve, 1000)).then(() => fetchNow(input, init))
+              : fetchNow(input, init);
+            window.location.hash = '#/';"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    heading_is(&browser, "Dashboard").await;
+    browser.client.execute("window.location.hash = '#/tasks';", vec![]).await.unwrap();
+    heading_is(&browser, "Inspection tasks").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(browser.count("#main h1").await, 1, "{}", browser.text("#main").await);
+    assert_eq!(browser.count("#tasks-by-state, #awaiting-entropy").await, 0, "the dashboard came late");
+    browser.close().await;
+}
