@@ -7,6 +7,7 @@ use sqlx::AnyConnection;
 
 use super::lifecycle::input_error;
 use super::{Service, ServiceError, ServiceResult, damaged};
+use crate::protocol::commitment::{COMMITMENT_FILE, Commitment};
 use crate::protocol::draw::{RankLocator, check_strata, draw_target_ranks, stratum_sizes};
 use crate::protocol::manifest::{
     DrawnRowReader, INSPECTORS_FILE, IndexedStrata, RECUSALS_FILE, TARGET_INDEX_FILE, TARGET_STRATA_FILE,
@@ -26,6 +27,13 @@ impl Service {
         files::load(self.store().pool(), id, name)
             .await?
             .ok_or_else(|| damaged(format!("task {id} has no {name}")))
+    }
+
+    /// The commitment a task stored when it was committed.
+    pub(super) async fn stored_commitment(&self, id: i64) -> ServiceResult<Commitment> {
+        let (commitment, _) =
+            Commitment::parse(&self.committed_file(id, COMMITMENT_FILE).await?).map_err(damaged)?;
+        Ok(commitment)
     }
 
     /// Draws the targets of a committed task (PROTOCOL.md §7) from the

@@ -9,11 +9,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::tasks::definition_of;
-use super::{Service, ServiceResult, damaged};
+use super::{Service, ServiceResult};
 use crate::domain::account::{Role, User};
 use crate::domain::task::TaskState;
-use crate::protocol::commitment::COMMITMENT_FILE;
-use crate::protocol::{Commitment, EventTime};
+use crate::protocol::EventTime;
 use crate::storage::dashboard;
 
 /// What needs a supervisor's attention.
@@ -67,13 +66,6 @@ pub struct AwaitingEntropy {
 }
 
 impl Service {
-    /// The entropy event a committed task's commitment states.
-    async fn committed_entropy_event(&self, id: i64) -> ServiceResult<Option<String>> {
-        let (commitment, _) =
-            Commitment::parse(&self.committed_file(id, COMMITMENT_FILE).await?).map_err(damaged)?;
-        Ok(commitment.entropy_event.map(|event| event.to_string()))
-    }
-
     pub async fn dashboard(&self, user: &User) -> ServiceResult<Dashboard> {
         let department = match user.role {
             Role::Admin => None,
@@ -99,7 +91,7 @@ impl Service {
             // its round, and the round's time is its entropy event.
             let event = match definition_of(&row)?.entropy.event_at {
                 Some(event) => Some(event),
-                None => self.committed_entropy_event(row.id).await?,
+                None => self.stored_commitment(row.id).await?.entropy_event.map(|event| event.to_string()),
             };
             if let Some(event) =
                 event.filter(|event| EventTime::parse(event).is_ok_and(|at| at.instant() <= now))

@@ -162,8 +162,7 @@ impl Service {
         id: i64,
         field: &str,
     ) -> ServiceResult<(Commitment, BeaconCommitment)> {
-        let (commitment, _) =
-            Commitment::parse(&self.committed_file(id, COMMITMENT_FILE).await?).map_err(damaged)?;
+        let commitment = self.stored_commitment(id).await?;
         let Some(committed) = commitment.beacon else {
             return Err(ServiceError::invalid(
                 "drand_not_committed",
@@ -268,8 +267,7 @@ impl Service {
         }
         let definition = definition_of(&task)?;
         let started = std::time::Instant::now();
-        let (commitment, _) =
-            Commitment::parse(&self.committed_file(id, COMMITMENT_FILE).await?).map_err(damaged)?;
+        let commitment = self.stored_commitment(id).await?;
         if let Some(committed) = &commitment.beacon
             && beacon_file.is_none()
         {
