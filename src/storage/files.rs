@@ -12,6 +12,11 @@ use super::{StoreError, StoreResult};
 
 const PIECE: usize = 1 << 20;
 
+/// A file's pieces in order, as every reading of a whole file through sqlx
+/// asks for them (`read_pieces_in_file` asks SQLite the same in rusqlite's
+/// placeholders).
+const PIECES_IN_ORDER: &str = "SELECT content FROM task_files WHERE task_id = $1 AND name = $2 ORDER BY seq";
+
 /// Stores a file in pieces; `pieces` are cut at line ends, the first one
 /// beginning with the header line.
 pub async fn store<'a>(
@@ -129,11 +134,7 @@ pub async fn load<'c>(
     task: i64,
     name: &str,
 ) -> StoreResult<Option<Vec<u8>>> {
-    let rows = sqlx::query("SELECT content FROM task_files WHERE task_id = $1 AND name = $2 ORDER BY seq")
-        .bind(task)
-        .bind(name)
-        .fetch_all(db)
-        .await?;
+    let rows = sqlx::query(PIECES_IN_ORDER).bind(task).bind(name).fetch_all(db).await?;
     if rows.is_empty() {
         return Ok(None);
     }
@@ -153,11 +154,7 @@ pub async fn read_pieces<'c, E: From<StoreError>>(
     name: &str,
     mut read: impl FnMut(&[u8]) -> Result<(), E>,
 ) -> Result<bool, E> {
-    let mut rows =
-        sqlx::query("SELECT content FROM task_files WHERE task_id = $1 AND name = $2 ORDER BY seq")
-            .bind(task)
-            .bind(name)
-            .fetch(db);
+    let mut rows = sqlx::query(PIECES_IN_ORDER).bind(task).bind(name).fetch(db);
     let mut any = false;
     while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
         let content: Vec<u8> = row.try_get("content").map_err(StoreError::from)?;
@@ -184,11 +181,7 @@ where
     E: From<StoreError>,
     F: FnMut(&mut S, &[u8]) -> Result<(), E>,
 {
-    let mut rows =
-        sqlx::query("SELECT content FROM task_files WHERE task_id = $1 AND name = $2 ORDER BY seq")
-            .bind(task)
-            .bind(name)
-            .fetch(pool);
+    let mut rows = sqlx::query(PIECES_IN_ORDER).bind(task).bind(name).fetch(pool);
     let mut any = false;
     while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
         let piece: &[u8] = row.try_get(0).map_err(StoreError::from)?;
