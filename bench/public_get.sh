@@ -9,22 +9,30 @@
 #   bench/public_get.sh                      # a fresh demo database (SQLite)
 #   bench/public_get.sh DATABASE_URL         # e.g. the large data set of
 #                                            # bench/make_public_data.sh
+#   DEMO=1 bench/public_get.sh postgres://postgres@127.0.0.1/demo
+#                                            # the demo made in that new,
+#                                            # empty database first
 #
 # DURATION (default 10s) is each run's length; NO_BUILD=1 uses the release
-# binary as it is. Needs wrk (Debian: wrk),
+# binary as it is (OPENDRAW names another). Needs wrk (Debian: wrk),
 # curl and python3. The server and wrk share the machine's cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-10s}
 port=${PORT:-18181}
 [ -n "${NO_BUILD:-}" ] || cargo build --release --quiet
+binary=${OPENDRAW:-./target/release/opendraw}
 dir=$(mktemp -d)
 url=${1:-}
+demo=${DEMO:-}
 if [ -z "$url" ]; then
     url="$dir/demo.db"
-    ./target/release/opendraw demo --database-url "$url" > /dev/null
+    demo=1
 fi
-RUST_LOG=warn ./target/release/opendraw serve --database-url "$url" --bind "127.0.0.1:$port" &
+if [ -n "$demo" ]; then
+    "$binary" demo --database-url "$url" > /dev/null
+fi
+RUST_LOG=warn "$binary" serve --database-url "$url" --bind "127.0.0.1:$port" &
 server=$!
 trap 'kill $server; rm -rf "$dir"' EXIT
 base="http://127.0.0.1:$port"
@@ -61,7 +69,7 @@ paths=(
 )
 # Whole lists and downloads, only where they are small (the demo): on the
 # large data set they are megabytes to gigabytes a request.
-if [ -z "${1:-}" ]; then
+if [ -n "$demo" ]; then
     paths+=("/api/public/tasks" "/api/public/tasks/$revealed/bundle.tar" "/api/public/results.csv" "/api/public/log.jsonl")
 fi
 

@@ -21,7 +21,7 @@ use super::paging::{Limit, Position};
 use crate::service::bundles::{BUNDLE_FRESHNESS, BundleBody};
 use crate::service::entity_search::{EntityMatch, SearchText};
 use crate::service::public::{EntityView, FileBody, PublicTask, SelectedTarget};
-use crate::service::public_answers::Freshness;
+use crate::service::public_answers::{Download, Freshness};
 pub use crate::service::public_log::{LogHead, LogPageBody};
 use crate::service::published::{OutcomeLabel, ResultPage, ResultQuery};
 use crate::service::replacements::ReplacementView;
@@ -224,20 +224,14 @@ pub async fn log_head(State(state): State<AppState>) -> AppResult<Json<LogHead>>
 }
 
 /// The whole public log, one entry (as in `/api/public/log`) a line, in
-/// order; streamed, so it may be as long as it is.
+/// order. A short log comes with an `ETag` (304 while the log has not
+/// grown); a long one is streamed, so it may be as long as it is.
 #[utoipa::path(get, path = "/api/public/log.jsonl", tag = "public",
-    responses((status = 200, content_type = "application/jsonl", body = String)))]
-pub async fn log_download(State(state): State<AppState>) -> Response {
-    let mut response = (
-        [
-            (header::CONTENT_TYPE, "application/jsonl"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"log.jsonl\""),
-        ],
-        Body::from_stream(state.service.log_download()),
-    )
-        .into_response();
-    conditional::tag(&mut response, None, Freshness::Live);
-    response
+    responses((status = 200, content_type = "application/jsonl", body = String),
+        (status = 304, description = "the log named by `If-None-Match` is still the whole log")))]
+pub async fn log_download(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    let download = state.service.log_download().await?;
+    Ok(download_response(&headers, download, "application/jsonl", "log.jsonl"))
 }
 
 /// In which committed pools an entity (by id) was, and where it was drawn
@@ -306,26 +300,46 @@ pub async fn results(
 }
 
 /// Every matching published result as CSV, UTF-8 with BOM (Excel reads the
-/// Chinese right); headers in Chinese, or English with `lang=en`. Streamed
+/// Chinese right); headers in Chinese, or English with `lang=en`. A short
+/// export comes with an `ETag` (304 while it holds); a long one is streamed
 /// as it is read.
 #[utoipa::path(get, path = "/api/public/results.csv", tag = "public",
     params(ResultQuery),
-    responses((status = 200, content_type = "text/csv", body = String), Invalid))]
+    responses((status = 200, content_type = "text/csv", body = String),
+        (status = 304, description = "the export named by `If-None-Match` still holds"), Invalid))]
 pub async fn results_csv(
     State(state): State<AppState>,
     Query(query): Query<ResultQuery>,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
-    let pieces = state.service.published_results_csv(query)?;
-    let mut response = (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"results.csv\""),
-        ],
-        Body::from_stream(pieces),
-    )
-        .into_response();
-    conditional::tag(&mut response, None, Freshness::Live);
-    Ok(response)
+    let download = state.service.published_results_csv(query).await?;
+    Ok(download_response(&headers, download, "text/csv; charset=utf-8", "results.csv"))
+}
+
+/// A download as an attachment named `file`: a kept one with its length
+/// and entity tag (304 when `If-None-Match` names it), a long one streamed
+/// as it is read. Either may change at any moment, so a cache asks again.
+fn download_response(
+    request: &HeaderMap,
+    download: Download,
+    content_type: &'static str,
+    file: &str,
+) -> Response {
+    let (body, etag) = match download {
+        Download::Whole(answer) => {
+            if conditional::holds(request, &answer.etag) {
+                return conditional::not_modified(&answer.etag, answer.freshness);
+            }
+            (Body::from(answer.body), Some(answer.etag))
+        }
+        Download::Stream(pieces) => (Body::from_stream(pieces), None),
+    };
+    let disposition = format!("attachment; filename=\"{file}\"");
+    let mut response =
+        ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
+            .into_response();
+    conditional::tag(&mut response, etag.as_deref(), Freshness::Live);
+    response
 }
 
 /// The outcome vocabulary, in order, with its wording in both languages.

@@ -27,10 +27,12 @@ use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use futures_util::stream::{BoxStream, Stream, StreamExt};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 use tokio::sync::watch;
 
+use super::public::KEPT_FILE_MAX;
 use super::{Service, ServiceResult};
 use crate::protocol::Digest;
 use crate::storage::log;
@@ -80,6 +82,14 @@ pub fn tag_of(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let hex: String = digest[..12].iter().map(|byte| format!("{byte:02x}")).collect();
     format!("\"{hex}\"")
+}
+
+/// A public download: whole, or sent as it is read.
+pub enum Download {
+    /// Kept in memory, with its entity tag.
+    Whole(PublicAnswer),
+    /// Too long to keep: read from the database as it is sent.
+    Stream(BoxStream<'static, ServiceResult<Bytes>>),
 }
 
 /// Answers cached by what was asked (the route and its parsed query).
@@ -283,12 +293,18 @@ impl Service {
         F: Future<Output = ServiceResult<PublicAnswer>>,
     {
         let answer = build.await?;
+        self.keep_answer(question, stamp, answer.clone());
+        Ok(answer)
+    }
+
+    /// Keeps `answer` to `question`, built at `stamp`.
+    fn keep_answer(&self, question: String, stamp: u64, answer: PublicAnswer) {
         let mut answers = self.answers.answers.write().expect("answer cache lock");
         if answers.bytes + answer.body.len() > MAX_CACHED_BYTES {
             *answers = Answers::default();
         }
         let size = answer.body.len();
-        let kept = Kept { stamp, built: Instant::now(), answer: answer.clone() };
+        let kept = Kept { stamp, built: Instant::now(), answer };
         // A slower request that read an older stamp does not replace a newer answer.
         if answers.by_question.get(&question).is_none_or(|old| old.stamp <= stamp) {
             if let Some(old) = answers.by_question.insert(question, kept) {
@@ -296,7 +312,45 @@ impl Service {
             }
             answers.bytes += size;
         }
-        Ok(answer)
+    }
+
+    /// A download of `question` at log stamp `stamp`, read from `pieces`:
+    /// from memory when it was kept at that stamp; else read, and kept when
+    /// it ends within [`KEPT_FILE_MAX`] bytes (as a published file is), so that a crowd asking
+    /// for a small export costs what a JSON answer does; a longer one is
+    /// sent as it is read (the pieces read so far first), so memory does
+    /// not grow with it. Unlike [`Service::answer`], requests that miss
+    /// together each read for themselves: they cannot know beforehand
+    /// whether the download will be kept, and a long one must not wait.
+    pub(super) async fn download<S>(
+        &self,
+        question: String,
+        stamp: u64,
+        freshness: Freshness,
+        pieces: S,
+    ) -> ServiceResult<Download>
+    where
+        S: Stream<Item = ServiceResult<Bytes>> + Send + 'static,
+    {
+        if let Some(kept) = self.kept_answer(&question, stamp, None) {
+            return Ok(Download::Whole(kept));
+        }
+        let mut pieces = Box::pin(pieces);
+        let mut read = Vec::new();
+        let mut size = 0u64;
+        while let Some(piece) = pieces.next().await {
+            let piece = piece?;
+            size += piece.len() as u64;
+            read.push(piece);
+            if size > KEPT_FILE_MAX {
+                let read = futures_util::stream::iter(read.into_iter().map(Ok));
+                return Ok(Download::Stream(read.chain(pieces).boxed()));
+            }
+        }
+        let body = Bytes::from(read.concat());
+        let answer = PublicAnswer { etag: tag_of(&body), body, freshness };
+        self.keep_answer(question, stamp, answer.clone());
+        Ok(Download::Whole(answer))
     }
 
     /// Drops the answer kept for `question`: something it shows changed
@@ -315,7 +369,10 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
-    use super::{Freshness, PublicAnswer};
+    use bytes::Bytes;
+    use futures_util::TryStreamExt;
+
+    use super::{Download, Freshness, PublicAnswer};
     use crate::service::{Service, ServiceError, ServiceResult};
     use crate::storage::Store;
 
@@ -398,6 +455,61 @@ mod tests {
         }
         // The failed build, then the first waiter's; the rest share that one.
         assert!((2..=4).contains(&builds.load(Ordering::SeqCst)), "{builds:?}");
+    }
+
+    /// A stream of `count` pieces of `size` bytes, each filled with its number.
+    fn pieces(
+        count: u8,
+        size: usize,
+    ) -> impl futures_util::Stream<Item = ServiceResult<Bytes>> + Send + 'static {
+        futures_util::stream::iter((0..count).map(move |number| Ok(Bytes::from(vec![number; size]))))
+    }
+
+    #[tokio::test]
+    async fn a_short_download_is_kept_whole_until_the_stamp_moves() {
+        let (service, _dir) = service().await;
+        let Download::Whole(first) =
+            service.download("log.jsonl".into(), 7, Freshness::Live, pieces(3, 1000)).await.unwrap()
+        else {
+            panic!("a short download is whole");
+        };
+        assert_eq!(first.body.len(), 3000);
+        assert_eq!(first.etag, super::tag_of(&first.body));
+        // Kept: at the same stamp the stream is not read (this one would fail).
+        let failing = futures_util::stream::once(async { Err(ServiceError::NotFound("not read".into())) });
+        let Download::Whole(again) =
+            service.download("log.jsonl".into(), 7, Freshness::Live, failing).await.unwrap()
+        else {
+            panic!("kept whole");
+        };
+        assert_eq!((again.body, again.etag), (first.body, first.etag.clone()));
+        // At a new stamp it is read again.
+        let Download::Whole(newer) =
+            service.download("log.jsonl".into(), 8, Freshness::Live, pieces(4, 1000)).await.unwrap()
+        else {
+            panic!("still short");
+        };
+        assert_eq!(newer.body.len(), 4000);
+        assert_ne!(newer.etag, first.etag);
+    }
+
+    #[tokio::test]
+    async fn a_long_download_is_streamed_whole_and_not_kept() {
+        let (service, _dir) = service().await;
+        let piece = 300 << 10;
+        let Download::Stream(stream) =
+            service.download("results.csv".into(), 7, Freshness::Live, pieces(6, piece)).await.unwrap()
+        else {
+            panic!("1.8 MiB is streamed");
+        };
+        let sent: Vec<Bytes> = stream.try_collect().await.unwrap();
+        let expected: Vec<u8> = (0..6u8).flat_map(|number| vec![number; piece]).collect();
+        assert_eq!(sent.concat(), expected, "the pieces read before streaming are sent first, once");
+        assert!(service.kept_answer("results.csv", 7, None).is_none(), "nothing so long is kept");
+        // An error in the first pieces is the request's error, not a cut stream.
+        let failing = futures_util::stream::once(async { Err(ServiceError::NotFound("gone".into())) });
+        let refused = service.download("results.csv".into(), 7, Freshness::Live, failing).await;
+        assert!(matches!(refused, Err(ServiceError::NotFound(_))));
     }
 
     #[tokio::test]

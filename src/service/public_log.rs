@@ -3,11 +3,10 @@
 //! a time. A page that is full is closed: the entries in it never change.
 
 use bytes::Bytes;
-use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::public_answers::{Freshness, Head, PublicAnswer};
+use super::public_answers::{Download, Freshness, Head, PublicAnswer};
 use super::{Service, ServiceResult};
 use crate::protocol::log::LogEntry;
 use crate::storage::log;
@@ -51,11 +50,13 @@ impl Service {
         Ok(LogHead { seq, hash: hash.to_hex() })
     }
 
-    /// Every entry, in order, one JSON object a line, read and sent a page
-    /// at a time: memory stays the same however long the log.
-    pub fn log_download(&self) -> impl Stream<Item = ServiceResult<Bytes>> + Send + 'static {
+    /// Every entry, in order, one JSON object a line: kept in memory while
+    /// the log is short and its head has not moved; a long log is read and
+    /// sent a page at a time, so memory stays the same however long it is.
+    pub async fn log_download(&self) -> ServiceResult<Download> {
+        let stamp = self.public_stamp().await?;
         let start = (self.clone(), 0u64, false);
-        futures_util::stream::try_unfold(start, |(service, after, done)| async move {
+        let pieces = futures_util::stream::try_unfold(start, |(service, after, done)| async move {
             if done {
                 return Ok(None);
             }
@@ -68,6 +69,7 @@ impl Service {
             }
             let done = (entries.len() as u64) < DOWNLOAD_BATCH;
             Ok(Some((Bytes::from(piece), (service, last, done))))
-        })
+        });
+        self.download("log.jsonl".to_owned(), stamp, Freshness::Live, pieces).await
     }
 }

@@ -5,13 +5,11 @@
 //! corrected) are ever read here; drafts, results under review and
 //! internal notes never are.
 
-use bytes::Bytes;
-use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::csv_export::{self, csv_error};
-use super::public_answers::{Freshness, PublicAnswer};
+use super::public_answers::{Download, Freshness, PublicAnswer};
 use super::results::PublishedRecord;
 use super::statistics::on_time;
 use super::{Service, ServiceError, ServiceResult};
@@ -201,15 +199,13 @@ impl Service {
         })
     }
 
-    /// Every matching published result as CSV (UTF-8 with BOM), sent a
-    /// batch at a time as it is read: memory stays the same however many
+    /// Every matching published result as CSV (UTF-8 with BOM): kept in
+    /// memory like a JSON answer while it is short; a long one is sent a
+    /// batch at a time as it is read, so memory stays the same however many
     /// results match. Each batch continues down the index from the last
     /// result of the one before, so a result published meanwhile (newer
     /// than all) is not in the file and none is sent twice.
-    pub fn published_results_csv(
-        &self,
-        query: ResultQuery,
-    ) -> ServiceResult<impl Stream<Item = ServiceResult<Bytes>> + Send + 'static> {
+    pub async fn published_results_csv(&self, query: ResultQuery) -> ServiceResult<Download> {
         query.filter()?;
         // The export holds every matching result; paging is the JSON list's.
         let paging = [
@@ -229,7 +225,11 @@ impl Service {
             }
         }
         let english = query.lang.as_deref() == Some("en");
-        csv_export::export(&csv_headers(english), PublishedBatches { service: self.clone(), query, english })
+        let stamp = self.public_stamp().await?;
+        let question = format!("results.csv/{query:?}");
+        let rows = PublishedBatches { service: self.clone(), query, english };
+        self.download(question, stamp, Freshness::Live, csv_export::export(&csv_headers(english), rows)?)
+            .await
     }
 }
 

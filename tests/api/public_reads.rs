@@ -218,6 +218,51 @@ on_both_backends! {
         assert_eq!(get_with(&app, "/api/public/statistics", Some(&statistics_tag)).await.status(), StatusCode::NOT_MODIFIED);
     }
 
+    async fn short_downloads_carry_a_tag_that_holds_until_something_is_published(app) {
+        let task = task_with_assignments(&app, true).await;
+        let published = publish(&app, task, &["no_problem"]).await;
+        for path in ["/api/public/results.csv", "/api/public/log.jsonl"] {
+            let first = get_with(&app, path, None).await;
+            assert_eq!(first.status(), StatusCode::OK, "{path}");
+            let etag = header(&first, ETAG);
+            assert!(etag.starts_with('"'), "{path} has a strong tag: {etag:?}");
+            assert_eq!(header(&first, CACHE_CONTROL), "public, no-cache", "{path} is asked for again");
+            let body = first.text().await.unwrap();
+            let held = get_with(&app, path, Some(&etag)).await;
+            assert_eq!((held.status(), header(&held, ETAG)), (StatusCode::NOT_MODIFIED, etag.clone()), "{path}");
+            // Kept, it is the same bytes.
+            assert_eq!(get_with(&app, path, None).await.text().await.unwrap(), body, "{path}");
+        }
+        let csv = get_with(&app, "/api/public/results.csv", None).await;
+        let (csv_tag, csv) = (header(&csv, ETAG), csv.text().await.unwrap());
+        assert!(csv.contains(published[0]["reference"].as_str().unwrap()), "{csv}");
+        let log = get_with(&app, "/api/public/log.jsonl", None).await;
+        let (log_tag, log) = (header(&log, ETAG), log.text().await.unwrap());
+
+        // A second publication changes both: the old tags no longer hold.
+        let mine = assignments(&app, &app.inspector_a, task).await;
+        let mut second = Vec::new();
+        for assignment in &mine[1..3] {
+            let entered = enter(&app, &app.inspector_a, task, assignment["target"].as_str().unwrap(), "rectify").await;
+            review(&app, &entered["id"], "approve", json!({}), StatusCode::OK).await;
+            second.push(review(&app, &entered["id"], "publish", json!({}), StatusCode::OK).await);
+        }
+        let csv_now = get_with(&app, "/api/public/results.csv", Some(&csv_tag)).await;
+        assert_eq!(csv_now.status(), StatusCode::OK);
+        assert_ne!(header(&csv_now, ETAG), csv_tag);
+        let csv_now = csv_now.text().await.unwrap();
+        for result in &second {
+            assert!(csv_now.contains(result["reference"].as_str().unwrap()), "{csv_now}");
+        }
+        let log_now = get_with(&app, "/api/public/log.jsonl", Some(&log_tag)).await;
+        assert_eq!(log_now.status(), StatusCode::OK);
+        let log_now = log_now.text().await.unwrap();
+        assert!(log_now.starts_with(&log) && log_now.lines().count() > log.lines().count(), "the log grew");
+        // A filter is its own export.
+        let english = get_with(&app, "/api/public/results.csv?lang=en", None).await;
+        assert_ne!(header(&english, ETAG), header(&get_with(&app, "/api/public/results.csv", None).await, ETAG));
+    }
+
     async fn the_whole_log_downloads_as_one_line_an_entry_equal_to_its_pages(app) {
         task_with_assignments(&app, true).await;
         let page = expect(app.get(None, "/api/public/log?after=0&limit=1000").await, StatusCode::OK).await;
