@@ -108,21 +108,21 @@ pub async fn file(
         return bundle(State(state), Path(id), headers).await;
     }
     let file = state.service.public_file(id, &name).await?;
-    if let Some(etag) = file.etag.as_deref()
-        && conditional::holds(&headers, etag)
-    {
-        return Ok(conditional::not_modified(etag, file.freshness));
-    }
+    let disposition = format!("attachment; filename=\"task-{id}-{name}\"");
+    let held = file.etag.as_deref().filter(|etag| conditional::holds(&headers, etag));
     let body = match file.body {
+        FileBody::Kept(answer) => {
+            return Ok(attachment(conditional::typed(&headers, answer, TSV), disposition));
+        }
+        _ if let Some(etag) = held => return Ok(conditional::not_modified(etag, file.freshness)),
         FileBody::Whole(bytes) => Body::from(bytes),
         FileBody::Pieces(pieces) => Body::from_stream(pieces.map(move |piece| {
             piece.inspect_err(|error| tracing::error!(%error, task = id, "sending a file failed"))
         })),
     };
-    let disposition = format!("attachment; filename=\"task-{id}-{name}\"");
     let mut response = (
         [
-            (header::CONTENT_TYPE, "text/tab-separated-values; charset=utf-8".to_owned()),
+            (header::CONTENT_TYPE, TSV.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CONTENT_LENGTH, file.length.to_string()),
         ],
@@ -148,12 +148,15 @@ pub async fn bundle(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let download = state.service.public_bundle(id).await?;
+    let disposition = format!("attachment; filename=\"task-{id}-bundle.tar\"");
     let etag = download.etag;
-    if conditional::holds(&headers, &etag) {
-        return Ok(conditional::not_modified(&etag, BUNDLE_FRESHNESS));
-    }
     let body = match download.body {
-        BundleBody::Whole(bytes) => Body::from(bytes),
+        BundleBody::Whole(answer) => {
+            return Ok(attachment(conditional::typed(&headers, answer, TAR), disposition));
+        }
+        _ if conditional::holds(&headers, &etag) => {
+            return Ok(conditional::not_modified(&etag, BUNDLE_FRESHNESS));
+        }
         BundleBody::Stream(bytes) => {
             // The slot is held by the body: it is freed when the last byte
             // is sent or the client goes away.
@@ -164,10 +167,9 @@ pub async fn bundle(
             }))
         }
     };
-    let disposition = format!("attachment; filename=\"task-{id}-bundle.tar\"");
     let mut response = (
         [
-            (header::CONTENT_TYPE, "application/x-tar".to_owned()),
+            (header::CONTENT_TYPE, TAR.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CONTENT_LENGTH, download.length.to_string()),
         ],
@@ -325,20 +327,30 @@ fn download_response(
     content_type: &'static str,
     file: &str,
 ) -> Response {
-    let (body, etag) = match download {
-        Download::Whole(answer) => {
-            if conditional::holds(request, &answer.etag) {
-                return conditional::not_modified(&answer.etag, answer.freshness);
-            }
-            (Body::from(answer.body), Some(answer.etag))
-        }
-        Download::Stream(pieces) => (Body::from_stream(pieces), None),
-    };
     let disposition = format!("attachment; filename=\"{file}\"");
-    let mut response =
-        ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
-            .into_response();
-    conditional::tag(&mut response, etag.as_deref(), Freshness::Live);
+    let pieces = match download {
+        Download::Whole(answer) => {
+            return attachment(conditional::typed(request, answer, content_type), disposition);
+        }
+        Download::Stream(pieces) => pieces,
+    };
+    let mut response = (
+        [(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        Body::from_stream(pieces),
+    )
+        .into_response();
+    conditional::tag(&mut response, None, Freshness::Live);
+    response
+}
+
+const TSV: &str = "text/tab-separated-values; charset=utf-8";
+const TAR: &str = "application/x-tar";
+
+/// The response offered as a file to save, named by `disposition`.
+fn attachment(mut response: Response, disposition: String) -> Response {
+    if let Ok(value) = header::HeaderValue::from_str(&disposition) {
+        response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+    }
     response
 }
 

@@ -35,8 +35,8 @@ pub struct BundleDownload {
 }
 
 pub enum BundleBody {
-    /// A small bundle, kept in memory.
-    Whole(Bytes),
+    /// A small bundle, kept in memory: sent as a public answer.
+    Whole(PublicAnswer),
     /// Read from storage as it is sent.
     Stream(BoxStream<'static, ServiceResult<Bytes>>),
 }
@@ -123,7 +123,7 @@ impl Service {
         let answer = self
             .answer(question, stamp, None, async {
                 let chunks: Vec<Bytes> = bytes.try_collect().await?;
-                Ok(PublicAnswer { body: chunks.concat().into(), etag, freshness: BUNDLE_FRESHNESS })
+                Ok(PublicAnswer::new(chunks.concat().into(), etag, BUNDLE_FRESHNESS))
             })
             .await?;
         Ok(BundleDownload::whole(answer))
@@ -134,8 +134,8 @@ impl BundleDownload {
     fn whole(answer: PublicAnswer) -> Self {
         BundleDownload {
             length: answer.body.len() as u64,
-            etag: answer.etag,
-            body: BundleBody::Whole(answer.body),
+            etag: answer.etag.clone(),
+            body: BundleBody::Whole(answer),
         }
     }
 }

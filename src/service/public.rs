@@ -271,7 +271,7 @@ impl Service {
         let answer = self
             .answer(question, stamp, None, async {
                 let body = files::load(pool, id, file.name).await?.ok_or_else(missing)?;
-                Ok(PublicAnswer { body: body.into(), etag, freshness: file.freshness })
+                Ok(PublicAnswer::new(body.into(), etag, file.freshness))
             })
             .await?;
         Ok(FileDownload::whole(answer))
@@ -480,6 +480,9 @@ pub struct FileDownload {
 }
 
 pub enum FileBody {
+    /// Settled and kept in memory: sent as a public answer.
+    Kept(PublicAnswer),
+    /// Read whole for this request (it still changes).
     Whole(Bytes),
     /// Its stored pieces, in order, read a few at a time as they are sent.
     Pieces(BoxStream<'static, StoreResult<Vec<u8>>>),
@@ -488,10 +491,10 @@ pub enum FileBody {
 impl FileDownload {
     fn whole(answer: PublicAnswer) -> Self {
         FileDownload {
-            etag: Some(answer.etag),
+            etag: Some(answer.etag.clone()),
             freshness: answer.freshness,
             length: answer.body.len() as u64,
-            body: FileBody::Whole(answer.body),
+            body: FileBody::Kept(answer),
         }
     }
 }

@@ -60,21 +60,59 @@ impl Freshness {
     }
 }
 
-/// A public answer: its JSON body, its entity tag, and how long it keeps.
+/// A public answer: its body, its entity tag, and how long it keeps.
 #[derive(Debug, Clone)]
 pub struct PublicAnswer {
     pub body: Bytes,
     /// A strong entity tag, quoted, as sent in `ETag`.
     pub etag: String,
     pub freshness: Freshness,
+    /// The body gzipped, where that is worth sending instead: made once,
+    /// when the answer is kept, so that the many clients that accept gzip
+    /// (browsers, CDNs) take a fraction of the bandwidth for no CPU.
+    pub gzipped: Option<Bytes>,
 }
 
+/// Answers shorter than this are sent as they are: gzip's own header and
+/// the `Content-Encoding` would eat most of what it saves.
+const GZIP_FROM: usize = 1024;
+
 impl PublicAnswer {
+    pub fn new(body: Bytes, etag: String, freshness: Freshness) -> Self {
+        PublicAnswer { body, etag, freshness, gzipped: None }
+    }
+
     pub fn json(view: &impl Serialize, freshness: Freshness) -> Self {
         let body = Bytes::from(serde_json::to_vec(view).expect("views serialise"));
         let etag = tag_of(&body);
-        PublicAnswer { body, etag, freshness }
+        PublicAnswer::new(body, etag, freshness)
     }
+
+    /// The answer with its gzipped body, when it is long enough and gzip
+    /// saves a fifth of it at least. Compressed on a blocking thread: a
+    /// megabyte takes some milliseconds, which the requests sharing this
+    /// worker need not wait for.
+    async fn with_gzip(mut self) -> Self {
+        if self.body.len() < GZIP_FROM {
+            return self;
+        }
+        let body = self.body.clone();
+        let gzipped = tokio::task::spawn_blocking(move || gzip(&body)).await.expect("gzip does not panic");
+        self.gzipped = Some(gzipped).filter(|gzipped| gzipped.len() <= self.body.len() / 5 * 4);
+        self
+    }
+
+    /// How much memory the answer holds.
+    fn size(&self) -> usize {
+        self.body.len() + self.gzipped.as_ref().map_or(0, Bytes::len)
+    }
+}
+
+fn gzip(body: &[u8]) -> Bytes {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(body).expect("writing to memory");
+    Bytes::from(encoder.finish().expect("writing to memory"))
 }
 
 /// A quoted entity tag naming these bytes.
@@ -292,7 +330,7 @@ impl Service {
     where
         F: Future<Output = ServiceResult<PublicAnswer>>,
     {
-        let answer = build.await?;
+        let answer = build.await?.with_gzip().await;
         self.keep_answer(question, stamp, answer.clone());
         Ok(answer)
     }
@@ -300,15 +338,15 @@ impl Service {
     /// Keeps `answer` to `question`, built at `stamp`.
     fn keep_answer(&self, question: String, stamp: u64, answer: PublicAnswer) {
         let mut answers = self.answers.answers.write().expect("answer cache lock");
-        if answers.bytes + answer.body.len() > MAX_CACHED_BYTES {
+        if answers.bytes + answer.size() > MAX_CACHED_BYTES {
             *answers = Answers::default();
         }
-        let size = answer.body.len();
+        let size = answer.size();
         let kept = Kept { stamp, built: Instant::now(), answer };
         // A slower request that read an older stamp does not replace a newer answer.
         if answers.by_question.get(&question).is_none_or(|old| old.stamp <= stamp) {
             if let Some(old) = answers.by_question.insert(question, kept) {
-                answers.bytes -= old.answer.body.len();
+                answers.bytes -= old.answer.size();
             }
             answers.bytes += size;
         }
@@ -348,7 +386,8 @@ impl Service {
             }
         }
         let body = Bytes::from(read.concat());
-        let answer = PublicAnswer { etag: tag_of(&body), body, freshness };
+        let etag = tag_of(&body);
+        let answer = PublicAnswer::new(body, etag, freshness).with_gzip().await;
         self.keep_answer(question, stamp, answer.clone());
         Ok(Download::Whole(answer))
     }
@@ -358,7 +397,7 @@ impl Service {
     pub(super) fn forget_answer(&self, question: &str) {
         let mut answers = self.answers.answers.write().expect("answer cache lock");
         if let Some(old) = answers.by_question.remove(question) {
-            answers.bytes -= old.answer.body.len();
+            answers.bytes -= old.answer.size();
         }
     }
 }
@@ -491,6 +530,32 @@ mod tests {
         };
         assert_eq!(newer.body.len(), 4000);
         assert_ne!(newer.etag, first.etag);
+    }
+
+    #[tokio::test]
+    async fn a_kept_answer_is_gzipped_where_gzip_pays() {
+        let (service, _dir) = service().await;
+        let lines: Vec<String> = (0..200).map(|n| format!("target {n}\tregion {}\n", n % 7)).collect();
+        let long =
+            service.answer("long".into(), 1, None, async { Ok(PublicAnswer::json(&lines, Freshness::Live)) });
+        let long = long.await.unwrap();
+        let gzipped = long.gzipped.clone().expect("a long, repetitive answer is gzipped");
+        assert!(gzipped.len() < long.body.len() / 4, "{} of {}", gzipped.len(), long.body.len());
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzipped[..]), &mut unzipped).unwrap();
+        assert_eq!(unzipped, long.body);
+        assert_eq!(service.kept_answer("long", 1, None).unwrap().gzipped, Some(gzipped), "kept gzipped");
+
+        let short = service.answer("short".into(), 1, None, async {
+            Ok(PublicAnswer::json(&"a few bytes", Freshness::Live))
+        });
+        assert_eq!(short.await.unwrap().gzipped, None, "a short answer is sent as it is");
+        // Bytes that gzip cannot shrink (as random as a digest) are not kept twice.
+        let noise: Vec<u8> =
+            (0..64u32).flat_map(|n| <sha2::Sha256 as sha2::Digest>::digest(n.to_le_bytes())).collect();
+        let noise = PublicAnswer::new(Bytes::from(noise), "\"noise\"".into(), Freshness::Live);
+        let noise = service.answer("noise".into(), 1, None, async { Ok(noise) });
+        assert_eq!(noise.await.unwrap().gzipped, None, "gzip saves nothing on it");
     }
 
     #[tokio::test]

@@ -176,7 +176,8 @@ impl Service {
         let stamp = self.public_stamp().await?;
         self.answer(CHECKPOINT_QUESTION.into(), stamp, Some(CHECKPOINT_KEPT), async {
             let body = bytes::Bytes::from(self.log_checkpoint().await?);
-            Ok(PublicAnswer { etag: tag_of(&body), body, freshness: Freshness::Live })
+            let etag = tag_of(&body);
+            Ok(PublicAnswer::new(body, etag, Freshness::Live))
         })
         .await
     }
@@ -303,7 +304,8 @@ impl Service {
         self.answer(format!("log/{path}"), stamp, None, async {
             let (bytes, freshness) = self.build_tile(path).await?;
             let body = bytes::Bytes::from(bytes);
-            Ok(PublicAnswer { etag: tag_of(&body), body, freshness })
+            let etag = tag_of(&body);
+            Ok(PublicAnswer::new(body, etag, freshness))
         })
         .await
     }

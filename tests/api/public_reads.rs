@@ -4,7 +4,7 @@
 //! whole log downloads as one stream; public reads go to the read replica.
 
 use reqwest::StatusCode;
-use reqwest::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
+use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, ETAG, IF_NONE_MATCH, VARY};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, expect, new_postgres_database};
@@ -261,6 +261,43 @@ on_both_backends! {
         // A filter is its own export.
         let english = get_with(&app, "/api/public/results.csv?lang=en", None).await;
         assert_ne!(header(&english, ETAG), header(&get_with(&app, "/api/public/results.csv", None).await, ETAG));
+    }
+
+    async fn clients_that_take_gzip_get_kept_answers_gzipped_under_a_tag_of_their_own(app) {
+        let task = task_with_assignments(&app, true).await;
+        publish(&app, task, &["no_problem"]).await;
+        let paths = [
+            "/api/public/tasks".to_owned(),
+            format!("/api/public/tasks/{task}/bundle.tar"),
+            format!("/api/public/tasks/{task}/files/targets.tsv"),
+            "/api/public/log.jsonl".to_owned(),
+        ];
+        for path in &paths {
+            let plain = get_with(&app, path, None).await;
+            assert_eq!(plain.status(), StatusCode::OK, "{path}");
+            let (plain_tag, plain_vary) = (header(&plain, ETAG), header(&plain, VARY));
+            assert_eq!(header(&plain, CONTENT_ENCODING), "", "{path}: nothing asked, nothing encoded");
+            let plain = plain.bytes().await.unwrap();
+
+            let asked = app.client.get(app.url(path)).header(ACCEPT_ENCODING, "br;q=1, gzip;q=0.8").send().await.unwrap();
+            assert_eq!(asked.status(), StatusCode::OK, "{path}");
+            assert_eq!(header(&asked, CONTENT_ENCODING), "gzip", "{path}");
+            assert_eq!((header(&asked, VARY), plain_vary), ("accept-encoding".to_owned(), "accept-encoding".to_owned()), "{path}");
+            let gzip_tag = header(&asked, ETAG);
+            assert!(gzip_tag.starts_with('"') && gzip_tag != plain_tag, "{path}: a tag of its own, {gzip_tag}");
+            let gzipped = asked.bytes().await.unwrap();
+            assert!(gzipped.len() < plain.len(), "{path}: {} bytes for {}", gzipped.len(), plain.len());
+            let mut unzipped = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzipped[..]), &mut unzipped).unwrap();
+            assert_eq!(unzipped, plain, "{path}: the same bytes once unzipped");
+
+            // Each tag holds for its own encoding only.
+            let held = app.client.get(app.url(path)).header(ACCEPT_ENCODING, "gzip").header(IF_NONE_MATCH, &gzip_tag).send().await.unwrap();
+            assert_eq!((held.status(), header(&held, ETAG)), (StatusCode::NOT_MODIFIED, gzip_tag.clone()), "{path}");
+            assert_eq!(get_with(&app, path, Some(&gzip_tag)).await.status(), StatusCode::OK, "{path}");
+            let refused = app.client.get(app.url(path)).header(ACCEPT_ENCODING, "gzip;q=0, identity").send().await.unwrap();
+            assert_eq!(header(&refused, CONTENT_ENCODING), "", "{path}: q=0 refuses gzip");
+        }
     }
 
     async fn the_whole_log_downloads_as_one_line_an_entry_equal_to_its_pages(app) {
