@@ -60,7 +60,10 @@ self.onmessage = async (event) => {
       }
       throw new Error(message);
     }
-    const length = Number(response.headers.get('content-length')) || null;
+    // A gzipped answer's Content-Length counts the gzipped bytes, not the
+    // archive's; then the archive's own end tells whether it came whole.
+    const encoded = response.headers.get('content-encoding');
+    const length = encoded ? null : Number(response.headers.get('content-length')) || null;
     let last = -1;
     let lastLabel = null;
     const given = {

@@ -62,7 +62,7 @@ async fn in_small_pieces(request: Request, next: Next) -> Response {
     if request.uri().path() != "/api/public/tasks/1/bundle.tar" {
         return next.run(request).await;
     }
-    let (parts, body) = next.run(request).await.into_parts();
+    let (parts, body) = next.run(unencoded(request)).await.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
     let pieces: Vec<bytes::Bytes> = bytes.chunks(300).map(bytes::Bytes::copy_from_slice).collect();
     let pieces = futures_util::stream::iter(pieces).then(|piece| async move {
@@ -70,6 +70,14 @@ async fn in_small_pieces(request: Request, next: Next) -> Response {
         Ok::<_, std::convert::Infallible>(piece)
     });
     Response::from_parts(parts, Body::from_stream(pieces))
+}
+
+/// The request without `Accept-Encoding`: the bundle comes as the archive
+/// itself, not gzipped, for the layers above that cut or change it (the
+/// browser asks for gzip, and gets it from the site untouched).
+fn unencoded(mut request: Request) -> Request {
+    request.headers_mut().remove(axum::http::header::ACCEPT_ENCODING);
+    request
 }
 
 /// The site of [`site`]; with `in_pieces`, the bundle arrives in small pieces.
@@ -88,7 +96,7 @@ async fn site_with(
             if request.uri().path() != "/api/public/tasks/1/bundle.tar" {
                 return next.run(request).await;
             }
-            let body = next.run(request).await.into_body();
+            let body = next.run(unencoded(request)).await.into_body();
             let tar = axum::body::to_bytes(body, usize::MAX).await.unwrap();
             let mut files = opendraw::files::bundle::from_tar("bundle.tar", &tar).unwrap();
             tamper(&mut files);
