@@ -3,8 +3,8 @@
 # measured in the same run: the public site's language.js (614 bytes), a
 # static file served by the same server without touching the database.
 # Each path is requested once before its run (the answer is built then;
-# how long that takes is not in the table). Prints a Markdown table: requests/s, p50 and p99, and each row's share of
-# the floor's rate.
+# how long that takes is not in the table). Prints a Markdown table: bytes
+# sent, requests/s, p50 and p99, and each row's share of the floor's rate.
 #
 #   bench/public_get.sh                      # a fresh demo database (SQLite)
 #   bench/public_get.sh DATABASE_URL         # e.g. the large data set of
@@ -14,7 +14,9 @@
 #                                            # empty database first
 #
 # DURATION (default 10s) is each run's length; NO_BUILD=1 uses the release
-# binary as it is (OPENDRAW names another). Needs wrk (Debian: wrk),
+# binary as it is (OPENDRAW names another); GZIP=1 asks with
+# `Accept-Encoding: gzip`, as browsers and CDNs do. The table gives each
+# answer's bytes as sent. Needs wrk (Debian: wrk),
 # curl and python3. The server and wrk share the machine's cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -89,18 +91,20 @@ if [ -n "$demo" ]; then
     paths+=("/i18n/en.js" "/verify.js")
 fi
 
-echo "| request | requests/s | p50 | p99 | of the floor |"
-echo "| --- | ---: | ---: | ---: | ---: |"
+asking=()
+[ -z "${GZIP:-}" ] || asking=(-H "Accept-Encoding: gzip")
+echo "| request | bytes | requests/s | p50 | p99 | of the floor |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 floor=
 for path in "${paths[@]}"; do
     # The first request builds the answer; wrk measures the steady state.
-    curl -s -o /dev/null "$base$path"
-    out=$(wrk -t2 -c64 -d"$duration" --latency "$base$path")
+    size=$(curl -s "${asking[@]}" -o /dev/null -w '%{size_download}' "$base$path")
+    out=$(wrk -t2 -c64 -d"$duration" --latency "${asking[@]}" "$base$path")
     rate=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<< "$out")
     p50=$(awk '$1 == "50%" {print $2}' <<< "$out")
     p99=$(awk '$1 == "99%" {print $2}' <<< "$out")
     errors=$(awk '/Non-2xx/ {print " (" $5 " non-2xx)"}' <<< "$out")
     floor=${floor:-$rate}
     share=$(awk -v r="$rate" -v f="$floor" 'BEGIN {printf "%.2f", r / f}')
-    echo "| \`GET $path\`$errors | $rate | $p50 | $p99 | $share |"
+    echo "| \`GET $path\`$errors | $size | $rate | $p50 | $p99 | $share |"
 done
