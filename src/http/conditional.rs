@@ -47,14 +47,16 @@ fn accepts_gzip(request: &HeaderMap) -> bool {
     let Some(accepted) = request.get(header::ACCEPT_ENCODING).and_then(|value| value.to_str().ok()) else {
         return false;
     };
+    // Read in place: this runs for every public answer sent.
     accepted.split(',').any(|coding| {
         let mut parts = coding.split(';').map(str::trim);
-        let name = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let name = parts.next().unwrap_or_default();
         let refused = parts.any(|parameter| {
-            let parameter = parameter.replace(' ', "").to_ascii_lowercase();
-            parameter.strip_prefix("q=").is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0))
+            parameter.split_once('=').is_some_and(|(key, q)| {
+                key.trim().eq_ignore_ascii_case("q") && q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+            })
         });
-        matches!(name.as_str(), "gzip" | "x-gzip" | "*") && !refused
+        ["gzip", "x-gzip", "*"].iter().any(|taken| name.eq_ignore_ascii_case(taken)) && !refused
     })
 }
 

@@ -330,19 +330,20 @@ impl Service {
     where
         F: Future<Output = ServiceResult<PublicAnswer>>,
     {
-        let answer = build.await?.with_gzip().await;
-        self.keep_answer(question, stamp, answer.clone());
-        Ok(answer)
+        let answer = build.await?;
+        Ok(self.keep_answer(question, stamp, answer).await)
     }
 
-    /// Keeps `answer` to `question`, built at `stamp`.
-    fn keep_answer(&self, question: String, stamp: u64, answer: PublicAnswer) {
+    /// Keeps `answer` to `question`, built at `stamp`, with its gzipped
+    /// body: every kept answer has it, made once here.
+    async fn keep_answer(&self, question: String, stamp: u64, answer: PublicAnswer) -> PublicAnswer {
+        let answer = answer.with_gzip().await;
         let mut answers = self.answers.answers.write().expect("answer cache lock");
         if answers.bytes + answer.size() > MAX_CACHED_BYTES {
             *answers = Answers::default();
         }
         let size = answer.size();
-        let kept = Kept { stamp, built: Instant::now(), answer };
+        let kept = Kept { stamp, built: Instant::now(), answer: answer.clone() };
         // A slower request that read an older stamp does not replace a newer answer.
         if answers.by_question.get(&question).is_none_or(|old| old.stamp <= stamp) {
             if let Some(old) = answers.by_question.insert(question, kept) {
@@ -350,6 +351,7 @@ impl Service {
             }
             answers.bytes += size;
         }
+        answer
     }
 
     /// A download of `question` at log stamp `stamp`, read from `pieces`:
@@ -387,8 +389,7 @@ impl Service {
         }
         let body = Bytes::from(read.concat());
         let etag = tag_of(&body);
-        let answer = PublicAnswer::new(body, etag, freshness).with_gzip().await;
-        self.keep_answer(question, stamp, answer.clone());
+        let answer = self.keep_answer(question, stamp, PublicAnswer::new(body, etag, freshness)).await;
         Ok(Download::Whole(answer))
     }
 
